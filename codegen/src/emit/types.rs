@@ -1,0 +1,198 @@
+//! Shared types: the spec's enums and models, with their wire encoding and tolerant decoding.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::tokens::{doc, field_doc, field_type, ident, inner_doc};
+use crate::ir::{self, Type};
+
+pub fn file(service: &ir::Service) -> TokenStream {
+    let module_doc = inner_doc("Enums and models shared by the actions.");
+    let in_requests = request_models(service);
+    let enums = service.enums.iter().map(enumeration);
+    let models = service.models.iter().map(|m| model(m, in_requests.contains(&m.name)));
+    quote! {
+        #module_doc
+        #(#enums)*
+        #(#models)*
+    }
+}
+
+/// Models that appear (directly or nested) in some request: only those need form encoding.
+fn request_models(service: &ir::Service) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut queue: Vec<&Type> = service.actions.iter().flat_map(|a| a.params.iter().map(|p| &p.ty)).collect();
+    while let Some(ty) = queue.pop() {
+        match ty {
+            Type::Array(inner) => queue.push(inner),
+            Type::Model(name) if found.insert(name.clone()) => {
+                let m = service.models.iter().find(|m| &m.name == name).expect("lowered");
+                queue.extend(m.fields.iter().map(|f| &f.ty));
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+pub fn enumeration(e: &ir::Enum) -> TokenStream {
+    let name = format_ident!("{}", e.name);
+    let d = doc(&e.doc);
+    let variants = e.variants.iter().enumerate().map(|(i, v)| {
+        let id = format_ident!("{}", v.ident);
+        let vd = doc(&format!("{} (`{}`)", v.doc, v.wire));
+        let default = (i == e.default).then(|| quote!(#[default]));
+        quote! { #vd #default #id, }
+    });
+    let to_wire = e.variants.iter().map(|v| {
+        let id = format_ident!("{}", v.ident);
+        let w = &v.wire;
+        quote! { Self::#id => #w, }
+    });
+    let from_wire = e.variants.iter().map(|v| {
+        let id = format_ident!("{}", v.ident);
+        let w = &v.wire;
+        quote! { #w => Self::#id, }
+    });
+    let wires = e.variants.iter().map(|v| &v.wire);
+    quote! {
+        #d
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the SDK does not know; kept as sent.
+            Other(String),
+        }
+
+        impl #name {
+            /// Every value the spec documents, as sent on the wire.
+            pub const VALUES: &'static [&'static str] = &[#(#wires),*];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_wire)*
+                    Self::Other(value) => value,
+                }
+            }
+
+            /// The variant for a wire value; unknown values become [`Self::Other`].
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#from_wire)*
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl crate::encode::Param for #name {
+            fn encode(&self, name: &str, form: &mut crate::encode::Form) {
+                form.push(name, self.as_str());
+            }
+        }
+
+        impl crate::form::FromParam for #name {
+            fn from_value(value: &str) -> Result<Self, String> {
+                crate::form::known_value(Self::from_wire(value), value, Self::VALUES)
+            }
+        }
+
+        impl crate::decode::Lenient for #name {
+            fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <String as crate::decode::Lenient>::lenient(d).map(|s| Self::from_wire(&s))
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    }
+}
+
+pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
+    let name = format_ident!("{}", m.name);
+    let d = doc(&m.doc);
+    let fields = m.fields.iter().map(response_field);
+    let from_name = match &m.from_string {
+        Some(field) => {
+            let f = format_ident!("{}", field);
+            quote! { Some(|name| Self { #f: name, ..Self::default() }) }
+        }
+        None => quote!(None),
+    };
+    let form = in_requests.then(|| model_form(m));
+    quote! {
+        #d
+        #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+        #[serde(default)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl crate::decode::Lenient for #name {
+            fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                crate::decode::model(d, #from_name)
+            }
+        }
+
+        #form
+    }
+}
+
+/// A decoded field: renamed to its wire name and read through the tolerant decoder.
+pub fn response_field(f: &ir::Field) -> TokenStream {
+    let d = field_doc(f);
+    let id = ident(f);
+    let ty = field_type(f);
+    let wire = &f.wire;
+    let skip = (!f.required && !f.ty.is_array()).then(|| quote!(skip_serializing_if = "Option::is_none",));
+    quote! {
+        #d
+        #[serde(rename = #wire, #skip deserialize_with = "crate::decode::lenient")]
+        pub #id: #ty,
+    }
+}
+
+/// Form encoding (`Name.Field`) and parsing for a model sent in requests.
+fn model_form(m: &ir::Model) -> TokenStream {
+    let name = format_ident!("{}", m.name);
+    let encode = m.fields.iter().map(|f| {
+        let id = ident(f);
+        let wire = &f.wire;
+        quote! { crate::encode::Param::encode(&self.#id, &format!("{name}.{}", #wire), form); }
+    });
+    let parse = m.fields.iter().map(|f| {
+        let id = ident(f);
+        let getter = super::action::form_getter(f);
+        let wire = &f.wire;
+        quote! { #id: #getter(fields, &format!("{name}.{}", #wire))?, }
+    });
+    quote! {
+        impl crate::encode::Param for #name {
+            fn encode(&self, name: &str, form: &mut crate::encode::Form) {
+                #(#encode)*
+            }
+        }
+
+        impl crate::form::FromParams for #name {
+            fn from_params(fields: &crate::form::Fields, name: &str) -> Result<Option<Self>, crate::form::ParamError> {
+                if !fields.has_prefix(name) {
+                    return Ok(None);
+                }
+                Ok(Some(Self { #(#parse)* }))
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The lowered service: plain data with every Rust name and type already decided, so the
+//! emitters only arrange tokens and never make naming or typing choices themselves.
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub product: String,
+    pub description: String,
+    pub providers: Vec<Provider>,
+    pub enums: Vec<Enum>,
+    pub models: Vec<Model>,
+    pub actions: Vec<Action>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    pub name: String,
+    pub variant: String,
+    pub title: String,
+    pub base_url: String,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enum {
+    pub name: String,
+    pub doc: String,
+    pub variants: Vec<Variant>,
+    /// Index into `variants` of the value used when a response omits the field.
+    pub default: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub wire: String,
+    pub ident: String,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub name: String,
+    pub doc: String,
+    /// Rust name of the field a bare string fills in, when the model accepts one.
+    pub from_string: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub wire: String,
+    pub ident: String,
+    pub ty: Type,
+    pub required: bool,
+    pub default: Option<Value>,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    String,
+    Int,
+    Bool,
+    Enum(String),
+    Model(String),
+    Array(Box<Type>),
+}
+
+impl Type {
+    pub fn is_array(&self) -> bool {
+        matches!(self, Type::Array(_))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub wire: String,
+    /// snake_case: the module and the client method.
+    pub method: String,
+    pub request: String,
+    pub response: String,
+    pub doc: String,
+    pub idempotent: bool,
+    pub params: Vec<Field>,
+    pub fields: Vec<Field>,
+    pub pagination: Option<Pagination>,
+    pub examples: Vec<Example>,
+}
+
+impl Action {
+    /// Required parameters, in spec order: the positional arguments of the client method.
+    pub fn required_params(&self) -> impl Iterator<Item = &Field> {
+        self.params.iter().filter(|p| p.required)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    pub offset: String,
+    pub limit: String,
+    pub total: String,
+    pub items: String,
+    pub item_type: Type,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub name: String,
+    pub doc: String,
+    pub response: Value,
+    /// How many items the example's list field holds, for paginated actions.
+    pub item_count: Option<usize>,
+}

@@ -1,0 +1,34 @@
+//! The UHub code generator: `spec/uhub.json` → the `generated` modules of `uhub-sdk`.
+//!
+//! The flow is [`spec::parse`] → [`validate::validate`] → [`lower::lower`] → [`emit::emit`];
+//! [`sync`] compares or writes the result on disk for `cargo xtask codegen`.
+
+pub mod emit;
+pub mod ir;
+pub mod lower;
+pub mod names;
+pub mod spec;
+pub mod sync;
+pub mod validate;
+
+pub use emit::File;
+
+/// Why a spec could not be turned into code: every problem found, one per line, each naming
+/// its place in the spec.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", problems.join("\n"))]
+pub struct SpecError {
+    pub problems: Vec<String>,
+}
+
+/// Parses, validates and lowers spec text.
+pub fn load(text: &str) -> Result<ir::Service, SpecError> {
+    let spec = spec::parse(text).map_err(|p| SpecError { problems: vec![p] })?;
+    validate::validate(&spec).map_err(|problems| SpecError { problems })?;
+    Ok(lower::lower(&spec))
+}
+
+/// Generates every file for a spec.
+pub fn generate(text: &str) -> Result<Vec<File>, SpecError> {
+    Ok(emit::emit(&load(text)?))
+}

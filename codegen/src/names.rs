@@ -1,0 +1,105 @@
+//! Wire names to Rust names. Every naming decision the generator makes lives here.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+use crate::spec::Field;
+
+/// Rust's strict and reserved keywords, plus the ones that would be confusing as field names.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn", "else", "enum", "extern",
+    "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut",
+    "override", "priv", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
+pub fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The Rust field (and setter) name of a parameter or response field.
+///
+/// A keyword gets a name that says what it holds: `Type` of enum `RepoType` becomes
+/// `repo_type`; a keyword with a scalar type gets a trailing underscore (`type_`).
+pub fn field(f: &Field) -> String {
+    if let Some(name) = &f.rust_name {
+        return name.clone();
+    }
+    let snake = f.name.to_snake_case();
+    if !is_keyword(&snake) {
+        return snake;
+    }
+    let ty = f.ty.trim_start_matches("array[").trim_end_matches(']');
+    match ty {
+        "string" | "int" | "bool" => format!("{snake}_"),
+        named => {
+            let candidate = named.to_snake_case();
+            if is_keyword(&candidate) { format!("{snake}_") } else { candidate }
+        }
+    }
+}
+
+/// Type, variant and builder names: `GetRepo`, `SurferCloud`, `GenesisAi`.
+pub fn type_name(s: &str) -> String {
+    s.to_upper_camel_case()
+}
+
+/// Method and module names: `get_repo_image`.
+pub fn method(s: &str) -> String {
+    s.to_snake_case()
+}
+
+/// An enum variant from its wire value: `private` becomes `Private`; values that start with a
+/// digit get a `V` prefix so they remain identifiers.
+pub fn variant(value: &str) -> String {
+    let camel = value.to_upper_camel_case();
+    match camel.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => camel,
+        _ => format!("V{camel}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(name: &str, ty: &str) -> Field {
+        Field {
+            name: name.into(),
+            ty: ty.into(),
+            doc_type: None,
+            required: false,
+            default: None,
+            rust_name: None,
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn keyword_named_after_its_enum_type() {
+        assert_eq!(field(&f("Type", "RepoType")), "repo_type");
+    }
+
+    #[test]
+    fn keyword_with_scalar_type_gets_trailing_underscore() {
+        assert_eq!(field(&f("Type", "string")), "type_");
+        assert_eq!(field(&f("Match", "array[int]")), "match_");
+    }
+
+    #[test]
+    fn ordinary_names_are_snake_case() {
+        assert_eq!(field(&f("IsOutSide", "bool")), "is_out_side");
+        assert_eq!(field(&f("ProjectId", "string")), "project_id");
+    }
+
+    #[test]
+    fn brands_become_camel_case_variants() {
+        assert_eq!(type_name("UCloud"), "UCloud");
+        assert_eq!(type_name("GenesisAI"), "GenesisAi");
+        assert_eq!(variant("2x"), "V2x");
+    }
+}

@@ -1,0 +1,254 @@
+//! Checks a parsed spec for everything serde cannot: names, types, references, defaults and
+//! examples. Every problem is reported (not just the first), each prefixed by its place in
+//! the spec written with names, e.g. `actions.GetImageTag.request.TagName: unknown type "strng"`.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::ir::Type;
+use crate::names;
+use crate::spec::{Action, Example, Field, Spec};
+
+/// Parameters every request carries that the runtime adds itself; no spec may declare them.
+const RESERVED_PARAMS: &[&str] = &["Action", "PublicKey", "Signature", "SecurityToken"];
+/// Envelope fields every response carries; the runtime reads them.
+const RESERVED_FIELDS: &[&str] = &["RetCode", "Action"];
+
+pub fn validate(spec: &Spec) -> Result<(), Vec<String>> {
+    let mut v = Validator { spec, errors: Vec::new() };
+    v.service();
+    if v.errors.is_empty() { Ok(()) } else { Err(v.errors) }
+}
+
+/// Resolves a spec type name against the spec's enums and models.
+pub fn resolve_type(spec: &Spec, ty: &str) -> Result<Type, String> {
+    if let Some(inner) = ty.strip_prefix("array[").and_then(|t| t.strip_suffix(']')) {
+        return match resolve_type(spec, inner)? {
+            Type::Array(_) => Err(format!("nested arrays are not supported: \"{ty}\"")),
+            t => Ok(Type::Array(Box::new(t))),
+        };
+    }
+    match ty {
+        "string" => Ok(Type::String),
+        "int" => Ok(Type::Int),
+        "bool" => Ok(Type::Bool),
+        _ if spec.enums.iter().any(|e| e.name == ty) => Ok(Type::Enum(ty.to_owned())),
+        _ if spec.models.iter().any(|m| m.name == ty) => Ok(Type::Model(ty.to_owned())),
+        _ => Err(format!("unknown type \"{ty}\"")),
+    }
+}
+
+struct Validator<'a> {
+    spec: &'a Spec,
+    errors: Vec<String>,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, place: &str, message: impl std::fmt::Display) {
+        self.errors.push(format!("{place}: {message}"));
+    }
+
+    fn service(&mut self) {
+        let spec = self.spec;
+        if spec.product.trim().is_empty() {
+            self.error("product", "must not be empty");
+        }
+        if spec.providers.is_empty() {
+            self.error("providers", "at least one provider is needed");
+        }
+        self.unique("providers", spec.providers.iter().map(|p| p.name.as_str()));
+        self.unique("providers", spec.providers.iter().map(|p| p.title.as_str()));
+        for p in &spec.providers {
+            let place = format!("providers.{}", p.name);
+            self.ident(&place, &p.title);
+            if !(p.base_url.starts_with("https://") || p.base_url.starts_with("http://")) {
+                self.error(&place, format!("base_url \"{}\" must start with http:// or https://", p.base_url));
+            }
+        }
+        for c in &spec.common {
+            let place = format!("common.{}", c.name);
+            self.ident(&place, &c.name);
+            if c.ty != "string" {
+                self.error(&place, format!("common parameters must be strings, not \"{}\"", c.ty));
+            }
+        }
+        let types = spec.enums.iter().map(|e| e.name.as_str()).chain(spec.models.iter().map(|m| m.name.as_str()));
+        self.unique("types", types);
+        for e in &spec.enums {
+            let place = format!("enums.{}", e.name);
+            self.ident(&place, &e.name);
+            if e.values.is_empty() {
+                self.error(&place, "an enum needs at least one value");
+            }
+            self.unique(&place, e.values.iter().map(|v| v.value.as_str()));
+            self.unique_idents(&place, e.values.iter().map(|v| (v.value.as_str(), names::variant(&v.value))));
+        }
+        for m in &spec.models {
+            let place = format!("models.{}", m.name);
+            self.ident(&place, &m.name);
+            self.fields(&place, &m.fields);
+            if let Some(name) = &m.from_string {
+                match m.fields.iter().find(|f| &f.name == name) {
+                    Some(f) if f.ty == "string" => {}
+                    Some(_) => self.error(&place, format!("from_string field \"{name}\" must be a string")),
+                    None => self.error(&place, format!("from_string names \"{name}\", which is not a field")),
+                }
+            }
+        }
+        self.unique("actions", spec.actions.iter().map(|a| a.name.as_str()));
+        for a in &spec.actions {
+            self.action(a);
+        }
+    }
+
+    fn action(&mut self, a: &Action) {
+        let place = format!("actions.{}", a.name);
+        self.ident(&place, &a.name);
+        let request = format!("{place}.request");
+        self.fields(&request, &a.request);
+        for p in &a.request {
+            if RESERVED_PARAMS.contains(&p.name.as_str()) || self.spec.common.iter().any(|c| c.name == p.name) {
+                self.error(&format!("{request}.{}", p.name), "is set by the runtime and cannot be declared per action");
+            }
+        }
+        let response = format!("{place}.response");
+        self.fields(&response, &a.response);
+        for f in &a.response {
+            if RESERVED_FIELDS.contains(&f.name.as_str()) {
+                self.error(&format!("{response}.{}", f.name), "is read by the runtime and cannot be declared");
+            }
+        }
+        if let Some(p) = &a.pagination {
+            let pag = format!("{place}.pagination");
+            for (key, name) in [("offset", &p.offset), ("limit", &p.limit)] {
+                match a.request.iter().find(|f| &f.name == name) {
+                    Some(f) if f.ty == "int" && !f.required => {}
+                    Some(_) => self.error(&pag, format!("{key} \"{name}\" must be an optional int parameter")),
+                    None => self.error(&pag, format!("{key} names \"{name}\", which is not a request parameter")),
+                }
+            }
+            match a.response.iter().find(|f| f.name == p.total) {
+                Some(f) if f.ty == "int" => {}
+                Some(_) => self.error(&pag, format!("total \"{}\" must be an int field", p.total)),
+                None => self.error(&pag, format!("total names \"{}\", which is not a response field", p.total)),
+            }
+            match a.response.iter().find(|f| f.name == p.items) {
+                Some(f) if f.ty.starts_with("array[") => {}
+                Some(_) => self.error(&pag, format!("items \"{}\" must be an array field", p.items)),
+                None => self.error(&pag, format!("items names \"{}\", which is not a response field", p.items)),
+            }
+        }
+        self.unique(&format!("{place}.examples"), a.examples.iter().map(|e| e.name.as_str()));
+        for ex in &a.examples {
+            self.example(&place, a, ex);
+        }
+    }
+
+    fn example(&mut self, place: &str, a: &Action, ex: &Example) {
+        let place = format!("{place}.examples.{}", ex.name);
+        for (key, value) in &ex.request {
+            let param = a.request.iter().find(|p| &p.name == key);
+            let ty = match param {
+                Some(p) => p.ty.as_str(),
+                None if self.spec.common.iter().any(|c| &c.name == key) => "string",
+                None => {
+                    self.error(&format!("{place}.request.{key}"), "is not a parameter of this action");
+                    continue;
+                }
+            };
+            if let Ok(t) = resolve_type(self.spec, ty) {
+                if let Err(e) = self.check_value(&t, value) {
+                    self.error(&format!("{place}.request.{key}"), e);
+                }
+            }
+        }
+        for p in a.request.iter().filter(|p| p.required) {
+            if !ex.request.is_empty() && !ex.request.contains_key(&p.name) {
+                self.error(&format!("{place}.request"), format!("required parameter \"{}\" is missing", p.name));
+            }
+        }
+        if !ex.response.is_object() {
+            self.error(&format!("{place}.response"), "must be a JSON object");
+        }
+    }
+
+    fn fields(&mut self, place: &str, fields: &[Field]) {
+        self.unique(place, fields.iter().map(|f| f.name.as_str()));
+        self.unique_idents(place, fields.iter().map(|f| (f.name.as_str(), names::field(f))));
+        for f in fields {
+            let at = format!("{place}.{}", f.name);
+            self.ident(&at, &f.name);
+            if let Some(rust) = &f.rust_name {
+                if names::is_keyword(rust) || !names::is_ident(rust) || rust.chars().any(|c| c.is_ascii_uppercase()) {
+                    self.error(&at, format!("rust_name \"{rust}\" is not a usable snake_case identifier"));
+                }
+            }
+            match resolve_type(self.spec, &f.ty) {
+                Err(e) => self.error(&at, e),
+                Ok(t) => {
+                    if let Some(d) = &f.default {
+                        if let Err(e) = self.check_value(&t, d) {
+                            self.error(&at, format!("default {e}"));
+                        }
+                    }
+                }
+            }
+            if let Some(dt) = &f.doc_type {
+                if let Err(e) = resolve_type(self.spec, dt) {
+                    self.error(&at, format!("doc_type: {e}"));
+                }
+            }
+        }
+    }
+
+    /// Checks that a JSON value (a default or an example parameter) fits a type.
+    fn check_value(&self, ty: &Type, value: &Value) -> Result<(), String> {
+        let ok = match (ty, value) {
+            (Type::String, Value::String(_)) | (Type::Bool, Value::Bool(_)) => true,
+            (Type::Int, Value::Number(n)) => n.is_i64(),
+            (Type::Enum(name), Value::String(s)) => {
+                let e = self.spec.enums.iter().find(|e| &e.name == name).expect("resolved");
+                if !e.values.iter().any(|v| &v.value == s) {
+                    return Err(format!("\"{s}\" is not a value of enum {name}"));
+                }
+                true
+            }
+            (Type::Array(inner), Value::Array(items)) => {
+                return items.iter().try_for_each(|i| self.check_value(inner, i));
+            }
+            (Type::Model(_), Value::Object(_)) => true,
+            _ => false,
+        };
+        if ok { Ok(()) } else { Err(format!("{value} does not fit type {ty:?}")) }
+    }
+
+    fn ident(&mut self, place: &str, name: &str) {
+        if !names::is_ident(name) {
+            self.error(
+                place,
+                format!("\"{name}\" is not a valid name (letters, digits and _; starting with a letter)"),
+            );
+        }
+    }
+
+    fn unique<'n>(&mut self, place: &str, names: impl Iterator<Item = &'n str>) {
+        let mut seen = BTreeSet::new();
+        for n in names {
+            if !seen.insert(n) {
+                self.error(place, format!("duplicate name \"{n}\""));
+            }
+        }
+    }
+
+    /// Two distinct wire names that map to one Rust name would make the output not compile.
+    fn unique_idents<'n>(&mut self, place: &str, pairs: impl Iterator<Item = (&'n str, String)>) {
+        let mut seen: Vec<(&str, String)> = Vec::new();
+        for (wire, ident) in pairs {
+            if let Some((first, _)) = seen.iter().find(|(w, i)| *i == ident && *w != wire) {
+                self.error(place, format!("\"{first}\" and \"{wire}\" both become the Rust name `{ident}`"));
+            }
+            seen.push((wire, ident));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The traits generated code implements, which the generic runtime drives.
+//!
+//! Generated code only fills in names and types; sending, retrying, decoding and paging live
+//! once in the runtime and work for any type implementing these traits.
+
+use serde::de::DeserializeOwned;
+
+use crate::encode::Form;
+use crate::form::{Fields, ParamError};
+
+/// A typed request for one UHub action.
+pub trait Action: Clone + Send + Sync + 'static {
+    /// The wire name, sent as `Action`.
+    const NAME: &'static str;
+    /// Whether sending the request twice has the same effect as sending it once.
+    const IDEMPOTENT: bool;
+    type Response: DeserializeOwned + Response + Send + 'static;
+
+    /// Adds this action's own parameters (not `Action`, keys or `ProjectId`) to `form`.
+    fn encode(&self, form: &mut Form);
+    /// Client-side checks made before sending, such as required strings being non-empty.
+    fn check(&self) -> Result<(), String>;
+    /// The call's own project, which overrides the client's default.
+    fn project_id_mut(&mut self) -> &mut Option<String>;
+    /// Parses the request from the form a client sent: what a fake of the service needs.
+    fn from_form(fields: &Fields) -> Result<Self, ParamError>;
+}
+
+/// The envelope every response carries.
+pub trait Response {
+    fn ret_code(&self) -> i64;
+    fn message(&self) -> Option<&str>;
+}
+
+/// An action whose results come in offset/limit pages.
+pub trait Paginated: Action {
+    type Item: Send + 'static;
+
+    fn offset(&self) -> Option<i64>;
+    fn set_offset(&mut self, offset: i64);
+    fn limit(&self) -> Option<i64>;
+    fn set_limit(&mut self, limit: i64);
+    fn into_page(response: Self::Response) -> Page<Self::Item>;
+}
+
+/// One page of a listing: the service's total over all pages, and this page's items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub total: i64,
+    pub items: Vec<T>,
+}

@@ -1,0 +1,280 @@
+//! The client and its builder. A client is cheap to clone: clones share one connection pool.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tracing::Instrument;
+
+use crate::credentials::Credentials;
+use crate::encode::Form;
+use crate::error::Error;
+use crate::generated::Endpoint;
+use crate::retry::RetryPolicy;
+use crate::transport::{self, Reply};
+
+/// Default limit on a response body: far above any real UHub reply, far below harm.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A UHub client. Create one with [`Client::builder`] and share it (clones are cheap).
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub http: reqwest::Client,
+    pub base_url: String,
+    pub credentials: Credentials,
+    pub project_id: Option<String>,
+    pub user_agent: String,
+    pub attempt_timeout: Duration,
+    pub call_timeout: Option<Duration>,
+    pub max_response_bytes: usize,
+    pub retry: RetryPolicy,
+}
+
+/// Per-call settings that override the client's.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CallOptions {
+    pub retry: Option<RetryPolicy>,
+    pub call_timeout: Option<Duration>,
+}
+
+impl Client {
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL calls are posted to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The project used by calls that do not name their own.
+    pub fn project_id(&self) -> Option<&str> {
+        self.inner.project_id.as_deref()
+    }
+
+    /// Sends one call: signs and posts `form`, retrying as the policy allows, and hands each
+    /// successful HTTP reply to `decode`, whose error (a RetCode, say) may be retried too.
+    ///
+    /// Not generic, so each action adds only its thin typed wrapper to the binary.
+    pub(crate) async fn execute(
+        &self,
+        action: &'static str,
+        idempotent: bool,
+        form: Form,
+        project_id: Option<&str>,
+        options: &CallOptions,
+        decode: &mut (dyn FnMut(Reply) -> Result<(), Error> + Send),
+    ) -> Result<(), Error> {
+        let inner = &*self.inner;
+        let policy = options.retry.as_ref().unwrap_or(&inner.retry);
+        let body = transport::signed_form(inner, action, form, project_id).to_body();
+        let span =
+            tracing::info_span!("uhub.call", action, attempts = tracing::field::Empty, outcome = tracing::field::Empty);
+        let mut attempts = 0;
+        let attempt_loop = async {
+            loop {
+                attempts += 1;
+                let started = Instant::now();
+                let result = transport::attempt(inner, action, body.clone()).await;
+                let result = result.and_then(|reply| {
+                    let request_id = reply.request_id.clone();
+                    decode(reply).map(|()| request_id)
+                });
+                match result {
+                    Ok(request_id) => {
+                        tracing::debug!(
+                            attempt = attempts,
+                            request_id,
+                            elapsed_ms = started.elapsed().as_millis() as u64,
+                            "attempt succeeded"
+                        );
+                        return Ok(());
+                    }
+                    Err(e) if policy.should_retry(&e, attempts, idempotent) => {
+                        let wait = policy.backoff(attempts);
+                        tracing::warn!(attempt = attempts, request_id = e.request_id(), error = %e, wait_ms = wait.as_millis() as u64, "retrying");
+                        tokio::time::sleep(wait).await;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        let deadline = options.call_timeout.or(inner.call_timeout);
+        let result = async {
+            match deadline {
+                Some(d) => tokio::time::timeout(d, attempt_loop)
+                    .await
+                    .unwrap_or_else(|_| Err(Error::timeout(action, format!("call deadline of {d:?} exceeded")))),
+                None => attempt_loop.await,
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("attempts", attempts);
+        span.record("outcome", if result.is_ok() { "ok" } else { "error" });
+        result.map_err(|e| e.with_attempts(attempts))
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &*self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &i.base_url)
+            .field("credentials", &i.credentials)
+            .field("project_id", &i.project_id)
+            .field("user_agent", &i.user_agent)
+            .field("attempt_timeout", &i.attempt_timeout)
+            .field("call_timeout", &i.call_timeout)
+            .field("retry", &i.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`]. Only credentials are required; the endpoint defaults to UCloud.
+#[derive(Default)]
+pub struct ClientBuilder {
+    credentials: Option<Credentials>,
+    endpoint: Option<Endpoint>,
+    project_id: Option<String>,
+    connect_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
+    user_agent_suffix: Option<String>,
+    http: Option<reqwest::Client>,
+    max_response_bytes: Option<usize>,
+    retry: Option<RetryPolicy>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("endpoint", &self.endpoint)
+            .field("project_id", &self.project_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key pair (from the console's API key page).
+    pub fn keys(self, public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
+        self.credentials(Credentials::new(public_key, private_key))
+    }
+
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// A provider preset or a custom base URL (`Endpoint::Custom("http://127.0.0.1:8080".into())`).
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// The project used by calls that do not set their own.
+    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+        self.project_id = Some(project_id.into());
+        self
+    }
+
+    /// Time allowed to open a connection (default 10 s). Ignored with [`Self::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for one attempt, from sending to the last byte of the body (default 30 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for a whole call, retries and backoff included (default: no limit beyond
+    /// attempts × attempt timeout).
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// Appended to the `User-Agent` header after `uhub-sdk/<version>`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Use this HTTP client (its pool, proxy and TLS settings) instead of building one.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Refuse response bodies larger than this (default 64 MiB).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// The retry policy of every call (per-call overrides win).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    pub fn build(self) -> Result<Client, Error> {
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::config("no credentials: set them with ClientBuilder::keys or ClientBuilder::credentials")
+        })?;
+        if credentials.public_key().is_empty() || credentials.private_key().expose().is_empty() {
+            return Err(Error::config("the public and the private key must both be non-empty"));
+        }
+        let endpoint = self.endpoint.unwrap_or(Endpoint::UCloud);
+        let base_url = validate_base_url(endpoint.base_url())?;
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                // reqwest is built without a bundled crypto provider; ring is the lighter one.
+                // Installing fails only when the program already chose one, which we then use.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .build()
+                    .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
+            }
+        };
+        let mut user_agent = format!("uhub-sdk/{}", env!("CARGO_PKG_VERSION"));
+        if let Some(suffix) = self.user_agent_suffix.filter(|s| !s.is_empty()) {
+            user_agent.push(' ');
+            user_agent.push_str(&suffix);
+        }
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                credentials,
+                project_id: self.project_id,
+                user_agent,
+                attempt_timeout: self.attempt_timeout.unwrap_or(DEFAULT_ATTEMPT_TIMEOUT),
+                call_timeout: self.call_timeout,
+                max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                retry: self.retry.unwrap_or_default(),
+            }),
+        })
+    }
+}
+
+/// Accepts absolute http(s) URLs only, so a typo fails at build time rather than on first call.
+fn validate_base_url(url: &str) -> Result<String, Error> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| Error::config(format!("invalid base URL {url:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::config(format!("invalid base URL {url:?}: the scheme must be http or https")));
+    }
+    Ok(url.to_owned())
+}

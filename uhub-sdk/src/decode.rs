@@ -1,0 +1,371 @@
+//! Response bodies → typed responses, accepting what UHub actually sends.
+//!
+//! The reference pages promise strings where the service (and the pages' own examples) send
+//! numbers, booleans where they promise `"true"`, and bare names where they promise objects.
+//! Every generated field is read through [`Lenient`], which accepts all of those:
+//!
+//! | Rust type | accepts |
+//! |---|---|
+//! | `String` | strings, numbers, booleans; `null` is `""` |
+//! | `i64` | integers, integral floats, numeric strings; `null` and `""` are `0` |
+//! | `bool` | booleans, `"true"`/`"false"` (any case), `0`/`1`; `null` is `false` |
+//! | `Option<T>` | `null` is `None`, anything else as `T` |
+//! | `Vec<T>` | arrays; `null` is empty |
+//! | models | objects, and bare strings for models that name a `from_string` field |
+//!
+//! Missing fields take their defaults and unknown fields are ignored.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::action::Response;
+use crate::error::{Error, body_start};
+
+/// A type read tolerantly from JSON; see the module docs for what each accepts.
+pub trait Lenient: Sized {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+/// The `deserialize_with` function of every generated field.
+pub fn lenient<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<T, D::Error> {
+    T::lenient(d)
+}
+
+/// Decodes a response body for `action`: a UTF-8 BOM is skipped, a non-zero `RetCode` becomes
+/// [`crate::ErrorKind::Api`], and a field that cannot be read becomes
+/// [`crate::ErrorKind::Decode`] naming its path.
+pub fn response<T: DeserializeOwned + Response>(
+    action: &'static str,
+    body: &[u8],
+    request_id: Option<&str>,
+) -> Result<T, Error> {
+    let json = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    match serde_json::from_slice::<T>(json) {
+        Ok(r) if r.ret_code() == 0 => Ok(r),
+        Ok(r) => Err(Error::api(action, r.ret_code(), r.message().unwrap_or_default(), request_id)),
+        // The fast path has no field paths; decode again to find where it failed, but first
+        // let a RetCode in a body that otherwise does not fit explain the failure.
+        Err(_) => {
+            if let Some((code, message)) = envelope(json).filter(|(code, _)| *code != 0) {
+                return Err(Error::api(action, code, &message, request_id));
+            }
+            let de = &mut serde_json::Deserializer::from_slice(json);
+            let err = match serde_path_to_error::deserialize::<_, T>(de) {
+                Ok(_) => unreachable!("a body that failed to decode decoded on the second try"),
+                Err(e) => e,
+            };
+            let path = err.path().to_string();
+            Err(Error::decode(action, path, err.into_inner().to_string(), body_start(body), request_id))
+        }
+    }
+}
+
+/// `RetCode` and `Message` of a UCloud JSON body, if it is one.
+pub fn envelope(body: &[u8]) -> Option<(i64, String)> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        #[serde(rename = "RetCode", deserialize_with = "lenient")]
+        ret_code: Option<i64>,
+        #[serde(rename = "Message", default, deserialize_with = "lenient")]
+        message: String,
+    }
+    let json = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let e: Envelope = serde_json::from_slice(json).ok()?;
+    Some((e.ret_code?, e.message))
+}
+
+/// Reads a model from an object, or from a bare string when `from_name` is given.
+pub fn model<'de, D, T>(d: D, from_name: Option<fn(String) -> T>) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    struct ModelVisitor<T>(Option<fn(String) -> T>);
+
+    impl<'de, T: serde::Deserialize<'de> + Default> Visitor<'de> for ModelVisitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(if self.0.is_some() { "an object or a name" } else { "an object" })
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            match self.0 {
+                Some(from_name) => Ok(from_name(v.to_owned())),
+                None => Err(E::invalid_type(de::Unexpected::Str(v), &self)),
+            }
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+            Ok(T::default())
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<T, E> {
+            Ok(T::default())
+        }
+    }
+
+    d.deserialize_any(ModelVisitor(from_name))
+}
+
+/// Reads any JSON scalar as its text.
+struct StringVisitor;
+
+impl Visitor<'_> for StringVisitor {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string, number or boolean")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        Ok(String::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<String, E> {
+        Ok(String::new())
+    }
+}
+
+impl Lenient for String {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StringVisitor)
+    }
+}
+
+struct IntVisitor;
+
+impl Visitor<'_> for IntVisitor {
+    type Value = i64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an integer or a string holding one")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+        // Only whole numbers within range; `as` would silently saturate or truncate.
+        if v.fract() == 0.0 && v >= i64::MIN as f64 && v < i64::MAX as f64 {
+            Ok(v as i64)
+        } else {
+            Err(E::invalid_value(de::Unexpected::Float(v), &self))
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+        let t = v.trim();
+        if t.is_empty() {
+            return Ok(0);
+        }
+        t.parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<i64, E> {
+        Ok(0)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<i64, E> {
+        Ok(0)
+    }
+}
+
+impl Lenient for i64 {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(IntVisitor)
+    }
+}
+
+struct BoolVisitor;
+
+impl Visitor<'_> for BoolVisitor {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a boolean, \"true\"/\"false\", or 0/1")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        Ok(v)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        match v.trim() {
+            t if t.eq_ignore_ascii_case("true") || t == "1" => Ok(true),
+            t if t.eq_ignore_ascii_case("false") || t == "0" || t.is_empty() => Ok(false),
+            _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+        }
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(E::invalid_value(de::Unexpected::Signed(v), &self)),
+        }
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        match v {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
+        }
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+impl Lenient for bool {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(BoolVisitor)
+    }
+}
+
+impl<T: Lenient> Lenient for Option<T> {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct OptionVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Lenient> Visitor<'de> for OptionVisitor<T> {
+            type Value = Option<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a value or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+                T::lenient(d).map(Some)
+            }
+        }
+
+        d.deserialize_option(OptionVisitor(PhantomData))
+    }
+}
+
+/// Lets a sequence hand each element to `T::lenient`.
+struct Seed<T>(PhantomData<T>);
+
+impl<'de, T: Lenient> de::DeserializeSeed<'de> for Seed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::lenient(d)
+    }
+}
+
+impl<T: Lenient> Lenient for Vec<T> {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct VecVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Lenient> Visitor<'de> for VecVisitor<T> {
+            type Value = Vec<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                // Cap the pre-allocation: the hint comes from the body, which we do not trust.
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                while let Some(item) = seq.next_element_seed(Seed(PhantomData))? {
+                    items.push(item);
+                }
+                Ok(items)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+                Ok(Vec::new())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+                Ok(Vec::new())
+            }
+        }
+
+        d.deserialize_any(VecVisitor(PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read<T: Lenient>(json: &str) -> Result<T, serde_json::Error> {
+        T::lenient(&mut serde_json::Deserializer::from_str(json))
+    }
+
+    #[test]
+    fn strings_accept_numbers_booleans_and_null() {
+        assert_eq!(read::<String>("\"x\"").unwrap(), "x");
+        assert_eq!(read::<String>("5").unwrap(), "5");
+        assert_eq!(read::<String>("-2.5").unwrap(), "-2.5");
+        assert_eq!(read::<String>("true").unwrap(), "true");
+        assert_eq!(read::<String>("null").unwrap(), "");
+        assert!(read::<String>("[]").is_err());
+    }
+
+    #[test]
+    fn integers_accept_numeric_strings_and_whole_floats() {
+        assert_eq!(read::<i64>("7").unwrap(), 7);
+        assert_eq!(read::<i64>("\" 42 \"").unwrap(), 42);
+        assert_eq!(read::<i64>("3.0").unwrap(), 3);
+        assert_eq!(read::<i64>("null").unwrap(), 0);
+        assert_eq!(read::<i64>("\"\"").unwrap(), 0);
+        assert!(read::<i64>("3.5").is_err());
+        assert!(read::<i64>("\"ten\"").is_err());
+        assert!(read::<i64>("18446744073709551615").is_err());
+        assert!(read::<i64>("1e300").is_err());
+    }
+
+    #[test]
+    fn booleans_accept_strings_and_bits() {
+        assert!(read::<bool>("true").unwrap());
+        assert!(read::<bool>("\"true\"").unwrap());
+        assert!(read::<bool>("\"TRUE\"").unwrap());
+        assert!(!read::<bool>("\"false\"").unwrap());
+        assert!(read::<bool>("1").unwrap());
+        assert!(!read::<bool>("null").unwrap());
+        assert!(read::<bool>("\"ture\"").is_err());
+        assert!(read::<bool>("2").is_err());
+    }
+
+    #[test]
+    fn options_and_lists_treat_null_as_absent() {
+        assert_eq!(read::<Option<String>>("null").unwrap(), None);
+        assert_eq!(read::<Option<String>>("1").unwrap(), Some("1".into()));
+        assert_eq!(read::<Vec<i64>>("null").unwrap(), Vec::<i64>::new());
+        assert_eq!(read::<Vec<i64>>("[1,\"2\"]").unwrap(), vec![1, 2]);
+    }
+
+    #[test]
+    fn envelope_reads_ret_code_strings() {
+        assert_eq!(envelope(b"{\"RetCode\":\"171\",\"Message\":\"bad\"}"), Some((171, "bad".into())));
+        assert_eq!(envelope(b"\xEF\xBB\xBF{\"RetCode\":0}"), Some((0, String::new())));
+        assert_eq!(envelope(b"<html>"), None);
+        assert_eq!(envelope(b"{}"), None);
+    }
+}

@@ -1,0 +1,288 @@
+//! The one error type of the SDK.
+//!
+//! [`Error`] is small (one box) and its `Display` is a single line that says which action
+//! failed, how, and with which request id, so it reads well in logs without walking sources.
+
+use std::fmt;
+
+/// How much of a response body errors keep, so a huge HTML page does not flood a log line.
+const BODY_START: usize = 200;
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The service answered with a non-zero `RetCode`.
+    Api { code: i64, message: String },
+    /// The service answered with an HTTP error status and no UCloud error body.
+    HttpStatus { status: u16, body: String },
+    /// The request could not be sent or the response not received.
+    Transport { kind: TransportKind, detail: String },
+    /// The body was not a response of the expected shape.
+    Decode { path: String, message: String, body: String },
+    /// The body was larger than the client's limit.
+    ResponseTooLarge { limit: usize },
+    /// The request was refused before anything was sent.
+    InvalidRequest { message: String },
+    /// The client is not configured well enough to make calls.
+    Config { message: String },
+}
+
+/// The kinds of transport failure, which retries treat differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// No connection could be made: the request provably never left.
+    Connect,
+    /// An attempt or the whole call ran out of time.
+    Timeout,
+    /// The connection failed after the request may have been sent (reset, closed mid-body).
+    Io,
+}
+
+/// An error from a UHub call or from building a client.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    action: Option<&'static str>,
+    kind: ErrorKind,
+    request_id: Option<String>,
+    attempts: u32,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Error {
+    fn new(action: Option<&'static str>, kind: ErrorKind, request_id: Option<&str>) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                action,
+                kind,
+                request_id: request_id.map(str::to_owned),
+                attempts: 1,
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn api(action: &'static str, code: i64, message: &str, request_id: Option<&str>) -> Self {
+        Self::new(Some(action), ErrorKind::Api { code, message: message.to_owned() }, request_id)
+    }
+
+    pub(crate) fn http_status(action: &'static str, status: u16, body: &[u8], request_id: Option<&str>) -> Self {
+        Self::new(Some(action), ErrorKind::HttpStatus { status, body: body_start(body) }, request_id)
+    }
+
+    pub(crate) fn transport(
+        action: &'static str,
+        kind: TransportKind,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        let detail = chain(&source);
+        let mut e = Self::new(Some(action), ErrorKind::Transport { kind, detail }, None);
+        e.inner.source = Some(Box::new(source));
+        e
+    }
+
+    pub(crate) fn timeout(action: &'static str, detail: String) -> Self {
+        Self::new(Some(action), ErrorKind::Transport { kind: TransportKind::Timeout, detail }, None)
+    }
+
+    pub(crate) fn decode(
+        action: &'static str,
+        path: String,
+        message: String,
+        body: String,
+        request_id: Option<&str>,
+    ) -> Self {
+        Self::new(Some(action), ErrorKind::Decode { path, message, body }, request_id)
+    }
+
+    pub(crate) fn too_large(action: &'static str, limit: usize, request_id: Option<&str>) -> Self {
+        Self::new(Some(action), ErrorKind::ResponseTooLarge { limit }, request_id)
+    }
+
+    pub(crate) fn invalid_request(action: &'static str, message: String) -> Self {
+        Self::new(Some(action), ErrorKind::InvalidRequest { message }, None)
+    }
+
+    /// A configuration problem; the message names the setting, variable or file to fix.
+    pub fn config(message: impl Into<String>) -> Self {
+        Self::new(None, ErrorKind::Config { message: message.into() }, None)
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    pub fn kind(&self) -> &ErrorKind {
+        &self.inner.kind
+    }
+
+    /// The action that failed (`GetImageTag`), or `None` for configuration errors.
+    pub fn action(&self) -> Option<&'static str> {
+        self.inner.action
+    }
+
+    /// The `RetCode` of an API error.
+    pub fn code(&self) -> Option<i64> {
+        match self.inner.kind {
+            ErrorKind::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of an HTTP error.
+    pub fn status(&self) -> Option<u16> {
+        match self.inner.kind {
+            ErrorKind::HttpStatus { status, .. } => Some(status),
+            _ => None,
+        }
+    }
+
+    /// The service's id for the request (`X-UCLOUD-REQUEST-UUID`), to quote to support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// How many attempts were made before giving up.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// Whether trying again later could succeed: connection failures, timeouts, HTTP
+    /// 429/502/503/504, throttling (`RetCode` 153) and server-side codes (`RetCode` ≥ 2000).
+    ///
+    /// This says nothing about whether repeating the call is safe; the retry policy also
+    /// requires the action to be idempotent, or the request to have never left.
+    pub fn is_retryable(&self) -> bool {
+        match &self.inner.kind {
+            ErrorKind::Api { code, .. } => *code == 153 || *code >= 2000,
+            ErrorKind::HttpStatus { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            ErrorKind::Transport { .. } => true,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn is_connect(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::Transport { kind: TransportKind::Connect, .. })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(action) = self.inner.action {
+            write!(f, "{action}: ")?;
+        }
+        match &self.inner.kind {
+            ErrorKind::Api { code, message } => write!(f, "UHub error RetCode {code}: {message}")?,
+            ErrorKind::HttpStatus { status, body } => write!(f, "HTTP status {status}, body starts {body:?}")?,
+            ErrorKind::Transport { kind, detail } => {
+                let what = match kind {
+                    TransportKind::Connect => "could not connect",
+                    TransportKind::Timeout => "timed out",
+                    TransportKind::Io => "connection failed",
+                };
+                write!(f, "{what}: {detail}")?
+            }
+            ErrorKind::Decode { path, message, body } => {
+                write!(f, "cannot decode response at `{path}`: {message}; body starts {body:?}")?
+            }
+            ErrorKind::ResponseTooLarge { limit } => write!(f, "response body exceeds the {limit}-byte limit")?,
+            ErrorKind::InvalidRequest { message } => write!(f, "invalid request, not sent: {message}")?,
+            ErrorKind::Config { message } => write!(f, "configuration error: {message}")?,
+        }
+        if let Some(id) = &self.inner.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        if self.inner.attempts > 1 {
+            write!(f, " after {} attempts", self.inner.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("action", &self.inner.action)
+            .field("kind", &self.inner.kind)
+            .field("request_id", &self.inner.request_id)
+            .field("attempts", &self.inner.attempts)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The first bytes of a body as text, cut on a character boundary.
+pub(crate) fn body_start(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(BODY_START)]);
+    let mut s = text.into_owned();
+    if body.len() > BODY_START {
+        s.push('…');
+    }
+    s
+}
+
+/// An error and its sources on one line: "a: b: c".
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(next) = cur {
+        let text = next.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        cur = next.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_is_one_line_with_code_and_request_id() {
+        let e = Error::api("GetRepo", 171, "signature error", Some("req-1")).with_attempts(3);
+        assert_eq!(
+            e.to_string(),
+            "GetRepo: UHub error RetCode 171: signature error (request id req-1) after 3 attempts"
+        );
+        assert_eq!(e.code(), Some(171));
+        assert_eq!(e.request_id(), Some("req-1"));
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn retryable_codes_and_statuses() {
+        assert!(Error::api("A", 153, "", None).is_retryable());
+        assert!(Error::api("A", 2001, "", None).is_retryable());
+        assert!(!Error::api("A", 230, "", None).is_retryable());
+        for s in [429, 502, 503, 504] {
+            assert!(Error::http_status("A", s, b"", None).is_retryable(), "{s}");
+        }
+        assert!(!Error::http_status("A", 500, b"", None).is_retryable());
+    }
+
+    #[test]
+    fn body_start_is_bounded_and_utf8_safe() {
+        let body = "é".repeat(300);
+        let s = body_start(body.as_bytes());
+        assert!(s.ends_with('…'));
+        assert!(s.chars().count() <= BODY_START + 1);
+    }
+
+    #[test]
+    fn error_is_one_pointer_wide() {
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+}

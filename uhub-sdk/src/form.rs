@@ -1,0 +1,175 @@
+//! Form fields → typed request parameters: the server side of [`crate::encode`].
+//!
+//! The generated `Action::from_form` of every request uses these functions, so a fake of the
+//! service (such as `uhub-mock`) parses exactly what this client sends.
+
+use std::collections::BTreeMap;
+
+/// The fields of a received form. When a name repeats, the first value wins.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fields {
+    map: BTreeMap<String, String>,
+}
+
+impl Fields {
+    /// Parses an `application/x-www-form-urlencoded` body.
+    pub fn parse(body: &[u8]) -> Self {
+        let mut map = BTreeMap::new();
+        for (k, v) in form_urlencoded::parse(body) {
+            map.entry(k.into_owned()).or_insert_with(|| v.into_owned());
+        }
+        Self { map }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.map.get(name).map(String::as_str)
+    }
+
+    /// Whether any field is `name` itself or starts with `name.`.
+    pub fn has_prefix(&self, name: &str) -> bool {
+        let dotted = format!("{name}.");
+        self.map
+            .range(name.to_owned()..)
+            .take_while(|(k, _)| k.starts_with(name))
+            .any(|(k, _)| k == name || k.starts_with(&dotted))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = BTreeMap::new();
+        for (k, v) in iter {
+            map.entry(k.into()).or_insert_with(|| v.into());
+        }
+        Self { map }
+    }
+}
+
+/// A parameter that is missing or does not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("parameter {param}: {problem}")]
+pub struct ParamError {
+    /// The wire name, e.g. `RepoName` or `Tags.2.Key`.
+    pub param: String,
+    pub problem: String,
+}
+
+/// A scalar parameter read from one field's text.
+pub trait FromParam: Sized {
+    fn from_value(value: &str) -> Result<Self, String>;
+}
+
+impl FromParam for String {
+    fn from_value(value: &str) -> Result<Self, String> {
+        Ok(value.to_owned())
+    }
+}
+
+impl FromParam for i64 {
+    fn from_value(value: &str) -> Result<Self, String> {
+        value.trim().parse().map_err(|_| format!("\"{value}\" is not an integer"))
+    }
+}
+
+impl FromParam for bool {
+    fn from_value(value: &str) -> Result<Self, String> {
+        match value {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(format!("\"{value}\" is not true or false")),
+        }
+    }
+}
+
+/// A parameter made of several fields under a common prefix (a model: `Name.Field`).
+pub trait FromParams: Sized {
+    fn from_params(fields: &Fields, name: &str) -> Result<Option<Self>, ParamError>;
+}
+
+/// For generated enums: accepts only the documented values.
+pub fn known_value<T>(parsed: T, value: &str, values: &[&str]) -> Result<T, String> {
+    if values.contains(&value) { Ok(parsed) } else { Err(format!("\"{value}\" is not one of {}", values.join(", "))) }
+}
+
+fn missing(name: &str) -> ParamError {
+    ParamError { param: name.to_owned(), problem: "is required but missing".to_owned() }
+}
+
+pub fn optional_value<T: FromParam>(fields: &Fields, name: &str) -> Result<Option<T>, ParamError> {
+    fields
+        .get(name)
+        .map(|v| T::from_value(v).map_err(|problem| ParamError { param: name.to_owned(), problem }))
+        .transpose()
+}
+
+pub fn required_value<T: FromParam>(fields: &Fields, name: &str) -> Result<T, ParamError> {
+    optional_value(fields, name)?.ok_or_else(|| missing(name))
+}
+
+/// `Name.0`, `Name.1`, ... up to the first missing index.
+pub fn value_list<T: FromParam>(fields: &Fields, name: &str) -> Result<Vec<T>, ParamError> {
+    let mut items = Vec::new();
+    while let Some(v) = optional_value(fields, &format!("{name}.{}", items.len()))? {
+        items.push(v);
+    }
+    Ok(items)
+}
+
+pub fn optional_model<T: FromParams>(fields: &Fields, name: &str) -> Result<Option<T>, ParamError> {
+    T::from_params(fields, name)
+}
+
+pub fn required_model<T: FromParams>(fields: &Fields, name: &str) -> Result<T, ParamError> {
+    T::from_params(fields, name)?.ok_or_else(|| missing(name))
+}
+
+pub fn model_list<T: FromParams>(fields: &Fields, name: &str) -> Result<Vec<T>, ParamError> {
+    let mut items = Vec::new();
+    while let Some(v) = T::from_params(fields, &format!("{name}.{}", items.len()))? {
+        items.push(v);
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_url_encoded_body_and_keeps_first_duplicate() {
+        let f = Fields::parse(b"A=a+b%2B&B=1&A=second");
+        assert_eq!(f.get("A"), Some("a b+"));
+        assert_eq!(f.get("B"), Some("1"));
+    }
+
+    #[test]
+    fn missing_and_malformed_params_are_named() {
+        let f: Fields = [("Limit", "ten")].into_iter().collect();
+        assert_eq!(
+            required_value::<String>(&f, "RepoName").unwrap_err().to_string(),
+            "parameter RepoName: is required but missing"
+        );
+        assert_eq!(
+            optional_value::<i64>(&f, "Limit").unwrap_err().to_string(),
+            "parameter Limit: \"ten\" is not an integer"
+        );
+    }
+
+    #[test]
+    fn lists_stop_at_first_gap() {
+        let f: Fields = [("Id.0", "1"), ("Id.1", "2"), ("Id.3", "4")].into_iter().collect();
+        assert_eq!(value_list::<i64>(&f, "Id").unwrap(), vec![1, 2]);
+    }
+
+    #[test]
+    fn prefix_matches_whole_segments_only() {
+        let f: Fields = [("Tags.0.Key", "k")].into_iter().collect();
+        assert!(f.has_prefix("Tags.0"));
+        assert!(!f.has_prefix("Tag"));
+        assert!(!f.has_prefix("Tags.1"));
+    }
+}

@@ -1,0 +1,47 @@
+//! A typed, async client for UHub, the container image registry of UCloud (and of SurferCloud
+//! and GenesisAI, which run the same API).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), uhub_sdk::Error> {
+//! use uhub_sdk::{Client, Endpoint};
+//!
+//! let client = Client::builder()
+//!     .keys("my-public-key", "my-private-key")
+//!     .endpoint(Endpoint::UCloud)
+//!     .project_id("org-abc123")
+//!     .build()?;
+//!
+//! let tags = client.get_image_tag("my-repo", "nginx").limit(50).await?;
+//! for tag in &tags.tag_set {
+//!     println!("{} {}", tag.tag_name, tag.update_time);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Required parameters are arguments of the client methods; optional ones are chained
+//! setters on the returned [`Call`]. Everything under [`generated`] is produced from
+//! `spec/uhub.json` by `cargo xtask codegen`; the rest is the hand-written runtime.
+
+pub mod action;
+mod call;
+mod client;
+pub mod credentials;
+pub mod decode;
+pub mod encode;
+mod error;
+pub mod form;
+// Formatted by prettyplease when generated; rustfmt must leave it byte-for-byte alone.
+#[rustfmt::skip]
+pub mod generated;
+mod retry;
+pub mod sign;
+mod transport;
+
+pub use call::Call;
+pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES};
+pub use credentials::Credentials;
+pub use error::{Error, ErrorKind, TransportKind};
+pub use generated::*;
+pub use retry::RetryPolicy;
+pub use transport::REQUEST_ID_HEADER;

@@ -1,0 +1,80 @@
+//! One HTTP attempt: sign, post the form, read a bounded body.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::client::Inner;
+use crate::encode::Form;
+use crate::error::{Error, TransportKind};
+use crate::sign::sign;
+
+/// Header carrying the service's id for a request.
+pub const REQUEST_ID_HEADER: &str = "X-UCLOUD-REQUEST-UUID";
+
+/// A successful HTTP exchange: the body, and the service's request id if it sent one.
+pub(crate) struct Reply {
+    pub body: Vec<u8>,
+    pub request_id: Option<String>,
+}
+
+/// The full signed form of a call: the action's parameters plus `Action`, `PublicKey`,
+/// `ProjectId`, `SecurityToken` and `Signature`.
+pub(crate) fn signed_form(client: &Inner, action: &str, mut form: Form, project_id: Option<&str>) -> Form {
+    form.push("Action", action);
+    form.push("PublicKey", client.credentials.public_key());
+    if let Some(p) = project_id {
+        form.push("ProjectId", p);
+    }
+    if let Some(token) = client.credentials.security_token() {
+        form.push("SecurityToken", token.expose());
+    }
+    let signature = sign(form.fields(), client.credentials.private_key().expose());
+    form.push("Signature", signature);
+    form
+}
+
+pub(crate) async fn attempt(client: &Inner, action: &'static str, body: String) -> Result<Reply, Error> {
+    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+    let request = client
+        .http
+        .post(&client.base_url)
+        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(reqwest::header::USER_AGENT, &client.user_agent)
+        .header("U-Timestamp-Ms", now_ms.to_string())
+        .timeout(client.attempt_timeout)
+        .body(body);
+    let mut response = request.send().await.map_err(|e| transport_error(action, e))?;
+    let status = response.status();
+    let request_id = response.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let id = request_id.as_deref();
+    let limit = client.max_response_bytes;
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(Error::too_large(action, limit, id));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(action, e))? {
+        if body.len() + chunk.len() > limit {
+            return Err(Error::too_large(action, limit, id));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if !status.is_success() {
+        // A UCloud error body explains the failure better than the status does.
+        return Err(match crate::decode::envelope(&body) {
+            Some((code, message)) if code != 0 => Error::api(action, code, &message, id),
+            _ => Error::http_status(action, status.as_u16(), &body, id),
+        });
+    }
+    Ok(Reply { body, request_id })
+}
+
+fn transport_error(action: &'static str, e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() {
+        TransportKind::Timeout
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Io
+    };
+    // The URL is only the base URL (parameters travel in the body), so it holds no secret.
+    Error::transport(action, kind, e)
+}

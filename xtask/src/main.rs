@@ -1,0 +1,62 @@
+//! `cargo xtask <command>`: the project's automation, kept in Rust so it runs wherever cargo does.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use uhub_codegen::sync::{self, Mode};
+
+const USAGE: &str = "usage: cargo xtask codegen [--check]
+
+  codegen          regenerate uhub-sdk/src/generated from spec/uhub.json
+  codegen --check  write nothing; fail if the generated files are stale";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen(Mode::Write),
+        ["codegen", "--check"] => codegen(Mode::Check),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_path_buf()
+}
+
+fn codegen(mode: Mode) -> Result<(), String> {
+    let root = root();
+    let report = sync::sync(&root, mode)?;
+    let rel = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+    match mode {
+        Mode::Check if !report.is_clean() => Err(sync::stale_message(&report)),
+        Mode::Check => {
+            println!("generated code is up to date with {}", sync::SPEC);
+            Ok(())
+        }
+        Mode::Write => {
+            for p in &report.changed {
+                println!("wrote {}", rel(p));
+            }
+            for p in &report.extra {
+                println!("removed {}", rel(p));
+            }
+            if report.is_clean() {
+                println!("generated code was already up to date with {}", sync::SPEC);
+            }
+            Ok(())
+        }
+    }
+}
