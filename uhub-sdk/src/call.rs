@@ -35,6 +35,11 @@ impl<R: Action> Call<R> {
         &mut self.request
     }
 
+    /// The same call with another request (a different page of a listing, say).
+    pub(crate) fn with_request(&self, request: R) -> Self {
+        Call { client: self.client.clone(), request, options: self.options.clone() }
+    }
+
     /// Act in this project instead of the client's default.
     pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
         *self.request.project_id_mut() = Some(project_id.into());

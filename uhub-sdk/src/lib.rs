@@ -34,6 +34,7 @@ pub mod form;
 // Formatted by prettyplease when generated; rustfmt must leave it byte-for-byte alone.
 #[rustfmt::skip]
 pub mod generated;
+pub mod paginate;
 mod retry;
 pub mod sign;
 mod transport;
@@ -43,5 +44,6 @@ pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES};
 pub use credentials::Credentials;
 pub use error::{Error, ErrorKind, TransportKind};
 pub use generated::*;
+pub use paginate::Paginator;
 pub use retry::RetryPolicy;
 pub use transport::REQUEST_ID_HEADER;
