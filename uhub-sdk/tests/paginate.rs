@@ -1,0 +1,187 @@
+//! Paginator behaviour against a loopback server whose paging rules each test chooses.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use uhub_sdk::{Client, Endpoint, RetryPolicy};
+
+/// What the server answers for one (offset, limit): TotalCount and the tag names.
+type Pages = dyn Fn(usize, usize) -> (String, Vec<String>) + Send + Sync;
+
+struct Server {
+    url: String,
+    requests: Arc<AtomicUsize>,
+    max_in_flight: Arc<AtomicUsize>,
+}
+
+async fn serve(delay: Duration, pages: Arc<Pages>) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let max_in_flight = Arc::new(AtomicUsize::new(0));
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let (r, m) = (requests.clone(), max_in_flight.clone());
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else { return };
+            let (r, m, f, pages) = (r.clone(), m.clone(), in_flight.clone(), pages.clone());
+            tokio::spawn(async move {
+                let mut socket = BufReader::new(socket);
+                loop {
+                    let mut len = 0;
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if socket.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            len = v.trim().parse().unwrap();
+                        }
+                    }
+                    let mut body = vec![0; len];
+                    socket.read_exact(&mut body).await.unwrap();
+                    r.fetch_add(1, Ordering::SeqCst);
+                    let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+                    m.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(delay).await;
+                    let fields = uhub_sdk::form::Fields::parse(&body);
+                    let num = |k: &str| fields.get(k).unwrap().parse::<usize>().unwrap();
+                    let (total, tags) = pages(num("Offset"), num("Limit"));
+                    let set: Vec<_> = tags.iter().map(|t| serde_json::json!({"TagName": t, "UpdateTime": 1})).collect();
+                    let json =
+                        format!(r#"{{"RetCode":0,"TotalCount":{total},"TagSet":{}}}"#, serde_json::Value::from(set));
+                    f.fetch_sub(1, Ordering::SeqCst);
+                    let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", json.len());
+                    if socket.get_mut().write_all(format!("{head}{json}").as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Server { url, requests, max_in_flight }
+}
+
+fn client(url: &str) -> Client {
+    Client::builder()
+        .keys("pub", "priv")
+        .endpoint(Endpoint::Custom(url.to_owned()))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap()
+}
+
+fn names(range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| format!("t{i:05}")).collect()
+}
+
+/// A well-behaved server holding `n` tags.
+fn honest(n: usize) -> Arc<Pages> {
+    Arc::new(move |offset, limit| (n.to_string(), names(offset.min(n)..(offset + limit).min(n))))
+}
+
+async fn list(server: &Server, size: i64, k: usize) -> Result<Vec<String>, uhub_sdk::Error> {
+    let items = client(&server.url).get_image_tag("r", "i").into_paginator().page_size(size).concurrency(k);
+    let tags = tokio::time::timeout(Duration::from_secs(20), items.collect_all()).await.expect("listing ends");
+    tags.map(|t| t.into_iter().map(|t| t.tag_name).collect())
+}
+
+#[tokio::test]
+async fn sequential_and_concurrent_yield_every_item_in_server_order() {
+    for (total, size) in [(0, 10), (7, 10), (10, 10), (30, 10), (95, 10)] {
+        for k in [1, 3, 8] {
+            let server = serve(Duration::ZERO, honest(total)).await;
+            assert_eq!(list(&server, size, k).await.unwrap(), names(0..total), "total {total} size {size} k {k}");
+            let expected_requests =
+                (total / size as usize + 1).max(1) - usize::from(total > 0 && total % size as usize == 0);
+            assert_eq!(server.requests.load(Ordering::SeqCst), expected_requests, "total {total} k {k}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn concurrency_is_bounded_and_used() {
+    let server = serve(Duration::from_millis(20), honest(400)).await;
+    assert_eq!(list(&server, 10, 4).await.unwrap(), names(0..400));
+    assert_eq!(server.max_in_flight.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn pages_stream_reports_totals() {
+    let server = serve(Duration::ZERO, honest(25)).await;
+    let pages: Vec<_> =
+        client(&server.url).get_image_tag("r", "i").into_paginator().page_size(10).pages().try_collect().await.unwrap();
+    assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), vec![10, 10, 5]);
+    assert!(pages.iter().all(|p| p.total == 25));
+}
+
+#[tokio::test]
+async fn total_far_beyond_delivered_items_stops_at_first_short_page() {
+    for k in [1, 4] {
+        let pages: Arc<Pages> =
+            Arc::new(|offset, limit| ("1000000".into(), names(offset.min(15)..(offset + limit).min(15))));
+        let server = serve(Duration::ZERO, pages).await;
+        assert_eq!(list(&server, 10, k).await.unwrap(), names(0..15), "k {k}");
+    }
+}
+
+#[tokio::test]
+async fn empty_page_before_total_ends_listing() {
+    for k in [1, 4] {
+        let pages: Arc<Pages> =
+            Arc::new(|offset, limit| ("50".into(), if offset >= 20 { vec![] } else { names(offset..offset + limit) }));
+        let server = serve(Duration::ZERO, pages).await;
+        assert_eq!(list(&server, 10, k).await.unwrap(), names(0..20), "k {k}");
+    }
+}
+
+#[tokio::test]
+async fn pages_longer_than_asked_are_cut_to_page_size() {
+    for k in [1, 4] {
+        let pages: Arc<Pages> = Arc::new(|offset, limit| ("30".into(), names(offset..(offset + limit + 5).min(30))));
+        let server = serve(Duration::ZERO, pages).await;
+        assert_eq!(list(&server, 10, k).await.unwrap(), names(0..30), "k {k}");
+    }
+}
+
+#[tokio::test]
+async fn total_changing_mid_walk_never_loops() {
+    // Each answer claims a larger total; the data itself ends at 40.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let pages: Arc<Pages> = Arc::new(move |offset, limit| {
+        let n = c.fetch_add(1, Ordering::SeqCst);
+        ((100 + n * 100).to_string(), names(offset.min(40)..(offset + limit).min(40)))
+    });
+    let server = serve(Duration::ZERO, pages).await;
+    assert_eq!(list(&server, 10, 1).await.unwrap(), names(0..40));
+    assert_eq!(list(&server, 10, 4).await.unwrap(), names(0..40));
+}
+
+#[tokio::test]
+async fn error_ends_the_stream_after_being_yielded() {
+    // A port that was just free: connecting is refused.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let mut items = client(&url).get_image_tag("r", "i").into_paginator().concurrency(3).items();
+    assert!(items.try_next().await.is_err());
+    assert!(futures::StreamExt::next(&mut items).await.is_none());
+}
+
+#[tokio::test]
+async fn request_limit_and_offset_are_the_defaults_of_the_paginator() {
+    let server = serve(Duration::ZERO, honest(25)).await;
+    let tags =
+        client(&server.url).get_image_tag("r", "i").offset(5).limit(7).into_paginator().collect_all().await.unwrap();
+    assert_eq!(tags.into_iter().map(|t| t.tag_name).collect::<Vec<_>>(), names(5..25));
+    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
+}
