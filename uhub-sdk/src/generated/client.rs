@@ -5,6 +5,10 @@ use super::types::*;
 use super::get_repo::GetRepoRequest;
 use super::get_repo_image::GetRepoImageRequest;
 use super::get_image_tag::GetImageTagRequest;
+use super::create_repo::CreateRepoRequest;
+use super::update_repo::UpdateRepoRequest;
+use super::delete_repo::DeleteRepoRequest;
+use super::delete_repo_image::DeleteRepoImageRequest;
 impl crate::Client {
     /// Lists the image repositories of a project.
     ///
@@ -37,5 +41,59 @@ impl crate::Client {
         image_name: impl Into<String>,
     ) -> crate::Call<GetImageTagRequest> {
         crate::Call::new(self.clone(), GetImageTagRequest::new(repo_name, image_name))
+    }
+    /// Creates an image repository in a project.
+    ///
+    /// Arguments, in order:
+    /// - `repo_name` (`RepoName`): Name of the new repository; it cannot be changed afterwards.
+    ///
+    /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
+    /// This action is not idempotent, so it is never retried once it may have reached the service.
+    pub fn create_repo(
+        &self,
+        repo_name: impl Into<String>,
+    ) -> crate::Call<CreateRepoRequest> {
+        crate::Call::new(self.clone(), CreateRepoRequest::new(repo_name))
+    }
+    /// Changes the description or visibility of an image repository.
+    ///
+    /// Arguments, in order:
+    /// - `repo_name` (`RepoName`): Repository to change.
+    ///
+    /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
+    pub fn update_repo(
+        &self,
+        repo_name: impl Into<String>,
+    ) -> crate::Call<UpdateRepoRequest> {
+        crate::Call::new(self.clone(), UpdateRepoRequest::new(repo_name))
+    }
+    /// Deletes an image repository; the service only deletes empty ones.
+    ///
+    /// Arguments, in order:
+    /// - `repo_name` (`RepoName`): Repository to delete.
+    ///
+    /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
+    pub fn delete_repo(
+        &self,
+        repo_name: impl Into<String>,
+    ) -> crate::Call<DeleteRepoRequest> {
+        crate::Call::new(self.clone(), DeleteRepoRequest::new(repo_name))
+    }
+    /// Deletes one tag of an image, or the whole image with every tag.
+    ///
+    /// Arguments, in order:
+    /// - `repo_name` (`RepoName`): Repository that holds the image.
+    /// - `image_name` (`ImageName`): Image to delete from.
+    ///
+    /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
+    pub fn delete_repo_image(
+        &self,
+        repo_name: impl Into<String>,
+        image_name: impl Into<String>,
+    ) -> crate::Call<DeleteRepoImageRequest> {
+        crate::Call::new(
+            self.clone(),
+            DeleteRepoImageRequest::new(repo_name, image_name),
+        )
     }
 }

@@ -6,10 +6,26 @@ mod types;
 pub mod get_repo;
 pub mod get_repo_image;
 pub mod get_image_tag;
+pub mod create_repo;
+pub mod update_repo;
+pub mod delete_repo;
+pub mod delete_repo_image;
 pub use endpoint::Endpoint;
 pub use types::*;
 pub use get_repo::{GetRepoRequest, GetRepoResponse};
 pub use get_repo_image::{GetRepoImageRequest, GetRepoImageResponse};
 pub use get_image_tag::{GetImageTagRequest, GetImageTagResponse};
+pub use create_repo::{CreateRepoRequest, CreateRepoResponse};
+pub use update_repo::{UpdateRepoRequest, UpdateRepoResponse};
+pub use delete_repo::{DeleteRepoRequest, DeleteRepoResponse};
+pub use delete_repo_image::{DeleteRepoImageRequest, DeleteRepoImageResponse};
 /// The wire names of every action the spec describes, in spec order.
-pub const ACTIONS: &[&str] = &["GetRepo", "GetRepoImage", "GetImageTag"];
+pub const ACTIONS: &[&str] = &[
+    "GetRepo",
+    "GetRepoImage",
+    "GetImageTag",
+    "CreateRepo",
+    "UpdateRepo",
+    "DeleteRepo",
+    "DeleteRepoImage",
+];
