@@ -4,6 +4,7 @@
 //! [`sync`] compares or writes the result on disk for `cargo xtask codegen`.
 
 pub mod emit;
+pub mod import;
 pub mod ir;
 pub mod lower;
 pub mod names;

@@ -151,3 +151,11 @@ pub fn parse(text: &str) -> Result<Spec, String> {
         if path == "." { format!("spec: {inner}") } else { format!("{path}: {inner}") }
     })
 }
+
+/// The canonical text of a spec: two-space indented JSON in struct order, with a final newline.
+/// `spec/uhub.json` is kept in this form so that tools which rewrite it produce small diffs.
+pub fn to_text(spec: &Spec) -> String {
+    let mut text = serde_json::to_string_pretty(spec).expect("spec types serialize");
+    text.push('\n');
+    text
+}

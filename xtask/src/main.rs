@@ -5,10 +5,14 @@ use std::process::ExitCode;
 
 use uhub_codegen::sync::{self, Mode};
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]
+mod import_doc;
 
-  codegen          regenerate uhub-sdk/src/generated from spec/uhub.json
-  codegen --check  write nothing; fail if the generated files are stale";
+const USAGE: &str = "usage: cargo xtask <command>
+
+  codegen                       regenerate uhub-sdk/src/generated from spec/uhub.json
+  codegen --check               write nothing; fail if the generated files are stale
+  import-doc PAGE.md            print the spec entry for a UCloud API page
+  import-doc PAGE.md --write    merge it into spec/uhub.json and print the diff";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,6 +20,10 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen(Mode::Write),
         ["codegen", "--check"] => codegen(Mode::Check),
+        ["import-doc", page] => import_doc::run(&root(), Path::new(page), false),
+        ["import-doc", page, "--write"] | ["import-doc", "--write", page] => {
+            import_doc::run(&root(), Path::new(page), true)
+        }
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

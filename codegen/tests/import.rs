@@ -1,0 +1,123 @@
+//! The doc importer on pages written for these tests (tests/pages/), and merging into the spec.
+
+use std::path::Path;
+
+use uhub_codegen::import::{import, merge};
+use uhub_codegen::spec;
+
+fn page(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pages").join(name)).unwrap()
+}
+
+fn real_spec() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/uhub.json")).unwrap()
+}
+
+#[test]
+fn chinese_page_maps_params_fields_models_and_example() {
+    let i = import(&page("zh_get_image_tag.md")).unwrap();
+    assert_eq!(i.problems, Vec::<String>::new());
+    let a = &i.action;
+    assert_eq!(a.name, "GetImageTag");
+    assert_eq!(a.description, "列出一个镜像的全部标签。");
+    let params: Vec<_> = a.request.iter().map(|p| (p.name.as_str(), p.ty.as_str(), p.required)).collect();
+    assert_eq!(
+        params,
+        [
+            ("RepoName", "string", true),
+            ("ImageName", "string", true),
+            ("Offset", "int", false),
+            ("Limit", "int", false),
+            ("TagName", "string", false)
+        ]
+    );
+    let fields: Vec<_> = a.response.iter().map(|f| (f.name.as_str(), f.ty.as_str())).collect();
+    assert_eq!(fields, [("TotalCount", "int"), ("TagSet", "array[TagSet]")]);
+    assert_eq!(i.models.len(), 1);
+    assert_eq!(i.models[0].fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["UpdateTime", "TagName"]);
+    // The page repeats ProjectId; the first value is kept, and ints are typed.
+    let ex = &a.examples[0];
+    assert_eq!(ex.request["ProjectId"], "p1");
+    assert_eq!(ex.request["Limit"], 5);
+    assert_eq!(ex.response["TotalCount"], "1");
+}
+
+#[test]
+fn english_page_with_nested_models_and_arrays_of_scalars() {
+    let i = import(&page("en_nested.md")).unwrap();
+    assert_eq!(i.problems, Vec::<String>::new());
+    assert_eq!(i.action.name, "DescribePipeline");
+    assert!(i.action.idempotent, "Describe actions read only");
+    assert_eq!(i.action.request[0].ty, "array[string]");
+    assert_eq!(i.action.request[1].ty, "bool");
+    let names: Vec<_> = i.models.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Pipeline", "Stage", "Person"]);
+    assert_eq!(i.models[0].fields[1].ty, "array[Stage]");
+    assert_eq!(i.models[0].fields[2].ty, "Person");
+    // The imported entry is a valid spec once added to one.
+    let mut s = spec::parse(&real_spec()).unwrap();
+    merge(&mut s, i);
+    uhub_codegen::load(&spec::to_text(&s)).expect("merged spec is valid");
+}
+
+#[test]
+fn malformed_page_reports_each_problem_instead_of_guessing() {
+    let i = import(&page("en_malformed.md")).unwrap();
+    let expected = [
+        "line 11: request.Ratio: unknown type \"float\"; skipped",
+        "line 12: table row has 3 cells, expected 4; skipped",
+        "line 14: Maybe: required column \"sometimes\" is not Yes or No; taken as No",
+        "models.Missing: referenced but no table describes it",
+        "line 24: model table Orphan is not referenced by any field; skipped",
+    ];
+    for e in expected {
+        assert!(i.problems.iter().any(|p| p == e), "missing {e:?} in {:#?}", i.problems);
+    }
+    assert!(i.problems.iter().any(|p| p.starts_with("response example is not JSON")), "{:#?}", i.problems);
+    let params: Vec<_> = i.action.request.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(params, ["Good", "Maybe"]);
+}
+
+#[test]
+fn a_page_that_is_not_an_api_page_is_an_error() {
+    assert_eq!(
+        import("hello\nworld").unwrap_err(),
+        "not an API page: no title line of the form `# <summary> - <Action>`"
+    );
+    assert!(import("# Release notes\n\nnothing").unwrap_err().contains("does not end with ` - <Action>`"));
+    assert!(import("# Notes - GetThing\n\n## Overview\n\ntext").unwrap_err().contains("no request-parameter"));
+}
+
+#[test]
+fn importing_an_existing_action_keeps_hand_set_parts_and_generated_code() {
+    let text = real_spec();
+    let before = uhub_codegen::generate(&text).unwrap();
+    let mut s = spec::parse(&text).unwrap();
+    let notes = merge(&mut s, import(&page("zh_get_image_tag.md")).unwrap());
+    assert_eq!(notes, Vec::<String>::new());
+    let merged = spec::to_text(&s);
+    assert_eq!(merged, text, "nothing differs, so the spec is unchanged");
+    assert_eq!(uhub_codegen::generate(&merged).unwrap(), before);
+}
+
+#[test]
+fn merge_adds_new_params_and_reports_changed_flags() {
+    let mut s = spec::parse(&real_spec()).unwrap();
+    let mut i = import(&page("zh_get_image_tag.md")).unwrap();
+    i.action.request[3].required = true; // Limit
+    i.action.request.push(i.action.request[4].clone());
+    i.action.request[5].name = "Sort".into();
+    let notes = merge(&mut s, i);
+    assert_eq!(
+        notes,
+        ["actions.GetImageTag.request.Limit: required false → true", "actions.GetImageTag.request.Sort: added"]
+    );
+    let a = s.actions.iter().find(|a| a.name == "GetImageTag").unwrap();
+    assert!(a.idempotent && a.pagination.is_some(), "hand-set parts kept");
+}
+
+#[test]
+fn spec_file_is_in_canonical_form() {
+    let text = real_spec();
+    assert_eq!(spec::to_text(&spec::parse(&text).unwrap()), text, "re-serialize spec/uhub.json with spec::to_text");
+}
