@@ -266,6 +266,10 @@ fn example_tests(a: &ir::Action) -> TokenStream {
                 let response: #response = crate::decode::response(#wire, body.as_bytes(), None)
                     .expect("the spec's example decodes");
                 #count
+                // What the SDK serializes, it decodes back to the same value.
+                let json = serde_json::to_vec(&response).expect("responses serialize");
+                let again: #response = crate::decode::response(#wire, &json, None).expect("round trip decodes");
+                assert_eq!(again, response);
             }
         }
     });

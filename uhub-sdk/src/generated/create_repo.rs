@@ -108,12 +108,20 @@ mod examples {
     /// A repository was created.
     #[test]
     fn decodes_example_created() {
-        let body = "{\n  \"Action\": \"CreateRepoResponse\",\n  \"Message\": \"created\",\n  \"RetCode\": 0\n}";
+        let body = "{\n  \"Action\": \"CreateRepoResponse\",\n  \"RetCode\": 0,\n  \"Message\": \"created\"\n}";
         let response: CreateRepoResponse = crate::decode::response(
                 "CreateRepo",
                 body.as_bytes(),
                 None,
             )
             .expect("the spec's example decodes");
+        let json = serde_json::to_vec(&response).expect("responses serialize");
+        let again: CreateRepoResponse = crate::decode::response(
+                "CreateRepo",
+                &json,
+                None,
+            )
+            .expect("round trip decodes");
+        assert_eq!(again, response);
     }
 }

@@ -85,5 +85,13 @@ mod examples {
                 None,
             )
             .expect("the spec's example decodes");
+        let json = serde_json::to_vec(&response).expect("responses serialize");
+        let again: DeleteRepoResponse = crate::decode::response(
+                "DeleteRepo",
+                &json,
+                None,
+            )
+            .expect("round trip decodes");
+        assert_eq!(again, response);
     }
 }

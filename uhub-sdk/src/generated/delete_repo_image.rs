@@ -109,5 +109,13 @@ mod examples {
                 None,
             )
             .expect("the spec's example decodes");
+        let json = serde_json::to_vec(&response).expect("responses serialize");
+        let again: DeleteRepoImageResponse = crate::decode::response(
+                "DeleteRepoImage",
+                &json,
+                None,
+            )
+            .expect("round trip decodes");
+        assert_eq!(again, response);
     }
 }

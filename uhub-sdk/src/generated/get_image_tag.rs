@@ -159,7 +159,7 @@ mod examples {
     /// The shape the field table promises, plus the Digest the live service adds.
     #[test]
     fn decodes_example_documented() {
-        let body = "{\n  \"Action\": \"GetImageTagResponse\",\n  \"RetCode\": 0,\n  \"TagSet\": [\n    {\n      \"Digest\": \"sha256:3f1c0a\",\n      \"TagName\": \"v1.4.2\",\n      \"UpdateTime\": \"2024-05-01 10:00:00\"\n    },\n    {\n      \"TagName\": \"v1.4.1\",\n      \"UpdateTime\": \"2024-04-20 09:30:00\"\n    }\n  ],\n  \"TotalCount\": 3\n}";
+        let body = "{\n  \"Action\": \"GetImageTagResponse\",\n  \"RetCode\": 0,\n  \"TotalCount\": 3,\n  \"TagSet\": [\n    {\n      \"TagName\": \"v1.4.2\",\n      \"UpdateTime\": \"2024-05-01 10:00:00\",\n      \"Digest\": \"sha256:3f1c0a\"\n    },\n    {\n      \"TagName\": \"v1.4.1\",\n      \"UpdateTime\": \"2024-04-20 09:30:00\"\n    }\n  ]\n}";
         let response: GetImageTagResponse = crate::decode::response(
                 "GetImageTag",
                 body.as_bytes(),
@@ -167,11 +167,19 @@ mod examples {
             )
             .expect("the spec's example decodes");
         assert_eq!(response.tag_set.len(), 2usize);
+        let json = serde_json::to_vec(&response).expect("responses serialize");
+        let again: GetImageTagResponse = crate::decode::response(
+                "GetImageTag",
+                &json,
+                None,
+            )
+            .expect("round trip decodes");
+        assert_eq!(again, response);
     }
     /// Counts as strings, times as numbers and a numeric RetCode string, as seen from the live service.
     #[test]
     fn decodes_example_drifted() {
-        let body = "{\n  \"Action\": \"GetImageTagResponse\",\n  \"RetCode\": \"0\",\n  \"TagSet\": [\n    {\n      \"Digest\": null,\n      \"TagName\": \"latest\",\n      \"UpdateTime\": 1714557600\n    }\n  ],\n  \"TotalCount\": \"1\"\n}";
+        let body = "{\n  \"Action\": \"GetImageTagResponse\",\n  \"RetCode\": \"0\",\n  \"TotalCount\": \"1\",\n  \"TagSet\": [\n    {\n      \"TagName\": \"latest\",\n      \"UpdateTime\": 1714557600,\n      \"Digest\": null\n    }\n  ]\n}";
         let response: GetImageTagResponse = crate::decode::response(
                 "GetImageTag",
                 body.as_bytes(),
@@ -179,5 +187,13 @@ mod examples {
             )
             .expect("the spec's example decodes");
         assert_eq!(response.tag_set.len(), 1usize);
+        let json = serde_json::to_vec(&response).expect("responses serialize");
+        let again: GetImageTagResponse = crate::decode::response(
+                "GetImageTag",
+                &json,
+                None,
+            )
+            .expect("round trip decodes");
+        assert_eq!(again, response);
     }
 }

@@ -137,7 +137,7 @@ mod examples {
     /// The shape the field table promises.
     #[test]
     fn decodes_example_documented() {
-        let body = "{\n  \"Action\": \"GetRepoResponse\",\n  \"RepoSet\": [\n    {\n      \"CreateTime\": \"1700000000\",\n      \"Description\": \"API servers\",\n      \"IsOutSide\": \"true\",\n      \"IsShared\": \"false\",\n      \"RepoName\": \"backend\",\n      \"UpdateTime\": \"1700003600\"\n    },\n    {\n      \"CreateTime\": \"1700000100\",\n      \"Description\": \"\",\n      \"IsOutSide\": \"false\",\n      \"IsShared\": \"true\",\n      \"RepoName\": \"frontend\",\n      \"UpdateTime\": \"1700007200\"\n    }\n  ],\n  \"RetCode\": 0,\n  \"TotalCount\": 2\n}";
+        let body = "{\n  \"Action\": \"GetRepoResponse\",\n  \"RetCode\": 0,\n  \"TotalCount\": 2,\n  \"RepoSet\": [\n    {\n      \"RepoName\": \"backend\",\n      \"CreateTime\": \"1700000000\",\n      \"UpdateTime\": \"1700003600\",\n      \"Description\": \"API servers\",\n      \"IsShared\": \"false\",\n      \"IsOutSide\": \"true\"\n    },\n    {\n      \"RepoName\": \"frontend\",\n      \"CreateTime\": \"1700000100\",\n      \"UpdateTime\": \"1700007200\",\n      \"Description\": \"\",\n      \"IsShared\": \"true\",\n      \"IsOutSide\": \"false\"\n    }\n  ]\n}";
         let response: GetRepoResponse = crate::decode::response(
                 "GetRepo",
                 body.as_bytes(),
@@ -145,11 +145,15 @@ mod examples {
             )
             .expect("the spec's example decodes");
         assert_eq!(response.repo_set.len(), 2usize);
+        let json = serde_json::to_vec(&response).expect("responses serialize");
+        let again: GetRepoResponse = crate::decode::response("GetRepo", &json, None)
+            .expect("round trip decodes");
+        assert_eq!(again, response);
     }
     /// The shape the reference page's example shows: repositories as bare names.
     #[test]
     fn decodes_example_names_only() {
-        let body = "{\n  \"Action\": \"GetRepoResponse\",\n  \"RepoSet\": [\n    \"alpha\",\n    \"beta\",\n    \"gamma\"\n  ],\n  \"RetCode\": 0,\n  \"TotalCount\": 3\n}";
+        let body = "{\n  \"Action\": \"GetRepoResponse\",\n  \"RetCode\": 0,\n  \"TotalCount\": 3,\n  \"RepoSet\": [\n    \"alpha\",\n    \"beta\",\n    \"gamma\"\n  ]\n}";
         let response: GetRepoResponse = crate::decode::response(
                 "GetRepo",
                 body.as_bytes(),
@@ -157,5 +161,9 @@ mod examples {
             )
             .expect("the spec's example decodes");
         assert_eq!(response.repo_set.len(), 3usize);
+        let json = serde_json::to_vec(&response).expect("responses serialize");
+        let again: GetRepoResponse = crate::decode::response("GetRepo", &json, None)
+            .expect("round trip decodes");
+        assert_eq!(again, response);
     }
 }

@@ -136,7 +136,7 @@ mod examples {
     /// The shape the field table promises.
     #[test]
     fn decodes_example_documented() {
-        let body = "{\n  \"Action\": \"GetRepoImageResponse\",\n  \"ImageSet\": [\n    {\n      \"CreateTime\": \"1700000000\",\n      \"ImageName\": \"api\",\n      \"LatestTag\": \"v1.4.2\",\n      \"PullCount\": 42,\n      \"RepoName\": \"backend\",\n      \"UpdateTime\": \"1700086400\"\n    }\n  ],\n  \"RetCode\": 0,\n  \"TotalCount\": 1\n}";
+        let body = "{\n  \"Action\": \"GetRepoImageResponse\",\n  \"RetCode\": 0,\n  \"TotalCount\": 1,\n  \"ImageSet\": [\n    {\n      \"ImageName\": \"api\",\n      \"PullCount\": 42,\n      \"CreateTime\": \"1700000000\",\n      \"UpdateTime\": \"1700086400\",\n      \"LatestTag\": \"v1.4.2\",\n      \"RepoName\": \"backend\"\n    }\n  ]\n}";
         let response: GetRepoImageResponse = crate::decode::response(
                 "GetRepoImage",
                 body.as_bytes(),
@@ -144,11 +144,19 @@ mod examples {
             )
             .expect("the spec's example decodes");
         assert_eq!(response.image_set.len(), 1usize);
+        let json = serde_json::to_vec(&response).expect("responses serialize");
+        let again: GetRepoImageResponse = crate::decode::response(
+                "GetRepoImage",
+                &json,
+                None,
+            )
+            .expect("round trip decodes");
+        assert_eq!(again, response);
     }
     /// The shape the reference page's example shows: times as numbers and no RepoName.
     #[test]
     fn decodes_example_numeric_times() {
-        let body = "{\n  \"Action\": \"GetRepoImageResponse\",\n  \"ImageSet\": [\n    {\n      \"CreateTime\": 5,\n      \"ImageName\": \"worker\",\n      \"LatestTag\": \"stable\",\n      \"PullCount\": 4,\n      \"UpdateTime\": 7\n    },\n    {\n      \"CreateTime\": 2,\n      \"ImageName\": \"cron\",\n      \"LatestTag\": \"nightly\",\n      \"PullCount\": 2,\n      \"UpdateTime\": 2\n    }\n  ],\n  \"RetCode\": 0,\n  \"TotalCount\": 8\n}";
+        let body = "{\n  \"Action\": \"GetRepoImageResponse\",\n  \"RetCode\": 0,\n  \"TotalCount\": 8,\n  \"ImageSet\": [\n    {\n      \"CreateTime\": 5,\n      \"ImageName\": \"worker\",\n      \"LatestTag\": \"stable\",\n      \"PullCount\": 4,\n      \"UpdateTime\": 7\n    },\n    {\n      \"CreateTime\": 2,\n      \"ImageName\": \"cron\",\n      \"LatestTag\": \"nightly\",\n      \"PullCount\": 2,\n      \"UpdateTime\": 2\n    }\n  ]\n}";
         let response: GetRepoImageResponse = crate::decode::response(
                 "GetRepoImage",
                 body.as_bytes(),
@@ -156,5 +164,13 @@ mod examples {
             )
             .expect("the spec's example decodes");
         assert_eq!(response.image_set.len(), 2usize);
+        let json = serde_json::to_vec(&response).expect("responses serialize");
+        let again: GetRepoImageResponse = crate::decode::response(
+                "GetRepoImage",
+                &json,
+                None,
+            )
+            .expect("round trip decodes");
+        assert_eq!(again, response);
     }
 }

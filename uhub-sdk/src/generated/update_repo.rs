@@ -115,5 +115,13 @@ mod examples {
                 None,
             )
             .expect("the spec's example decodes");
+        let json = serde_json::to_vec(&response).expect("responses serialize");
+        let again: UpdateRepoResponse = crate::decode::response(
+                "UpdateRepo",
+                &json,
+                None,
+            )
+            .expect("round trip decodes");
+        assert_eq!(again, response);
     }
 }
