@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use tracing::Instrument;
 
+use crate::config::ConfigSource;
 use crate::credentials::Credentials;
 use crate::encode::Form;
 use crate::error::Error;
@@ -34,6 +35,8 @@ pub(crate) struct Inner {
     pub call_timeout: Option<Duration>,
     pub max_response_bytes: usize,
     pub retry: RetryPolicy,
+    /// The proxy set with [`ClientBuilder::proxy`], password redacted (for `Debug` only).
+    pub proxy: Option<String>,
 }
 
 /// Per-call settings that override the client's.
@@ -48,6 +51,13 @@ impl Client {
         ClientBuilder::default()
     }
 
+    /// A client configured from the environment and ucloud-cli's shared files alone:
+    /// `Client::builder().from_env().build()`. See [`crate::config`] for the variables, the
+    /// files and the precedence.
+    pub fn from_env() -> Result<Client, Error> {
+        Client::builder().from_env().build()
+    }
+
     /// The base URL calls are posted to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -56,6 +66,16 @@ impl Client {
     /// The project used by calls that do not name their own.
     pub fn project_id(&self) -> Option<&str> {
         self.inner.project_id.as_deref()
+    }
+
+    /// The credentials calls are signed with (their `Debug` hides the secrets).
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+
+    /// Time allowed for one attempt.
+    pub fn attempt_timeout(&self) -> Duration {
+        self.inner.attempt_timeout
     }
 
     /// Sends one call: signs and posts `form`, retrying as the policy allows, and hands each
@@ -133,13 +153,21 @@ impl fmt::Debug for Client {
             .field("attempt_timeout", &i.attempt_timeout)
             .field("call_timeout", &i.call_timeout)
             .field("retry", &i.retry)
+            .field("proxy", &i.proxy)
             .finish_non_exhaustive()
     }
 }
 
 /// Configures a [`Client`]. Only credentials are required; the endpoint defaults to UCloud.
+///
+/// With [`ClientBuilder::from_env`], settings left unset here are read from the environment,
+/// then from ucloud-cli's shared files: builder > environment > files > defaults (see
+/// [`crate::config`]).
 #[derive(Default)]
 pub struct ClientBuilder {
+    source: Option<ConfigSource>,
+    profile: Option<String>,
+    proxy: Option<String>,
     credentials: Option<Credentials>,
     endpoint: Option<Endpoint>,
     project_id: Option<String>,
@@ -158,11 +186,49 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &self.credentials)
             .field("endpoint", &self.endpoint)
             .field("project_id", &self.project_id)
+            .field("source", &self.source)
+            .field("profile", &self.profile)
+            .field("proxy", &self.proxy.as_deref().map(redact_url))
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("call_timeout", &self.call_timeout)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
 
 impl ClientBuilder {
+    /// Fill settings left unset on this builder from the process environment and ucloud-cli's
+    /// shared files (`~/.ucloud/config.json`, `~/.ucloud/credential.json`). Values set on the
+    /// builder always win, whether set before or after this call; the environment beats the
+    /// files. See [`crate::config`].
+    #[allow(clippy::wrong_self_convention)] // a builder step, named for what it reads
+    pub fn from_env(self) -> Self {
+        self.config_source(ConfigSource::from_env())
+    }
+
+    /// Like [`Self::from_env`], with variables and home directory of your choosing (tests).
+    pub fn config_source(mut self, source: ConfigSource) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// The profile of the shared files to use (wins over `UCLOUD_PROFILE`); it must exist.
+    /// Needs [`Self::from_env`] or [`Self::config_source`].
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// Send every request through this proxy (`http://host:port`, `socks5://...` needs
+    /// reqwest's `socks` feature), instead of the `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/
+    /// `NO_PROXY` environment variables that are honoured otherwise. Credentials may be given
+    /// as `http://user:password@host:port`; `Debug` hides the password. Not compatible with
+    /// [`Self::http_client`], whose proxy settings are its own.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
     /// The API key pair (from the console's API key page).
     pub fn keys(self, public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
         self.credentials(Credentials::new(public_key, private_key))
@@ -229,24 +295,50 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client, Error> {
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::config("no credentials: set them with ClientBuilder::keys or ClientBuilder::credentials")
-        })?;
+        let config = match &self.source {
+            Some(source) => source.load(self.profile.as_deref())?,
+            None if self.profile.is_some() => {
+                return Err(Error::config(
+                    "ClientBuilder::profile needs a configuration source: call ClientBuilder::from_env",
+                ));
+            }
+            None => Default::default(),
+        };
+        let credentials = match self.credentials {
+            Some(credentials) => credentials,
+            None if self.source.is_some() => config.credentials()?.clone(),
+            None => {
+                return Err(Error::config(
+                    "no credentials: set them with ClientBuilder::keys or ClientBuilder::credentials, \
+                     or read UCLOUD_PUBLIC_KEY and UCLOUD_PRIVATE_KEY with ClientBuilder::from_env",
+                ));
+            }
+        };
         if credentials.public_key().is_empty() || credentials.private_key().expose().is_empty() {
             return Err(Error::config("the public and the private key must both be non-empty"));
         }
-        let endpoint = self.endpoint.unwrap_or(Endpoint::UCloud);
+        let endpoint = self.endpoint.or_else(|| config.endpoint().cloned()).unwrap_or(Endpoint::UCloud);
         let base_url = validate_base_url(endpoint.base_url())?;
         let http = match self.http {
+            Some(_) if self.proxy.is_some() => {
+                return Err(Error::config(
+                    "ClientBuilder::proxy has no effect with ClientBuilder::http_client: set the proxy on that client",
+                ));
+            }
             Some(http) => http,
             None => {
                 // reqwest is built without a bundled crypto provider; ring is the lighter one.
                 // Installing fails only when the program already chose one, which we then use.
                 let _ = rustls::crypto::ring::default_provider().install_default();
-                reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                    .build()
-                    .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
+                let mut builder =
+                    reqwest::Client::builder().connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
+                if let Some(url) = &self.proxy {
+                    // The error never quotes the URL, which may hold a password.
+                    let proxy = reqwest::Proxy::all(url.as_str())
+                        .map_err(|e| Error::config(format!("invalid proxy URL (ClientBuilder::proxy): {e}")))?;
+                    builder = builder.proxy(proxy);
+                }
+                builder.build().map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
             }
         };
         let mut user_agent = format!("uhub-sdk/{}", env!("CARGO_PKG_VERSION"));
@@ -259,22 +351,36 @@ impl ClientBuilder {
                 http,
                 base_url,
                 credentials,
-                project_id: self.project_id,
+                project_id: self.project_id.or_else(|| config.project_id().map(str::to_owned)),
                 user_agent,
-                attempt_timeout: self.attempt_timeout.unwrap_or(DEFAULT_ATTEMPT_TIMEOUT),
+                attempt_timeout: self.attempt_timeout.or(config.attempt_timeout()).unwrap_or(DEFAULT_ATTEMPT_TIMEOUT),
                 call_timeout: self.call_timeout,
                 max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 retry: self.retry.unwrap_or_default(),
+                proxy: self.proxy.as_deref().map(redact_url),
             }),
         })
     }
 }
 
 /// Accepts absolute http(s) URLs only, so a typo fails at build time rather than on first call.
-fn validate_base_url(url: &str) -> Result<String, Error> {
+pub(crate) fn validate_base_url(url: &str) -> Result<String, Error> {
     let parsed = reqwest::Url::parse(url).map_err(|e| Error::config(format!("invalid base URL {url:?}: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::config(format!("invalid base URL {url:?}: the scheme must be http or https")));
     }
     Ok(url.to_owned())
+}
+
+/// The URL with its password (if any) replaced, for `Debug`; unparsable URLs are hidden whole.
+fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("REDACTED"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "<unparsable URL>".to_owned(),
+    }
 }

@@ -26,6 +26,7 @@
 pub mod action;
 mod call;
 mod client;
+pub mod config;
 pub mod credentials;
 pub mod decode;
 pub mod encode;
@@ -41,6 +42,7 @@ mod transport;
 
 pub use call::Call;
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES};
+pub use config::{Config, ConfigSource};
 pub use credentials::Credentials;
 pub use error::{Error, ErrorKind, TransportKind};
 pub use generated::*;

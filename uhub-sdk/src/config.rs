@@ -1,0 +1,447 @@
+//! Configuration from environment variables and ucloud-cli's shared files.
+//!
+//! [`ClientBuilder::from_env`](crate::ClientBuilder::from_env) (or [`Client::from_env`](crate::Client::from_env))
+//! fills every setting the builder leaves unset from, in this order of precedence (first wins):
+//!
+//! 1. values set on the [`ClientBuilder`](crate::ClientBuilder);
+//! 2. environment variables;
+//! 3. the shared files of ucloud-cli, `~/.ucloud/config.json` and `~/.ucloud/credential.json`;
+//! 4. built-in defaults (UCloud's endpoint, 30 s attempt timeout).
+//!
+//! This is the one rule for every setting. (UCloud's Go SDK lets the shared files override
+//! the environment; this SDK does not: a variable set for one command beats a file on disk.)
+//!
+//! | Variable | Meaning |
+//! |---|---|
+//! | `UCLOUD_PUBLIC_KEY`, `UCLOUD_PRIVATE_KEY` | the API key pair |
+//! | `UCLOUD_SECURITY_TOKEN` | token of temporary (STS) keys, sent and signed as `SecurityToken` |
+//! | `UCLOUD_PROJECT_ID` | default project of calls |
+//! | `UCLOUD_API_BASE_URL` | base URL; wins over `UCLOUD_PROVIDER` |
+//! | `UCLOUD_PROVIDER` | `ucloud`, `surfercloud` or `genesisai` |
+//! | `UCLOUD_TIMEOUT_SECOND` | attempt timeout, whole seconds (> 0) |
+//! | `UCLOUD_PROFILE` | profile of the shared files to use |
+//! | `UCLOUD_SHARED_CONFIG_FILE` | path of the config file (default `~/.ucloud/config.json`) |
+//! | `UCLOUD_SHARED_CREDENTIAL_FILE` | path of the credential file (default `~/.ucloud/credential.json`) |
+//!
+//! An empty variable counts as unset.
+//!
+//! **Keys come as a pair.** The public key, the private key and the security token are taken
+//! together from the first source that sets either key: the builder, else the environment,
+//! else the profile's entry in the credential file. A source that sets only one half is an
+//! error rather than being completed from a lower source, which would sign with a mismatched
+//! pair. So `UCLOUD_SECURITY_TOKEN` applies only to keys from the environment; with
+//! [`ClientBuilder::keys`](crate::ClientBuilder::keys), pass the token through
+//! [`Credentials::with_security_token`].
+//!
+//! **Profiles.** The profile is the one named by
+//! [`ClientBuilder::profile`](crate::ClientBuilder::profile), else by `UCLOUD_PROFILE`, else
+//! the config file's entry with `"active": true`, else `default` if it exists. A named profile
+//! must exist in one of the two files. The config file is a JSON array of
+//! `{profile, project_id, base_url, timeout_sec, active, ...}`, the credential file an array
+//! of `{profile, public_key, private_key}` (plus an optional `security_token`); other fields
+//! (`region`, `zone`, ...) are ignored.
+//!
+//! **Errors.** Missing files at the default places are fine. A file named by a variable that
+//! does not exist, a malformed file, a named profile that does not exist and a malformed
+//! variable are configuration errors naming the file or variable, even when a higher source
+//! would have overridden the value: they are mistakes worth hearing about.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::credentials::Credentials;
+use crate::error::Error;
+use crate::generated::Endpoint;
+
+pub const ENV_PUBLIC_KEY: &str = "UCLOUD_PUBLIC_KEY";
+pub const ENV_PRIVATE_KEY: &str = "UCLOUD_PRIVATE_KEY";
+pub const ENV_SECURITY_TOKEN: &str = "UCLOUD_SECURITY_TOKEN";
+pub const ENV_PROJECT_ID: &str = "UCLOUD_PROJECT_ID";
+pub const ENV_API_BASE_URL: &str = "UCLOUD_API_BASE_URL";
+pub const ENV_PROVIDER: &str = "UCLOUD_PROVIDER";
+pub const ENV_TIMEOUT_SECOND: &str = "UCLOUD_TIMEOUT_SECOND";
+pub const ENV_PROFILE: &str = "UCLOUD_PROFILE";
+pub const ENV_SHARED_CONFIG_FILE: &str = "UCLOUD_SHARED_CONFIG_FILE";
+pub const ENV_SHARED_CREDENTIAL_FILE: &str = "UCLOUD_SHARED_CREDENTIAL_FILE";
+
+/// The profile used when none is named and no entry is active.
+pub const DEFAULT_PROFILE: &str = "default";
+
+type Vars = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+/// Where configuration is read from: a lookup of environment variables and a home directory
+/// (for `~/.ucloud/...`). [`ConfigSource::from_env`] uses the process's; tests inject their own
+/// with [`ConfigSource::new`] or [`ConfigSource::from_vars`].
+#[derive(Clone)]
+pub struct ConfigSource {
+    vars: Arc<Vars>,
+    home: Option<PathBuf>,
+}
+
+impl ConfigSource {
+    /// The process environment, and `$HOME` (`%USERPROFILE%` on Windows) as home directory.
+    pub fn from_env() -> Self {
+        let home = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from);
+        ConfigSource::new(|name| std::env::var(name).ok(), home)
+    }
+
+    /// Variables looked up through `vars`; shared files under `home/.ucloud/` unless named.
+    pub fn new(vars: impl Fn(&str) -> Option<String> + Send + Sync + 'static, home: Option<PathBuf>) -> Self {
+        ConfigSource { vars: Arc::new(vars), home }
+    }
+
+    /// Variables from a fixed list of pairs.
+    pub fn from_vars<K: Into<String>, V: Into<String>>(
+        vars: impl IntoIterator<Item = (K, V)>,
+        home: Option<PathBuf>,
+    ) -> Self {
+        let map: HashMap<String, String> = vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        ConfigSource::new(move |name| map.get(name).cloned(), home)
+    }
+
+    /// The home directory, if any.
+    pub fn home(&self) -> Option<&Path> {
+        self.home.as_deref()
+    }
+
+    /// A variable, with empty values counted as unset.
+    fn var(&self, name: &str) -> Option<String> {
+        (self.vars)(name).filter(|v| !v.is_empty())
+    }
+
+    /// Reads the environment and the shared files. `profile` (from the builder) wins over
+    /// `UCLOUD_PROFILE`. Missing keys are not an error here, since the builder may set them.
+    pub fn load(&self, profile: Option<&str>) -> Result<Config, Error> {
+        let config_file = self.file(ENV_SHARED_CONFIG_FILE, "config.json");
+        let credential_file = self.file(ENV_SHARED_CREDENTIAL_FILE, "credential.json");
+        let configs: Vec<ConfigEntry> = read_array(config_file.as_ref())?;
+        let credentials: Vec<CredentialEntry> = read_array(credential_file.as_ref())?;
+
+        let named = match profile {
+            Some(p) => Some((p.to_owned(), "ClientBuilder::profile".to_owned())),
+            None => self.var(ENV_PROFILE).map(|p| (p, ENV_PROFILE.to_owned())),
+        };
+        let profile_name = match &named {
+            Some((name, origin)) => {
+                let known = configs.iter().any(|c| c.profile.as_deref() == Some(name))
+                    || credentials.iter().any(|c| c.profile.as_deref() == Some(name));
+                if !known {
+                    return Err(unknown_profile(name, origin, &config_file, &configs, &credential_file, &credentials));
+                }
+                name.clone()
+            }
+            None => configs
+                .iter()
+                .find(|c| c.active)
+                .and_then(|c| c.profile.clone())
+                .unwrap_or_else(|| DEFAULT_PROFILE.to_owned()),
+        };
+        let profile_name = profile_name.as_str();
+        let file_config = configs.iter().find(|c| c.profile.as_deref() == Some(profile_name));
+        let file_credential = credentials.iter().find(|c| c.profile.as_deref() == Some(profile_name));
+        let in_file = |file: &Option<SharedFile>| match file {
+            Some(f) => format!("{}, profile {profile_name:?}", f.path.display()),
+            None => String::new(),
+        };
+
+        // Keys: a pair from one source.
+        let mut out = Config {
+            profile: (file_config.is_some() || file_credential.is_some()).then(|| profile_name.to_owned()),
+            wanted_profile: profile_name.to_owned(),
+            credential_file: credential_file.as_ref().map(|f| f.path.clone()),
+            ..Config::default()
+        };
+        let (pk, sk, token) = (self.var(ENV_PUBLIC_KEY), self.var(ENV_PRIVATE_KEY), self.var(ENV_SECURITY_TOKEN));
+        match (pk, sk) {
+            (Some(pk), Some(sk)) => {
+                let mut c = Credentials::new(pk, sk);
+                if let Some(t) = token {
+                    c = c.with_security_token(t);
+                }
+                out.credentials = Some(c);
+                out.credentials_origin = Some("environment".to_owned());
+            }
+            (Some(_), None) => {
+                out.credentials_problem = Some(format!(
+                    "no private key: {ENV_PUBLIC_KEY} is set, so set {ENV_PRIVATE_KEY} too \
+                     (the key pair is taken from one source: ClientBuilder::keys, the environment or the credential file)"
+                ))
+            }
+            (None, Some(_)) => {
+                out.credentials_problem = Some(format!(
+                    "no public key: {ENV_PRIVATE_KEY} is set, so set {ENV_PUBLIC_KEY} too \
+                     (the key pair is taken from one source: ClientBuilder::keys, the environment or the credential file)"
+                ))
+            }
+            (None, None) if token.is_some() => {
+                out.credentials_problem = Some(format!(
+                    "{ENV_SECURITY_TOKEN} is set but {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY} are not: \
+                     a security token belongs to the temporary keys it was issued with"
+                ))
+            }
+            (None, None) => {
+                if let Some(entry) = file_credential {
+                    let where_ = in_file(&credential_file);
+                    let pk = entry.public_key.clone().filter(|s| !s.is_empty());
+                    let sk = entry.private_key.clone().filter(|s| !s.is_empty());
+                    match (pk, sk) {
+                        (Some(pk), Some(sk)) => {
+                            let mut c = Credentials::new(pk, sk);
+                            if let Some(t) = entry.security_token.clone().filter(|s| !s.is_empty()) {
+                                c = c.with_security_token(t);
+                            }
+                            out.credentials = Some(c);
+                            out.credentials_origin = Some(where_);
+                        }
+                        (Some(_), None) => {
+                            out.credentials_problem = Some(format!(
+                                "no private key: {where_} has public_key but no private_key; set it there, \
+                                 or set {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY}, or use ClientBuilder::keys"
+                            ))
+                        }
+                        (None, Some(_)) => {
+                            out.credentials_problem = Some(format!(
+                                "no public key: {where_} has private_key but no public_key; set it there, \
+                                 or set {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY}, or use ClientBuilder::keys"
+                            ))
+                        }
+                        (None, None) => {}
+                    }
+                }
+            }
+        }
+
+        // Project.
+        if let Some(p) = self.var(ENV_PROJECT_ID) {
+            out.project_id = Some(p);
+        } else if let Some(p) = file_config.and_then(|c| c.project_id.clone()).filter(|p| !p.is_empty()) {
+            out.project_id = Some(p);
+        }
+
+        // Endpoint: within the environment a base URL is more specific than a provider name.
+        // Malformed values are errors even if a higher source overrides them.
+        let env_url = self.var(ENV_API_BASE_URL).map(|u| checked_url(u, ENV_API_BASE_URL)).transpose()?;
+        let env_provider = self
+            .var(ENV_PROVIDER)
+            .map(|name| {
+                Endpoint::from_provider_name(&name).ok_or_else(|| {
+                    let names: Vec<&str> = Endpoint::PROVIDERS.iter().filter_map(Endpoint::provider_name).collect();
+                    Error::config(format!("{ENV_PROVIDER}={name:?} is not a provider; use one of {}", names.join(", ")))
+                })
+            })
+            .transpose()?;
+        let file_url = match file_config.and_then(|c| c.base_url.clone()).filter(|u| !u.is_empty()) {
+            Some(u) => Some(checked_url(u, &format!("base_url in {}", in_file(&config_file)))?),
+            None => None,
+        };
+        out.endpoint = env_url.map(Endpoint::Custom).or(env_provider).or(file_url.map(Endpoint::Custom));
+
+        // Attempt timeout.
+        let env_timeout = match self.var(ENV_TIMEOUT_SECOND) {
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n > 0 => Some(Duration::from_secs(n)),
+                _ => {
+                    return Err(Error::config(format!(
+                        "{ENV_TIMEOUT_SECOND}={v:?} is not a positive whole number of seconds"
+                    )));
+                }
+            },
+            None => None,
+        };
+        let file_timeout = file_config.and_then(|c| c.timeout_sec).filter(|&n| n > 0).map(Duration::from_secs);
+        out.attempt_timeout = env_timeout.or(file_timeout);
+        Ok(out)
+    }
+
+    /// The file named by `var` (which must exist), else `home/.ucloud/default_name` if it exists.
+    fn file(&self, var: &str, default_name: &str) -> Option<SharedFile> {
+        match self.var(var) {
+            Some(path) => Some(SharedFile { path: PathBuf::from(path), named_by: Some(var.to_owned()) }),
+            None => {
+                self.home.as_ref().map(|h| SharedFile { path: h.join(".ucloud").join(default_name), named_by: None })
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ConfigSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigSource").field("vars", &format_args!("<lookup>")).field("home", &self.home).finish()
+    }
+}
+
+/// What the environment and the shared files set, before the builder's values are applied.
+#[derive(Clone, Default)]
+pub struct Config {
+    profile: Option<String>,
+    credentials: Option<Credentials>,
+    credentials_origin: Option<String>,
+    credentials_problem: Option<String>,
+    /// The profile looked for in the credential file, for error messages.
+    wanted_profile: String,
+    credential_file: Option<PathBuf>,
+    project_id: Option<String>,
+    endpoint: Option<Endpoint>,
+    attempt_timeout: Option<Duration>,
+}
+
+impl Config {
+    /// The profile of the shared files in use, if any.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// The key pair (and token), or an error naming what to set.
+    pub fn credentials(&self) -> Result<&Credentials, Error> {
+        if let Some(problem) = &self.credentials_problem {
+            return Err(Error::config(problem.clone()));
+        }
+        self.credentials.as_ref().ok_or_else(|| {
+            let file = match &self.credential_file {
+                Some(path) => format!("{}", path.display()),
+                None => format!("the file named by {ENV_SHARED_CREDENTIAL_FILE}"),
+            };
+            let profile = &self.wanted_profile;
+            Error::config(format!(
+                "no private key: set {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY}, ClientBuilder::keys, \
+                 or public_key and private_key of profile {profile:?} in {file}"
+            ))
+        })
+    }
+
+    /// Where the key pair came from: `environment`, or a file and profile.
+    pub fn credentials_origin(&self) -> Option<&str> {
+        self.credentials_origin.as_deref()
+    }
+
+    pub fn project_id(&self) -> Option<&str> {
+        self.project_id.as_deref()
+    }
+
+    pub fn endpoint(&self) -> Option<&Endpoint> {
+        self.endpoint.as_ref()
+    }
+
+    /// The attempt timeout.
+    pub fn attempt_timeout(&self) -> Option<Duration> {
+        self.attempt_timeout
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("profile", &self.profile)
+            .field("credentials", &self.credentials)
+            .field("credentials_origin", &self.credentials_origin)
+            .field("project_id", &self.project_id)
+            .field("endpoint", &self.endpoint)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+struct SharedFile {
+    path: PathBuf,
+    /// The variable that named the file; such a file must exist.
+    named_by: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ConfigEntry {
+    #[serde(default)]
+    profile: Option<String>,
+    #[serde(default)]
+    project_id: Option<String>,
+    #[serde(default)]
+    base_url: Option<String>,
+    #[serde(default)]
+    timeout_sec: Option<u64>,
+    #[serde(default)]
+    active: bool,
+}
+
+#[derive(Deserialize)]
+struct CredentialEntry {
+    #[serde(default)]
+    profile: Option<String>,
+    #[serde(default)]
+    public_key: Option<String>,
+    #[serde(default)]
+    private_key: Option<String>,
+    #[serde(default)]
+    security_token: Option<String>,
+}
+
+fn read_array<T: for<'de> Deserialize<'de>>(file: Option<&SharedFile>) -> Result<Vec<T>, Error> {
+    let Some(file) = file else { return Ok(Vec::new()) };
+    let path = file.path.display();
+    let text = match std::fs::read(&file.path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && file.named_by.is_none() => return Ok(Vec::new()),
+        Err(e) => {
+            let by = file.named_by.as_ref().map(|v| format!(" (named by {v})")).unwrap_or_default();
+            return Err(Error::config(format!("cannot read {path}{by}: {e}")));
+        }
+    };
+    // An empty file is what some tools leave behind; it holds no profiles.
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Vec::new());
+    }
+    let de = &mut serde_json::Deserializer::from_slice(&text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let at = e.path().to_string();
+        let inner = e.into_inner();
+        // Never quote the file's content: a credential file holds private keys.
+        let what = match inner.classify() {
+            serde_json::error::Category::Data => format!("wrong shape at `{at}`"),
+            _ => "not valid JSON".to_owned(),
+        };
+        Error::config(format!(
+            "malformed {path}: {what} (line {}, column {}); expected a JSON array of profile objects",
+            inner.line(),
+            inner.column()
+        ))
+    })
+}
+
+fn unknown_profile(
+    name: &str,
+    origin: &str,
+    config_file: &Option<SharedFile>,
+    configs: &[ConfigEntry],
+    credential_file: &Option<SharedFile>,
+    credentials: &[CredentialEntry],
+) -> Error {
+    let mut known: Vec<&str> = configs
+        .iter()
+        .filter_map(|c| c.profile.as_deref())
+        .chain(credentials.iter().filter_map(|c| c.profile.as_deref()))
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    let files: Vec<String> =
+        [config_file, credential_file].into_iter().flatten().map(|f| f.path.display().to_string()).collect();
+    let files = if files.is_empty() { "no shared file (no home directory)".to_owned() } else { files.join(" or ") };
+    let known = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
+    Error::config(format!("profile {name:?} (from {origin}) not found in {files}; profiles there: {known}"))
+}
+
+fn checked_url(url: String, origin: &str) -> Result<String, Error> {
+    crate::client::validate_base_url(&url).map_err(|e| Error::config(format!("{origin}: {}", config_message(&e))))
+}
+
+fn config_message(e: &Error) -> String {
+    match e.kind() {
+        crate::error::ErrorKind::Config { message } => message.clone(),
+        _ => e.to_string(),
+    }
+}
