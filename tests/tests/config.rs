@@ -427,7 +427,14 @@ fn an_unknown_profile_is_an_error_listing_the_known_ones() {
 fn a_missing_key_names_what_to_set() {
     let home = TempHome::new();
     let msg = build_err(Client::builder().config_source(home.source(&[])));
-    for needed in ["no private key", "UCLOUD_PRIVATE_KEY", "ClientBuilder::keys", "private_key", "credential.json"] {
+    for needed in [
+        "no API keys",
+        "UCLOUD_PUBLIC_KEY",
+        "UCLOUD_PRIVATE_KEY",
+        "ClientBuilder::keys",
+        "private_key",
+        "credential.json",
+    ] {
         assert!(msg.contains(needed), "{needed} missing from: {msg}");
     }
 

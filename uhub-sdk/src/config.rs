@@ -311,7 +311,7 @@ impl Config {
             };
             let profile = &self.wanted_profile;
             Error::config(format!(
-                "no private key: set {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY}, ClientBuilder::keys, \
+                "no API keys: set {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY}, ClientBuilder::keys, \
                  or public_key and private_key of profile {profile:?} in {file}"
             ))
         })
