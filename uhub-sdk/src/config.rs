@@ -25,6 +25,12 @@
 //!
 //! An empty variable counts as unset.
 //!
+//! Proxies are not part of this configuration: unless
+//! [`ClientBuilder::proxy`](crate::ClientBuilder::proxy) or
+//! [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) is used, the HTTP client
+//! honours `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and their lower-case forms)
+//! of the process environment, like curl.
+//!
 //! **Keys come as a pair.** The public key, the private key and the security token are taken
 //! together from the first source that sets either key: the builder, else the environment,
 //! else the profile's entry in the credential file. A source that sets only one half is an
@@ -40,6 +46,24 @@
 //! `{profile, project_id, base_url, timeout_sec, active, ...}`, the credential file an array
 //! of `{profile, public_key, private_key}` (plus an optional `security_token`); other fields
 //! (`region`, `zone`, ...) are ignored.
+//!
+//! ```no_run
+//! # fn run() -> Result<(), uhub_sdk::Error> {
+//! use uhub_sdk::{Client, ConfigSource};
+//!
+//! // Everything from the environment and ~/.ucloud/:
+//! let client = Client::from_env()?;
+//!
+//! // The project set here wins; keys and the rest come from profile "staging" unless the
+//! // environment sets them.
+//! let client = Client::builder().from_env().profile("staging").project_id("org-abc123").build()?;
+//!
+//! // Injected variables and home directory (tests):
+//! let source = ConfigSource::from_vars([("UCLOUD_PUBLIC_KEY", "pk"), ("UCLOUD_PRIVATE_KEY", "sk")], None);
+//! let client = Client::builder().config_source(source).build()?;
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! **Errors.** Missing files at the default places are fine. A file named by a variable that
 //! does not exist, a malformed file, a named profile that does not exist and a malformed
