@@ -97,6 +97,8 @@ impl Client {
         let span =
             tracing::info_span!("uhub.call", action, attempts = tracing::field::Empty, outcome = tracing::field::Empty);
         let mut attempts = 0;
+        let deadline = options.call_timeout.or(inner.call_timeout);
+        let call_started = Instant::now();
         let attempt_loop = async {
             loop {
                 attempts += 1;
@@ -117,7 +119,12 @@ impl Client {
                         return Ok(());
                     }
                     Err(e) if policy.should_retry(&e, attempts, idempotent) => {
-                        let wait = policy.backoff(attempts);
+                        // The server's Retry-After is a floor; a wait that would overrun the
+                        // call's deadline is pointless, so the error is returned instead.
+                        let wait = policy.backoff(attempts).max(e.retry_after().unwrap_or_default());
+                        if deadline.is_some_and(|d| call_started.elapsed() + wait >= d) {
+                            return Err(e);
+                        }
                         tracing::warn!(attempt = attempts, request_id = e.request_id(), error = %e, wait_ms = wait.as_millis() as u64, "retrying");
                         tokio::time::sleep(wait).await;
                     }
@@ -125,7 +132,6 @@ impl Client {
                 }
             }
         };
-        let deadline = options.call_timeout.or(inner.call_timeout);
         let result = async {
             match deadline {
                 Some(d) => tokio::time::timeout(d, attempt_loop)

@@ -50,6 +50,7 @@ struct Inner {
     kind: ErrorKind,
     request_id: Option<String>,
     attempts: u32,
+    retry_after: Option<std::time::Duration>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -61,6 +62,7 @@ impl Error {
                 kind,
                 request_id: request_id.map(str::to_owned),
                 attempts: 1,
+                retry_after: None,
                 source: None,
             }),
         }
@@ -110,6 +112,16 @@ impl Error {
     /// A configuration problem; the message names the setting, variable or file to fix.
     pub fn config(message: impl Into<String>) -> Self {
         Self::new(None, ErrorKind::Config { message: message.into() }, None)
+    }
+
+    pub(crate) fn with_retry_after(mut self, wait: Option<std::time::Duration>) -> Self {
+        self.inner.retry_after = wait;
+        self
+    }
+
+    /// How long the service asked us to wait (`Retry-After` on HTTP 429 or 503).
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.inner.retry_after
     }
 
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {

@@ -46,6 +46,13 @@ pub(crate) async fn attempt(client: &Inner, action: &'static str, body: String) 
     let status = response.status();
     let request_id = response.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let id = request_id.as_deref();
+    // Only the delay-seconds form; an HTTP date is rare from APIs and falls back to backoff.
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_secs);
     let limit = client.max_response_bytes;
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Err(Error::too_large(action, limit, id));
@@ -61,7 +68,7 @@ pub(crate) async fn attempt(client: &Inner, action: &'static str, body: String) 
         // A UCloud error body explains the failure better than the status does.
         return Err(match crate::decode::envelope(&body) {
             Some((code, message)) if code != 0 => Error::api(action, code, &message, id),
-            _ => Error::http_status(action, status.as_u16(), &body, id),
+            _ => Error::http_status(action, status.as_u16(), &body, id).with_retry_after(retry_after),
         });
     }
     Ok(Reply { body, request_id })
