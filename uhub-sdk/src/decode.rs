@@ -52,12 +52,12 @@ pub fn response<T: DeserializeOwned + Response>(
                 return Err(Error::api(action, code, &message, request_id));
             }
             let de = &mut serde_json::Deserializer::from_slice(json);
-            let err = match serde_path_to_error::deserialize::<_, T>(de) {
-                Ok(_) => unreachable!("a body that failed to decode decoded on the second try"),
-                Err(e) => e,
+            let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut *de) {
+                Err(e) => (e.path().to_string(), e.into_inner().to_string()),
+                // The value itself decoded, so what failed is the text after it.
+                Ok(_) => (".".to_owned(), de.end().err().map_or_else(|| "invalid JSON".to_owned(), |e| e.to_string())),
             };
-            let path = err.path().to_string();
-            Err(Error::decode(action, path, err.into_inner().to_string(), body_start(body), request_id))
+            Err(Error::decode(action, path, message, body_start(body), request_id))
         }
     }
 }
@@ -359,6 +359,17 @@ mod tests {
         assert_eq!(read::<Option<String>>("1").unwrap(), Some("1".into()));
         assert_eq!(read::<Vec<i64>>("null").unwrap(), Vec::<i64>::new());
         assert_eq!(read::<Vec<i64>>("[1,\"2\"]").unwrap(), vec![1, 2]);
+    }
+
+    /// Found by the decode_bytes fuzz target: a complete value followed by more text.
+    #[test]
+    fn trailing_text_after_the_body_is_a_decode_error() {
+        let body = br#"{"Action": "GetRepoImageResponse", "RetCode": 0, "TotalCe": 7}, {"CreateTime": 2"#;
+        let err = response::<crate::GetRepoImageResponse>("GetRepoImage", body, None).unwrap_err();
+        match err.kind() {
+            crate::ErrorKind::Decode { message, .. } => assert!(message.contains("trailing characters"), "{message}"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
     }
 
     #[test]
