@@ -55,6 +55,8 @@ pub struct Field {
     pub required: bool,
     pub default: Option<Value>,
     pub doc: String,
+    /// A `bool` the pages document as the strings `"true"`/`"false"`: serialized that way.
+    pub bool_as_text: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

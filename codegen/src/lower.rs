@@ -48,10 +48,12 @@ fn model(spec: &Spec, m: &spec::Model) -> ir::Model {
 }
 
 fn field(spec: &Spec, f: &spec::Field) -> ir::Field {
+    let ty = rust_type(resolve_type(spec, &f.ty).expect("validated"));
     ir::Field {
         wire: f.name.clone(),
         ident: names::field(f),
-        ty: rust_type(resolve_type(spec, &f.ty).expect("validated")),
+        bool_as_text: ty == Type::Bool && f.doc_type.as_deref() == Some("string"),
+        ty,
         required: f.required,
         default: f.default.clone(),
         doc: f.description.clone(),

@@ -67,6 +67,33 @@ impl<T: Param> Param for Vec<T> {
     }
 }
 
+/// Serializes a `bool` (or `Option<bool>`) as the text `"true"`/`"false"`, the form the
+/// reference pages document for flags such as `IsShared`. Generated response types use it so
+/// that what they serialize is what the documented service sends.
+pub fn bool_as_text<T: BoolAsText, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    value.serialize_text(s)
+}
+
+/// The types [`bool_as_text`] accepts.
+pub trait BoolAsText {
+    fn serialize_text<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+}
+
+impl BoolAsText for bool {
+    fn serialize_text<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(if *self { "true" } else { "false" })
+    }
+}
+
+impl BoolAsText for Option<bool> {
+    fn serialize_text<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Some(b) => b.serialize_text(s),
+            None => s.serialize_none(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +119,18 @@ mod tests {
         let mut form = Form::new();
         form.push("Description", "a b+&=%#/?中🚀");
         assert_eq!(form.to_body(), "Description=a+b%2B%26%3D%25%23%2F%3F%E4%B8%AD%F0%9F%9A%80");
+    }
+
+    #[test]
+    fn documented_text_bools_serialize_as_strings() {
+        #[derive(serde::Serialize)]
+        struct Flags {
+            #[serde(serialize_with = "bool_as_text")]
+            on: bool,
+            #[serde(serialize_with = "bool_as_text")]
+            maybe: Option<bool>,
+        }
+        let json = serde_json::to_string(&Flags { on: true, maybe: Some(false) }).unwrap();
+        assert_eq!(json, r#"{"on":"true","maybe":"false"}"#);
     }
 }

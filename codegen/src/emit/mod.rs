@@ -5,6 +5,7 @@
 
 mod action;
 mod client;
+mod dispatch;
 mod endpoint;
 mod tokens;
 mod types;
@@ -30,6 +31,7 @@ pub fn emit(service: &ir::Service) -> Vec<File> {
         file("endpoint.rs", endpoint::file(service)),
         file("types.rs", types::file(service)),
         file("client.rs", client::file(service)),
+        file("dispatch.rs", dispatch::file(service)),
     ];
     for a in &service.actions {
         files.push(file(&format!("{}.rs", a.method), action::file(service, a)));
@@ -62,10 +64,12 @@ fn module_index(service: &ir::Service) -> TokenStream {
     quote! {
         #doc
         mod client;
+        mod dispatch;
         mod endpoint;
         mod types;
         #(pub mod #mods;)*
 
+        pub use dispatch::AnyRequest;
         pub use endpoint::Endpoint;
         pub use types::*;
         #(#reexports)*

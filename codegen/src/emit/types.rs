@@ -158,9 +158,11 @@ pub fn response_field(f: &ir::Field) -> TokenStream {
     let ty = field_type(f);
     let wire = &f.wire;
     let skip = (!f.required && !f.ty.is_array()).then(|| quote!(skip_serializing_if = "Option::is_none",));
+    // Written back in the documented form, so a fake service serves what the pages promise.
+    let text = f.bool_as_text.then(|| quote!(serialize_with = "crate::encode::bool_as_text",));
     quote! {
         #d
-        #[serde(rename = #wire, #skip deserialize_with = "crate::decode::lenient")]
+        #[serde(rename = #wire, #skip #text deserialize_with = "crate::decode::lenient")]
         pub #id: #ty,
     }
 }

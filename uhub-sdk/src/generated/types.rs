@@ -85,12 +85,20 @@ pub struct RepoSet {
     /// Whether the repository is public (true) or private (false).
     ///
     /// Wire name: `IsShared`.
-    #[serde(rename = "IsShared", deserialize_with = "crate::decode::lenient")]
+    #[serde(
+        rename = "IsShared",
+        serialize_with = "crate::encode::bool_as_text",
+        deserialize_with = "crate::decode::lenient"
+    )]
     pub is_shared: bool,
     /// Whether the repository can be reached from the public internet.
     ///
     /// Wire name: `IsOutSide`.
-    #[serde(rename = "IsOutSide", deserialize_with = "crate::decode::lenient")]
+    #[serde(
+        rename = "IsOutSide",
+        serialize_with = "crate::encode::bool_as_text",
+        deserialize_with = "crate::decode::lenient"
+    )]
     pub is_out_side: bool,
 }
 impl crate::decode::Lenient for RepoSet {
