@@ -1,0 +1,42 @@
+//! A fake UHub for tests: the same API as the real service on a loopback port, checking
+//! signatures, keeping repositories, images and tags in memory per project, and misbehaving
+//! on demand.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use uhub_mock::{Fault, FaultRule, MockUHub};
+//!
+//! let mock = MockUHub::builder().seed_demo().start().await?;
+//! let client = mock.client_builder().build()?;
+//!
+//! let tags = client.get_image_tag("web", "nginx").limit(5).await?;
+//! assert_eq!(tags.total_count, 320);
+//!
+//! // The next two GetImageTag calls are throttled; the SDK retries through them.
+//! mock.inject(FaultRule::new(Fault::RetCode(153)).action("GetImageTag").times(2));
+//! client.get_image_tag("web", "nginx").await?;
+//! assert_eq!(mock.requests("GetImageTag"), 4);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Requests are parsed by the SDK's generated [`uhub_sdk::AnyRequest`], so the mock reads
+//! exactly what the spec describes. An action in the spec that the mock does not handle
+//! answers `RetCode` 161 saying so. Every `RetCode` the mock uses is in [`Code`].
+
+mod codes;
+mod demo;
+mod drift;
+mod faults;
+mod handlers;
+mod mock;
+mod server;
+mod service;
+mod store;
+
+pub use codes::{Code, Reject};
+pub use faults::{Fault, FaultRule};
+pub use mock::{
+    DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, LOG_CAPACITY, MockBuilder, MockHandle, MockUHub, RequestRecord,
+};
+pub use store::{Image, MAX_REPOS_PER_PROJECT, Repo};

@@ -1,0 +1,302 @@
+//! The builder, the running mock's handle, and the state they share with the server.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use uhub_sdk::credentials::Secret;
+use uhub_sdk::{ClientBuilder, Endpoint};
+
+use crate::faults::FaultRule;
+use crate::store::{Repo, Store};
+
+/// The key pair a mock accepts when no other is registered, and the binary prints.
+pub const DEMO_PUBLIC_KEY: &str = "uhub-mock-demo-public-key";
+/// The private half of [`DEMO_PUBLIC_KEY`]. Not a secret: it only opens the mock.
+pub const DEMO_PRIVATE_KEY: &str = "uhub-mock-demo-private-key";
+/// The project requests without `ProjectId` act in, unless the builder names another.
+pub const DEFAULT_PROJECT: &str = "org-demo";
+/// How many requests the log keeps (the oldest are dropped first).
+pub const LOG_CAPACITY: usize = 10_000;
+
+/// A fake UHub. Start one with [`MockUHub::builder`].
+#[derive(Debug)]
+pub struct MockUHub(());
+
+impl MockUHub {
+    pub fn builder() -> MockBuilder {
+        MockBuilder {
+            keys: Vec::new(),
+            repos: Vec::new(),
+            faults: Vec::new(),
+            drift: false,
+            listen: None,
+            default_project: DEFAULT_PROJECT.to_owned(),
+        }
+    }
+}
+
+/// Settings and seed data of a mock before it starts.
+#[derive(Debug)]
+pub struct MockBuilder {
+    keys: Vec<(String, Secret)>,
+    repos: Vec<Repo>,
+    faults: Vec<FaultRule>,
+    drift: bool,
+    listen: Option<SocketAddr>,
+    default_project: String,
+}
+
+impl MockBuilder {
+    /// Accepts requests signed with this key pair; call again for more. With none, the mock
+    /// accepts [`DEMO_PUBLIC_KEY`] / [`DEMO_PRIVATE_KEY`].
+    pub fn key_pair(mut self, public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
+        self.keys.push((public_key.into(), Secret::new(private_key)));
+        self
+    }
+
+    /// The project requests without `ProjectId` act in (default [`DEFAULT_PROJECT`]).
+    pub fn default_project(mut self, project: impl Into<String>) -> Self {
+        self.default_project = project.into();
+        self
+    }
+
+    /// Adds the `demo` data: repositories `web` and `tools` (public), `backend` and
+    /// `ml-models` (private), and `web/nginx` with 320 tags.
+    pub fn seed_demo(mut self) -> Self {
+        self.repos.extend(crate::demo::repos());
+        self
+    }
+
+    /// Adds a repository with its images and tags.
+    pub fn repo(mut self, repo: Repo) -> Self {
+        self.repos.push(repo);
+        self
+    }
+
+    /// Starts with this fault rule in place.
+    pub fn fault(mut self, rule: impl Into<FaultRule>) -> Self {
+        self.faults.push(rule.into());
+        self
+    }
+
+    /// Serves drifted shapes (see [`MockHandle::set_drift`]).
+    pub fn drift(mut self, on: bool) -> Self {
+        self.drift = on;
+        self
+    }
+
+    /// Listens on this address instead of a free port on 127.0.0.1.
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = Some(addr);
+        self
+    }
+
+    /// Binds the address and starts serving on the current Tokio runtime.
+    pub async fn start(self) -> std::io::Result<MockHandle> {
+        let mut keys: BTreeMap<String, Secret> = self.keys.iter().cloned().collect();
+        if keys.is_empty() {
+            keys.insert(DEMO_PUBLIC_KEY.to_owned(), Secret::new(DEMO_PRIVATE_KEY));
+        }
+        let (public_key, private_key) =
+            self.keys.first().cloned().unwrap_or_else(|| (DEMO_PUBLIC_KEY.to_owned(), Secret::new(DEMO_PRIVATE_KEY)));
+        let mut store = Store::new(self.default_project);
+        for repo in self.repos {
+            store.seed(repo);
+        }
+        let shared = Arc::new(Shared {
+            keys,
+            store: Mutex::new(store),
+            faults: Mutex::new(self.faults),
+            log: Mutex::new(VecDeque::new()),
+            counts: Mutex::new(BTreeMap::new()),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
+            drift: AtomicBool::new(self.drift),
+            next_request: AtomicU64::new(1),
+        });
+        let listener =
+            tokio::net::TcpListener::bind(self.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(crate::server::serve(listener, shared.clone(), stopped));
+        Ok(MockHandle {
+            addr,
+            base_url: format!("http://{addr}"),
+            public_key,
+            private_key,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// One request as the mock received it, for tests to inspect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestRecord {
+    /// The `Action` field, empty when missing.
+    pub action: String,
+    /// Every form field except `Signature`, sorted by name.
+    pub fields: Vec<(String, String)>,
+    pub signature_valid: bool,
+    /// The `RetCode` answered; `None` when an injected fault replaced the answer.
+    pub ret_code: Option<i64>,
+    /// The injected fault that applied, if any (latency excluded).
+    pub fault: Option<String>,
+}
+
+impl RequestRecord {
+    /// The value of one field.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// State shared by the handle and the server.
+pub(crate) struct Shared {
+    pub keys: BTreeMap<String, Secret>,
+    pub store: Mutex<Store>,
+    pub faults: Mutex<Vec<FaultRule>>,
+    pub log: Mutex<VecDeque<RequestRecord>>,
+    pub counts: Mutex<BTreeMap<String, u64>>,
+    pub in_flight: AtomicUsize,
+    pub max_in_flight: AtomicUsize,
+    pub drift: AtomicBool,
+    pub next_request: AtomicU64,
+}
+
+impl Shared {
+    pub fn record(&self, record: RequestRecord) {
+        let mut log = self.log.lock().expect("log lock");
+        if log.len() == LOG_CAPACITY {
+            log.pop_front();
+        }
+        log.push_back(record);
+    }
+
+    /// A fresh value for `X-UCLOUD-REQUEST-UUID`.
+    pub fn request_id(&self) -> String {
+        let n = self.next_request.fetch_add(1, Ordering::Relaxed);
+        format!("4d6f636b-0000-4000-8000-{n:012x}")
+    }
+}
+
+/// A running mock. Dropping it (or [`MockHandle::shutdown`]) stops the server and closes
+/// its connections.
+pub struct MockHandle {
+    addr: SocketAddr,
+    base_url: String,
+    public_key: String,
+    private_key: Secret,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for MockHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockHandle").field("base_url", &self.base_url).field("public_key", &self.public_key).finish()
+    }
+}
+
+impl MockHandle {
+    /// `http://127.0.0.1:<port>`: the SDK's custom endpoint.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint::Custom(self.base_url.clone())
+    }
+
+    /// The first registered public key (the demo one when none was registered).
+    pub fn public_key(&self) -> &str {
+        &self.public_key
+    }
+
+    /// The private half of [`Self::public_key`].
+    pub fn private_key(&self) -> &str {
+        self.private_key.expose()
+    }
+
+    /// A client builder pointed at the mock with its first key pair; add what else you need.
+    pub fn client_builder(&self) -> ClientBuilder {
+        uhub_sdk::Client::builder().keys(self.public_key.clone(), self.private_key.expose()).endpoint(self.endpoint())
+    }
+
+    /// Adds a fault rule; rules apply in the order they were added.
+    pub fn inject(&self, rule: impl Into<FaultRule>) {
+        self.shared.faults.lock().expect("faults lock").push(rule.into());
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.faults.lock().expect("faults lock").clear();
+    }
+
+    /// Serves the shapes the reference pages' examples show instead of their tables:
+    /// `TotalCount` as a string, times as Unix seconds, `IsShared`/`IsOutSide` as JSON
+    /// booleans, `RepoSet` items as plain names.
+    pub fn set_drift(&self, on: bool) {
+        self.shared.drift.store(on, Ordering::Relaxed);
+    }
+
+    /// Adds (or replaces) a repository while running.
+    pub fn add_repo(&self, repo: Repo) {
+        self.shared.store.lock().expect("store lock").seed(repo);
+    }
+
+    /// Requests received for `action` (faulted and rejected ones included).
+    pub fn requests(&self, action: &str) -> u64 {
+        self.shared.counts.lock().expect("counts lock").get(action).copied().unwrap_or(0)
+    }
+
+    /// Requests received for any action.
+    pub fn total_requests(&self) -> u64 {
+        self.shared.counts.lock().expect("counts lock").values().sum()
+    }
+
+    /// The most requests that were being handled at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Zeroes the request counters, the in-flight peak and the log.
+    pub fn reset_counters(&self) {
+        self.shared.counts.lock().expect("counts lock").clear();
+        self.shared.max_in_flight.store(0, Ordering::SeqCst);
+        self.shared.log.lock().expect("log lock").clear();
+    }
+
+    /// The last [`LOG_CAPACITY`] requests, oldest first.
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        self.shared.log.lock().expect("log lock").iter().cloned().collect()
+    }
+
+    /// Stops accepting, closes open connections and waits for the server to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

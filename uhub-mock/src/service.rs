@@ -1,0 +1,150 @@
+//! One received request → one reply: faults, signature, parsing, the action, drift.
+//!
+//! Kept apart from the HTTP server so the whole decision is a plain function of the shared
+//! state and the request's bytes.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use uhub_sdk::AnyRequest;
+use uhub_sdk::form::Fields;
+
+use crate::codes::{Code, Reject};
+use crate::faults::{self, Fault};
+use crate::handlers::{self, Times};
+use crate::mock::{RequestRecord, Shared};
+
+/// What the server sends back.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub retry_after: Option<u64>,
+    /// Send half the body, then close the connection.
+    pub cut: bool,
+    /// Wait this long before sending.
+    pub latency: Duration,
+}
+
+impl Reply {
+    fn json(body: &Value) -> Self {
+        Reply {
+            status: 200,
+            content_type: "application/json",
+            body: serde_json::to_vec(body).expect("JSON values serialize"),
+            retry_after: None,
+            cut: false,
+            latency: Duration::ZERO,
+        }
+    }
+
+    fn text(status: u16, content_type: &'static str, body: String) -> Self {
+        Reply { status, content_type, body: body.into_bytes(), ..Reply::json(&Value::Null) }
+    }
+}
+
+/// Handles the form `fields` of one request.
+pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
+    let action = fields.get("Action").unwrap_or_default().to_owned();
+    *shared.counts.lock().expect("counts lock").entry(action.clone()).or_default() += 1;
+    let plan = faults::plan(&mut shared.faults.lock().expect("faults lock"), &action);
+    let signature_valid = check_signature(shared, &fields).is_ok();
+    let mut record = RequestRecord {
+        action: action.clone(),
+        fields: fields.iter().filter(|(k, _)| *k != "Signature").map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+        signature_valid,
+        ret_code: None,
+        fault: plan.fault.as_ref().map(Fault::label),
+    };
+
+    let mut reply = match &plan.fault {
+        Some(Fault::Status { status, retry_after }) => Reply {
+            retry_after: *retry_after,
+            ..Reply::text(*status, "text/plain", format!("uhub-mock: injected HTTP {status}\n"))
+        },
+        Some(Fault::RetCode(code)) => {
+            record.ret_code = Some(*code);
+            let message = if *code == Code::Throttled.ret_code() {
+                Code::Throttled.summary().to_owned()
+            } else {
+                format!("uhub-mock: injected RetCode {code}")
+            };
+            Reply::json(&error_body(&action, *code, &message))
+        }
+        Some(Fault::HtmlPage) => Reply::text(
+            200,
+            "text/html",
+            "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>\
+             <body><h1>Bad Gateway</h1><p>uhub-mock: injected HTML page</p></body></html>\n"
+                .to_owned(),
+        ),
+        _ => {
+            let body = match answer(shared, &action, &fields) {
+                Ok(body) => {
+                    record.ret_code = Some(0);
+                    body
+                }
+                Err(reject) => {
+                    record.ret_code = Some(reject.code);
+                    error_body(&action, reject.code, &reject.message)
+                }
+            };
+            let mut reply = Reply::json(&body);
+            match plan.fault {
+                Some(Fault::CloseMidResponse) => reply.cut = true,
+                Some(Fault::TruncatedJson) => {
+                    let half = reply.body.len() / 2;
+                    reply.body.truncate(half);
+                }
+                _ => {}
+            }
+            reply
+        }
+    };
+    reply.latency = plan.latency;
+    shared.record(record);
+    reply
+}
+
+/// The normal path: check, parse, run the action.
+fn answer(shared: &Shared, action: &str, fields: &Fields) -> Result<Value, Reject> {
+    if action.is_empty() {
+        return Err(Code::MissingAction.with("send the action's name as Action"));
+    }
+    check_signature(shared, fields)?;
+    let request = match AnyRequest::from_form(action, fields) {
+        None => return Err(Code::UnknownAction.with(format!("\"{action}\""))),
+        Some(Err(e)) => return Err(Code::InvalidParameter.with(e)),
+        Some(Ok(request)) => request,
+    };
+    let times = if shared.drift.load(Ordering::Relaxed) { Times::Seconds } else { Times::Text };
+    let mut body = handlers::handle(&mut shared.store.lock().expect("store lock"), request, times)?;
+    if times == Times::Seconds {
+        crate::drift::drift(&mut body);
+    }
+    Ok(body)
+}
+
+/// UCloud's check: the signature of every other field under the public key's private key.
+fn check_signature(shared: &Shared, fields: &Fields) -> Result<(), Reject> {
+    let Some(signature) = fields.get("Signature") else {
+        return Err(Code::MissingSignature.with("send the request's Signature"));
+    };
+    let public_key = fields.get("PublicKey").unwrap_or_default();
+    let Some(private_key) = shared.keys.get(public_key) else {
+        return Err(Code::UnknownPublicKey.with(format!("\"{public_key}\" is not registered with the mock")));
+    };
+    let signed: Vec<(&str, &str)> = fields.iter().filter(|(k, _)| *k != "Signature").collect();
+    if uhub_sdk::sign::sign(&signed, private_key.expose()) == signature {
+        Ok(())
+    } else {
+        Err(Code::WrongSignature.with("the signature does not match the fields and the key"))
+    }
+}
+
+fn error_body(action: &str, code: i64, message: &str) -> Value {
+    let name = if action.is_empty() { "Response".to_owned() } else { format!("{action}Response") };
+    json!({ "Action": name, "RetCode": code, "Message": message })
+}
