@@ -283,6 +283,10 @@ impl ClientBuilder {
     }
 
     /// Use this HTTP client (its pool, proxy and TLS settings) instead of building one.
+    ///
+    /// This crate enables reqwest without a bundled TLS crypto provider. If nothing else in
+    /// your build enables one and you build the `reqwest::Client` before any UHub client,
+    /// install one first: `rustls::crypto::ring::default_provider().install_default()`.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
