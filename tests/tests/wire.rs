@@ -229,6 +229,59 @@ async fn get_image_tag_sends_every_field_and_empty_strings_are_sent() {
 }
 
 #[tokio::test]
+async fn write_actions_send_exactly_their_fields_with_bools_as_text() {
+    bounded(async {
+        const OK: &str = r#"{"RetCode":0,"Message":"done"}"#;
+        let server = Server::start(vec![Canned::json(OK)]).await;
+        let client = client(&server);
+        let created = client.create_repo("cache").description("build cache").is_shared(false).await.unwrap();
+        assert_eq!(created.message.as_deref(), Some("done"));
+        client.create_repo("bare").await.unwrap();
+        client.update_repo("cache").is_shared(true).project_id("org-x").await.unwrap();
+        client.update_repo("cache").description("").await.unwrap();
+        client.delete_repo("cache").await.unwrap();
+        client.delete_repo_image("cache", "app").await.unwrap();
+        client.delete_repo_image("cache", "app").tag_name("v1").await.unwrap();
+
+        let sent: Vec<_> = server.requests().iter().map(check_signature).collect();
+        let with_key = |pairs: &[(&str, &str)]| {
+            let mut map = expected(pairs);
+            map.insert("PublicKey".into(), PUBLIC_KEY.into());
+            map
+        };
+        let wanted = [
+            with_key(&[
+                ("Action", "CreateRepo"),
+                ("RepoName", "cache"),
+                ("Description", "build cache"),
+                ("IsShared", "false"),
+            ]),
+            with_key(&[("Action", "CreateRepo"), ("RepoName", "bare")]),
+            with_key(&[("Action", "UpdateRepo"), ("RepoName", "cache"), ("IsShared", "true"), ("ProjectId", "org-x")]),
+            with_key(&[("Action", "UpdateRepo"), ("RepoName", "cache"), ("Description", "")]),
+            with_key(&[("Action", "DeleteRepo"), ("RepoName", "cache")]),
+            with_key(&[("Action", "DeleteRepoImage"), ("RepoName", "cache"), ("ImageName", "app")]),
+            with_key(&[("Action", "DeleteRepoImage"), ("RepoName", "cache"), ("ImageName", "app"), ("TagName", "v1")]),
+        ];
+        assert_eq!(sent, wanted);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn write_actions_refuse_empty_required_names_before_sending() {
+    bounded(async {
+        let server = Server::start(vec![Canned::json(OK_REPOS)]).await;
+        let client = client(&server);
+        for e in [client.create_repo("").await.unwrap_err(), client.delete_repo_image("r", "").await.unwrap_err()] {
+            assert!(matches!(e.kind(), ErrorKind::InvalidRequest { .. }), "{e}");
+        }
+        assert!(server.requests().is_empty());
+    })
+    .await
+}
+
+#[tokio::test]
 async fn signature_matches_a_hand_computed_sha1() {
     use sha1::{Digest, Sha1};
     bounded(async {
