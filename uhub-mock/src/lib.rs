@@ -37,6 +37,7 @@ mod store;
 pub use codes::{Code, Reject};
 pub use faults::{Fault, FaultRule};
 pub use mock::{
-    DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, LOG_CAPACITY, MockBuilder, MockHandle, MockUHub, RequestRecord,
+    DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, LOG_CAPACITY, MockBuilder, MockHandle, MockService, MockUHub,
+    RequestRecord,
 };
 pub use store::{Image, MAX_REPOS_PER_PROJECT, Repo};

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use uhub_sdk::credentials::Secret;
+use uhub_sdk::form::Fields;
 use uhub_sdk::{ClientBuilder, Endpoint};
 
 use crate::faults::FaultRule;
@@ -96,31 +97,40 @@ impl MockBuilder {
         self
     }
 
-    /// Binds the address and starts serving on the current Tokio runtime.
-    pub async fn start(self) -> std::io::Result<MockHandle> {
+    /// The mock without a server: answers one request's form fields at a time, in-process.
+    /// Used for fuzzing the request path; faults other than latency apply as usual.
+    pub fn build_service(self) -> MockService {
         let mut keys: BTreeMap<String, Secret> = self.keys.iter().cloned().collect();
         if keys.is_empty() {
             keys.insert(DEMO_PUBLIC_KEY.to_owned(), Secret::new(DEMO_PRIVATE_KEY));
         }
-        let (public_key, private_key) =
-            self.keys.first().cloned().unwrap_or_else(|| (DEMO_PUBLIC_KEY.to_owned(), Secret::new(DEMO_PRIVATE_KEY)));
         let mut store = Store::new(self.default_project);
         for repo in self.repos {
             store.seed(repo);
         }
-        let shared = Arc::new(Shared {
-            keys,
-            store: Mutex::new(store),
-            faults: Mutex::new(self.faults),
-            log: Mutex::new(VecDeque::new()),
-            counts: Mutex::new(BTreeMap::new()),
-            in_flight: AtomicUsize::new(0),
-            max_in_flight: AtomicUsize::new(0),
-            drift: AtomicBool::new(self.drift),
-            next_request: AtomicU64::new(1),
-        });
+        MockService {
+            shared: Arc::new(Shared {
+                keys,
+                store: Mutex::new(store),
+                faults: Mutex::new(self.faults),
+                log: Mutex::new(VecDeque::new()),
+                counts: Mutex::new(BTreeMap::new()),
+                in_flight: AtomicUsize::new(0),
+                max_in_flight: AtomicUsize::new(0),
+                drift: AtomicBool::new(self.drift),
+                next_request: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    /// Binds the address and starts serving on the current Tokio runtime.
+    pub async fn start(self) -> std::io::Result<MockHandle> {
+        let (public_key, private_key) =
+            self.keys.first().cloned().unwrap_or_else(|| (DEMO_PUBLIC_KEY.to_owned(), Secret::new(DEMO_PRIVATE_KEY)));
+        let listen = self.listen;
+        let shared = self.build_service().shared;
         let listener =
-            tokio::net::TcpListener::bind(self.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))).await?;
+            tokio::net::TcpListener::bind(listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(crate::server::serve(listener, shared.clone(), stopped));
@@ -133,6 +143,25 @@ impl MockBuilder {
             stop: Some(stop),
             task: Some(task),
         })
+    }
+}
+
+/// A mock without its HTTP server; see [`MockBuilder::build_service`].
+pub struct MockService {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for MockService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockService").finish_non_exhaustive()
+    }
+}
+
+impl MockService {
+    /// The HTTP status and body the mock would send for a request with these form fields.
+    pub fn answer(&self, fields: Fields) -> (u16, Vec<u8>) {
+        let reply = crate::service::process(&self.shared, fields);
+        (reply.status, reply.body)
     }
 }
 

@@ -297,3 +297,21 @@ async fn the_binary_rejects_bad_arguments() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--seed takes `demo` or `empty`"));
 }
+
+#[test]
+fn the_service_answers_without_a_server() {
+    let service = MockUHub::builder().seed_demo().build_service();
+    let mut fields = vec![
+        ("Action".to_owned(), "GetImageTag".to_owned()),
+        ("RepoName".to_owned(), "web".to_owned()),
+        ("ImageName".to_owned(), "node".to_owned()),
+        ("PublicKey".to_owned(), uhub_mock::DEMO_PUBLIC_KEY.to_owned()),
+    ];
+    let signature = uhub_sdk::sign::sign(&fields, uhub_mock::DEMO_PRIVATE_KEY);
+    fields.push(("Signature".to_owned(), signature));
+    let (status, body) = service.answer(fields.into_iter().collect());
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((status, json["RetCode"].as_i64(), json["TotalCount"].as_i64()), (200, Some(0), Some(4)));
+    let (_, unsigned) = service.answer([("Action", "GetRepo")].into_iter().collect());
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&unsigned).unwrap()["RetCode"], 170);
+}
