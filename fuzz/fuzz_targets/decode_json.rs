@@ -9,8 +9,23 @@ use uhub_sdk::decode::response;
 use uhub_sdk::*;
 
 const KEYS: &[&str] = &[
-    "RetCode", "Message", "Action", "TotalCount", "RepoSet", "ImageSet", "TagSet", "RepoName", "ImageName",
-    "TagName", "CreateTime", "UpdateTime", "Description", "IsShared", "IsOutSide", "PullCount", "LatestTag",
+    "RetCode",
+    "Message",
+    "Action",
+    "TotalCount",
+    "RepoSet",
+    "ImageSet",
+    "TagSet",
+    "RepoName",
+    "ImageName",
+    "TagName",
+    "CreateTime",
+    "UpdateTime",
+    "Description",
+    "IsShared",
+    "IsOutSide",
+    "PullCount",
+    "LatestTag",
     "Digest",
 ];
 
@@ -35,7 +50,10 @@ fn to_value(j: &J, depth: u32) -> Value {
         J::Str(s) => Value::from(s.as_str()),
         J::Arr(items) => Value::Array(items.iter().map(|i| to_value(i, depth + 1)).collect()),
         J::Obj(fields) => Value::Object(
-            fields.iter().map(|(k, v)| (KEYS[*k as usize % KEYS.len()].to_owned(), to_value(v, depth + 1))).collect::<Map<_, _>>(),
+            fields
+                .iter()
+                .map(|(k, v)| (KEYS[*k as usize % KEYS.len()].to_owned(), to_value(v, depth + 1)))
+                .collect::<Map<_, _>>(),
         ),
     }
 }
