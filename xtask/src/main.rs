@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use uhub_codegen::sync::{self, Mode};
 
+mod bench;
 mod import_doc;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -12,7 +13,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   codegen                       regenerate uhub-sdk/src/generated from spec/uhub.json
   codegen --check               write nothing; fail if the generated files are stale
   import-doc PAGE.md            print the spec entry for a UCloud API page
-  import-doc PAGE.md --write    merge it into spec/uhub.json and print the diff";
+  import-doc PAGE.md --write    merge it into spec/uhub.json and print the diff
+  bench [MEASURE...]            build in release mode and print the SDK's benchmark table
+                                (measures: call, decode, memory, codegen, listing; default all)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +27,9 @@ fn main() -> ExitCode {
         ["import-doc", page, "--write"] | ["import-doc", "--write", page] => {
             import_doc::run(&root(), Path::new(page), true)
         }
+        ["bench", filter @ ..] => bench::relaunch(&root(), filter),
+        [bench::RELEASE_COMMAND, filter @ ..] => bench::run(&root(), filter),
+        [bench::MEMORY_CHILD_COMMAND, tags] => bench::memory_child(tags),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

@@ -1,0 +1,154 @@
+//! Per-call overhead: `GetImageTag` (20 tags) through the SDK against a bare reqwest POST of the
+//! same pre-signed form whose reply is only read as bytes; same server, same reqwest settings,
+//! each side on its own kept-alive pool. Sequential latency, then 32 concurrent callers.
+
+use std::future::Future;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use super::{Row, Target, http_client, interleave, median, runtime, sdk_client, server, show, tags};
+
+const TAGS: usize = 20;
+const ROUNDS: usize = 7;
+const CALLS: usize = 400;
+const CALLERS: usize = 32;
+const CALLS_PER_CALLER: usize = 50;
+
+pub fn run() -> Result<Vec<Row>, String> {
+    let reply = tags::page(TAGS, 0, TAGS);
+    let server = server::fixed(reply.clone())?;
+    let rt = runtime()?;
+    let sdk = &sdk_client(&server.url)?;
+    let bare = &Bare { http: http_client()?, url: server.url.clone(), body: presigned_body() };
+
+    // Open the pools (one connection, then one per concurrent caller) before timing anything.
+    rt.block_on(async {
+        for _ in 0..50 {
+            sdk_call(sdk).await?;
+            bare.call().await?;
+        }
+        throughput(|| sdk_call(sdk)).await?;
+        throughput(|| bare.call()).await
+    })?;
+
+    let (s, b) =
+        interleave(ROUNDS, || rt.block_on(latency(|| sdk_call(sdk))), || rt.block_on(latency(|| bare.call())))?;
+    let (s, b) = (median(&s), median(&b));
+    let latency_row = Row::ratio(
+        "per-call latency",
+        "sdk/bare",
+        s / b,
+        Target::AtMost(1.10),
+        format!(
+            "sdk {}  bare {}  median of {ROUNDS} rounds x {CALLS} calls (each round's median call); \
+             decoding the reply alone takes {}",
+            show(Duration::from_secs_f64(s)),
+            show(Duration::from_secs_f64(b)),
+            show(decode_alone(&reply)?)
+        ),
+    );
+
+    let (s, b) =
+        interleave(ROUNDS, || rt.block_on(throughput(|| sdk_call(sdk))), || rt.block_on(throughput(|| bare.call())))?;
+    let (s, b) = (median(&s), median(&b));
+    let throughput_row = Row::ratio(
+        "32 callers",
+        "sdk/bare throughput",
+        s / b,
+        Target::AtLeast(0.90),
+        format!(
+            "sdk {:.0} calls/s  bare {:.0} calls/s  on one client thread, median of {ROUNDS} rounds x {} calls",
+            s,
+            b,
+            CALLERS * CALLS_PER_CALLER
+        ),
+    );
+    Ok(vec![latency_row, throughput_row])
+}
+
+async fn sdk_call(client: &uhub_sdk::Client) -> Result<(), String> {
+    let reply = client.get_image_tag("bench-repo", "bench-image").send().await.map_err(|e| e.to_string())?;
+    if reply.tag_set.len() != TAGS {
+        return Err(format!("the SDK read {} tags, not {TAGS}", reply.tag_set.len()));
+    }
+    Ok(())
+}
+
+struct Bare {
+    http: reqwest::Client,
+    url: String,
+    body: String,
+}
+
+impl Bare {
+    async fn call(&self) -> Result<(), String> {
+        let response = self
+            .http
+            .post(&self.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(self.body.clone())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("bare call: HTTP {}", response.status()));
+        }
+        response.bytes().await.map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}
+
+/// The form the SDK sends for `get_image_tag("bench-repo", "bench-image")`, signed once.
+fn presigned_body() -> String {
+    let mut form = uhub_sdk::encode::Form::new();
+    for (k, v) in [
+        ("RepoName", "bench-repo"),
+        ("ImageName", "bench-image"),
+        ("Action", "GetImageTag"),
+        ("PublicKey", "bench-public-key"),
+        ("ProjectId", "org-bench"),
+    ] {
+        form.push(k, v);
+    }
+    let signature = uhub_sdk::sign::sign(form.fields(), "bench-private-key");
+    form.push("Signature", signature);
+    form.to_body()
+}
+
+/// What the SDK's decoding of one reply costs by itself: the median of a few rounds of 1,000.
+fn decode_alone(reply: &[u8]) -> Result<Duration, String> {
+    let mut rounds = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        for _ in 0..1000 {
+            let r = uhub_sdk::decode::response::<uhub_sdk::GetImageTagResponse>("GetImageTag", black_box(reply), None);
+            black_box(r.map_err(|e| e.to_string())?);
+        }
+        rounds.push(started.elapsed().as_secs_f64() / 1000.0);
+    }
+    Ok(Duration::from_secs_f64(median(&rounds)))
+}
+
+/// The median latency, in seconds, of `CALLS` sequential calls.
+async fn latency<F: Future<Output = Result<(), String>>>(mut call: impl FnMut() -> F) -> Result<f64, String> {
+    let mut each = Vec::with_capacity(CALLS);
+    for _ in 0..CALLS {
+        let started = Instant::now();
+        call().await?;
+        each.push(started.elapsed().as_secs_f64());
+    }
+    Ok(median(&each))
+}
+
+/// Calls per second of `CALLERS` concurrent callers making `CALLS_PER_CALLER` calls each.
+async fn throughput<F: Future<Output = Result<(), String>>>(call: impl Fn() -> F) -> Result<f64, String> {
+    let started = Instant::now();
+    let callers = (0..CALLERS).map(|_| async {
+        for _ in 0..CALLS_PER_CALLER {
+            call().await?;
+        }
+        Ok::<_, String>(())
+    });
+    futures::future::try_join_all(callers).await?;
+    Ok((CALLERS * CALLS_PER_CALLER) as f64 / started.elapsed().as_secs_f64())
+}

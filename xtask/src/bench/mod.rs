@@ -1,0 +1,272 @@
+//! `cargo xtask bench`: side-by-side measures of the SDK, each a ratio of two things timed in
+//! the same run, in interleaved rounds (the order of the two sides alternates each round), with
+//! medians. It reports; it fails only when a measure cannot be taken at all.
+//!
+//! One module per measure; `server` is the loopback HTTP/1.1 server they share and `tags` the
+//! bodies it serves.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+mod call;
+mod codegen;
+mod decode;
+mod listing;
+mod memory;
+mod server;
+mod tags;
+
+/// Hidden subcommand: the measures themselves, in the release build.
+pub const RELEASE_COMMAND: &str = "bench-release";
+/// Hidden subcommand: the child process of the memory measure.
+pub const MEMORY_CHILD_COMMAND: &str = memory::CHILD_COMMAND;
+pub use memory::child as memory_child;
+
+/// The measures, by the names `cargo xtask bench NAME...` selects.
+const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing"];
+
+/// `cargo xtask bench [MEASURE...]`: re-runs this package in release mode to take the measures.
+pub fn relaunch(root: &Path, filter: &[&str]) -> Result<(), String> {
+    if let Some(unknown) = filter.iter().find(|m| !MEASURES.contains(m)) {
+        return Err(format!("unknown measure {unknown:?}; the measures are {}", MEASURES.join(", ")));
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("building xtask in release mode...");
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args(["run", "--release", "--quiet", "--package", "xtask", "--", RELEASE_COMMAND])
+        .args(filter)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("the release bench failed ({status})")) }
+}
+
+/// Takes the selected measures (all when `filter` is empty) and prints the table.
+pub fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build: these numbers mean little (use `cargo xtask bench`)");
+    }
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    println!(
+        "uhub bench: {cores} cores ({cpu}), load {load} at start, release build; both sides of each ratio run in \
+         the same rounds, interleaved (their order alternates each round); values are medians"
+    );
+    let selected = |name: &str| filter.is_empty() || filter.contains(&name);
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    let mut take = |name: &str, measure: &dyn Fn() -> Result<Vec<Row>, String>| {
+        if !selected(name) {
+            return;
+        }
+        match measure() {
+            Ok(r) => {
+                for row in &r {
+                    println!("{}", row.render());
+                }
+                rows.extend(r);
+            }
+            Err(e) => {
+                println!("{name:<16} ERROR: {e}");
+                failures.push(name.to_owned());
+            }
+        }
+    };
+    take("call", &call::run);
+    take("decode", &decode::run);
+    take("memory", &memory::run);
+    take("codegen", &|| codegen::run(root));
+    take("listing", &listing::run);
+    let judged: Vec<&Row> = rows.iter().filter(|r| r.target.is_some()).collect();
+    let met = judged.iter().filter(|r| r.met() == Some(true)).count();
+    let missed: Vec<&str> = judged.iter().filter(|r| r.met() == Some(false)).map(|r| r.name).collect();
+    let mut summary = format!("targets met: {met} of {}", judged.len());
+    if !missed.is_empty() {
+        let _ = write!(summary, " (missed: {})", missed.join(", "));
+    }
+    println!("{summary}; took {:.0}s", started.elapsed().as_secs_f64());
+    if failures.is_empty() { Ok(()) } else { Err(format!("measures that failed: {}", failures.join(", "))) }
+}
+
+/// What a ratio must be.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    AtMost(f64),
+    AtLeast(f64),
+}
+
+/// One line of the table.
+pub struct Row {
+    pub name: &'static str,
+    /// What is divided by what, e.g. `sdk/bare`; the whole value when `ratio` is `None`.
+    pub label: String,
+    pub ratio: Option<f64>,
+    pub target: Option<Target>,
+    /// The numbers behind the ratio and how they were taken.
+    pub raw: String,
+}
+
+impl Row {
+    pub fn ratio(name: &'static str, label: &str, ratio: f64, target: Target, raw: String) -> Row {
+        Row { name, label: label.to_owned(), ratio: Some(ratio), target: Some(target), raw }
+    }
+
+    fn met(&self) -> Option<bool> {
+        let r = self.ratio?;
+        Some(match self.target? {
+            Target::AtMost(t) => r <= t,
+            Target::AtLeast(t) => r >= t,
+        })
+    }
+
+    fn render(&self) -> String {
+        let value = match self.ratio {
+            Some(r) => format!("{} = {r:.3}", self.label),
+            None => self.label.clone(),
+        };
+        let target = match self.target {
+            Some(Target::AtMost(t)) => format!("(target <= {t:.2})"),
+            Some(Target::AtLeast(t)) => format!("(target >= {t:.2})"),
+            None => "(report only)".to_owned(),
+        };
+        let verdict = match self.met() {
+            Some(true) => "met",
+            Some(false) => "MISSED",
+            None => "-",
+        };
+        format!("{:<16} {value:<33} {target:<17} {verdict:<6} {}", self.name, self.raw)
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+pub fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// A duration in the unit that suits it: `36.4us`, `182us`, `14.2ms`, `2.31s`.
+pub fn show(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.2}s")
+    } else if s >= 0.01 {
+        format!("{:.1}ms", s * 1e3)
+    } else if s >= 0.001 {
+        format!("{:.2}ms", s * 1e3)
+    } else if s >= 0.0001 {
+        format!("{:.0}us", s * 1e6)
+    } else {
+        format!("{:.1}us", s * 1e6)
+    }
+}
+
+/// Runs `a` and `b` once per round, alternating which goes first, and returns the values each
+/// produced, in round order.
+pub fn interleave<T>(
+    rounds: usize,
+    mut a: impl FnMut() -> Result<T, String>,
+    mut b: impl FnMut() -> Result<T, String>,
+) -> Result<(Vec<T>, Vec<T>), String> {
+    let (mut xs, mut ys) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            xs.push(a()?);
+            ys.push(b()?);
+        } else {
+            ys.push(b()?);
+            xs.push(a()?);
+        }
+    }
+    Ok((xs, ys))
+}
+
+/// A single-threaded runtime for the calling side of a measure (servers run on their own).
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| format!("tokio runtime: {e}"))
+}
+
+/// The one reqwest configuration both sides of a comparison use: defaults (one keep-alive
+/// pool), no proxy from the environment, rustls with ring as the SDK installs it.
+pub fn http_client() -> Result<reqwest::Client, String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().no_proxy().build().map_err(|e| format!("reqwest client: {e}"))
+}
+
+/// An SDK client for a loopback server, on its own pool of the shared configuration.
+pub fn sdk_client(url: &str) -> Result<uhub_sdk::Client, String> {
+    uhub_sdk::Client::builder()
+        .keys("bench-public-key", "bench-private-key")
+        .endpoint(uhub_sdk::Endpoint::Custom(url.to_owned()))
+        .project_id("org-bench")
+        .http_client(http_client()?)
+        .build()
+        .map_err(|e| format!("SDK client: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn rows_say_whether_their_target_was_met() {
+        let row = |r, t| Row::ratio("m", "a/b", r, t, "raw".into()).render();
+        assert!(row(1.04, Target::AtMost(1.10)).contains("a/b = 1.040"));
+        assert!(row(1.04, Target::AtMost(1.10)).contains(" met "));
+        assert!(row(1.2, Target::AtMost(1.10)).contains("MISSED"));
+        let at_least = row(0.95, Target::AtLeast(0.90));
+        assert!(at_least.contains("(target >= 0.90)") && at_least.contains(" met "), "{at_least}");
+    }
+
+    #[test]
+    fn interleaving_alternates_the_order() {
+        let order = std::cell::RefCell::new(String::new());
+        let (a, b) = interleave(
+            3,
+            || {
+                order.borrow_mut().push('a');
+                Ok(1)
+            },
+            || {
+                order.borrow_mut().push('b');
+                Ok(2)
+            },
+        )
+        .unwrap();
+        assert_eq!((a, b), (vec![1, 1, 1], vec![2, 2, 2]));
+        assert_eq!(order.into_inner(), "abbaab");
+    }
+
+    #[test]
+    fn durations_show_in_a_fitting_unit() {
+        assert_eq!(show(Duration::from_nanos(36_400)), "36.4us");
+        assert_eq!(show(Duration::from_micros(182)), "182us");
+        assert_eq!(show(Duration::from_micros(14_200)), "14.2ms");
+        assert_eq!(show(Duration::from_millis(2_310)), "2.31s");
+    }
+}
