@@ -1,12 +1,15 @@
 //! Per-call overhead: `GetImageTag` (20 tags) through the SDK against a bare reqwest POST of the
 //! same pre-signed form whose reply is only read as bytes; same server, same reqwest settings,
-//! each side on its own kept-alive pool. Sequential latency, then 32 concurrent callers.
+//! each side on its own kept-alive pool. Sequential latency, then 32 concurrent callers; each
+//! also against the bare call followed by the SDK's decoder, to show what decoding costs.
 
 use std::future::Future;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use super::{Row, Target, http_client, interleave, median, runtime, sdk_client, server, show, tags};
+use uhub_sdk::GetImageTagResponse;
+
+use super::{Row, Target, http_client, median, rotate, runtime, sdk_client, server, show, tags};
 
 const TAGS: usize = 20;
 const ROUNDS: usize = 7;
@@ -25,45 +28,73 @@ pub fn run() -> Result<Vec<Row>, String> {
     rt.block_on(async {
         for _ in 0..50 {
             sdk_call(sdk).await?;
-            bare.call().await?;
+            bare.call(false).await?;
         }
         throughput(|| sdk_call(sdk)).await?;
-        throughput(|| bare.call()).await
+        throughput(|| bare.call(false)).await
     })?;
 
-    let (s, b) =
-        interleave(ROUNDS, || rt.block_on(latency(|| sdk_call(sdk))), || rt.block_on(latency(|| bare.call())))?;
-    let (s, b) = (median(&s), median(&b));
-    let latency_row = Row::ratio(
-        "per-call latency",
-        "sdk/bare",
-        s / b,
-        Target::AtMost(1.10),
-        format!(
-            "sdk {}  bare {}  median of {ROUNDS} rounds x {CALLS} calls (each round's median call); \
-             decoding the reply alone takes {}",
-            show(Duration::from_secs_f64(s)),
-            show(Duration::from_secs_f64(b)),
-            show(decode_alone(&reply)?)
+    // A third side, the bare call followed by the SDK's decoder on its bytes, tells the cost of
+    // decoding (which any typed client pays) from that of the rest of the SDK.
+    let [s, b, d] = sides(
+        ROUNDS,
+        &mut [
+            &mut || rt.block_on(latency(|| sdk_call(sdk))),
+            &mut || rt.block_on(latency(|| bare.call(false))),
+            &mut || rt.block_on(latency(|| bare.call(true))),
+        ],
+    )?;
+    let us = |v: f64| show(Duration::from_secs_f64(v));
+    let mut rows = vec![
+        Row::ratio(
+            "per-call latency",
+            "sdk/bare",
+            s / b,
+            Target::AtMost(1.10),
+            format!(
+                "sdk {}  bare {}  median of {ROUNDS} rounds x {CALLS} calls (each round's median call)",
+                us(s),
+                us(b)
+            ),
         ),
-    );
+        Row::report(
+            "  less decoding",
+            "sdk/(bare+decode)",
+            s / d,
+            format!(
+                "bare+decode {}: the bare call, then the SDK's decoder on its bytes (alone, it takes {})",
+                us(d),
+                show(decode_alone(&reply)?)
+            ),
+        ),
+    ];
 
-    let (s, b) =
-        interleave(ROUNDS, || rt.block_on(throughput(|| sdk_call(sdk))), || rt.block_on(throughput(|| bare.call())))?;
-    let (s, b) = (median(&s), median(&b));
-    let throughput_row = Row::ratio(
+    let [s, b, d] = sides(
+        ROUNDS,
+        &mut [
+            &mut || rt.block_on(throughput(|| sdk_call(sdk))),
+            &mut || rt.block_on(throughput(|| bare.call(false))),
+            &mut || rt.block_on(throughput(|| bare.call(true))),
+        ],
+    )?;
+    rows.push(Row::ratio(
         "32 callers",
         "sdk/bare throughput",
         s / b,
         Target::AtLeast(0.90),
         format!(
-            "sdk {:.0} calls/s  bare {:.0} calls/s  on one client thread, median of {ROUNDS} rounds x {} calls",
-            s,
-            b,
+            "sdk {s:.0} calls/s  bare {b:.0} calls/s  on one client thread, median of {ROUNDS} rounds x {} calls",
             CALLERS * CALLS_PER_CALLER
         ),
-    );
-    Ok(vec![latency_row, throughput_row])
+    ));
+    rows.push(Row::report("  less decoding", "sdk/(bare+decode)", s / d, format!("bare+decode {d:.0} calls/s")));
+    Ok(rows)
+}
+
+/// The medians of three sides taken in rotating order.
+fn sides(rounds: usize, sides: &mut [&mut dyn FnMut() -> Result<f64, String>; 3]) -> Result<[f64; 3], String> {
+    let values = rotate(rounds, sides)?;
+    Ok([median(&values[0]), median(&values[1]), median(&values[2])])
 }
 
 async fn sdk_call(client: &uhub_sdk::Client) -> Result<(), String> {
@@ -81,7 +112,8 @@ struct Bare {
 }
 
 impl Bare {
-    async fn call(&self) -> Result<(), String> {
+    /// One POST of the pre-signed form, its reply read as bytes and, if `decode`, decoded.
+    async fn call(&self, decode: bool) -> Result<(), String> {
         let response = self
             .http
             .post(&self.url)
@@ -93,7 +125,11 @@ impl Bare {
         if !response.status().is_success() {
             return Err(format!("bare call: HTTP {}", response.status()));
         }
-        response.bytes().await.map_err(|e| e.to_string())?;
+        let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+        if decode {
+            let reply = uhub_sdk::decode::response::<GetImageTagResponse>("GetImageTag", &bytes, None);
+            black_box(reply.map_err(|e| e.to_string())?);
+        }
         Ok(())
     }
 }
@@ -121,7 +157,7 @@ fn decode_alone(reply: &[u8]) -> Result<Duration, String> {
     for _ in 0..5 {
         let started = Instant::now();
         for _ in 0..1000 {
-            let r = uhub_sdk::decode::response::<uhub_sdk::GetImageTagResponse>("GetImageTag", black_box(reply), None);
+            let r = uhub_sdk::decode::response::<GetImageTagResponse>("GetImageTag", black_box(reply), None);
             black_box(r.map_err(|e| e.to_string())?);
         }
         rounds.push(started.elapsed().as_secs_f64() / 1000.0);

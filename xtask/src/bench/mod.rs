@@ -125,6 +125,11 @@ impl Row {
         Row { name, label: label.to_owned(), ratio: Some(ratio), target: Some(target), raw }
     }
 
+    /// A ratio shown to explain another, with no target of its own.
+    pub fn report(name: &'static str, label: &str, ratio: f64, raw: String) -> Row {
+        Row { name, label: label.to_owned(), ratio: Some(ratio), target: None, raw }
+    }
+
     fn met(&self) -> Option<bool> {
         let r = self.ratio?;
         Some(match self.target? {
@@ -181,22 +186,27 @@ pub fn show(d: Duration) -> String {
 
 /// Runs `a` and `b` once per round, alternating which goes first, and returns the values each
 /// produced, in round order.
-pub fn interleave<T>(
+pub fn interleave(
     rounds: usize,
-    mut a: impl FnMut() -> Result<T, String>,
-    mut b: impl FnMut() -> Result<T, String>,
-) -> Result<(Vec<T>, Vec<T>), String> {
-    let (mut xs, mut ys) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    mut a: impl FnMut() -> Result<f64, String>,
+    mut b: impl FnMut() -> Result<f64, String>,
+) -> Result<(Vec<f64>, Vec<f64>), String> {
+    let mut values = rotate(rounds, &mut [&mut a, &mut b])?.into_iter();
+    Ok((values.next().unwrap_or_default(), values.next().unwrap_or_default()))
+}
+
+/// Runs every side once per round, the first one rotating (abc, bca, cab, ...), and returns the
+/// values of each side, in round order.
+pub fn rotate(rounds: usize, sides: &mut [&mut dyn FnMut() -> Result<f64, String>]) -> Result<Vec<Vec<f64>>, String> {
+    let n = sides.len();
+    let mut values = vec![Vec::with_capacity(rounds); n];
     for round in 0..rounds {
-        if round % 2 == 0 {
-            xs.push(a()?);
-            ys.push(b()?);
-        } else {
-            ys.push(b()?);
-            xs.push(a()?);
+        for k in 0..n {
+            let i = (round + k) % n;
+            values[i].push(sides[i]()?);
         }
     }
-    Ok((xs, ys))
+    Ok(values)
 }
 
 /// A single-threaded runtime for the calling side of a measure (servers run on their own).
@@ -250,16 +260,27 @@ mod tests {
             3,
             || {
                 order.borrow_mut().push('a');
-                Ok(1)
+                Ok(1.0)
             },
             || {
                 order.borrow_mut().push('b');
-                Ok(2)
+                Ok(2.0)
             },
         )
         .unwrap();
-        assert_eq!((a, b), (vec![1, 1, 1], vec![2, 2, 2]));
-        assert_eq!(order.into_inner(), "abbaab");
+        assert_eq!((a, b), (vec![1.0; 3], vec![2.0; 3]));
+        assert_eq!(order.take(), "abbaab");
+        let side = |c: char| {
+            let order = &order;
+            move || -> Result<f64, String> {
+                order.borrow_mut().push(c);
+                Ok(f64::from(u32::from(c)))
+            }
+        };
+        let (mut x, mut y, mut z) = (side('a'), side('b'), side('c'));
+        let values = rotate(3, &mut [&mut x, &mut y, &mut z]).unwrap();
+        assert_eq!(values, vec![vec![97.0; 3], vec![98.0; 3], vec![99.0; 3]]);
+        assert_eq!(order.take(), "abcbcacab");
     }
 
     #[test]
