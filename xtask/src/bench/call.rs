@@ -14,36 +14,57 @@ use super::{Row, Target, http_client, median, rotate, runtime, sdk_client, serve
 const TAGS: usize = 20;
 const ROUNDS: usize = 7;
 const CALLS: usize = 400;
+const THROUGHPUT_ROUNDS: usize = 11;
 const CALLERS: usize = 32;
-const CALLS_PER_CALLER: usize = 50;
+const CALLS_PER_CALLER: usize = 25;
+
+/// The sides compared. The third, the bare call followed by the SDK's decoder on its bytes,
+/// tells the cost of decoding (which any typed client pays) from that of the rest of the SDK.
+#[derive(Clone, Copy)]
+enum Side {
+    Sdk,
+    Bare,
+    BareDecode,
+}
+
+const SIDES: [Side; 3] = [Side::Sdk, Side::Bare, Side::BareDecode];
+
+struct Clients {
+    sdk: uhub_sdk::Client,
+    bare: Bare,
+}
+
+impl Clients {
+    async fn call(&self, side: Side) -> Result<(), String> {
+        match side {
+            Side::Sdk => sdk_call(&self.sdk).await,
+            Side::Bare => self.bare.call(false).await,
+            Side::BareDecode => self.bare.call(true).await,
+        }
+    }
+}
 
 pub fn run() -> Result<Vec<Row>, String> {
     let reply = tags::page(TAGS, 0, TAGS);
     let server = server::fixed(reply.clone())?;
     let rt = runtime()?;
-    let sdk = &sdk_client(&server.url)?;
-    let bare = &Bare { http: http_client()?, url: server.url.clone(), body: presigned_body() };
+    let clients = &Clients {
+        sdk: sdk_client(&server.url)?,
+        bare: Bare { http: http_client()?, url: server.url.clone(), body: presigned_body() },
+    };
 
     // Open the pools (one connection, then one per concurrent caller) before timing anything.
     rt.block_on(async {
-        for _ in 0..50 {
-            sdk_call(sdk).await?;
-            bare.call(false).await?;
+        for side in SIDES {
+            for _ in 0..50 {
+                clients.call(side).await?;
+            }
+            throughput(|| clients.call(side)).await?;
         }
-        throughput(|| sdk_call(sdk)).await?;
-        throughput(|| bare.call(false)).await
+        Ok::<_, String>(())
     })?;
 
-    // A third side, the bare call followed by the SDK's decoder on its bytes, tells the cost of
-    // decoding (which any typed client pays) from that of the rest of the SDK.
-    let [s, b, d] = sides(
-        ROUNDS,
-        &mut [
-            &mut || rt.block_on(latency(|| sdk_call(sdk))),
-            &mut || rt.block_on(latency(|| bare.call(false))),
-            &mut || rt.block_on(latency(|| bare.call(true))),
-        ],
-    )?;
+    let [s, b, d] = rt.block_on(latencies(clients))?;
     let us = |v: f64| show(Duration::from_secs_f64(v));
     let mut rows = vec![
         Row::ratio(
@@ -52,7 +73,7 @@ pub fn run() -> Result<Vec<Row>, String> {
             s / b,
             Target::AtMost(1.10),
             format!(
-                "sdk {}  bare {}  median of {ROUNDS} rounds x {CALLS} calls (each round's median call)",
+                "sdk {}  bare {}  median of {ROUNDS} rounds x {CALLS} calls each, the sides taking turns call by call",
                 us(s),
                 us(b)
             ),
@@ -69,32 +90,22 @@ pub fn run() -> Result<Vec<Row>, String> {
         ),
     ];
 
-    let [s, b, d] = sides(
-        ROUNDS,
-        &mut [
-            &mut || rt.block_on(throughput(|| sdk_call(sdk))),
-            &mut || rt.block_on(throughput(|| bare.call(false))),
-            &mut || rt.block_on(throughput(|| bare.call(true))),
-        ],
-    )?;
+    let rt = &rt;
+    let [mut sdk, mut bare, mut decoded] = SIDES.map(|side| move || rt.block_on(throughput(|| clients.call(side))));
+    let values = rotate(THROUGHPUT_ROUNDS, &mut [&mut sdk, &mut bare, &mut decoded])?;
+    let [s, b, d] = [0, 1, 2].map(|i| median(&values[i]));
     rows.push(Row::ratio(
         "32 callers",
         "sdk/bare throughput",
         s / b,
         Target::AtLeast(0.90),
         format!(
-            "sdk {s:.0} calls/s  bare {b:.0} calls/s  on one client thread, median of {ROUNDS} rounds x {} calls",
+            "sdk {s:.0} calls/s  bare {b:.0} calls/s  on one client thread, median of {THROUGHPUT_ROUNDS} rounds x {} calls",
             CALLERS * CALLS_PER_CALLER
         ),
     ));
     rows.push(Row::report("  less decoding", "sdk/(bare+decode)", s / d, format!("bare+decode {d:.0} calls/s")));
     Ok(rows)
-}
-
-/// The medians of three sides taken in rotating order.
-fn sides(rounds: usize, sides: &mut [&mut dyn FnMut() -> Result<f64, String>; 3]) -> Result<[f64; 3], String> {
-    let values = rotate(rounds, sides)?;
-    Ok([median(&values[0]), median(&values[1]), median(&values[2])])
 }
 
 async fn sdk_call(client: &uhub_sdk::Client) -> Result<(), String> {
@@ -165,15 +176,26 @@ fn decode_alone(reply: &[u8]) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(median(&rounds)))
 }
 
-/// The median latency, in seconds, of `CALLS` sequential calls.
-async fn latency<F: Future<Output = Result<(), String>>>(mut call: impl FnMut() -> F) -> Result<f64, String> {
-    let mut each = Vec::with_capacity(CALLS);
-    for _ in 0..CALLS {
-        let started = Instant::now();
-        call().await?;
-        each.push(started.elapsed().as_secs_f64());
+/// Median call latency of each side, in seconds: in each round every side makes `CALLS`
+/// sequential calls, taking turns call by call (who goes first rotates), so that all sides see
+/// the same moments of a noisy machine; the median of the rounds' medians.
+async fn latencies(clients: &Clients) -> Result<[f64; 3], String> {
+    let mut rounds: [Vec<f64>; 3] = Default::default();
+    for _ in 0..ROUNDS {
+        let mut each: [Vec<f64>; 3] = Default::default();
+        for i in 0..CALLS {
+            for k in 0..SIDES.len() {
+                let s = (i + k) % SIDES.len();
+                let started = Instant::now();
+                clients.call(SIDES[s]).await?;
+                each[s].push(started.elapsed().as_secs_f64());
+            }
+        }
+        for s in 0..SIDES.len() {
+            rounds[s].push(median(&each[s]));
+        }
     }
-    Ok(median(&each))
+    Ok(rounds.map(|r| median(&r)))
 }
 
 /// Calls per second of `CALLERS` concurrent callers making `CALLS_PER_CALLER` calls each.

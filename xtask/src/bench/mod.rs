@@ -1,5 +1,5 @@
 //! `cargo xtask bench`: side-by-side measures of the SDK, each a ratio of two things timed in
-//! the same run, in interleaved rounds (the order of the two sides alternates each round), with
+//! the same run, in interleaved rounds (the order of the sides rotates each round), with
 //! medians. It reports; it fails only when a measure cannot be taken at all.
 //!
 //! One module per measure; `server` is the loopback HTTP/1.1 server they share and `tags` the
@@ -63,7 +63,7 @@ pub fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
         .unwrap_or_else(|| "unknown CPU".to_owned());
     println!(
         "uhub bench: {cores} cores ({cpu}), load {load} at start, release build; both sides of each ratio run in \
-         the same rounds, interleaved (their order alternates each round); values are medians"
+         the same rounds, interleaved (their order rotates each round); values are medians"
     );
     let selected = |name: &str| filter.is_empty() || filter.contains(&name);
     let started = Instant::now();
