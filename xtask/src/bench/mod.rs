@@ -49,10 +49,12 @@ pub fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
         eprintln!("warning: a debug build: these numbers mean little (use `cargo xtask bench`)");
     }
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "?".to_owned());
+    let load = || {
+        std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+            .unwrap_or_else(|| "?".to_owned())
+    };
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -62,8 +64,9 @@ pub fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     println!(
-        "uhub bench: {cores} cores ({cpu}), load {load} at start, release build; both sides of each ratio run in \
-         the same rounds, interleaved (their order rotates each round); values are medians"
+        "uhub bench: {cores} cores ({cpu}), load {} at start, release build; both sides of each ratio run in \
+         the same rounds, interleaved (their order rotates each round); values are medians",
+        load()
     );
     let selected = |name: &str| filter.is_empty() || filter.contains(&name);
     let started = Instant::now();
@@ -98,7 +101,7 @@ pub fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
     if !missed.is_empty() {
         let _ = write!(summary, " (missed: {})", missed.join(", "));
     }
-    println!("{summary}; took {:.0}s", started.elapsed().as_secs_f64());
+    println!("{summary}; took {:.0}s; load {} at the end", started.elapsed().as_secs_f64(), load());
     if failures.is_empty() { Ok(()) } else { Err(format!("measures that failed: {}", failures.join(", "))) }
 }
 
