@@ -142,14 +142,50 @@ pub struct Example {
     pub response: Value,
 }
 
-/// Parses spec text, naming the place of the first problem (`actions[2].request[0]: unknown field ...`).
+/// Parses spec text, naming the place of the first problem the way the validator does:
+/// list entries by their `name` where they have one (`actions.GetRepo.request.Limit.requird:
+/// unknown field ...`), else by index (`providers[1]: missing field ...`).
 pub fn parse(text: &str) -> Result<Spec, String> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." { format!("spec: {inner}") } else { format!("{path}: {inner}") }
+        let place = place(text, e.path());
+        format!("{place}: {}", e.into_inner())
     })
+}
+
+/// A serde path written with the names of the entries it passes through.
+fn place(text: &str, path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    // Only reached for text that failed to parse as a spec; it may still be valid JSON.
+    let mut node = serde_json::from_str::<Value>(text).ok();
+    let mut place = String::new();
+    for segment in path {
+        match segment {
+            Segment::Map { key } => {
+                node = node.and_then(|n| n.get(key).cloned());
+                if !place.is_empty() {
+                    place.push('.');
+                }
+                place.push_str(key);
+            }
+            Segment::Seq { index } => {
+                node = node.and_then(|n| n.get(index).cloned());
+                match node.as_ref().and_then(|n| n.get("name")).and_then(Value::as_str) {
+                    Some(name) if !name.is_empty() => {
+                        place.push('.');
+                        place.push_str(name);
+                    }
+                    _ => place.push_str(&format!("[{index}]")),
+                }
+            }
+            Segment::Enum { variant } => {
+                node = None;
+                place.push_str(&format!("::{variant}"));
+            }
+            Segment::Unknown => node = None,
+        }
+    }
+    if place.is_empty() { "spec".to_owned() } else { place }
 }
 
 /// The canonical text of a spec: two-space indented JSON in struct order, with a final newline.

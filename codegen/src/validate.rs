@@ -15,6 +15,30 @@ const RESERVED_PARAMS: &[&str] = &["Action", "PublicKey", "Signature", "Security
 /// Envelope fields every response carries; the runtime reads them.
 const RESERVED_FIELDS: &[&str] = &["RetCode", "Action"];
 
+/// Methods every `Call` has (uhub-sdk/src/call.rs and paginate.rs); a setter of the same name
+/// would be a second definition.
+pub const CALL_METHODS: &[&str] = &[
+    "new",
+    "request",
+    "request_mut",
+    "with_request",
+    "project_id",
+    "retry_policy",
+    "call_timeout",
+    "send",
+    "into_paginator",
+];
+/// Methods of `Client` (uhub-sdk/src/client.rs); an action method of the same name would be a
+/// second definition.
+pub const CLIENT_METHODS: &[&str] =
+    &["builder", "from_env", "base_url", "project_id", "credentials", "attempt_timeout", "execute"];
+/// Modules the generator writes besides one per action.
+const FIXED_MODULES: &[&str] = &["mod", "client", "dispatch", "endpoint", "types"];
+/// Type names generated code uses unqualified, from the prelude or its own modules: an enum or
+/// model of that name would shadow them and break (or hide) them.
+const TAKEN_TYPE_NAMES: &[&str] =
+    &["Self", "Option", "Result", "String", "Vec", "Into", "IntoIterator", "Endpoint", "AnyRequest"];
+
 pub fn validate(spec: &Spec) -> Result<(), Vec<String>> {
     let mut v = Validator { spec, errors: Vec::new() };
     v.service();
@@ -59,9 +83,13 @@ impl Validator<'_> {
         }
         self.unique("providers", spec.providers.iter().map(|p| p.name.as_str()));
         self.unique("providers", spec.providers.iter().map(|p| p.title.as_str()));
+        self.unique_idents("providers", spec.providers.iter().map(|p| (p.title.as_str(), names::type_name(&p.title))));
         for p in &spec.providers {
             let place = format!("providers.{}", p.name);
             self.ident(&place, &p.title);
+            if names::type_name(&p.title) == "Custom" {
+                self.error(&place, "title \"Custom\" is taken by `Endpoint::Custom`, the variant for any other URL");
+            }
             if !(p.base_url.starts_with("https://") || p.base_url.starts_with("http://")) {
                 self.error(&place, format!("base_url \"{}\" must start with http:// or https://", p.base_url));
             }
@@ -74,7 +102,13 @@ impl Validator<'_> {
             }
         }
         let types = spec.enums.iter().map(|e| e.name.as_str()).chain(spec.models.iter().map(|m| m.name.as_str()));
-        self.unique("types", types);
+        self.unique("types", types.clone());
+        self.unique_idents("types", types.map(|t| (t, names::type_name(t))));
+        let places =
+            spec.enums.iter().map(|e| ("enums", &e.name)).chain(spec.models.iter().map(|m| ("models", &m.name)));
+        for (kind, name) in places {
+            self.type_name(&format!("{kind}.{name}"), name);
+        }
         for e in &spec.enums {
             let place = format!("enums.{}", e.name);
             self.ident(&place, &e.name);
@@ -83,6 +117,18 @@ impl Validator<'_> {
             }
             self.unique(&place, e.values.iter().map(|v| v.value.as_str()));
             self.unique_idents(&place, e.values.iter().map(|v| (v.value.as_str(), names::variant(&v.value))));
+            for v in &e.values {
+                let variant = names::variant(&v.value);
+                if variant == "Other" || variant == "Self" {
+                    self.error(
+                        &place,
+                        format!(
+                            "value \"{}\" would become the variant `{variant}`, which the generated enum reserves",
+                            v.value
+                        ),
+                    );
+                }
+            }
         }
         for m in &spec.models {
             let place = format!("models.{}", m.name);
@@ -90,33 +136,98 @@ impl Validator<'_> {
             self.fields(&place, &m.fields);
             if let Some(name) = &m.from_string {
                 match m.fields.iter().find(|f| &f.name == name) {
-                    Some(f) if f.ty == "string" => {}
-                    Some(_) => self.error(&place, format!("from_string field \"{name}\" must be a string")),
+                    Some(f) if f.ty == "string" && f.required => {}
+                    Some(_) => self.error(&place, format!("from_string field \"{name}\" must be a required string")),
                     None => self.error(&place, format!("from_string names \"{name}\", which is not a field")),
                 }
             }
+            if let Some(cycle) = self.cycle(m) {
+                self.error(
+                    &place,
+                    format!("contains itself ({cycle}), which no struct can; make one of these fields an array"),
+                );
+            }
         }
         self.unique("actions", spec.actions.iter().map(|a| a.name.as_str()));
+        self.unique_idents("actions", spec.actions.iter().map(|a| (a.name.as_str(), names::method(&a.name))));
         for a in &spec.actions {
             self.action(a);
         }
     }
 
+    /// Enum and model names become Rust types next to ones the generator and the prelude define.
+    fn type_name(&mut self, place: &str, name: &str) {
+        let rust = names::type_name(name);
+        if TAKEN_TYPE_NAMES.contains(&rust.as_str()) {
+            self.error(place, format!("the Rust type `{rust}` would shadow the one generated code uses"));
+        }
+        if let Some(a) = self.spec.actions.iter().find(|a| {
+            let base = names::type_name(&a.name);
+            rust == format!("{base}Request") || rust == format!("{base}Response")
+        }) {
+            self.error(place, format!("the Rust type `{rust}` is already generated for action {}", a.name));
+        }
+    }
+
+    /// A path of fields by which model `m` holds itself without an array in between (a struct
+    /// of infinite size), when there is one and `m` is the first model of it in the spec.
+    fn cycle(&self, m: &crate::spec::Model) -> Option<String> {
+        let index = |name: &str| self.spec.models.iter().position(|x| x.name == name);
+        let start = index(&m.name)?;
+        // Depth-first over fields whose type is a model (not an array of one).
+        let mut stack: Vec<(usize, Vec<String>)> = vec![(start, Vec::new())];
+        let mut seen = BTreeSet::new();
+        while let Some((at, path)) = stack.pop() {
+            for f in &self.spec.models[at].fields {
+                let Some(next) = index(&f.ty) else { continue };
+                let mut path = path.clone();
+                path.push(format!("{}.{}", self.spec.models[at].name, f.name));
+                if next == start {
+                    return Some(path.join(" → "));
+                }
+                if next > start && seen.insert(next) {
+                    stack.push((next, path));
+                }
+            }
+        }
+        None
+    }
+
     fn action(&mut self, a: &Action) {
         let place = format!("actions.{}", a.name);
         self.ident(&place, &a.name);
+        let method = names::method(&a.name);
+        if names::is_keyword(&method) {
+            self.error(&place, format!("the module and method name `{method}` is a Rust keyword"));
+        } else if FIXED_MODULES.contains(&method.as_str()) {
+            self.error(&place, format!("the module name `{method}` is taken by a generated file"));
+        } else if CLIENT_METHODS.contains(&method.as_str()) {
+            self.error(&place, format!("the method name `{method}` is taken by `Client::{method}`"));
+        }
         let request = format!("{place}.request");
         self.fields(&request, &a.request);
         for p in &a.request {
+            let at = format!("{request}.{}", p.name);
+            let rust = names::field(p);
             if RESERVED_PARAMS.contains(&p.name.as_str()) || self.spec.common.iter().any(|c| c.name == p.name) {
-                self.error(&format!("{request}.{}", p.name), "is set by the runtime and cannot be declared per action");
+                self.error(&at, "is set by the runtime and cannot be declared per action");
+            } else if rust == "project_id" {
+                self.error(&at, "the Rust name `project_id` is taken by the request's common ProjectId field");
+            } else if !p.required && CALL_METHODS.contains(&rust.as_str()) {
+                self.error(&at, format!("the setter `{rust}` would clash with `Call::{rust}`; set rust_name"));
             }
         }
         let response = format!("{place}.response");
         self.fields(&response, &a.response);
         for f in &a.response {
+            let at = format!("{response}.{}", f.name);
+            let rust = names::field(f);
             if RESERVED_FIELDS.contains(&f.name.as_str()) {
-                self.error(&format!("{response}.{}", f.name), "is read by the runtime and cannot be declared");
+                self.error(&at, "is read by the runtime and cannot be declared");
+            } else if f.name == "Message" && f.ty != "string" {
+                self.error(&at, "the service's Message is text; declare it as a string");
+            } else if rust == "ret_code" || (rust == "message" && f.name != "Message") {
+                self.error(&at, format!("the Rust name `{rust}` is taken by a field every response has"));
             }
         }
         if let Some(p) = &a.pagination {
@@ -129,8 +240,8 @@ impl Validator<'_> {
                 }
             }
             match a.response.iter().find(|f| f.name == p.total) {
-                Some(f) if f.ty == "int" => {}
-                Some(_) => self.error(&pag, format!("total \"{}\" must be an int field", p.total)),
+                Some(f) if f.ty == "int" && f.required => {}
+                Some(_) => self.error(&pag, format!("total \"{}\" must be a required int field", p.total)),
                 None => self.error(&pag, format!("total names \"{}\", which is not a response field", p.total)),
             }
             match a.response.iter().find(|f| f.name == p.items) {
@@ -139,7 +250,9 @@ impl Validator<'_> {
                 None => self.error(&pag, format!("items names \"{}\", which is not a response field", p.items)),
             }
         }
-        self.unique(&format!("{place}.examples"), a.examples.iter().map(|e| e.name.as_str()));
+        let examples = format!("{place}.examples");
+        self.unique(&examples, a.examples.iter().map(|e| e.name.as_str()));
+        self.unique_idents(&examples, a.examples.iter().map(|e| (e.name.as_str(), names::method(&e.name))));
         for ex in &a.examples {
             self.example(&place, a, ex);
         }
@@ -220,7 +333,7 @@ impl Validator<'_> {
             (Type::Model(_), Value::Object(_)) => true,
             _ => false,
         };
-        if ok { Ok(()) } else { Err(format!("{value} does not fit type {ty:?}")) }
+        if ok { Ok(()) } else { Err(format!("{value} does not fit type {}", spelling(ty))) }
     }
 
     fn ident(&mut self, place: &str, name: &str) {
@@ -250,5 +363,16 @@ impl Validator<'_> {
             }
             seen.push((wire, ident));
         }
+    }
+}
+
+/// A resolved type as the spec spells it: `int`, `RepoType`, `array[TagSet]`.
+fn spelling(ty: &Type) -> String {
+    match ty {
+        Type::String => "string".to_owned(),
+        Type::Int => "int".to_owned(),
+        Type::Bool => "bool".to_owned(),
+        Type::Enum(name) | Type::Model(name) => name.clone(),
+        Type::Array(inner) => format!("array[{}]", spelling(inner)),
     }
 }

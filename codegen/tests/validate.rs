@@ -1,0 +1,641 @@
+//! What the generator says about broken specs: each case edits a small valid spec and lists
+//! every problem expected, word for word, with its place.
+
+use serde_json::{Value, json};
+use uhub_codegen::validate::{CALL_METHODS, CLIENT_METHODS};
+
+/// A small spec that is valid as it stands: a paginated listing, a write action, an enum, a
+/// model, examples.
+fn base() -> Value {
+    json!({
+        "product": "Shop",
+        "description": "A service for these tests.",
+        "providers": [
+            {"name": "main", "title": "Main", "base_url": "https://api.example.com", "description": "The only one."}
+        ],
+        "common": [
+            {"name": "ProjectId", "type": "string", "source": "client_default", "description": "Project."}
+        ],
+        "enums": [
+            {"name": "Color", "description": "A colour.", "values": [
+                {"value": "red", "description": "Red."},
+                {"value": "blue", "description": "Blue."}
+            ]}
+        ],
+        "models": [
+            {"name": "Tag", "description": "A tag.", "fields": [
+                {"name": "TagName", "type": "string", "required": true, "description": "Name."},
+                {"name": "Color", "type": "Color", "description": "Colour."}
+            ]}
+        ],
+        "actions": [
+            {
+                "name": "GetImageTag",
+                "description": "Lists tags.",
+                "idempotent": true,
+                "request": [
+                    {"name": "RepoName", "type": "string", "required": true, "description": "Repository."},
+                    {"name": "Offset", "type": "int", "default": 0, "description": "Skip."},
+                    {"name": "Limit", "type": "int", "default": 20, "description": "Page size."},
+                    {"name": "TagName", "type": "string", "description": "Only this tag."}
+                ],
+                "response": [
+                    {"name": "TotalCount", "type": "int", "required": true, "description": "All tags."},
+                    {"name": "TagSet", "type": "array[Tag]", "required": true, "description": "This page."}
+                ],
+                "pagination": {"offset": "Offset", "limit": "Limit", "total": "TotalCount", "items": "TagSet"},
+                "examples": [
+                    {
+                        "name": "documented",
+                        "description": "One tag.",
+                        "request": {"RepoName": "r", "Limit": 2},
+                        "response": {"RetCode": 0, "TotalCount": 1, "TagSet": [{"TagName": "v1"}]}
+                    }
+                ]
+            },
+            {
+                "name": "CreateTag",
+                "description": "Creates a tag.",
+                "idempotent": false,
+                "request": [
+                    {"name": "RepoName", "type": "string", "required": true, "description": "Repository."},
+                    {"name": "Type", "type": "Color", "description": "Colour of the tag."}
+                ],
+                "response": [
+                    {"name": "Message", "type": "string", "description": "A note."}
+                ],
+                "examples": [
+                    {"name": "created", "description": "Made.", "request": {"RepoName": "r", "Type": "red"}, "response": {"RetCode": 0}}
+                ]
+            }
+        ]
+    })
+}
+
+fn action<'a>(spec: &'a mut Value, name: &str) -> &'a mut Value {
+    spec["actions"].as_array_mut().unwrap().iter_mut().find(|a| a["name"] == name).expect("action in base")
+}
+
+fn param<'a>(spec: &'a mut Value, action_name: &str, name: &str) -> &'a mut Value {
+    let a = action(spec, action_name);
+    a["request"].as_array_mut().unwrap().iter_mut().find(|p| p["name"] == name).expect("param in base")
+}
+
+fn push(list: &mut Value, item: Value) {
+    list.as_array_mut().unwrap().push(item);
+}
+
+fn remove(object: &mut Value, key: &str) {
+    object.as_object_mut().unwrap().remove(key).expect("key to remove");
+}
+
+fn text_param(name: &str, required: bool) -> Value {
+    json!({"name": name, "type": "string", "required": required, "description": "A parameter."})
+}
+
+/// The generator's problems with a spec, one per entry. Parse errors end with where serde
+/// stopped (` at line L column C`); that part is checked on its own below and cut here so the
+/// cases do not depend on the layout of the base spec.
+fn problems(spec: &Value) -> Vec<String> {
+    let text = serde_json::to_string_pretty(spec).unwrap();
+    match uhub_codegen::load(&text) {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .problems
+            .into_iter()
+            .map(|p| match p.rfind(" at line ") {
+                Some(i) => p[..i].to_owned(),
+                None => p,
+            })
+            .collect(),
+    }
+}
+
+struct Case {
+    what: &'static str,
+    edit: fn(&mut Value),
+    problems: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    // Types and references.
+    Case {
+        what: "misspelt scalar type",
+        edit: |s| param(s, "GetImageTag", "TagName")["type"] = json!("strng"),
+        problems: &["actions.GetImageTag.request.TagName: unknown type \"strng\""],
+    },
+    Case {
+        what: "reference to a missing model",
+        edit: |s| action(s, "GetImageTag")["response"][1]["type"] = json!("array[Tags]"),
+        problems: &["actions.GetImageTag.response.TagSet: unknown type \"Tags\""],
+    },
+    Case {
+        what: "model field of a missing enum",
+        edit: |s| s["models"][0]["fields"][1]["type"] = json!("Colour"),
+        problems: &["models.Tag.Color: unknown type \"Colour\""],
+    },
+    Case {
+        what: "array of arrays",
+        edit: |s| param(s, "GetImageTag", "TagName")["type"] = json!("array[array[string]]"),
+        problems: &["actions.GetImageTag.request.TagName: nested arrays are not supported: \"array[array[string]]\""],
+    },
+    Case {
+        what: "unknown doc_type",
+        edit: |s| param(s, "GetImageTag", "TagName")["doc_type"] = json!("str"),
+        problems: &["actions.GetImageTag.request.TagName: doc_type: unknown type \"str\""],
+    },
+    // Duplicates.
+    Case {
+        what: "duplicate action",
+        edit: |s| {
+            let copy = action(s, "CreateTag").clone();
+            push(&mut s["actions"], copy);
+        },
+        problems: &["actions: duplicate name \"CreateTag\""],
+    },
+    Case {
+        what: "duplicate parameter",
+        edit: |s| push(&mut action(s, "CreateTag")["request"], text_param("RepoName", false)),
+        problems: &["actions.CreateTag.request: duplicate name \"RepoName\""],
+    },
+    Case {
+        what: "duplicate response field",
+        edit: |s| {
+            let copy = action(s, "GetImageTag")["response"][0].clone();
+            push(&mut action(s, "GetImageTag")["response"], copy);
+        },
+        problems: &["actions.GetImageTag.response: duplicate name \"TotalCount\""],
+    },
+    Case {
+        what: "duplicate model",
+        edit: |s| {
+            let copy = s["models"][0].clone();
+            push(&mut s["models"], copy);
+        },
+        problems: &["types: duplicate name \"Tag\""],
+    },
+    Case {
+        what: "duplicate enum",
+        edit: |s| {
+            let copy = s["enums"][0].clone();
+            push(&mut s["enums"], copy);
+        },
+        problems: &["types: duplicate name \"Color\""],
+    },
+    Case {
+        what: "a model named like an enum",
+        edit: |s| push(&mut s["models"], json!({"name": "Color", "description": "Clash.", "fields": []})),
+        problems: &["types: duplicate name \"Color\""],
+    },
+    Case {
+        what: "two type names, one Rust type",
+        edit: |s| push(&mut s["models"], json!({"name": "tag", "description": "Clash.", "fields": []})),
+        problems: &["types: \"Tag\" and \"tag\" both become the Rust name `Tag`"],
+    },
+    Case {
+        what: "duplicate enum value",
+        edit: |s| push(&mut s["enums"][0]["values"], json!({"value": "red", "description": "Again."})),
+        problems: &["enums.Color: duplicate name \"red\""],
+    },
+    Case {
+        what: "duplicate example",
+        edit: |s| {
+            let copy = action(s, "CreateTag")["examples"][0].clone();
+            push(&mut action(s, "CreateTag")["examples"], copy);
+        },
+        problems: &["actions.CreateTag.examples: duplicate name \"created\""],
+    },
+    Case {
+        what: "two example names, one test name",
+        edit: |s| {
+            let mut copy = action(s, "CreateTag")["examples"][0].clone();
+            copy["name"] = json!("Created");
+            push(&mut action(s, "CreateTag")["examples"], copy);
+        },
+        problems: &["actions.CreateTag.examples: \"created\" and \"Created\" both become the Rust name `created`"],
+    },
+    Case {
+        what: "duplicate provider",
+        edit: |s| {
+            let copy = s["providers"][0].clone();
+            push(&mut s["providers"], copy);
+        },
+        problems: &["providers: duplicate name \"main\"", "providers: duplicate name \"Main\""],
+    },
+    // Pagination.
+    Case {
+        what: "pagination names a missing parameter",
+        edit: |s| action(s, "GetImageTag")["pagination"]["limit"] = json!("PageSize"),
+        problems: &["actions.GetImageTag.pagination: limit names \"PageSize\", which is not a request parameter"],
+    },
+    Case {
+        what: "pagination names a missing field",
+        edit: |s| action(s, "GetImageTag")["pagination"]["items"] = json!("Tags"),
+        problems: &["actions.GetImageTag.pagination: items names \"Tags\", which is not a response field"],
+    },
+    Case {
+        what: "pagination offset of the wrong type (its default no longer fits either)",
+        edit: |s| param(s, "GetImageTag", "Offset")["type"] = json!("string"),
+        problems: &[
+            "actions.GetImageTag.request.Offset: default 0 does not fit type string",
+            "actions.GetImageTag.pagination: offset \"Offset\" must be an optional int parameter",
+        ],
+    },
+    Case {
+        what: "pagination limit that is required",
+        edit: |s| param(s, "GetImageTag", "Limit")["required"] = json!(true),
+        problems: &["actions.GetImageTag.pagination: limit \"Limit\" must be an optional int parameter"],
+    },
+    Case {
+        what: "pagination total that is optional",
+        edit: |s| action(s, "GetImageTag")["response"][0]["required"] = json!(false),
+        problems: &["actions.GetImageTag.pagination: total \"TotalCount\" must be a required int field"],
+    },
+    Case {
+        what: "pagination items that is not an array",
+        edit: |s| action(s, "GetImageTag")["response"][1]["type"] = json!("Tag"),
+        problems: &["actions.GetImageTag.pagination: items \"TagSet\" must be an array field"],
+    },
+    // Keys and JSON types (parse errors: the first one only, named like the validator's places).
+    Case {
+        what: "misspelt key in a parameter",
+        edit: |s| {
+            let p = param(s, "GetImageTag", "TagName");
+            p["requird"] = json!(true);
+        },
+        problems: &[
+            "actions.GetImageTag.request.TagName.requird: unknown field `requird`, expected one of `name`, `type`, `doc_type`, `required`, `default`, `rust_name`, `description`",
+        ],
+    },
+    Case {
+        what: "unknown top-level key",
+        edit: |s| s["version"] = json!(2),
+        problems: &[
+            "version: unknown field `version`, expected one of `$schema`, `product`, `description`, `providers`, `common`, `enums`, `models`, `actions`",
+        ],
+    },
+    Case {
+        what: "unknown key in an enum value (entries without a name are numbered)",
+        edit: |s| s["enums"][0]["values"][1]["label"] = json!("Blue"),
+        problems: &["enums.Color.values[1].label: unknown field `label`, expected `value` or `description`"],
+    },
+    Case {
+        what: "unknown key in pagination",
+        edit: |s| action(s, "GetImageTag")["pagination"]["size"] = json!("Limit"),
+        problems: &[
+            "actions.GetImageTag.pagination.size: unknown field `size`, expected one of `offset`, `limit`, `total`, `items`",
+        ],
+    },
+    Case {
+        what: "missing key",
+        edit: |s| remove(action(s, "CreateTag"), "idempotent"),
+        problems: &["actions.CreateTag: missing field `idempotent`"],
+    },
+    Case {
+        what: "wrong JSON type",
+        edit: |s| param(s, "CreateTag", "RepoName")["required"] = json!("yes"),
+        problems: &["actions.CreateTag.request.RepoName.required: invalid type: string \"yes\", expected a boolean"],
+    },
+    Case {
+        what: "unknown common source",
+        edit: |s| s["common"][0]["source"] = json!("env"),
+        problems: &["common.ProjectId.source: unknown variant `env`, expected `client_default`"],
+    },
+    // Defaults and examples.
+    Case {
+        what: "default of the wrong type",
+        edit: |s| param(s, "GetImageTag", "Limit")["default"] = json!("20"),
+        problems: &["actions.GetImageTag.request.Limit: default \"20\" does not fit type int"],
+    },
+    Case {
+        what: "default outside the enum",
+        edit: |s| param(s, "CreateTag", "Type")["default"] = json!("green"),
+        problems: &["actions.CreateTag.request.Type: default \"green\" is not a value of enum Color"],
+    },
+    Case {
+        what: "example value of the wrong type",
+        edit: |s| action(s, "GetImageTag")["examples"][0]["request"]["Limit"] = json!("two"),
+        problems: &["actions.GetImageTag.examples.documented.request.Limit: \"two\" does not fit type int"],
+    },
+    Case {
+        what: "example value outside the enum",
+        edit: |s| action(s, "CreateTag")["examples"][0]["request"]["Type"] = json!("green"),
+        problems: &["actions.CreateTag.examples.created.request.Type: \"green\" is not a value of enum Color"],
+    },
+    Case {
+        what: "example parameter the action lacks",
+        edit: |s| action(s, "GetImageTag")["examples"][0]["request"]["Page"] = json!(1),
+        problems: &["actions.GetImageTag.examples.documented.request.Page: is not a parameter of this action"],
+    },
+    Case {
+        what: "example without a required parameter",
+        edit: |s| remove(&mut action(s, "GetImageTag")["examples"][0]["request"], "RepoName"),
+        problems: &["actions.GetImageTag.examples.documented.request: required parameter \"RepoName\" is missing"],
+    },
+    Case {
+        what: "example response that is not an object",
+        edit: |s| action(s, "GetImageTag")["examples"][0]["response"] = json!([1]),
+        problems: &["actions.GetImageTag.examples.documented.response: must be a JSON object"],
+    },
+    // Names and Rust keywords.
+    Case {
+        what: "wire name that is no identifier",
+        edit: |s| param(s, "GetImageTag", "TagName")["name"] = json!("Tag-Name"),
+        problems: &[
+            "actions.GetImageTag.request.Tag-Name: \"Tag-Name\" is not a valid name (letters, digits and _; starting with a letter)",
+        ],
+    },
+    Case {
+        what: "keyword as rust_name",
+        edit: |s| param(s, "GetImageTag", "TagName")["rust_name"] = json!("type"),
+        problems: &["actions.GetImageTag.request.TagName: rust_name \"type\" is not a usable snake_case identifier"],
+    },
+    Case {
+        what: "camelCase rust_name",
+        edit: |s| param(s, "GetImageTag", "TagName")["rust_name"] = json!("tagName"),
+        problems: &["actions.GetImageTag.request.TagName: rust_name \"tagName\" is not a usable snake_case identifier"],
+    },
+    Case {
+        what: "param `Type` of enum Color is named `color`, so a param `Color` clashes with it",
+        edit: |s| {
+            let mut p = text_param("Color", false);
+            p["type"] = json!("Color");
+            push(&mut action(s, "CreateTag")["request"], p);
+        },
+        problems: &["actions.CreateTag.request: \"Type\" and \"Color\" both become the Rust name `color`"],
+    },
+    Case {
+        what: "keyword params `Match` and `Match_` both become `match_`",
+        edit: |s| {
+            push(&mut action(s, "CreateTag")["request"], text_param("Match", false));
+            push(&mut action(s, "CreateTag")["request"], text_param("Match_", false));
+        },
+        problems: &["actions.CreateTag.request: \"Match\" and \"Match_\" both become the Rust name `match_`"],
+    },
+    Case {
+        what: "action whose method would be a keyword",
+        edit: |s| action(s, "CreateTag")["name"] = json!("Match"),
+        problems: &["actions.Match: the module and method name `match` is a Rust keyword"],
+    },
+    Case {
+        what: "action whose module is a generated file",
+        edit: |s| action(s, "CreateTag")["name"] = json!("Types"),
+        problems: &["actions.Types: the module name `types` is taken by a generated file"],
+    },
+    Case {
+        what: "action whose method Client already has",
+        edit: |s| action(s, "CreateTag")["name"] = json!("Credentials"),
+        problems: &["actions.Credentials: the method name `credentials` is taken by `Client::credentials`"],
+    },
+    Case {
+        what: "two actions, one method",
+        edit: |s| {
+            let mut copy = action(s, "CreateTag").clone();
+            copy["name"] = json!("Create_Tag");
+            push(&mut s["actions"], copy);
+        },
+        problems: &["actions: \"CreateTag\" and \"Create_Tag\" both become the Rust name `create_tag`"],
+    },
+    Case {
+        what: "optional parameter whose setter Call already has",
+        edit: |s| push(&mut action(s, "CreateTag")["request"], text_param("Send", false)),
+        problems: &["actions.CreateTag.request.Send: the setter `send` would clash with `Call::send`; set rust_name"],
+    },
+    Case {
+        what: "parameter named like the common ProjectId field",
+        edit: |s| push(&mut action(s, "CreateTag")["request"], text_param("Project_Id", false)),
+        problems: &[
+            "actions.CreateTag.request.Project_Id: the Rust name `project_id` is taken by the request's common ProjectId field",
+        ],
+    },
+    Case {
+        what: "parameter the runtime sets",
+        edit: |s| push(&mut action(s, "CreateTag")["request"], text_param("ProjectId", false)),
+        problems: &["actions.CreateTag.request.ProjectId: is set by the runtime and cannot be declared per action"],
+    },
+    Case {
+        what: "response field the runtime reads",
+        edit: |s| {
+            push(
+                &mut action(s, "CreateTag")["response"],
+                json!({"name": "RetCode", "type": "int", "description": "Code."}),
+            )
+        },
+        problems: &["actions.CreateTag.response.RetCode: is read by the runtime and cannot be declared"],
+    },
+    Case {
+        what: "response field that would be a second `message`",
+        edit: |s| action(s, "CreateTag")["response"][0]["name"] = json!("message"),
+        problems: &[
+            "actions.CreateTag.response.message: the Rust name `message` is taken by a field every response has",
+        ],
+    },
+    Case {
+        what: "Message that is not text",
+        edit: |s| action(s, "CreateTag")["response"][0]["type"] = json!("int"),
+        problems: &["actions.CreateTag.response.Message: the service's Message is text; declare it as a string"],
+    },
+    Case {
+        what: "enum value that would be the fallback variant",
+        edit: |s| push(&mut s["enums"][0]["values"], json!({"value": "other", "description": "Other."})),
+        problems: &["enums.Color: value \"other\" would become the variant `Other`, which the generated enum reserves"],
+    },
+    Case {
+        what: "model that would shadow a prelude type",
+        edit: |s| s["models"][0]["name"] = json!("Result"),
+        problems: &[
+            "models.Result: the Rust type `Result` would shadow the one generated code uses",
+            "actions.GetImageTag.response.TagSet: unknown type \"Tag\"",
+        ],
+    },
+    Case {
+        what: "model named like a generated request",
+        edit: |s| push(&mut s["models"], json!({"name": "CreateTagRequest", "description": "Clash.", "fields": []})),
+        problems: &[
+            "models.CreateTagRequest: the Rust type `CreateTagRequest` is already generated for action CreateTag",
+        ],
+    },
+    Case {
+        what: "model that contains itself",
+        edit: |s| push(&mut s["models"][0]["fields"], json!({"name": "Parent", "type": "Tag", "description": "Up."})),
+        problems: &["models.Tag: contains itself (Tag.Parent), which no struct can; make one of these fields an array"],
+    },
+    Case {
+        what: "two models that contain each other (reported once)",
+        edit: |s| {
+            push(&mut s["models"][0]["fields"], json!({"name": "Owner", "type": "Owner", "description": "Who."}));
+            push(
+                &mut s["models"],
+                json!({"name": "Owner", "description": "Owner.", "fields": [
+                    {"name": "Favourite", "type": "Tag", "description": "Best tag."},
+                    {"name": "Tags", "type": "array[Tag]", "description": "Arrays are fine."}
+                ]}),
+            );
+        },
+        problems: &[
+            "models.Tag: contains itself (Tag.Owner → Owner.Favourite), which no struct can; make one of these fields an array",
+        ],
+    },
+    Case {
+        what: "from_string field that is optional",
+        edit: |s| {
+            s["models"][0]["from_string"] = json!("TagName");
+            s["models"][0]["fields"][0]["required"] = json!(false);
+        },
+        problems: &["models.Tag: from_string field \"TagName\" must be a required string"],
+    },
+    Case {
+        what: "from_string naming no field",
+        edit: |s| s["models"][0]["from_string"] = json!("Name"),
+        problems: &["models.Tag: from_string names \"Name\", which is not a field"],
+    },
+    Case {
+        what: "provider named like the custom endpoint",
+        edit: |s| s["providers"][0]["title"] = json!("Custom"),
+        problems: &["providers.main: title \"Custom\" is taken by `Endpoint::Custom`, the variant for any other URL"],
+    },
+    Case {
+        what: "provider without a scheme",
+        edit: |s| s["providers"][0]["base_url"] = json!("api.example.com"),
+        problems: &["providers.main: base_url \"api.example.com\" must start with http:// or https://"],
+    },
+    Case {
+        what: "no providers",
+        edit: |s| s["providers"] = json!([]),
+        problems: &["providers: at least one provider is needed"],
+    },
+    Case {
+        what: "common parameter that is not a string",
+        edit: |s| s["common"][0]["type"] = json!("int"),
+        problems: &["common.ProjectId: common parameters must be strings, not \"int\""],
+    },
+    // Everything is reported, in spec order, not only the first problem.
+    Case {
+        what: "several problems at once",
+        edit: |s| {
+            s["enums"][0]["values"] = json!([]);
+            param(s, "GetImageTag", "TagName")["type"] = json!("strng");
+            param(s, "GetImageTag", "Limit")["default"] = json!(-1.5);
+            action(s, "GetImageTag")["pagination"]["total"] = json!("Total");
+            push(&mut action(s, "CreateTag")["request"], text_param("RepoName", true));
+            action(s, "CreateTag")["examples"][0]["request"]["Type"] = json!(3);
+        },
+        problems: &[
+            "enums.Color: an enum needs at least one value",
+            "actions.GetImageTag.request.Limit: default -1.5 does not fit type int",
+            "actions.GetImageTag.request.TagName: unknown type \"strng\"",
+            "actions.GetImageTag.pagination: total names \"Total\", which is not a response field",
+            "actions.CreateTag.request: duplicate name \"RepoName\"",
+            "actions.CreateTag.examples.created.request.Type: 3 does not fit type Color",
+        ],
+    },
+];
+
+#[test]
+fn the_base_spec_is_valid() {
+    assert_eq!(problems(&base()), Vec::<String>::new());
+}
+
+#[test]
+fn each_broken_spec_reports_exactly_its_problems() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let mut spec = base();
+        (case.edit)(&mut spec);
+        let got = problems(&spec);
+        if got != case.problems {
+            failures.push(format!("{}\n  expected: {:#?}\n  got:      {got:#?}", case.what, case.problems));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), CASES.len(), failures.join("\n"));
+}
+
+#[test]
+fn a_parse_error_gives_the_line_of_the_problem() {
+    let mut spec = base();
+    param(&mut spec, "CreateTag", "Type")["descripton"] = json!("typo");
+    let text = serde_json::to_string_pretty(&spec).unwrap();
+    let err = uhub_codegen::load(&text).unwrap_err();
+    assert_eq!(err.problems.len(), 1);
+    let problem = &err.problems[0];
+    assert!(
+        problem.starts_with("actions.CreateTag.request.Type.descripton: unknown field `descripton`, "),
+        "{problem}"
+    );
+    let line: usize = problem.split(" at line ").nth(1).and_then(|r| r.split(' ').next()).unwrap().parse().unwrap();
+    assert!(text.lines().nth(line - 1).unwrap().contains("\"descripton\""), "line {line} of\n{text}");
+}
+
+#[test]
+fn text_that_is_not_a_spec_is_reported_where_reading_stopped() {
+    let err = uhub_codegen::load("nope").unwrap_err();
+    assert_eq!(err.problems, ["spec: expected ident at line 1 column 2"]);
+    let err = uhub_codegen::load("{\"product\": ").unwrap_err();
+    assert_eq!(err.problems, ["product: EOF while parsing a value at line 1 column 12"]);
+    let err = uhub_codegen::load("\"UHub\"").unwrap_err();
+    assert_eq!(err.problems, ["spec: invalid type: string \"UHub\", expected struct Spec at line 1 column 6"]);
+}
+
+/// Keyword wire names get Rust names that compile and say what they hold.
+#[test]
+fn keyword_names_become_usable_rust_names() {
+    let mut spec = base();
+    push(
+        &mut action(&mut spec, "CreateTag")["request"],
+        json!({"name": "Match", "type": "bool", "description": "Flag."}),
+    );
+    push(&mut spec["models"][0]["fields"], json!({"name": "Ref", "type": "array[string]", "description": "Refs."}));
+    push(
+        &mut spec["models"][0]["fields"],
+        json!({"name": "Loop", "type": "int", "rust_name": "loop_count", "description": "Count."}),
+    );
+    let files = uhub_codegen::generate(&serde_json::to_string(&spec).unwrap()).expect("valid");
+    let file = |name: &str| &files.iter().find(|f| f.path == name).unwrap().contents;
+    let create = file("create_tag.rs");
+    // `Type` of enum Color is named after its type; a scalar keyword gets a trailing underscore.
+    assert!(create.contains("pub color: Option<Color>,"), "{create}");
+    assert!(create.contains("pub match_: Option<bool>,"), "{create}");
+    assert!(create.contains("pub fn color(mut self, value: Color) -> Self"), "{create}");
+    assert!(create.contains("pub fn match_(mut self, value: bool) -> Self"), "{create}");
+    assert!(create.contains("crate::encode::Param::encode(&self.color, \"Type\", form);"), "{create}");
+    assert!(create.contains("crate::encode::Param::encode(&self.match_, \"Match\", form);"), "{create}");
+    let types = file("types.rs");
+    assert!(types.contains("pub ref_: Vec<String>,"), "{types}");
+    assert!(types.contains("pub loop_count: Option<i64>,"), "{types}");
+    assert!(!types.contains("pub r#"), "{types}");
+}
+
+/// The validator's lists of `Call` and `Client` methods are those of the runtime, read from
+/// its source: an inherent method added there must be added to the lists.
+#[test]
+fn method_lists_match_the_runtime() {
+    let sdk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../uhub-sdk/src");
+    let methods_of = |files: &[&str], type_name: &str| {
+        let mut names = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(sdk.join(file)).unwrap();
+            let ast = syn::parse_file(&text).unwrap();
+            for item in ast.items {
+                let syn::Item::Impl(imp) = item else { continue };
+                let syn::Type::Path(ty) = &*imp.self_ty else { continue };
+                if imp.trait_.is_some() || ty.path.segments.last().unwrap().ident != type_name {
+                    continue;
+                }
+                for it in &imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        names.push(f.sig.ident.to_string());
+                    }
+                }
+            }
+        }
+        names.sort();
+        names
+    };
+    let sorted = |list: &[&str]| {
+        let mut v: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(methods_of(&["call.rs", "paginate.rs"], "Call"), sorted(CALL_METHODS));
+    assert_eq!(methods_of(&["client.rs"], "Client"), sorted(CLIENT_METHODS));
+}
