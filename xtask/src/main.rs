@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use uhub_codegen::sync::{self, Mode};
 
-mod bench;
 mod import_doc;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -27,9 +26,7 @@ fn main() -> ExitCode {
         ["import-doc", page, "--write"] | ["import-doc", "--write", page] => {
             import_doc::run(&root(), Path::new(page), true)
         }
-        ["bench", filter @ ..] => bench::relaunch(&root(), filter),
-        [bench::RELEASE_COMMAND, filter @ ..] => bench::run(&root(), filter),
-        [bench::MEMORY_CHILD_COMMAND, tags] => bench::memory_child(tags),
+        ["bench", filter @ ..] => bench(filter),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
@@ -48,6 +45,19 @@ fn main() -> ExitCode {
 /// The workspace root: xtask lives one level below it.
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_path_buf()
+}
+
+/// Runs the `uhub-bench` package in release mode; measures are only meaningful optimised.
+fn bench(filter: &[&str]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    eprintln!("building the benchmarks in release mode...");
+    let status = std::process::Command::new(cargo)
+        .current_dir(root())
+        .args(["run", "--release", "--quiet", "--package", "uhub-bench", "--"])
+        .args(filter)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("the benchmarks failed ({status})")) }
 }
 
 fn codegen(mode: Mode) -> Result<(), String> {

@@ -1,13 +1,13 @@
-//! `cargo xtask bench`: side-by-side measures of the SDK, each a ratio of two things timed in
-//! the same run, in interleaved rounds (the order of the sides rotates each round), with
-//! medians. It reports; it fails only when a measure cannot be taken at all.
+//! `cargo xtask bench` runs this package in release mode: side-by-side measures of the SDK,
+//! each a ratio of two things timed in the same run, in interleaved rounds (the order of the
+//! sides rotates each round), with medians. It reports; it fails only when a measure cannot be taken at all.
 //!
 //! One module per measure; `server` is the loopback HTTP/1.1 server they share and `tags` the
 //! bodies it serves.
 
 use std::fmt::Write as _;
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 mod call;
@@ -18,33 +18,35 @@ mod memory;
 mod server;
 mod tags;
 
-/// Hidden subcommand: the measures themselves, in the release build.
-pub const RELEASE_COMMAND: &str = "bench-release";
-/// Hidden subcommand: the child process of the memory measure.
-pub const MEMORY_CHILD_COMMAND: &str = memory::CHILD_COMMAND;
-pub use memory::child as memory_child;
-
 /// The measures, by the names `cargo xtask bench NAME...` selects.
-const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing"];
+pub const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing"];
 
-/// `cargo xtask bench [MEASURE...]`: re-runs this package in release mode to take the measures.
-pub fn relaunch(root: &Path, filter: &[&str]) -> Result<(), String> {
-    if let Some(unknown) = filter.iter().find(|m| !MEASURES.contains(m)) {
-        return Err(format!("unknown measure {unknown:?}; the measures are {}", MEASURES.join(", ")));
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        [memory::CHILD_COMMAND, tags] => memory::child(tags),
+        filter => match filter.iter().find(|m| !MEASURES.contains(m)) {
+            Some(unknown) => Err(format!("unknown measure {unknown:?}; the measures are {}", MEASURES.join(", "))),
+            None => run(&root(), filter),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!("building xtask in release mode...");
-    let status = Command::new(cargo)
-        .current_dir(root)
-        .args(["run", "--release", "--quiet", "--package", "xtask", "--", RELEASE_COMMAND])
-        .args(filter)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("the release bench failed ({status})")) }
+}
+
+/// The workspace root: this package lives one level below it.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench is inside the workspace").to_path_buf()
 }
 
 /// Takes the selected measures (all when `filter` is empty) and prints the table.
-pub fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
+fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build: these numbers mean little (use `cargo xtask bench`)");
     }
