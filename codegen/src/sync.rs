@@ -1,7 +1,9 @@
-//! Keeps the committed generated files equal to what the spec produces.
+//! Keeps the committed generated files equal to what their specs produce.
 //!
-//! One function serves `cargo xtask codegen`, `--check` and the freshness test, so all three
-//! agree on what "stale" means.
+//! Two kinds of output are committed: the SDK's typed layer (from `spec/uhub.json`) and the
+//! golden files (from each fixture spec in `codegen/tests/fixtures/`, compiled by uhub-sdk's
+//! tests). One function serves `cargo xtask codegen`, `--check`, the freshness test and the
+//! golden test for both, so all of them agree on what "stale" means.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,6 +12,11 @@ use std::path::{Path, PathBuf};
 pub const SPEC: &str = "spec/uhub.json";
 /// Where generated files go, relative to the workspace root.
 pub const OUT_DIR: &str = "uhub-sdk/src/generated";
+/// Fixture specs whose output is committed as golden files, relative to the workspace root.
+pub const FIXTURES: &str = "codegen/tests/fixtures";
+/// Where the output of fixture `<name>.json` goes: `<GOLDEN_DIR>/<name>/`. The `mod.rs` (and
+/// any other file) directly in this folder is hand-written and left alone.
+pub const GOLDEN_DIR: &str = "uhub-sdk/src/golden";
 /// The command that brings generated files up to date.
 pub const FIX: &str = "cargo xtask codegen";
 
@@ -21,12 +28,12 @@ pub enum Mode {
     Check,
 }
 
-/// What differed between the spec's output and the files on disk.
+/// What differed between the specs' output and the files on disk.
 #[derive(Debug, Default)]
 pub struct Report {
     /// Files written (Write) or found stale or missing (Check).
     pub changed: Vec<PathBuf>,
-    /// Generated files the spec no longer produces: removed (Write) or found (Check).
+    /// Generated files no spec produces any more: removed (Write) or found (Check).
     pub extra: Vec<PathBuf>,
 }
 
@@ -36,38 +43,111 @@ impl Report {
     }
 }
 
-/// Generates from `root/spec/uhub.json` and compares with (or writes) `root/uhub-sdk/src/generated`.
+/// One spec and the folder its generated files live in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub spec: PathBuf,
+    pub out: PathBuf,
+}
+
+/// Every spec whose output is committed: `spec/uhub.json`, then each fixture in name order.
+/// A fixture's file stem names its golden module, so it must be a snake_case identifier.
+pub fn targets(root: &Path) -> Result<Vec<Target>, String> {
+    let mut targets = vec![Target { spec: root.join(SPEC), out: root.join(OUT_DIR) }];
+    for name in fixture_names(root)? {
+        if !(crate::names::is_ident(&name) && name == crate::names::method(&name)) {
+            return Err(format!("{FIXTURES}/{name}.json: the name must be a snake_case Rust module name"));
+        }
+        targets.push(Target {
+            spec: root.join(FIXTURES).join(format!("{name}.json")),
+            out: root.join(GOLDEN_DIR).join(&name),
+        });
+    }
+    Ok(targets)
+}
+
+/// The file stems of `codegen/tests/fixtures/*.json`, sorted; none when the folder is missing.
+fn fixture_names(root: &Path) -> Result<Vec<String>, String> {
+    let dir = root.join(FIXTURES);
+    let Ok(entries) = fs::read_dir(&dir) else { return Ok(Vec::new()) };
+    let mut names = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?.path();
+        if path.extension().is_some_and(|x| x == "json") {
+            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                names.push(stem.to_owned());
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Generates from every target's spec and compares with (or writes) its folder; then finds
+/// golden folders whose fixture is gone.
 pub fn sync(root: &Path, mode: Mode) -> Result<Report, String> {
-    let spec_path = root.join(SPEC);
-    let text = fs::read_to_string(&spec_path).map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
-    let files = crate::generate(&text).map_err(|e| format!("{SPEC} is invalid:\n{e}"))?;
-    let out = root.join(OUT_DIR);
+    let targets = targets(root)?;
     let mut report = Report::default();
+    for t in &targets {
+        sync_target(root, t, mode, &mut report)?;
+    }
+    let golden = root.join(GOLDEN_DIR);
+    if let Ok(entries) = fs::read_dir(&golden) {
+        let mut orphans: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir() && !targets.iter().any(|t| &t.out == p))
+            .collect();
+        orphans.sort();
+        for dir in orphans {
+            let files = rust_files(&dir);
+            if mode == Mode::Write {
+                for p in &files {
+                    fs::remove_file(p).map_err(|e| format!("cannot remove {}: {e}", p.display()))?;
+                }
+                // Only succeeds when nothing else was in it.
+                let _ = fs::remove_dir(&dir);
+            }
+            report.extra.extend(files);
+        }
+    }
+    Ok(report)
+}
+
+/// One target: each generated file written when it differs, `.rs` files it does not produce
+/// removed (Write) or reported (Check).
+pub fn sync_target(root: &Path, target: &Target, mode: Mode, report: &mut Report) -> Result<(), String> {
+    let rel = target.spec.strip_prefix(root).unwrap_or(&target.spec).display().to_string();
+    let text = fs::read_to_string(&target.spec).map_err(|e| format!("cannot read {}: {e}", target.spec.display()))?;
+    let files = crate::generate(&text).map_err(|e| format!("{rel} is invalid:\n{e}"))?;
+    let out = &target.out;
     for f in &files {
         let path = out.join(&f.path);
         if fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
             if mode == Mode::Write {
-                fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+                fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
                 fs::write(&path, &f.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             }
             report.changed.push(path);
         }
     }
-    if let Ok(entries) = fs::read_dir(&out) {
-        let mut extra: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-            .filter(|p| !files.iter().any(|f| out.join(&f.path) == *p))
-            .collect();
-        extra.sort();
-        for p in &extra {
-            if mode == Mode::Write {
-                fs::remove_file(p).map_err(|e| format!("cannot remove {}: {e}", p.display()))?;
-            }
+    let extra: Vec<PathBuf> =
+        rust_files(out).into_iter().filter(|p| !files.iter().any(|f| out.join(&f.path) == *p)).collect();
+    for p in &extra {
+        if mode == Mode::Write {
+            fs::remove_file(p).map_err(|e| format!("cannot remove {}: {e}", p.display()))?;
         }
-        report.extra = extra;
     }
-    Ok(report)
+    report.extra.extend(extra);
+    Ok(())
+}
+
+/// The `.rs` files directly in `dir`, sorted; none when it does not exist.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> =
+        fs::read_dir(dir).map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    files.retain(|p| p.is_file() && p.extension().is_some_and(|x| x == "rs"));
+    files.sort();
+    files
 }
 
 /// The message `--check` prints when the tree is stale.

@@ -35,6 +35,7 @@ pub mod form;
 // Formatted by prettyplease when generated; rustfmt must leave it byte-for-byte alone.
 #[rustfmt::skip]
 pub mod generated;
+#[cfg(test)] #[rustfmt::skip] mod golden;
 pub mod paginate;
 mod retry;
 pub mod sign;

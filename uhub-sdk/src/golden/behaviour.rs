@@ -1,0 +1,153 @@
+//! What the golden modules do, beyond compiling: names, wire encoding, the form parsers,
+//! tolerant decoding and pagination of the shapes the fixtures cover.
+
+use crate::action::{Action, Paginated, Response};
+use crate::encode::Form;
+use crate::form::Fields;
+
+use super::{keywords, scalars, widgets};
+
+fn form_of<A: Action>(request: &A) -> Vec<(String, String)> {
+    let mut form = Form::new();
+    request.encode(&mut form);
+    form.fields().to_vec()
+}
+
+/// The request a fake service would parse from what the SDK sends.
+fn round_trip<A: Action>(request: &A) -> A {
+    let mut form = Form::new();
+    request.encode(&mut form);
+    A::from_form(&Fields::parse(form.to_body().as_bytes())).expect("the SDK's own form parses")
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn client() -> crate::Client {
+    crate::Client::builder()
+        .keys("golden-public", "golden-private")
+        .endpoint(crate::Endpoint::Custom("http://127.0.0.1:9".into()))
+        .build()
+        .expect("a client with keys and an endpoint")
+}
+
+#[test]
+fn keyword_names_are_renamed_in_rust_and_kept_on_the_wire() {
+    use keywords::{FindGadgetsRequest, GadgetType, Rule};
+    let rule = Rule { match_: "g*".into(), type_: Some("glob".into()), ref_: Some(true), loop_count: Some(2) };
+    let call = client().find_gadgets(GadgetType::Match).match_("gad").async_(false).rules([rule.clone()]);
+    let request: &FindGadgetsRequest = call.request();
+    assert_eq!(request.gadget_type, GadgetType::Match);
+    assert_eq!(
+        form_of(request),
+        pairs(&[
+            ("Type", "match"),
+            ("Match", "gad"),
+            ("Async", "false"),
+            ("Rules.0.Match", "g*"),
+            ("Rules.0.Type", "glob"),
+            ("Rules.0.Ref", "true"),
+            ("Rules.0.Loop", "2"),
+        ])
+    );
+    assert_eq!(&round_trip(request), request);
+    assert_eq!(FindGadgetsRequest::NAME, "FindGadgets");
+    assert_eq!(GadgetType::from_wire("type"), GadgetType::Type);
+    assert_eq!(GadgetType::from_wire("glob"), GadgetType::Other("glob".into()));
+}
+
+#[test]
+fn keyword_fields_decode_from_their_wire_names() {
+    let body = br#"{"RetCode":0,"Where":"shelf 3","Type":"type","Rules":[{"Match":"g*","Type":"glob","Ref":"true","Loop":"2"}]}"#;
+    let r: keywords::FindGadgetsResponse = crate::decode::response("FindGadgets", body, None).unwrap();
+    assert_eq!(r.where_, "shelf 3");
+    assert_eq!(r.gadget_type, Some(keywords::GadgetType::Type));
+    let rule = &r.rules[0];
+    assert_eq!(
+        (rule.match_.as_str(), rule.type_.as_deref(), rule.ref_, rule.loop_count),
+        ("g*", Some("glob"), Some(true), Some(2))
+    );
+}
+
+#[test]
+fn the_dispatcher_and_endpoint_of_a_fixture_are_its_own() {
+    let fields = Fields::parse(b"Type=type&Match=x");
+    let parsed = keywords::AnyRequest::from_form("FindGadgets", &fields).unwrap().unwrap();
+    assert_eq!(parsed.action(), "FindGadgets");
+    assert!(keywords::AnyRequest::from_form("GetRepo", &fields).is_none());
+    let missing = keywords::AnyRequest::from_form("FindGadgets", &Fields::parse(b"Match=x")).unwrap().unwrap_err();
+    assert_eq!(missing.param, "Type");
+    assert_eq!(keywords::ACTIONS, ["FindGadgets"]);
+
+    assert_eq!(keywords::Endpoint::GadgetCo.base_url(), "https://api.gadgets.test");
+    assert_eq!(scalars::Endpoint::from_provider_name("GIZMOCLOUD"), Some(scalars::Endpoint::GizmoCloud));
+    assert_eq!(scalars::Endpoint::PROVIDERS, [scalars::Endpoint::GizmoLab, scalars::Endpoint::GizmoCloud]);
+    assert_eq!(scalars::Endpoint::Custom("x".into()).provider_name(), None);
+}
+
+#[test]
+fn arrays_of_scalars_and_optional_bools_encode_and_parse_back() {
+    let call = client()
+        .update_gizmo("g-1", 3)
+        .enabled(true)
+        .public(false)
+        .names(["a".to_owned(), "b".to_owned()])
+        .ports([80, 443])
+        .flags([true, false]);
+    let request = call.request();
+    assert_eq!(
+        form_of(request),
+        pairs(&[
+            ("GizmoId", "g-1"),
+            ("Size", "3"),
+            ("Enabled", "true"),
+            ("Public", "false"),
+            ("Names.0", "a"),
+            ("Names.1", "b"),
+            ("Ports.0", "80"),
+            ("Ports.1", "443"),
+            ("Flags.0", "true"),
+            ("Flags.1", "false"),
+        ])
+    );
+    assert_eq!(&round_trip(request), request);
+    // Unset optionals and empty arrays are not sent at all.
+    let bare = scalars::UpdateGizmoRequest::new("g-2", 0);
+    assert_eq!(form_of(&bare), pairs(&[("GizmoId", "g-2"), ("Size", "0")]));
+    assert_eq!(bare.check(), Ok(()));
+    assert_eq!(scalars::UpdateGizmoRequest::new("", 1).check(), Err("GizmoId must not be empty".into()));
+    assert_eq!((scalars::UpdateGizmoRequest::IDEMPOTENT, scalars::PingGizmoRequest::IDEMPOTENT), (false, true));
+    assert!(form_of(&scalars::PingGizmoRequest::new()).is_empty());
+}
+
+#[test]
+fn documented_text_bools_are_served_as_text_and_others_as_json() {
+    let body =
+        br#"{"RetCode":0,"GizmoId":"g-1","Enabled":"true","Archived":false,"Ports":[80,"443"],"Message":"done"}"#;
+    let r: scalars::UpdateGizmoResponse = crate::decode::response("UpdateGizmo", body, None).unwrap();
+    assert!(r.enabled);
+    assert_eq!((r.archived, r.ports.as_slice(), r.message()), (Some(false), &[80, 443][..], Some("done")));
+    let json: serde_json::Value = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["Enabled"], "true");
+    assert_eq!(json["Archived"], false);
+}
+
+#[test]
+fn a_paginated_fixture_pages_through_its_items() {
+    use widgets::{ListWidgetsRequest, WidgetColor};
+    let mut request = client().list_widgets().color(WidgetColor::DarkBlue).limit(2).request().clone();
+    assert_eq!((request.offset(), request.limit()), (None, Some(2)));
+    request.set_offset(4);
+    assert_eq!(form_of(&request), pairs(&[("Color", "dark-blue"), ("Offset", "4"), ("Limit", "2")]));
+    let body = br#"{"RetCode":0,"TotalCount":"5","WidgetSet":[{"WidgetId":"w-5","Color":"2tone","Size":{"Width":"7","Height":8},"Parts":["bolt",{"PartName":"gear","Size":{"Width":1,"Height":1,"Unit":"cm"}}]}]}"#;
+    let response = crate::decode::response("ListWidgets", body, None).unwrap();
+    let page = ListWidgetsRequest::into_page(response);
+    assert_eq!(page.total, 5);
+    let w = &page.items[0];
+    assert_eq!((w.widget_id.as_str(), &w.color, w.size.width, w.size.height), ("w-5", &WidgetColor::V2tone, 7, 8));
+    // A bare string stands for a part with only its name (the model's from_string).
+    assert_eq!(w.parts[0], widgets::Part { part_name: "bolt".into(), ..Default::default() });
+    assert_eq!(w.parts[1].size.as_ref().map(|s| s.unit.as_deref()), Some(Some("cm")));
+    assert_eq!(WidgetColor::VALUES, ["red", "dark-blue", "2tone"]);
+}
