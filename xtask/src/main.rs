@@ -67,7 +67,7 @@ fn codegen(mode: Mode) -> Result<(), String> {
     match mode {
         Mode::Check if !report.is_clean() => Err(sync::stale_message(&report)),
         Mode::Check => {
-            println!("generated code is up to date with {}", sync::SPEC);
+            println!("generated code and the generator's golden files are up to date with their specs");
             Ok(())
         }
         Mode::Write => {
@@ -78,7 +78,7 @@ fn codegen(mode: Mode) -> Result<(), String> {
                 println!("removed {}", rel(p));
             }
             if report.is_clean() {
-                println!("generated code was already up to date with {}", sync::SPEC);
+                println!("generated code and the generator's golden files were already up to date");
             }
             Ok(())
         }

@@ -60,13 +60,20 @@ pub fn argument(p: &ir::Field) -> (TokenStream, TokenStream) {
 
 fn new_fn(a: &ir::Action) -> TokenStream {
     let name = format_ident!("{}", a.request);
-    let (args, values): (Vec<_>, Vec<_>) = a.required_params().map(argument).unzip();
-    let ids = a.required_params().map(ident);
+    let args = a.required_params().map(|p| argument(p).0);
+    // Field init shorthand where the argument is taken as it is (clippy::redundant_field_names).
+    let inits = a.required_params().map(|p| {
+        let id = ident(p);
+        match p.ty {
+            Type::String => quote!(#id: #id.into()),
+            _ => quote!(#id),
+        }
+    });
     quote! {
         impl #name {
             /// A request with its required parameters set and every optional one unset.
             pub fn new(#(#args),*) -> Self {
-                Self { #(#ids: #values,)* ..Self::default() }
+                Self { #(#inits,)* ..Self::default() }
             }
         }
     }
@@ -90,6 +97,8 @@ fn action_impl(a: &ir::Action) -> TokenStream {
     let response = format_ident!("{}", a.response);
     let wire = &a.wire;
     let idempotent = a.idempotent;
+    // An action without parameters leaves the form to the runtime (unused_variables).
+    let form = format_ident!("{}", if a.params.is_empty() { "_form" } else { "form" });
     let encode = a.params.iter().map(|p| {
         let id = ident(p);
         let w = &p.wire;
@@ -112,7 +121,7 @@ fn action_impl(a: &ir::Action) -> TokenStream {
             const IDEMPOTENT: bool = #idempotent;
             type Response = #response;
 
-            fn encode(&self, form: &mut crate::encode::Form) {
+            fn encode(&self, #form: &mut crate::encode::Form) {
                 #(#encode)*
             }
 

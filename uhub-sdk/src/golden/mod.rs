@@ -10,12 +10,6 @@
 #![allow(dead_code, unused_imports)]
 
 mod behaviour;
-// Lints the emitter trips on shapes the real spec does not have yet (codegen/src/emit/action.rs):
-// `new` initialises a required parameter of a type other than string as `x: x`
-// (clippy::redundant_field_names), and an action without parameters leaves `form` unused in
-// `encode`. Allowed for these modules only, until the emitter is fixed.
-#[allow(clippy::redundant_field_names)]
 mod keywords;
-#[allow(clippy::redundant_field_names, unused_variables)]
 mod scalars;
 mod widgets;

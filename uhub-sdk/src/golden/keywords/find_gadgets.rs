@@ -33,7 +33,7 @@ impl FindGadgetsRequest {
     /// A request with its required parameters set and every optional one unset.
     pub fn new(gadget_type: GadgetType) -> Self {
         Self {
-            gadget_type: gadget_type,
+            gadget_type,
             ..Self::default()
         }
     }

@@ -23,7 +23,7 @@ impl crate::action::Action for PingGizmoRequest {
     const NAME: &'static str = "PingGizmo";
     const IDEMPOTENT: bool = true;
     type Response = PingGizmoResponse;
-    fn encode(&self, form: &mut crate::encode::Form) {}
+    fn encode(&self, _form: &mut crate::encode::Form) {}
     fn check(&self) -> Result<(), String> {
         Ok(())
     }

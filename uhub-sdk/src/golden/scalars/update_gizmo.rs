@@ -46,7 +46,7 @@ impl UpdateGizmoRequest {
     pub fn new(gizmo_id: impl Into<String>, size: i64) -> Self {
         Self {
             gizmo_id: gizmo_id.into(),
-            size: size,
+            size,
             ..Self::default()
         }
     }
