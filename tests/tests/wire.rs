@@ -125,6 +125,14 @@ async fn request_is_a_form_post_with_user_agent_and_current_timestamp() {
 }
 
 #[tokio::test]
+async fn a_user_agent_suffix_that_cannot_be_a_header_is_a_build_error() {
+    let server = Server::start(vec![Canned::json(OK_REPOS)]).await;
+    let e = builder(&server).user_agent_suffix("line\nbreak").build().unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Config { .. }), "{e}");
+    assert!(e.to_string().contains("user_agent_suffix"), "{e}");
+}
+
+#[tokio::test]
 async fn user_agent_without_suffix_is_the_sdk_name_and_version() {
     bounded(async {
         let server = Server::start(vec![Canned::json(OK_REPOS)]).await;

@@ -28,9 +28,13 @@ pub struct Client {
 pub(crate) struct Inner {
     pub http: reqwest::Client,
     pub base_url: String,
+    /// `base_url` parsed once, not on every attempt.
+    pub url: reqwest::Url,
     pub credentials: Credentials,
     pub project_id: Option<String>,
     pub user_agent: String,
+    /// `user_agent` as a header value, checked at build time.
+    pub user_agent_header: reqwest::header::HeaderValue,
     pub attempt_timeout: Duration,
     pub call_timeout: Option<Duration>,
     pub max_response_bytes: usize,
@@ -356,13 +360,19 @@ impl ClientBuilder {
             user_agent.push(' ');
             user_agent.push_str(&suffix);
         }
+        let user_agent_header = reqwest::header::HeaderValue::from_str(&user_agent).map_err(|_| {
+            Error::config("the user-agent suffix (ClientBuilder::user_agent_suffix) holds characters a header cannot")
+        })?;
+        let url = reqwest::Url::parse(&base_url).map_err(|e| Error::config(format!("invalid base URL: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                url,
                 base_url,
                 credentials,
                 project_id: self.project_id.or_else(|| config.project_id().map(str::to_owned)),
                 user_agent,
+                user_agent_header,
                 attempt_timeout: self.attempt_timeout.or(config.attempt_timeout()).unwrap_or(DEFAULT_ATTEMPT_TIMEOUT),
                 call_timeout: self.call_timeout,
                 max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),

@@ -10,6 +10,11 @@ use crate::sign::sign;
 /// Header carrying the service's id for a request.
 pub const REQUEST_ID_HEADER: &str = "X-UCLOUD-REQUEST-UUID";
 
+// Made once rather than parsed from text on every attempt.
+const FORM: reqwest::header::HeaderValue =
+    reqwest::header::HeaderValue::from_static("application/x-www-form-urlencoded");
+const TIMESTAMP: reqwest::header::HeaderName = reqwest::header::HeaderName::from_static("u-timestamp-ms");
+
 /// A successful HTTP exchange: the body, and the service's request id if it sent one.
 pub(crate) struct Reply {
     pub body: Vec<u8>,
@@ -33,13 +38,13 @@ pub(crate) fn signed_form(client: &Inner, action: &str, mut form: Form, project_
 }
 
 pub(crate) async fn attempt(client: &Inner, action: &'static str, body: String) -> Result<Reply, Error> {
-    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64;
     let request = client
         .http
-        .post(&client.base_url)
-        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(reqwest::header::USER_AGENT, &client.user_agent)
-        .header("U-Timestamp-Ms", now_ms.to_string())
+        .post(client.url.clone())
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .header(reqwest::header::USER_AGENT, client.user_agent_header.clone())
+        .header(TIMESTAMP, now_ms)
         .timeout(client.attempt_timeout)
         .body(body);
     let mut response = request.send().await.map_err(|e| transport_error(action, e))?;
