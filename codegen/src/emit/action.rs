@@ -147,8 +147,9 @@ fn action_impl(a: &ir::Action) -> TokenStream {
 fn setters(a: &ir::Action) -> TokenStream {
     let name = format_ident!("{}", a.request);
     let setters = a.params.iter().filter(|p| !p.required).map(|p| {
-        let d = field_doc(p);
         let id = ident(p);
+        // A link, not a copy: each description in the spec is one doc comment in the output.
+        let d = doc(&format!("Sets [`{}::{}`] (`{}`).", a.request, id, p.wire));
         let (arg, value) = match &p.ty {
             Type::String => (quote!(impl Into<String>), quote!(Some(value.into()))),
             Type::Array(inner) => {

@@ -34,7 +34,7 @@ fn method(a: &ir::Action) -> TokenStream {
     if !required.is_empty() {
         text.push_str("\n\nArguments, in order:");
         for p in &required {
-            text.push_str(&format!("\n- `{}` (`{}`): {}", p.ident, p.wire, p.doc));
+            text.push_str(&format!("\n- `{0}`: [`{1}::{0}`] (`{2}`)", p.ident, a.request, p.wire));
         }
     }
     text.push_str(&format!(

@@ -19,7 +19,7 @@ impl crate::Client {
     /// Lists the images stored in one repository.
     ///
     /// Arguments, in order:
-    /// - `repo_name` (`RepoName`): Repository whose images to list.
+    /// - `repo_name`: [`GetRepoImageRequest::repo_name`] (`RepoName`)
     ///
     /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
     pub fn get_repo_image(
@@ -31,8 +31,8 @@ impl crate::Client {
     /// Lists the tags of one image, or looks up a single tag by name.
     ///
     /// Arguments, in order:
-    /// - `repo_name` (`RepoName`): Repository that holds the image.
-    /// - `image_name` (`ImageName`): Image whose tags to list.
+    /// - `repo_name`: [`GetImageTagRequest::repo_name`] (`RepoName`)
+    /// - `image_name`: [`GetImageTagRequest::image_name`] (`ImageName`)
     ///
     /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
     pub fn get_image_tag(
@@ -45,7 +45,7 @@ impl crate::Client {
     /// Creates an image repository in a project.
     ///
     /// Arguments, in order:
-    /// - `repo_name` (`RepoName`): Name of the new repository; it cannot be changed afterwards.
+    /// - `repo_name`: [`CreateRepoRequest::repo_name`] (`RepoName`)
     ///
     /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
     /// This action is not idempotent, so it is never retried once it may have reached the service.
@@ -58,7 +58,7 @@ impl crate::Client {
     /// Changes the description or visibility of an image repository.
     ///
     /// Arguments, in order:
-    /// - `repo_name` (`RepoName`): Repository to change.
+    /// - `repo_name`: [`UpdateRepoRequest::repo_name`] (`RepoName`)
     ///
     /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
     pub fn update_repo(
@@ -70,7 +70,7 @@ impl crate::Client {
     /// Deletes an image repository; the service only deletes empty ones.
     ///
     /// Arguments, in order:
-    /// - `repo_name` (`RepoName`): Repository to delete.
+    /// - `repo_name`: [`DeleteRepoRequest::repo_name`] (`RepoName`)
     ///
     /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
     pub fn delete_repo(
@@ -82,8 +82,8 @@ impl crate::Client {
     /// Deletes one tag of an image, or the whole image with every tag.
     ///
     /// Arguments, in order:
-    /// - `repo_name` (`RepoName`): Repository that holds the image.
-    /// - `image_name` (`ImageName`): Image to delete from.
+    /// - `repo_name`: [`DeleteRepoImageRequest::repo_name`] (`RepoName`)
+    /// - `image_name`: [`DeleteRepoImageRequest::image_name`] (`ImageName`)
     ///
     /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
     pub fn delete_repo_image(

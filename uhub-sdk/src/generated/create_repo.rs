@@ -62,16 +62,12 @@ impl crate::action::Action for CreateRepoRequest {
     }
 }
 impl crate::Call<CreateRepoRequest> {
-    /// Free-text description of the repository.
-    ///
-    /// Wire name: `Description`.
+    /// Sets [`CreateRepoRequest::description`] (`Description`).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.request_mut().description = Some(value.into());
         self
     }
-    /// Whether anyone may pull from the repository (true) or only the owner (false).
-    ///
-    /// Wire name: `IsShared`. Service default: `false`.
+    /// Sets [`CreateRepoRequest::is_shared`] (`IsShared`).
     pub fn is_shared(mut self, value: bool) -> Self {
         self.request_mut().is_shared = Some(value);
         self

@@ -66,9 +66,7 @@ impl crate::action::Action for DeleteRepoImageRequest {
     }
 }
 impl crate::Call<DeleteRepoImageRequest> {
-    /// Tag to delete; when unset every tag of the image is deleted.
-    ///
-    /// Wire name: `TagName`.
+    /// Sets [`DeleteRepoImageRequest::tag_name`] (`TagName`).
     pub fn tag_name(mut self, value: impl Into<String>) -> Self {
         self.request_mut().tag_name = Some(value.into());
         self

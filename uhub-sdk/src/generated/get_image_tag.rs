@@ -78,23 +78,17 @@ impl crate::action::Action for GetImageTagRequest {
     }
 }
 impl crate::Call<GetImageTagRequest> {
-    /// Number of tags to skip.
-    ///
-    /// Wire name: `Offset`. Service default: `0`.
+    /// Sets [`GetImageTagRequest::offset`] (`Offset`).
     pub fn offset(mut self, value: i64) -> Self {
         self.request_mut().offset = Some(value);
         self
     }
-    /// Most tags to return in one page.
-    ///
-    /// Wire name: `Limit`. Service default: `20`.
+    /// Sets [`GetImageTagRequest::limit`] (`Limit`).
     pub fn limit(mut self, value: i64) -> Self {
         self.request_mut().limit = Some(value);
         self
     }
-    /// Return only the tag with this name; when unset every tag is listed.
-    ///
-    /// Wire name: `TagName`.
+    /// Sets [`GetImageTagRequest::tag_name`] (`TagName`).
     pub fn tag_name(mut self, value: impl Into<String>) -> Self {
         self.request_mut().tag_name = Some(value.into());
         self

@@ -56,23 +56,17 @@ impl crate::action::Action for GetRepoRequest {
     }
 }
 impl crate::Call<GetRepoRequest> {
-    /// Which repositories to list: private or public ones.
-    ///
-    /// Wire name: `Type`. Service default: `"public"`.
+    /// Sets [`GetRepoRequest::repo_type`] (`Type`).
     pub fn repo_type(mut self, value: RepoType) -> Self {
         self.request_mut().repo_type = Some(value);
         self
     }
-    /// Number of repositories to skip.
-    ///
-    /// Wire name: `Offset`. Service default: `0`.
+    /// Sets [`GetRepoRequest::offset`] (`Offset`).
     pub fn offset(mut self, value: i64) -> Self {
         self.request_mut().offset = Some(value);
         self
     }
-    /// Most repositories to return in one page.
-    ///
-    /// Wire name: `Limit`. Service default: `20`.
+    /// Sets [`GetRepoRequest::limit`] (`Limit`).
     pub fn limit(mut self, value: i64) -> Self {
         self.request_mut().limit = Some(value);
         self

@@ -62,16 +62,12 @@ impl crate::action::Action for GetRepoImageRequest {
     }
 }
 impl crate::Call<GetRepoImageRequest> {
-    /// Number of images to skip.
-    ///
-    /// Wire name: `Offset`. Service default: `0`.
+    /// Sets [`GetRepoImageRequest::offset`] (`Offset`).
     pub fn offset(mut self, value: i64) -> Self {
         self.request_mut().offset = Some(value);
         self
     }
-    /// Most images to return in one page.
-    ///
-    /// Wire name: `Limit`. Service default: `20`.
+    /// Sets [`GetRepoImageRequest::limit`] (`Limit`).
     pub fn limit(mut self, value: i64) -> Self {
         self.request_mut().limit = Some(value);
         self

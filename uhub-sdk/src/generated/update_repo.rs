@@ -62,16 +62,12 @@ impl crate::action::Action for UpdateRepoRequest {
     }
 }
 impl crate::Call<UpdateRepoRequest> {
-    /// New description.
-    ///
-    /// Wire name: `Description`.
+    /// Sets [`UpdateRepoRequest::description`] (`Description`).
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.request_mut().description = Some(value.into());
         self
     }
-    /// New visibility: true for public, false for private. Sent as the strings "true"/"false".
-    ///
-    /// Wire name: `IsShared`.
+    /// Sets [`UpdateRepoRequest::is_shared`] (`IsShared`).
     pub fn is_shared(mut self, value: bool) -> Self {
         self.request_mut().is_shared = Some(value);
         self

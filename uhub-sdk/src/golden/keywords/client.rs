@@ -7,7 +7,7 @@ impl crate::Client {
     /// Finds gadgets of one type.
     ///
     /// Arguments, in order:
-    /// - `gadget_type` (`Type`): A keyword of enum type: named after the enum.
+    /// - `gadget_type`: [`FindGadgetsRequest::gadget_type`] (`Type`)
     ///
     /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
     pub fn find_gadgets(

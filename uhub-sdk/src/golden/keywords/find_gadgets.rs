@@ -65,23 +65,17 @@ impl crate::action::Action for FindGadgetsRequest {
     }
 }
 impl crate::Call<FindGadgetsRequest> {
-    /// Only gadgets whose name matches.
-    ///
-    /// Wire name: `Match`.
+    /// Sets [`FindGadgetsRequest::match_`] (`Match`).
     pub fn match_(mut self, value: impl Into<String>) -> Self {
         self.request_mut().match_ = Some(value.into());
         self
     }
-    /// Whether to answer before the search completes.
-    ///
-    /// Wire name: `Async`.
+    /// Sets [`FindGadgetsRequest::async_`] (`Async`).
     pub fn async_(mut self, value: bool) -> Self {
         self.request_mut().async_ = Some(value);
         self
     }
-    /// Extra rules, sent as Rules.N.Field.
-    ///
-    /// Wire name: `Rules`.
+    /// Sets [`FindGadgetsRequest::rules`] (`Rules`).
     pub fn rules(mut self, value: impl IntoIterator<Item = Rule>) -> Self {
         self.request_mut().rules = value.into_iter().collect();
         self

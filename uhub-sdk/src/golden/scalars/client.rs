@@ -8,8 +8,8 @@ impl crate::Client {
     /// Changes a gizmo; not idempotent, so never retried once sent.
     ///
     /// Arguments, in order:
-    /// - `gizmo_id` (`GizmoId`): Gizmo to change.
-    /// - `size` (`Size`): New size, a required int argument.
+    /// - `gizmo_id`: [`UpdateGizmoRequest::gizmo_id`] (`GizmoId`)
+    /// - `size`: [`UpdateGizmoRequest::size`] (`Size`)
     ///
     /// Optional parameters are set on the returned [`crate::Call`]; send it with `.send().await` or just `.await`.
     /// This action is not idempotent, so it is never retried once it may have reached the service.

@@ -87,37 +87,27 @@ impl crate::action::Action for UpdateGizmoRequest {
     }
 }
 impl crate::Call<UpdateGizmoRequest> {
-    /// An optional bool with a service default.
-    ///
-    /// Wire name: `Enabled`. Service default: `false`.
+    /// Sets [`UpdateGizmoRequest::enabled`] (`Enabled`).
     pub fn enabled(mut self, value: bool) -> Self {
         self.request_mut().enabled = Some(value);
         self
     }
-    /// An optional bool the pages document as the strings true/false.
-    ///
-    /// Wire name: `Public`.
+    /// Sets [`UpdateGizmoRequest::public`] (`Public`).
     pub fn public(mut self, value: bool) -> Self {
         self.request_mut().public = Some(value);
         self
     }
-    /// Names, sent as Names.0, Names.1, ...
-    ///
-    /// Wire name: `Names`.
+    /// Sets [`UpdateGizmoRequest::names`] (`Names`).
     pub fn names(mut self, value: impl IntoIterator<Item = String>) -> Self {
         self.request_mut().names = value.into_iter().collect();
         self
     }
-    /// Ports to open.
-    ///
-    /// Wire name: `Ports`.
+    /// Sets [`UpdateGizmoRequest::ports`] (`Ports`).
     pub fn ports(mut self, value: impl IntoIterator<Item = i64>) -> Self {
         self.request_mut().ports = value.into_iter().collect();
         self
     }
-    /// One flag per port.
-    ///
-    /// Wire name: `Flags`.
+    /// Sets [`UpdateGizmoRequest::flags`] (`Flags`).
     pub fn flags(mut self, value: impl IntoIterator<Item = bool>) -> Self {
         self.request_mut().flags = value.into_iter().collect();
         self

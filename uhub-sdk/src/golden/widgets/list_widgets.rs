@@ -56,23 +56,17 @@ impl crate::action::Action for ListWidgetsRequest {
     }
 }
 impl crate::Call<ListWidgetsRequest> {
-    /// Only widgets of this paint.
-    ///
-    /// Wire name: `Color`.
+    /// Sets [`ListWidgetsRequest::color`] (`Color`).
     pub fn color(mut self, value: WidgetColor) -> Self {
         self.request_mut().color = Some(value);
         self
     }
-    /// Number of widgets to skip.
-    ///
-    /// Wire name: `Offset`. Service default: `0`.
+    /// Sets [`ListWidgetsRequest::offset`] (`Offset`).
     pub fn offset(mut self, value: i64) -> Self {
         self.request_mut().offset = Some(value);
         self
     }
-    /// Most widgets in one page.
-    ///
-    /// Wire name: `Limit`. Service default: `10`.
+    /// Sets [`ListWidgetsRequest::limit`] (`Limit`).
     pub fn limit(mut self, value: i64) -> Self {
         self.request_mut().limit = Some(value);
         self
