@@ -619,6 +619,31 @@ async fn nothing_listening_is_a_connect_transport_error() {
 }
 
 #[tokio::test]
+async fn every_attempt_carries_its_own_timestamp_over_the_same_signed_form() {
+    bounded(async {
+        // The first attempt gets no answer, so the second starts at least one attempt timeout later.
+        let server = Server::start(vec![Canned::silent(), Canned::json(OK_TAGS)]).await;
+        let client =
+            builder(&server).attempt_timeout(Duration::from_millis(100)).retry_policy(fast_retries()).build().unwrap();
+        client.get_image_tag("r", "i").await.unwrap();
+        let requests = server.requests();
+        assert_eq!(requests.len(), 2);
+        let stamp = |r: &Received| -> u128 { r.header("U-Timestamp-Ms").unwrap().parse().unwrap() };
+        assert!(
+            stamp(&requests[1]) >= stamp(&requests[0]) + 100,
+            "{} then {}",
+            stamp(&requests[0]),
+            stamp(&requests[1])
+        );
+        // The timestamp is a header, outside the signature: each attempt is signed over the
+        // same fields, so the signatures agree and both verify.
+        assert_eq!(check_signature(&requests[0]), check_signature(&requests[1]));
+        assert_eq!(form_map(&requests[0]).get("Signature"), form_map(&requests[1]).get("Signature"));
+    })
+    .await
+}
+
+#[tokio::test]
 async fn silent_server_is_a_timeout_transport_error() {
     bounded(async {
         let server = Server::start(vec![Canned::silent()]).await;
