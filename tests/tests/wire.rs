@@ -508,6 +508,17 @@ async fn http_error_status_with_ucloud_json_body_is_an_api_error() {
 }
 
 #[tokio::test]
+async fn retry_after_is_kept_when_a_throttling_status_carries_a_ucloud_error_body() {
+    bounded(async {
+        let body = r#"{"RetCode":153,"Message":"throttled"}"#;
+        let server = Server::start(vec![Canned::status(429, body).header("Retry-After", "3")]).await;
+        let e = client(&server).get_repo().await.unwrap_err();
+        assert_eq!((e.code(), e.retry_after()), (Some(153), Some(Duration::from_secs(3))));
+    })
+    .await
+}
+
+#[tokio::test]
 async fn http_500_with_html_is_an_http_status_error_quoting_the_body_start() {
     bounded(async {
         let html = format!("<html><body>Internal Server Error{}</body></html>", "x".repeat(1000));

@@ -73,8 +73,9 @@ pub(crate) async fn attempt(client: &Inner, action: &'static str, body: String) 
         // A UCloud error body explains the failure better than the status does.
         return Err(match crate::decode::envelope(&body) {
             Some((code, message)) if code != 0 => Error::api(action, code, &message, id),
-            _ => Error::http_status(action, status.as_u16(), &body, id).with_retry_after(retry_after),
-        });
+            _ => Error::http_status(action, status.as_u16(), &body, id),
+        }
+        .with_retry_after(retry_after));
     }
     Ok(Reply { body, request_id })
 }
