@@ -162,3 +162,26 @@ pub fn stale_message(report: &Report) -> String {
     msg.push_str(&format!("run `{FIX}` and commit the result"));
     msg
 }
+
+/// Copies everything [`sync`] reads and writes (the spec, the fixtures and both outputs) from
+/// one workspace root to another, so `sync` can be tried on a scratch copy.
+pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    for part in [SPEC, OUT_DIR, FIXTURES, GOLDEN_DIR] {
+        copy_all(&from.join(part), &to.join(part))?;
+    }
+    Ok(())
+}
+
+fn copy_all(from: &Path, to: &Path) -> std::io::Result<()> {
+    if from.is_dir() {
+        fs::create_dir_all(to)?;
+        for entry in fs::read_dir(from)? {
+            let entry = entry?;
+            copy_all(&entry.path(), &to.join(entry.file_name()))?;
+        }
+    } else {
+        fs::create_dir_all(to.parent().unwrap_or(to))?;
+        fs::copy(from, to)?;
+    }
+    Ok(())
+}

@@ -199,9 +199,7 @@ impl Scratch {
             COUNT.fetch_add(1, Ordering::Relaxed)
         ));
         let _ = fs::remove_dir_all(&dir);
-        for part in [SPEC, OUT_DIR, FIXTURES, GOLDEN_DIR] {
-            copy(&root().join(part), &dir.join(part));
-        }
+        sync::copy_tree(&root(), &dir).unwrap();
         Scratch(dir)
     }
 }
@@ -209,19 +207,6 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn copy(from: &Path, to: &Path) {
-    if from.is_dir() {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            copy(&entry.path(), &to.join(entry.file_name()));
-        }
-    } else {
-        fs::create_dir_all(to.parent().unwrap()).unwrap();
-        fs::copy(from, to).unwrap();
     }
 }
 

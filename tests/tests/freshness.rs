@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use uhub_codegen::File;
-use uhub_codegen::sync::{self, FIX, FIXTURES, GOLDEN_DIR, Mode, OUT_DIR, SPEC};
+use uhub_codegen::sync::{self, FIX, Mode, OUT_DIR, SPEC};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests is inside the workspace").to_path_buf()
@@ -125,9 +125,7 @@ impl TreeCopy {
         let n = COUNT.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("uhub-freshness-{}-{n}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        for part in [SPEC, OUT_DIR, FIXTURES, GOLDEN_DIR] {
-            copy(&root().join(part), &dir.join(part));
-        }
+        sync::copy_tree(&root(), &dir).unwrap();
         TreeCopy(dir)
     }
 }
@@ -135,19 +133,6 @@ impl TreeCopy {
 impl Drop for TreeCopy {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn copy(from: &Path, to: &Path) {
-    if from.is_dir() {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            copy(&entry.path(), &to.join(entry.file_name()));
-        }
-    } else {
-        fs::create_dir_all(to.parent().unwrap()).unwrap();
-        fs::copy(from, to).unwrap();
     }
 }
 
