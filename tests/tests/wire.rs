@@ -88,12 +88,12 @@ fn form_map(request: &Received) -> BTreeMap<String, String> {
     map
 }
 
-/// Removes the Signature, checks it against `uhub_sdk::sign::sign` over the rest, returns the rest.
+/// Removes the Signature, checks it against `uhub_sdk::runtime::sign` over the rest, returns the rest.
 fn check_signature(request: &Received) -> BTreeMap<String, String> {
     let mut map = form_map(request);
     let signature = map.remove("Signature").expect("a Signature field");
     let fields: Vec<(&str, &str)> = map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(signature, uhub_sdk::sign::sign(&fields, PRIVATE_KEY), "signature over {fields:?}");
+    assert_eq!(signature, uhub_sdk::runtime::sign(&fields, PRIVATE_KEY), "signature over {fields:?}");
     map
 }
 
@@ -657,7 +657,7 @@ async fn silent_server_is_a_timeout_transport_error() {
         let server = Server::start(vec![Canned::silent()]).await;
         let client = builder(&server).attempt_timeout(Duration::from_millis(200)).build().unwrap();
         let started = std::time::Instant::now();
-        let err = client.get_image_tag("r", "i").retry_policy(RetryPolicy::disabled()).await.unwrap_err();
+        let err = client.get_image_tag("r", "i").with_retry_policy(RetryPolicy::disabled()).await.unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::Transport { kind: TransportKind::Timeout, .. }), "{err:?}");
         assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
         assert_eq!(server.requests().len(), 1, "the request did reach the server");
@@ -755,7 +755,7 @@ async fn per_call_disabled_policy_overrides_client_retries() {
     bounded(async {
         let server = Server::start(vec![Canned::status(503, "busy"), Canned::json(OK_TAGS)]).await;
         let client = builder(&server).retry_policy(fast_retries()).build().unwrap();
-        let err = client.get_image_tag("r", "i").retry_policy(RetryPolicy::disabled()).await.unwrap_err();
+        let err = client.get_image_tag("r", "i").with_retry_policy(RetryPolicy::disabled()).await.unwrap_err();
         assert_eq!(err.status(), Some(503));
         assert_eq!(server.requests().len(), 1);
     })
