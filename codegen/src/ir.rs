@@ -53,6 +53,8 @@ pub struct Model {
 pub struct Field {
     pub wire: String,
     pub ident: String,
+    /// The setter that takes an `Option`: `set_tag_name`.
+    pub set_ident: String,
     pub ty: Type,
     pub required: bool,
     pub default: Option<Value>,

@@ -33,9 +33,11 @@ fn provider(p: &spec::Provider) -> ir::Provider {
 
 /// A common parameter is an optional string on every request; unset, the client's default goes.
 fn common(c: &spec::CommonParam) -> ir::Field {
+    let ident = names::common(c);
     ir::Field {
         wire: c.name.clone(),
-        ident: names::common(c),
+        set_ident: names::option_setter(&ident),
+        ident,
         ty: Type::String,
         required: false,
         default: None,
@@ -65,9 +67,11 @@ fn model(spec: &Spec, m: &spec::Model) -> ir::Model {
 
 fn field(spec: &Spec, f: &spec::Field) -> ir::Field {
     let ty = rust_type(resolve_type(spec, &f.ty).expect("validated"));
+    let ident = names::field(f);
     ir::Field {
         wire: f.name.clone(),
-        ident: names::field(f),
+        set_ident: names::option_setter(&ident),
+        ident,
         bool_as_text: ty == Type::Bool && f.doc_type.as_deref() == Some("string"),
         ty,
         required: f.required,

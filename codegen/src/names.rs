@@ -50,9 +50,12 @@ pub const FIXED_MODULES: &[&str] = &["mod", "client", "dispatch", "endpoint", "t
 /// Methods the generated `Call` has besides one setter per parameter. Setters are named after
 /// their parameter, so no parameter may take one of these names; per-call options all start
 /// with `with_`, so that prefix is reserved as a rule rather than listed.
-pub const CALL_METHODS: &[&str] = &["new", "request", "request_mut", "send", "into_paginator"];
+pub const CALL_METHODS: &[&str] = &["new", "request", "request_mut", "send", "into_paginator", "signed_request"];
 /// The prefix of every per-call option (`with_retry_policy`, `with_call_timeout`).
 pub const OPTION_PREFIX: &str = "with_";
+/// The prefix of the setters that take an `Option` (`set_tag_name`); a parameter whose own name
+/// started with it could clash with another parameter's.
+pub const SET_PREFIX: &str = "set_";
 
 /// Methods the generated `Client` has besides one per action.
 pub const CLIENT_METHODS: &[&str] =
@@ -98,6 +101,11 @@ pub fn example_test(example: &str) -> String {
 /// The test that parses an example's request and encodes it back: `parses_example_names_only_request`.
 pub fn example_request_test(example: &str) -> String {
     format!("parses_example_{}_request", example.to_snake_case())
+}
+
+/// The setter that takes an `Option` beside the plain one: `tag_name` → `set_tag_name`.
+pub fn option_setter(ident: &str) -> String {
+    format!("{SET_PREFIX}{ident}")
 }
 
 /// The Rust field (and setter) name of a common parameter: `ProjectId` becomes `project_id`.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::ir::Type;
-use crate::names::{self, CALL_METHODS, CLIENT_METHODS, FIXED_MODULES, OPTION_PREFIX, TAKEN_TYPE_NAMES};
+use crate::names::{self, CALL_METHODS, CLIENT_METHODS, FIXED_MODULES, OPTION_PREFIX, SET_PREFIX, TAKEN_TYPE_NAMES};
 use crate::spec::{Action, Example, Field, Spec};
 
 /// Parameters every request carries that the runtime adds itself; no spec may declare them.
@@ -112,6 +112,12 @@ impl Validator<'_> {
             let place = format!("models.{}", m.name);
             self.ident(&place, &m.name);
             self.fields(&place, &m.fields);
+            for f in m.fields.iter().filter(|f| names::field(f) == "new") {
+                self.error(
+                    &format!("{place}.{}", f.name),
+                    "the Rust name `new` is taken by the model's constructor; set rust_name",
+                );
+            }
             if let Some(name) = &m.from_string {
                 match m.fields.iter().find(|f| &f.name == name) {
                     Some(f) if f.ty == "string" && f.required => {}
@@ -203,6 +209,11 @@ impl Validator<'_> {
                     format!(
                         "the setter `{rust}` starts with `{OPTION_PREFIX}`, which per-call options own; set rust_name"
                     ),
+                );
+            } else if rust.starts_with(SET_PREFIX) {
+                self.error(
+                    &at,
+                    format!("the Rust name `{rust}` starts with `{SET_PREFIX}`, which setters taking an Option own; set rust_name"),
                 );
             }
         }

@@ -595,8 +595,10 @@ fn keyword_names_become_usable_rust_names() {
     // `Type` of enum Color is named after its type; a scalar keyword gets a trailing underscore.
     assert!(create.contains("pub color: Option<Color>,"), "{create}");
     assert!(create.contains("pub match_: Option<bool>,"), "{create}");
-    assert!(create.contains("pub fn color(mut self, value: Color) -> Self"), "{create}");
-    assert!(create.contains("pub fn match_(mut self, value: bool) -> Self"), "{create}");
+    assert!(create.contains("pub fn color(self, value: Color) -> Self"), "{create}");
+    assert!(create.contains("pub fn match_(self, value: bool) -> Self"), "{create}");
+    assert!(create.contains("pub fn set_color(mut self, value: Option<Color>) -> Self"), "{create}");
+    assert!(create.contains("pub fn set_match_(mut self, value: Option<bool>) -> Self"), "{create}");
     assert!(create.contains("::uhub_sdk::runtime::Param::encode(&self.color, \"Type\", form);"), "{create}");
     assert!(create.contains("::uhub_sdk::runtime::Param::encode(&self.match_, \"Match\", form);"), "{create}");
     let types = file("types.rs");

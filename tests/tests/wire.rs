@@ -305,6 +305,40 @@ async fn signature_matches_a_hand_computed_sha1() {
 }
 
 #[tokio::test]
+async fn signed_request_is_exactly_what_send_posts_and_its_debug_masks_the_secrets() {
+    bounded(async {
+        let server = Server::start(vec![Canned::json(OK_TAGS)]).await;
+        let creds = Credentials::new(PUBLIC_KEY, PRIVATE_KEY).with_security_token("sts-token-secret");
+        let client = builder(&server).credentials(creds).project_id("org-1").build().unwrap();
+        let call = client.get_image_tag("repo", "nginx").tag_name("v1");
+        let dry = call.signed_request().unwrap();
+        call.await.unwrap();
+        let sent = only_request(&server);
+        // Same fields in the same order, same body, same URL and headers (the timestamp aside).
+        assert_eq!(dry.fields(), sent.pairs().as_slice());
+        assert_eq!(dry.body().as_bytes(), sent.body.as_slice());
+        assert_eq!(dry.url(), server.url());
+        for (name, value) in dry.headers() {
+            if name != "u-timestamp-ms" {
+                assert_eq!(sent.header(name), Some(value.as_str()), "{name}");
+            }
+        }
+        let debug = format!("{dry:?}");
+        assert!(!debug.contains("sts-token-secret") && !debug.contains(&form_map(&sent)["Signature"]), "{debug}");
+        assert!(debug.contains("\"Signature\": \"<redacted>\"") && debug.contains("\"TagName\": \"v1\""), "{debug}");
+        let curl = dry.to_curl();
+        assert!(curl.starts_with(&format!(
+            "curl -X POST '{}' -H 'content-type: application/x-www-form-urlencoded'",
+            server.url()
+        )));
+        assert!(curl.ends_with(&format!("--data-raw '{}'", dry.body())), "{curl}");
+        // Refused calls are refused by the dry run too.
+        assert!(client.get_image_tag("", "nginx").signed_request().is_err());
+    })
+    .await
+}
+
+#[tokio::test]
 async fn awkward_values_round_trip_exactly_and_are_signed_raw() {
     bounded(async {
         let server = Server::start(vec![Canned::json(OK_TAGS)]).await;

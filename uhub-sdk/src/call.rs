@@ -9,6 +9,7 @@ use crate::encode::Form;
 use crate::error::Error;
 use crate::execute::{self, CallOptions};
 use crate::retry::RetryPolicy;
+use crate::signed::SignedRequest;
 
 /// One call of action `R`, with its options; see the generated `Call` for the user's view.
 #[derive(Clone, Debug)]
@@ -50,15 +51,33 @@ impl<R: Action> CallCore<R> {
         self
     }
 
+    /// The request's own form, after the checks that refuse a call before sending.
+    fn form(&self) -> Result<Form, Error> {
+        self.request.check().map_err(|m| Error::invalid_request(R::NAME, m))?;
+        let mut form = Form::new();
+        self.request.encode(&mut form);
+        match form.problem() {
+            Some(problem) => Err(Error::invalid_request(R::NAME, problem)),
+            None => Ok(form),
+        }
+    }
+
+    /// The exact request [`Self::send`] would make now (signed, with the client's defaults),
+    /// without sending it.
+    pub fn signed_request(&self) -> Result<SignedRequest, Error> {
+        let form = execute::signed_form(&self.core, R::NAME, self.form()?);
+        let transport = &self.core.inner.transport;
+        Ok(SignedRequest {
+            url: transport.base_url.clone(),
+            headers: transport.headers(crate::transport::now_ms()),
+            fields: form.fields().to_vec(),
+        })
+    }
+
     /// Sends the call and decodes the response.
     pub async fn send(self) -> Result<R::Response, Error> {
-        let CallCore { core, request, options } = self;
-        request.check().map_err(|m| Error::invalid_request(R::NAME, m))?;
-        let mut form = Form::new();
-        request.encode(&mut form);
-        if let Some(problem) = form.problem() {
-            return Err(Error::invalid_request(R::NAME, problem));
-        }
+        let form = self.form()?;
+        let CallCore { core, options, .. } = self;
         let mut out = None;
         execute::execute(&core, R::NAME, R::IDEMPOTENT, form, &options, &mut |reply| {
             out = Some(crate::decode::response::<R::Response>(R::NAME, &reply.body, reply.request_id.as_deref())?);

@@ -34,9 +34,19 @@ pub(crate) struct Reply {
 }
 
 impl Transport {
+    /// The headers an attempt made at `now_ms` carries, as text (for a dry run).
+    pub(crate) fn headers(&self, now_ms: u64) -> Vec<(String, String)> {
+        let text = |v: &reqwest::header::HeaderValue| v.to_str().unwrap_or_default().to_owned();
+        vec![
+            (reqwest::header::CONTENT_TYPE.to_string(), text(&FORM)),
+            (reqwest::header::USER_AGENT.to_string(), text(&self.user_agent)),
+            (TIMESTAMP.to_string(), now_ms.to_string()),
+        ]
+    }
+
     /// Posts `body` once and reads the reply, refusing bodies over the size limit.
     pub(crate) async fn attempt(&self, action: &'static str, body: String) -> Result<Reply, Error> {
-        let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64;
+        let now_ms = now_ms();
         let request = self
             .http
             .post(self.url.clone())
@@ -77,6 +87,11 @@ impl Transport {
         }
         Ok(Reply { body, request_id })
     }
+}
+
+/// Milliseconds since 1970, as `U-Timestamp-Ms` carries them.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
 }
 
 fn transport_error(action: &'static str, e: reqwest::Error) -> Error {

@@ -6,10 +6,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::tokens::{
-    argument, doc, field_doc, field_type, form_getter, ident, inner_doc, name, response_field, rt, rust_type,
-    serde_crate,
+    argument, argument_init, doc, field_doc, field_type, form_getter, ident, inner_doc, input, name, required_check,
+    response_field, rt, rust_type, serde_crate,
 };
-use crate::ir::{self, Type};
+use crate::ir;
 
 pub fn file(service: &ir::Service, a: &ir::Action) -> TokenStream {
     let module_doc = inner_doc(&format!("`{}`: {}", a.wire, a.doc));
@@ -56,14 +56,7 @@ fn request(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
 fn new_fn(a: &ir::Action) -> TokenStream {
     let name = name(&a.request);
     let args = a.required_params().map(|p| argument(p).0);
-    // Field init shorthand where the argument is taken as it is (clippy::redundant_field_names).
-    let inits = a.required_params().map(|p| {
-        let id = ident(p);
-        match p.ty {
-            Type::String | Type::Time => quote!(#id: #id.into()),
-            _ => quote!(#id),
-        }
-    });
+    let inits = a.required_params().map(argument_init);
     quote! {
         impl #name {
             /// A request with its required parameters set and every optional one unset.
@@ -87,11 +80,7 @@ fn action_impl(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
         let w = &p.wire;
         quote! { #rt::Param::encode(&self.#id, #w, form); }
     });
-    let checks = a.required_params().filter(|p| p.ty == Type::String).map(|p| {
-        let id = ident(p);
-        let msg = format!("{} must not be empty", p.wire);
-        quote! { if self.#id.is_empty() { return Err(#msg.into()); } }
-    });
+    let checks = a.required_params().filter_map(required_check);
     let parse = params.iter().map(|p| {
         let id = ident(p);
         let w = &p.wire;
@@ -123,25 +112,28 @@ fn action_impl(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
 }
 
 fn setters(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
-    let rt = rt();
     let name = name(&a.request);
     let setters = params.iter().filter(|p| !p.required).map(|p| {
         let id = ident(p);
+        let set = self::name(&p.set_ident);
         // A link, not a copy: each description in the spec is one doc comment in the output.
         let d = doc(&format!("Sets [`{}::{}`] (`{}`).", a.request, id, p.wire));
-        let (arg, value) = match &p.ty {
-            Type::String => (quote!(impl Into<String>), quote!(Some(value.into()))),
-            Type::Time => (quote!(impl Into<#rt::Time>), quote!(Some(value.into()))),
-            Type::Array(inner) => {
-                let inner = rust_type(inner);
-                (quote!(impl IntoIterator<Item = #inner>), quote!(value.into_iter().collect()))
-            }
-            t => (rust_type(t), quote!(Some(value))),
-        };
+        let set_doc = doc(&format!(
+            "Sets or clears [`{}::{}`] (`{}`): forwards an optional value as it is.",
+            a.request, id, p.wire
+        ));
+        let (arg, value) = input(&p.ty, quote!(value));
+        let stored = rust_type(&p.ty);
+        let unwrap = if p.ty.is_array() { quote!(value.unwrap_or_default()) } else { quote!(value) };
         quote! {
             #d
-            pub fn #id(mut self, value: #arg) -> Self {
-                self.request_mut().#id = #value;
+            pub fn #id(self, value: #arg) -> Self {
+                self.#set(Some(#value))
+            }
+
+            #set_doc
+            pub fn #set(mut self, value: Option<#stored>) -> Self {
+                self.request_mut().#id = #unwrap;
                 self
             }
         }

@@ -123,6 +123,12 @@ pub fn file(service: &ir::Service) -> TokenStream {
             pub async fn send(self) -> Result<R::Response, #rt::Error> {
                 self.core.send().await
             }
+
+            /// The exact request `send` would make now, signed, without sending it: to debug a
+            /// call or reproduce it with curl. Its `Debug` masks the signature and token.
+            pub fn signed_request(&self) -> Result<#rt::SignedRequest, #rt::Error> {
+                self.core.signed_request()
+            }
         }
 
         impl<R: #rt::Paginated> Call<R> {

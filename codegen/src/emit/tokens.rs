@@ -104,18 +104,50 @@ pub fn serde_crate() -> TokenStream {
     quote!(#[serde(crate = #path)])
 }
 
-/// How a positional argument is taken: strings and times by `impl Into<...>`, the rest as they are.
+/// How a value of `ty` is taken by an argument or setter, and how it becomes the stored value:
+/// strings and times by `impl Into<...>`, arrays by any iterator (of `impl Into<String>` for
+/// strings, so `["a", "b"]` works), the rest as they are.
+pub fn input(ty: &Type, value: TokenStream) -> (TokenStream, TokenStream) {
+    let rt = rt();
+    match ty {
+        Type::String => (quote!(impl Into<String>), quote!(#value.into())),
+        Type::Time => (quote!(impl Into<#rt::Time>), quote!(#value.into())),
+        Type::Array(inner) => {
+            let (item, convert) = match &**inner {
+                Type::String => (quote!(impl Into<String>), quote!(.map(Into::into))),
+                Type::Time => (quote!(impl Into<#rt::Time>), quote!(.map(Into::into))),
+                other => (rust_type(other), quote!()),
+            };
+            (quote!(impl IntoIterator<Item = #item>), quote!(#value.into_iter() #convert .collect()))
+        }
+        other => (rust_type(other), value),
+    }
+}
+
+/// A positional argument for a required field, and the expression that stores it.
 pub fn argument(p: &Field) -> (TokenStream, TokenStream) {
     let id = ident(p);
-    let rt = rt();
-    match p.ty {
-        Type::String => (quote!(#id: impl Into<String>), quote!(#id.into())),
-        Type::Time => (quote!(#id: impl Into<#rt::Time>), quote!(#id.into())),
-        _ => {
-            let ty = field_type(p);
-            (quote!(#id: #ty), quote!(#id))
-        }
-    }
+    let (ty, value) = input(&p.ty, quote!(#id));
+    (quote!(#id: #ty), value)
+}
+
+/// The struct-literal entry that stores a required argument (field init shorthand where the
+/// argument is taken as it is, for clippy::redundant_field_names).
+pub fn argument_init(p: &Field) -> TokenStream {
+    let id = ident(p);
+    let (_, value) = argument(p);
+    if value.to_string() == id.to_string() { quote!(#id) } else { quote!(#id: #value) }
+}
+
+/// The runtime check a required field gets before sending: strings and arrays must not be empty.
+pub fn required_check(p: &Field) -> Option<TokenStream> {
+    let id = ident(p);
+    let message = match p.ty {
+        Type::String => format!("{} must not be empty", p.wire),
+        Type::Array(_) => format!("{} needs at least one element", p.wire),
+        _ => return None,
+    };
+    Some(quote! { if self.#id.is_empty() { return Err(#message.into()); } })
 }
 
 /// The runtime function that reads a parameter of this shape from a received form.
@@ -123,7 +155,9 @@ pub fn form_getter(p: &Field) -> TokenStream {
     let rt = rt();
     let is_model = |t: &Type| matches!(t, Type::Model(_));
     match &p.ty {
+        Type::Array(inner) if is_model(inner) && p.required => quote!(#rt::required_model_list),
         Type::Array(inner) if is_model(inner) => quote!(#rt::model_list),
+        Type::Array(_) if p.required => quote!(#rt::required_value_list),
         Type::Array(_) => quote!(#rt::value_list),
         t if is_model(t) && p.required => quote!(#rt::required_model),
         t if is_model(t) => quote!(#rt::optional_model),

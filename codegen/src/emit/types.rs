@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::tokens::{doc, form_getter, ident, inner_doc, response_field, rt, serde_crate};
+use super::tokens::{
+    argument, argument_init, doc, form_getter, ident, inner_doc, input, response_field, rt, serde_crate,
+};
 use crate::ir::{self, Type};
 
 pub fn file(service: &ir::Service) -> TokenStream {
@@ -136,6 +138,7 @@ pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
         None => quote!(None),
     };
     let form = in_requests.then(|| model_form(m));
+    let builders = model_builders(m);
     quote! {
         #d
         #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Deserialize, #rt::serde::Serialize)]
@@ -152,7 +155,39 @@ pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
             }
         }
 
+        #builders
         #form
+    }
+}
+
+/// `new` with the required fields as arguments, and a chained setter per optional field: the
+/// struct is `#[non_exhaustive]`, so outside this crate it is built this way.
+fn model_builders(m: &ir::Model) -> TokenStream {
+    let name = format_ident!("{}", m.name);
+    let required: Vec<&ir::Field> = m.fields.iter().filter(|f| f.required).collect();
+    let args = required.iter().map(|f| argument(f).0);
+    let inits = required.iter().map(|f| argument_init(f));
+    let setters = m.fields.iter().filter(|f| !f.required).map(|f| {
+        let id = ident(f);
+        let (arg, value) = input(&f.ty, quote!(value));
+        let stored = if f.ty.is_array() { value } else { quote!(Some(#value)) };
+        let d = doc(&format!("Sets [`Self::{id}`] (`{}`).", f.wire));
+        quote! {
+            #d
+            pub fn #id(mut self, value: #arg) -> Self {
+                self.#id = #stored;
+                self
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            /// A value with its required fields set and every optional one unset.
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits,)* ..Self::default() }
+            }
+            #(#setters)*
+        }
     }
 }
 

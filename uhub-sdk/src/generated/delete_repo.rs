@@ -51,8 +51,12 @@ impl ::uhub_sdk::runtime::Action for DeleteRepoRequest {
 }
 impl super::Call<DeleteRepoRequest> {
     /// Sets [`DeleteRepoRequest::project_id`] (`ProjectId`).
-    pub fn project_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().project_id = Some(value.into());
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`DeleteRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
         self
     }
 }

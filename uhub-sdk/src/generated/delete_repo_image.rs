@@ -67,13 +67,21 @@ impl ::uhub_sdk::runtime::Action for DeleteRepoImageRequest {
 }
 impl super::Call<DeleteRepoImageRequest> {
     /// Sets [`DeleteRepoImageRequest::project_id`] (`ProjectId`).
-    pub fn project_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().project_id = Some(value.into());
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`DeleteRepoImageRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
         self
     }
     /// Sets [`DeleteRepoImageRequest::tag_name`] (`TagName`).
-    pub fn tag_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().tag_name = Some(value.into());
+    pub fn tag_name(self, value: impl Into<String>) -> Self {
+        self.set_tag_name(Some(value.into()))
+    }
+    /// Sets or clears [`DeleteRepoImageRequest::tag_name`] (`TagName`): forwards an optional value as it is.
+    pub fn set_tag_name(mut self, value: Option<String>) -> Self {
+        self.request_mut().tag_name = value;
         self
     }
 }

@@ -79,23 +79,39 @@ impl ::uhub_sdk::runtime::Action for GetImageTagRequest {
 }
 impl super::Call<GetImageTagRequest> {
     /// Sets [`GetImageTagRequest::project_id`] (`ProjectId`).
-    pub fn project_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().project_id = Some(value.into());
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`GetImageTagRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
         self
     }
     /// Sets [`GetImageTagRequest::offset`] (`Offset`).
-    pub fn offset(mut self, value: i64) -> Self {
-        self.request_mut().offset = Some(value);
+    pub fn offset(self, value: i64) -> Self {
+        self.set_offset(Some(value))
+    }
+    /// Sets or clears [`GetImageTagRequest::offset`] (`Offset`): forwards an optional value as it is.
+    pub fn set_offset(mut self, value: Option<i64>) -> Self {
+        self.request_mut().offset = value;
         self
     }
     /// Sets [`GetImageTagRequest::limit`] (`Limit`).
-    pub fn limit(mut self, value: i64) -> Self {
-        self.request_mut().limit = Some(value);
+    pub fn limit(self, value: i64) -> Self {
+        self.set_limit(Some(value))
+    }
+    /// Sets or clears [`GetImageTagRequest::limit`] (`Limit`): forwards an optional value as it is.
+    pub fn set_limit(mut self, value: Option<i64>) -> Self {
+        self.request_mut().limit = value;
         self
     }
     /// Sets [`GetImageTagRequest::tag_name`] (`TagName`).
-    pub fn tag_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().tag_name = Some(value.into());
+    pub fn tag_name(self, value: impl Into<String>) -> Self {
+        self.set_tag_name(Some(value.into()))
+    }
+    /// Sets or clears [`GetImageTagRequest::tag_name`] (`TagName`): forwards an optional value as it is.
+    pub fn set_tag_name(mut self, value: Option<String>) -> Self {
+        self.request_mut().tag_name = value;
         self
     }
 }

@@ -57,23 +57,39 @@ impl ::uhub_sdk::runtime::Action for GetRepoRequest {
 }
 impl super::Call<GetRepoRequest> {
     /// Sets [`GetRepoRequest::project_id`] (`ProjectId`).
-    pub fn project_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().project_id = Some(value.into());
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`GetRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
         self
     }
     /// Sets [`GetRepoRequest::repo_type`] (`Type`).
-    pub fn repo_type(mut self, value: RepoType) -> Self {
-        self.request_mut().repo_type = Some(value);
+    pub fn repo_type(self, value: RepoType) -> Self {
+        self.set_repo_type(Some(value))
+    }
+    /// Sets or clears [`GetRepoRequest::repo_type`] (`Type`): forwards an optional value as it is.
+    pub fn set_repo_type(mut self, value: Option<RepoType>) -> Self {
+        self.request_mut().repo_type = value;
         self
     }
     /// Sets [`GetRepoRequest::offset`] (`Offset`).
-    pub fn offset(mut self, value: i64) -> Self {
-        self.request_mut().offset = Some(value);
+    pub fn offset(self, value: i64) -> Self {
+        self.set_offset(Some(value))
+    }
+    /// Sets or clears [`GetRepoRequest::offset`] (`Offset`): forwards an optional value as it is.
+    pub fn set_offset(mut self, value: Option<i64>) -> Self {
+        self.request_mut().offset = value;
         self
     }
     /// Sets [`GetRepoRequest::limit`] (`Limit`).
-    pub fn limit(mut self, value: i64) -> Self {
-        self.request_mut().limit = Some(value);
+    pub fn limit(self, value: i64) -> Self {
+        self.set_limit(Some(value))
+    }
+    /// Sets or clears [`GetRepoRequest::limit`] (`Limit`): forwards an optional value as it is.
+    pub fn set_limit(mut self, value: Option<i64>) -> Self {
+        self.request_mut().limit = value;
         self
     }
 }

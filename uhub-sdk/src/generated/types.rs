@@ -127,6 +127,27 @@ impl ::uhub_sdk::runtime::Lenient for RepoSet {
         )
     }
 }
+impl RepoSet {
+    /// A value with its required fields set and every optional one unset.
+    pub fn new(
+        repo_name: impl Into<String>,
+        create_time: impl Into<::uhub_sdk::runtime::Time>,
+        update_time: impl Into<::uhub_sdk::runtime::Time>,
+        description: impl Into<String>,
+        is_shared: bool,
+        is_out_side: bool,
+    ) -> Self {
+        Self {
+            repo_name: repo_name.into(),
+            create_time: create_time.into(),
+            update_time: update_time.into(),
+            description: description.into(),
+            is_shared,
+            is_out_side,
+            ..Self::default()
+        }
+    }
+}
 /// One image inside a repository.
 #[derive(
     Clone,
@@ -178,6 +199,27 @@ impl ::uhub_sdk::runtime::Lenient for ImageSet {
         ::uhub_sdk::runtime::model(d, None)
     }
 }
+impl ImageSet {
+    /// A value with its required fields set and every optional one unset.
+    pub fn new(
+        image_name: impl Into<String>,
+        pull_count: i64,
+        create_time: impl Into<::uhub_sdk::runtime::Time>,
+        update_time: impl Into<::uhub_sdk::runtime::Time>,
+        latest_tag: impl Into<String>,
+        repo_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            image_name: image_name.into(),
+            pull_count,
+            create_time: create_time.into(),
+            update_time: update_time.into(),
+            latest_tag: latest_tag.into(),
+            repo_name: repo_name.into(),
+            ..Self::default()
+        }
+    }
+}
 /// One tag of an image.
 #[derive(
     Clone,
@@ -216,5 +258,23 @@ impl ::uhub_sdk::runtime::Lenient for TagSet {
         d: D,
     ) -> Result<Self, D::Error> {
         ::uhub_sdk::runtime::model(d, None)
+    }
+}
+impl TagSet {
+    /// A value with its required fields set and every optional one unset.
+    pub fn new(
+        tag_name: impl Into<String>,
+        update_time: impl Into<::uhub_sdk::runtime::Time>,
+    ) -> Self {
+        Self {
+            tag_name: tag_name.into(),
+            update_time: update_time.into(),
+            ..Self::default()
+        }
+    }
+    /// Sets [`Self::digest`] (`Digest`).
+    pub fn digest(mut self, value: impl Into<String>) -> Self {
+        self.digest = Some(value.into());
+        self
     }
 }

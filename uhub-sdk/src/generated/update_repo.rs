@@ -63,18 +63,30 @@ impl ::uhub_sdk::runtime::Action for UpdateRepoRequest {
 }
 impl super::Call<UpdateRepoRequest> {
     /// Sets [`UpdateRepoRequest::project_id`] (`ProjectId`).
-    pub fn project_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().project_id = Some(value.into());
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`UpdateRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
         self
     }
     /// Sets [`UpdateRepoRequest::description`] (`Description`).
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().description = Some(value.into());
+    pub fn description(self, value: impl Into<String>) -> Self {
+        self.set_description(Some(value.into()))
+    }
+    /// Sets or clears [`UpdateRepoRequest::description`] (`Description`): forwards an optional value as it is.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.request_mut().description = value;
         self
     }
     /// Sets [`UpdateRepoRequest::is_shared`] (`IsShared`).
-    pub fn is_shared(mut self, value: bool) -> Self {
-        self.request_mut().is_shared = Some(value);
+    pub fn is_shared(self, value: bool) -> Self {
+        self.set_is_shared(Some(value))
+    }
+    /// Sets or clears [`UpdateRepoRequest::is_shared`] (`IsShared`): forwards an optional value as it is.
+    pub fn set_is_shared(mut self, value: Option<bool>) -> Self {
+        self.request_mut().is_shared = value;
         self
     }
 }

@@ -34,8 +34,7 @@ fn client<C: Service>() -> C {
 #[test]
 fn keyword_names_are_renamed_in_rust_and_kept_on_the_wire() {
     use keywords::{FindGadgetsRequest, GadgetType, Rule};
-    let mut rule = Rule::default();
-    (rule.match_, rule.type_, rule.ref_, rule.loop_count) = ("g*".into(), Some("glob".into()), Some(true), Some(2));
+    let rule = Rule::new("g*").type_("glob").ref_(true).loop_count(2);
     let call =
         client::<keywords::Client>().find_gadgets(GadgetType::Match).match_("gad").async_(false).rules([rule.clone()]);
     let request: &FindGadgetsRequest = call.request();
@@ -79,7 +78,7 @@ fn the_dispatcher_and_endpoint_of_a_fixture_are_its_own() {
     assert!(keywords::AnyRequest::from_form("GetRepo", &fields).is_none());
     let missing = keywords::AnyRequest::from_form("FindGadgets", &Fields::parse(b"Match=x")).unwrap().unwrap_err();
     assert_eq!(missing.param, "Type");
-    assert_eq!(keywords::ACTIONS, ["FindGadgets"]);
+    assert_eq!(keywords::ACTIONS, ["FindGadgets", "PinGadgets"]);
 
     assert_eq!(keywords::Endpoint::GadgetCo.base_url(), "https://api.gadgets.test");
     assert_eq!(scalars::Endpoint::from_provider_name("GIZMOCLOUD"), Some(scalars::Endpoint::GizmoCloud));
@@ -204,9 +203,64 @@ fn a_paginated_fixture_pages_through_its_items() {
     let w = &page.items[0];
     assert_eq!((w.widget_id.as_str(), &w.color, w.size.width, w.size.height), ("w-5", &WidgetColor::V2tone, 7, 8));
     // A bare string stands for a part with only its name (the model's from_string).
-    let mut bolt = widgets::Part::default();
-    bolt.part_name = "bolt".into();
-    assert_eq!(w.parts[0], bolt);
+    assert_eq!(w.parts[0], widgets::Part::new("bolt"));
     assert_eq!(w.parts[1].size.as_ref().map(|s| s.unit.as_deref()), Some(Some("cm")));
     assert_eq!(WidgetColor::VALUES, ["red", "dark-blue", "2tone"]);
+}
+
+#[test]
+fn request_models_are_built_with_new_and_chained_setters() {
+    use keywords::Rule;
+    let rule = Rule::new("g*").type_("glob").loop_count(2);
+    assert_eq!(
+        (rule.match_.as_str(), rule.type_.as_deref(), rule.ref_, rule.loop_count),
+        ("g*", Some("glob"), None, Some(2))
+    );
+    // String arrays take anything that turns into strings, arrays of literals included.
+    let call = client::<keywords::Client>().pin_gadgets(["g1", "g2"], [rule]).note("n");
+    assert_eq!(
+        form_of(call.request()),
+        pairs(&[
+            ("GadgetIds.0", "g1"),
+            ("GadgetIds.1", "g2"),
+            ("Pins.0.Match", "g*"),
+            ("Pins.0.Type", "glob"),
+            ("Pins.0.Loop", "2"),
+            ("Note", "n"),
+        ])
+    );
+    assert_eq!(&round_trip(call.request()), call.request());
+}
+
+#[tokio::test]
+async fn an_empty_required_array_is_refused_before_sending_and_missing_to_a_parser() {
+    use keywords::{PinGadgetsRequest, Rule};
+    let none: [&str; 0] = [];
+    let err = client::<keywords::Client>().pin_gadgets(none, [Rule::new("x")]).send().await.unwrap_err();
+    assert_eq!(err.to_string(), "PinGadgets: invalid request, not sent: GadgetIds needs at least one element");
+    let err = client::<keywords::Client>().pin_gadgets(["g"], []).send().await.unwrap_err();
+    assert_eq!(err.to_string(), "PinGadgets: invalid request, not sent: Pins needs at least one element");
+    // A fake of the service built on the generated parser reports them as missing parameters.
+    let no_ids: Fields = [("Pins.0.Match", "x")].into_iter().collect();
+    assert_eq!(
+        PinGadgetsRequest::from_form(&no_ids).unwrap_err().to_string(),
+        "parameter GadgetIds: is required but missing"
+    );
+    let no_pins: Fields = [("GadgetIds.0", "g")].into_iter().collect();
+    assert_eq!(
+        PinGadgetsRequest::from_form(&no_pins).unwrap_err().to_string(),
+        "parameter Pins: is required but missing"
+    );
+}
+
+#[test]
+fn option_setters_forward_an_optional_value_or_clear_it() {
+    let maybe_match: Option<String> = Some("gad".into());
+    let call =
+        client::<keywords::Client>().find_gadgets(keywords::GadgetType::Match).set_match_(maybe_match).set_async_(None);
+    assert_eq!((call.request().match_.as_deref(), call.request().async_), (Some("gad"), None));
+    let call = call.match_("x").set_match_(None).set_rules(Some(vec![keywords::Rule::new("r")]));
+    assert_eq!((call.request().match_.as_deref(), call.request().rules.len()), (None, 1));
+    let call = call.set_rules(None);
+    assert!(call.request().rules.is_empty());
 }

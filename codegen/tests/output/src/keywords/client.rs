@@ -3,6 +3,7 @@
 #[allow(unused_imports)]
 use super::types::*;
 use super::find_gadgets::FindGadgetsRequest;
+use super::pin_gadgets::PinGadgetsRequest;
 /// A Gadgets client. Create one with [`Client::builder`] (or [`Client::from_env`]) and share it: clones are cheap and share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -55,6 +56,20 @@ impl Client {
     pub fn find_gadgets(&self, gadget_type: GadgetType) -> Call<FindGadgetsRequest> {
         Call::new(self, FindGadgetsRequest::new(gadget_type))
     }
+    /// Pins gadgets by rule: two required arrays, one of strings and one of models.
+    ///
+    /// Arguments, in order:
+    /// - `gadget_ids`: [`PinGadgetsRequest::gadget_ids`] (`GadgetIds`)
+    /// - `pins`: [`PinGadgetsRequest::pins`] (`Pins`)
+    ///
+    /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    pub fn pin_gadgets(
+        &self,
+        gadget_ids: impl IntoIterator<Item = impl Into<String>>,
+        pins: impl IntoIterator<Item = Rule>,
+    ) -> Call<PinGadgetsRequest> {
+        Call::new(self, PinGadgetsRequest::new(gadget_ids, pins))
+    }
 }
 /// One call, made by a [`Client`] method: set optional parameters with the chained
 /// setters, per-call options with the `with_` methods, then `.send().await` (or just
@@ -93,6 +108,13 @@ impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// Sends the call and decodes the response.
     pub async fn send(self) -> Result<R::Response, ::uhub_sdk::runtime::Error> {
         self.core.send().await
+    }
+    /// The exact request `send` would make now, signed, without sending it: to debug a
+    /// call or reproduce it with curl. Its `Debug` masks the signature and token.
+    pub fn signed_request(
+        &self,
+    ) -> Result<::uhub_sdk::runtime::SignedRequest, ::uhub_sdk::runtime::Error> {
+        self.core.signed_request()
     }
 }
 impl<R: ::uhub_sdk::runtime::Paginated> Call<R> {

@@ -66,23 +66,39 @@ impl ::uhub_sdk::runtime::Action for FindGadgetsRequest {
 }
 impl super::Call<FindGadgetsRequest> {
     /// Sets [`FindGadgetsRequest::project_id`] (`ProjectId`).
-    pub fn project_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().project_id = Some(value.into());
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`FindGadgetsRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
         self
     }
     /// Sets [`FindGadgetsRequest::match_`] (`Match`).
-    pub fn match_(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().match_ = Some(value.into());
+    pub fn match_(self, value: impl Into<String>) -> Self {
+        self.set_match_(Some(value.into()))
+    }
+    /// Sets or clears [`FindGadgetsRequest::match_`] (`Match`): forwards an optional value as it is.
+    pub fn set_match_(mut self, value: Option<String>) -> Self {
+        self.request_mut().match_ = value;
         self
     }
     /// Sets [`FindGadgetsRequest::async_`] (`Async`).
-    pub fn async_(mut self, value: bool) -> Self {
-        self.request_mut().async_ = Some(value);
+    pub fn async_(self, value: bool) -> Self {
+        self.set_async_(Some(value))
+    }
+    /// Sets or clears [`FindGadgetsRequest::async_`] (`Async`): forwards an optional value as it is.
+    pub fn set_async_(mut self, value: Option<bool>) -> Self {
+        self.request_mut().async_ = value;
         self
     }
     /// Sets [`FindGadgetsRequest::rules`] (`Rules`).
-    pub fn rules(mut self, value: impl IntoIterator<Item = Rule>) -> Self {
-        self.request_mut().rules = value.into_iter().collect();
+    pub fn rules(self, value: impl IntoIterator<Item = Rule>) -> Self {
+        self.set_rules(Some(value.into_iter().collect()))
+    }
+    /// Sets or clears [`FindGadgetsRequest::rules`] (`Rules`): forwards an optional value as it is.
+    pub fn set_rules(mut self, value: Option<Vec<Rule>>) -> Self {
+        self.request_mut().rules = value.unwrap_or_default();
         self
     }
 }

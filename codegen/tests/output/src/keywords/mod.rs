@@ -5,10 +5,12 @@ mod dispatch;
 mod endpoint;
 mod types;
 pub mod find_gadgets;
+pub mod pin_gadgets;
 pub use client::{Call, Client, ClientBuilder};
 pub use dispatch::AnyRequest;
 pub use endpoint::Endpoint;
 pub use types::*;
 pub use find_gadgets::{FindGadgetsRequest, FindGadgetsResponse};
+pub use pin_gadgets::{PinGadgetsRequest, PinGadgetsResponse};
 /// The wire names of every action the spec describes, in spec order.
-pub const ACTIONS: &[&str] = &["FindGadgets"];
+pub const ACTIONS: &[&str] = &["FindGadgets", "PinGadgets"];

@@ -115,6 +115,30 @@ impl ::uhub_sdk::runtime::Lenient for Rule {
         ::uhub_sdk::runtime::model(d, None)
     }
 }
+impl Rule {
+    /// A value with its required fields set and every optional one unset.
+    pub fn new(match_: impl Into<String>) -> Self {
+        Self {
+            match_: match_.into(),
+            ..Self::default()
+        }
+    }
+    /// Sets [`Self::type_`] (`Type`).
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets [`Self::ref_`] (`Ref`).
+    pub fn ref_(mut self, value: bool) -> Self {
+        self.ref_ = Some(value);
+        self
+    }
+    /// Sets [`Self::loop_count`] (`Loop`).
+    pub fn loop_count(mut self, value: i64) -> Self {
+        self.loop_count = Some(value);
+        self
+    }
+}
 impl ::uhub_sdk::runtime::Param for Rule {
     fn encode(&self, name: &str, form: &mut ::uhub_sdk::runtime::Form) {
         ::uhub_sdk::runtime::Param::encode(

@@ -91,6 +91,13 @@ impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     pub async fn send(self) -> Result<R::Response, ::uhub_sdk::runtime::Error> {
         self.core.send().await
     }
+    /// The exact request `send` would make now, signed, without sending it: to debug a
+    /// call or reproduce it with curl. Its `Debug` masks the signature and token.
+    pub fn signed_request(
+        &self,
+    ) -> Result<::uhub_sdk::runtime::SignedRequest, ::uhub_sdk::runtime::Error> {
+        self.core.signed_request()
+    }
 }
 impl<R: ::uhub_sdk::runtime::Paginated> Call<R> {
     /// Turns this call into a listing of every page from its offset (0 if unset) onwards.

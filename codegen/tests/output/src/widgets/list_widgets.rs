@@ -57,23 +57,39 @@ impl ::uhub_sdk::runtime::Action for ListWidgetsRequest {
 }
 impl super::Call<ListWidgetsRequest> {
     /// Sets [`ListWidgetsRequest::project_id`] (`ProjectId`).
-    pub fn project_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().project_id = Some(value.into());
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`ListWidgetsRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
         self
     }
     /// Sets [`ListWidgetsRequest::color`] (`Color`).
-    pub fn color(mut self, value: WidgetColor) -> Self {
-        self.request_mut().color = Some(value);
+    pub fn color(self, value: WidgetColor) -> Self {
+        self.set_color(Some(value))
+    }
+    /// Sets or clears [`ListWidgetsRequest::color`] (`Color`): forwards an optional value as it is.
+    pub fn set_color(mut self, value: Option<WidgetColor>) -> Self {
+        self.request_mut().color = value;
         self
     }
     /// Sets [`ListWidgetsRequest::offset`] (`Offset`).
-    pub fn offset(mut self, value: i64) -> Self {
-        self.request_mut().offset = Some(value);
+    pub fn offset(self, value: i64) -> Self {
+        self.set_offset(Some(value))
+    }
+    /// Sets or clears [`ListWidgetsRequest::offset`] (`Offset`): forwards an optional value as it is.
+    pub fn set_offset(mut self, value: Option<i64>) -> Self {
+        self.request_mut().offset = value;
         self
     }
     /// Sets [`ListWidgetsRequest::limit`] (`Limit`).
-    pub fn limit(mut self, value: i64) -> Self {
-        self.request_mut().limit = Some(value);
+    pub fn limit(self, value: i64) -> Self {
+        self.set_limit(Some(value))
+    }
+    /// Sets or clears [`ListWidgetsRequest::limit`] (`Limit`): forwards an optional value as it is.
+    pub fn set_limit(mut self, value: Option<i64>) -> Self {
+        self.request_mut().limit = value;
         self
     }
 }

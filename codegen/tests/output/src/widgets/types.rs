@@ -106,6 +106,21 @@ impl ::uhub_sdk::runtime::Lenient for Dimensions {
         ::uhub_sdk::runtime::model(d, None)
     }
 }
+impl Dimensions {
+    /// A value with its required fields set and every optional one unset.
+    pub fn new(width: i64, height: i64) -> Self {
+        Self {
+            width,
+            height,
+            ..Self::default()
+        }
+    }
+    /// Sets [`Self::unit`] (`Unit`).
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
+    }
+}
 /// One part a widget is made of.
 #[derive(
     Clone,
@@ -154,6 +169,25 @@ impl ::uhub_sdk::runtime::Lenient for Part {
                 ..Self::default()
             }),
         )
+    }
+}
+impl Part {
+    /// A value with its required fields set and every optional one unset.
+    pub fn new(part_name: impl Into<String>) -> Self {
+        Self {
+            part_name: part_name.into(),
+            ..Self::default()
+        }
+    }
+    /// Sets [`Self::count`] (`Count`).
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = Some(value);
+        self
+    }
+    /// Sets [`Self::size`] (`Size`).
+    pub fn size(mut self, value: Dimensions) -> Self {
+        self.size = Some(value);
+        self
     }
 }
 /// One widget of the catalogue.
@@ -205,5 +239,35 @@ impl ::uhub_sdk::runtime::Lenient for Widget {
         d: D,
     ) -> Result<Self, D::Error> {
         ::uhub_sdk::runtime::model(d, None)
+    }
+}
+impl Widget {
+    /// A value with its required fields set and every optional one unset.
+    pub fn new(
+        widget_id: impl Into<String>,
+        color: WidgetColor,
+        size: Dimensions,
+    ) -> Self {
+        Self {
+            widget_id: widget_id.into(),
+            color,
+            size,
+            ..Self::default()
+        }
+    }
+    /// Sets [`Self::parts`] (`Parts`).
+    pub fn parts(mut self, value: impl IntoIterator<Item = Part>) -> Self {
+        self.parts = value.into_iter().collect();
+        self
+    }
+    /// Sets [`Self::labels`] (`Labels`).
+    pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.labels = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sets [`Self::weights`] (`Weights`).
+    pub fn weights(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.weights = value.into_iter().collect();
+        self
     }
 }
