@@ -136,7 +136,7 @@ pub fn argument(p: &Field) -> (TokenStream, TokenStream) {
 pub fn argument_init(p: &Field) -> TokenStream {
     let id = ident(p);
     let (_, value) = argument(p);
-    if value.to_string() == id.to_string() { quote!(#id) } else { quote!(#id: #value) }
+    if id == value.to_string() { quote!(#id) } else { quote!(#id: #value) }
 }
 
 /// The runtime check a required field gets before sending: strings and arrays must not be empty.
