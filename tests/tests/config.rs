@@ -681,3 +681,158 @@ async fn secrets_never_appear_in_logs_debug_or_display() {
     }
     assert!(shown.iter().any(|s| s.contains("pk-visible")), "public keys are shown");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The environment read exactly (issue: trust)
+
+/// A source whose one variable holds bytes that are not UTF-8.
+#[cfg(unix)]
+fn source_with_bytes(name: &'static str, bytes: &'static [u8], home: &TempHome) -> ConfigSource {
+    use std::os::unix::ffi::OsStringExt as _;
+    let others = [("UCLOUD_PUBLIC_KEY", "pk"), ("UCLOUD_PRIVATE_KEY", "sk")];
+    ConfigSource::with_os_vars(
+        move |n| {
+            if n == name {
+                Some(std::ffi::OsString::from_vec(bytes.to_vec()))
+            } else {
+                others.iter().find(|(k, _)| *k == n).map(|(_, v)| v.into())
+            }
+        },
+        Some(home.path().to_owned()),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_variable_that_is_not_utf8_is_an_error_naming_it_never_unset() {
+    let home = TempHome::new();
+    for name in ["UCLOUD_API_BASE_URL", "UCLOUD_PRIVATE_KEY", "UCLOUD_PROFILE", "UCLOUD_PROJECT_ID"] {
+        let source = source_with_bytes(name, b"http://\xff\xfe.test", &home);
+        let message = build_err(Client::builder().config_source(source));
+        assert_eq!(message, format!("{name} is set but is not valid UTF-8; set it to UTF-8 text or unset it"));
+    }
+}
+
+#[test]
+fn shared_files_may_start_with_a_byte_order_mark() {
+    let home = TempHome::new();
+    home.write("config.json", "\u{feff}[{\"profile\": \"p\", \"active\": true, \"project_id\": \"org-bom\"}]");
+    home.write("credential.json", "\u{feff}[{\"profile\": \"p\", \"public_key\": \"pk\", \"private_key\": \"sk\"}]");
+    let client = Client::builder().config_source(home.source(&[])).build().unwrap();
+    assert_eq!((client.project_id(), client.credentials().public_key()), (Some("org-bom"), "pk"));
+}
+
+#[test]
+fn two_profiles_of_one_name_or_several_active_are_errors_naming_the_file() {
+    let home = TempHome::new();
+    let config = home.write("config.json", r#"[{"profile": "a", "active": true}, {"profile": "b", "active": true}]"#);
+    let message = build_err(Client::builder().keys("pk", "sk").config_source(home.source(&[])));
+    assert_eq!(
+        message,
+        format!("{} marks several profiles active (a, b); mark one, or name one with UCLOUD_PROFILE", config.display())
+    );
+    home.write("config.json", r#"[{"profile": "a", "active": true}]"#);
+    let credential = home.write(
+        "credential.json",
+        r#"[{"profile": "a", "public_key": "pk1", "private_key": "s1"}, {"profile": "a", "public_key": "pk2", "private_key": "s2"}]"#,
+    );
+    let message = build_err(Client::builder().config_source(home.source(&[])));
+    assert_eq!(message, format!("{} has two profiles named \"a\"; keep one", credential.display()));
+    assert!(!message.contains("s1") && !message.contains("s2"));
+}
+
+#[test]
+fn an_oauth_profile_is_a_clear_error_unless_keys_come_from_elsewhere() {
+    let home = TempHome::new();
+    home.write("config.json", r#"[{"profile": "sso", "active": true}]"#);
+    let credential = home.write(
+        "credential.json",
+        r#"[{"profile": "sso", "auth_mode": "oauth", "access_token": "at-secret", "refresh_token": "rt-secret"}]"#,
+    );
+    let message = build_err(Client::builder().config_source(home.source(&[])));
+    assert!(
+        message.starts_with(&format!(
+            "profile \"sso\" in {} signs in with OAuth (auth_mode \"oauth\"), which this SDK does not support",
+            credential.display()
+        )),
+        "{message}"
+    );
+    assert!(!message.contains("at-secret") && !message.contains("rt-secret"));
+    // Keys from the environment make the profile's sign-in irrelevant.
+    let vars = [("UCLOUD_PUBLIC_KEY", "pk"), ("UCLOUD_PRIVATE_KEY", "sk")];
+    assert!(Client::builder().config_source(home.source(&vars)).build().is_ok());
+}
+
+#[tokio::test]
+async fn the_channel_key_is_sent_as_a_header_from_the_builder_the_environment_or_the_profile() {
+    let (addr, seen) = serve(ok_server()).await;
+    let home = TempHome::new();
+    home.write("config.json", r#"[{"profile": "ch", "active": true, "channel_key": "ch_profile"}]"#);
+    let base = [("UCLOUD_PUBLIC_KEY", "pk"), ("UCLOUD_PRIVATE_KEY", "sk")];
+    let with_env = [base[0], base[1], ("UCLOUD_CHANNEL_KEY", "ch_env")];
+    let cases: [(ClientBuilder, Option<&str>); 4] = [
+        (Client::builder().config_source(home.source(&base)), Some("ch_profile")),
+        (Client::builder().config_source(home.source(&with_env)), Some("ch_env")),
+        (Client::builder().config_source(home.source(&with_env)).channel_key("ch_builder"), Some("ch_builder")),
+        (Client::builder().keys("pk", "sk"), None),
+    ];
+    for (i, (builder, want)) in cases.into_iter().enumerate() {
+        let client = builder.endpoint(Endpoint::Custom(format!("http://{addr}"))).build().unwrap();
+        client.get_repo().await.unwrap();
+        let request = seen.lock().unwrap()[i].clone();
+        let sent = request.headers.iter().find_map(|h| h.strip_prefix("channel-key: ").map(str::to_owned));
+        assert_eq!(sent.as_deref(), want, "case {i}");
+    }
+}
+
+#[tokio::test]
+async fn ret_code_174_is_an_authentication_failure_and_not_retried() {
+    let (addr, seen) =
+        serve(Arc::new(|_, _| (200, r#"{"RetCode":174,"Message":"Token Not Exists"}"#.to_owned()))).await;
+    let client = Client::builder()
+        .keys("pk", "sk")
+        .endpoint(Endpoint::Custom(format!("http://{addr}")))
+        .retry_policy(RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let e = client.get_repo().await.unwrap_err();
+    assert_eq!((e.code(), e.attempts(), e.is_retryable()), (Some(174), 1, false));
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_proxy_without_a_scheme_is_http_and_its_password_stays_hidden() {
+    let builder = Client::builder().keys("pk", "sk").proxy("proxyuser:proxy-pass-secret@127.0.0.1:3128");
+    let shown = format!("{builder:?}");
+    assert!(
+        shown.contains("http://proxyuser:REDACTED@127.0.0.1:3128/") && !shown.contains("proxy-pass-secret"),
+        "{shown}"
+    );
+    let client = builder.build().unwrap();
+    let shown = format!("{client:?}");
+    assert!(shown.contains("proxyuser") && !shown.contains("proxy-pass-secret"), "{shown}");
+}
+
+#[test]
+fn a_proxy_the_client_cannot_use_is_refused_naming_the_setting() {
+    for url in
+        ["ftp://user:pw-secret@proxy.test:21", "gopher://proxy.test", "ws://proxy.test", "socks5://proxy.test:1080"]
+    {
+        let message = build_err(Client::builder().keys("pk", "sk").proxy(url));
+        assert!(message.starts_with("ClientBuilder::proxy: "), "{message}");
+        assert!(!message.contains("pw-secret"), "{message}");
+    }
+    // The variables reqwest would read (and skip) are checked the same way.
+    let home = TempHome::new();
+    for name in ["HTTPS_PROXY", "http_proxy", "ALL_PROXY"] {
+        let vars =
+            [("UCLOUD_PUBLIC_KEY", "pk"), ("UCLOUD_PRIVATE_KEY", "sk"), (name, "gopher://u:pw-secret@proxy.test")];
+        let message = build_err(Client::builder().config_source(home.source(&vars)));
+        assert_eq!(
+            message,
+            format!("{name}: the proxy's scheme \"gopher\" cannot carry requests; use http:// or https://")
+        );
+    }
+    let vars = [("UCLOUD_PUBLIC_KEY", "pk"), ("UCLOUD_PRIVATE_KEY", "sk"), ("HTTPS_PROXY", "proxy.test:3128")];
+    assert!(Client::builder().config_source(home.source(&vars)).build().is_ok(), "no scheme reads as http");
+}

@@ -494,12 +494,17 @@ async fn tag_digest_is_optional_and_a_utf8_bom_is_tolerated() {
 }
 
 #[tokio::test]
-async fn empty_object_takes_every_default() {
+async fn a_ret_code_alone_takes_every_default_but_an_empty_object_is_no_response() {
     bounded(async {
-        let server = Server::start(vec![Canned::json("{}")]).await;
+        let server = Server::start(vec![Canned::json(r#"{"RetCode": 0}"#), Canned::json("{}")]).await;
         let r = client(&server).get_image_tag("r", "i").await.unwrap();
         assert_eq!(r.total_count, 0);
         assert!(r.tag_set.is_empty());
+        let err = client(&server).get_image_tag("r", "i").await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "GetImageTag: cannot decode response at `.`: RetCode is missing, so this is not a UCloud response; body starts \"{}\""
+        );
     })
     .await
 }

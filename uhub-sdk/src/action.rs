@@ -27,7 +27,8 @@ pub trait Action: Clone + Send + Sync + 'static {
 
 /// The envelope every response carries.
 pub trait Response {
-    fn ret_code(&self) -> i64;
+    /// `None` when the body had no `RetCode`, which makes it no UCloud response at all.
+    fn ret_code(&self) -> Option<i64>;
     fn message(&self) -> Option<&str>;
 }
 

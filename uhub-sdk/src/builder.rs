@@ -37,6 +37,7 @@ pub struct ClientBuilder<C: Service> {
     attempt_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
     user_agent_suffix: Option<String>,
+    channel_key: Option<String>,
     http: Option<reqwest::Client>,
     max_response_bytes: Option<usize>,
     retry: Option<RetryPolicy>,
@@ -56,6 +57,7 @@ impl<C: Service> Default for ClientBuilder<C> {
             attempt_timeout: None,
             call_timeout: None,
             user_agent_suffix: None,
+            channel_key: None,
             http: None,
             max_response_bytes: None,
             retry: None,
@@ -173,7 +175,18 @@ impl<C: Service> ClientBuilder<C> {
         self
     }
 
+    /// The channel key of a dedicated channel that shares the main API host, sent as the
+    /// `channel-key` header (wins over `UCLOUD_CHANNEL_KEY` and the profile's `channel_key`).
+    /// A wrong one gets `RetCode` 174, which is not retried.
+    pub fn channel_key(mut self, key: impl Into<String>) -> Self {
+        self.channel_key = Some(key.into());
+        self
+    }
+
     /// Use this HTTP client (its pool, proxy and TLS settings) instead of building one.
+    ///
+    /// Redirects are refused whatever its redirect policy says: a 3xx is an error naming where it
+    /// pointed, because following it would re-send the signed form elsewhere.
     ///
     /// This crate enables reqwest without a bundled TLS crypto provider. If nothing else in
     /// your build enables one and you build the `reqwest::Client` before any UHub client,
@@ -230,7 +243,13 @@ impl<C: Service> ClientBuilder<C> {
                 ));
             }
             Some(http) => http,
-            None => build_http(self.connect_timeout, self.proxy.as_deref())?,
+            None => build_http(self.connect_timeout, self.proxy.as_deref(), self.source.as_ref())?,
+        };
+        let channel_key = match self.channel_key.or_else(|| config.channel_key().map(str::to_owned)) {
+            Some(key) => Some(reqwest::header::HeaderValue::from_str(&key).map_err(|_| {
+                Error::config("the channel key (ClientBuilder::channel_key, UCLOUD_CHANNEL_KEY or channel_key) holds characters a header cannot")
+            })?),
+            None => None,
         };
         let mut user_agent = format!("uhub-sdk/{}", env!("CARGO_PKG_VERSION"));
         if let Some(suffix) = self.user_agent_suffix.filter(|s| !s.is_empty()) {
@@ -251,6 +270,7 @@ impl<C: Service> ClientBuilder<C> {
             base_url,
             url,
             user_agent: user_agent_header,
+            channel_key,
             attempt_timeout: self.attempt_timeout.or(config.attempt_timeout()).unwrap_or(DEFAULT_ATTEMPT_TIMEOUT),
             max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
         };
@@ -280,16 +300,68 @@ fn resolve<E: Target>(configured: &ConfiguredEndpoint) -> Result<E, Error> {
     }
 }
 
-fn build_http(connect_timeout: Option<Duration>, proxy: Option<&str>) -> Result<reqwest::Client, Error> {
+/// The variables reqwest reads its proxies from, when no proxy is set on the builder.
+const PROXY_VARS: &[&str] = &["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+
+fn build_http(
+    connect_timeout: Option<Duration>,
+    proxy: Option<&str>,
+    source: Option<&ConfigSource>,
+) -> Result<reqwest::Client, Error> {
     // reqwest is built without a bundled crypto provider; ring is the lighter one. Installing
     // fails only when the program already chose one, which we then use.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder().connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
-    if let Some(url) = proxy {
-        // The error never quotes the URL, which may hold a password.
-        let proxy = reqwest::Proxy::all(url)
-            .map_err(|e| Error::config(format!("invalid proxy URL (ClientBuilder::proxy): {e}")))?;
-        builder = builder.proxy(proxy);
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+        // Never follow: the transport refuses 3xx itself, and this keeps a redirect from
+        // re-sending the signed form before it can.
+        .redirect(reqwest::redirect::Policy::none());
+    match proxy {
+        Some(url) => {
+            let url = checked_proxy(url, "ClientBuilder::proxy")?;
+            // The error never quotes the URL, which may hold a password.
+            let proxy = reqwest::Proxy::all(url.as_str())
+                .map_err(|e| Error::config(format!("invalid proxy URL (ClientBuilder::proxy): {e}")))?;
+            builder = builder.proxy(proxy);
+        }
+        None => {
+            // reqwest reads these itself, and would skip one it cannot use, sending requests
+            // direct past the proxy the user named: refuse that instead.
+            for name in PROXY_VARS {
+                let value = match source {
+                    Some(source) => source.var(name)?,
+                    None => match std::env::var_os(name) {
+                        None => None,
+                        Some(v) => Some(v.into_string().map_err(|_| {
+                            Error::config(format!(
+                                "{name} is set but is not valid UTF-8; set it to UTF-8 text or unset it"
+                            ))
+                        })?)
+                        .filter(|v| !v.is_empty()),
+                    },
+                };
+                if let Some(value) = value {
+                    checked_proxy(&value, name)?;
+                }
+            }
+        }
     }
     builder.build().map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))
+}
+
+/// A proxy URL reqwest will use as given: `http://` in front when it names no scheme (how
+/// reqwest reads it anyway), and only schemes this build can speak. Errors name `origin`, never
+/// the URL, which may hold a password.
+fn checked_proxy(url: &str, origin: &str) -> Result<String, Error> {
+    let url = crate::url::with_scheme(url).into_owned();
+    let scheme = url.split("://").next().unwrap_or_default().to_ascii_lowercase();
+    match scheme.as_str() {
+        "http" | "https" => Ok(url),
+        "socks4" | "socks4a" | "socks5" | "socks5h" => Err(Error::config(format!(
+            "{origin}: a {scheme} proxy needs reqwest's `socks` feature, which this build does not enable; use an http(s) proxy"
+        ))),
+        _ => Err(Error::config(format!(
+            "{origin}: the proxy's scheme {scheme:?} cannot carry requests; use http:// or https://"
+        ))),
+    }
 }

@@ -68,6 +68,7 @@ impl fmt::Debug for ClientCore {
             .field("credentials", &i.credentials)
             .field("defaults", &i.defaults)
             .field("user_agent", &i.user_agent)
+            .field("channel_key", &i.transport.channel_key)
             .field("attempt_timeout", &i.transport.attempt_timeout)
             .field("call_timeout", &i.call_timeout)
             .field("retry", &i.retry)

@@ -20,10 +20,12 @@
 //! | `UCLOUD_PROVIDER` | `ucloud`, `surfercloud` or `genesisai` |
 //! | `UCLOUD_TIMEOUT_SECOND` | attempt timeout, whole seconds (> 0) |
 //! | `UCLOUD_PROFILE` | profile of the shared files to use |
+//! | `UCLOUD_CHANNEL_KEY` | channel key, sent as the `channel-key` header (channels that share the main API host) |
 //! | `UCLOUD_SHARED_CONFIG_FILE` | path of the config file (default `~/.ucloud/config.json`) |
 //! | `UCLOUD_SHARED_CREDENTIAL_FILE` | path of the credential file (default `~/.ucloud/credential.json`) |
 //!
-//! An empty variable counts as unset.
+//! An empty variable counts as unset. A variable that is not valid UTF-8 is a configuration
+//! error naming it (never "unset", which would send calls to the default endpoint).
 //!
 //! Proxies are not part of this configuration: unless
 //! [`ClientBuilder::proxy`](crate::ClientBuilder::proxy) or
@@ -45,7 +47,11 @@
 //! must exist in one of the two files. The config file is a JSON array of
 //! `{profile, project_id, base_url, timeout_sec, active, ...}`, the credential file an array
 //! of `{profile, public_key, private_key}` (plus an optional `security_token`); other fields
-//! (`region`, `zone`, ...) are ignored.
+//! (`region`, `zone`, ...) are ignored. The config file's `channel_key` is sent as the
+//! `channel-key` header. Files may start with a UTF-8 byte order mark. Two profiles of one name
+//! in a file, several profiles marked active, or a profile that signs in with OAuth
+//! (`auth_mode: "oauth"`, which this SDK does not implement) are configuration errors naming the
+//! file or profile.
 //!
 //! ```no_run
 //! # fn run() -> Result<(), uhub_sdk::Error> {
@@ -71,6 +77,7 @@
 //! would have overridden the value: they are mistakes worth hearing about.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -91,11 +98,12 @@ pub const ENV_TIMEOUT_SECOND: &str = "UCLOUD_TIMEOUT_SECOND";
 pub const ENV_PROFILE: &str = "UCLOUD_PROFILE";
 pub const ENV_SHARED_CONFIG_FILE: &str = "UCLOUD_SHARED_CONFIG_FILE";
 pub const ENV_SHARED_CREDENTIAL_FILE: &str = "UCLOUD_SHARED_CREDENTIAL_FILE";
+pub const ENV_CHANNEL_KEY: &str = "UCLOUD_CHANNEL_KEY";
 
 /// The profile used when none is named and no entry is active.
 pub const DEFAULT_PROFILE: &str = "default";
 
-type Vars = dyn Fn(&str) -> Option<String> + Send + Sync;
+type Vars = dyn Fn(&str) -> Option<OsString> + Send + Sync;
 
 /// Where configuration is read from: a lookup of environment variables and a home directory
 /// (for `~/.ucloud/...`). [`ConfigSource::from_env`] uses the process's; tests inject their own
@@ -113,11 +121,20 @@ impl ConfigSource {
             .or_else(|| std::env::var_os("USERPROFILE"))
             .filter(|h| !h.is_empty())
             .map(PathBuf::from);
-        ConfigSource::new(|name| std::env::var(name).ok(), home)
+        ConfigSource::with_os_vars(|name| std::env::var_os(name), home)
     }
 
     /// Variables looked up through `vars`; shared files under `home/.ucloud/` unless named.
     pub fn new(vars: impl Fn(&str) -> Option<String> + Send + Sync + 'static, home: Option<PathBuf>) -> Self {
+        ConfigSource::with_os_vars(move |name| vars(name).map(OsString::from), home)
+    }
+
+    /// Like [`Self::new`], with values as the operating system gives them, which need not be
+    /// UTF-8 (a variable that is not is a configuration error naming it, never "unset").
+    pub fn with_os_vars(
+        vars: impl Fn(&str) -> Option<OsString> + Send + Sync + 'static,
+        home: Option<PathBuf>,
+    ) -> Self {
         ConfigSource { vars: Arc::new(vars), home }
     }
 
@@ -135,22 +152,41 @@ impl ConfigSource {
         self.home.as_deref()
     }
 
-    /// A variable, with empty values counted as unset.
-    fn var(&self, name: &str) -> Option<String> {
-        (self.vars)(name).filter(|v| !v.is_empty())
+    /// A variable, with empty values counted as unset; one that is not UTF-8 is an error naming
+    /// it (read as unset, it would silently send calls elsewhere or report a key "not set").
+    pub(crate) fn var(&self, name: &str) -> Result<Option<String>, Error> {
+        match (self.vars)(name) {
+            None => Ok(None),
+            Some(value) => match value.into_string() {
+                Ok(text) => Ok(Some(text).filter(|v| !v.is_empty())),
+                Err(_) => Err(Error::config(format!(
+                    "{name} is set but is not valid UTF-8; set it to UTF-8 text or unset it"
+                ))),
+            },
+        }
     }
 
     /// Reads the environment and the shared files. `profile` (from the builder) wins over
     /// `UCLOUD_PROFILE`. Missing keys are not an error here, since the builder may set them.
     pub fn load(&self, profile: Option<&str>) -> Result<Config, Error> {
-        let config_file = self.file(ENV_SHARED_CONFIG_FILE, "config.json");
-        let credential_file = self.file(ENV_SHARED_CREDENTIAL_FILE, "credential.json");
+        let config_file = self.file(ENV_SHARED_CONFIG_FILE, "config.json")?;
+        let credential_file = self.file(ENV_SHARED_CREDENTIAL_FILE, "credential.json")?;
         let configs: Vec<ConfigEntry> = read_array(config_file.as_ref())?;
         let credentials: Vec<CredentialEntry> = read_array(credential_file.as_ref())?;
+        unique_profiles(config_file.as_ref(), configs.iter().map(|c| c.profile.as_deref()))?;
+        unique_profiles(credential_file.as_ref(), credentials.iter().map(|c| c.profile.as_deref()))?;
+        let active: Vec<&str> = configs.iter().filter(|c| c.active).filter_map(|c| c.profile.as_deref()).collect();
+        if let (Some(file), [_, _, ..]) = (&config_file, active.as_slice()) {
+            return Err(Error::config(format!(
+                "{} marks several profiles active ({}); mark one, or name one with UCLOUD_PROFILE",
+                file.path.display(),
+                active.join(", ")
+            )));
+        }
 
         let named = match profile {
             Some(p) => Some((p.to_owned(), "ClientBuilder::profile".to_owned())),
-            None => self.var(ENV_PROFILE).map(|p| (p, ENV_PROFILE.to_owned())),
+            None => self.var(ENV_PROFILE)?.map(|p| (p, ENV_PROFILE.to_owned())),
         };
         let profile_name = match &named {
             Some((name, origin)) => {
@@ -182,7 +218,7 @@ impl ConfigSource {
             credential_file: credential_file.as_ref().map(|f| f.path.clone()),
             ..Config::default()
         };
-        let (pk, sk, token) = (self.var(ENV_PUBLIC_KEY), self.var(ENV_PRIVATE_KEY), self.var(ENV_SECURITY_TOKEN));
+        let (pk, sk, token) = (self.var(ENV_PUBLIC_KEY)?, self.var(ENV_PRIVATE_KEY)?, self.var(ENV_SECURITY_TOKEN)?);
         let from_env = KeySource {
             origin: "environment".to_owned(),
             missing_private: format!("{ENV_PUBLIC_KEY} is set, so set {ENV_PRIVATE_KEY} too"),
@@ -196,6 +232,14 @@ impl ConfigSource {
                  a security token belongs to the temporary keys it was issued with"
             )),
             (None, None) => match file_credential {
+                Some(entry) if entry.auth_mode.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("oauth")) => {
+                    Err(format!(
+                        "profile {profile_name:?} in {} signs in with OAuth (auth_mode \"oauth\"), which this SDK does not \
+                     support; give the profile public_key and private_key, set {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY}, \
+                     or use ClientBuilder::keys",
+                        credential_file.as_ref().map(|f| f.path.display().to_string()).unwrap_or_default()
+                    ))
+                }
                 Some(entry) => {
                     let where_ = in_file(&credential_file);
                     let from_file = KeySource {
@@ -225,7 +269,7 @@ impl ConfigSource {
         }
 
         // Project.
-        if let Some(p) = self.var(ENV_PROJECT_ID) {
+        if let Some(p) = self.var(ENV_PROJECT_ID)? {
             out.project_id = Some(p);
         } else if let Some(p) = file_config.and_then(|c| c.project_id.clone()).filter(|p| !p.is_empty()) {
             out.project_id = Some(p);
@@ -233,9 +277,9 @@ impl ConfigSource {
 
         // Endpoint: within the environment a base URL is more specific than a provider name.
         // Malformed values are errors even if a higher source overrides them.
-        let env_url = self.var(ENV_API_BASE_URL).map(|u| checked_url(u, ENV_API_BASE_URL.to_owned())).transpose()?;
+        let env_url = self.var(ENV_API_BASE_URL)?.map(|u| checked_url(u, ENV_API_BASE_URL.to_owned())).transpose()?;
         let env_provider =
-            self.var(ENV_PROVIDER).map(|name| ConfiguredEndpoint::Provider { name, origin: ENV_PROVIDER.to_owned() });
+            self.var(ENV_PROVIDER)?.map(|name| ConfiguredEndpoint::Provider { name, origin: ENV_PROVIDER.to_owned() });
         let file_url = match file_config.and_then(|c| c.base_url.clone()).filter(|u| !u.is_empty()) {
             Some(u) => Some(checked_url(u, format!("base_url in {}", in_file(&config_file)))?),
             None => None,
@@ -243,7 +287,13 @@ impl ConfigSource {
         out.endpoint = env_url.or(env_provider).or(file_url);
 
         // Attempt timeout.
-        let env_timeout = match self.var(ENV_TIMEOUT_SECOND) {
+        // Channel key: sent as the `channel-key` header, for channels that share the main API host.
+        out.channel_key = match self.var(ENV_CHANNEL_KEY)? {
+            Some(key) => Some(key),
+            None => file_config.and_then(|c| c.channel_key.clone()).filter(|k| !k.is_empty()),
+        };
+
+        let env_timeout = match self.var(ENV_TIMEOUT_SECOND)? {
             Some(v) => match v.trim().parse::<u64>() {
                 Ok(n) if n > 0 => Some(Duration::from_secs(n)),
                 _ => {
@@ -260,13 +310,13 @@ impl ConfigSource {
     }
 
     /// The file named by `var` (which must exist), else `home/.ucloud/default_name` if it exists.
-    fn file(&self, var: &str, default_name: &str) -> Option<SharedFile> {
-        match self.var(var) {
+    fn file(&self, var: &str, default_name: &str) -> Result<Option<SharedFile>, Error> {
+        Ok(match self.var(var)? {
             Some(path) => Some(SharedFile { path: PathBuf::from(path), named_by: Some(var.to_owned()) }),
             None => {
                 self.home.as_ref().map(|h| SharedFile { path: h.join(".ucloud").join(default_name), named_by: None })
             }
-        }
+        })
     }
 }
 
@@ -289,6 +339,7 @@ pub struct Config {
     project_id: Option<String>,
     endpoint: Option<ConfiguredEndpoint>,
     attempt_timeout: Option<Duration>,
+    channel_key: Option<String>,
 }
 
 /// Where the environment or a shared file says calls should go.
@@ -344,6 +395,11 @@ impl Config {
     pub fn attempt_timeout(&self) -> Option<Duration> {
         self.attempt_timeout
     }
+
+    /// The channel key (`UCLOUD_CHANNEL_KEY`, else the profile's `channel_key`).
+    pub fn channel_key(&self) -> Option<&str> {
+        self.channel_key.as_deref()
+    }
 }
 
 impl fmt::Debug for Config {
@@ -355,6 +411,7 @@ impl fmt::Debug for Config {
             .field("project_id", &self.project_id)
             .field("endpoint", &self.endpoint)
             .field("attempt_timeout", &self.attempt_timeout)
+            .field("channel_key", &self.channel_key)
             .finish_non_exhaustive()
     }
 }
@@ -413,10 +470,15 @@ struct ConfigEntry {
     timeout_sec: Option<u64>,
     #[serde(default)]
     active: bool,
+    #[serde(default)]
+    channel_key: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct CredentialEntry {
+    /// `oauth` for ucloud-cli's browser sign-in, which this SDK refuses clearly.
+    #[serde(default)]
+    auth_mode: Option<String>,
     #[serde(default)]
     profile: Option<String>,
     #[serde(default)]
@@ -438,11 +500,13 @@ fn read_array<T: for<'de> Deserialize<'de>>(file: Option<&SharedFile>) -> Result
             return Err(Error::config(format!("cannot read {path}{by}: {e}")));
         }
     };
+    // Editors on Windows start UTF-8 files with a byte order mark.
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
     // An empty file is what some tools leave behind; it holds no profiles.
     if text.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
     }
-    let de = &mut serde_json::Deserializer::from_slice(&text);
+    let de = &mut serde_json::Deserializer::from_slice(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let at = e.path().to_string();
         let inner = e.into_inner();
@@ -457,6 +521,18 @@ fn read_array<T: for<'de> Deserialize<'de>>(file: Option<&SharedFile>) -> Result
             inner.column()
         ))
     })
+}
+
+/// Two entries of one name would make "which one wins" a guess.
+fn unique_profiles<'a>(file: Option<&SharedFile>, names: impl Iterator<Item = Option<&'a str>>) -> Result<(), Error> {
+    let mut seen = std::collections::BTreeSet::new();
+    for name in names.flatten() {
+        if !seen.insert(name) {
+            let path = file.map(|f| f.path.display().to_string()).unwrap_or_default();
+            return Err(Error::config(format!("{path} has two profiles named {name:?}; keep one")));
+        }
+    }
+    Ok(())
 }
 
 fn unknown_profile(

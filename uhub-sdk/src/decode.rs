@@ -12,7 +12,7 @@
 //! | `bool` | booleans, `"true"`/`"false"` (any case), `0`/`1`; `null` is `false` |
 //! | [`Time`](crate::Time) | any scalar, never an error: the text is kept, the instant read when it can be (see [`crate::time`]) |
 //! | `Option<T>` | `null` is `None`, anything else as `T` |
-//! | `Vec<T>` | arrays; `null` is empty |
+//! | `Vec<T>` | arrays, `null` elements skipped; `null` is empty |
 //! | models | objects, and bare strings for models that name a `from_string` field |
 //!
 //! Missing fields take their defaults and unknown fields are ignored.
@@ -37,16 +37,32 @@ pub fn lenient<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<T, D::Erro
 
 /// Decodes a response body for `action`: a UTF-8 BOM is skipped, a non-zero `RetCode` becomes
 /// [`crate::ErrorKind::Api`], and a field that cannot be read becomes
-/// [`crate::ErrorKind::Decode`] naming its path.
+/// [`crate::ErrorKind::Decode`] naming its path. Only a JSON object with a `RetCode` is a UCloud
+/// response: anything else (an array, a string, an object from a proxy or gateway without
+/// `RetCode`) is a decode error, never a success with every field defaulted.
 pub fn response<T: DeserializeOwned + Response>(
     action: &'static str,
     body: &[u8],
     request_id: Option<&str>,
 ) -> Result<T, Error> {
     let json = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let invalid =
+        |message: &str| Error::decode(action, ".".to_owned(), message.to_owned(), body_start(body), request_id);
+    // serde reads a struct from an array too; a UCloud response is always an object.
+    if json.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') {
+        let top = serde_json::from_slice::<serde::de::IgnoredAny>(json).is_ok();
+        return Err(invalid(if top {
+            "the body is JSON but not an object, so not a UCloud response"
+        } else {
+            "the body is not JSON"
+        }));
+    }
     match serde_json::from_slice::<T>(json) {
-        Ok(r) if r.ret_code() == 0 => Ok(r),
-        Ok(r) => Err(Error::api(action, r.ret_code(), r.message().unwrap_or_default(), request_id)),
+        Ok(r) => match r.ret_code() {
+            Some(0) => Ok(r),
+            Some(code) => Err(Error::api(action, code, r.message().unwrap_or_default(), request_id)),
+            None => Err(invalid("RetCode is missing, so this is not a UCloud response")),
+        },
         // The fast path has no field paths; decode again to find where it failed, but first
         // let a RetCode in a body that otherwise does not fit explain the failure.
         Err(_) => {
@@ -321,14 +337,14 @@ impl<T: Lenient> Lenient for Option<T> {
     }
 }
 
-/// Lets a sequence hand each element to `T::lenient`.
+/// Lets a sequence hand each element to `T::lenient`; a `null` element is `None`, skipped.
 struct Seed<T>(PhantomData<T>);
 
 impl<'de, T: Lenient> de::DeserializeSeed<'de> for Seed<T> {
-    type Value = T;
+    type Value = Option<T>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        T::lenient(d)
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        Option::<T>::lenient(d)
     }
 }
 
@@ -345,8 +361,9 @@ impl<T: Lenient> Lenient for Vec<T> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
                 // Cap the pre-allocation: the hint comes from the body, which we do not trust.
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                // A null among the items is no item (not one with every field defaulted).
                 while let Some(item) = seq.next_element_seed(Seed(PhantomData))? {
-                    items.push(item);
+                    items.extend(item);
                 }
                 Ok(items)
             }
@@ -436,6 +453,7 @@ mod tests {
         assert_eq!(read::<Option<String>>("1").unwrap(), Some("1".into()));
         assert_eq!(read::<Vec<i64>>("null").unwrap(), Vec::<i64>::new());
         assert_eq!(read::<Vec<i64>>("[1,\"2\"]").unwrap(), vec![1, 2]);
+        assert_eq!(read::<Vec<String>>("[\"a\", null, \"b\"]").unwrap(), ["a", "b"]);
     }
 
     /// A response of the shape generated ones have, without depending on generated code.
@@ -443,18 +461,35 @@ mod tests {
     #[serde(default)]
     struct Listing {
         #[serde(rename = "RetCode", deserialize_with = "lenient")]
-        ret_code: i64,
+        ret_code: Option<i64>,
         #[serde(rename = "TotalCount", deserialize_with = "lenient")]
         total_count: i64,
     }
 
     impl Response for Listing {
-        fn ret_code(&self) -> i64 {
+        fn ret_code(&self) -> Option<i64> {
             self.ret_code
         }
         fn message(&self) -> Option<&str> {
             None
         }
+    }
+
+    #[test]
+    fn only_an_object_with_a_ret_code_is_a_response() {
+        let message = |body: &[u8]| match response::<Listing>("GetRepo", body, None).unwrap_err().kind() {
+            crate::ErrorKind::Decode { message, .. } => message.clone(),
+            other => panic!("expected a decode error, got {other:?}"),
+        };
+        for body in [&b"[]"[..], b"\"x\"", b"3", b"null", b" [{\"RetCode\": 0}]"] {
+            assert_eq!(message(body), "the body is JSON but not an object, so not a UCloud response", "{body:?}");
+        }
+        assert_eq!(
+            message(b"{\"retcode\": 0, \"TotalCount\": 5}"),
+            "RetCode is missing, so this is not a UCloud response"
+        );
+        assert_eq!(message(b"{\"RetCode\": null}"), "RetCode is missing, so this is not a UCloud response");
+        assert_eq!(message(b"<html>"), "the body is not JSON");
     }
 
     /// Found by the decode_bytes fuzz target: a complete value followed by more text.

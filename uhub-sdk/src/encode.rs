@@ -99,6 +99,12 @@ impl<T: Param> Param for Vec<T> {
     }
 }
 
+/// Serializes a response's `RetCode`, 0 when unset: what a response serializes to is always a
+/// UCloud response, so a fake service built from `Default` answers success.
+pub fn ret_code_or_zero<S: serde::Serializer>(code: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i64(code.unwrap_or(0))
+}
+
 /// Serializes a `bool` (or `Option<bool>`) as the text `"true"`/`"false"`, the form the
 /// reference pages document for flags such as `IsShared`. Generated response types use it so
 /// that what they serialize is what the documented service sends.

@@ -7,14 +7,21 @@ use std::fmt;
 
 /// How much of a response body errors keep, so a huge HTML page does not flood a log line.
 const BODY_START: usize = 200;
+/// How much of a body is searched for secrets to mask before its start is kept: enough for any
+/// echoed request form, bounded so a huge body costs nothing.
+const MASK_WINDOW: usize = 8 * 1024;
+/// Names whose values are masked wherever a quoted body shows them (an echoed form or JSON).
+const SECRET_NAMES: &[&str] = &["Signature", "SecurityToken", "PrivateKey", "private_key", "security_token"];
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The service answered with a non-zero `RetCode`.
+    /// The service answered with a non-zero `RetCode` (with an HTTP error status or 200; see
+    /// [`Error::status`]).
     Api { code: i64, message: String },
-    /// The service answered with an HTTP error status and no UCloud error body.
+    /// The service answered with an HTTP error status and no UCloud error body, or with a
+    /// redirect, which is never followed (see [`Error::location`]).
     HttpStatus { status: u16, body: String },
     /// The request could not be sent or the response not received.
     Transport { kind: TransportKind, detail: String },
@@ -49,6 +56,10 @@ struct Inner {
     action: Option<&'static str>,
     kind: ErrorKind,
     request_id: Option<String>,
+    /// The HTTP status of an `Api` error that came with one (>= 400).
+    http_status: Option<u16>,
+    /// Where a redirect pointed, its query string elided.
+    location: Option<String>,
     attempts: u32,
     retry_after: Option<std::time::Duration>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
@@ -61,6 +72,8 @@ impl Error {
                 action,
                 kind,
                 request_id: request_id.map(str::to_owned),
+                http_status: None,
+                location: None,
                 attempts: 1,
                 retry_after: None,
                 source: None,
@@ -74,6 +87,25 @@ impl Error {
 
     pub(crate) fn http_status(action: &'static str, status: u16, body: &[u8], request_id: Option<&str>) -> Self {
         Self::new(Some(action), ErrorKind::HttpStatus { status, body: body_start(body) }, request_id)
+    }
+
+    /// A redirect: refused, since following it would send the signed form elsewhere.
+    pub(crate) fn redirect(
+        action: &'static str,
+        status: u16,
+        location: Option<String>,
+        body: &[u8],
+        request_id: Option<&str>,
+    ) -> Self {
+        let mut e = Self::http_status(action, status, body, request_id);
+        e.inner.location = location;
+        e
+    }
+
+    /// Records the HTTP error status an `Api` error came with.
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.inner.http_status = Some(status);
+        self
     }
 
     pub(crate) fn transport(
@@ -146,12 +178,17 @@ impl Error {
         }
     }
 
-    /// The HTTP status of an HTTP error.
+    /// The HTTP status of an HTTP error, or of an API error that came with an error status.
     pub fn status(&self) -> Option<u16> {
         match self.inner.kind {
             ErrorKind::HttpStatus { status, .. } => Some(status),
-            _ => None,
+            _ => self.inner.http_status,
         }
+    }
+
+    /// Where a redirect pointed (query string elided); the SDK never follows one.
+    pub fn location(&self) -> Option<&str> {
+        self.inner.location.as_deref()
     }
 
     /// The service's id for the request (`X-UCLOUD-REQUEST-UUID`), to quote to support.
@@ -166,13 +203,18 @@ impl Error {
 
     /// Whether trying again later could succeed: connection failures, timeouts, HTTP
     /// 429/502/503/504, throttling (`RetCode` 153) and server-side codes (`RetCode` ≥ 2000).
+    /// Authentication failures (`RetCode` 170–174; 174 is also what a wrong channel key gets)
+    /// and redirects are not.
     ///
     /// This says nothing about whether repeating the call is safe; the retry policy also
     /// requires the action to be idempotent, or the request to have never left.
     pub fn is_retryable(&self) -> bool {
+        let status_retryable = |s: u16| matches!(s, 429 | 502 | 503 | 504);
         match &self.inner.kind {
-            ErrorKind::Api { code, .. } => *code == 153 || *code >= 2000,
-            ErrorKind::HttpStatus { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            ErrorKind::Api { code, .. } => {
+                *code == 153 || *code >= 2000 || self.inner.http_status.is_some_and(status_retryable)
+            }
+            ErrorKind::HttpStatus { status, .. } => status_retryable(*status),
             ErrorKind::Transport { .. } => true,
             _ => false,
         }
@@ -189,7 +231,24 @@ impl fmt::Display for Error {
             write!(f, "{action}: ")?;
         }
         match &self.inner.kind {
-            ErrorKind::Api { code, message } => write!(f, "UHub error RetCode {code}: {message}")?,
+            ErrorKind::Api { code, message } => {
+                write!(f, "UHub error RetCode {code}: {message}")?;
+                if let Some(status) = self.inner.http_status {
+                    write!(f, " (HTTP status {status})")?;
+                }
+            }
+            ErrorKind::HttpStatus { status, .. } if (300..400).contains(status) => {
+                let to = self.inner.location.as_deref().unwrap_or("nowhere named");
+                write!(f, "HTTP status {status}, a redirect to {to}, not followed")?
+            }
+            ErrorKind::HttpStatus { status, .. } if self.inner.location.is_some() => {
+                let from = self.inner.location.as_deref().unwrap_or_default();
+                write!(
+                    f,
+                    "HTTP status {status} from {from}, reached by a redirect the HTTP client followed; \
+                     build it with reqwest::redirect::Policy::none()"
+                )?
+            }
             ErrorKind::HttpStatus { status, body } => write!(f, "HTTP status {status}, body starts {body:?}")?,
             ErrorKind::Transport { kind, detail } => {
                 let what = match kind {
@@ -222,6 +281,8 @@ impl fmt::Debug for Error {
             .field("action", &self.inner.action)
             .field("kind", &self.inner.kind)
             .field("request_id", &self.inner.request_id)
+            .field("status", &self.status())
+            .field("location", &self.inner.location)
             .field("attempts", &self.inner.attempts)
             .finish()
     }
@@ -233,14 +294,43 @@ impl std::error::Error for Error {
     }
 }
 
-/// The first bytes of a body as text, cut on a character boundary.
+/// The first bytes of a body as text, cut on a character boundary, with the values of secrets
+/// an echoing proxy or server might show (`Signature=...`, `"SecurityToken": "..."`) masked.
 pub(crate) fn body_start(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(BODY_START)]);
-    let mut s = text.into_owned();
-    if body.len() > BODY_START {
+    let window = String::from_utf8_lossy(&body[..body.len().min(MASK_WINDOW)]);
+    let masked = mask_secrets(&window);
+    let mut s: String = masked.chars().take(BODY_START).collect();
+    if body.len() > BODY_START && s.len() < masked.len() || body.len() > MASK_WINDOW {
         s.push('…');
     }
     s
+}
+
+/// Replaces the value after each `Name=`, `Name:` or `"Name": "` of a secret name.
+fn mask_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'scan: while !rest.is_empty() {
+        for name in SECRET_NAMES {
+            if let Some(after) = rest.strip_prefix(name) {
+                // `Name=v`, `Name: v`, `"Name":"v"` (the opening quote of the key is already out).
+                let sep_len = after.len() - after.trim_start_matches(['"', ' ', ':', '=']).len();
+                if sep_len > 0 && after[..sep_len].contains(['=', ':']) {
+                    let value_start = &after[sep_len..];
+                    let end = value_start.find(['&', '"', ' ', ',', '}', '\n', '\r', '<']).unwrap_or(value_start.len());
+                    out.push_str(name);
+                    out.push_str(&after[..sep_len]);
+                    out.push_str("<redacted>");
+                    rest = &value_start[end..];
+                    continue 'scan;
+                }
+            }
+        }
+        let mut chars = rest.chars();
+        out.extend(chars.next());
+        rest = chars.as_str();
+    }
+    out
 }
 
 /// An error and its sources on one line: "a: b: c".
@@ -283,6 +373,36 @@ mod tests {
             assert!(Error::http_status("A", s, b"", None).is_retryable(), "{s}");
         }
         assert!(!Error::http_status("A", 500, b"", None).is_retryable());
+    }
+
+    #[test]
+    fn quoted_bodies_mask_echoed_secrets() {
+        let echoed = b"Action=GetRepo&PublicKey=pk&SecurityToken=sts-secret&Signature=0123abcd&Limit=5";
+        assert_eq!(
+            body_start(echoed),
+            "Action=GetRepo&PublicKey=pk&SecurityToken=<redacted>&Signature=<redacted>&Limit=5"
+        );
+        let json = br#"{"Signature": "0123abcd", "PrivateKey":"sk-1", "private_key": "sk-2", "Other": 1}"#;
+        assert_eq!(
+            body_start(json),
+            r#"{"Signature": "<redacted>", "PrivateKey":"<redacted>", "private_key": "<redacted>", "Other": 1}"#
+        );
+        // A name alone, or inside another word without a separator, is left as it is.
+        assert_eq!(body_start(b"no Signature here"), "no Signature here");
+        let e = Error::http_status("GetRepo", 500, echoed, None);
+        assert!(!e.to_string().contains("sts-secret") && !e.to_string().contains("0123abcd"), "{e}");
+    }
+
+    #[test]
+    fn api_errors_keep_their_http_status() {
+        let e = Error::api("GetRepo", 171, "signature error", Some("r-1")).with_status(500);
+        assert_eq!((e.code(), e.status()), (Some(171), Some(500)));
+        assert_eq!(
+            e.to_string(),
+            "GetRepo: UHub error RetCode 171: signature error (HTTP status 500) (request id r-1)"
+        );
+        assert!(!e.is_retryable());
+        assert!(Error::api("GetRepo", 230, "", None).with_status(503).is_retryable(), "a 503 may pass");
     }
 
     #[test]

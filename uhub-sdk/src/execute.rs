@@ -70,9 +70,11 @@ pub(crate) async fn execute(
                     return Ok(());
                 }
                 Err(e) if policy.should_retry(&e, attempts, idempotent) => {
-                    // The server's Retry-After is a floor; a wait that would overrun the
-                    // call's deadline is pointless, so the error is returned instead.
-                    let wait = policy.backoff(attempts).max(e.retry_after().unwrap_or_default());
+                    // The server's Retry-After is a floor, honoured up to the policy's cap; a
+                    // wait beyond the cap, or one that would overrun the call's deadline, is
+                    // pointless, so the error is returned instead. (Saturating: the server
+                    // chooses Retry-After, up to u64::MAX seconds.)
+                    let Some(wait) = policy.wait(&e, attempts) else { return Err(e) };
                     if deadline.is_some_and(|d| call_started.elapsed().saturating_add(wait) >= d) {
                         return Err(e);
                     }

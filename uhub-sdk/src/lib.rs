@@ -60,7 +60,7 @@ pub use generated::*;
 /// The date-time crate of [`Time::timestamp`], re-exported so callers use the same version.
 pub use jiff;
 pub use paginate::Paginator;
-pub use retry::RetryPolicy;
+pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
 pub use signed::SignedRequest;
 pub use time::Time;
 pub use transport::REQUEST_ID_HEADER;

@@ -94,13 +94,18 @@ impl<R: Paginated> Paginator<R> {
                 let offset = offset?;
                 match fetch(&call, offset, size).await {
                     Err(e) => Some((Err(e), None)),
+                    Ok(page) if page.items.is_empty() => None,
                     Ok(page) => {
-                        let end = offset + page.items.len() as i64;
-                        let more = page.items.len() as i64 == size && end < page.total;
-                        if page.items.is_empty() {
-                            return None;
+                        let full = page.items.len() as i64 == size;
+                        match offset.checked_add(page.items.len() as i64) {
+                            Some(end) => {
+                                let next = (full && end < page.total).then_some(end);
+                                Some((Ok(page), next))
+                            }
+                            // A server that keeps sending full pages cannot walk us past i64::MAX.
+                            None if full => Some((Err(overflow::<R>(offset, size)), None)),
+                            None => Some((Ok(page), None)),
                         }
-                        Some((Ok(page), more.then_some(end)))
                     }
                 }
             }
@@ -117,13 +122,29 @@ impl<R: Paginated> Paginator<R> {
             stream::once(first)
                 .map(move |first| {
                     let rest = match &first {
-                        Ok(page) if page.items.len() as i64 == size && start + size < page.total => {
+                        Ok(page) if page.items.len() as i64 == size && start.saturating_add(size) < page.total => {
                             let (call, total) = (call.clone(), page.total);
-                            let offsets = (1..).map(move |i| start + i * size).take_while(move |o| *o < total);
+                            // Offsets up to the total; one that would pass i64::MAX ends the
+                            // listing with an error instead of wrapping.
+                            let offsets = (1..)
+                                .map(move |i: i64| i.checked_mul(size).and_then(|step| start.checked_add(step)))
+                                .take_while(move |o| o.is_none_or(|o| o < total))
+                                .scan(false, |stopped, o| {
+                                    if *stopped {
+                                        return None;
+                                    }
+                                    *stopped = o.is_none();
+                                    Some(o)
+                                });
                             stream::iter(offsets)
                                 .map(move |offset| {
                                     let call = call.clone();
-                                    async move { fetch(&call, offset, size).await }
+                                    async move {
+                                        match offset {
+                                            Some(offset) => fetch(&call, offset, size).await,
+                                            None => Err(overflow::<R>(start, size)),
+                                        }
+                                    }
                                 })
                                 .buffered(k)
                                 .boxed()
@@ -153,6 +174,14 @@ impl<R: Paginated> Paginator<R> {
                 }),
         )
     }
+}
+
+/// Why a listing stops before its offsets would overflow.
+fn overflow<R: Paginated>(offset: i64, size: i64) -> Error {
+    Error::invalid_request(
+        R::NAME,
+        format!("the listing cannot go on past offset {offset} in pages of {size}: the next offset overflows i64"),
+    )
 }
 
 async fn fetch<R: Paginated>(call: &CallCore<R>, offset: i64, size: i64) -> Result<Page<R::Item>, Error> {

@@ -12,7 +12,11 @@ pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
+    max_retry_after: Duration,
 }
+
+/// The longest `Retry-After` a call waits out unless the policy says otherwise.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 impl Default for RetryPolicy {
     fn default() -> Self {
@@ -20,6 +24,7 @@ impl Default for RetryPolicy {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(5),
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
         }
     }
 }
@@ -43,8 +48,23 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest `Retry-After` the server may ask for that a call still waits out (default
+    /// 60 s); asked for more, the call returns the error at once instead of sleeping for it.
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    /// How long to wait before the next attempt after `error`, the outcome of attempt number
+    /// `attempt`: the backoff, or the server's `Retry-After` when longer; `None` when the server
+    /// asks for more than the policy waits out.
+    pub(crate) fn wait(&self, error: &Error, attempt: u32) -> Option<Duration> {
+        let asked = error.retry_after().unwrap_or_default();
+        (asked <= self.max_retry_after).then(|| self.backoff(attempt).max(asked))
     }
 
     /// Whether `error`, the outcome of attempt number `attempt`, should be tried again.
@@ -80,6 +100,17 @@ mod tests {
             assert!(p.backoff(2) <= Duration::from_millis(200));
             assert!(p.backoff(5) <= Duration::from_millis(300));
         }
+    }
+
+    #[test]
+    fn retry_after_is_honoured_only_up_to_the_cap() {
+        let p = RetryPolicy::default().with_backoff(Duration::ZERO, Duration::ZERO);
+        let asking = |secs| Error::http_status("A", 503, b"", None).with_retry_after(Some(Duration::from_secs(secs)));
+        assert_eq!(p.wait(&asking(60), 1), Some(Duration::from_secs(60)));
+        assert_eq!(p.wait(&asking(61), 1), None);
+        assert_eq!(p.wait(&asking(u64::MAX), 1), None);
+        let patient = p.with_max_retry_after(Duration::from_secs(3600));
+        assert_eq!(patient.wait(&asking(600), 1), Some(Duration::from_secs(600)));
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub use crate::call::CallCore;
 pub use crate::client::ClientCore;
 pub use crate::credentials::{Credentials, Secret};
 pub use crate::decode::{Lenient, envelope, lenient, model, response};
-pub use crate::encode::{BoolAsText, Form, Param, bool_as_text};
+pub use crate::encode::{BoolAsText, Form, Param, bool_as_text, ret_code_or_zero};
 pub use crate::error::Error;
 pub use crate::form::{
     Fields, FromParam, FromParams, ParamError, known_value, model_list, optional_model, optional_value, required_model,

@@ -14,6 +14,8 @@ pub const REQUEST_ID_HEADER: &str = "X-UCLOUD-REQUEST-UUID";
 const FORM: reqwest::header::HeaderValue =
     reqwest::header::HeaderValue::from_static("application/x-www-form-urlencoded");
 const TIMESTAMP: reqwest::header::HeaderName = reqwest::header::HeaderName::from_static("u-timestamp-ms");
+/// The header ucloud-cli sends a profile's channel key in.
+const CHANNEL_KEY: reqwest::header::HeaderName = reqwest::header::HeaderName::from_static("channel-key");
 
 /// The HTTP side of a client: where attempts go, with which headers and limits.
 pub(crate) struct Transport {
@@ -23,6 +25,8 @@ pub(crate) struct Transport {
     /// `base_url` parsed once, not on every attempt.
     pub url: reqwest::Url,
     pub user_agent: reqwest::header::HeaderValue,
+    /// Sent as `channel-key` when set.
+    pub channel_key: Option<reqwest::header::HeaderValue>,
     pub attempt_timeout: Duration,
     pub max_response_bytes: usize,
 }
@@ -37,17 +41,21 @@ impl Transport {
     /// The headers an attempt made at `now_ms` carries, as text (for a dry run).
     pub(crate) fn headers(&self, now_ms: u64) -> Vec<(String, String)> {
         let text = |v: &reqwest::header::HeaderValue| v.to_str().unwrap_or_default().to_owned();
-        vec![
+        let mut headers = vec![
             (reqwest::header::CONTENT_TYPE.to_string(), text(&FORM)),
             (reqwest::header::USER_AGENT.to_string(), text(&self.user_agent)),
             (TIMESTAMP.to_string(), now_ms.to_string()),
-        ]
+        ];
+        if let Some(key) = &self.channel_key {
+            headers.push((CHANNEL_KEY.to_string(), text(key)));
+        }
+        headers
     }
 
     /// Posts `body` once and reads the reply, refusing bodies over the size limit.
     pub(crate) async fn attempt(&self, action: &'static str, body: String) -> Result<Reply, Error> {
         let now_ms = now_ms();
-        let request = self
+        let mut request = self
             .http
             .post(self.url.clone())
             .header(reqwest::header::CONTENT_TYPE, FORM)
@@ -55,6 +63,9 @@ impl Transport {
             .header(TIMESTAMP, now_ms)
             .timeout(self.attempt_timeout)
             .body(body);
+        if let Some(key) = &self.channel_key {
+            request = request.header(CHANNEL_KEY, key.clone());
+        }
         let mut response = request.send().await.map_err(|e| transport_error(action, e))?;
         let status = response.status();
         let request_id = response.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -77,10 +88,26 @@ impl Transport {
             }
             body.extend_from_slice(&chunk);
         }
+        if response.url() != &self.url {
+            // Only a client of the caller's own, with a redirect policy other than `none`, gets
+            // here: the form has gone elsewhere already, but its answer is not UHub's.
+            let location = crate::url::without_query(&self.url, response.url().as_str());
+            return Err(Error::redirect(action, status.as_u16(), Some(location), &[], id));
+        }
+        if status.is_redirection() {
+            // Never followed, whatever client is in use: following would re-send the signed
+            // form (token and signature included) to a host nobody configured, or turn the call
+            // into a GET whose 200 would count as the action's success.
+            let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
+            let location = location.map(|l| crate::url::without_query(&self.url, l));
+            return Err(Error::redirect(action, status.as_u16(), location, &body, id));
+        }
         if !status.is_success() {
-            // A UCloud error body explains the failure better than the status does.
+            // A UCloud error body explains the failure better than the status does; both are kept.
             return Err(match crate::decode::envelope(&body) {
-                Some((code, message)) if code != 0 => Error::api(action, code, &message, id),
+                Some((code, message)) if code != 0 => {
+                    Error::api(action, code, &message, id).with_status(status.as_u16())
+                }
                 _ => Error::http_status(action, status.as_u16(), &body, id),
             }
             .with_retry_after(retry_after));
@@ -102,6 +129,7 @@ fn transport_error(action: &'static str, e: reqwest::Error) -> Error {
     } else {
         TransportKind::Io
     };
-    // The URL is only the base URL (parameters travel in the body), so it holds no secret.
-    Error::transport(action, kind, e)
+    // reqwest quotes the URL, which may carry a password (`https://user:pass@host`); the base
+    // URL is known to the caller anyway.
+    Error::transport(action, kind, e.without_url())
 }

@@ -15,10 +15,11 @@ pub(crate) fn base_url(url: &str, origin: &str) -> Result<reqwest::Url, Error> {
     Ok(parsed)
 }
 
-/// The URL with its password (if any) replaced, for `Debug` and errors. Text that does not
-/// parse as a URL is shown only when it has no `@`, since it may still hold a secret.
+/// The URL with its password (if any) replaced, for `Debug` and errors. Without a scheme, it is
+/// read as `http://` (as reqwest reads proxies), so `user:pass@host` is not mistaken for a URL of
+/// scheme `user`. Text that does not parse is shown only when it has no `@`.
 pub(crate) fn redact(url: &str) -> String {
-    match reqwest::Url::parse(url) {
+    match reqwest::Url::parse(&with_scheme(url)) {
         Ok(mut parsed) => {
             if parsed.password().is_some() {
                 let _ = parsed.set_password(Some("REDACTED"));
@@ -27,5 +28,49 @@ pub(crate) fn redact(url: &str) -> String {
         }
         Err(_) if !url.contains('@') => url.to_owned(),
         Err(_) => "<unparsable URL>".to_owned(),
+    }
+}
+
+/// `url`, with `http://` in front when it names no scheme: how reqwest reads a proxy URL.
+pub(crate) fn with_scheme(url: &str) -> std::borrow::Cow<'_, str> {
+    if url.contains("://") { url.into() } else { format!("http://{url}").into() }
+}
+
+/// A redirect's `Location` (absolute, or relative to `base`) without query string, fragment or
+/// password, so an error can name where it pointed without quoting what it carried.
+pub(crate) fn without_query(base: &reqwest::Url, location: &str) -> String {
+    match base.join(location) {
+        Ok(mut url) => {
+            url.set_query(None);
+            url.set_fragment(None);
+            if url.password().is_some() {
+                let _ = url.set_password(Some("REDACTED"));
+            }
+            url.to_string()
+        }
+        Err(_) => location.split(['?', '#']).next().unwrap_or_default().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_targets_lose_query_fragment_and_password() {
+        let base = reqwest::Url::parse("https://api.ucloud.cn/").unwrap();
+        assert_eq!(without_query(&base, "http://evil.test/x?Signature=abc#f"), "http://evil.test/x");
+        assert_eq!(without_query(&base, "/other?a=1"), "https://api.ucloud.cn/other");
+        assert_eq!(without_query(&base, "http://u:p@h.test/?q"), "http://u:REDACTED@h.test/");
+    }
+
+    #[test]
+    fn passwords_are_hidden_wherever_a_url_is_shown() {
+        assert_eq!(redact("http://user:hunter2@proxy.test:3128"), "http://user:REDACTED@proxy.test:3128/");
+        assert_eq!(redact("not a url"), "not a url");
+        assert_eq!(redact("user:hunter2@host:3128"), "http://user:REDACTED@host:3128/");
+        assert_eq!(redact("http://us@er:hunter2@[bad"), "<unparsable URL>");
+        let err = base_url("ftp://user:hunter2@h.test/", "UCLOUD_API_BASE_URL").unwrap_err();
+        assert!(!err.to_string().contains("hunter2") && err.to_string().contains("UCLOUD_API_BASE_URL"), "{err}");
     }
 }

@@ -150,6 +150,7 @@ fn response(a: &ir::Action) -> TokenStream {
     let name = name(&a.response);
     let serde = serde_crate();
     let lenient = format!("{}::lenient", super::tokens::RUNTIME);
+    let or_zero = format!("{}::ret_code_or_zero", super::tokens::RUNTIME);
     let d = doc(&format!("What `{}` returns.", a.wire));
     let fields = a.fields.iter().map(response_field);
     let declares_message = a.fields.iter().any(|f| f.wire == "Message");
@@ -173,13 +174,13 @@ fn response(a: &ir::Action) -> TokenStream {
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
-            #[serde(rename = "RetCode", deserialize_with = #lenient)]
-            ret_code: i64,
+            #[serde(rename = "RetCode", serialize_with = #or_zero, deserialize_with = #lenient)]
+            ret_code: Option<i64>,
             #message_field
         }
 
         impl #rt::Response for #name {
-            fn ret_code(&self) -> i64 {
+            fn ret_code(&self) -> Option<i64> {
                 self.ret_code
             }
 

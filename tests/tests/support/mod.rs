@@ -1,6 +1,9 @@
 //! A tiny loopback HTTP/1.1 server for wire tests: answers canned responses in order (the
 //! last one repeats), records every request it receives and counts accepted connections.
 
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 

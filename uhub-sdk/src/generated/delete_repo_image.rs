@@ -98,8 +98,12 @@ impl super::Call<DeleteRepoImageRequest> {
 #[serde(default)]
 #[non_exhaustive]
 pub struct DeleteRepoImageResponse {
-    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
-    ret_code: i64,
+    #[serde(
+        rename = "RetCode",
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
+        deserialize_with = "::uhub_sdk::runtime::lenient"
+    )]
+    ret_code: Option<i64>,
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
@@ -108,7 +112,7 @@ pub struct DeleteRepoImageResponse {
     message: Option<String>,
 }
 impl ::uhub_sdk::runtime::Response for DeleteRepoImageResponse {
-    fn ret_code(&self) -> i64 {
+    fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
     fn message(&self) -> Option<&str> {

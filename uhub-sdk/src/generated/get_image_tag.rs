@@ -138,8 +138,12 @@ pub struct GetImageTagResponse {
     /// Wire name: `TagSet`.
     #[serde(rename = "TagSet", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub tag_set: Vec<TagSet>,
-    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
-    ret_code: i64,
+    #[serde(
+        rename = "RetCode",
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
+        deserialize_with = "::uhub_sdk::runtime::lenient"
+    )]
+    ret_code: Option<i64>,
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
@@ -148,7 +152,7 @@ pub struct GetImageTagResponse {
     message: Option<String>,
 }
 impl ::uhub_sdk::runtime::Response for GetImageTagResponse {
-    fn ret_code(&self) -> i64 {
+    fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
     fn message(&self) -> Option<&str> {

@@ -116,8 +116,12 @@ pub struct GetRepoResponse {
     /// Wire name: `RepoSet`.
     #[serde(rename = "RepoSet", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub repo_set: Vec<RepoSet>,
-    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
-    ret_code: i64,
+    #[serde(
+        rename = "RetCode",
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
+        deserialize_with = "::uhub_sdk::runtime::lenient"
+    )]
+    ret_code: Option<i64>,
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
@@ -126,7 +130,7 @@ pub struct GetRepoResponse {
     message: Option<String>,
 }
 impl ::uhub_sdk::runtime::Response for GetRepoResponse {
-    fn ret_code(&self) -> i64 {
+    fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
     fn message(&self) -> Option<&str> {

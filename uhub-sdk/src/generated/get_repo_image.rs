@@ -113,8 +113,12 @@ pub struct GetRepoImageResponse {
     /// Wire name: `ImageSet`.
     #[serde(rename = "ImageSet", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub image_set: Vec<ImageSet>,
-    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
-    ret_code: i64,
+    #[serde(
+        rename = "RetCode",
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
+        deserialize_with = "::uhub_sdk::runtime::lenient"
+    )]
+    ret_code: Option<i64>,
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
@@ -123,7 +127,7 @@ pub struct GetRepoImageResponse {
     message: Option<String>,
 }
 impl ::uhub_sdk::runtime::Response for GetRepoImageResponse {
-    fn ret_code(&self) -> i64 {
+    fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
     fn message(&self) -> Option<&str> {

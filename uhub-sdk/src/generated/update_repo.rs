@@ -112,11 +112,15 @@ pub struct UpdateRepoResponse {
         deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     pub message: Option<String>,
-    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
-    ret_code: i64,
+    #[serde(
+        rename = "RetCode",
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
+        deserialize_with = "::uhub_sdk::runtime::lenient"
+    )]
+    ret_code: Option<i64>,
 }
 impl ::uhub_sdk::runtime::Response for UpdateRepoResponse {
-    fn ret_code(&self) -> i64 {
+    fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
     fn message(&self) -> Option<&str> {

@@ -134,8 +134,12 @@ pub struct FindGadgetsResponse {
         deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     pub gadget_type: Option<GadgetType>,
-    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
-    ret_code: i64,
+    #[serde(
+        rename = "RetCode",
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
+        deserialize_with = "::uhub_sdk::runtime::lenient"
+    )]
+    ret_code: Option<i64>,
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
@@ -144,7 +148,7 @@ pub struct FindGadgetsResponse {
     message: Option<String>,
 }
 impl ::uhub_sdk::runtime::Response for FindGadgetsResponse {
-    fn ret_code(&self) -> i64 {
+    fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
     fn message(&self) -> Option<&str> {
