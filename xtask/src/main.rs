@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use uhub_codegen::sync::{self, Mode};
 
+mod fmt_spec;
 mod import_doc;
 #[cfg(test)]
 mod scratch;
@@ -18,6 +19,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                                 if any part of the page could not be mapped
   import-doc PAGE --write --allow-partial
                                 write what could be mapped anyway
+  fmt-spec                      rewrite spec/uhub.json in its canonical form
+  fmt-spec --check              write nothing; fail if spec/uhub.json is not in canonical form
   bench [MEASURE...]            build in release mode and print the SDK's benchmark table
                                 (measures: call, decode, memory, codegen, listing; default all)";
 
@@ -29,6 +32,8 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(Mode::Check),
         ["import-doc", args @ ..] => import_doc::parse(args)
             .and_then(|opts| import_doc::run(&root(), &opts, &mut std::io::stdout(), &mut std::io::stderr())),
+        ["fmt-spec"] => fmt_spec::run(&root(), false, &mut std::io::stdout()),
+        ["fmt-spec", "--check"] => fmt_spec::run(&root(), true, &mut std::io::stdout()),
         ["bench", filter @ ..] => bench(filter),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

@@ -31,6 +31,10 @@ impl Scratch {
     pub fn spec(&self) -> String {
         fs::read_to_string(self.0.join(sync::SPEC)).unwrap()
     }
+
+    pub fn set_spec(&self, text: &str) {
+        fs::write(self.0.join(sync::SPEC), text).unwrap();
+    }
 }
 
 impl Drop for Scratch {
