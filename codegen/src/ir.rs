@@ -63,7 +63,10 @@ pub struct Field {
 pub enum Type {
     String,
     Int,
+    Float,
     Bool,
+    /// A time as the service writes it, read leniently into `uhub_sdk::Time`.
+    Time,
     Enum(String),
     Model(String),
     Array(Box<Type>),

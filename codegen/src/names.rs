@@ -35,7 +35,7 @@ pub fn field(f: &Field) -> String {
     }
     let ty = f.ty.trim_start_matches("array[").trim_end_matches(']');
     match ty {
-        "string" | "int" | "bool" => format!("{snake}_"),
+        "string" | "int" | "float" | "bool" | "time" => format!("{snake}_"),
         named => {
             let candidate = named.to_snake_case();
             if is_keyword(&candidate) { format!("{snake}_") } else { candidate }

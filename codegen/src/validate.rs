@@ -56,7 +56,9 @@ pub fn resolve_type(spec: &Spec, ty: &str) -> Result<Type, String> {
     match ty {
         "string" => Ok(Type::String),
         "int" => Ok(Type::Int),
+        "float" => Ok(Type::Float),
         "bool" => Ok(Type::Bool),
+        "time" => Ok(Type::Time),
         _ if spec.enums.iter().any(|e| e.name == ty) => Ok(Type::Enum(ty.to_owned())),
         _ if spec.models.iter().any(|m| m.name == ty) => Ok(Type::Model(ty.to_owned())),
         _ => Err(format!("unknown type \"{ty}\"")),
@@ -320,6 +322,10 @@ impl Validator<'_> {
         let ok = match (ty, value) {
             (Type::String, Value::String(_)) | (Type::Bool, Value::Bool(_)) => true,
             (Type::Int, Value::Number(n)) => n.is_i64(),
+            (Type::Float, Value::Number(_)) => true,
+            // The service writes times as text or as Unix seconds.
+            (Type::Time, Value::String(_)) => true,
+            (Type::Time, Value::Number(n)) => n.is_i64(),
             (Type::Enum(name), Value::String(s)) => {
                 let e = self.spec.enums.iter().find(|e| &e.name == name).expect("resolved");
                 if !e.values.iter().any(|v| &v.value == s) {
@@ -371,7 +377,9 @@ fn spelling(ty: &Type) -> String {
     match ty {
         Type::String => "string".to_owned(),
         Type::Int => "int".to_owned(),
+        Type::Float => "float".to_owned(),
         Type::Bool => "bool".to_owned(),
+        Type::Time => "time".to_owned(),
         Type::Enum(name) | Type::Model(name) => name.clone(),
         Type::Array(inner) => format!("array[{}]", spelling(inner)),
     }

@@ -522,8 +522,21 @@ fn patterns_agree_with_the_generator() {
     let type_name = def("typeName");
     let sample = full_spec();
     let resolves = |t: &str| uhub_codegen::validate::resolve_type(&sample, t).is_ok();
-    for t in ["string", "int", "bool", "Color", "Widget", "array[string]", "array[int]", "array[bool]", "array[Widget]"]
-    {
+    for t in [
+        "string",
+        "int",
+        "float",
+        "bool",
+        "time",
+        "Color",
+        "Widget",
+        "array[string]",
+        "array[int]",
+        "array[float]",
+        "array[bool]",
+        "array[time]",
+        "array[Widget]",
+    ] {
         assert!(resolves(t) && fits(&type_name, t), "type {t:?}");
     }
     for t in ["array[array[int]]", "array[]", "array[int", "Vec<int>", "int?", "", "array[ int]", "string "] {

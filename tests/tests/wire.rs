@@ -407,10 +407,7 @@ async fn drifted_repo_fields_decode_leniently() {
         assert_eq!(r.total_count, 3);
         assert_eq!(r.repo_set.len(), 4);
         let a = &r.repo_set[0];
-        assert_eq!(
-            (a.repo_name.as_str(), a.create_time.as_str(), a.update_time.as_str()),
-            ("a", "1700000000", "1700000001")
-        );
+        assert_eq!((a.repo_name.as_str(), a.create_time.raw(), a.update_time.raw()), ("a", "1700000000", "1700000001"));
         assert_eq!(a.description, "", "null takes the default");
         assert!(a.is_shared && !a.is_out_side);
         let b = &r.repo_set[1];

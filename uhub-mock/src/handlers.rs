@@ -9,13 +9,15 @@
 #![allow(clippy::field_reassign_with_default)]
 
 use serde_json::Value;
+use uhub_sdk::Time;
+use uhub_sdk::jiff::Timestamp;
 use uhub_sdk::{
     AnyRequest, CreateRepoResponse, DeleteRepoImageResponse, DeleteRepoResponse, GetImageTagResponse,
     GetRepoImageResponse, GetRepoResponse, ImageSet, RepoSet, RepoType, TagSet, UpdateRepoResponse,
 };
 
 use crate::codes::{Code, Reject};
-use crate::store::{MAX_REPOS_PER_PROJECT, Store, StoredImage, StoredRepo, format_time};
+use crate::store::{MAX_REPOS_PER_PROJECT, Store, StoredImage, StoredRepo};
 
 /// The documented defaults of `Offset` and `Limit`.
 const DEFAULT_OFFSET: i64 = 0;
@@ -29,10 +31,11 @@ pub(crate) enum Times {
 }
 
 impl Times {
-    fn format(self, secs: i64) -> String {
+    fn format(self, secs: i64) -> Time {
         match self {
-            Times::Text => format_time(secs),
-            Times::Seconds => secs.to_string(),
+            // `YYYY-MM-DD HH:MM:SS` in UTC+8, as the service writes it.
+            Times::Text => Time::from_timestamp(Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)),
+            Times::Seconds => Time::parse(secs.to_string()),
         }
     }
 }

@@ -149,7 +149,7 @@ async fn drift_mode_serves_the_examples_shapes_and_the_sdk_decodes_them() {
         assert_eq!(repos.repo_set[1].repo_name, "ml-models");
         let tags = c.get_image_tag("web", "node").await.unwrap();
         assert_eq!(tags.total_count, 4);
-        assert!(tags.tag_set[0].update_time.parse::<i64>().is_ok(), "{}", tags.tag_set[0].update_time);
+        assert!(tags.tag_set[0].update_time.raw().parse::<i64>().is_ok(), "{}", tags.tag_set[0].update_time);
         mock.set_drift(false);
         assert_eq!(c.get_repo().await.unwrap().repo_set[0].description, "Build and debugging helpers");
     })

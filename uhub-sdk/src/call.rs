@@ -65,6 +65,9 @@ impl<R: Action> Call<R> {
         let project_id = request.project_id_mut().clone().or_else(|| client.inner.project_id.clone());
         let mut form = Form::new();
         request.encode(&mut form);
+        if let Some(problem) = form.problem() {
+            return Err(Error::invalid_request(R::NAME, problem));
+        }
         let mut out = None;
         client
             .execute(R::NAME, R::IDEMPOTENT, form, project_id.as_deref(), &options, &mut |reply| {

@@ -8,7 +8,9 @@
 //! |---|---|
 //! | `String` | strings, numbers, booleans; `null` is `""` |
 //! | `i64` | integers, integral floats, numeric strings; `null` and `""` are `0` |
+//! | `f64` | numbers, numeric strings; `null` and `""` are `0.0`; never NaN or infinite |
 //! | `bool` | booleans, `"true"`/`"false"` (any case), `0`/`1`; `null` is `false` |
+//! | [`Time`](crate::Time) | any scalar, never an error: the text is kept, the instant read when it can be (see [`crate::time`]) |
 //! | `Option<T>` | `null` is `None`, anything else as `T` |
 //! | `Vec<T>` | arrays; `null` is empty |
 //! | models | objects, and bare strings for models that name a `from_string` field |
@@ -198,6 +200,56 @@ impl Lenient for i64 {
     }
 }
 
+struct FloatVisitor;
+
+impl Visitor<'_> for FloatVisitor {
+    type Value = f64;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number or a string holding one")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+        Ok(v as f64)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+        Ok(v as f64)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+        Ok(v)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
+        let t = v.trim();
+        if t.is_empty() {
+            return Ok(0.0);
+        }
+        // Rust also parses "NaN" and "inf"; a float from the service is always finite.
+        match t.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(f),
+            _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+        }
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<f64, E> {
+        Ok(0.0)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<f64, E> {
+        Ok(0.0)
+    }
+}
+
+impl Lenient for f64 {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(FloatVisitor)
+    }
+}
+
+impl Lenient for crate::Time {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Any scalar as its text; the text decides the instant. A time is never a decode error,
+        // except for a value that is no scalar at all (an object or an array).
+        d.deserialize_any(StringVisitor).map(crate::Time::parse)
+    }
+}
+
 struct BoolVisitor;
 
 impl Visitor<'_> for BoolVisitor {
@@ -339,6 +391,31 @@ mod tests {
         assert!(read::<i64>("\"ten\"").is_err());
         assert!(read::<i64>("18446744073709551615").is_err());
         assert!(read::<i64>("1e300").is_err());
+    }
+
+    #[test]
+    fn floats_accept_numbers_and_numeric_strings_but_never_nan() {
+        assert_eq!(read::<f64>("2.5").unwrap(), 2.5);
+        assert_eq!(read::<f64>("3").unwrap(), 3.0);
+        assert_eq!(read::<f64>("\" -0.25 \"").unwrap(), -0.25);
+        assert_eq!(read::<f64>("null").unwrap(), 0.0);
+        assert_eq!(read::<f64>("\"\"").unwrap(), 0.0);
+        assert!(read::<f64>("\"NaN\"").is_err());
+        assert!(read::<f64>("\"inf\"").is_err());
+        assert!(read::<f64>("\"ten\"").is_err());
+        assert!(read::<f64>("true").is_err());
+    }
+
+    #[test]
+    fn times_read_any_scalar_and_keep_the_text() {
+        let t = read::<crate::Time>("1714557600").unwrap();
+        assert_eq!((t.raw(), t.timestamp().map(|i| i.as_second())), ("1714557600", Some(1_714_557_600)));
+        let t = read::<crate::Time>("\"2024-05-01 18:00:00\"").unwrap();
+        assert_eq!(t.timestamp().map(|i| i.as_second()), Some(1_714_557_600));
+        let t = read::<crate::Time>("\"whenever\"").unwrap();
+        assert_eq!((t.raw(), t.timestamp()), ("whenever", None));
+        assert!(read::<crate::Time>("null").unwrap().is_empty());
+        assert_eq!(read::<crate::Time>("true").unwrap().timestamp(), None);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Form {
     fields: Vec<(String, String)>,
+    /// Values that cannot be sent (a NaN float, say): the call is refused before sending.
+    refused: Vec<String>,
 }
 
 impl Form {
@@ -20,6 +22,16 @@ impl Form {
 
     pub fn fields(&self) -> &[(String, String)] {
         &self.fields
+    }
+
+    /// Marks parameter `name` as unsendable; [`Self::problem`] reports it.
+    pub fn refuse(&mut self, name: &str, problem: &str) {
+        self.refused.push(format!("{name} {problem}"));
+    }
+
+    /// Why this form cannot be sent, if a value was refused while encoding.
+    pub fn problem(&self) -> Option<String> {
+        (!self.refused.is_empty()).then(|| self.refused.join("; "))
     }
 
     /// The `application/x-www-form-urlencoded` body for these fields.
@@ -42,6 +54,26 @@ impl Param for String {
 impl Param for i64 {
     fn encode(&self, name: &str, form: &mut Form) {
         form.push(name, self.to_string());
+    }
+}
+
+/// Whole numbers go as integers (`3`, as UCloud's official SDKs send them), others in their
+/// shortest round-trip form (`0.1`); NaN and infinities cannot be sent.
+impl Param for f64 {
+    fn encode(&self, name: &str, form: &mut Form) {
+        if self.is_finite() {
+            // Rust's Display is the shortest text that reads back as the same f64, and writes
+            // whole numbers without a fraction.
+            form.push(name, self.to_string());
+        } else {
+            form.refuse(name, "is not a finite number");
+        }
+    }
+}
+
+impl Param for crate::Time {
+    fn encode(&self, name: &str, form: &mut Form) {
+        form.push(name, self.raw());
     }
 }
 
@@ -112,6 +144,25 @@ mod tests {
         vec![3_i64, 4].encode("Id", &mut form);
         vec![true].encode("Flag", &mut form);
         assert_eq!(form.to_body(), "Id.0=3&Id.1=4&Flag.0=true");
+    }
+
+    #[test]
+    fn floats_go_as_integers_when_whole_and_shortest_otherwise() {
+        let mut form = Form::new();
+        for (name, v) in [("A", 3.0), ("B", 0.1), ("C", -2.5), ("D", 1e21), ("E", 1.0 / 3.0), ("F", -0.0)] {
+            v.encode(name, &mut form);
+        }
+        assert_eq!(form.to_body(), "A=3&B=0.1&C=-2.5&D=1000000000000000000000&E=0.3333333333333333&F=-0");
+        assert_eq!(form.problem(), None);
+    }
+
+    #[test]
+    fn non_finite_floats_are_refused() {
+        let mut form = Form::new();
+        f64::NAN.encode("Ratio", &mut form);
+        Some(f64::INFINITY).encode("Size", &mut form);
+        assert_eq!(form.fields(), &[]);
+        assert_eq!(form.problem().as_deref(), Some("Ratio is not a finite number; Size is not a finite number"));
     }
 
     #[test]

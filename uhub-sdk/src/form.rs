@@ -75,6 +75,21 @@ impl FromParam for i64 {
     }
 }
 
+impl FromParam for f64 {
+    fn from_value(value: &str) -> Result<Self, String> {
+        match value.trim().parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(f),
+            _ => Err(format!("\"{value}\" is not a number")),
+        }
+    }
+}
+
+impl FromParam for crate::Time {
+    fn from_value(value: &str) -> Result<Self, String> {
+        Ok(crate::Time::parse(value))
+    }
+}
+
 impl FromParam for bool {
     fn from_value(value: &str) -> Result<Self, String> {
         match value {

@@ -39,6 +39,7 @@ pub mod generated;
 pub mod paginate;
 mod retry;
 pub mod sign;
+pub mod time;
 mod transport;
 
 pub use call::Call;
@@ -47,6 +48,9 @@ pub use config::{Config, ConfigSource};
 pub use credentials::Credentials;
 pub use error::{Error, ErrorKind, TransportKind};
 pub use generated::*;
+/// The date-time crate of [`Time::timestamp`], re-exported so callers use the same version.
+pub use jiff;
 pub use paginate::Paginator;
 pub use retry::RetryPolicy;
+pub use time::Time;
 pub use transport::REQUEST_ID_HEADER;

@@ -51,6 +51,7 @@ pub fn argument(p: &ir::Field) -> (TokenStream, TokenStream) {
     let id = ident(p);
     match p.ty {
         Type::String => (quote!(#id: impl Into<String>), quote!(#id.into())),
+        Type::Time => (quote!(#id: impl Into<crate::Time>), quote!(#id.into())),
         _ => {
             let ty = field_type(p);
             (quote!(#id: #ty), quote!(#id))
@@ -65,7 +66,7 @@ fn new_fn(a: &ir::Action) -> TokenStream {
     let inits = a.required_params().map(|p| {
         let id = ident(p);
         match p.ty {
-            Type::String => quote!(#id: #id.into()),
+            Type::String | Type::Time => quote!(#id: #id.into()),
             _ => quote!(#id),
         }
     });
@@ -152,6 +153,7 @@ fn setters(a: &ir::Action) -> TokenStream {
         let d = doc(&format!("Sets [`{}::{}`] (`{}`).", a.request, id, p.wire));
         let (arg, value) = match &p.ty {
             Type::String => (quote!(impl Into<String>), quote!(Some(value.into()))),
+            Type::Time => (quote!(impl Into<crate::Time>), quote!(Some(value.into()))),
             Type::Array(inner) => {
                 let inner = rust_type(inner);
                 (quote!(impl IntoIterator<Item = #inner>), quote!(value.into_iter().collect()))

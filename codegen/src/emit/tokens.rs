@@ -22,7 +22,9 @@ pub fn rust_type(ty: &Type) -> TokenStream {
     match ty {
         Type::String => quote!(String),
         Type::Int => quote!(i64),
+        Type::Float => quote!(f64),
         Type::Bool => quote!(bool),
+        Type::Time => quote!(crate::Time),
         Type::Enum(n) | Type::Model(n) => {
             let id = format_ident!("{}", n);
             quote!(#id)

@@ -67,16 +67,16 @@ pub struct RepoSet {
     /// Wire name: `RepoName`.
     #[serde(rename = "RepoName", deserialize_with = "crate::decode::lenient")]
     pub repo_name: String,
-    /// When the repository was created, as the service formats it.
+    /// When the repository was created. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `CreateTime`.
     #[serde(rename = "CreateTime", deserialize_with = "crate::decode::lenient")]
-    pub create_time: String,
-    /// When the repository last changed, as the service formats it.
+    pub create_time: crate::Time,
+    /// When the repository last changed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
     #[serde(rename = "UpdateTime", deserialize_with = "crate::decode::lenient")]
-    pub update_time: String,
+    pub update_time: crate::Time,
     /// Free-text description of the repository.
     ///
     /// Wire name: `Description`.
@@ -127,16 +127,16 @@ pub struct ImageSet {
     /// Wire name: `PullCount`.
     #[serde(rename = "PullCount", deserialize_with = "crate::decode::lenient")]
     pub pull_count: i64,
-    /// When the image was first pushed, as the service formats it.
+    /// When the image was first pushed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `CreateTime`.
     #[serde(rename = "CreateTime", deserialize_with = "crate::decode::lenient")]
-    pub create_time: String,
-    /// When the image last changed, as the service formats it.
+    pub create_time: crate::Time,
+    /// When the image last changed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
     #[serde(rename = "UpdateTime", deserialize_with = "crate::decode::lenient")]
-    pub update_time: String,
+    pub update_time: crate::Time,
     /// The tag pushed most recently.
     ///
     /// Wire name: `LatestTag`.
@@ -163,11 +163,11 @@ pub struct TagSet {
     /// Wire name: `TagName`.
     #[serde(rename = "TagName", deserialize_with = "crate::decode::lenient")]
     pub tag_name: String,
-    /// When the tag was last pushed, as the service formats it.
+    /// When the tag was last pushed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
     #[serde(rename = "UpdateTime", deserialize_with = "crate::decode::lenient")]
-    pub update_time: String,
+    pub update_time: crate::Time,
     /// Content digest of the tagged manifest; the live service sends it although the reference pages omit it.
     ///
     /// Wire name: `Digest`.

@@ -122,6 +122,54 @@ fn arrays_of_scalars_and_optional_bools_encode_and_parse_back() {
 }
 
 #[test]
+fn floats_and_times_encode_parse_back_and_refuse_nan() {
+    let call = client().update_gizmo("g-1", 3).ratio(0.5).weights([1.0, 2.5]).since("2024-05-01 18:00:00");
+    let request = call.request();
+    assert_eq!(
+        form_of(request),
+        pairs(&[
+            ("GizmoId", "g-1"),
+            ("Size", "3"),
+            ("Ratio", "0.5"),
+            ("Weights.0", "1"),
+            ("Weights.1", "2.5"),
+            ("Since", "2024-05-01 18:00:00"),
+        ])
+    );
+    assert_eq!(&round_trip(request), request);
+    assert_eq!(request.since.as_ref().and_then(|t| t.timestamp()).map(|t| t.as_second()), Some(1_714_557_600));
+    // A form with a NaN is refused as a whole, naming the parameter.
+    let mut form = Form::new();
+    client().update_gizmo("g-1", 3).ratio(f64::NAN).request().encode(&mut form);
+    assert_eq!(form.problem().as_deref(), Some("Ratio is not a finite number"));
+    let fields: Fields = [("GizmoId", "g"), ("Size", "1"), ("Ratio", "NaN")].into_iter().collect();
+    let err = scalars::UpdateGizmoRequest::from_form(&fields).unwrap_err();
+    assert_eq!(err.to_string(), "parameter Ratio: \"NaN\" is not a number");
+}
+
+#[tokio::test]
+async fn a_call_with_a_nan_is_refused_before_sending() {
+    // Nothing listens on port 9; a request that left would be a transport error instead.
+    let err = client().update_gizmo("g-1", 3).ratio(f64::INFINITY).send().await.unwrap_err();
+    assert_eq!(err.to_string(), "UpdateGizmo: invalid request, not sent: Ratio is not a finite number");
+}
+
+#[test]
+fn floats_and_times_decode_from_any_form_the_service_sends() {
+    let body = br#"{"RetCode":0,"GizmoId":"g","Enabled":"true","Ratio":"0.25","CheckedAt":1714557600,
+        "History":["2024-05-01 18:00:00","not a time",1714557600000]}"#;
+    let r: scalars::UpdateGizmoResponse = crate::decode::response("UpdateGizmo", body, None).unwrap();
+    assert_eq!(r.ratio, 0.25);
+    assert_eq!((r.checked_at.raw(), r.checked_at.timestamp().map(|t| t.as_second())), ("1714557600", Some(1_714_557_600)));
+    let instants: Vec<_> = r.history.iter().map(|t| t.timestamp().map(|t| t.as_second())).collect();
+    assert_eq!(instants, [Some(1_714_557_600), None, Some(1_714_557_600)]);
+    assert_eq!(r.history[1], "not a time");
+    // Times are written back as the text they came as.
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!((json["CheckedAt"].clone(), json["Ratio"].clone()), (serde_json::json!("1714557600"), serde_json::json!(0.25)));
+}
+
+#[test]
 fn documented_text_bools_are_served_as_text_and_others_as_json() {
     let body =
         br#"{"RetCode":0,"GizmoId":"g-1","Enabled":"true","Archived":false,"Ports":[80,"443"],"Message":"done"}"#;

@@ -40,6 +40,18 @@ pub struct UpdateGizmoRequest {
     ///
     /// Wire name: `Flags`.
     pub flags: Vec<bool>,
+    /// A float, sent as an integer when whole.
+    ///
+    /// Wire name: `Ratio`.
+    pub ratio: Option<f64>,
+    /// Floats, sent as Weights.0, Weights.1, ...
+    ///
+    /// Wire name: `Weights`.
+    pub weights: Vec<f64>,
+    /// A time parameter, sent as written.
+    ///
+    /// Wire name: `Since`.
+    pub since: Option<crate::Time>,
 }
 impl UpdateGizmoRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -63,6 +75,9 @@ impl crate::action::Action for UpdateGizmoRequest {
         crate::encode::Param::encode(&self.names, "Names", form);
         crate::encode::Param::encode(&self.ports, "Ports", form);
         crate::encode::Param::encode(&self.flags, "Flags", form);
+        crate::encode::Param::encode(&self.ratio, "Ratio", form);
+        crate::encode::Param::encode(&self.weights, "Weights", form);
+        crate::encode::Param::encode(&self.since, "Since", form);
     }
     fn check(&self) -> Result<(), String> {
         if self.gizmo_id.is_empty() {
@@ -83,6 +98,9 @@ impl crate::action::Action for UpdateGizmoRequest {
             names: crate::form::value_list(fields, "Names")?,
             ports: crate::form::value_list(fields, "Ports")?,
             flags: crate::form::value_list(fields, "Flags")?,
+            ratio: crate::form::optional_value(fields, "Ratio")?,
+            weights: crate::form::value_list(fields, "Weights")?,
+            since: crate::form::optional_value(fields, "Since")?,
         })
     }
 }
@@ -110,6 +128,21 @@ impl crate::Call<UpdateGizmoRequest> {
     /// Sets [`UpdateGizmoRequest::flags`] (`Flags`).
     pub fn flags(mut self, value: impl IntoIterator<Item = bool>) -> Self {
         self.request_mut().flags = value.into_iter().collect();
+        self
+    }
+    /// Sets [`UpdateGizmoRequest::ratio`] (`Ratio`).
+    pub fn ratio(mut self, value: f64) -> Self {
+        self.request_mut().ratio = Some(value);
+        self
+    }
+    /// Sets [`UpdateGizmoRequest::weights`] (`Weights`).
+    pub fn weights(mut self, value: impl IntoIterator<Item = f64>) -> Self {
+        self.request_mut().weights = value.into_iter().collect();
+        self
+    }
+    /// Sets [`UpdateGizmoRequest::since`] (`Since`).
+    pub fn since(mut self, value: impl Into<crate::Time>) -> Self {
+        self.request_mut().since = Some(value.into());
         self
     }
 }
@@ -151,6 +184,21 @@ pub struct UpdateGizmoResponse {
     /// Wire name: `Ports`.
     #[serde(rename = "Ports", deserialize_with = "crate::decode::lenient")]
     pub ports: Vec<i64>,
+    /// A float read from a number or a numeric string.
+    ///
+    /// Wire name: `Ratio`.
+    #[serde(rename = "Ratio", deserialize_with = "crate::decode::lenient")]
+    pub ratio: f64,
+    /// A time the service may write as text or as Unix seconds.
+    ///
+    /// Wire name: `CheckedAt`.
+    #[serde(rename = "CheckedAt", deserialize_with = "crate::decode::lenient")]
+    pub checked_at: crate::Time,
+    /// Times in a list.
+    ///
+    /// Wire name: `History`.
+    #[serde(rename = "History", deserialize_with = "crate::decode::lenient")]
+    pub history: Vec<crate::Time>,
     /// A note from the service.
     ///
     /// Wire name: `Message`.
@@ -177,7 +225,7 @@ mod examples {
     /// Every kind of scalar, including drifted ones.
     #[test]
     fn decodes_example_updated() {
-        let body = "{\n  \"RetCode\": 0,\n  \"GizmoId\": \"g-1\",\n  \"Enabled\": \"true\",\n  \"Archived\": false,\n  \"Names\": [\n    \"a\",\n    \"b\"\n  ],\n  \"Ports\": [\n    80,\n    \"443\"\n  ],\n  \"Message\": \"done\"\n}";
+        let body = "{\n  \"RetCode\": 0,\n  \"GizmoId\": \"g-1\",\n  \"Enabled\": \"true\",\n  \"Archived\": false,\n  \"Names\": [\n    \"a\",\n    \"b\"\n  ],\n  \"Ports\": [\n    80,\n    \"443\"\n  ],\n  \"Ratio\": \"0.25\",\n  \"CheckedAt\": 1714557600,\n  \"History\": [\n    \"2024-05-01 18:00:00\",\n    \"not a time\"\n  ],\n  \"Message\": \"done\"\n}";
         let response: UpdateGizmoResponse = crate::decode::response(
                 "UpdateGizmo",
                 body.as_bytes(),
