@@ -160,7 +160,6 @@ fn a_page_with_lists_of_objects_nested_models_and_enums_merges_into_a_spec_that_
 }
 
 #[test]
-#[ignore = "needs float on main"]
 fn pages_with_floats_merge_into_a_spec_that_generates() {
     for name in ["zh_create_build_runner.md", "plain_get_webhook_log.txt"] {
         let (text, _) = merged(name);
