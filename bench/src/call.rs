@@ -138,7 +138,7 @@ impl Bare {
         }
         let bytes = response.bytes().await.map_err(|e| e.to_string())?;
         if decode {
-            let reply = uhub_sdk::decode::response::<GetImageTagResponse>("GetImageTag", &bytes, None);
+            let reply = uhub_sdk::runtime::response::<GetImageTagResponse>("GetImageTag", &bytes, None);
             black_box(reply.map_err(|e| e.to_string())?);
         }
         Ok(())
@@ -147,7 +147,7 @@ impl Bare {
 
 /// The form the SDK sends for `get_image_tag("bench-repo", "bench-image")`, signed once.
 fn presigned_body() -> String {
-    let mut form = uhub_sdk::encode::Form::new();
+    let mut form = uhub_sdk::runtime::Form::new();
     for (k, v) in [
         ("RepoName", "bench-repo"),
         ("ImageName", "bench-image"),
@@ -157,7 +157,7 @@ fn presigned_body() -> String {
     ] {
         form.push(k, v);
     }
-    let signature = uhub_sdk::sign::sign(form.fields(), "bench-private-key");
+    let signature = uhub_sdk::runtime::sign(form.fields(), "bench-private-key");
     form.push("Signature", signature);
     form.to_body()
 }
@@ -168,7 +168,7 @@ fn decode_alone(reply: &[u8]) -> Result<Duration, String> {
     for _ in 0..5 {
         let started = Instant::now();
         for _ in 0..1000 {
-            let r = uhub_sdk::decode::response::<GetImageTagResponse>("GetImageTag", black_box(reply), None);
+            let r = uhub_sdk::runtime::response::<GetImageTagResponse>("GetImageTag", black_box(reply), None);
             black_box(r.map_err(|e| e.to_string())?);
         }
         rounds.push(started.elapsed().as_secs_f64() / 1000.0);

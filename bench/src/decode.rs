@@ -40,8 +40,8 @@ struct StrictTag {
 pub fn run() -> Result<Vec<Row>, String> {
     let body = tags::large(TAGS, BYTES);
     let sdk = || -> Result<usize, String> {
-        let r =
-            uhub_sdk::decode::response::<GetImageTagResponse>("GetImageTag", &body, None).map_err(|e| e.to_string())?;
+        let r = uhub_sdk::runtime::response::<GetImageTagResponse>("GetImageTag", &body, None)
+            .map_err(|e| e.to_string())?;
         Ok(r.tag_set.len())
     };
     let strict = || -> Result<usize, String> {

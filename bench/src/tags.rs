@@ -52,7 +52,7 @@ pub fn page(total: usize, offset: usize, limit: usize) -> Vec<u8> {
 /// A server handler listing `total` tags by the request's `Offset` and `Limit` (default 20).
 pub fn pages(total: usize) -> Handler {
     Arc::new(move |body| {
-        let fields = uhub_sdk::form::Fields::parse(body);
+        let fields = uhub_sdk::runtime::Fields::parse(body);
         let num = |name, default| fields.get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
         page(total, num("Offset", 0), num("Limit", 20))
     })
@@ -86,7 +86,7 @@ mod tests {
     use uhub_sdk::GetImageTagResponse;
 
     fn decode(body: &[u8]) -> GetImageTagResponse {
-        uhub_sdk::decode::response("GetImageTag", body, None).expect("bench bodies decode")
+        uhub_sdk::runtime::response("GetImageTag", body, None).expect("bench bodies decode")
     }
 
     #[test]

@@ -8,6 +8,9 @@ pub struct Service {
     pub product: String,
     pub description: String,
     pub providers: Vec<Provider>,
+    /// Parameters every request carries (`ProjectId`), optional, each filled in from the
+    /// client's default when a call leaves it unset.
+    pub common: Vec<Field>,
     pub enums: Vec<Enum>,
     pub models: Vec<Model>,
     pub actions: Vec<Action>,
@@ -26,9 +29,8 @@ pub struct Provider {
 pub struct Enum {
     pub name: String,
     pub doc: String,
+    /// In spec order; the first is the value a response that omits the field decodes to.
     pub variants: Vec<Variant>,
-    /// Index into `variants` of the value used when a response omits the field.
-    pub default: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +53,8 @@ pub struct Model {
 pub struct Field {
     pub wire: String,
     pub ident: String,
+    /// The setter that takes an `Option`: `set_tag_name`.
+    pub set_ident: String,
     pub ty: Type,
     pub required: bool,
     pub default: Option<Value>,
@@ -85,6 +89,8 @@ pub struct Action {
     pub method: String,
     pub request: String,
     pub response: String,
+    /// The action's variant of `AnyRequest`.
+    pub variant: String,
     pub doc: String,
     pub idempotent: bool,
     pub params: Vec<Field>,
@@ -111,8 +117,14 @@ pub struct Pagination {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
-    pub name: String,
+    /// The name of the test that decodes the response.
+    pub test: String,
+    /// The name of the test that parses the request and encodes it back.
+    pub request_test: String,
     pub doc: String,
+    /// The example request as the form fields a client sends (`Name.0.Field=...`), when the
+    /// example has one.
+    pub request: Vec<(String, String)>,
     pub response: Value,
     /// How many items the example's list field holds, for paginated actions.
     pub item_count: Option<usize>,

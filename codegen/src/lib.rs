@@ -29,7 +29,13 @@ pub fn load(text: &str) -> Result<ir::Service, SpecError> {
     Ok(lower::lower(&spec))
 }
 
-/// Generates every file for a spec.
+/// Generates every file for `spec/uhub.json`'s text.
 pub fn generate(text: &str) -> Result<Vec<File>, SpecError> {
-    Ok(emit::emit(&load(text)?))
+    generate_from(text, sync::SPEC)
+}
+
+/// Generates every file for a spec's text, each headed as generated from `source` (the spec's
+/// path relative to the workspace root).
+pub fn generate_from(text: &str, source: &str) -> Result<Vec<File>, SpecError> {
+    Ok(emit::emit(&load(text)?, source))
 }

@@ -1,4 +1,7 @@
-//! Validated spec → [`ir::Service`]: Rust names and types are fixed here, once.
+//! Validated spec → [`ir::Service`]: Rust names and types are fixed here, once, by asking
+//! [`crate::names`].
+
+use serde_json::Value;
 
 use crate::ir::{self, Type};
 use crate::names;
@@ -11,6 +14,7 @@ pub fn lower(spec: &Spec) -> ir::Service {
         product: spec.product.clone(),
         description: spec.description.clone(),
         providers: spec.providers.iter().map(provider).collect(),
+        common: spec.common.iter().map(common).collect(),
         enums: spec.enums.iter().map(enumeration).collect(),
         models: spec.models.iter().map(|m| model(spec, m)).collect(),
         actions: spec.actions.iter().map(|a| action(spec, a)).collect(),
@@ -27,6 +31,21 @@ fn provider(p: &spec::Provider) -> ir::Provider {
     }
 }
 
+/// A common parameter is an optional string on every request; unset, the client's default goes.
+fn common(c: &spec::CommonParam) -> ir::Field {
+    let ident = names::common(c);
+    ir::Field {
+        wire: c.name.clone(),
+        set_ident: names::option_setter(&ident),
+        ident,
+        ty: Type::String,
+        required: false,
+        default: None,
+        doc: c.description.clone(),
+        bool_as_text: false,
+    }
+}
+
 fn enumeration(e: &spec::Enum) -> ir::Enum {
     ir::Enum {
         name: names::type_name(&e.name),
@@ -36,7 +55,6 @@ fn enumeration(e: &spec::Enum) -> ir::Enum {
             .iter()
             .map(|v| ir::Variant { wire: v.value.clone(), ident: names::variant(&v.value), doc: v.description.clone() })
             .collect(),
-        default: 0,
     }
 }
 
@@ -49,9 +67,11 @@ fn model(spec: &Spec, m: &spec::Model) -> ir::Model {
 
 fn field(spec: &Spec, f: &spec::Field) -> ir::Field {
     let ty = rust_type(resolve_type(spec, &f.ty).expect("validated"));
+    let ident = names::field(f);
     ir::Field {
         wire: f.name.clone(),
-        ident: names::field(f),
+        set_ident: names::option_setter(&ident),
+        ident,
         bool_as_text: ty == Type::Bool && f.doc_type.as_deref() == Some("string"),
         ty,
         required: f.required,
@@ -91,29 +111,66 @@ fn action(spec: &Spec, a: &spec::Action) -> ir::Action {
     let examples = a
         .examples
         .iter()
-        .map(|e| ir::Example {
-            name: e.name.clone(),
-            doc: e.description.clone(),
-            response: e.response.clone(),
-            item_count: a
-                .pagination
-                .as_ref()
-                .and_then(|p| e.response.get(&p.items))
-                .and_then(|items| items.as_array())
-                .map(Vec::len),
+        .map(|e| {
+            let mut request = Vec::new();
+            for (name, value) in &e.request {
+                form_pairs(name, value, &mut request);
+            }
+            ir::Example {
+                test: names::example_test(&e.name),
+                request_test: names::example_request_test(&e.name),
+                doc: e.description.clone(),
+                request,
+                response: e.response.clone(),
+                item_count: a
+                    .pagination
+                    .as_ref()
+                    .and_then(|p| e.response.get(&p.items))
+                    .and_then(|items| items.as_array())
+                    .map(Vec::len),
+            }
         })
         .collect();
-    let base = names::type_name(&a.name);
     ir::Action {
         wire: a.name.clone(),
         method: names::method(&a.name),
-        request: format!("{base}Request"),
-        response: format!("{base}Response"),
+        request: names::request_type(&a.name),
+        response: names::response_type(&a.name),
+        variant: names::request_variant(&a.name),
         doc: a.description.clone(),
         idempotent: a.idempotent,
         params,
         fields,
         pagination,
         examples,
+    }
+}
+
+/// A JSON value as the form fields a client sends for it: arrays as `Name.0`, objects as
+/// `Name.Field`, numbers as the runtime writes them (whole numbers without a fraction).
+fn form_pairs(name: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Null => {}
+        Value::Bool(b) => out.push((name.to_owned(), b.to_string())),
+        Value::Number(n) => {
+            let text = match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => i.to_string(),
+                (_, Some(u), _) => u.to_string(),
+                (_, _, Some(f)) => f.to_string(),
+                _ => n.to_string(),
+            };
+            out.push((name.to_owned(), text));
+        }
+        Value::String(s) => out.push((name.to_owned(), s.clone())),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                form_pairs(&format!("{name}.{i}"), item, out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                form_pairs(&format!("{name}.{key}"), item, out);
+            }
+        }
     }
 }

@@ -1,9 +1,12 @@
 //! Keeps the committed generated files equal to what their specs produce.
 //!
 //! Two kinds of output are committed: the SDK's typed layer (from `spec/uhub.json`) and the
-//! golden files (from each fixture spec in `codegen/tests/fixtures/`, compiled by uhub-sdk's
-//! tests). One function serves `cargo xtask codegen`, `--check`, the freshness test and the
-//! golden test for both, so all of them agree on what "stale" means.
+//! golden files (from each fixture spec in `codegen/tests/fixtures/`, one module each of the
+//! golden crate in `codegen/tests/output/`, which compiles them against uhub-sdk's public
+//! runtime and runs their tests). One function serves `cargo xtask codegen`, `--check`, the
+//! freshness test and the golden test for both, so all of them agree on what "stale" means.
+//! Files are compared with line endings normalised, so a checkout that turned `\n` into
+//! `\r\n` is not stale.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,9 +17,9 @@ pub const SPEC: &str = "spec/uhub.json";
 pub const OUT_DIR: &str = "uhub-sdk/src/generated";
 /// Fixture specs whose output is committed as golden files, relative to the workspace root.
 pub const FIXTURES: &str = "codegen/tests/fixtures";
-/// Where the output of fixture `<name>.json` goes: `<GOLDEN_DIR>/<name>/`. The `mod.rs` (and
-/// any other file) directly in this folder is hand-written and left alone.
-pub const GOLDEN_DIR: &str = "uhub-sdk/src/golden";
+/// Where the output of fixture `<name>.json` goes: `<GOLDEN_DIR>/<name>/`, a module of the
+/// golden crate. The `lib.rs` directly in this folder is hand-written and left alone.
+pub const GOLDEN_DIR: &str = "codegen/tests/output/src";
 /// The command that brings generated files up to date.
 pub const FIX: &str = "cargo xtask codegen";
 
@@ -118,11 +121,14 @@ pub fn sync(root: &Path, mode: Mode) -> Result<Report, String> {
 pub fn sync_target(root: &Path, target: &Target, mode: Mode, report: &mut Report) -> Result<(), String> {
     let rel = target.spec.strip_prefix(root).unwrap_or(&target.spec).display().to_string();
     let text = fs::read_to_string(&target.spec).map_err(|e| format!("cannot read {}: {e}", target.spec.display()))?;
-    let files = crate::generate(&text).map_err(|e| format!("{rel} is invalid:\n{e}"))?;
+    // The preamble names the spec with forward slashes on every platform.
+    let source = rel.replace('\\', "/");
+    let files = crate::generate_from(&text, &source).map_err(|e| format!("{rel} is invalid:\n{e}"))?;
     let out = &target.out;
     for f in &files {
         let path = out.join(&f.path);
-        if fs::read_to_string(&path).ok().as_deref() != Some(f.contents.as_str()) {
+        let on_disk = fs::read_to_string(&path).ok().map(|t| t.replace("\r\n", "\n"));
+        if on_disk.as_deref() != Some(f.contents.as_str()) {
             if mode == Mode::Write {
                 fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
                 fs::write(&path, &f.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -7,37 +7,13 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::ir::Type;
-use crate::names;
+use crate::names::{self, CALL_METHODS, CLIENT_METHODS, FIXED_MODULES, OPTION_PREFIX, SET_PREFIX, TAKEN_TYPE_NAMES};
 use crate::spec::{Action, Example, Field, Spec};
 
 /// Parameters every request carries that the runtime adds itself; no spec may declare them.
 const RESERVED_PARAMS: &[&str] = &["Action", "PublicKey", "Signature", "SecurityToken"];
 /// Envelope fields every response carries; the runtime reads them.
 const RESERVED_FIELDS: &[&str] = &["RetCode", "Action"];
-
-/// Methods every `Call` has (uhub-sdk/src/call.rs and paginate.rs); a setter of the same name
-/// would be a second definition.
-pub const CALL_METHODS: &[&str] = &[
-    "new",
-    "request",
-    "request_mut",
-    "with_request",
-    "project_id",
-    "retry_policy",
-    "call_timeout",
-    "send",
-    "into_paginator",
-];
-/// Methods of `Client` (uhub-sdk/src/client.rs); an action method of the same name would be a
-/// second definition.
-pub const CLIENT_METHODS: &[&str] =
-    &["builder", "from_env", "base_url", "project_id", "credentials", "attempt_timeout", "execute"];
-/// Modules the generator writes besides one per action.
-const FIXED_MODULES: &[&str] = &["mod", "client", "dispatch", "endpoint", "types"];
-/// Type names generated code uses unqualified, from the prelude or its own modules: an enum or
-/// model of that name would shadow them and break (or hide) them.
-const TAKEN_TYPE_NAMES: &[&str] =
-    &["Self", "Option", "Result", "String", "Vec", "Into", "IntoIterator", "Endpoint", "AnyRequest"];
 
 pub fn validate(spec: &Spec) -> Result<(), Vec<String>> {
     let mut v = Validator { spec, errors: Vec::new() };
@@ -136,6 +112,12 @@ impl Validator<'_> {
             let place = format!("models.{}", m.name);
             self.ident(&place, &m.name);
             self.fields(&place, &m.fields);
+            for f in m.fields.iter().filter(|f| names::field(f) == "new") {
+                self.error(
+                    &format!("{place}.{}", f.name),
+                    "the Rust name `new` is taken by the model's constructor; set rust_name",
+                );
+            }
             if let Some(name) = &m.from_string {
                 match m.fields.iter().find(|f| &f.name == name) {
                     Some(f) if f.ty == "string" && f.required => {}
@@ -163,10 +145,12 @@ impl Validator<'_> {
         if TAKEN_TYPE_NAMES.contains(&rust.as_str()) {
             self.error(place, format!("the Rust type `{rust}` would shadow the one generated code uses"));
         }
-        if let Some(a) = self.spec.actions.iter().find(|a| {
-            let base = names::type_name(&a.name);
-            rust == format!("{base}Request") || rust == format!("{base}Response")
-        }) {
+        if let Some(a) = self
+            .spec
+            .actions
+            .iter()
+            .find(|a| rust == names::request_type(&a.name) || rust == names::response_type(&a.name))
+        {
             self.error(place, format!("the Rust type `{rust}` is already generated for action {}", a.name));
         }
     }
@@ -208,15 +192,29 @@ impl Validator<'_> {
         }
         let request = format!("{place}.request");
         self.fields(&request, &a.request);
+        let common_names: Vec<(String, String)> =
+            self.spec.common.iter().map(|c| (c.name.clone(), names::common(c))).collect();
         for p in &a.request {
             let at = format!("{request}.{}", p.name);
             let rust = names::field(p);
-            if RESERVED_PARAMS.contains(&p.name.as_str()) || self.spec.common.iter().any(|c| c.name == p.name) {
+            if RESERVED_PARAMS.contains(&p.name.as_str()) || common_names.iter().any(|(wire, _)| *wire == p.name) {
                 self.error(&at, "is set by the runtime and cannot be declared per action");
-            } else if rust == "project_id" {
-                self.error(&at, "the Rust name `project_id` is taken by the request's common ProjectId field");
+            } else if let Some((wire, _)) = common_names.iter().find(|(_, r)| *r == rust) {
+                self.error(&at, format!("the Rust name `{rust}` is taken by the request's common {wire} field"));
             } else if !p.required && CALL_METHODS.contains(&rust.as_str()) {
                 self.error(&at, format!("the setter `{rust}` would clash with `Call::{rust}`; set rust_name"));
+            } else if !p.required && rust.starts_with(OPTION_PREFIX) {
+                self.error(
+                    &at,
+                    format!(
+                        "the setter `{rust}` starts with `{OPTION_PREFIX}`, which per-call options own; set rust_name"
+                    ),
+                );
+            } else if rust.starts_with(SET_PREFIX) {
+                self.error(
+                    &at,
+                    format!("the Rust name `{rust}` starts with `{SET_PREFIX}`, which setters taking an Option own; set rust_name"),
+                );
             }
         }
         let response = format!("{place}.response");

@@ -1,6 +1,6 @@
 //! Golden files: the generator's output for each fixture spec in `tests/fixtures/` is
-//! committed under `uhub-sdk/src/golden/<fixture>/`, where uhub-sdk's tests compile and run
-//! it. Here: the committed files equal fresh output byte for byte, the fixtures keep covering
+//! committed under `tests/output/src/<fixture>/`, a module of the golden crate, which compiles
+//! it against uhub-sdk's public runtime and runs its tests. Here: the committed files equal fresh output byte for byte, the fixtures keep covering
 //! the shapes they exist for, and `sync` (behind `cargo xtask codegen [--check]`) treats the
 //! goldens like the real output.
 
@@ -53,7 +53,9 @@ fn committed_goldens_equal_fresh_output_byte_for_byte() {
     let mut compared = 0;
     for name in fixture_names() {
         let text = fs::read_to_string(root.join(FIXTURES).join(format!("{name}.json"))).unwrap();
-        let files = uhub_codegen::generate(&text).unwrap_or_else(|e| panic!("fixture {name} is invalid:\n{e}"));
+        let source = format!("{FIXTURES}/{name}.json");
+        let files =
+            uhub_codegen::generate_from(&text, &source).unwrap_or_else(|e| panic!("fixture {name} is invalid:\n{e}"));
         let dir = root.join(GOLDEN_DIR).join(&name);
         for f in &files {
             let path = dir.join(&f.path);
@@ -64,8 +66,8 @@ fn committed_goldens_equal_fresh_output_byte_for_byte() {
                 }
                 Err(e) => problems.push(format!("{}: {e}", path.display())),
             }
-            // Headed like the real output, so nobody edits them by hand.
-            assert!(f.contents.starts_with(uhub_codegen::emit::HEADER));
+            // Headed like the real output, naming the fixture they came from.
+            assert!(f.contents.starts_with(&uhub_codegen::emit::header(&source)), "{}", path.display());
         }
         let produced: BTreeSet<PathBuf> = files.iter().map(|f| dir.join(&f.path)).collect();
         for entry in fs::read_dir(&dir).unwrap() {
@@ -91,39 +93,23 @@ fn sync_covers_the_real_output_and_every_fixture() {
     assert_eq!(fixture_names(), ["keywords", "scalars", "widgets"]);
 }
 
-/// uhub-sdk compiles the goldens through one hand-written module that must name each fixture.
+/// The golden crate compiles the goldens through one hand-written `lib.rs` that must name each
+/// fixture, and is a member of the workspace, so `cargo test --workspace` builds and runs them.
 #[test]
-fn the_golden_module_declares_every_fixture_once() {
+fn the_golden_crate_declares_every_fixture_once() {
     let root = root();
-    let lib = fs::read_to_string(root.join("uhub-sdk/src/lib.rs")).unwrap();
-    assert_eq!(lib.matches("#[cfg(test)] #[rustfmt::skip] mod golden;").count(), 1);
-    let index = syn::parse_file(&fs::read_to_string(root.join(GOLDEN_DIR).join("mod.rs")).unwrap()).unwrap();
-    let declared: BTreeSet<String> = index
+    let workspace = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(workspace.contains("\"codegen/tests/output\""), "the golden crate is a workspace member");
+    let lib = syn::parse_file(&fs::read_to_string(root.join(GOLDEN_DIR).join("lib.rs")).unwrap()).unwrap();
+    let declared: Vec<String> = lib
         .items
         .iter()
         .filter_map(|item| match item {
             syn::Item::Mod(m) if m.content.is_none() => Some(m.ident.to_string()),
             _ => None,
         })
-        .filter(|m| m != "behaviour")
         .collect();
-    assert_eq!(declared, fixture_names().into_iter().collect());
-}
-
-/// The generated `client.rs` files all add methods to `crate::Client`, so no two specs the
-/// crate compiles may share an action name.
-#[test]
-fn fixture_actions_clash_with_no_other_spec() {
-    let real = spec::parse(&fs::read_to_string(root().join(SPEC)).unwrap()).unwrap();
-    let mut seen = BTreeSet::new();
-    for (origin, spec) in std::iter::once(("spec/uhub.json".to_owned(), real))
-        .chain(fixture_names().into_iter().map(|n| (format!("fixture {n}"), fixture(&n))))
-    {
-        for a in &spec.actions {
-            let method = uhub_codegen::names::method(&a.name);
-            assert!(seen.insert(method.clone()), "{origin}: action {} (`Client::{method}`) is defined twice", a.name);
-        }
-    }
+    assert_eq!(declared, fixture_names());
 }
 
 /// The fixtures exist to cover these shapes; losing one in an edit should fail loudly.
@@ -140,7 +126,7 @@ fn the_fixtures_cover_the_shapes_they_are_for() {
     let is_model = |s: &Spec, ty: &str| s.models.iter().any(|m| m.name == ty);
     let is_enum = |s: &Spec, ty: &str| s.enums.iter().any(|e| e.name == ty);
     let inner = |ty: &str| ty.strip_prefix("array[").and_then(|t| t.strip_suffix(']')).map(str::to_owned);
-    let scalar = |ty: &str| ["string", "int", "bool"].contains(&ty);
+    let scalar = |ty: &str| ["string", "int", "float", "bool", "time"].contains(&ty);
 
     let mut missing = Vec::new();
     let mut need = |what: &str, found: bool| {
@@ -150,8 +136,10 @@ fn the_fixtures_cover_the_shapes_they_are_for() {
     };
     need("an array of each scalar type", {
         let arrays: BTreeSet<String> = fields().filter_map(|(_, _, f)| inner(&f.ty)).filter(|t| scalar(t)).collect();
-        arrays.len() == 3
+        arrays.len() == 5
     });
+    need("a float parameter", fields().any(|(_, k, f)| k == "request" && f.ty == "float"));
+    need("a time response field", fields().any(|(_, k, f)| k == "response" && f.ty == "time"));
     need("an array of models", fields().any(|(s, _, f)| inner(&f.ty).is_some_and(|t| is_model(s, &t))));
     need("a model field whose type is a model", fields().any(|(s, k, f)| k == "model" && is_model(s, &f.ty)));
     need(
@@ -225,7 +213,7 @@ fn check_reports_stale_extra_and_orphaned_goldens_and_write_repairs_them() {
     let orphan = golden.join("retired/mod.rs");
     fs::create_dir_all(orphan.parent().unwrap()).unwrap();
     fs::write(&orphan, "// a fixture that was deleted\n").unwrap();
-    let hand_written = fs::read_to_string(golden.join("mod.rs")).unwrap();
+    let hand_written = fs::read_to_string(golden.join("lib.rs")).unwrap();
 
     let report = sync::sync(root, Mode::Check).unwrap();
     assert_eq!(report.changed, std::slice::from_ref(&stale));
@@ -247,7 +235,7 @@ fn check_reports_stale_extra_and_orphaned_goldens_and_write_repairs_them() {
     assert_eq!((report.changed, report.extra), (vec![stale.clone()], vec![extra.clone(), orphan.clone()]));
     assert_eq!(fs::read_to_string(&stale).unwrap(), original);
     assert!(!extra.exists() && !orphan.parent().unwrap().exists());
-    assert_eq!(fs::read_to_string(golden.join("mod.rs")).unwrap(), hand_written, "hand-written files stay");
+    assert_eq!(fs::read_to_string(golden.join("lib.rs")).unwrap(), hand_written, "hand-written files stay");
     assert!(sync::sync(root, Mode::Check).unwrap().is_clean());
 }
 
@@ -263,10 +251,11 @@ fn write_creates_the_goldens_of_a_new_fixture() {
     assert!(report.changed.iter().all(|p| p.starts_with(&new_dir)));
     sync::sync(root, Mode::Write).unwrap();
     for name in ["mod.rs", "types.rs", "update_gizmo.rs"] {
-        assert_eq!(
-            fs::read(new_dir.join(name)).unwrap(),
-            fs::read(root.join(GOLDEN_DIR).join("scalars").join(name)).unwrap()
-        );
+        let new = fs::read_to_string(new_dir.join(name)).unwrap();
+        let old = fs::read_to_string(root.join(GOLDEN_DIR).join("scalars").join(name)).unwrap();
+        // The same code under a preamble that names the new fixture.
+        assert!(new.starts_with(&uhub_codegen::emit::header("codegen/tests/fixtures/more_scalars.json")));
+        assert_eq!(new.split_once('\n').unwrap().1, old.split_once('\n').unwrap().1);
     }
     assert!(sync::sync(root, Mode::Check).unwrap().is_clean());
 }
@@ -284,4 +273,18 @@ fn a_broken_fixture_is_reported_by_its_path() {
     fs::write(root.join(FIXTURES).join("Bad-Name.json"), "{}").unwrap();
     let err = sync::sync(root, Mode::Check).unwrap_err();
     assert_eq!(err, "codegen/tests/fixtures/Bad-Name.json: the name must be a snake_case Rust module name");
+}
+
+/// A checkout that turned `\n` into `\r\n` (git's autocrlf on Windows) is not stale.
+#[test]
+fn line_endings_do_not_make_generated_files_stale() {
+    let tree = Scratch::new();
+    let root = &tree.0;
+    let file = root.join(OUT_DIR).join("types.rs");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(&file, text.replace('\n', "\r\n")).unwrap();
+    assert!(sync::sync(root, Mode::Check).unwrap().is_clean());
+    // A real change still shows through the normalisation.
+    fs::write(&file, text.replace("One tag of an image", "One tag").replace('\n', "\r\n")).unwrap();
+    assert_eq!(sync::sync(root, Mode::Check).unwrap().changed, [file]);
 }

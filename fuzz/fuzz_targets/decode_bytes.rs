@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use uhub_sdk::decode::response;
+use uhub_sdk::runtime::response;
 use uhub_sdk::*;
 
 fuzz_target!(|body: &[u8]| {
@@ -13,5 +13,5 @@ fuzz_target!(|body: &[u8]| {
     let _ = response::<UpdateRepoResponse>("UpdateRepo", body, None);
     let _ = response::<DeleteRepoResponse>("DeleteRepo", body, None);
     let _ = response::<DeleteRepoImageResponse>("DeleteRepoImage", body, None);
-    let _ = uhub_sdk::decode::envelope(body);
+    let _ = uhub_sdk::runtime::envelope(body);
 });

@@ -5,7 +5,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
-use uhub_sdk::decode::response;
+use uhub_sdk::runtime::response;
 use uhub_sdk::*;
 
 const KEYS: &[&str] = &[

@@ -4,8 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use uhub_mock::{Image, MockUHub, Repo};
-use uhub_sdk::action::Action;
-use uhub_sdk::form::Fields;
+use uhub_sdk::runtime::Action;
+use uhub_sdk::runtime::Fields;
 use uhub_sdk::*;
 
 fuzz_target!(|body: &[u8]| {
@@ -26,7 +26,7 @@ fuzz_target!(|body: &[u8]| {
     let mut fields: Vec<(String, String)> =
         f.iter().filter(|(k, _)| *k != "Signature" && *k != "PublicKey").map(|(k, v)| (k.into(), v.into())).collect();
     fields.push(("PublicKey".into(), uhub_mock::DEMO_PUBLIC_KEY.into()));
-    let signature = uhub_sdk::sign::sign(&fields, uhub_mock::DEMO_PRIVATE_KEY);
+    let signature = uhub_sdk::runtime::sign(&fields, uhub_mock::DEMO_PRIVATE_KEY);
     fields.push(("Signature".into(), signature));
     let (status, reply) = mock.answer(fields.into_iter().collect());
     assert_eq!(status, 200);

@@ -148,13 +148,13 @@ fn ok_server() -> Arc<Responder> {
 
 /// Checks that `body` carries `SecurityToken=token` and is signed with `private_key`.
 fn assert_signed_with_token(body: &[u8], public_key: &str, private_key: &str, token: &str) -> String {
-    let fields = uhub_sdk::form::Fields::parse(body);
+    let fields = uhub_sdk::runtime::Fields::parse(body);
     assert_eq!(fields.get("SecurityToken"), Some(token));
     assert_eq!(fields.get("PublicKey"), Some(public_key));
     let signature = fields.get("Signature").expect("a Signature field").to_owned();
     let others: Vec<(&str, &str)> = fields.iter().filter(|(k, _)| *k != "Signature").collect();
     assert!(others.iter().any(|(k, _)| *k == "SecurityToken"));
-    assert_eq!(uhub_sdk::sign::sign(&others, private_key), signature, "the signature covers SecurityToken");
+    assert_eq!(uhub_sdk::runtime::sign(&others, private_key), signature, "the signature covers SecurityToken");
     signature
 }
 
@@ -549,7 +549,7 @@ async fn security_token_from_the_environment_is_sent_and_signed() {
     client.get_repo().limit(5).await.unwrap();
     let body = seen.lock().unwrap()[0].body.clone();
     assert_signed_with_token(&body, "pk-sts", "sk-sts", "token-sts");
-    assert_eq!(uhub_sdk::form::Fields::parse(&body).get("ProjectId"), Some("org-sts"));
+    assert_eq!(uhub_sdk::runtime::Fields::parse(&body).get("ProjectId"), Some("org-sts"));
 }
 
 #[tokio::test]
@@ -587,7 +587,7 @@ async fn an_explicit_proxy_carries_the_request() {
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].request_line, "POST http://uhub.invalid/ HTTP/1.1");
     assert!(seen[0].headers.iter().any(|h| h.to_ascii_lowercase().starts_with("proxy-authorization: basic ")));
-    assert!(uhub_sdk::form::Fields::parse(&seen[0].body).get("Signature").is_some());
+    assert!(uhub_sdk::runtime::Fields::parse(&seen[0].body).get("Signature").is_some());
     let debug = format!("{client:?}");
     assert!(debug.contains("proxyuser") && !debug.contains("proxy-pass-secret"), "{debug}");
 }

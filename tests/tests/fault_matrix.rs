@@ -177,7 +177,7 @@ async fn retries_can_be_turned_off_per_call() {
         let mock = MockUHub::builder().seed_demo().start().await.unwrap();
         let client = client_for(mock.base_url().to_owned(), &mock);
         mock.inject(FaultRule::new(Fault::status(503)).action("GetImageTag"));
-        let e = client.get_image_tag("web", "nginx").retry_policy(RetryPolicy::disabled()).await.unwrap_err();
+        let e = client.get_image_tag("web", "nginx").with_retry_policy(RetryPolicy::disabled()).await.unwrap_err();
         assert_eq!((e.status(), e.attempts(), mock.requests("GetImageTag")), (Some(503), 1, 1));
     })
     .await

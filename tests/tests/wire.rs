@@ -88,12 +88,12 @@ fn form_map(request: &Received) -> BTreeMap<String, String> {
     map
 }
 
-/// Removes the Signature, checks it against `uhub_sdk::sign::sign` over the rest, returns the rest.
+/// Removes the Signature, checks it against `uhub_sdk::runtime::sign` over the rest, returns the rest.
 fn check_signature(request: &Received) -> BTreeMap<String, String> {
     let mut map = form_map(request);
     let signature = map.remove("Signature").expect("a Signature field");
     let fields: Vec<(&str, &str)> = map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(signature, uhub_sdk::sign::sign(&fields, PRIVATE_KEY), "signature over {fields:?}");
+    assert_eq!(signature, uhub_sdk::runtime::sign(&fields, PRIVATE_KEY), "signature over {fields:?}");
     map
 }
 
@@ -300,6 +300,40 @@ async fn signature_matches_a_hand_computed_sha1() {
         let plain = format!("ActionGetImageTagImageNamenginxPublicKey{PUBLIC_KEY}RepoNamerepoTagNamev1{PRIVATE_KEY}");
         let hex: String = Sha1::digest(plain.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(map["Signature"], hex);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn signed_request_is_exactly_what_send_posts_and_its_debug_masks_the_secrets() {
+    bounded(async {
+        let server = Server::start(vec![Canned::json(OK_TAGS)]).await;
+        let creds = Credentials::new(PUBLIC_KEY, PRIVATE_KEY).with_security_token("sts-token-secret");
+        let client = builder(&server).credentials(creds).project_id("org-1").build().unwrap();
+        let call = client.get_image_tag("repo", "nginx").tag_name("v1");
+        let dry = call.signed_request().unwrap();
+        call.await.unwrap();
+        let sent = only_request(&server);
+        // Same fields in the same order, same body, same URL and headers (the timestamp aside).
+        assert_eq!(dry.fields(), sent.pairs().as_slice());
+        assert_eq!(dry.body().as_bytes(), sent.body.as_slice());
+        assert_eq!(dry.url(), server.url());
+        for (name, value) in dry.headers() {
+            if name != "u-timestamp-ms" {
+                assert_eq!(sent.header(name), Some(value.as_str()), "{name}");
+            }
+        }
+        let debug = format!("{dry:?}");
+        assert!(!debug.contains("sts-token-secret") && !debug.contains(&form_map(&sent)["Signature"]), "{debug}");
+        assert!(debug.contains("\"Signature\": \"<redacted>\"") && debug.contains("\"TagName\": \"v1\""), "{debug}");
+        let curl = dry.to_curl();
+        assert!(curl.starts_with(&format!(
+            "curl -X POST '{}' -H 'content-type: application/x-www-form-urlencoded'",
+            server.url()
+        )));
+        assert!(curl.ends_with(&format!("--data-raw '{}'", dry.body())), "{curl}");
+        // Refused calls are refused by the dry run too.
+        assert!(client.get_image_tag("", "nginx").signed_request().is_err());
     })
     .await
 }
@@ -657,7 +691,7 @@ async fn silent_server_is_a_timeout_transport_error() {
         let server = Server::start(vec![Canned::silent()]).await;
         let client = builder(&server).attempt_timeout(Duration::from_millis(200)).build().unwrap();
         let started = std::time::Instant::now();
-        let err = client.get_image_tag("r", "i").retry_policy(RetryPolicy::disabled()).await.unwrap_err();
+        let err = client.get_image_tag("r", "i").with_retry_policy(RetryPolicy::disabled()).await.unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::Transport { kind: TransportKind::Timeout, .. }), "{err:?}");
         assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
         assert_eq!(server.requests().len(), 1, "the request did reach the server");
@@ -755,7 +789,7 @@ async fn per_call_disabled_policy_overrides_client_retries() {
     bounded(async {
         let server = Server::start(vec![Canned::status(503, "busy"), Canned::json(OK_TAGS)]).await;
         let client = builder(&server).retry_policy(fast_retries()).build().unwrap();
-        let err = client.get_image_tag("r", "i").retry_policy(RetryPolicy::disabled()).await.unwrap_err();
+        let err = client.get_image_tag("r", "i").with_retry_policy(RetryPolicy::disabled()).await.unwrap_err();
         assert_eq!(err.status(), Some(503));
         assert_eq!(server.requests().len(), 1);
     })

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use uhub_sdk::credentials::Secret;
-use uhub_sdk::form::Fields;
+use uhub_sdk::runtime::Fields;
+use uhub_sdk::runtime::Secret;
 use uhub_sdk::{ClientBuilder, Endpoint};
 
 use crate::faults::FaultRule;

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 use uhub_sdk::REQUEST_ID_HEADER;
-use uhub_sdk::form::Fields;
+use uhub_sdk::runtime::Fields;
 
 use crate::mock::Shared;
 use crate::service::{Reply, process};

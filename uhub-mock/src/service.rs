@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use uhub_sdk::AnyRequest;
-use uhub_sdk::form::Fields;
+use uhub_sdk::runtime::Fields;
 
 use crate::codes::{Code, Reject};
 use crate::faults::{self, Fault};
@@ -137,7 +137,7 @@ fn check_signature(shared: &Shared, fields: &Fields) -> Result<(), Reject> {
         return Err(Code::UnknownPublicKey.with(format!("\"{public_key}\" is not registered with the mock")));
     };
     let signed: Vec<(&str, &str)> = fields.iter().filter(|(k, _)| *k != "Signature").collect();
-    if uhub_sdk::sign::sign(&signed, private_key.expose()) == signature {
+    if uhub_sdk::runtime::sign(&signed, private_key.expose()) == signature {
         Ok(())
     } else {
         Err(Code::WrongSignature.with("the signature does not match the fields and the key"))

@@ -65,7 +65,7 @@ async fn the_sdk_surfaces_signature_errors_with_code_and_request_id() {
 
         // Tampering with a signed request breaks the signature.
         let mut fields = vec![("Action", "GetRepoImage"), ("RepoName", "web"), ("PublicKey", mock.public_key())];
-        let signature = uhub_sdk::sign::sign(&fields, mock.private_key());
+        let signature = uhub_sdk::runtime::sign(&fields, mock.private_key());
         fields[1].1 = "backend";
         fields.push(("Signature", &signature));
         assert_eq!(post(&mock, &fields).await.json["RetCode"], json!(171));
@@ -307,7 +307,7 @@ fn the_service_answers_without_a_server() {
         ("ImageName".to_owned(), "node".to_owned()),
         ("PublicKey".to_owned(), uhub_mock::DEMO_PUBLIC_KEY.to_owned()),
     ];
-    let signature = uhub_sdk::sign::sign(&fields, uhub_mock::DEMO_PRIVATE_KEY);
+    let signature = uhub_sdk::runtime::sign(&fields, uhub_mock::DEMO_PRIVATE_KEY);
     fields.push(("Signature".to_owned(), signature));
     let (status, body) = service.answer(fields.into_iter().collect());
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();

@@ -16,12 +16,11 @@ pub trait Action: Clone + Send + Sync + 'static {
     const IDEMPOTENT: bool;
     type Response: DeserializeOwned + Response + Send + 'static;
 
-    /// Adds this action's own parameters (not `Action`, keys or `ProjectId`) to `form`.
+    /// Adds the parameters the call sets (its own and common ones such as `ProjectId`, but not
+    /// `Action`, keys or signature) to `form`.
     fn encode(&self, form: &mut Form);
     /// Client-side checks made before sending, such as required strings being non-empty.
     fn check(&self) -> Result<(), String>;
-    /// The call's own project, which overrides the client's default.
-    fn project_id_mut(&mut self) -> &mut Option<String>;
     /// Parses the request from the form a client sent: what a fake of the service needs.
     fn from_form(fields: &Fields) -> Result<Self, ParamError>;
 }

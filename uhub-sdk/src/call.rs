@@ -1,29 +1,27 @@
-//! A call ready to send: a typed request, the client to send it with, and per-call options.
+//! A call ready to send: a typed request, the client core to send it with, and per-call
+//! options. Generated code wraps it in its own `Call`, which adds one setter per parameter.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::time::Duration;
 
 use crate::action::Action;
-use crate::client::{CallOptions, Client};
+use crate::client::ClientCore;
 use crate::encode::Form;
 use crate::error::Error;
+use crate::execute::{self, CallOptions};
 use crate::retry::RetryPolicy;
+use crate::signed::SignedRequest;
 
-/// One call of action `R`, made by a client method such as [`Client::get_image_tag`].
-///
-/// Set optional parameters with the chained setters, then `.send().await` (or just `.await`).
+/// One call of action `R`, with its options; see the generated `Call` for the user's view.
 #[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent or awaited"]
-pub struct Call<R: Action> {
-    client: Client,
+pub struct CallCore<R: Action> {
+    core: ClientCore,
     request: R,
     options: CallOptions,
 }
 
-impl<R: Action> Call<R> {
-    pub fn new(client: Client, request: R) -> Self {
-        Call { client, request, options: CallOptions::default() }
+impl<R: Action> CallCore<R> {
+    pub fn new(core: ClientCore, request: R) -> Self {
+        CallCore { core, request, options: CallOptions::default() }
     }
 
     /// The typed request as it stands.
@@ -31,59 +29,61 @@ impl<R: Action> Call<R> {
         &self.request
     }
 
-    pub(crate) fn request_mut(&mut self) -> &mut R {
+    /// The request, for setters.
+    pub fn request_mut(&mut self) -> &mut R {
         &mut self.request
     }
 
     /// The same call with another request (a different page of a listing, say).
     pub(crate) fn with_request(&self, request: R) -> Self {
-        Call { client: self.client.clone(), request, options: self.options.clone() }
-    }
-
-    /// Act in this project instead of the client's default.
-    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
-        *self.request.project_id_mut() = Some(project_id.into());
-        self
+        CallCore { core: self.core.clone(), request, options: self.options.clone() }
     }
 
     /// Retry this call by `policy` instead of the client's.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.options.retry = Some(policy);
         self
     }
 
     /// Allow this call at most `timeout` in all, retries included.
-    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+    pub fn with_call_timeout(mut self, timeout: Duration) -> Self {
         self.options.call_timeout = Some(timeout);
         self
     }
 
+    /// The request's own form, after the checks that refuse a call before sending.
+    fn form(&self) -> Result<Form, Error> {
+        self.request.check().map_err(|m| Error::invalid_request(R::NAME, m))?;
+        let mut form = Form::new();
+        self.request.encode(&mut form);
+        match form.problem() {
+            Some(problem) => Err(Error::invalid_request(R::NAME, problem)),
+            None => Ok(form),
+        }
+    }
+
+    /// The exact request [`Self::send`] would make now (signed, with the client's defaults),
+    /// without sending it.
+    pub fn signed_request(&self) -> Result<SignedRequest, Error> {
+        let form = execute::signed_form(&self.core, R::NAME, self.form()?);
+        let transport = &self.core.inner.transport;
+        Ok(SignedRequest {
+            url: transport.base_url.clone(),
+            headers: transport.headers(crate::transport::now_ms()),
+            fields: form.fields().to_vec(),
+        })
+    }
+
     /// Sends the call and decodes the response.
     pub async fn send(self) -> Result<R::Response, Error> {
-        let Call { client, mut request, options } = self;
-        request.check().map_err(|m| Error::invalid_request(R::NAME, m))?;
-        let project_id = request.project_id_mut().clone().or_else(|| client.inner.project_id.clone());
-        let mut form = Form::new();
-        request.encode(&mut form);
-        if let Some(problem) = form.problem() {
-            return Err(Error::invalid_request(R::NAME, problem));
-        }
+        let form = self.form()?;
+        let CallCore { core, options, .. } = self;
         let mut out = None;
-        client
-            .execute(R::NAME, R::IDEMPOTENT, form, project_id.as_deref(), &options, &mut |reply| {
-                out = Some(crate::decode::response::<R::Response>(R::NAME, &reply.body, reply.request_id.as_deref())?);
-                Ok(())
-            })
-            .await?;
+        execute::execute(&core, R::NAME, R::IDEMPOTENT, form, &options, &mut |reply| {
+            out = Some(crate::decode::response::<R::Response>(R::NAME, &reply.body, reply.request_id.as_deref())?);
+            Ok(())
+        })
+        .await?;
         Ok(out.expect("execute succeeds only after decode stored a response"))
-    }
-}
-
-impl<R: Action> IntoFuture for Call<R> {
-    type Output = Result<R::Response, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
     }
 }

@@ -80,7 +80,6 @@ use serde::Deserialize;
 
 use crate::credentials::Credentials;
 use crate::error::Error;
-use crate::generated::Endpoint;
 
 pub const ENV_PUBLIC_KEY: &str = "UCLOUD_PUBLIC_KEY";
 pub const ENV_PRIVATE_KEY: &str = "UCLOUD_PRIVATE_KEY";
@@ -184,63 +183,45 @@ impl ConfigSource {
             ..Config::default()
         };
         let (pk, sk, token) = (self.var(ENV_PUBLIC_KEY), self.var(ENV_PRIVATE_KEY), self.var(ENV_SECURITY_TOKEN));
-        match (pk, sk) {
-            (Some(pk), Some(sk)) => {
-                let mut c = Credentials::new(pk, sk);
-                if let Some(t) = token {
-                    c = c.with_security_token(t);
-                }
-                out.credentials = Some(c);
-                out.credentials_origin = Some("environment".to_owned());
-            }
-            (Some(_), None) => {
-                out.credentials_problem = Some(format!(
-                    "no private key: {ENV_PUBLIC_KEY} is set, so set {ENV_PRIVATE_KEY} too \
-                     (the key pair is taken from one source: ClientBuilder::keys, the environment or the credential file)"
-                ))
-            }
-            (None, Some(_)) => {
-                out.credentials_problem = Some(format!(
-                    "no public key: {ENV_PRIVATE_KEY} is set, so set {ENV_PUBLIC_KEY} too \
-                     (the key pair is taken from one source: ClientBuilder::keys, the environment or the credential file)"
-                ))
-            }
-            (None, None) if token.is_some() => {
-                out.credentials_problem = Some(format!(
-                    "{ENV_SECURITY_TOKEN} is set but {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY} are not: \
-                     a security token belongs to the temporary keys it was issued with"
-                ))
-            }
-            (None, None) => {
-                if let Some(entry) = file_credential {
+        let from_env = KeySource {
+            origin: "environment".to_owned(),
+            missing_private: format!("{ENV_PUBLIC_KEY} is set, so set {ENV_PRIVATE_KEY} too"),
+            missing_public: format!("{ENV_PRIVATE_KEY} is set, so set {ENV_PUBLIC_KEY} too"),
+            fix: "(the key pair is taken from one source: ClientBuilder::keys, the environment or the credential file)"
+                .to_owned(),
+        };
+        let pair = match (pk, sk) {
+            (None, None) if token.is_some() => Err(format!(
+                "{ENV_SECURITY_TOKEN} is set but {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY} are not: \
+                 a security token belongs to the temporary keys it was issued with"
+            )),
+            (None, None) => match file_credential {
+                Some(entry) => {
                     let where_ = in_file(&credential_file);
-                    let pk = entry.public_key.clone().filter(|s| !s.is_empty());
-                    let sk = entry.private_key.clone().filter(|s| !s.is_empty());
-                    match (pk, sk) {
-                        (Some(pk), Some(sk)) => {
-                            let mut c = Credentials::new(pk, sk);
-                            if let Some(t) = entry.security_token.clone().filter(|s| !s.is_empty()) {
-                                c = c.with_security_token(t);
-                            }
-                            out.credentials = Some(c);
-                            out.credentials_origin = Some(where_);
-                        }
-                        (Some(_), None) => {
-                            out.credentials_problem = Some(format!(
-                                "no private key: {where_} has public_key but no private_key; set it there, \
-                                 or set {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY}, or use ClientBuilder::keys"
-                            ))
-                        }
-                        (None, Some(_)) => {
-                            out.credentials_problem = Some(format!(
-                                "no public key: {where_} has private_key but no public_key; set it there, \
-                                 or set {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY}, or use ClientBuilder::keys"
-                            ))
-                        }
-                        (None, None) => {}
-                    }
+                    let from_file = KeySource {
+                        missing_private: format!("{where_} has public_key but no private_key; set it there,"),
+                        missing_public: format!("{where_} has private_key but no public_key; set it there,"),
+                        origin: where_,
+                        fix: format!("or set {ENV_PUBLIC_KEY} and {ENV_PRIVATE_KEY}, or use ClientBuilder::keys"),
+                    };
+                    let non_empty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+                    from_file.pair(
+                        non_empty(&entry.public_key),
+                        non_empty(&entry.private_key),
+                        non_empty(&entry.security_token),
+                    )
                 }
+                None => Ok(None),
+            },
+            (pk, sk) => from_env.pair(pk, sk, token),
+        };
+        match pair {
+            Ok(Some((credentials, origin))) => {
+                out.credentials = Some(credentials);
+                out.credentials_origin = Some(origin);
             }
+            Ok(None) => {}
+            Err(problem) => out.credentials_problem = Some(problem),
         }
 
         // Project.
@@ -252,21 +233,14 @@ impl ConfigSource {
 
         // Endpoint: within the environment a base URL is more specific than a provider name.
         // Malformed values are errors even if a higher source overrides them.
-        let env_url = self.var(ENV_API_BASE_URL).map(|u| checked_url(u, ENV_API_BASE_URL)).transpose()?;
-        let env_provider = self
-            .var(ENV_PROVIDER)
-            .map(|name| {
-                Endpoint::from_provider_name(&name).ok_or_else(|| {
-                    let names: Vec<&str> = Endpoint::PROVIDERS.iter().filter_map(Endpoint::provider_name).collect();
-                    Error::config(format!("{ENV_PROVIDER}={name:?} is not a provider; use one of {}", names.join(", ")))
-                })
-            })
-            .transpose()?;
+        let env_url = self.var(ENV_API_BASE_URL).map(|u| checked_url(u, ENV_API_BASE_URL.to_owned())).transpose()?;
+        let env_provider =
+            self.var(ENV_PROVIDER).map(|name| ConfiguredEndpoint::Provider { name, origin: ENV_PROVIDER.to_owned() });
         let file_url = match file_config.and_then(|c| c.base_url.clone()).filter(|u| !u.is_empty()) {
-            Some(u) => Some(checked_url(u, &format!("base_url in {}", in_file(&config_file)))?),
+            Some(u) => Some(checked_url(u, format!("base_url in {}", in_file(&config_file)))?),
             None => None,
         };
-        out.endpoint = env_url.map(Endpoint::Custom).or(env_provider).or(file_url.map(Endpoint::Custom));
+        out.endpoint = env_url.or(env_provider).or(file_url);
 
         // Attempt timeout.
         let env_timeout = match self.var(ENV_TIMEOUT_SECOND) {
@@ -313,8 +287,19 @@ pub struct Config {
     wanted_profile: String,
     credential_file: Option<PathBuf>,
     project_id: Option<String>,
-    endpoint: Option<Endpoint>,
+    endpoint: Option<ConfiguredEndpoint>,
     attempt_timeout: Option<Duration>,
+}
+
+/// Where the environment or a shared file says calls should go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfiguredEndpoint {
+    /// A base URL, already checked to be an absolute http(s) URL.
+    Url { url: String, origin: String },
+    /// A provider's configuration name, checked against the service's providers when a client
+    /// is built.
+    Provider { name: String, origin: String },
 }
 
 impl Config {
@@ -350,7 +335,8 @@ impl Config {
         self.project_id.as_deref()
     }
 
-    pub fn endpoint(&self) -> Option<&Endpoint> {
+    /// The base URL or provider the environment or a shared file names, if any.
+    pub fn endpoint(&self) -> Option<&ConfiguredEndpoint> {
         self.endpoint.as_ref()
     }
 
@@ -370,6 +356,42 @@ impl fmt::Debug for Config {
             .field("endpoint", &self.endpoint)
             .field("attempt_timeout", &self.attempt_timeout)
             .finish_non_exhaustive()
+    }
+}
+
+/// One source of a key pair, with the words its errors use.
+struct KeySource {
+    /// `environment`, or a file and profile.
+    origin: String,
+    /// What to say when only the public key is there.
+    missing_private: String,
+    /// What to say when only the private key is there.
+    missing_public: String,
+    /// How to fix a half pair, appended to the message.
+    fix: String,
+}
+
+impl KeySource {
+    /// The pair and its token from this one source; half a pair is an error, never completed
+    /// from another source, which would sign with a mismatched pair.
+    fn pair(
+        &self,
+        public_key: Option<String>,
+        private_key: Option<String>,
+        token: Option<String>,
+    ) -> Result<Option<(Credentials, String)>, String> {
+        match (public_key, private_key) {
+            (Some(pk), Some(sk)) => {
+                let mut c = Credentials::new(pk, sk);
+                if let Some(t) = token {
+                    c = c.with_security_token(t);
+                }
+                Ok(Some((c, self.origin.clone())))
+            }
+            (Some(_), None) => Err(format!("no private key: {} {}", self.missing_private, self.fix)),
+            (None, Some(_)) => Err(format!("no public key: {} {}", self.missing_public, self.fix)),
+            (None, None) => Ok(None),
+        }
     }
 }
 
@@ -459,13 +481,7 @@ fn unknown_profile(
     Error::config(format!("profile {name:?} (from {origin}) not found in {files}; profiles there: {known}"))
 }
 
-fn checked_url(url: String, origin: &str) -> Result<String, Error> {
-    crate::client::validate_base_url(&url).map_err(|e| Error::config(format!("{origin}: {}", config_message(&e))))
-}
-
-fn config_message(e: &Error) -> String {
-    match e.kind() {
-        crate::error::ErrorKind::Config { message } => message.clone(),
-        _ => e.to_string(),
-    }
+fn checked_url(url: String, origin: String) -> Result<ConfiguredEndpoint, Error> {
+    crate::url::base_url(&url, &origin)?;
+    Ok(ConfiguredEndpoint::Url { url, origin })
 }

@@ -438,15 +438,36 @@ mod tests {
         assert_eq!(read::<Vec<i64>>("[1,\"2\"]").unwrap(), vec![1, 2]);
     }
 
+    /// A response of the shape generated ones have, without depending on generated code.
+    #[derive(serde::Deserialize, Debug, Default)]
+    #[serde(default)]
+    struct Listing {
+        #[serde(rename = "RetCode", deserialize_with = "lenient")]
+        ret_code: i64,
+        #[serde(rename = "TotalCount", deserialize_with = "lenient")]
+        total_count: i64,
+    }
+
+    impl Response for Listing {
+        fn ret_code(&self) -> i64 {
+            self.ret_code
+        }
+        fn message(&self) -> Option<&str> {
+            None
+        }
+    }
+
     /// Found by the decode_bytes fuzz target: a complete value followed by more text.
     #[test]
     fn trailing_text_after_the_body_is_a_decode_error() {
         let body = br#"{"Action": "GetRepoImageResponse", "RetCode": 0, "TotalCe": 7}, {"CreateTime": 2"#;
-        let err = response::<crate::GetRepoImageResponse>("GetRepoImage", body, None).unwrap_err();
+        let err = response::<Listing>("GetRepoImage", body, None).unwrap_err();
         match err.kind() {
             crate::ErrorKind::Decode { message, .. } => assert!(message.contains("trailing characters"), "{message}"),
             other => panic!("expected a decode error, got {other:?}"),
         }
+        let ok = response::<Listing>("GetRepoImage", br#"{"RetCode": 0, "TotalCount": "7"}"#, None).unwrap();
+        assert_eq!(ok.total_count, 7);
     }
 
     #[test]

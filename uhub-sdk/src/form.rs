@@ -134,6 +134,12 @@ pub fn value_list<T: FromParam>(fields: &Fields, name: &str) -> Result<Vec<T>, P
     Ok(items)
 }
 
+/// Like [`value_list`], for a required array: no element is a missing parameter.
+pub fn required_value_list<T: FromParam>(fields: &Fields, name: &str) -> Result<Vec<T>, ParamError> {
+    let items = value_list(fields, name)?;
+    if items.is_empty() { Err(missing(name)) } else { Ok(items) }
+}
+
 pub fn optional_model<T: FromParams>(fields: &Fields, name: &str) -> Result<Option<T>, ParamError> {
     T::from_params(fields, name)
 }
@@ -148,6 +154,12 @@ pub fn model_list<T: FromParams>(fields: &Fields, name: &str) -> Result<Vec<T>, 
         items.push(v);
     }
     Ok(items)
+}
+
+/// Like [`model_list`], for a required array: no element is a missing parameter.
+pub fn required_model_list<T: FromParams>(fields: &Fields, name: &str) -> Result<Vec<T>, ParamError> {
+    let items = model_list(fields, name)?;
+    if items.is_empty() { Err(missing(name)) } else { Ok(items) }
 }
 
 #[cfg(test)]
@@ -178,6 +190,16 @@ mod tests {
     fn lists_stop_at_first_gap() {
         let f: Fields = [("Id.0", "1"), ("Id.1", "2"), ("Id.3", "4")].into_iter().collect();
         assert_eq!(value_list::<i64>(&f, "Id").unwrap(), vec![1, 2]);
+    }
+
+    #[test]
+    fn a_required_list_without_elements_is_missing() {
+        let f: Fields = [("Id.0", "1")].into_iter().collect();
+        assert_eq!(required_value_list::<i64>(&f, "Id").unwrap(), vec![1]);
+        assert_eq!(
+            required_value_list::<i64>(&f, "Other").unwrap_err().to_string(),
+            "parameter Other: is required but missing"
+        );
     }
 
     #[test]

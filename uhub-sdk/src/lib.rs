@@ -20,30 +20,39 @@
 //! ```
 //!
 //! Required parameters are arguments of the client methods; optional ones are chained
-//! setters on the returned [`Call`]. Everything under [`generated`] is produced from
-//! `spec/uhub.json` by `cargo xtask codegen`; the rest is the hand-written runtime.
+//! setters on the returned [`Call`], and per-call options (`with_retry_policy`,
+//! `with_call_timeout`) are methods of their own. Everything under [`generated`] is produced
+//! from `spec/uhub.json` by `cargo xtask codegen`; the rest is the hand-written runtime, of
+//! which [`runtime`] is the part generated code and fakes of the service are written against.
 
-pub mod action;
+// Generated code names the runtime as `::uhub_sdk::runtime`, in this crate as in any other.
+extern crate self as uhub_sdk;
+
+mod action;
+mod builder;
 mod call;
 mod client;
 pub mod config;
-pub mod credentials;
-pub mod decode;
-pub mod encode;
+mod credentials;
+mod decode;
+mod encode;
 mod error;
-pub mod form;
+mod execute;
+mod form;
 // Formatted by prettyplease when generated; rustfmt must leave it byte-for-byte alone.
 #[rustfmt::skip]
 pub mod generated;
-#[cfg(test)] #[rustfmt::skip] mod golden;
 pub mod paginate;
 mod retry;
-pub mod sign;
+pub mod runtime;
+mod service;
+mod sign;
+mod signed;
 pub mod time;
 mod transport;
+mod url;
 
-pub use call::Call;
-pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES};
+pub use builder::DEFAULT_MAX_RESPONSE_BYTES;
 pub use config::{Config, ConfigSource};
 pub use credentials::Credentials;
 pub use error::{Error, ErrorKind, TransportKind};
@@ -52,5 +61,6 @@ pub use generated::*;
 pub use jiff;
 pub use paginate::Paginator;
 pub use retry::RetryPolicy;
+pub use signed::SignedRequest;
 pub use time::Time;
 pub use transport::REQUEST_ID_HEADER;

@@ -28,7 +28,7 @@ use std::pin::Pin;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use crate::action::{Page, Paginated};
-use crate::call::Call;
+use crate::call::CallCore;
 use crate::error::Error;
 
 /// Page size used when neither the paginator nor the request sets one.
@@ -37,16 +37,16 @@ pub const DEFAULT_PAGE_SIZE: i64 = 100;
 /// A boxed, sendable stream, as the paginator returns.
 pub type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 
-/// Lists every item of a paginated action; made by [`Call::into_paginator`].
+/// Lists every item of a paginated action; made by a call's `into_paginator`.
 #[derive(Debug, Clone)]
 #[must_use = "a paginator does nothing until one of its streams is polled"]
 pub struct Paginator<R: Paginated> {
-    call: Call<R>,
+    call: CallCore<R>,
     page_size: i64,
     concurrency: usize,
 }
 
-impl<R: Paginated> Call<R> {
+impl<R: Paginated> CallCore<R> {
     /// Turns this call into a listing of every page from its offset (0 if unset) onwards.
     /// The request's `Limit`, if set, is the page size.
     pub fn into_paginator(self) -> Paginator<R> {
@@ -155,7 +155,7 @@ impl<R: Paginated> Paginator<R> {
     }
 }
 
-async fn fetch<R: Paginated>(call: &Call<R>, offset: i64, size: i64) -> Result<Page<R::Item>, Error> {
+async fn fetch<R: Paginated>(call: &CallCore<R>, offset: i64, size: i64) -> Result<Page<R::Item>, Error> {
     let mut request = call.request().clone();
     request.set_offset(offset);
     request.set_limit(size);

@@ -6,6 +6,21 @@
 
 use sha1::{Digest, Sha1};
 
+use crate::credentials::Credentials;
+use crate::encode::Form;
+
+/// Adds `PublicKey`, the `SecurityToken` of temporary keys, and the `Signature` of every field
+/// (those already in `form` and these) made with the private key.
+pub fn sign_form(mut form: Form, credentials: &Credentials) -> Form {
+    form.push("PublicKey", credentials.public_key());
+    if let Some(token) = credentials.security_token() {
+        form.push("SecurityToken", token.expose());
+    }
+    let signature = sign(form.fields(), credentials.private_key().expose());
+    form.push("Signature", signature);
+    form
+}
+
 /// Signs `fields` (which must not contain `Signature`) with `private_key`.
 pub fn sign<K: AsRef<str>, V: AsRef<str>>(fields: &[(K, V)], private_key: &str) -> String {
     let mut sorted: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();

@@ -1,11 +1,11 @@
-//! One HTTP attempt: sign, post the form, read a bounded body.
+//! One HTTP attempt: post a signed form, read a bounded body.
+//!
+//! [`Transport`] holds only what an attempt needs; signing, retrying and decoding happen
+//! around it, in [`crate::execute`].
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::client::Inner;
-use crate::encode::Form;
 use crate::error::{Error, TransportKind};
-use crate::sign::sign;
 
 /// Header carrying the service's id for a request.
 pub const REQUEST_ID_HEADER: &str = "X-UCLOUD-REQUEST-UUID";
@@ -15,69 +15,83 @@ const FORM: reqwest::header::HeaderValue =
     reqwest::header::HeaderValue::from_static("application/x-www-form-urlencoded");
 const TIMESTAMP: reqwest::header::HeaderName = reqwest::header::HeaderName::from_static("u-timestamp-ms");
 
+/// The HTTP side of a client: where attempts go, with which headers and limits.
+pub(crate) struct Transport {
+    pub http: reqwest::Client,
+    /// The base URL as configured, which [`crate::runtime::ClientCore::base_url`] returns.
+    pub base_url: String,
+    /// `base_url` parsed once, not on every attempt.
+    pub url: reqwest::Url,
+    pub user_agent: reqwest::header::HeaderValue,
+    pub attempt_timeout: Duration,
+    pub max_response_bytes: usize,
+}
+
 /// A successful HTTP exchange: the body, and the service's request id if it sent one.
 pub(crate) struct Reply {
     pub body: Vec<u8>,
     pub request_id: Option<String>,
 }
 
-/// The full signed form of a call: the action's parameters plus `Action`, `PublicKey`,
-/// `ProjectId`, `SecurityToken` and `Signature`.
-pub(crate) fn signed_form(client: &Inner, action: &str, mut form: Form, project_id: Option<&str>) -> Form {
-    form.push("Action", action);
-    form.push("PublicKey", client.credentials.public_key());
-    if let Some(p) = project_id {
-        form.push("ProjectId", p);
+impl Transport {
+    /// The headers an attempt made at `now_ms` carries, as text (for a dry run).
+    pub(crate) fn headers(&self, now_ms: u64) -> Vec<(String, String)> {
+        let text = |v: &reqwest::header::HeaderValue| v.to_str().unwrap_or_default().to_owned();
+        vec![
+            (reqwest::header::CONTENT_TYPE.to_string(), text(&FORM)),
+            (reqwest::header::USER_AGENT.to_string(), text(&self.user_agent)),
+            (TIMESTAMP.to_string(), now_ms.to_string()),
+        ]
     }
-    if let Some(token) = client.credentials.security_token() {
-        form.push("SecurityToken", token.expose());
-    }
-    let signature = sign(form.fields(), client.credentials.private_key().expose());
-    form.push("Signature", signature);
-    form
-}
 
-pub(crate) async fn attempt(client: &Inner, action: &'static str, body: String) -> Result<Reply, Error> {
-    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64;
-    let request = client
-        .http
-        .post(client.url.clone())
-        .header(reqwest::header::CONTENT_TYPE, FORM)
-        .header(reqwest::header::USER_AGENT, client.user_agent_header.clone())
-        .header(TIMESTAMP, now_ms)
-        .timeout(client.attempt_timeout)
-        .body(body);
-    let mut response = request.send().await.map_err(|e| transport_error(action, e))?;
-    let status = response.status();
-    let request_id = response.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let id = request_id.as_deref();
-    // Only the delay-seconds form; an HTTP date is rare from APIs and falls back to backoff.
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(std::time::Duration::from_secs);
-    let limit = client.max_response_bytes;
-    if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(Error::too_large(action, limit, id));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(action, e))? {
-        if body.len() + chunk.len() > limit {
+    /// Posts `body` once and reads the reply, refusing bodies over the size limit.
+    pub(crate) async fn attempt(&self, action: &'static str, body: String) -> Result<Reply, Error> {
+        let now_ms = now_ms();
+        let request = self
+            .http
+            .post(self.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, FORM)
+            .header(reqwest::header::USER_AGENT, self.user_agent.clone())
+            .header(TIMESTAMP, now_ms)
+            .timeout(self.attempt_timeout)
+            .body(body);
+        let mut response = request.send().await.map_err(|e| transport_error(action, e))?;
+        let status = response.status();
+        let request_id = response.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let id = request_id.as_deref();
+        // Only the delay-seconds form; an HTTP date is rare from APIs and falls back to backoff.
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let limit = self.max_response_bytes;
+        if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(Error::too_large(action, limit, id));
         }
-        body.extend_from_slice(&chunk);
-    }
-    if !status.is_success() {
-        // A UCloud error body explains the failure better than the status does.
-        return Err(match crate::decode::envelope(&body) {
-            Some((code, message)) if code != 0 => Error::api(action, code, &message, id),
-            _ => Error::http_status(action, status.as_u16(), &body, id),
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(action, e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(Error::too_large(action, limit, id));
+            }
+            body.extend_from_slice(&chunk);
         }
-        .with_retry_after(retry_after));
+        if !status.is_success() {
+            // A UCloud error body explains the failure better than the status does.
+            return Err(match crate::decode::envelope(&body) {
+                Some((code, message)) if code != 0 => Error::api(action, code, &message, id),
+                _ => Error::http_status(action, status.as_u16(), &body, id),
+            }
+            .with_retry_after(retry_after));
+        }
+        Ok(Reply { body, request_id })
     }
-    Ok(Reply { body, request_id })
+}
+
+/// Milliseconds since 1970, as `U-Timestamp-Ms` carries them.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
 }
 
 fn transport_error(action: &'static str, e: reqwest::Error) -> Error {

@@ -7,18 +7,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use uhub_sdk::action::Action;
-use uhub_sdk::encode::Form;
-use uhub_sdk::form::Fields;
-use uhub_sdk::sign::sign;
+use uhub_sdk::runtime::Action;
+use uhub_sdk::runtime::Fields;
+use uhub_sdk::runtime::Form;
+use uhub_sdk::runtime::sign;
 use uhub_sdk::{GetImageTagRequest, GetRepoRequest, RepoType, UpdateRepoRequest};
 
 fn round_trip<R: Action + PartialEq + std::fmt::Debug>(request: &R) {
     let mut form = Form::new();
+    // The request encodes its own ProjectId (a common parameter) like any other.
     request.encode(&mut form);
-    if let Some(p) = request.clone().project_id_mut().clone() {
-        form.push("ProjectId", p);
-    }
     let parsed = R::from_form(&Fields::parse(form.to_body().as_bytes())).expect("what we send parses");
     assert_eq!(&parsed, request);
 }

@@ -1,17 +1,28 @@
 //! One file per action: the typed request, its builder setters, its response, the trait
 //! impls the runtime drives, its form parser (for fakes of the service) and tests that
-//! decode the spec's examples.
+//! decode the spec's examples and parse its example requests.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
-use super::tokens::{doc, field_doc, field_type, ident, inner_doc, rust_type};
-use super::types::response_field;
-use crate::ir::{self, Type};
+use super::tokens::{
+    argument, argument_init, doc, field_doc, field_type, form_getter, ident, inner_doc, input, name, required_check,
+    response_field, rt, rust_type, serde_crate,
+};
+use crate::ir;
 
-pub fn file(_service: &ir::Service, a: &ir::Action) -> TokenStream {
+pub fn file(service: &ir::Service, a: &ir::Action) -> TokenStream {
     let module_doc = inner_doc(&format!("`{}`: {}", a.wire, a.doc));
-    let items = [request(a), new_fn(a), action_impl(a), setters(a), response(a), paginated(a), example_tests(a)];
+    let params: Vec<&ir::Field> = service.common.iter().chain(&a.params).collect();
+    let items = [
+        request(a, &params),
+        new_fn(a),
+        action_impl(a, &params),
+        setters(a, &params),
+        response(a),
+        paginated(a),
+        example_tests(a),
+    ];
     quote! {
         #module_doc
         #[allow(unused_imports)]
@@ -20,13 +31,13 @@ pub fn file(_service: &ir::Service, a: &ir::Action) -> TokenStream {
     }
 }
 
-fn request(a: &ir::Action) -> TokenStream {
-    let name = format_ident!("{}", a.request);
+fn request(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
+    let name = name(&a.request);
     let d = doc(&format!(
-        "The parameters of `{}`: {}\n\nMade by [`crate::Client::{}`], which takes the required ones as arguments.",
+        "The parameters of `{}`: {}\n\nMade by [`super::Client::{}`], which takes the required ones as arguments.",
         a.wire, a.doc, a.method
     ));
-    let fields = a.params.iter().map(|p| {
+    let fields = params.iter().map(|p| {
         let d = field_doc(p);
         let id = ident(p);
         let ty = field_type(p);
@@ -37,39 +48,15 @@ fn request(a: &ir::Action) -> TokenStream {
         #[derive(Clone, Debug, Default, PartialEq)]
         #[non_exhaustive]
         pub struct #name {
-            /// Project to act in; the client's default is used when this is `None`.
-            ///
-            /// Wire name: `ProjectId`.
-            pub project_id: Option<String>,
             #(#fields)*
         }
     }
 }
 
-/// How a positional argument is taken: strings by `impl Into<String>`, the rest as they are.
-pub fn argument(p: &ir::Field) -> (TokenStream, TokenStream) {
-    let id = ident(p);
-    match p.ty {
-        Type::String => (quote!(#id: impl Into<String>), quote!(#id.into())),
-        Type::Time => (quote!(#id: impl Into<crate::Time>), quote!(#id.into())),
-        _ => {
-            let ty = field_type(p);
-            (quote!(#id: #ty), quote!(#id))
-        }
-    }
-}
-
 fn new_fn(a: &ir::Action) -> TokenStream {
-    let name = format_ident!("{}", a.request);
+    let name = name(&a.request);
     let args = a.required_params().map(|p| argument(p).0);
-    // Field init shorthand where the argument is taken as it is (clippy::redundant_field_names).
-    let inits = a.required_params().map(|p| {
-        let id = ident(p);
-        match p.ty {
-            Type::String | Type::Time => quote!(#id: #id.into()),
-            _ => quote!(#id),
-        }
-    });
+    let inits = a.required_params().map(argument_init);
     quote! {
         impl #name {
             /// A request with its required parameters set and every optional one unset.
@@ -80,49 +67,33 @@ fn new_fn(a: &ir::Action) -> TokenStream {
     }
 }
 
-/// The function in `crate::form` that reads a parameter of this shape.
-pub fn form_getter(p: &ir::Field) -> TokenStream {
-    let is_model = |t: &Type| matches!(t, Type::Model(_));
-    match &p.ty {
-        Type::Array(inner) if is_model(inner) => quote!(crate::form::model_list),
-        Type::Array(_) => quote!(crate::form::value_list),
-        t if is_model(t) && p.required => quote!(crate::form::required_model),
-        t if is_model(t) => quote!(crate::form::optional_model),
-        _ if p.required => quote!(crate::form::required_value),
-        _ => quote!(crate::form::optional_value),
-    }
-}
-
-fn action_impl(a: &ir::Action) -> TokenStream {
-    let name = format_ident!("{}", a.request);
-    let response = format_ident!("{}", a.response);
+fn action_impl(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
+    let rt = rt();
+    let name = name(&a.request);
+    let response = self::name(&a.response);
     let wire = &a.wire;
     let idempotent = a.idempotent;
     // An action without parameters leaves the form to the runtime (unused_variables).
-    let form = format_ident!("{}", if a.params.is_empty() { "_form" } else { "form" });
-    let encode = a.params.iter().map(|p| {
+    let form = self::name(if params.is_empty() { "_form" } else { "form" });
+    let encode = params.iter().map(|p| {
         let id = ident(p);
         let w = &p.wire;
-        quote! { crate::encode::Param::encode(&self.#id, #w, form); }
+        quote! { #rt::Param::encode(&self.#id, #w, form); }
     });
-    let checks = a.required_params().filter(|p| p.ty == Type::String).map(|p| {
-        let id = ident(p);
-        let msg = format!("{} must not be empty", p.wire);
-        quote! { if self.#id.is_empty() { return Err(#msg.into()); } }
-    });
-    let parse = a.params.iter().map(|p| {
+    let checks = a.required_params().filter_map(required_check);
+    let parse = params.iter().map(|p| {
         let id = ident(p);
         let w = &p.wire;
         let getter = form_getter(p);
         quote! { #id: #getter(fields, #w)?, }
     });
     quote! {
-        impl crate::action::Action for #name {
+        impl #rt::Action for #name {
             const NAME: &'static str = #wire;
             const IDEMPOTENT: bool = #idempotent;
             type Response = #response;
 
-            fn encode(&self, #form: &mut crate::encode::Form) {
+            fn encode(&self, #form: &mut #rt::Form) {
                 #(#encode)*
             }
 
@@ -131,13 +102,8 @@ fn action_impl(a: &ir::Action) -> TokenStream {
                 Ok(())
             }
 
-            fn project_id_mut(&mut self) -> &mut Option<String> {
-                &mut self.project_id
-            }
-
-            fn from_form(fields: &crate::form::Fields) -> Result<Self, crate::form::ParamError> {
+            fn from_form(fields: &#rt::Fields) -> Result<Self, #rt::ParamError> {
                 Ok(Self {
-                    project_id: crate::form::optional_value(fields, "ProjectId")?,
                     #(#parse)*
                 })
             }
@@ -145,38 +111,45 @@ fn action_impl(a: &ir::Action) -> TokenStream {
     }
 }
 
-fn setters(a: &ir::Action) -> TokenStream {
-    let name = format_ident!("{}", a.request);
-    let setters = a.params.iter().filter(|p| !p.required).map(|p| {
+fn setters(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
+    let name = name(&a.request);
+    let setters = params.iter().filter(|p| !p.required).map(|p| {
         let id = ident(p);
+        let set = self::name(&p.set_ident);
         // A link, not a copy: each description in the spec is one doc comment in the output.
         let d = doc(&format!("Sets [`{}::{}`] (`{}`).", a.request, id, p.wire));
-        let (arg, value) = match &p.ty {
-            Type::String => (quote!(impl Into<String>), quote!(Some(value.into()))),
-            Type::Time => (quote!(impl Into<crate::Time>), quote!(Some(value.into()))),
-            Type::Array(inner) => {
-                let inner = rust_type(inner);
-                (quote!(impl IntoIterator<Item = #inner>), quote!(value.into_iter().collect()))
-            }
-            t => (rust_type(t), quote!(Some(value))),
-        };
+        let set_doc = doc(&format!(
+            "Sets or clears [`{}::{}`] (`{}`): forwards an optional value as it is.",
+            a.request, id, p.wire
+        ));
+        let (arg, value) = input(&p.ty, quote!(value));
+        let stored = rust_type(&p.ty);
+        let unwrap = if p.ty.is_array() { quote!(value.unwrap_or_default()) } else { quote!(value) };
         quote! {
             #d
-            pub fn #id(mut self, value: #arg) -> Self {
-                self.request_mut().#id = #value;
+            pub fn #id(self, value: #arg) -> Self {
+                self.#set(Some(#value))
+            }
+
+            #set_doc
+            pub fn #set(mut self, value: Option<#stored>) -> Self {
+                self.request_mut().#id = #unwrap;
                 self
             }
         }
     });
     quote! {
-        impl crate::Call<#name> {
+        impl super::Call<#name> {
             #(#setters)*
         }
     }
 }
 
 fn response(a: &ir::Action) -> TokenStream {
-    let name = format_ident!("{}", a.response);
+    let rt = rt();
+    let name = name(&a.response);
+    let serde = serde_crate();
+    let lenient = format!("{}::lenient", super::tokens::RUNTIME);
     let d = doc(&format!("What `{}` returns.", a.wire));
     let fields = a.fields.iter().map(response_field);
     let declares_message = a.fields.iter().any(|f| f.wire == "Message");
@@ -187,24 +160,25 @@ fn response(a: &ir::Action) -> TokenStream {
         (quote!(), get)
     } else {
         let field = quote! {
-            #[serde(rename = "Message", skip_serializing_if = "Option::is_none", deserialize_with = "crate::decode::lenient")]
+            #[serde(rename = "Message", skip_serializing_if = "Option::is_none", deserialize_with = #lenient)]
             message: Option<String>,
         };
         (field, quote!(self.message.as_deref()))
     };
     quote! {
         #d
-        #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+        #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Deserialize, #rt::serde::Serialize)]
+        #serde
         #[serde(default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
-            #[serde(rename = "RetCode", deserialize_with = "crate::decode::lenient")]
+            #[serde(rename = "RetCode", deserialize_with = #lenient)]
             ret_code: i64,
             #message_field
         }
 
-        impl crate::action::Response for #name {
+        impl #rt::Response for #name {
             fn ret_code(&self) -> i64 {
                 self.ret_code
             }
@@ -218,16 +192,12 @@ fn response(a: &ir::Action) -> TokenStream {
 
 fn paginated(a: &ir::Action) -> TokenStream {
     let Some(p) = &a.pagination else { return quote!() };
-    let name = format_ident!("{}", a.request);
+    let rt = rt();
+    let request = name(&a.request);
     let item = rust_type(&p.item_type);
-    let (offset, limit, total, items) = (
-        format_ident!("{}", p.offset),
-        format_ident!("{}", p.limit),
-        format_ident!("{}", p.total),
-        format_ident!("{}", p.items),
-    );
+    let (offset, limit, total, items) = (name(&p.offset), name(&p.limit), name(&p.total), name(&p.items));
     quote! {
-        impl crate::action::Paginated for #name {
+        impl #rt::Paginated for #request {
             type Item = #item;
 
             fn offset(&self) -> Option<i64> {
@@ -246,8 +216,8 @@ fn paginated(a: &ir::Action) -> TokenStream {
                 self.#limit = Some(limit);
             }
 
-            fn into_page(response: Self::Response) -> crate::action::Page<Self::Item> {
-                crate::action::Page { total: response.#total, items: response.#items }
+            fn into_page(response: Self::Response) -> #rt::Page<Self::Item> {
+                #rt::Page { total: response.#total, items: response.#items }
             }
         }
     }
@@ -257,32 +227,55 @@ fn example_tests(a: &ir::Action) -> TokenStream {
     if a.examples.is_empty() {
         return quote!();
     }
-    let response = format_ident!("{}", a.response);
+    let rt = rt();
+    let request = name(&a.request);
+    let response = name(&a.response);
     let wire = &a.wire;
     let tests = a.examples.iter().map(|e| {
-        let test = format_ident!("decodes_example_{}", heck::ToSnakeCase::to_snake_case(e.name.as_str()));
+        let test = name(&e.test);
         let d = doc(&e.doc);
         let body = serde_json::to_string_pretty(&e.response).expect("JSON values serialize");
         let count = match (&a.pagination, e.item_count) {
             (Some(p), Some(n)) => {
-                let items = format_ident!("{}", p.items);
+                let items = name(&p.items);
                 quote! { assert_eq!(response.#items.len(), #n); }
             }
             _ => quote!(),
         };
+        let request_test = (!e.request.is_empty()).then(|| {
+            let test = name(&e.request_test);
+            let pairs = e.request.iter().map(|(k, v)| quote!((#k, #v)));
+            quote! {
+                /// The example's request parses as a service would, and encodes back to the same fields.
+                #[test]
+                fn #test() {
+                    let pairs = [#(#pairs),*];
+                    let fields: #rt::Fields = pairs.into_iter().collect();
+                    let request = <#request as #rt::Action>::from_form(&fields).expect("the spec's example request parses");
+                    let mut form = #rt::Form::new();
+                    #rt::Action::encode(&request, &mut form);
+                    let mut sent: Vec<(&str, &str)> = form.fields().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    let mut expected = pairs.to_vec();
+                    sent.sort_unstable();
+                    expected.sort_unstable();
+                    assert_eq!(sent, expected);
+                }
+            }
+        });
         quote! {
             #d
             #[test]
             fn #test() {
                 let body = #body;
-                let response: #response = crate::decode::response(#wire, body.as_bytes(), None)
+                let response: #response = #rt::response(#wire, body.as_bytes(), None)
                     .expect("the spec's example decodes");
                 #count
                 // What the SDK serializes, it decodes back to the same value.
-                let json = serde_json::to_vec(&response).expect("responses serialize");
-                let again: #response = crate::decode::response(#wire, &json, None).expect("round trip decodes");
+                let json = #rt::serde_json::to_vec(&response).expect("responses serialize");
+                let again: #response = #rt::response(#wire, &json, None).expect("round trip decodes");
                 assert_eq!(again, response);
             }
+            #request_test
         }
     });
     quote! {

@@ -1,15 +1,17 @@
-//! `AnyRequest`: one enum over every action's request, parsed by action name.
+//! `AnyRequest`: one enum over every action's request, parsed by action name and sendable.
 //!
 //! A fake of the service (uhub-mock) matches on it, so an action added to the spec is parsed
-//! with no hand-written code, and a handler the fake lacks falls into its catch-all arm.
+//! with no hand-written code, and a handler the fake lacks falls into its catch-all arm. A
+//! generic tool (the CLI's `uhub api`) parses `Key=Value` pairs with it and sends the result.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::tokens::{doc, inner_doc};
+use super::tokens::{doc, inner_doc, name, rt};
 use crate::ir;
 
 pub fn file(service: &ir::Service) -> TokenStream {
+    let rt = rt();
     let module_doc = inner_doc("Requests of any action, parsed from a received form by the action's name.");
     let uses = service.actions.iter().map(|a| {
         let m = format_ident!("{}", a.method);
@@ -33,10 +35,14 @@ pub fn file(service: &ir::Service) -> TokenStream {
         let wire = &a.wire;
         quote! { Self::#v(_) => #wire, }
     });
+    let send_arms = service.actions.iter().map(|a| {
+        let v = variant(a);
+        quote! { Self::#v(r) => #rt::serde_json::to_value(super::Call::new(client, r).send().await?), }
+    });
     quote! {
         #module_doc
         #(#uses)*
-        use crate::action::Action as _;
+        use #rt::Action as _;
 
         /// A request of any action in the spec, as a service receives it.
         #[derive(Clone, Debug, PartialEq)]
@@ -49,8 +55,8 @@ pub fn file(service: &ir::Service) -> TokenStream {
             /// Parses the form fields of `action`; `None` when the spec has no such action.
             pub fn from_form(
                 action: &str,
-                fields: &crate::form::Fields,
-            ) -> Option<Result<Self, crate::form::ParamError>> {
+                fields: &#rt::Fields,
+            ) -> Option<Result<Self, #rt::ParamError>> {
                 Some(match action {
                     #(#parse_arms)*
                     _ => return None,
@@ -63,10 +69,19 @@ pub fn file(service: &ir::Service) -> TokenStream {
                     #(#name_arms)*
                 }
             }
+
+            /// Sends the request with `client` and returns the response as JSON, in the form
+            /// the typed response serializes to (the documented one).
+            pub async fn send(self, client: &super::Client) -> Result<#rt::serde_json::Value, #rt::Error> {
+                Ok(match self {
+                    #(#send_arms)*
+                }
+                .expect("typed responses serialize to JSON"))
+            }
         }
     }
 }
 
 fn variant(a: &ir::Action) -> proc_macro2::Ident {
-    format_ident!("{}", a.request.strip_suffix("Request").unwrap_or(&a.request))
+    name(&a.variant)
 }

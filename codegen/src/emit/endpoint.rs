@@ -3,10 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::tokens::{doc, inner_doc};
+use super::tokens::{doc, inner_doc, rt};
 use crate::ir;
 
 pub fn file(service: &ir::Service) -> TokenStream {
+    let rt = rt();
     let module_doc = inner_doc("Where calls go: the providers that run the service, or a base URL of your own.");
     let variants = service.providers.iter().map(|p| {
         let v = format_ident!("{}", p.variant);
@@ -34,6 +35,8 @@ pub fn file(service: &ir::Service) -> TokenStream {
     });
     let list = service.providers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
     let from_name_doc = doc(&format!("The provider with this configuration name ({list}), ignoring case."));
+    let provider_names = service.providers.iter().map(|p| p.name.as_str());
+    let first = format_ident!("{}", service.providers[0].variant);
     quote! {
         #module_doc
 
@@ -72,6 +75,29 @@ pub fn file(service: &ir::Service) -> TokenStream {
                     #(#parse)*
                     _ => None,
                 }
+            }
+        }
+
+        /// How the runtime's client builder learns the providers, without importing this code.
+        impl #rt::Target for Endpoint {
+            fn base_url(&self) -> &str {
+                Endpoint::base_url(self)
+            }
+
+            fn from_provider_name(name: &str) -> Option<Self> {
+                Endpoint::from_provider_name(name)
+            }
+
+            fn provider_names() -> Vec<&'static str> {
+                vec![#(#provider_names),*]
+            }
+
+            fn default_provider() -> Self {
+                Self::#first
+            }
+
+            fn custom(base_url: String) -> Self {
+                Self::Custom(base_url)
             }
         }
     }

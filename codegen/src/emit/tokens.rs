@@ -1,9 +1,24 @@
-//! Small token helpers shared by the emitters: doc attributes and Rust types.
+//! Token helpers every emitter shares: doc attributes, the runtime path, Rust types, struct
+//! fields, arguments and form getters. Emitters depend on this module and never on each other.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::ir::{Field, Type};
+
+/// The one path by which generated code reaches the runtime, inside uhub-sdk as in any other
+/// crate (uhub-sdk declares `extern crate self as uhub_sdk`).
+pub const RUNTIME: &str = "::uhub_sdk::runtime";
+
+/// [`RUNTIME`] as tokens.
+pub fn rt() -> TokenStream {
+    quote!(::uhub_sdk::runtime)
+}
+
+/// A runtime item as the text serde attributes take: `::uhub_sdk::runtime::lenient`.
+fn rt_str(item: &str) -> String {
+    format!("{RUNTIME}::{item}")
+}
 
 /// `///` lines for a description; each line becomes its own attribute so rustdoc sees paragraphs.
 pub fn doc(text: &str) -> TokenStream {
@@ -17,16 +32,22 @@ pub fn inner_doc(text: &str) -> TokenStream {
     quote! { #(#![doc = #lines])* }
 }
 
+/// A Rust identifier the IR already decided.
+pub fn name(s: &str) -> proc_macro2::Ident {
+    format_ident!("{}", s)
+}
+
 /// The Rust type of a value of `ty`.
 pub fn rust_type(ty: &Type) -> TokenStream {
+    let rt = rt();
     match ty {
         Type::String => quote!(String),
         Type::Int => quote!(i64),
         Type::Float => quote!(f64),
         Type::Bool => quote!(bool),
-        Type::Time => quote!(crate::Time),
+        Type::Time => quote!(#rt::Time),
         Type::Enum(n) | Type::Model(n) => {
-            let id = format_ident!("{}", n);
+            let id = name(n);
             quote!(#id)
         }
         Type::Array(inner) => {
@@ -44,7 +65,7 @@ pub fn field_type(f: &Field) -> TokenStream {
 }
 
 pub fn ident(f: &Field) -> proc_macro2::Ident {
-    format_ident!("{}", f.ident)
+    name(&f.ident)
 }
 
 /// A field's description followed by where it goes on the wire and its service default.
@@ -55,4 +76,92 @@ pub fn field_doc(f: &Field) -> TokenStream {
         text.push_str(&format!(" Service default: `{d}`."));
     }
     doc(&text)
+}
+
+/// A decoded field: renamed to its wire name and read through the tolerant decoder.
+pub fn response_field(f: &Field) -> TokenStream {
+    let d = field_doc(f);
+    let id = ident(f);
+    let ty = field_type(f);
+    let wire = &f.wire;
+    let lenient = rt_str("lenient");
+    let skip = (!f.required && !f.ty.is_array()).then(|| quote!(skip_serializing_if = "Option::is_none",));
+    // Written back in the documented form, so a fake service serves what the pages promise.
+    let text = f.bool_as_text.then(|| {
+        let with = rt_str("bool_as_text");
+        quote!(serialize_with = #with,)
+    });
+    quote! {
+        #d
+        #[serde(rename = #wire, #skip #text deserialize_with = #lenient)]
+        pub #id: #ty,
+    }
+}
+
+/// The serde attributes every generated (de)serializable type carries: serde is the runtime's.
+pub fn serde_crate() -> TokenStream {
+    let path = rt_str("serde");
+    quote!(#[serde(crate = #path)])
+}
+
+/// How a value of `ty` is taken by an argument or setter, and how it becomes the stored value:
+/// strings and times by `impl Into<...>`, arrays by any iterator (of `impl Into<String>` for
+/// strings, so `["a", "b"]` works), the rest as they are.
+pub fn input(ty: &Type, value: TokenStream) -> (TokenStream, TokenStream) {
+    let rt = rt();
+    match ty {
+        Type::String => (quote!(impl Into<String>), quote!(#value.into())),
+        Type::Time => (quote!(impl Into<#rt::Time>), quote!(#value.into())),
+        Type::Array(inner) => {
+            let (item, convert) = match &**inner {
+                Type::String => (quote!(impl Into<String>), quote!(.map(Into::into))),
+                Type::Time => (quote!(impl Into<#rt::Time>), quote!(.map(Into::into))),
+                other => (rust_type(other), quote!()),
+            };
+            (quote!(impl IntoIterator<Item = #item>), quote!(#value.into_iter() #convert .collect()))
+        }
+        other => (rust_type(other), value),
+    }
+}
+
+/// A positional argument for a required field, and the expression that stores it.
+pub fn argument(p: &Field) -> (TokenStream, TokenStream) {
+    let id = ident(p);
+    let (ty, value) = input(&p.ty, quote!(#id));
+    (quote!(#id: #ty), value)
+}
+
+/// The struct-literal entry that stores a required argument (field init shorthand where the
+/// argument is taken as it is, for clippy::redundant_field_names).
+pub fn argument_init(p: &Field) -> TokenStream {
+    let id = ident(p);
+    let (_, value) = argument(p);
+    if id == value.to_string() { quote!(#id) } else { quote!(#id: #value) }
+}
+
+/// The runtime check a required field gets before sending: strings and arrays must not be empty.
+pub fn required_check(p: &Field) -> Option<TokenStream> {
+    let id = ident(p);
+    let message = match p.ty {
+        Type::String => format!("{} must not be empty", p.wire),
+        Type::Array(_) => format!("{} needs at least one element", p.wire),
+        _ => return None,
+    };
+    Some(quote! { if self.#id.is_empty() { return Err(#message.into()); } })
+}
+
+/// The runtime function that reads a parameter of this shape from a received form.
+pub fn form_getter(p: &Field) -> TokenStream {
+    let rt = rt();
+    let is_model = |t: &Type| matches!(t, Type::Model(_));
+    match &p.ty {
+        Type::Array(inner) if is_model(inner) && p.required => quote!(#rt::required_model_list),
+        Type::Array(inner) if is_model(inner) => quote!(#rt::model_list),
+        Type::Array(_) if p.required => quote!(#rt::required_value_list),
+        Type::Array(_) => quote!(#rt::value_list),
+        t if is_model(t) && p.required => quote!(#rt::required_model),
+        t if is_model(t) => quote!(#rt::optional_model),
+        _ if p.required => quote!(#rt::required_value),
+        _ => quote!(#rt::optional_value),
+    }
 }

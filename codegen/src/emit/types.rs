@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::tokens::{doc, field_doc, field_type, ident, inner_doc};
+use super::tokens::{
+    argument, argument_init, doc, form_getter, ident, inner_doc, input, response_field, rt, serde_crate,
+};
 use crate::ir::{self, Type};
 
 pub fn file(service: &ir::Service) -> TokenStream {
@@ -38,12 +40,14 @@ fn request_models(service: &ir::Service) -> BTreeSet<String> {
 }
 
 pub fn enumeration(e: &ir::Enum) -> TokenStream {
+    let rt = rt();
     let name = format_ident!("{}", e.name);
     let d = doc(&e.doc);
     let variants = e.variants.iter().enumerate().map(|(i, v)| {
         let id = format_ident!("{}", v.ident);
         let vd = doc(&format!("{} (`{}`)", v.doc, v.wire));
-        let default = (i == e.default).then(|| quote!(#[default]));
+        // The first value is what a response that omits the field decodes to.
+        let default = (i == 0).then(|| quote!(#[default]));
         quote! { #vd #default #id, }
     });
     let to_wire = e.variants.iter().map(|v| {
@@ -94,26 +98,26 @@ pub fn enumeration(e: &ir::Enum) -> TokenStream {
             }
         }
 
-        impl crate::encode::Param for #name {
-            fn encode(&self, name: &str, form: &mut crate::encode::Form) {
+        impl #rt::Param for #name {
+            fn encode(&self, name: &str, form: &mut #rt::Form) {
                 form.push(name, self.as_str());
             }
         }
 
-        impl crate::form::FromParam for #name {
+        impl #rt::FromParam for #name {
             fn from_value(value: &str) -> Result<Self, String> {
-                crate::form::known_value(Self::from_wire(value), value, Self::VALUES)
+                #rt::known_value(Self::from_wire(value), value, Self::VALUES)
             }
         }
 
-        impl crate::decode::Lenient for #name {
-            fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                <String as crate::decode::Lenient>::lenient(d).map(|s| Self::from_wire(&s))
+        impl #rt::Lenient for #name {
+            fn lenient<'de, D: #rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <String as #rt::Lenient>::lenient(d).map(|s| Self::from_wire(&s))
             }
         }
 
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl #rt::serde::Serialize for #name {
+            fn serialize<S: #rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
@@ -121,6 +125,8 @@ pub fn enumeration(e: &ir::Enum) -> TokenStream {
 }
 
 pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
+    let rt = rt();
+    let serde = serde_crate();
     let name = format_ident!("{}", m.name);
     let d = doc(&m.doc);
     let fields = m.fields.iter().map(response_field);
@@ -132,64 +138,83 @@ pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
         None => quote!(None),
     };
     let form = in_requests.then(|| model_form(m));
+    let builders = model_builders(m);
     quote! {
         #d
-        #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+        #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Deserialize, #rt::serde::Serialize)]
+        #serde
         #[serde(default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
 
-        impl crate::decode::Lenient for #name {
-            fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                crate::decode::model(d, #from_name)
+        impl #rt::Lenient for #name {
+            fn lenient<'de, D: #rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #rt::model(d, #from_name)
             }
         }
 
+        #builders
         #form
     }
 }
 
-/// A decoded field: renamed to its wire name and read through the tolerant decoder.
-pub fn response_field(f: &ir::Field) -> TokenStream {
-    let d = field_doc(f);
-    let id = ident(f);
-    let ty = field_type(f);
-    let wire = &f.wire;
-    let skip = (!f.required && !f.ty.is_array()).then(|| quote!(skip_serializing_if = "Option::is_none",));
-    // Written back in the documented form, so a fake service serves what the pages promise.
-    let text = f.bool_as_text.then(|| quote!(serialize_with = "crate::encode::bool_as_text",));
+/// `new` with the required fields as arguments, and a chained setter per optional field: the
+/// struct is `#[non_exhaustive]`, so outside this crate it is built this way.
+fn model_builders(m: &ir::Model) -> TokenStream {
+    let name = format_ident!("{}", m.name);
+    let required: Vec<&ir::Field> = m.fields.iter().filter(|f| f.required).collect();
+    let args = required.iter().map(|f| argument(f).0);
+    let inits = required.iter().map(|f| argument_init(f));
+    let setters = m.fields.iter().filter(|f| !f.required).map(|f| {
+        let id = ident(f);
+        let (arg, value) = input(&f.ty, quote!(value));
+        let stored = if f.ty.is_array() { value } else { quote!(Some(#value)) };
+        let d = doc(&format!("Sets [`Self::{id}`] (`{}`).", f.wire));
+        quote! {
+            #d
+            pub fn #id(mut self, value: #arg) -> Self {
+                self.#id = #stored;
+                self
+            }
+        }
+    });
     quote! {
-        #d
-        #[serde(rename = #wire, #skip #text deserialize_with = "crate::decode::lenient")]
-        pub #id: #ty,
+        impl #name {
+            /// A value with its required fields set and every optional one unset.
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits,)* ..Self::default() }
+            }
+            #(#setters)*
+        }
     }
 }
 
 /// Form encoding (`Name.Field`) and parsing for a model sent in requests.
 fn model_form(m: &ir::Model) -> TokenStream {
+    let rt = rt();
     let name = format_ident!("{}", m.name);
     let encode = m.fields.iter().map(|f| {
         let id = ident(f);
         let wire = &f.wire;
-        quote! { crate::encode::Param::encode(&self.#id, &format!("{name}.{}", #wire), form); }
+        quote! { #rt::Param::encode(&self.#id, &format!("{name}.{}", #wire), form); }
     });
     let parse = m.fields.iter().map(|f| {
         let id = ident(f);
-        let getter = super::action::form_getter(f);
+        let getter = form_getter(f);
         let wire = &f.wire;
         quote! { #id: #getter(fields, &format!("{name}.{}", #wire))?, }
     });
     quote! {
-        impl crate::encode::Param for #name {
-            fn encode(&self, name: &str, form: &mut crate::encode::Form) {
+        impl #rt::Param for #name {
+            fn encode(&self, name: &str, form: &mut #rt::Form) {
                 #(#encode)*
             }
         }
 
-        impl crate::form::FromParams for #name {
-            fn from_params(fields: &crate::form::Fields, name: &str) -> Result<Option<Self>, crate::form::ParamError> {
+        impl #rt::FromParams for #name {
+            fn from_params(fields: &#rt::Fields, name: &str) -> Result<Option<Self>, #rt::ParamError> {
                 if !fields.has_prefix(name) {
                     return Ok(None);
                 }

@@ -65,8 +65,8 @@ impl Received {
         self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
     }
 
-    pub fn fields(&self) -> uhub_sdk::form::Fields {
-        uhub_sdk::form::Fields::parse(&self.body)
+    pub fn fields(&self) -> uhub_sdk::runtime::Fields {
+        uhub_sdk::runtime::Fields::parse(&self.body)
     }
 
     /// Every form pair in order, duplicates kept.

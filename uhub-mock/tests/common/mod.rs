@@ -49,7 +49,7 @@ pub async fn post(mock: &MockHandle, fields: &[(&str, &str)]) -> Raw {
 pub async fn post_signed(mock: &MockHandle, fields: &[(&str, &str)]) -> Raw {
     let mut all: Vec<(&str, &str)> = fields.to_vec();
     all.push(("PublicKey", mock.public_key()));
-    let signature = uhub_sdk::sign::sign(&all, mock.private_key());
+    let signature = uhub_sdk::runtime::sign(&all, mock.private_key());
     all.push(("Signature", &signature));
     post(mock, &all).await
 }

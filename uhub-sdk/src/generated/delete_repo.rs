@@ -4,11 +4,11 @@
 use super::types::*;
 /// The parameters of `DeleteRepo`: Deletes an image repository; the service only deletes empty ones.
 ///
-/// Made by [`crate::Client::delete_repo`], which takes the required ones as arguments.
+/// Made by [`super::Client::delete_repo`], which takes the required ones as arguments.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepoRequest {
-    /// Project to act in; the client's default is used when this is `None`.
+    /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
@@ -26,12 +26,13 @@ impl DeleteRepoRequest {
         }
     }
 }
-impl crate::action::Action for DeleteRepoRequest {
+impl ::uhub_sdk::runtime::Action for DeleteRepoRequest {
     const NAME: &'static str = "DeleteRepo";
     const IDEMPOTENT: bool = true;
     type Response = DeleteRepoResponse;
-    fn encode(&self, form: &mut crate::encode::Form) {
-        crate::encode::Param::encode(&self.repo_name, "RepoName", form);
+    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
+        ::uhub_sdk::runtime::Param::encode(&self.repo_name, "RepoName", form);
     }
     fn check(&self) -> Result<(), String> {
         if self.repo_name.is_empty() {
@@ -39,32 +40,49 @@ impl crate::action::Action for DeleteRepoRequest {
         }
         Ok(())
     }
-    fn project_id_mut(&mut self) -> &mut Option<String> {
-        &mut self.project_id
-    }
-    fn from_form(fields: &crate::form::Fields) -> Result<Self, crate::form::ParamError> {
+    fn from_form(
+        fields: &::uhub_sdk::runtime::Fields,
+    ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
         Ok(Self {
-            project_id: crate::form::optional_value(fields, "ProjectId")?,
-            repo_name: crate::form::required_value(fields, "RepoName")?,
+            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
+            repo_name: ::uhub_sdk::runtime::required_value(fields, "RepoName")?,
         })
     }
 }
-impl crate::Call<DeleteRepoRequest> {}
+impl super::Call<DeleteRepoRequest> {
+    /// Sets [`DeleteRepoRequest::project_id`] (`ProjectId`).
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`DeleteRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
+        self
+    }
+}
 /// What `DeleteRepo` returns.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::uhub_sdk::runtime::serde::Deserialize,
+    ::uhub_sdk::runtime::serde::Serialize
+)]
+#[serde(crate = "::uhub_sdk::runtime::serde")]
 #[serde(default)]
 #[non_exhaustive]
 pub struct DeleteRepoResponse {
-    #[serde(rename = "RetCode", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
     ret_code: i64,
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::decode::lenient"
+        deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     message: Option<String>,
 }
-impl crate::action::Response for DeleteRepoResponse {
+impl ::uhub_sdk::runtime::Response for DeleteRepoResponse {
     fn ret_code(&self) -> i64 {
         self.ret_code
     }
@@ -79,19 +97,41 @@ mod examples {
     #[test]
     fn decodes_example_deleted() {
         let body = "{\n  \"Action\": \"DeleteRepoResponse\",\n  \"RetCode\": 0\n}";
-        let response: DeleteRepoResponse = crate::decode::response(
+        let response: DeleteRepoResponse = ::uhub_sdk::runtime::response(
                 "DeleteRepo",
                 body.as_bytes(),
                 None,
             )
             .expect("the spec's example decodes");
-        let json = serde_json::to_vec(&response).expect("responses serialize");
-        let again: DeleteRepoResponse = crate::decode::response(
+        let json = ::uhub_sdk::runtime::serde_json::to_vec(&response)
+            .expect("responses serialize");
+        let again: DeleteRepoResponse = ::uhub_sdk::runtime::response(
                 "DeleteRepo",
                 &json,
                 None,
             )
             .expect("round trip decodes");
         assert_eq!(again, response);
+    }
+    /// The example's request parses as a service would, and encodes back to the same fields.
+    #[test]
+    fn parses_example_deleted_request() {
+        let pairs = [("RepoName", "old-stuff")];
+        let fields: ::uhub_sdk::runtime::Fields = pairs.into_iter().collect();
+        let request = <DeleteRepoRequest as ::uhub_sdk::runtime::Action>::from_form(
+                &fields,
+            )
+            .expect("the spec's example request parses");
+        let mut form = ::uhub_sdk::runtime::Form::new();
+        ::uhub_sdk::runtime::Action::encode(&request, &mut form);
+        let mut sent: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut expected = pairs.to_vec();
+        sent.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sent, expected);
     }
 }

@@ -4,11 +4,11 @@
 use super::types::*;
 /// The parameters of `DeleteRepoImage`: Deletes one tag of an image, or the whole image with every tag.
 ///
-/// Made by [`crate::Client::delete_repo_image`], which takes the required ones as arguments.
+/// Made by [`super::Client::delete_repo_image`], which takes the required ones as arguments.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRepoImageRequest {
-    /// Project to act in; the client's default is used when this is `None`.
+    /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
@@ -35,14 +35,15 @@ impl DeleteRepoImageRequest {
         }
     }
 }
-impl crate::action::Action for DeleteRepoImageRequest {
+impl ::uhub_sdk::runtime::Action for DeleteRepoImageRequest {
     const NAME: &'static str = "DeleteRepoImage";
     const IDEMPOTENT: bool = true;
     type Response = DeleteRepoImageResponse;
-    fn encode(&self, form: &mut crate::encode::Form) {
-        crate::encode::Param::encode(&self.repo_name, "RepoName", form);
-        crate::encode::Param::encode(&self.image_name, "ImageName", form);
-        crate::encode::Param::encode(&self.tag_name, "TagName", form);
+    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
+        ::uhub_sdk::runtime::Param::encode(&self.repo_name, "RepoName", form);
+        ::uhub_sdk::runtime::Param::encode(&self.image_name, "ImageName", form);
+        ::uhub_sdk::runtime::Param::encode(&self.tag_name, "TagName", form);
     }
     fn check(&self) -> Result<(), String> {
         if self.repo_name.is_empty() {
@@ -53,40 +54,60 @@ impl crate::action::Action for DeleteRepoImageRequest {
         }
         Ok(())
     }
-    fn project_id_mut(&mut self) -> &mut Option<String> {
-        &mut self.project_id
-    }
-    fn from_form(fields: &crate::form::Fields) -> Result<Self, crate::form::ParamError> {
+    fn from_form(
+        fields: &::uhub_sdk::runtime::Fields,
+    ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
         Ok(Self {
-            project_id: crate::form::optional_value(fields, "ProjectId")?,
-            repo_name: crate::form::required_value(fields, "RepoName")?,
-            image_name: crate::form::required_value(fields, "ImageName")?,
-            tag_name: crate::form::optional_value(fields, "TagName")?,
+            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
+            repo_name: ::uhub_sdk::runtime::required_value(fields, "RepoName")?,
+            image_name: ::uhub_sdk::runtime::required_value(fields, "ImageName")?,
+            tag_name: ::uhub_sdk::runtime::optional_value(fields, "TagName")?,
         })
     }
 }
-impl crate::Call<DeleteRepoImageRequest> {
+impl super::Call<DeleteRepoImageRequest> {
+    /// Sets [`DeleteRepoImageRequest::project_id`] (`ProjectId`).
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`DeleteRepoImageRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
+        self
+    }
     /// Sets [`DeleteRepoImageRequest::tag_name`] (`TagName`).
-    pub fn tag_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().tag_name = Some(value.into());
+    pub fn tag_name(self, value: impl Into<String>) -> Self {
+        self.set_tag_name(Some(value.into()))
+    }
+    /// Sets or clears [`DeleteRepoImageRequest::tag_name`] (`TagName`): forwards an optional value as it is.
+    pub fn set_tag_name(mut self, value: Option<String>) -> Self {
+        self.request_mut().tag_name = value;
         self
     }
 }
 /// What `DeleteRepoImage` returns.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::uhub_sdk::runtime::serde::Deserialize,
+    ::uhub_sdk::runtime::serde::Serialize
+)]
+#[serde(crate = "::uhub_sdk::runtime::serde")]
 #[serde(default)]
 #[non_exhaustive]
 pub struct DeleteRepoImageResponse {
-    #[serde(rename = "RetCode", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
     ret_code: i64,
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::decode::lenient"
+        deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     message: Option<String>,
 }
-impl crate::action::Response for DeleteRepoImageResponse {
+impl ::uhub_sdk::runtime::Response for DeleteRepoImageResponse {
     fn ret_code(&self) -> i64 {
         self.ret_code
     }
@@ -101,19 +122,45 @@ mod examples {
     #[test]
     fn decodes_example_deleted() {
         let body = "{\n  \"Action\": \"DeleteRepoImageResponse\",\n  \"RetCode\": 0\n}";
-        let response: DeleteRepoImageResponse = crate::decode::response(
+        let response: DeleteRepoImageResponse = ::uhub_sdk::runtime::response(
                 "DeleteRepoImage",
                 body.as_bytes(),
                 None,
             )
             .expect("the spec's example decodes");
-        let json = serde_json::to_vec(&response).expect("responses serialize");
-        let again: DeleteRepoImageResponse = crate::decode::response(
+        let json = ::uhub_sdk::runtime::serde_json::to_vec(&response)
+            .expect("responses serialize");
+        let again: DeleteRepoImageResponse = ::uhub_sdk::runtime::response(
                 "DeleteRepoImage",
                 &json,
                 None,
             )
             .expect("round trip decodes");
         assert_eq!(again, response);
+    }
+    /// The example's request parses as a service would, and encodes back to the same fields.
+    #[test]
+    fn parses_example_deleted_request() {
+        let pairs = [
+            ("RepoName", "backend"),
+            ("ImageName", "api"),
+            ("TagName", "v1.0.0"),
+        ];
+        let fields: ::uhub_sdk::runtime::Fields = pairs.into_iter().collect();
+        let request = <DeleteRepoImageRequest as ::uhub_sdk::runtime::Action>::from_form(
+                &fields,
+            )
+            .expect("the spec's example request parses");
+        let mut form = ::uhub_sdk::runtime::Form::new();
+        ::uhub_sdk::runtime::Action::encode(&request, &mut form);
+        let mut sent: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut expected = pairs.to_vec();
+        sent.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sent, expected);
     }
 }

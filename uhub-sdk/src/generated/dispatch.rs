@@ -7,7 +7,7 @@ use super::create_repo::CreateRepoRequest;
 use super::update_repo::UpdateRepoRequest;
 use super::delete_repo::DeleteRepoRequest;
 use super::delete_repo_image::DeleteRepoImageRequest;
-use crate::action::Action as _;
+use ::uhub_sdk::runtime::Action as _;
 /// A request of any action in the spec, as a service receives it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -31,8 +31,8 @@ impl AnyRequest {
     /// Parses the form fields of `action`; `None` when the spec has no such action.
     pub fn from_form(
         action: &str,
-        fields: &crate::form::Fields,
-    ) -> Option<Result<Self, crate::form::ParamError>> {
+        fields: &::uhub_sdk::runtime::Fields,
+    ) -> Option<Result<Self, ::uhub_sdk::runtime::ParamError>> {
         Some(
             match action {
                 "GetRepo" => GetRepoRequest::from_form(fields).map(Self::GetRepo),
@@ -69,5 +69,52 @@ impl AnyRequest {
             Self::DeleteRepo(_) => "DeleteRepo",
             Self::DeleteRepoImage(_) => "DeleteRepoImage",
         }
+    }
+    /// Sends the request with `client` and returns the response as JSON, in the form
+    /// the typed response serializes to (the documented one).
+    pub async fn send(
+        self,
+        client: &super::Client,
+    ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
+        Ok(
+            match self {
+                Self::GetRepo(r) => {
+                    ::uhub_sdk::runtime::serde_json::to_value(
+                        super::Call::new(client, r).send().await?,
+                    )
+                }
+                Self::GetRepoImage(r) => {
+                    ::uhub_sdk::runtime::serde_json::to_value(
+                        super::Call::new(client, r).send().await?,
+                    )
+                }
+                Self::GetImageTag(r) => {
+                    ::uhub_sdk::runtime::serde_json::to_value(
+                        super::Call::new(client, r).send().await?,
+                    )
+                }
+                Self::CreateRepo(r) => {
+                    ::uhub_sdk::runtime::serde_json::to_value(
+                        super::Call::new(client, r).send().await?,
+                    )
+                }
+                Self::UpdateRepo(r) => {
+                    ::uhub_sdk::runtime::serde_json::to_value(
+                        super::Call::new(client, r).send().await?,
+                    )
+                }
+                Self::DeleteRepo(r) => {
+                    ::uhub_sdk::runtime::serde_json::to_value(
+                        super::Call::new(client, r).send().await?,
+                    )
+                }
+                Self::DeleteRepoImage(r) => {
+                    ::uhub_sdk::runtime::serde_json::to_value(
+                        super::Call::new(client, r).send().await?,
+                    )
+                }
+            }
+                .expect("typed responses serialize to JSON"),
+        )
     }
 }

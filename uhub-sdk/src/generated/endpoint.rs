@@ -48,3 +48,21 @@ impl Endpoint {
         }
     }
 }
+/// How the runtime's client builder learns the providers, without importing this code.
+impl ::uhub_sdk::runtime::Target for Endpoint {
+    fn base_url(&self) -> &str {
+        Endpoint::base_url(self)
+    }
+    fn from_provider_name(name: &str) -> Option<Self> {
+        Endpoint::from_provider_name(name)
+    }
+    fn provider_names() -> Vec<&'static str> {
+        vec!["ucloud", "surfercloud", "genesisai"]
+    }
+    fn default_provider() -> Self {
+        Self::UCloud
+    }
+    fn custom(base_url: String) -> Self {
+        Self::Custom(base_url)
+    }
+}

@@ -4,11 +4,11 @@
 use super::types::*;
 /// The parameters of `GetImageTag`: Lists the tags of one image, or looks up a single tag by name.
 ///
-/// Made by [`crate::Client::get_image_tag`], which takes the required ones as arguments.
+/// Made by [`super::Client::get_image_tag`], which takes the required ones as arguments.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetImageTagRequest {
-    /// Project to act in; the client's default is used when this is `None`.
+    /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
@@ -43,16 +43,17 @@ impl GetImageTagRequest {
         }
     }
 }
-impl crate::action::Action for GetImageTagRequest {
+impl ::uhub_sdk::runtime::Action for GetImageTagRequest {
     const NAME: &'static str = "GetImageTag";
     const IDEMPOTENT: bool = true;
     type Response = GetImageTagResponse;
-    fn encode(&self, form: &mut crate::encode::Form) {
-        crate::encode::Param::encode(&self.repo_name, "RepoName", form);
-        crate::encode::Param::encode(&self.image_name, "ImageName", form);
-        crate::encode::Param::encode(&self.offset, "Offset", form);
-        crate::encode::Param::encode(&self.limit, "Limit", form);
-        crate::encode::Param::encode(&self.tag_name, "TagName", form);
+    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
+        ::uhub_sdk::runtime::Param::encode(&self.repo_name, "RepoName", form);
+        ::uhub_sdk::runtime::Param::encode(&self.image_name, "ImageName", form);
+        ::uhub_sdk::runtime::Param::encode(&self.offset, "Offset", form);
+        ::uhub_sdk::runtime::Param::encode(&self.limit, "Limit", form);
+        ::uhub_sdk::runtime::Param::encode(&self.tag_name, "TagName", form);
     }
     fn check(&self) -> Result<(), String> {
         if self.repo_name.is_empty() {
@@ -63,62 +64,90 @@ impl crate::action::Action for GetImageTagRequest {
         }
         Ok(())
     }
-    fn project_id_mut(&mut self) -> &mut Option<String> {
-        &mut self.project_id
-    }
-    fn from_form(fields: &crate::form::Fields) -> Result<Self, crate::form::ParamError> {
+    fn from_form(
+        fields: &::uhub_sdk::runtime::Fields,
+    ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
         Ok(Self {
-            project_id: crate::form::optional_value(fields, "ProjectId")?,
-            repo_name: crate::form::required_value(fields, "RepoName")?,
-            image_name: crate::form::required_value(fields, "ImageName")?,
-            offset: crate::form::optional_value(fields, "Offset")?,
-            limit: crate::form::optional_value(fields, "Limit")?,
-            tag_name: crate::form::optional_value(fields, "TagName")?,
+            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
+            repo_name: ::uhub_sdk::runtime::required_value(fields, "RepoName")?,
+            image_name: ::uhub_sdk::runtime::required_value(fields, "ImageName")?,
+            offset: ::uhub_sdk::runtime::optional_value(fields, "Offset")?,
+            limit: ::uhub_sdk::runtime::optional_value(fields, "Limit")?,
+            tag_name: ::uhub_sdk::runtime::optional_value(fields, "TagName")?,
         })
     }
 }
-impl crate::Call<GetImageTagRequest> {
+impl super::Call<GetImageTagRequest> {
+    /// Sets [`GetImageTagRequest::project_id`] (`ProjectId`).
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`GetImageTagRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
+        self
+    }
     /// Sets [`GetImageTagRequest::offset`] (`Offset`).
-    pub fn offset(mut self, value: i64) -> Self {
-        self.request_mut().offset = Some(value);
+    pub fn offset(self, value: i64) -> Self {
+        self.set_offset(Some(value))
+    }
+    /// Sets or clears [`GetImageTagRequest::offset`] (`Offset`): forwards an optional value as it is.
+    pub fn set_offset(mut self, value: Option<i64>) -> Self {
+        self.request_mut().offset = value;
         self
     }
     /// Sets [`GetImageTagRequest::limit`] (`Limit`).
-    pub fn limit(mut self, value: i64) -> Self {
-        self.request_mut().limit = Some(value);
+    pub fn limit(self, value: i64) -> Self {
+        self.set_limit(Some(value))
+    }
+    /// Sets or clears [`GetImageTagRequest::limit`] (`Limit`): forwards an optional value as it is.
+    pub fn set_limit(mut self, value: Option<i64>) -> Self {
+        self.request_mut().limit = value;
         self
     }
     /// Sets [`GetImageTagRequest::tag_name`] (`TagName`).
-    pub fn tag_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().tag_name = Some(value.into());
+    pub fn tag_name(self, value: impl Into<String>) -> Self {
+        self.set_tag_name(Some(value.into()))
+    }
+    /// Sets or clears [`GetImageTagRequest::tag_name`] (`TagName`): forwards an optional value as it is.
+    pub fn set_tag_name(mut self, value: Option<String>) -> Self {
+        self.request_mut().tag_name = value;
         self
     }
 }
 /// What `GetImageTag` returns.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::uhub_sdk::runtime::serde::Deserialize,
+    ::uhub_sdk::runtime::serde::Serialize
+)]
+#[serde(crate = "::uhub_sdk::runtime::serde")]
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetImageTagResponse {
     /// Number of matching tags, over all pages.
     ///
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "TotalCount", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub total_count: i64,
     /// The tags of this page.
     ///
     /// Wire name: `TagSet`.
-    #[serde(rename = "TagSet", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "TagSet", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub tag_set: Vec<TagSet>,
-    #[serde(rename = "RetCode", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
     ret_code: i64,
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::decode::lenient"
+        deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     message: Option<String>,
 }
-impl crate::action::Response for GetImageTagResponse {
+impl ::uhub_sdk::runtime::Response for GetImageTagResponse {
     fn ret_code(&self) -> i64 {
         self.ret_code
     }
@@ -126,7 +155,7 @@ impl crate::action::Response for GetImageTagResponse {
         self.message.as_deref()
     }
 }
-impl crate::action::Paginated for GetImageTagRequest {
+impl ::uhub_sdk::runtime::Paginated for GetImageTagRequest {
     type Item = TagSet;
     fn offset(&self) -> Option<i64> {
         self.offset
@@ -140,8 +169,8 @@ impl crate::action::Paginated for GetImageTagRequest {
     fn set_limit(&mut self, limit: i64) {
         self.limit = Some(limit);
     }
-    fn into_page(response: Self::Response) -> crate::action::Page<Self::Item> {
-        crate::action::Page {
+    fn into_page(response: Self::Response) -> ::uhub_sdk::runtime::Page<Self::Item> {
+        ::uhub_sdk::runtime::Page {
             total: response.total_count,
             items: response.tag_set,
         }
@@ -154,15 +183,16 @@ mod examples {
     #[test]
     fn decodes_example_documented() {
         let body = "{\n  \"Action\": \"GetImageTagResponse\",\n  \"RetCode\": 0,\n  \"TotalCount\": 3,\n  \"TagSet\": [\n    {\n      \"TagName\": \"v1.4.2\",\n      \"UpdateTime\": \"2024-05-01 10:00:00\",\n      \"Digest\": \"sha256:3f1c0a\"\n    },\n    {\n      \"TagName\": \"v1.4.1\",\n      \"UpdateTime\": \"2024-04-20 09:30:00\"\n    }\n  ]\n}";
-        let response: GetImageTagResponse = crate::decode::response(
+        let response: GetImageTagResponse = ::uhub_sdk::runtime::response(
                 "GetImageTag",
                 body.as_bytes(),
                 None,
             )
             .expect("the spec's example decodes");
         assert_eq!(response.tag_set.len(), 2usize);
-        let json = serde_json::to_vec(&response).expect("responses serialize");
-        let again: GetImageTagResponse = crate::decode::response(
+        let json = ::uhub_sdk::runtime::serde_json::to_vec(&response)
+            .expect("responses serialize");
+        let again: GetImageTagResponse = ::uhub_sdk::runtime::response(
                 "GetImageTag",
                 &json,
                 None,
@@ -170,24 +200,76 @@ mod examples {
             .expect("round trip decodes");
         assert_eq!(again, response);
     }
+    /// The example's request parses as a service would, and encodes back to the same fields.
+    #[test]
+    fn parses_example_documented_request() {
+        let pairs = [
+            ("RepoName", "backend"),
+            ("ImageName", "api"),
+            ("Offset", "0"),
+            ("Limit", "2"),
+        ];
+        let fields: ::uhub_sdk::runtime::Fields = pairs.into_iter().collect();
+        let request = <GetImageTagRequest as ::uhub_sdk::runtime::Action>::from_form(
+                &fields,
+            )
+            .expect("the spec's example request parses");
+        let mut form = ::uhub_sdk::runtime::Form::new();
+        ::uhub_sdk::runtime::Action::encode(&request, &mut form);
+        let mut sent: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut expected = pairs.to_vec();
+        sent.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sent, expected);
+    }
     /// Counts as strings, times as numbers and a numeric RetCode string, as seen from the live service.
     #[test]
     fn decodes_example_drifted() {
         let body = "{\n  \"Action\": \"GetImageTagResponse\",\n  \"RetCode\": \"0\",\n  \"TotalCount\": \"1\",\n  \"TagSet\": [\n    {\n      \"TagName\": \"latest\",\n      \"UpdateTime\": 1714557600,\n      \"Digest\": null\n    }\n  ]\n}";
-        let response: GetImageTagResponse = crate::decode::response(
+        let response: GetImageTagResponse = ::uhub_sdk::runtime::response(
                 "GetImageTag",
                 body.as_bytes(),
                 None,
             )
             .expect("the spec's example decodes");
         assert_eq!(response.tag_set.len(), 1usize);
-        let json = serde_json::to_vec(&response).expect("responses serialize");
-        let again: GetImageTagResponse = crate::decode::response(
+        let json = ::uhub_sdk::runtime::serde_json::to_vec(&response)
+            .expect("responses serialize");
+        let again: GetImageTagResponse = ::uhub_sdk::runtime::response(
                 "GetImageTag",
                 &json,
                 None,
             )
             .expect("round trip decodes");
         assert_eq!(again, response);
+    }
+    /// The example's request parses as a service would, and encodes back to the same fields.
+    #[test]
+    fn parses_example_drifted_request() {
+        let pairs = [
+            ("RepoName", "backend"),
+            ("ImageName", "api"),
+            ("TagName", "latest"),
+        ];
+        let fields: ::uhub_sdk::runtime::Fields = pairs.into_iter().collect();
+        let request = <GetImageTagRequest as ::uhub_sdk::runtime::Action>::from_form(
+                &fields,
+            )
+            .expect("the spec's example request parses");
+        let mut form = ::uhub_sdk::runtime::Form::new();
+        ::uhub_sdk::runtime::Action::encode(&request, &mut form);
+        let mut sent: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut expected = pairs.to_vec();
+        sent.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sent, expected);
     }
 }

@@ -4,11 +4,11 @@
 use super::types::*;
 /// The parameters of `GetRepo`: Lists the image repositories of a project.
 ///
-/// Made by [`crate::Client::get_repo`], which takes the required ones as arguments.
+/// Made by [`super::Client::get_repo`], which takes the required ones as arguments.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetRepoRequest {
-    /// Project to act in; the client's default is used when this is `None`.
+    /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
@@ -31,72 +31,101 @@ impl GetRepoRequest {
         Self { ..Self::default() }
     }
 }
-impl crate::action::Action for GetRepoRequest {
+impl ::uhub_sdk::runtime::Action for GetRepoRequest {
     const NAME: &'static str = "GetRepo";
     const IDEMPOTENT: bool = true;
     type Response = GetRepoResponse;
-    fn encode(&self, form: &mut crate::encode::Form) {
-        crate::encode::Param::encode(&self.repo_type, "Type", form);
-        crate::encode::Param::encode(&self.offset, "Offset", form);
-        crate::encode::Param::encode(&self.limit, "Limit", form);
+    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
+        ::uhub_sdk::runtime::Param::encode(&self.repo_type, "Type", form);
+        ::uhub_sdk::runtime::Param::encode(&self.offset, "Offset", form);
+        ::uhub_sdk::runtime::Param::encode(&self.limit, "Limit", form);
     }
     fn check(&self) -> Result<(), String> {
         Ok(())
     }
-    fn project_id_mut(&mut self) -> &mut Option<String> {
-        &mut self.project_id
-    }
-    fn from_form(fields: &crate::form::Fields) -> Result<Self, crate::form::ParamError> {
+    fn from_form(
+        fields: &::uhub_sdk::runtime::Fields,
+    ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
         Ok(Self {
-            project_id: crate::form::optional_value(fields, "ProjectId")?,
-            repo_type: crate::form::optional_value(fields, "Type")?,
-            offset: crate::form::optional_value(fields, "Offset")?,
-            limit: crate::form::optional_value(fields, "Limit")?,
+            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
+            repo_type: ::uhub_sdk::runtime::optional_value(fields, "Type")?,
+            offset: ::uhub_sdk::runtime::optional_value(fields, "Offset")?,
+            limit: ::uhub_sdk::runtime::optional_value(fields, "Limit")?,
         })
     }
 }
-impl crate::Call<GetRepoRequest> {
+impl super::Call<GetRepoRequest> {
+    /// Sets [`GetRepoRequest::project_id`] (`ProjectId`).
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`GetRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
+        self
+    }
     /// Sets [`GetRepoRequest::repo_type`] (`Type`).
-    pub fn repo_type(mut self, value: RepoType) -> Self {
-        self.request_mut().repo_type = Some(value);
+    pub fn repo_type(self, value: RepoType) -> Self {
+        self.set_repo_type(Some(value))
+    }
+    /// Sets or clears [`GetRepoRequest::repo_type`] (`Type`): forwards an optional value as it is.
+    pub fn set_repo_type(mut self, value: Option<RepoType>) -> Self {
+        self.request_mut().repo_type = value;
         self
     }
     /// Sets [`GetRepoRequest::offset`] (`Offset`).
-    pub fn offset(mut self, value: i64) -> Self {
-        self.request_mut().offset = Some(value);
+    pub fn offset(self, value: i64) -> Self {
+        self.set_offset(Some(value))
+    }
+    /// Sets or clears [`GetRepoRequest::offset`] (`Offset`): forwards an optional value as it is.
+    pub fn set_offset(mut self, value: Option<i64>) -> Self {
+        self.request_mut().offset = value;
         self
     }
     /// Sets [`GetRepoRequest::limit`] (`Limit`).
-    pub fn limit(mut self, value: i64) -> Self {
-        self.request_mut().limit = Some(value);
+    pub fn limit(self, value: i64) -> Self {
+        self.set_limit(Some(value))
+    }
+    /// Sets or clears [`GetRepoRequest::limit`] (`Limit`): forwards an optional value as it is.
+    pub fn set_limit(mut self, value: Option<i64>) -> Self {
+        self.request_mut().limit = value;
         self
     }
 }
 /// What `GetRepo` returns.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::uhub_sdk::runtime::serde::Deserialize,
+    ::uhub_sdk::runtime::serde::Serialize
+)]
+#[serde(crate = "::uhub_sdk::runtime::serde")]
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetRepoResponse {
     /// Number of repositories that match, over all pages.
     ///
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "TotalCount", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub total_count: i64,
     /// The repositories of this page.
     ///
     /// Wire name: `RepoSet`.
-    #[serde(rename = "RepoSet", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "RepoSet", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub repo_set: Vec<RepoSet>,
-    #[serde(rename = "RetCode", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
     ret_code: i64,
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::decode::lenient"
+        deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     message: Option<String>,
 }
-impl crate::action::Response for GetRepoResponse {
+impl ::uhub_sdk::runtime::Response for GetRepoResponse {
     fn ret_code(&self) -> i64 {
         self.ret_code
     }
@@ -104,7 +133,7 @@ impl crate::action::Response for GetRepoResponse {
         self.message.as_deref()
     }
 }
-impl crate::action::Paginated for GetRepoRequest {
+impl ::uhub_sdk::runtime::Paginated for GetRepoRequest {
     type Item = RepoSet;
     fn offset(&self) -> Option<i64> {
         self.offset
@@ -118,8 +147,8 @@ impl crate::action::Paginated for GetRepoRequest {
     fn set_limit(&mut self, limit: i64) {
         self.limit = Some(limit);
     }
-    fn into_page(response: Self::Response) -> crate::action::Page<Self::Item> {
-        crate::action::Page {
+    fn into_page(response: Self::Response) -> ::uhub_sdk::runtime::Page<Self::Item> {
+        ::uhub_sdk::runtime::Page {
             total: response.total_count,
             items: response.repo_set,
         }
@@ -132,32 +161,85 @@ mod examples {
     #[test]
     fn decodes_example_documented() {
         let body = "{\n  \"Action\": \"GetRepoResponse\",\n  \"RetCode\": 0,\n  \"TotalCount\": 2,\n  \"RepoSet\": [\n    {\n      \"RepoName\": \"backend\",\n      \"CreateTime\": \"1700000000\",\n      \"UpdateTime\": \"1700003600\",\n      \"Description\": \"API servers\",\n      \"IsShared\": \"false\",\n      \"IsOutSide\": \"true\"\n    },\n    {\n      \"RepoName\": \"frontend\",\n      \"CreateTime\": \"1700000100\",\n      \"UpdateTime\": \"1700007200\",\n      \"Description\": \"\",\n      \"IsShared\": \"true\",\n      \"IsOutSide\": \"false\"\n    }\n  ]\n}";
-        let response: GetRepoResponse = crate::decode::response(
+        let response: GetRepoResponse = ::uhub_sdk::runtime::response(
                 "GetRepo",
                 body.as_bytes(),
                 None,
             )
             .expect("the spec's example decodes");
         assert_eq!(response.repo_set.len(), 2usize);
-        let json = serde_json::to_vec(&response).expect("responses serialize");
-        let again: GetRepoResponse = crate::decode::response("GetRepo", &json, None)
+        let json = ::uhub_sdk::runtime::serde_json::to_vec(&response)
+            .expect("responses serialize");
+        let again: GetRepoResponse = ::uhub_sdk::runtime::response(
+                "GetRepo",
+                &json,
+                None,
+            )
             .expect("round trip decodes");
         assert_eq!(again, response);
+    }
+    /// The example's request parses as a service would, and encodes back to the same fields.
+    #[test]
+    fn parses_example_documented_request() {
+        let pairs = [
+            ("ProjectId", "org-k2x9"),
+            ("Type", "private"),
+            ("Offset", "0"),
+            ("Limit", "2"),
+        ];
+        let fields: ::uhub_sdk::runtime::Fields = pairs.into_iter().collect();
+        let request = <GetRepoRequest as ::uhub_sdk::runtime::Action>::from_form(&fields)
+            .expect("the spec's example request parses");
+        let mut form = ::uhub_sdk::runtime::Form::new();
+        ::uhub_sdk::runtime::Action::encode(&request, &mut form);
+        let mut sent: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut expected = pairs.to_vec();
+        sent.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sent, expected);
     }
     /// The shape the reference page's example shows: repositories as bare names.
     #[test]
     fn decodes_example_names_only() {
         let body = "{\n  \"Action\": \"GetRepoResponse\",\n  \"RetCode\": 0,\n  \"TotalCount\": 3,\n  \"RepoSet\": [\n    \"alpha\",\n    \"beta\",\n    \"gamma\"\n  ]\n}";
-        let response: GetRepoResponse = crate::decode::response(
+        let response: GetRepoResponse = ::uhub_sdk::runtime::response(
                 "GetRepo",
                 body.as_bytes(),
                 None,
             )
             .expect("the spec's example decodes");
         assert_eq!(response.repo_set.len(), 3usize);
-        let json = serde_json::to_vec(&response).expect("responses serialize");
-        let again: GetRepoResponse = crate::decode::response("GetRepo", &json, None)
+        let json = ::uhub_sdk::runtime::serde_json::to_vec(&response)
+            .expect("responses serialize");
+        let again: GetRepoResponse = ::uhub_sdk::runtime::response(
+                "GetRepo",
+                &json,
+                None,
+            )
             .expect("round trip decodes");
         assert_eq!(again, response);
+    }
+    /// The example's request parses as a service would, and encodes back to the same fields.
+    #[test]
+    fn parses_example_names_only_request() {
+        let pairs = [("Offset", "1"), ("Limit", "3")];
+        let fields: ::uhub_sdk::runtime::Fields = pairs.into_iter().collect();
+        let request = <GetRepoRequest as ::uhub_sdk::runtime::Action>::from_form(&fields)
+            .expect("the spec's example request parses");
+        let mut form = ::uhub_sdk::runtime::Form::new();
+        ::uhub_sdk::runtime::Action::encode(&request, &mut form);
+        let mut sent: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut expected = pairs.to_vec();
+        sent.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sent, expected);
     }
 }

@@ -4,11 +4,11 @@
 use super::types::*;
 /// The parameters of `GetRepoImage`: Lists the images stored in one repository.
 ///
-/// Made by [`crate::Client::get_repo_image`], which takes the required ones as arguments.
+/// Made by [`super::Client::get_repo_image`], which takes the required ones as arguments.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetRepoImageRequest {
-    /// Project to act in; the client's default is used when this is `None`.
+    /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
@@ -34,14 +34,15 @@ impl GetRepoImageRequest {
         }
     }
 }
-impl crate::action::Action for GetRepoImageRequest {
+impl ::uhub_sdk::runtime::Action for GetRepoImageRequest {
     const NAME: &'static str = "GetRepoImage";
     const IDEMPOTENT: bool = true;
     type Response = GetRepoImageResponse;
-    fn encode(&self, form: &mut crate::encode::Form) {
-        crate::encode::Param::encode(&self.repo_name, "RepoName", form);
-        crate::encode::Param::encode(&self.offset, "Offset", form);
-        crate::encode::Param::encode(&self.limit, "Limit", form);
+    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
+        ::uhub_sdk::runtime::Param::encode(&self.repo_name, "RepoName", form);
+        ::uhub_sdk::runtime::Param::encode(&self.offset, "Offset", form);
+        ::uhub_sdk::runtime::Param::encode(&self.limit, "Limit", form);
     }
     fn check(&self) -> Result<(), String> {
         if self.repo_name.is_empty() {
@@ -49,55 +50,79 @@ impl crate::action::Action for GetRepoImageRequest {
         }
         Ok(())
     }
-    fn project_id_mut(&mut self) -> &mut Option<String> {
-        &mut self.project_id
-    }
-    fn from_form(fields: &crate::form::Fields) -> Result<Self, crate::form::ParamError> {
+    fn from_form(
+        fields: &::uhub_sdk::runtime::Fields,
+    ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
         Ok(Self {
-            project_id: crate::form::optional_value(fields, "ProjectId")?,
-            repo_name: crate::form::required_value(fields, "RepoName")?,
-            offset: crate::form::optional_value(fields, "Offset")?,
-            limit: crate::form::optional_value(fields, "Limit")?,
+            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
+            repo_name: ::uhub_sdk::runtime::required_value(fields, "RepoName")?,
+            offset: ::uhub_sdk::runtime::optional_value(fields, "Offset")?,
+            limit: ::uhub_sdk::runtime::optional_value(fields, "Limit")?,
         })
     }
 }
-impl crate::Call<GetRepoImageRequest> {
+impl super::Call<GetRepoImageRequest> {
+    /// Sets [`GetRepoImageRequest::project_id`] (`ProjectId`).
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`GetRepoImageRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
+        self
+    }
     /// Sets [`GetRepoImageRequest::offset`] (`Offset`).
-    pub fn offset(mut self, value: i64) -> Self {
-        self.request_mut().offset = Some(value);
+    pub fn offset(self, value: i64) -> Self {
+        self.set_offset(Some(value))
+    }
+    /// Sets or clears [`GetRepoImageRequest::offset`] (`Offset`): forwards an optional value as it is.
+    pub fn set_offset(mut self, value: Option<i64>) -> Self {
+        self.request_mut().offset = value;
         self
     }
     /// Sets [`GetRepoImageRequest::limit`] (`Limit`).
-    pub fn limit(mut self, value: i64) -> Self {
-        self.request_mut().limit = Some(value);
+    pub fn limit(self, value: i64) -> Self {
+        self.set_limit(Some(value))
+    }
+    /// Sets or clears [`GetRepoImageRequest::limit`] (`Limit`): forwards an optional value as it is.
+    pub fn set_limit(mut self, value: Option<i64>) -> Self {
+        self.request_mut().limit = value;
         self
     }
 }
 /// What `GetRepoImage` returns.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::uhub_sdk::runtime::serde::Deserialize,
+    ::uhub_sdk::runtime::serde::Serialize
+)]
+#[serde(crate = "::uhub_sdk::runtime::serde")]
 #[serde(default)]
 #[non_exhaustive]
 pub struct GetRepoImageResponse {
     /// Number of images in the repository, over all pages.
     ///
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "TotalCount", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub total_count: i64,
     /// The images of this page.
     ///
     /// Wire name: `ImageSet`.
-    #[serde(rename = "ImageSet", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "ImageSet", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub image_set: Vec<ImageSet>,
-    #[serde(rename = "RetCode", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
     ret_code: i64,
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::decode::lenient"
+        deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     message: Option<String>,
 }
-impl crate::action::Response for GetRepoImageResponse {
+impl ::uhub_sdk::runtime::Response for GetRepoImageResponse {
     fn ret_code(&self) -> i64 {
         self.ret_code
     }
@@ -105,7 +130,7 @@ impl crate::action::Response for GetRepoImageResponse {
         self.message.as_deref()
     }
 }
-impl crate::action::Paginated for GetRepoImageRequest {
+impl ::uhub_sdk::runtime::Paginated for GetRepoImageRequest {
     type Item = ImageSet;
     fn offset(&self) -> Option<i64> {
         self.offset
@@ -119,8 +144,8 @@ impl crate::action::Paginated for GetRepoImageRequest {
     fn set_limit(&mut self, limit: i64) {
         self.limit = Some(limit);
     }
-    fn into_page(response: Self::Response) -> crate::action::Page<Self::Item> {
-        crate::action::Page {
+    fn into_page(response: Self::Response) -> ::uhub_sdk::runtime::Page<Self::Item> {
+        ::uhub_sdk::runtime::Page {
             total: response.total_count,
             items: response.image_set,
         }
@@ -133,15 +158,16 @@ mod examples {
     #[test]
     fn decodes_example_documented() {
         let body = "{\n  \"Action\": \"GetRepoImageResponse\",\n  \"RetCode\": 0,\n  \"TotalCount\": 1,\n  \"ImageSet\": [\n    {\n      \"ImageName\": \"api\",\n      \"PullCount\": 42,\n      \"CreateTime\": \"1700000000\",\n      \"UpdateTime\": \"1700086400\",\n      \"LatestTag\": \"v1.4.2\",\n      \"RepoName\": \"backend\"\n    }\n  ]\n}";
-        let response: GetRepoImageResponse = crate::decode::response(
+        let response: GetRepoImageResponse = ::uhub_sdk::runtime::response(
                 "GetRepoImage",
                 body.as_bytes(),
                 None,
             )
             .expect("the spec's example decodes");
         assert_eq!(response.image_set.len(), 1usize);
-        let json = serde_json::to_vec(&response).expect("responses serialize");
-        let again: GetRepoImageResponse = crate::decode::response(
+        let json = ::uhub_sdk::runtime::serde_json::to_vec(&response)
+            .expect("responses serialize");
+        let again: GetRepoImageResponse = ::uhub_sdk::runtime::response(
                 "GetRepoImage",
                 &json,
                 None,
@@ -149,24 +175,67 @@ mod examples {
             .expect("round trip decodes");
         assert_eq!(again, response);
     }
+    /// The example's request parses as a service would, and encodes back to the same fields.
+    #[test]
+    fn parses_example_documented_request() {
+        let pairs = [("RepoName", "backend"), ("Offset", "0"), ("Limit", "20")];
+        let fields: ::uhub_sdk::runtime::Fields = pairs.into_iter().collect();
+        let request = <GetRepoImageRequest as ::uhub_sdk::runtime::Action>::from_form(
+                &fields,
+            )
+            .expect("the spec's example request parses");
+        let mut form = ::uhub_sdk::runtime::Form::new();
+        ::uhub_sdk::runtime::Action::encode(&request, &mut form);
+        let mut sent: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut expected = pairs.to_vec();
+        sent.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sent, expected);
+    }
     /// The shape the reference page's example shows: times as numbers and no RepoName.
     #[test]
     fn decodes_example_numeric_times() {
         let body = "{\n  \"Action\": \"GetRepoImageResponse\",\n  \"RetCode\": 0,\n  \"TotalCount\": 8,\n  \"ImageSet\": [\n    {\n      \"CreateTime\": 5,\n      \"ImageName\": \"worker\",\n      \"LatestTag\": \"stable\",\n      \"PullCount\": 4,\n      \"UpdateTime\": 7\n    },\n    {\n      \"CreateTime\": 2,\n      \"ImageName\": \"cron\",\n      \"LatestTag\": \"nightly\",\n      \"PullCount\": 2,\n      \"UpdateTime\": 2\n    }\n  ]\n}";
-        let response: GetRepoImageResponse = crate::decode::response(
+        let response: GetRepoImageResponse = ::uhub_sdk::runtime::response(
                 "GetRepoImage",
                 body.as_bytes(),
                 None,
             )
             .expect("the spec's example decodes");
         assert_eq!(response.image_set.len(), 2usize);
-        let json = serde_json::to_vec(&response).expect("responses serialize");
-        let again: GetRepoImageResponse = crate::decode::response(
+        let json = ::uhub_sdk::runtime::serde_json::to_vec(&response)
+            .expect("responses serialize");
+        let again: GetRepoImageResponse = ::uhub_sdk::runtime::response(
                 "GetRepoImage",
                 &json,
                 None,
             )
             .expect("round trip decodes");
         assert_eq!(again, response);
+    }
+    /// The example's request parses as a service would, and encodes back to the same fields.
+    #[test]
+    fn parses_example_numeric_times_request() {
+        let pairs = [("RepoName", "backend"), ("Offset", "6"), ("Limit", "6")];
+        let fields: ::uhub_sdk::runtime::Fields = pairs.into_iter().collect();
+        let request = <GetRepoImageRequest as ::uhub_sdk::runtime::Action>::from_form(
+                &fields,
+            )
+            .expect("the spec's example request parses");
+        let mut form = ::uhub_sdk::runtime::Form::new();
+        ::uhub_sdk::runtime::Action::encode(&request, &mut form);
+        let mut sent: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut expected = pairs.to_vec();
+        sent.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sent, expected);
     }
 }

@@ -37,58 +37,71 @@ impl std::fmt::Display for RepoType {
         f.write_str(self.as_str())
     }
 }
-impl crate::encode::Param for RepoType {
-    fn encode(&self, name: &str, form: &mut crate::encode::Form) {
+impl ::uhub_sdk::runtime::Param for RepoType {
+    fn encode(&self, name: &str, form: &mut ::uhub_sdk::runtime::Form) {
         form.push(name, self.as_str());
     }
 }
-impl crate::form::FromParam for RepoType {
+impl ::uhub_sdk::runtime::FromParam for RepoType {
     fn from_value(value: &str) -> Result<Self, String> {
-        crate::form::known_value(Self::from_wire(value), value, Self::VALUES)
+        ::uhub_sdk::runtime::known_value(Self::from_wire(value), value, Self::VALUES)
     }
 }
-impl crate::decode::Lenient for RepoType {
-    fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        <String as crate::decode::Lenient>::lenient(d).map(|s| Self::from_wire(&s))
+impl ::uhub_sdk::runtime::Lenient for RepoType {
+    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::uhub_sdk::runtime::Lenient>::lenient(d).map(|s| Self::from_wire(&s))
     }
 }
-impl serde::Serialize for RepoType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl ::uhub_sdk::runtime::serde::Serialize for RepoType {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 /// One image repository.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::uhub_sdk::runtime::serde::Deserialize,
+    ::uhub_sdk::runtime::serde::Serialize
+)]
+#[serde(crate = "::uhub_sdk::runtime::serde")]
 #[serde(default)]
 #[non_exhaustive]
 pub struct RepoSet {
     /// Name of the repository.
     ///
     /// Wire name: `RepoName`.
-    #[serde(rename = "RepoName", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "RepoName", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub repo_name: String,
     /// When the repository was created. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `CreateTime`.
-    #[serde(rename = "CreateTime", deserialize_with = "crate::decode::lenient")]
-    pub create_time: crate::Time,
+    #[serde(rename = "CreateTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    pub create_time: ::uhub_sdk::runtime::Time,
     /// When the repository last changed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
-    #[serde(rename = "UpdateTime", deserialize_with = "crate::decode::lenient")]
-    pub update_time: crate::Time,
+    #[serde(rename = "UpdateTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    pub update_time: ::uhub_sdk::runtime::Time,
     /// Free-text description of the repository.
     ///
     /// Wire name: `Description`.
-    #[serde(rename = "Description", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "Description", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub description: String,
     /// Whether the repository is public (true) or private (false).
     ///
     /// Wire name: `IsShared`.
     #[serde(
         rename = "IsShared",
-        serialize_with = "crate::encode::bool_as_text",
-        deserialize_with = "crate::decode::lenient"
+        serialize_with = "::uhub_sdk::runtime::bool_as_text",
+        deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     pub is_shared: bool,
     /// Whether the repository can be reached from the public internet.
@@ -96,14 +109,16 @@ pub struct RepoSet {
     /// Wire name: `IsOutSide`.
     #[serde(
         rename = "IsOutSide",
-        serialize_with = "crate::encode::bool_as_text",
-        deserialize_with = "crate::decode::lenient"
+        serialize_with = "::uhub_sdk::runtime::bool_as_text",
+        deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     pub is_out_side: bool,
 }
-impl crate::decode::Lenient for RepoSet {
-    fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::decode::model(
+impl ::uhub_sdk::runtime::Lenient for RepoSet {
+    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::model(
             d,
             Some(|name| Self {
                 repo_name: name,
@@ -112,74 +127,154 @@ impl crate::decode::Lenient for RepoSet {
         )
     }
 }
+impl RepoSet {
+    /// A value with its required fields set and every optional one unset.
+    pub fn new(
+        repo_name: impl Into<String>,
+        create_time: impl Into<::uhub_sdk::runtime::Time>,
+        update_time: impl Into<::uhub_sdk::runtime::Time>,
+        description: impl Into<String>,
+        is_shared: bool,
+        is_out_side: bool,
+    ) -> Self {
+        Self {
+            repo_name: repo_name.into(),
+            create_time: create_time.into(),
+            update_time: update_time.into(),
+            description: description.into(),
+            is_shared,
+            is_out_side,
+            ..Self::default()
+        }
+    }
+}
 /// One image inside a repository.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::uhub_sdk::runtime::serde::Deserialize,
+    ::uhub_sdk::runtime::serde::Serialize
+)]
+#[serde(crate = "::uhub_sdk::runtime::serde")]
 #[serde(default)]
 #[non_exhaustive]
 pub struct ImageSet {
     /// Name of the image.
     ///
     /// Wire name: `ImageName`.
-    #[serde(rename = "ImageName", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "ImageName", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub image_name: String,
     /// How many times the image has been pulled.
     ///
     /// Wire name: `PullCount`.
-    #[serde(rename = "PullCount", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "PullCount", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub pull_count: i64,
     /// When the image was first pushed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `CreateTime`.
-    #[serde(rename = "CreateTime", deserialize_with = "crate::decode::lenient")]
-    pub create_time: crate::Time,
+    #[serde(rename = "CreateTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    pub create_time: ::uhub_sdk::runtime::Time,
     /// When the image last changed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
-    #[serde(rename = "UpdateTime", deserialize_with = "crate::decode::lenient")]
-    pub update_time: crate::Time,
+    #[serde(rename = "UpdateTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    pub update_time: ::uhub_sdk::runtime::Time,
     /// The tag pushed most recently.
     ///
     /// Wire name: `LatestTag`.
-    #[serde(rename = "LatestTag", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "LatestTag", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub latest_tag: String,
     /// Repository the image belongs to.
     ///
     /// Wire name: `RepoName`.
-    #[serde(rename = "RepoName", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "RepoName", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub repo_name: String,
 }
-impl crate::decode::Lenient for ImageSet {
-    fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::decode::model(d, None)
+impl ::uhub_sdk::runtime::Lenient for ImageSet {
+    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::model(d, None)
+    }
+}
+impl ImageSet {
+    /// A value with its required fields set and every optional one unset.
+    pub fn new(
+        image_name: impl Into<String>,
+        pull_count: i64,
+        create_time: impl Into<::uhub_sdk::runtime::Time>,
+        update_time: impl Into<::uhub_sdk::runtime::Time>,
+        latest_tag: impl Into<String>,
+        repo_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            image_name: image_name.into(),
+            pull_count,
+            create_time: create_time.into(),
+            update_time: update_time.into(),
+            latest_tag: latest_tag.into(),
+            repo_name: repo_name.into(),
+            ..Self::default()
+        }
     }
 }
 /// One tag of an image.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::uhub_sdk::runtime::serde::Deserialize,
+    ::uhub_sdk::runtime::serde::Serialize
+)]
+#[serde(crate = "::uhub_sdk::runtime::serde")]
 #[serde(default)]
 #[non_exhaustive]
 pub struct TagSet {
     /// Name of the tag.
     ///
     /// Wire name: `TagName`.
-    #[serde(rename = "TagName", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "TagName", deserialize_with = "::uhub_sdk::runtime::lenient")]
     pub tag_name: String,
     /// When the tag was last pushed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
-    #[serde(rename = "UpdateTime", deserialize_with = "crate::decode::lenient")]
-    pub update_time: crate::Time,
+    #[serde(rename = "UpdateTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    pub update_time: ::uhub_sdk::runtime::Time,
     /// Content digest of the tagged manifest; the live service sends it although the reference pages omit it.
     ///
     /// Wire name: `Digest`.
     #[serde(
         rename = "Digest",
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::decode::lenient"
+        deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     pub digest: Option<String>,
 }
-impl crate::decode::Lenient for TagSet {
-    fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::decode::model(d, None)
+impl ::uhub_sdk::runtime::Lenient for TagSet {
+    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::model(d, None)
+    }
+}
+impl TagSet {
+    /// A value with its required fields set and every optional one unset.
+    pub fn new(
+        tag_name: impl Into<String>,
+        update_time: impl Into<::uhub_sdk::runtime::Time>,
+    ) -> Self {
+        Self {
+            tag_name: tag_name.into(),
+            update_time: update_time.into(),
+            ..Self::default()
+        }
+    }
+    /// Sets [`Self::digest`] (`Digest`).
+    pub fn digest(mut self, value: impl Into<String>) -> Self {
+        self.digest = Some(value.into());
+        self
     }
 }

@@ -4,11 +4,11 @@
 use super::types::*;
 /// The parameters of `UpdateRepo`: Changes the description or visibility of an image repository.
 ///
-/// Made by [`crate::Client::update_repo`], which takes the required ones as arguments.
+/// Made by [`super::Client::update_repo`], which takes the required ones as arguments.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRepoRequest {
-    /// Project to act in; the client's default is used when this is `None`.
+    /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
@@ -34,14 +34,15 @@ impl UpdateRepoRequest {
         }
     }
 }
-impl crate::action::Action for UpdateRepoRequest {
+impl ::uhub_sdk::runtime::Action for UpdateRepoRequest {
     const NAME: &'static str = "UpdateRepo";
     const IDEMPOTENT: bool = true;
     type Response = UpdateRepoResponse;
-    fn encode(&self, form: &mut crate::encode::Form) {
-        crate::encode::Param::encode(&self.repo_name, "RepoName", form);
-        crate::encode::Param::encode(&self.description, "Description", form);
-        crate::encode::Param::encode(&self.is_shared, "IsShared", form);
+    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
+        ::uhub_sdk::runtime::Param::encode(&self.repo_name, "RepoName", form);
+        ::uhub_sdk::runtime::Param::encode(&self.description, "Description", form);
+        ::uhub_sdk::runtime::Param::encode(&self.is_shared, "IsShared", form);
     }
     fn check(&self) -> Result<(), String> {
         if self.repo_name.is_empty() {
@@ -49,32 +50,56 @@ impl crate::action::Action for UpdateRepoRequest {
         }
         Ok(())
     }
-    fn project_id_mut(&mut self) -> &mut Option<String> {
-        &mut self.project_id
-    }
-    fn from_form(fields: &crate::form::Fields) -> Result<Self, crate::form::ParamError> {
+    fn from_form(
+        fields: &::uhub_sdk::runtime::Fields,
+    ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
         Ok(Self {
-            project_id: crate::form::optional_value(fields, "ProjectId")?,
-            repo_name: crate::form::required_value(fields, "RepoName")?,
-            description: crate::form::optional_value(fields, "Description")?,
-            is_shared: crate::form::optional_value(fields, "IsShared")?,
+            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
+            repo_name: ::uhub_sdk::runtime::required_value(fields, "RepoName")?,
+            description: ::uhub_sdk::runtime::optional_value(fields, "Description")?,
+            is_shared: ::uhub_sdk::runtime::optional_value(fields, "IsShared")?,
         })
     }
 }
-impl crate::Call<UpdateRepoRequest> {
+impl super::Call<UpdateRepoRequest> {
+    /// Sets [`UpdateRepoRequest::project_id`] (`ProjectId`).
+    pub fn project_id(self, value: impl Into<String>) -> Self {
+        self.set_project_id(Some(value.into()))
+    }
+    /// Sets or clears [`UpdateRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    pub fn set_project_id(mut self, value: Option<String>) -> Self {
+        self.request_mut().project_id = value;
+        self
+    }
     /// Sets [`UpdateRepoRequest::description`] (`Description`).
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().description = Some(value.into());
+    pub fn description(self, value: impl Into<String>) -> Self {
+        self.set_description(Some(value.into()))
+    }
+    /// Sets or clears [`UpdateRepoRequest::description`] (`Description`): forwards an optional value as it is.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.request_mut().description = value;
         self
     }
     /// Sets [`UpdateRepoRequest::is_shared`] (`IsShared`).
-    pub fn is_shared(mut self, value: bool) -> Self {
-        self.request_mut().is_shared = Some(value);
+    pub fn is_shared(self, value: bool) -> Self {
+        self.set_is_shared(Some(value))
+    }
+    /// Sets or clears [`UpdateRepoRequest::is_shared`] (`IsShared`): forwards an optional value as it is.
+    pub fn set_is_shared(mut self, value: Option<bool>) -> Self {
+        self.request_mut().is_shared = value;
         self
     }
 }
 /// What `UpdateRepo` returns.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::uhub_sdk::runtime::serde::Deserialize,
+    ::uhub_sdk::runtime::serde::Serialize
+)]
+#[serde(crate = "::uhub_sdk::runtime::serde")]
 #[serde(default)]
 #[non_exhaustive]
 pub struct UpdateRepoResponse {
@@ -84,13 +109,13 @@ pub struct UpdateRepoResponse {
     #[serde(
         rename = "Message",
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::decode::lenient"
+        deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     pub message: Option<String>,
-    #[serde(rename = "RetCode", deserialize_with = "crate::decode::lenient")]
+    #[serde(rename = "RetCode", deserialize_with = "::uhub_sdk::runtime::lenient")]
     ret_code: i64,
 }
-impl crate::action::Response for UpdateRepoResponse {
+impl ::uhub_sdk::runtime::Response for UpdateRepoResponse {
     fn ret_code(&self) -> i64 {
         self.ret_code
     }
@@ -105,19 +130,41 @@ mod examples {
     #[test]
     fn decodes_example_updated() {
         let body = "{\n  \"Action\": \"UpdateRepoResponse\",\n  \"RetCode\": 0\n}";
-        let response: UpdateRepoResponse = crate::decode::response(
+        let response: UpdateRepoResponse = ::uhub_sdk::runtime::response(
                 "UpdateRepo",
                 body.as_bytes(),
                 None,
             )
             .expect("the spec's example decodes");
-        let json = serde_json::to_vec(&response).expect("responses serialize");
-        let again: UpdateRepoResponse = crate::decode::response(
+        let json = ::uhub_sdk::runtime::serde_json::to_vec(&response)
+            .expect("responses serialize");
+        let again: UpdateRepoResponse = ::uhub_sdk::runtime::response(
                 "UpdateRepo",
                 &json,
                 None,
             )
             .expect("round trip decodes");
         assert_eq!(again, response);
+    }
+    /// The example's request parses as a service would, and encodes back to the same fields.
+    #[test]
+    fn parses_example_updated_request() {
+        let pairs = [("RepoName", "backend"), ("IsShared", "true")];
+        let fields: ::uhub_sdk::runtime::Fields = pairs.into_iter().collect();
+        let request = <UpdateRepoRequest as ::uhub_sdk::runtime::Action>::from_form(
+                &fields,
+            )
+            .expect("the spec's example request parses");
+        let mut form = ::uhub_sdk::runtime::Form::new();
+        ::uhub_sdk::runtime::Action::encode(&request, &mut form);
+        let mut sent: Vec<(&str, &str)> = form
+            .fields()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut expected = pairs.to_vec();
+        sent.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sent, expected);
     }
 }

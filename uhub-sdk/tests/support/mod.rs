@@ -55,7 +55,7 @@ pub async fn serve(delay: Duration, pages: Arc<Pages>) -> Server {
                     let now = f.fetch_add(1, Ordering::SeqCst) + 1;
                     m.fetch_max(now, Ordering::SeqCst);
                     tokio::time::sleep(delay).await;
-                    let fields = uhub_sdk::form::Fields::parse(&body);
+                    let fields = uhub_sdk::runtime::Fields::parse(&body);
                     let num = |k: &str| fields.get(k).unwrap().parse::<usize>().unwrap();
                     let (total, tags) = pages(num("Offset"), num("Limit"));
                     let set: Vec<_> = tags.iter().map(|t| serde_json::json!({"TagName": t, "UpdateTime": 1})).collect();
