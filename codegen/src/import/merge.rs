@@ -1,23 +1,16 @@
-//! An import merged into a spec.
-//!
-//! A new action, model or used enum is added. An existing one keeps what pages do not carry
-//! or what we wrote by hand — idempotency, pagination, examples, descriptions, defaults, fields
-//! the page lacks, and a type more specific than the page's (see [`keeps_type`]) — and takes
-//! from the page new parameters and fields, other changed types and changed `required` flags.
-//!
-//! Proposed enums are added only when some field of the merged spec uses them (a field that
-//! keeps its hand-set type drops the proposal) and no enum or model of that name exists.
+//! An import merged into a spec, by the rules documented on `import::merge`; which types
+//! stay is [`keeps_type`].
 
-use super::Import;
 use super::types::{BUILTIN, element};
-use crate::spec::{Field, Spec};
+use crate::spec::{Action, Enum, Field, Model, Spec};
 
-/// Merges an import into a spec and says what changed, one line per change.
-pub fn merge(spec: &mut Spec, import: Import) -> Vec<String> {
+/// Merges an imported action, its models and its enum proposals into a spec and says what
+/// changed, one line per change.
+pub(super) fn merge(spec: &mut Spec, a: Action, models: Vec<Model>, enums: Vec<Enum>) -> Vec<String> {
     let mut notes = Vec::new();
-    let proposed: Vec<String> = import.enums.iter().map(|e| e.name.clone()).collect();
+    let proposed: Vec<String> = enums.iter().map(|e| e.name.clone()).collect();
     let mut merger = Merger { proposed: &proposed, notes: &mut notes };
-    for m in import.models {
+    for m in models {
         match spec.models.iter_mut().find(|e| e.name == m.name) {
             Some(existing) => merger.fields(&mut existing.fields, m.fields, &format!("models.{}", m.name)),
             None => {
@@ -26,7 +19,6 @@ pub fn merge(spec: &mut Spec, import: Import) -> Vec<String> {
             }
         }
     }
-    let a = import.action;
     match spec.actions.iter_mut().find(|e| e.name == a.name) {
         Some(existing) => {
             let place = format!("actions.{}", a.name);
@@ -43,7 +35,7 @@ pub fn merge(spec: &mut Spec, import: Import) -> Vec<String> {
             spec.actions.push(a);
         }
     }
-    for e in import.enums {
+    for e in enums {
         let taken = spec.enums.iter().any(|x| x.name == e.name) || spec.models.iter().any(|x| x.name == e.name);
         if !taken && uses(spec, &e.name) {
             let values: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();

@@ -57,8 +57,6 @@ mod page;
 mod plain;
 mod types;
 
-pub use merge::merge;
-
 use crate::spec::{Action, Enum, Field, Model, Spec};
 use build::{Builder, Owner};
 use context::Context;
@@ -153,6 +151,17 @@ fn withdraw(import: &mut Import, name: &str) {
     ));
     retype(&mut import.action, &mut import.models, name);
     import.enums.retain(|e| e.name != name);
+}
+
+/// Merges an import into a spec and says what changed, one line per change. A new action,
+/// model or used enum is added. An existing one keeps what pages do not carry or what we wrote
+/// by hand — idempotency, pagination, examples, descriptions, defaults, fields the page lacks,
+/// an enum or model over a documented string, a `time` over a string or int, any type but
+/// `string` over a proposed enum (item by item in lists) — and takes from the page new
+/// parameters and fields, other changed types and changed `required` flags. A proposed enum is
+/// added only when some field of the merged spec uses it and no enum or model has its name.
+pub fn merge(spec: &mut Spec, import: Import) -> Vec<String> {
+    merge::merge(spec, import.action, import.models, import.enums)
 }
 
 /// Types every field typed `name` (or a list of it) as a string instead.
