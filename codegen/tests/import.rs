@@ -64,7 +64,7 @@ fn english_page_with_nested_models_and_arrays_of_scalars() {
 fn malformed_page_reports_each_problem_instead_of_guessing() {
     let i = import(&page("en_malformed.md")).unwrap();
     let expected = [
-        "line 11: request.Ratio: unknown type \"float\"; skipped",
+        "line 11: request.Ratio: unknown type \"decimal\"; skipped",
         "line 12: table row has 3 cells, expected 4; skipped",
         "line 14: Maybe: required column \"sometimes\" is not Yes or No; taken as No",
         "models.Missing: referenced but no table describes it",
@@ -82,7 +82,8 @@ fn malformed_page_reports_each_problem_instead_of_guessing() {
 fn a_page_that_is_not_an_api_page_is_an_error() {
     assert_eq!(
         import("hello\nworld").unwrap_err(),
-        "not an API page: no title line of the form `# <summary> - <Action>`"
+        "not an API page: no title line of the form `# <summary> - <Action>` (markdown) \
+         or `<summary> - <Action>` (page text)"
     );
     assert!(import("# Release notes\n\nnothing").unwrap_err().contains("does not end with ` - <Action>`"));
     assert!(import("# Notes - GetThing\n\n## Overview\n\ntext").unwrap_err().contains("no request-parameter"));
@@ -119,5 +120,74 @@ fn merge_adds_new_params_and_reports_changed_flags() {
 #[test]
 fn spec_file_is_in_canonical_form() {
     let text = real_spec();
-    assert_eq!(spec::to_text(&spec::parse(&text).unwrap()), text, "re-serialize spec/uhub.json with spec::to_text");
+    assert!(
+        spec::to_text(&spec::parse(&text).unwrap()) == text,
+        "spec/uhub.json is not in canonical form (key order, indentation); run `cargo xtask fmt-spec`"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merging the new shapes
+
+/// The real spec with `page` merged in, as text, and the notes the merge printed.
+fn merged(page_name: &str) -> (String, Vec<String>) {
+    let mut s = spec::parse(&real_spec()).unwrap();
+    let i = uhub_codegen::import::import_for(&page(page_name), &s).unwrap();
+    assert_eq!(i.problems, Vec::<String>::new());
+    let notes = merge(&mut s, i);
+    (spec::to_text(&s), notes)
+}
+
+#[test]
+fn a_page_with_lists_of_objects_nested_models_and_enums_merges_into_a_spec_that_generates() {
+    let (text, notes) = merged("en_start_deploy_job.md");
+    assert_eq!(
+        notes,
+        [
+            "models.MountSpec: added",
+            "models.StartDeployJobRule: added",
+            "models.StartDeployJobSchedule: added",
+            "actions.StartDeployJob: added; review its idempotency, pagination and descriptions",
+            "enums.StartDeployJobStrategy: added, proposed from the page (values rolling, recreate)",
+        ]
+    );
+    let files = uhub_codegen::generate(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(files.iter().any(|f| f.path == "start_deploy_job.rs"), "a module for the action");
+    let types = &files.iter().find(|f| f.path == "types.rs").unwrap().contents;
+    for item in ["pub struct MountSpec", "pub struct StartDeployJobRule", "pub enum StartDeployJobStrategy"] {
+        assert!(types.contains(item), "no `{item}` in types.rs");
+    }
+}
+
+#[test]
+fn pages_with_floats_merge_into_a_spec_that_generates() {
+    for name in ["zh_create_build_runner.md", "plain_get_webhook_log.txt"] {
+        let (text, _) = merged(name);
+        uhub_codegen::generate(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn a_hand_set_time_is_kept_over_the_page_s_string_or_int() {
+    let mut s = spec::parse(&real_spec()).unwrap();
+    let tag_set = s.models.iter_mut().find(|m| m.name == "TagSet").unwrap();
+    tag_set.fields.iter_mut().find(|f| f.name == "UpdateTime").unwrap().ty = "time".into();
+    let before = s.clone();
+    assert_eq!(merge(&mut s, import(&page("zh_get_image_tag.md")).unwrap()), Vec::<String>::new());
+    let as_int = page("zh_get_image_tag.md").replace("| **UpdateTime** | string |", "| **UpdateTime** | int |");
+    assert_eq!(merge(&mut s, import(&as_int).unwrap()), Vec::<String>::new());
+    assert_eq!(s, before);
+}
+
+#[test]
+fn a_proposed_enum_is_added_only_when_a_merged_field_uses_it() {
+    let mut s = spec::parse(&real_spec()).unwrap();
+    merge(&mut s, import(&page("en_start_deploy_job.md")).unwrap());
+    // The maintainer types Strategy with an enum of their own.
+    let action = s.actions.iter_mut().find(|a| a.name == "StartDeployJob").unwrap();
+    action.request.iter_mut().find(|p| p.name == "Strategy").unwrap().ty = "RepoType".into();
+    s.enums.retain(|e| e.name != "StartDeployJobStrategy");
+    let notes = merge(&mut s, import(&page("en_start_deploy_job.md")).unwrap());
+    assert_eq!(notes, Vec::<String>::new(), "the hand-set enum stays and the proposal is not added again");
+    assert!(!s.enums.iter().any(|e| e.name == "StartDeployJobStrategy"));
 }

@@ -1,37 +1,200 @@
-//! `cargo xtask import-doc PAGE.md [--write]`: a UCloud API page → a spec entry.
+//! `cargo xtask import-doc PAGE [--write [--allow-partial]]`: a UCloud API page → a spec entry.
+//!
+//! Without `--write` it prints the entry. With `--write` it merges the entry into the spec,
+//! prints the diff and writes the file — but only when every part of the page was mapped:
+//! otherwise it writes nothing and fails, unless `--allow-partial` says to write the rest.
+//! What could not be mapped is listed either way.
 
 use std::fs;
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use uhub_codegen::{import, spec, sync};
+use uhub_codegen::import::{self, Import};
+use uhub_codegen::{spec, sync};
 
-pub fn run(root: &Path, page: &Path, write: bool) -> Result<(), String> {
-    let text = fs::read_to_string(page).map_err(|e| format!("cannot read {}: {e}", page.display()))?;
-    let imported = import::import(&text).map_err(|e| format!("{}: {e}", page.display()))?;
-    for p in &imported.problems {
-        eprintln!("not mapped: {p}");
+pub const USAGE: &str = "cargo xtask import-doc PAGE [--write [--allow-partial]]";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub page: PathBuf,
+    pub write: bool,
+    pub allow_partial: bool,
+}
+
+/// Reads the command's arguments (after `import-doc`), in any order.
+pub fn parse(args: &[&str]) -> Result<Options, String> {
+    let (mut page, mut write, mut allow_partial) = (None, false, false);
+    for arg in args {
+        match *arg {
+            "--write" => write = true,
+            "--allow-partial" => allow_partial = true,
+            flag if flag.starts_with('-') => {
+                return Err(format!("import-doc: unknown option {flag}; usage: {USAGE}"));
+            }
+            path if page.is_none() => page = Some(PathBuf::from(path)),
+            _ => return Err(format!("import-doc takes one page at a time; usage: {USAGE}")),
+        }
     }
-    if !write {
-        let entry = serde_json::json!({ "actions": [imported.action], "models": imported.models });
-        println!("{}", serde_json::to_string_pretty(&entry).expect("spec types serialize"));
-        return Ok(());
+    let page = page.ok_or_else(|| format!("import-doc needs a page; usage: {USAGE}"))?;
+    if allow_partial && !write {
+        return Err(format!(
+            "--allow-partial only matters with --write: cargo xtask import-doc {} --write --allow-partial",
+            page.display()
+        ));
     }
+    Ok(Options { page, write, allow_partial })
+}
+
+/// Runs the command; `out` gets the entry or the diff, `err` what was not mapped and why.
+pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), String> {
+    let page = opts.page.display();
+    let text = fs::read_to_string(&opts.page).map_err(|e| format!("cannot read {page}: {e}"))?;
     let spec_path = root.join(sync::SPEC);
     let before = fs::read_to_string(&spec_path).map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
     let mut spec = spec::parse(&before).map_err(|e| format!("{}: {e}", sync::SPEC))?;
+    let imported = import::import_for(&text, &spec).map_err(|e| format!("{page}: {e}"))?;
+    let unmapped = imported.problems.len();
+    if !opts.write {
+        let entry = serde_json::json!({
+            "enums": imported.enums,
+            "models": imported.models,
+            "actions": [imported.action],
+        });
+        say(out, &serde_json::to_string_pretty(&entry).expect("spec types serialize"))?;
+        report(err, &imported)?;
+        if unmapped > 0 {
+            say(err, &format!("{unmapped} part(s) of the page could not be mapped (listed above as `not mapped:`)"))?;
+        }
+        return Ok(());
+    }
+    report(err, &imported)?;
+    if unmapped > 0 && !opts.allow_partial {
+        return Err(format!(
+            "nothing written: {unmapped} part(s) of the page could not be mapped (listed above as `not mapped:`); \
+             fix the page and run again, or write the rest with `cargo xtask import-doc {page} --write --allow-partial`"
+        ));
+    }
     for note in import::merge(&mut spec, imported) {
-        eprintln!("{note}");
+        say(err, &note)?;
     }
     let after = spec::to_text(&spec);
     // Refuse to write a spec the generator would reject, so the tree stays buildable.
     uhub_codegen::load(&after).map_err(|e| format!("the merged spec is invalid, nothing written:\n{e}"))?;
     if after == before {
-        println!("{} already matches the page", sync::SPEC);
-        return Ok(());
+        return say(out, &format!("{} already matches the page", sync::SPEC));
     }
     let diff = similar::TextDiff::from_lines(&before, &after);
-    print!("{}", diff.unified_diff().context_radius(3).header(sync::SPEC, sync::SPEC));
+    say(out, &diff.unified_diff().context_radius(3).header(sync::SPEC, sync::SPEC).to_string())?;
     fs::write(&spec_path, after).map_err(|e| format!("cannot write {}: {e}", spec_path.display()))?;
-    println!("wrote {}; now run `{}`", sync::SPEC, sync::FIX);
+    let partial =
+        if unmapped > 0 { format!(" without the {unmapped} unmapped part(s) listed above") } else { String::new() };
+    say(out, &format!("wrote {}{partial}; now run `{}`", sync::SPEC, sync::FIX))
+}
+
+/// What could not be mapped, then the decisions worth a look.
+fn report(err: &mut dyn Write, imported: &Import) -> Result<(), String> {
+    for p in &imported.problems {
+        say(err, &format!("not mapped: {p}"))?;
+    }
+    for n in &imported.notes {
+        say(err, &format!("note: {n}"))?;
+    }
     Ok(())
+}
+
+fn say(w: &mut dyn Write, text: &str) -> Result<(), String> {
+    writeln!(w, "{}", text.trim_end_matches('\n')).map_err(|e| format!("cannot print: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scratch::Scratch;
+
+    /// A page with one row the importer cannot map (`map` is no page type).
+    const PARTIAL: &str = "# Tag a build - TagBuild
+
+## Request Parameters
+
+| Parameter Name | Type | Description Information | Required |
+|:---|:---|:---|:---|
+| **BuildId** | string | Which build | **Yes** |
+| **Labels** | map | Free-form labels | No |
+
+## Response Field
+
+| Field Name | Type | Description Information | Required |
+|:---|:---|:---|:---|
+| **RetCode** | int | Status | **Yes** |
+";
+
+    fn run_in(tree: &Scratch, args: &[&str]) -> (Result<(), String>, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let result = parse(args).and_then(|opts| run(&tree.0, &opts, &mut out, &mut err));
+        (result, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    }
+
+    #[test]
+    fn write_with_unmapped_parts_fails_and_leaves_the_spec_alone() {
+        let tree = Scratch::with_spec();
+        let page = tree.file("tag_build.md", PARTIAL);
+        let before = tree.spec();
+        let (result, out, err) = run_in(&tree, &[&page, "--write"]);
+        let message = result.unwrap_err();
+        assert!(message.starts_with("nothing written: 1 part(s) of the page could not be mapped"), "{message}");
+        assert!(message.ends_with(&format!("`cargo xtask import-doc {page} --write --allow-partial`")), "{message}");
+        assert_eq!(err, "not mapped: line 8: request.Labels: unknown type \"map\"; skipped\n");
+        assert_eq!(out, "");
+        assert_eq!(tree.spec(), before);
+    }
+
+    #[test]
+    fn allow_partial_writes_the_rest_and_still_lists_what_was_left_out() {
+        let tree = Scratch::with_spec();
+        let page = tree.file("tag_build.md", PARTIAL);
+        let (result, out, err) = run_in(&tree, &[&page, "--write", "--allow-partial"]);
+        result.unwrap();
+        assert!(err.starts_with("not mapped: line 8: request.Labels: unknown type \"map\"; skipped\n"), "{err}");
+        assert!(err.contains("actions.TagBuild: added"), "{err}");
+        assert!(out.contains("+      \"name\": \"TagBuild\","), "{out}");
+        assert!(out.ends_with(
+            "wrote spec/uhub.json without the 1 unmapped part(s) listed above; now run `cargo xtask codegen`\n"
+        ));
+        let spec = spec::parse(&tree.spec()).unwrap();
+        let action = spec.actions.iter().find(|a| a.name == "TagBuild").unwrap();
+        assert_eq!(action.request.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["BuildId"]);
+    }
+
+    #[test]
+    fn printing_lists_what_was_not_mapped_and_touches_nothing() {
+        let tree = Scratch::with_spec();
+        let page = tree.file("tag_build.md", PARTIAL);
+        let before = tree.spec();
+        let (result, out, err) = run_in(&tree, &[&page]);
+        result.unwrap();
+        let entry: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(entry["actions"][0]["name"], "TagBuild");
+        assert_eq!(
+            err,
+            "not mapped: line 8: request.Labels: unknown type \"map\"; skipped\n\
+             1 part(s) of the page could not be mapped (listed above as `not mapped:`)\n"
+        );
+        assert_eq!(tree.spec(), before);
+    }
+
+    #[test]
+    fn misuse_says_what_to_type() {
+        assert_eq!(
+            parse(&["page.md", "--allow-partial"]).unwrap_err(),
+            "--allow-partial only matters with --write: cargo xtask import-doc page.md --write --allow-partial"
+        );
+        assert_eq!(
+            parse(&["--force", "page.md"]).unwrap_err(),
+            "import-doc: unknown option --force; usage: cargo xtask import-doc PAGE [--write [--allow-partial]]"
+        );
+        assert!(parse(&["--write"]).unwrap_err().starts_with("import-doc needs a page"));
+        assert!(parse(&["a.md", "b.md"]).unwrap_err().starts_with("import-doc takes one page at a time"));
+        let opts = parse(&["--allow-partial", "--write", "p.md"]).unwrap();
+        assert_eq!(opts, Options { page: "p.md".into(), write: true, allow_partial: true });
+    }
 }

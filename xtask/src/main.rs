@@ -5,14 +5,22 @@ use std::process::ExitCode;
 
 use uhub_codegen::sync::{self, Mode};
 
+mod fmt_spec;
 mod import_doc;
+#[cfg(test)]
+mod scratch;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
   codegen                       regenerate uhub-sdk/src/generated from spec/uhub.json
   codegen --check               write nothing; fail if the generated files are stale
-  import-doc PAGE.md            print the spec entry for a UCloud API page
-  import-doc PAGE.md --write    merge it into spec/uhub.json and print the diff
+  import-doc PAGE               print the spec entry for a UCloud API page (markdown or page text)
+  import-doc PAGE --write       merge it into spec/uhub.json and print the diff; writes nothing
+                                if any part of the page could not be mapped
+  import-doc PAGE --write --allow-partial
+                                write what could be mapped anyway
+  fmt-spec                      rewrite spec/uhub.json in its canonical form
+  fmt-spec --check              write nothing; fail if spec/uhub.json is not in canonical form
   bench [MEASURE...]            build in release mode and print the SDK's benchmark table
                                 (measures: call, decode, memory, codegen, listing; default all)";
 
@@ -22,10 +30,10 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen(Mode::Write),
         ["codegen", "--check"] => codegen(Mode::Check),
-        ["import-doc", page] => import_doc::run(&root(), Path::new(page), false),
-        ["import-doc", page, "--write"] | ["import-doc", "--write", page] => {
-            import_doc::run(&root(), Path::new(page), true)
-        }
+        ["import-doc", args @ ..] => import_doc::parse(args)
+            .and_then(|opts| import_doc::run(&root(), &opts, &mut std::io::stdout(), &mut std::io::stderr())),
+        ["fmt-spec"] => fmt_spec::run(&root(), false, &mut std::io::stdout()),
+        ["fmt-spec", "--check"] => fmt_spec::run(&root(), true, &mut std::io::stdout()),
         ["bench", filter @ ..] => bench(filter),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

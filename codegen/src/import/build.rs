@@ -1,0 +1,197 @@
+//! Table rows → spec fields, with the models and enums those fields need.
+
+use std::collections::BTreeSet;
+
+use super::context::Context;
+use super::dotted::{self, Node, Shape};
+use super::enums;
+use super::naming::{self, Namer};
+use super::page::{ModelTable, Row};
+use super::types;
+use crate::spec::{Enum, EnumValue, Field, Model};
+
+/// Where fields go: the action's request or response, or a model.
+pub(super) struct Owner<'o> {
+    /// What names made for its fields' types start with: the action or the model.
+    pub name: &'o str,
+    /// Where problems with its rows are reported: `request`, `response`, `models.ImageSet`.
+    pub place: &'o str,
+    /// The target spec's fields at this place, whose model types are reused.
+    pub existing: &'o [Field],
+}
+
+pub(super) struct Builder<'a> {
+    tables: &'a [ModelTable],
+    ctx: Context<'a>,
+    namer: Namer,
+    /// Page tables the fields use, in first-use order.
+    referenced: Vec<String>,
+    /// Models made from dotted rows, in the order made.
+    made: Vec<Model>,
+    /// Enums proposed from descriptions.
+    pub proposals: Vec<Enum>,
+    pub problems: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(tables: &'a [ModelTable], ctx: Context<'a>, action: &str, problems: Vec<String>) -> Self {
+        let namer = Namer::new(ctx, action, tables.iter().map(|t| t.name.as_str()));
+        Builder {
+            tables,
+            ctx,
+            namer,
+            referenced: Vec::new(),
+            made: Vec::new(),
+            proposals: Vec::new(),
+            problems,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The fields of one table, the rows named in `skip` left out.
+    pub fn fields(&mut self, rows: &[Row], owner: &Owner, skip: &[&str]) -> Vec<Field> {
+        let nodes = dotted::tree(rows, owner.place, skip, &mut self.problems);
+        nodes.iter().filter_map(|n| self.field(n, owner)).collect()
+    }
+
+    /// Every model the fields use: the page's tables (in first-use order, each table's own
+    /// references after it), then the models made from dotted rows.
+    pub fn models(&mut self) -> Vec<Model> {
+        let tables = self.tables;
+        let mut models = Vec::new();
+        let mut i = 0;
+        while i < self.referenced.len() {
+            let name = self.referenced[i].clone();
+            i += 1;
+            let Some(table) = tables.iter().find(|t| t.name == name) else {
+                self.problems.push(format!("models.{name}: referenced but no table describes it"));
+                continue;
+            };
+            let existing = self.ctx.model(&name).map_or(&[][..], |m| &m.fields);
+            let place = format!("models.{name}");
+            let fields = self.fields(&table.rows, &Owner { name: &name, place: &place, existing }, &[]);
+            models.push(Model { name, description: String::new(), from_string: None, fields });
+        }
+        for t in tables.iter().filter(|t| !self.referenced.contains(&t.name)) {
+            self.problems
+                .push(format!("line {}: model table {} is not referenced by any field; skipped", t.line, t.name));
+        }
+        models.append(&mut self.made);
+        models
+    }
+
+    fn field(&mut self, node: &Node, owner: &Owner) -> Option<Field> {
+        let (ty, description) = match &node.shape {
+            Shape::Value(row) => (self.value_type(node, row, owner)?, row.description.clone()),
+            Shape::Object(children) => {
+                let model = self.object_model(node, children, owner);
+                (if node.list { format!("array[{model}]") } else { model }, String::new())
+            }
+        };
+        Some(Field {
+            name: node.name.clone(),
+            ty,
+            doc_type: None,
+            required: node.required(),
+            default: None,
+            rust_name: None,
+            description,
+        })
+    }
+
+    fn value_type(&mut self, node: &Node, row: &Row, owner: &Owner) -> Option<String> {
+        let Some(ty) = types::map(&row.ty, &mut self.referenced) else {
+            let (line, place, name) = (row.line, owner.place, &row.name);
+            self.problems.push(format!("line {line}: {place}.{name}: unknown type {:?}; skipped", row.ty));
+            return None;
+        };
+        let ty = match (node.list, types::element(&ty)) {
+            (false, _) => ty,
+            (true, None) => format!("array[{ty}]"),
+            (true, Some(_)) => {
+                let (line, place, name) = (row.line, owner.place, &row.name);
+                self.problems.push(format!(
+                    "line {line}: {place}.{name}: a list of {ty} is a list of lists, which the spec cannot express; skipped"
+                ));
+                return None;
+            }
+        };
+        let proposal = match ty.as_str() {
+            "string" | "array[string]" => self.enum_for(node, &row.description, owner),
+            _ => None,
+        };
+        Some(match proposal {
+            Some(e) if node.list => format!("array[{e}]"),
+            Some(e) => e,
+            None => ty,
+        })
+    }
+
+    /// The enum a description enumerates: one of the target spec or of this page with the same
+    /// values, else a new proposal named by the naming rule.
+    fn enum_for(&mut self, node: &Node, description: &str, owner: &Owner) -> Option<String> {
+        let values = enums::values(description)?;
+        let known = self.ctx.enums().iter().chain(&self.proposals).find(|e| same_values(&e.values, &values));
+        if let Some(e) = known {
+            return Some(e.name.clone());
+        }
+        let name = self.namer.claim(&naming::for_field(owner.name, &node.name, node.list));
+        let description = format!("The values the page lists for {}.", node.path);
+        self.proposals.push(Enum { name: name.clone(), description, values });
+        Some(name)
+    }
+
+    /// The model of an object made of dotted rows, by the first rule that applies: the model
+    /// the target spec already gives this field; a table of the page with exactly these field
+    /// names; a new model named by the naming rule.
+    fn object_model(&mut self, node: &Node, children: &[Node], owner: &Owner) -> String {
+        let spec_type =
+            owner.existing.iter().find(|f| f.name == node.name).map(|f| types::element(&f.ty).unwrap_or(&f.ty));
+        if let Some(model) = spec_type.and_then(|t| self.ctx.model(t)) {
+            self.notes.push(format!(
+                "models.{}: the spec's model for {}; the page's rows are merged into it",
+                model.name, node.path
+            ));
+            self.make(&model.name, children, &model.fields, owner.place);
+            return model.name.clone();
+        }
+        let names: BTreeSet<&str> = children.iter().map(|c| c.name.as_str()).collect();
+        let tables = self.tables;
+        let first_names =
+            |t: &'a ModelTable| t.rows.iter().map(|r| r.name.split('.').next().unwrap_or("")).collect::<BTreeSet<_>>();
+        if let Some(table) = tables.iter().find(|t| first_names(t) == names) {
+            self.notes
+                .push(format!("models.{}: has the fields of the rows {}.*, so it types them", table.name, node.path));
+            if !self.referenced.contains(&table.name) {
+                self.referenced.push(table.name.clone());
+            }
+            return table.name.clone();
+        }
+        let name = self.namer.claim(&naming::for_field(owner.name, &node.name, node.list));
+        self.notes.push(format!("models.{name}: made from the page's {}.* rows", node.path));
+        self.make(&name, children, &[], owner.place);
+        name
+    }
+
+    /// Builds a model from dotted rows, listed before the models of its fields; a second
+    /// object for the same model adds the fields the first lacked.
+    fn make(&mut self, name: &str, children: &[Node], existing: &[Field], place: &str) {
+        let at = self.made.iter().position(|m| m.name == name).unwrap_or_else(|| {
+            let model =
+                Model { name: name.to_owned(), description: String::new(), from_string: None, fields: Vec::new() };
+            self.made.push(model);
+            self.made.len() - 1
+        });
+        let fields: Vec<Field> =
+            children.iter().filter_map(|c| self.field(c, &Owner { name, place, existing })).collect();
+        let model = &mut self.made[at];
+        let new: Vec<Field> = fields.into_iter().filter(|f| !model.fields.iter().any(|e| e.name == f.name)).collect();
+        model.fields.extend(new);
+    }
+}
+
+fn same_values(a: &[EnumValue], b: &[EnumValue]) -> bool {
+    let set = |vs: &[EnumValue]| vs.iter().map(|v| v.value.clone()).collect::<BTreeSet<_>>();
+    set(a) == set(b)
+}

@@ -1,0 +1,35 @@
+//! The spec a page is imported into, so that names the importer makes do not clash with it
+//! and names it already holds are reused.
+
+use crate::spec::{Action, Enum, Model, Spec};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Context<'a> {
+    spec: Option<&'a Spec>,
+}
+
+impl<'a> Context<'a> {
+    pub fn of(spec: &'a Spec) -> Self {
+        Context { spec: Some(spec) }
+    }
+
+    pub fn models(&self) -> &'a [Model] {
+        self.spec.map_or(&[], |s| &s.models)
+    }
+
+    pub fn enums(&self) -> &'a [Enum] {
+        self.spec.map_or(&[], |s| &s.enums)
+    }
+
+    pub fn actions(&self) -> &'a [Action] {
+        self.spec.map_or(&[], |s| &s.actions)
+    }
+
+    pub fn action(&self, name: &str) -> Option<&'a Action> {
+        self.actions().iter().find(|a| a.name == name)
+    }
+
+    pub fn model(&self, name: &str) -> Option<&'a Model> {
+        self.models().iter().find(|m| m.name == name)
+    }
+}

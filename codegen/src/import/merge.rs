@@ -1,0 +1,127 @@
+//! An import merged into a spec, by the rules documented on `import::merge`; which types
+//! stay is [`keeps_type`].
+
+use super::types::{BUILTIN, element};
+use crate::spec::{Action, Enum, Field, Model, Spec};
+
+/// Merges an imported action, its models and its enum proposals into a spec and says what
+/// changed, one line per change.
+pub(super) fn merge(spec: &mut Spec, a: Action, models: Vec<Model>, enums: Vec<Enum>) -> Vec<String> {
+    let mut notes = Vec::new();
+    let proposed: Vec<String> = enums.iter().map(|e| e.name.clone()).collect();
+    let mut merger = Merger { proposed: &proposed, notes: &mut notes };
+    for m in models {
+        match spec.models.iter_mut().find(|e| e.name == m.name) {
+            Some(existing) => merger.fields(&mut existing.fields, m.fields, &format!("models.{}", m.name)),
+            None => {
+                merger.notes.push(format!("models.{}: added", m.name));
+                spec.models.push(m);
+            }
+        }
+    }
+    match spec.actions.iter_mut().find(|e| e.name == a.name) {
+        Some(existing) => {
+            let place = format!("actions.{}", a.name);
+            merger.fields(&mut existing.request, a.request, &format!("{place}.request"));
+            merger.fields(&mut existing.response, a.response, &format!("{place}.response"));
+            if existing.examples.is_empty() {
+                existing.examples = a.examples;
+            }
+        }
+        None => {
+            merger
+                .notes
+                .push(format!("actions.{}: added; review its idempotency, pagination and descriptions", a.name));
+            spec.actions.push(a);
+        }
+    }
+    for e in enums {
+        let taken = spec.enums.iter().any(|x| x.name == e.name) || spec.models.iter().any(|x| x.name == e.name);
+        if !taken && uses(spec, &e.name) {
+            let values: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
+            notes.push(format!("enums.{}: added, proposed from the page (values {})", e.name, values.join(", ")));
+            spec.enums.push(e);
+        }
+    }
+    notes
+}
+
+struct Merger<'m> {
+    proposed: &'m [String],
+    notes: &'m mut Vec<String>,
+}
+
+impl Merger<'_> {
+    fn fields(&mut self, existing: &mut Vec<Field>, page: Vec<Field>, place: &str) {
+        for f in page {
+            match existing.iter_mut().find(|e| e.name == f.name) {
+                Some(e) => {
+                    let kept = e.doc_type.as_deref() == Some(f.ty.as_str()) || keeps_type(&e.ty, &f.ty, self.proposed);
+                    if !kept {
+                        self.notes.push(format!("{place}.{}: type {} → {}", f.name, e.ty, f.ty));
+                        e.ty = f.ty;
+                    }
+                    if e.required != f.required {
+                        self.notes.push(format!("{place}.{}: required {} → {}", f.name, e.required, f.required));
+                        e.required = f.required;
+                    }
+                }
+                None => {
+                    self.notes.push(format!("{place}.{}: added", f.name));
+                    existing.push(f);
+                }
+            }
+        }
+    }
+}
+
+/// Whether a spec type stays when a page gives `page`: when they agree; when the spec's is an
+/// enum or model and the page says `string` (a documented string we typed better); when the
+/// spec says `time` and the page `string` or `int` (the pages' history flips between them);
+/// when the page's is only a proposed enum and the spec's is not `string`; and item by item
+/// for two lists.
+pub(super) fn keeps_type(spec: &str, page: &str, proposed: &[String]) -> bool {
+    if let (Some(s), Some(p)) = (element(spec), element(page)) {
+        return keeps_type(s, p, proposed);
+    }
+    spec == page
+        || (page == "string" && !BUILTIN.contains(&spec) && element(spec).is_none())
+        || (spec == "time" && matches!(page, "string" | "int"))
+        || (proposed.iter().any(|p| p == page) && spec != "string")
+}
+
+/// Whether any field of the spec has type `name` or a list of it.
+fn uses(spec: &Spec, name: &str) -> bool {
+    let fields = spec.models.iter().flat_map(|m| &m.fields);
+    let fields = fields.chain(spec.actions.iter().flat_map(|a| a.request.iter().chain(&a.response)));
+    fields.map(|f| element(&f.ty).unwrap_or(&f.ty)).any(|t| t == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_set_types_are_kept_over_less_specific_page_types() {
+        let none: &[String] = &[];
+        assert!(keeps_type("RepoType", "string", none), "an enum over a documented string");
+        assert!(keeps_type("TagSet", "string", none), "a model over a documented string");
+        assert!(keeps_type("time", "string", none));
+        assert!(keeps_type("time", "int", none));
+        assert!(keeps_type("array[time]", "array[int]", none));
+        assert!(keeps_type("array[RepoType]", "array[string]", none));
+        assert!(!keeps_type("string", "int", none), "the page's other types are taken");
+        assert!(!keeps_type("int", "float", none));
+        assert!(!keeps_type("bool", "string", none), "bool is kept through doc_type, not here");
+        assert!(!keeps_type("array[TagSet]", "string", none), "a list is not a documented string");
+    }
+
+    #[test]
+    fn a_proposed_enum_replaces_only_a_string() {
+        let proposed = ["GetRepoKind".to_owned()];
+        assert!(!keeps_type("string", "GetRepoKind", &proposed));
+        assert!(keeps_type("RepoType", "GetRepoKind", &proposed));
+        assert!(keeps_type("time", "GetRepoKind", &proposed));
+        assert!(!keeps_type("string", "RepoKind", &proposed), "a page model is not a proposal");
+    }
+}

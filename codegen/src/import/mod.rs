@@ -1,0 +1,178 @@
+//! UCloud API pages → spec entries.
+//!
+//! **Pages.** A page has a title `<summary> - <Action>`, an overview, tables of public
+//! parameters, request parameters and response fields, one table per data model, and request
+//! and response examples, with headings in Chinese or English. Two formats are read, told
+//! apart by whether any line is a `#` heading or a `|` table row:
+//! - markdown, as UCloud publishes its pages (`|` tables, `#` headings, fenced examples);
+//! - page text copied from a rendered site such as SurferCloud's, with bare headings and table
+//!   cells run together (`RepoNamestringImage Repository NameYes`). A row is split from both
+//!   ends: the trailing `Yes`/`No` is the required flag, and the type is a known type word
+//!   (`string`, `int`, `integer`, `bool`, `boolean`, `float`, `double`, `number`,
+//!   `array[...]`, or a model named by the page's data-model headings) right after a field
+//!   name. Where several splits fit, the one whose description starts like one (empty, a
+//!   capital, a digit or a non-Latin letter) wins, then a name that does not itself end in a
+//!   type word, then the longest name. A row whose flag is on a later line is joined with
+//!   `<br>`.
+//!
+//! **Types.** `string`; `int`/`integer`/`int32`/`int64` → `int`; `bool`/`boolean` → `bool`;
+//! `float`/`double`/`number` → `float`; a data-model name → that model; `array[T]`.
+//!
+//! **Dotted names.** `X.N` of type T is `X: array[T]`. Rows `X.N.Y` make a model whose field
+//! `Y` they are, and `X: array[Model]`; `X.Y` makes a single nested model; shapes nest to any
+//! depth (`NetworkInterface.N.EIP.Bandwidth`). The model is, by the first rule that applies:
+//! 1. the model the target spec already gives that field (so re-importing a page merges
+//!    into the models it made before);
+//! 2. a data-model table of the page with exactly those field names;
+//! 3. a new model named `<Owner><Field>`: the action's name (or, nested, the enclosing model's)
+//!    followed by the field's, in the singular for a list (`CreateUHostInstance` + `Disks` →
+//!    `CreateUHostInstanceDisk`, whose `EIP` is `CreateUHostInstanceDiskEIP`), with `2`, `3`,
+//!    ... appended when the spec, the page or the generator already uses the name.
+//!
+//! A field made of rows is **required when any row below it is** (pages flag the rows, not
+//! the object: `Disks.N.Size` Yes means the call needs disks); each model field takes its own
+//! row's flag. Request examples with dotted keys fold into nested values
+//! (`Disks.0.Size=20` → `"Disks": [{"Size": 20}]`), typed by the imported parameters.
+//!
+//! **Enumerations.** A string field whose description lists its values (`枚举值`, `可选值`,
+//! `取值`, `Enumeration values`, `Allowed values`, ...) is typed with an enum: an enum of the
+//! target spec with the same values, else a proposal in [`Import::enums`] named by rule 3
+//! above. When the page's own request example sends a value outside the list, the proposal is
+//! withdrawn and the field stays a string. [`merge()`] adds a proposal only when a merged field
+//! uses it and no enum or model of that name exists.
+//!
+//! **Honesty.** Whatever cannot be mapped — an unknown type, a malformed or contradicting row,
+//! a model table nobody references, an example value that does not fit — is listed in
+//! [`Import::problems`] and left out, never guessed.
+
+mod build;
+mod context;
+mod dotted;
+mod enums;
+mod example;
+mod markdown;
+mod merge;
+mod naming;
+mod page;
+mod plain;
+mod types;
+
+use crate::spec::{Action, Enum, Field, Model, Spec};
+use build::{Builder, Owner};
+use context::Context;
+
+/// Parameters and fields every page lists that the runtime handles itself.
+const ENVELOPE_PARAMS: &[&str] = &["Action", "PublicKey", "Signature", "ProjectId", "SecurityToken"];
+const ENVELOPE_FIELDS: &[&str] = &["RetCode", "Action", "Message"];
+
+/// What a page yields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    pub action: Action,
+    /// The models its fields use: the page's tables, then those made from dotted rows.
+    pub models: Vec<Model>,
+    /// Enums proposed from enumerations in descriptions, already used by the fields above.
+    pub enums: Vec<Enum>,
+    /// What could not be mapped and was left out.
+    pub problems: Vec<String>,
+    /// Decisions worth a look when reviewing: which model typed which rows, and why.
+    pub notes: Vec<String>,
+}
+
+/// Imports one page on its own; names it makes may clash with a spec's (see [`import_for`]).
+pub fn import(text: &str) -> Result<Import, String> {
+    run(text, Context::default())
+}
+
+/// Imports one page for merging into `spec`: models and enums it makes get names the spec
+/// does not use, and fields the spec already types with a model keep that model.
+pub fn import_for(text: &str, spec: &Spec) -> Result<Import, String> {
+    run(text, Context::of(spec))
+}
+
+fn run(text: &str, ctx: Context) -> Result<Import, String> {
+    let mut problems = Vec::new();
+    let page =
+        if markdown::looks_like(text) { markdown::read(text, &mut problems) } else { plain::read(text, &mut problems) };
+    let (action_name, request, response) = parts(&page)?;
+    let existing = ctx.action(action_name);
+    let spec_fields = |fields: fn(&Action) -> &Vec<Field>| existing.map_or(&[][..], |a| fields(a));
+    let mut b = Builder::new(&page.models, ctx, action_name, problems);
+    let owner = Owner { name: action_name, place: "request", existing: spec_fields(|a| &a.request) };
+    let params = b.fields(request, &owner, ENVELOPE_PARAMS);
+    let owner = Owner { name: action_name, place: "response", existing: spec_fields(|a| &a.response) };
+    let outputs = b.fields(response, &owner, ENVELOPE_FIELDS);
+    let models = b.models();
+    let Builder { proposals, mut problems, notes, .. } = b;
+    let action = Action {
+        name: action_name.to_owned(),
+        description: page.overview.join(" ").trim().to_owned(),
+        idempotent: action_name.starts_with("Get") || action_name.starts_with("Describe"),
+        request: params,
+        response: outputs,
+        pagination: None,
+        examples: Vec::new(),
+    };
+    let known = example::Known {
+        params: &action.request,
+        models: models.iter().chain(ctx.models()).collect(),
+        enums: proposals.iter().chain(ctx.enums()).collect(),
+    };
+    let folded = example::fold(&page.request_example, &page.response_example, &known, ENVELOPE_PARAMS, &mut problems);
+    let mut import = Import { action, models, enums: proposals, problems, notes };
+    for name in &folded.off_list {
+        withdraw(&mut import, name);
+    }
+    import.action.examples = folded.example.into_iter().collect();
+    Ok(import)
+}
+
+/// The action's name and its request and response tables, or why this is no API page.
+fn parts(page: &page::Page) -> Result<(&str, &[page::Row], &[page::Row]), String> {
+    let Some((_, title)) = &page.title else {
+        return Err("not an API page: no title line of the form `# <summary> - <Action>` (markdown) \
+                    or `<summary> - <Action>` (page text)"
+            .into());
+    };
+    let Some(action) = title.rsplit(" - ").next().map(str::trim).filter(|n| page::is_type_name(n)) else {
+        return Err(format!("not an API page: the title {title:?} does not end with ` - <Action>`"));
+    };
+    match (&page.request, &page.response) {
+        (Some(request), Some(response)) => Ok((action, request, response)),
+        _ => Err(format!("not an API page: {action} has no request-parameter or response-field table")),
+    }
+}
+
+/// Drops an enum the page's own example contradicts; its fields go back to strings.
+fn withdraw(import: &mut Import, name: &str) {
+    import.notes.push(format!(
+        "enums.{name}: the request example sends a value the page does not list for it, so it is not used; \
+         its fields stay strings"
+    ));
+    retype(&mut import.action, &mut import.models, name);
+    import.enums.retain(|e| e.name != name);
+}
+
+/// Merges an import into a spec and says what changed, one line per change. A new action,
+/// model or used enum is added. An existing one keeps what pages do not carry or what we wrote
+/// by hand — idempotency, pagination, examples, descriptions, defaults, fields the page lacks,
+/// an enum or model over a documented string, a `time` over a string or int, any type but
+/// `string` over a proposed enum (item by item in lists) — and takes from the page new
+/// parameters and fields, other changed types and changed `required` flags. A proposed enum is
+/// added only when some field of the merged spec uses it and no enum or model has its name.
+pub fn merge(spec: &mut Spec, import: Import) -> Vec<String> {
+    merge::merge(spec, import.action, import.models, import.enums)
+}
+
+/// Types every field typed `name` (or a list of it) as a string instead.
+fn retype(action: &mut Action, models: &mut [Model], name: &str) {
+    let fields =
+        action.request.iter_mut().chain(&mut action.response).chain(models.iter_mut().flat_map(|m| &mut m.fields));
+    for f in fields {
+        if f.ty == name {
+            f.ty = "string".into();
+        } else if types::element(&f.ty) == Some(name) {
+            f.ty = "array[string]".into();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Names for the models and enums the importer makes up.
+//!
+//! One rule: the owner's name (the action, or the model the field belongs to) followed by the
+//! field's name, singular when the field is a list (`CreateUHostInstance` + `Disks` →
+//! `CreateUHostInstanceDisk`; its `EIP` → `CreateUHostInstanceDiskEIP`). When that name is
+//! taken — by a model or enum of the target spec, a table of the page, another name made for
+//! the page, or the `<Action>Request`/`<Action>Response` types the generator writes — `2`,
+//! `3`, ... is appended. Names are compared as the Rust types they become.
+
+use std::collections::BTreeSet;
+
+use super::context::Context;
+use crate::names;
+
+#[derive(Debug, Default)]
+pub(super) struct Namer {
+    /// Rust type names in use.
+    taken: BTreeSet<String>,
+}
+
+impl Namer {
+    /// Everything named in the target spec, the page's own tables and the action's types.
+    pub fn new<'n>(ctx: Context<'_>, action: &str, tables: impl IntoIterator<Item = &'n str>) -> Self {
+        let mut namer = Namer::default();
+        let types = ctx.models().iter().map(|m| &m.name).chain(ctx.enums().iter().map(|e| &e.name));
+        for name in types {
+            namer.taken.insert(names::type_name(name));
+        }
+        for name in tables {
+            namer.taken.insert(names::type_name(name));
+        }
+        for a in ctx.actions().iter().map(|a| a.name.as_str()).chain([action]) {
+            let base = names::type_name(a);
+            namer.taken.insert(format!("{base}Request"));
+            namer.taken.insert(format!("{base}Response"));
+        }
+        namer
+    }
+
+    /// `wanted`, or `wanted` with the smallest number from 2 up that makes it unique.
+    pub fn claim(&mut self, wanted: &str) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = 2;
+        while self.taken.contains(&names::type_name(&name)) {
+            name = format!("{wanted}{n}");
+            n += 1;
+        }
+        self.taken.insert(names::type_name(&name));
+        name
+    }
+}
+
+/// The name an owner gives the type of its field: `owner` + the field, singular for a list.
+pub(super) fn for_field(owner: &str, field: &str, list: bool) -> String {
+    if list { format!("{owner}{}", singular(field)) } else { format!("{owner}{field}") }
+}
+
+/// The singular of a field name's last word, by English spelling rules that cover API names:
+/// `Disks` → `Disk`, `Policies` → `Policy`, `Addresses` → `Address`, `UHostIds` → `UHostId`;
+/// names that do not look plural (`Status`, `Data`, `EIP`) are kept.
+pub(super) fn singular(name: &str) -> String {
+    let stem = if let Some(stem) = name.strip_suffix("ies").filter(|s| !s.is_empty()) {
+        return format!("{stem}y");
+    } else if ["sses", "shes", "ches", "xes", "zes"].iter().any(|end| name.ends_with(end)) {
+        &name[..name.len() - 2]
+    } else if ["ss", "us", "is"].iter().any(|end| name.ends_with(end)) {
+        name
+    } else {
+        name.strip_suffix('s').unwrap_or(name)
+    };
+    if stem.is_empty() { name.to_owned() } else { stem.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plural_field_names_become_singular() {
+        let cases = [
+            ("Disks", "Disk"),
+            ("Policies", "Policy"),
+            ("Addresses", "Address"),
+            ("Boxes", "Box"),
+            ("UHostIds", "UHostId"),
+            ("Status", "Status"),
+            ("Address", "Address"),
+            ("Data", "Data"),
+            ("EIP", "EIP"),
+            ("S", "S"),
+        ];
+        for (plural, one) in cases {
+            assert_eq!(singular(plural), one, "{plural}");
+        }
+    }
+
+    #[test]
+    fn taken_names_get_the_next_free_number() {
+        let mut namer = Namer::new(Context::default(), "CreateHost", ["CreateHostDisk"]);
+        assert_eq!(namer.claim("CreateHostDisk"), "CreateHostDisk2");
+        assert_eq!(namer.claim("CreateHostDisk"), "CreateHostDisk3");
+        // The generator's own request type counts as taken.
+        assert_eq!(namer.claim("CreateHostRequest"), "CreateHostRequest2");
+        // Compared as Rust names: `CreateHostEIP` and `CreateHostEip` are one type.
+        assert_eq!(namer.claim("CreateHostEip"), "CreateHostEip");
+        assert_eq!(namer.claim("CreateHostEIP"), "CreateHostEIP2");
+    }
+}
