@@ -302,13 +302,17 @@ fn plain_text_page_is_read_like_its_markdown() {
     assert_eq!(shape(&i.action.response), [("TotalCount", "int", true), ("LogSet", "array[DeliveryLog]", true)]);
     assert_eq!(i.action.response[0].description, "", "a row with no description");
     assert_eq!(model_names(&i), ["DeliveryLog", "Receiver"]);
+    // A response's `...Time` is a typed time; the page's type stays as doc_type.
+    let sent = &model(&i, "DeliveryLog").fields[4];
+    assert_eq!((sent.ty.as_str(), sent.doc_type.as_deref()), ("time", Some("int")));
     assert_eq!(
         shape(&model(&i, "DeliveryLog").fields),
         [
             ("Event", "string", true),
             ("Latency", "float", true),
             ("Receiver", "Receiver", false),
-            ("StatusCode", "int", false)
+            ("StatusCode", "int", false),
+            ("SentTime", "time", true)
         ]
     );
     let ex = &i.action.examples[0];
@@ -346,4 +350,50 @@ fn a_page_is_read_as_markdown_only_when_it_has_markdown_headings_or_tables() {
         .replace("Request Parameters", "## Request Parameters");
     assert!(import(&marked).unwrap_err().contains("has no request-parameter or response-field table"));
     assert!(import(&plain).is_ok());
+}
+
+/// `codegen/tests/fixtures/imported.json` is what `import-doc --write --spec` makes of the three
+/// pages in `tests/pages/`, with no hand edit; the golden crate compiles it and tests it on the
+/// wire (`tests/output/tests/imported.rs`). Regenerate it with the commands below when a page
+/// or the importer changes.
+#[test]
+fn the_imported_fixture_is_exactly_what_import_doc_writes() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/imported.json");
+    let committed = std::fs::read_to_string(&path).unwrap();
+    let mut spec = uhub_codegen::spec::parse(&committed).unwrap();
+    (spec.actions, spec.enums, spec.models) = (Vec::new(), Vec::new(), Vec::new());
+    let pages = ["zh_create_build_runner.md", "en_start_deploy_job.md", "plain_get_webhook_log.txt"];
+    for name in pages {
+        let imported = import_for(&page(name), &spec).unwrap();
+        assert_eq!(imported.problems, Vec::<String>::new(), "{name}");
+        merge(&mut spec, imported);
+    }
+    let commands: Vec<String> = pages
+        .iter()
+        .map(|p| {
+            format!(
+                "cargo xtask import-doc codegen/tests/pages/{p} --write --spec codegen/tests/fixtures/imported.json"
+            )
+        })
+        .collect();
+    assert!(
+        uhub_codegen::spec::to_text(&spec) == committed,
+        "the imported fixture is stale: empty its actions, enums and models, then run\n{}\nand `cargo xtask codegen`",
+        commands.join("\n")
+    );
+    // Every shape the pipeline exists for is in it.
+    let types: Vec<&str> = spec
+        .models
+        .iter()
+        .flat_map(|m| &m.fields)
+        .chain(spec.actions.iter().flat_map(|a| a.request.iter().chain(&a.response)))
+        .map(|f| f.ty.as_str())
+        .collect();
+    for shape in ["array[string]", "float", "time"] {
+        assert!(types.contains(&shape), "no {shape} field");
+    }
+    assert!(
+        types.iter().any(|t| t.starts_with("array[") && spec.models.iter().any(|m| format!("array[{}]", m.name) == *t))
+    );
+    assert!(!spec.enums.is_empty(), "an enum proposed from a description");
 }

@@ -12,22 +12,30 @@ use std::path::{Path, PathBuf};
 use uhub_codegen::import::{self, Import};
 use uhub_codegen::{spec, sync};
 
-pub const USAGE: &str = "cargo xtask import-doc PAGE [--write [--allow-partial]]";
+pub const USAGE: &str = "cargo xtask import-doc PAGE [--write [--allow-partial]] [--spec FILE]";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     pub page: PathBuf,
     pub write: bool,
     pub allow_partial: bool,
+    /// The spec to merge into, relative to the workspace root (default `spec/uhub.json`; a
+    /// fixture spec, say, for the generator's golden tests).
+    pub spec: Option<PathBuf>,
 }
 
 /// Reads the command's arguments (after `import-doc`), in any order.
 pub fn parse(args: &[&str]) -> Result<Options, String> {
-    let (mut page, mut write, mut allow_partial) = (None, false, false);
-    for arg in args {
+    let (mut page, mut write, mut allow_partial, mut spec) = (None, false, false, None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match *arg {
             "--write" => write = true,
             "--allow-partial" => allow_partial = true,
+            "--spec" => {
+                let file = args.next().ok_or_else(|| format!("--spec needs a spec file; usage: {USAGE}"))?;
+                spec = Some(PathBuf::from(file));
+            }
             flag if flag.starts_with('-') => {
                 return Err(format!("import-doc: unknown option {flag}; usage: {USAGE}"));
             }
@@ -42,16 +50,17 @@ pub fn parse(args: &[&str]) -> Result<Options, String> {
             page.display()
         ));
     }
-    Ok(Options { page, write, allow_partial })
+    Ok(Options { page, write, allow_partial, spec })
 }
 
 /// Runs the command; `out` gets the entry or the diff, `err` what was not mapped and why.
 pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), String> {
     let page = opts.page.display();
     let text = fs::read_to_string(&opts.page).map_err(|e| format!("cannot read {page}: {e}"))?;
-    let spec_path = root.join(sync::SPEC);
+    let spec_name = opts.spec.as_deref().unwrap_or(Path::new(sync::SPEC)).display().to_string();
+    let spec_path = root.join(&spec_name);
     let before = fs::read_to_string(&spec_path).map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
-    let mut spec = spec::parse(&before).map_err(|e| format!("{}: {e}", sync::SPEC))?;
+    let mut spec = spec::parse(&before).map_err(|e| format!("{spec_name}: {e}"))?;
     let imported = import::import_for(&text, &spec).map_err(|e| format!("{page}: {e}"))?;
     let unmapped = imported.problems.len();
     if !opts.write {
@@ -81,14 +90,14 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
     // Refuse to write a spec the generator would reject, so the tree stays buildable.
     uhub_codegen::load(&after).map_err(|e| format!("the merged spec is invalid, nothing written:\n{e}"))?;
     if after == before {
-        return say(out, &format!("{} already matches the page", sync::SPEC));
+        return say(out, &format!("{spec_name} already matches the page"));
     }
     let diff = similar::TextDiff::from_lines(&before, &after);
-    say(out, &diff.unified_diff().context_radius(3).header(sync::SPEC, sync::SPEC).to_string())?;
+    say(out, &diff.unified_diff().context_radius(3).header(&spec_name, &spec_name).to_string())?;
     fs::write(&spec_path, after).map_err(|e| format!("cannot write {}: {e}", spec_path.display()))?;
     let partial =
         if unmapped > 0 { format!(" without the {unmapped} unmapped part(s) listed above") } else { String::new() };
-    say(out, &format!("wrote {}{partial}; now run `{}`", sync::SPEC, sync::FIX))
+    say(out, &format!("wrote {spec_name}{partial}; now run `{}`", sync::FIX))
 }
 
 /// What could not be mapped, then the decisions worth a look.
@@ -190,11 +199,14 @@ mod tests {
         );
         assert_eq!(
             parse(&["--force", "page.md"]).unwrap_err(),
-            "import-doc: unknown option --force; usage: cargo xtask import-doc PAGE [--write [--allow-partial]]"
+            "import-doc: unknown option --force; usage: cargo xtask import-doc PAGE [--write [--allow-partial]] [--spec FILE]"
         );
         assert!(parse(&["--write"]).unwrap_err().starts_with("import-doc needs a page"));
         assert!(parse(&["a.md", "b.md"]).unwrap_err().starts_with("import-doc takes one page at a time"));
         let opts = parse(&["--allow-partial", "--write", "p.md"]).unwrap();
-        assert_eq!(opts, Options { page: "p.md".into(), write: true, allow_partial: true });
+        assert_eq!(opts, Options { page: "p.md".into(), write: true, allow_partial: true, spec: None });
+        let opts = parse(&["p.md", "--write", "--spec", "codegen/tests/fixtures/imported.json"]).unwrap();
+        assert_eq!(opts.spec.as_deref(), Some(Path::new("codegen/tests/fixtures/imported.json")));
+        assert!(parse(&["p.md", "--spec"]).unwrap_err().starts_with("--spec needs a spec file"));
     }
 }

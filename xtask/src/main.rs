@@ -19,6 +19,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                                 if any part of the page could not be mapped
   import-doc PAGE --write --allow-partial
                                 write what could be mapped anyway
+  import-doc PAGE ... --spec FILE
+                                merge into FILE (a fixture spec, say) instead of spec/uhub.json
   fmt-spec                      rewrite spec/uhub.json in its canonical form
   fmt-spec --check              write nothing; fail if spec/uhub.json is not in canonical form
   bench [MEASURE...]            build in release mode and print the SDK's benchmark table

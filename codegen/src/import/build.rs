@@ -89,10 +89,19 @@ impl<'a> Builder<'a> {
                 (if node.list { format!("array[{model}]") } else { model }, String::new())
             }
         };
+        // UCloud's times (`CreateTime`, `UpdateTime`) come as text or as Unix seconds whatever a
+        // page says: a response's or model's `...Time` is a typed time, its page type kept as
+        // `doc_type`. Request parameters keep the page's type, which is what the service reads.
+        let (ty, doc_type) = match ty.as_str() {
+            "int" | "string" if node.name.ends_with("Time") && owner.place != "request" => {
+                ("time".to_owned(), Some(ty))
+            }
+            _ => (ty, None),
+        };
         Some(Field {
             name: node.name.clone(),
             ty,
-            doc_type: None,
+            doc_type,
             required: node.required(),
             default: None,
             rust_name: None,
