@@ -72,7 +72,7 @@ fn field(spec: &Spec, f: &spec::Field) -> ir::Field {
         wire: f.name.clone(),
         set_ident: names::option_setter(&ident),
         ident,
-        bool_as_text: ty == Type::Bool && f.doc_type.as_deref() == Some("string"),
+        bool_as_text: ty == Type::Bool && f.doc_type.as_ref().is_some_and(|d| *d == spec::TypeRef::String),
         ty,
         required: f.required,
         default: f.default.clone(),

@@ -34,10 +34,9 @@ pub fn field(f: &Field) -> String {
     if !is_keyword(&snake) {
         return snake;
     }
-    let ty = f.ty.trim_start_matches("array[").trim_end_matches(']');
-    match ty {
-        "string" | "int" | "float" | "bool" | "time" => format!("{snake}_"),
-        named => {
+    match f.ty.base().name() {
+        None => format!("{snake}_"),
+        Some(named) => {
             let candidate = named.to_snake_case();
             if is_keyword(&candidate) { format!("{snake}_") } else { candidate }
         }

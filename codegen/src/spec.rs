@@ -7,6 +7,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// Parameters the runtime adds to every request itself, which no action declares.
+pub const RUNTIME_PARAMS: &[&str] = &["Action", "PublicKey", "Signature", "SecurityToken"];
+/// Fields every response carries. The runtime reads `RetCode` and `Message`; `Action` names the
+/// response. `Message` may be declared (as a string) to document it; the others may not.
+pub const ENVELOPE_FIELDS: &[&str] = &["RetCode", "Action", "Message"];
+/// UCloud's common parameter, which every API page lists among each action's own.
+pub const PROJECT_ID: &str = "ProjectId";
+
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
@@ -42,7 +50,7 @@ pub struct Provider {
 pub struct CommonParam {
     pub name: String,
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: TypeRef,
     pub source: CommonSource,
     pub description: String,
 }
@@ -87,12 +95,12 @@ pub struct Model {
 pub struct Field {
     /// The wire name, exactly as UHub spells it.
     pub name: String,
-    /// `string`, `int`, `bool`, an enum or model name, or `array[T]` of any of those.
+    /// `string`, `int`, `float`, `bool`, `time`, an enum or model name, or `array[T]` of any of those.
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: TypeRef,
     /// The type the reference page gives, when we expose a better one (`"true"` strings as bool).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc_type: Option<String>,
+    pub doc_type: Option<TypeRef>,
     #[serde(default)]
     pub required: bool,
     /// The value the service assumes when the parameter is not sent.
@@ -140,6 +148,122 @@ pub struct Example {
     #[serde(default)]
     pub request: serde_json::Map<String, Value>,
     pub response: Value,
+}
+
+impl Spec {
+    /// Parameters no action may declare: the runtime's own and the spec's common ones.
+    pub fn reserved_params(&self) -> Vec<&str> {
+        RUNTIME_PARAMS.iter().copied().chain(self.common.iter().map(|c| c.name.as_str())).collect()
+    }
+}
+
+/// A value type as the spec writes it, read once when the spec is: `string`, `int`, `float`,
+/// `bool`, `time`, the name of an enum or model, or `array[T]`. This is the one place the
+/// `array[...]` spelling is read; reading never fails, so every problem with a type (an unknown
+/// name, an array of arrays) is the validator's to report, with its place.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(from = "String", into = "String")]
+pub enum TypeRef {
+    String,
+    Int,
+    Float,
+    Bool,
+    Time,
+    /// An enum or model, by its spec name (resolved by the validator).
+    Named(String),
+    Array(Box<TypeRef>),
+}
+
+impl TypeRef {
+    /// Reads a type's spelling.
+    pub fn parse(text: &str) -> TypeRef {
+        if let Some(inner) = text.strip_prefix("array[").and_then(|t| t.strip_suffix(']')) {
+            return TypeRef::Array(Box::new(TypeRef::parse(inner)));
+        }
+        match text {
+            "string" => TypeRef::String,
+            "int" => TypeRef::Int,
+            "float" => TypeRef::Float,
+            "bool" => TypeRef::Bool,
+            "time" => TypeRef::Time,
+            named => TypeRef::Named(named.to_owned()),
+        }
+    }
+
+    /// The element type of an array.
+    pub fn element(&self) -> Option<&TypeRef> {
+        match self {
+            TypeRef::Array(inner) => Some(inner),
+            _ => None,
+        }
+    }
+
+    /// The element type of an array, or the type itself.
+    pub fn base(&self) -> &TypeRef {
+        self.element().unwrap_or(self)
+    }
+
+    /// The enum or model name, if the type is one.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            TypeRef::Named(name) => Some(name),
+            _ => None,
+        }
+    }
+
+    pub fn is_array(&self) -> bool {
+        matches!(self, TypeRef::Array(_))
+    }
+
+    /// `string`, `int`, `float`, `bool` and `time`.
+    pub fn is_builtin(&self) -> bool {
+        !matches!(self, TypeRef::Named(_) | TypeRef::Array(_))
+    }
+}
+
+impl std::fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TypeRef::String => f.write_str("string"),
+            TypeRef::Int => f.write_str("int"),
+            TypeRef::Float => f.write_str("float"),
+            TypeRef::Bool => f.write_str("bool"),
+            TypeRef::Time => f.write_str("time"),
+            TypeRef::Named(name) => f.write_str(name),
+            TypeRef::Array(inner) => write!(f, "array[{inner}]"),
+        }
+    }
+}
+
+impl From<String> for TypeRef {
+    fn from(text: String) -> Self {
+        TypeRef::parse(&text)
+    }
+}
+
+impl From<&str> for TypeRef {
+    fn from(text: &str) -> Self {
+        TypeRef::parse(text)
+    }
+}
+
+impl From<TypeRef> for String {
+    fn from(ty: TypeRef) -> Self {
+        ty.to_string()
+    }
+}
+
+/// Compares with a spelling: `field.ty == "int"`.
+impl PartialEq<str> for TypeRef {
+    fn eq(&self, other: &str) -> bool {
+        *self == TypeRef::parse(other)
+    }
+}
+
+impl PartialEq<&str> for TypeRef {
+    fn eq(&self, other: &&str) -> bool {
+        *self == TypeRef::parse(other)
+    }
 }
 
 /// Parses spec text, naming the place of the first problem the way the validator does:

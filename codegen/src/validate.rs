@@ -8,12 +8,7 @@ use serde_json::Value;
 
 use crate::ir::Type;
 use crate::names::{self, CALL_METHODS, CLIENT_METHODS, FIXED_MODULES, OPTION_PREFIX, SET_PREFIX, TAKEN_TYPE_NAMES};
-use crate::spec::{Action, Example, Field, Spec};
-
-/// Parameters every request carries that the runtime adds itself; no spec may declare them.
-const RESERVED_PARAMS: &[&str] = &["Action", "PublicKey", "Signature", "SecurityToken"];
-/// Envelope fields every response carries; the runtime reads them.
-const RESERVED_FIELDS: &[&str] = &["RetCode", "Action"];
+use crate::spec::{Action, ENVELOPE_FIELDS, Example, Field, Spec, TypeRef};
 
 pub fn validate(spec: &Spec) -> Result<(), Vec<String>> {
     let mut v = Validator { spec, errors: Vec::new() };
@@ -21,23 +16,21 @@ pub fn validate(spec: &Spec) -> Result<(), Vec<String>> {
     if v.errors.is_empty() { Ok(()) } else { Err(v.errors) }
 }
 
-/// Resolves a spec type name against the spec's enums and models.
-pub fn resolve_type(spec: &Spec, ty: &str) -> Result<Type, String> {
-    if let Some(inner) = ty.strip_prefix("array[").and_then(|t| t.strip_suffix(']')) {
-        return match resolve_type(spec, inner)? {
+/// Resolves a spec type against the spec's enums and models.
+pub fn resolve_type(spec: &Spec, ty: &TypeRef) -> Result<Type, String> {
+    match ty {
+        TypeRef::Array(inner) => match resolve_type(spec, inner)? {
             Type::Array(_) => Err(format!("nested arrays are not supported: \"{ty}\"")),
             t => Ok(Type::Array(Box::new(t))),
-        };
-    }
-    match ty {
-        "string" => Ok(Type::String),
-        "int" => Ok(Type::Int),
-        "float" => Ok(Type::Float),
-        "bool" => Ok(Type::Bool),
-        "time" => Ok(Type::Time),
-        _ if spec.enums.iter().any(|e| e.name == ty) => Ok(Type::Enum(ty.to_owned())),
-        _ if spec.models.iter().any(|m| m.name == ty) => Ok(Type::Model(ty.to_owned())),
-        _ => Err(format!("unknown type \"{ty}\"")),
+        },
+        TypeRef::String => Ok(Type::String),
+        TypeRef::Int => Ok(Type::Int),
+        TypeRef::Float => Ok(Type::Float),
+        TypeRef::Bool => Ok(Type::Bool),
+        TypeRef::Time => Ok(Type::Time),
+        TypeRef::Named(name) if spec.enums.iter().any(|e| &e.name == name) => Ok(Type::Enum(name.clone())),
+        TypeRef::Named(name) if spec.models.iter().any(|m| &m.name == name) => Ok(Type::Model(name.clone())),
+        TypeRef::Named(name) => Err(format!("unknown type \"{name}\"")),
     }
 }
 
@@ -165,7 +158,7 @@ impl Validator<'_> {
         let mut seen = BTreeSet::new();
         while let Some((at, path)) = stack.pop() {
             for f in &self.spec.models[at].fields {
-                let Some(next) = index(&f.ty) else { continue };
+                let Some(next) = f.ty.name().and_then(index) else { continue };
                 let mut path = path.clone();
                 path.push(format!("{}.{}", self.spec.models[at].name, f.name));
                 if next == start {
@@ -194,10 +187,11 @@ impl Validator<'_> {
         self.fields(&request, &a.request);
         let common_names: Vec<(String, String)> =
             self.spec.common.iter().map(|c| (c.name.clone(), names::common(c))).collect();
+        let reserved = self.spec.reserved_params();
         for p in &a.request {
             let at = format!("{request}.{}", p.name);
             let rust = names::field(p);
-            if RESERVED_PARAMS.contains(&p.name.as_str()) || common_names.iter().any(|(wire, _)| *wire == p.name) {
+            if reserved.contains(&p.name.as_str()) {
                 self.error(&at, "is set by the runtime and cannot be declared per action");
             } else if let Some((wire, _)) = common_names.iter().find(|(_, r)| *r == rust) {
                 self.error(&at, format!("the Rust name `{rust}` is taken by the request's common {wire} field"));
@@ -222,7 +216,7 @@ impl Validator<'_> {
         for f in &a.response {
             let at = format!("{response}.{}", f.name);
             let rust = names::field(f);
-            if RESERVED_FIELDS.contains(&f.name.as_str()) {
+            if ENVELOPE_FIELDS.contains(&f.name.as_str()) && f.name != "Message" {
                 self.error(&at, "is read by the runtime and cannot be declared");
             } else if f.name == "Message" && f.ty != "string" {
                 self.error(&at, "the service's Message is text; declare it as a string");
@@ -245,7 +239,7 @@ impl Validator<'_> {
                 None => self.error(&pag, format!("total names \"{}\", which is not a response field", p.total)),
             }
             match a.response.iter().find(|f| f.name == p.items) {
-                Some(f) if f.ty.starts_with("array[") => {}
+                Some(f) if f.ty.is_array() => {}
                 Some(_) => self.error(&pag, format!("items \"{}\" must be an array field", p.items)),
                 None => self.error(&pag, format!("items names \"{}\", which is not a response field", p.items)),
             }
@@ -263,8 +257,8 @@ impl Validator<'_> {
         for (key, value) in &ex.request {
             let param = a.request.iter().find(|p| &p.name == key);
             let ty = match param {
-                Some(p) => p.ty.as_str(),
-                None if self.spec.common.iter().any(|c| &c.name == key) => "string",
+                Some(p) => &p.ty,
+                None if self.spec.common.iter().any(|c| &c.name == key) => &TypeRef::String,
                 None => {
                     self.error(&format!("{place}.request.{key}"), "is not a parameter of this action");
                     continue;

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use uhub_codegen::spec::{self, Spec};
+use uhub_codegen::spec::{self, Spec, TypeRef};
 use uhub_codegen::sync::{self, FIX, FIXTURES, GOLDEN_DIR, Mode, OUT_DIR, SPEC};
 
 fn root() -> PathBuf {
@@ -123,10 +123,10 @@ fn the_fixtures_cover_the_shapes_they_are_for() {
         all.extend(s.actions.iter().flat_map(|a| a.response.iter().map(move |f| (s, "response", f))));
     }
     let fields = || all.iter().copied();
-    let is_model = |s: &Spec, ty: &str| s.models.iter().any(|m| m.name == ty);
-    let is_enum = |s: &Spec, ty: &str| s.enums.iter().any(|e| e.name == ty);
-    let inner = |ty: &str| ty.strip_prefix("array[").and_then(|t| t.strip_suffix(']')).map(str::to_owned);
-    let scalar = |ty: &str| ["string", "int", "float", "bool", "time"].contains(&ty);
+    let is_model = |s: &Spec, ty: &TypeRef| ty.name().is_some_and(|n| s.models.iter().any(|m| m.name == n));
+    let is_enum = |s: &Spec, ty: &TypeRef| ty.name().is_some_and(|n| s.enums.iter().any(|e| e.name == n));
+    let inner = |ty: &TypeRef| ty.element().cloned();
+    let scalar = |ty: &TypeRef| ty.is_builtin();
 
     let mut missing = Vec::new();
     let mut need = |what: &str, found: bool| {
@@ -135,7 +135,8 @@ fn the_fixtures_cover_the_shapes_they_are_for() {
         }
     };
     need("an array of each scalar type", {
-        let arrays: BTreeSet<String> = fields().filter_map(|(_, _, f)| inner(&f.ty)).filter(|t| scalar(t)).collect();
+        let arrays: BTreeSet<String> =
+            fields().filter_map(|(_, _, f)| inner(&f.ty)).filter(scalar).map(|t| t.to_string()).collect();
         arrays.len() == 5
     });
     need("a float parameter", fields().any(|(_, k, f)| k == "request" && f.ty == "float"));
@@ -154,7 +155,7 @@ fn the_fixtures_cover_the_shapes_they_are_for() {
     need("a required int parameter", fields().any(|(_, k, f)| k == "request" && f.ty == "int" && f.required));
     need(
         "a bool documented as text",
-        fields().any(|(_, _, f)| f.ty == "bool" && f.doc_type.as_deref() == Some("string")),
+        fields().any(|(_, _, f)| f.ty == "bool" && f.doc_type.as_ref().is_some_and(|d| *d == "string")),
     );
     need("a rust_name override", fields().any(|(_, _, f)| f.rust_name.is_some()));
     need("a model read from a bare string", specs.iter().any(|s| s.models.iter().any(|m| m.from_string.is_some())));

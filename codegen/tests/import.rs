@@ -20,19 +20,19 @@ fn chinese_page_maps_params_fields_models_and_example() {
     let a = &i.action;
     assert_eq!(a.name, "GetImageTag");
     assert_eq!(a.description, "列出一个镜像的全部标签。");
-    let params: Vec<_> = a.request.iter().map(|p| (p.name.as_str(), p.ty.as_str(), p.required)).collect();
+    let params: Vec<_> = a.request.iter().map(|p| (p.name.as_str(), p.ty.clone(), p.required)).collect();
     assert_eq!(
         params,
         [
-            ("RepoName", "string", true),
-            ("ImageName", "string", true),
-            ("Offset", "int", false),
-            ("Limit", "int", false),
-            ("TagName", "string", false)
+            ("RepoName", "string".into(), true),
+            ("ImageName", "string".into(), true),
+            ("Offset", "int".into(), false),
+            ("Limit", "int".into(), false),
+            ("TagName", "string".into(), false)
         ]
     );
-    let fields: Vec<_> = a.response.iter().map(|f| (f.name.as_str(), f.ty.as_str())).collect();
-    assert_eq!(fields, [("TotalCount", "int"), ("TagSet", "array[TagSet]")]);
+    let fields: Vec<_> = a.response.iter().map(|f| (f.name.as_str(), f.ty.clone())).collect();
+    assert_eq!(fields, [("TotalCount", "int".into()), ("TagSet", "array[TagSet]".into())]);
     assert_eq!(i.models.len(), 1);
     assert_eq!(i.models[0].fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["UpdateTime", "TagName"]);
     // The page repeats ProjectId; the first value is kept, and ints are typed.

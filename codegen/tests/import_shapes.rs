@@ -19,8 +19,13 @@ fn real_spec() -> Spec {
 }
 
 /// Fields as (name, type, required).
-fn shape(fields: &[Field]) -> Vec<(&str, &str, bool)> {
-    fields.iter().map(|f| (f.name.as_str(), f.ty.as_str(), f.required)).collect()
+/// Expected shapes, written as literals.
+fn owned(rows: &[(&str, &str, bool)]) -> Vec<(String, String, bool)> {
+    rows.iter().map(|(n, t, r)| (n.to_string(), t.to_string(), *r)).collect()
+}
+
+fn shape(fields: &[Field]) -> Vec<(String, String, bool)> {
+    fields.iter().map(|f| (f.name.clone(), f.ty.to_string(), f.required)).collect()
 }
 
 fn model<'i>(i: &'i Import, name: &str) -> &'i Model {
@@ -40,7 +45,7 @@ fn dotted_rows_become_lists_and_models_named_after_the_action() {
     assert_eq!(i.problems, Vec::<String>::new());
     assert_eq!(
         shape(&i.action.request),
-        [
+        owned(&[
             ("Region", "string", true),
             ("Zone", "string", true),
             ("Name", "string", false),
@@ -49,22 +54,22 @@ fn dotted_rows_become_lists_and_models_named_after_the_action() {
             ("Nics", "array[CreateBuildRunnerNic]", false),
             ("CpuShare", "float", false),
             ("Weight", "float", false),
-        ]
+        ])
     );
     // A parent is listed before the models of its fields.
     assert_eq!(model_names(&i), ["CreateBuildRunnerVolume", "CreateBuildRunnerNic", "CreateBuildRunnerNicPublicIp"]);
     assert_eq!(
         shape(&model(&i, "CreateBuildRunnerVolume").fields),
-        [("Kind", "CreateBuildRunnerVolumeKind", true), ("SizeGB", "int", true), ("Boot", "bool", false)]
+        owned(&[("Kind", "CreateBuildRunnerVolumeKind", true), ("SizeGB", "int", true), ("Boot", "bool", false)])
     );
     // A model inside a model: Nics.N.PublicIp.Bandwidth.
     assert_eq!(
         shape(&model(&i, "CreateBuildRunnerNic").fields),
-        [("SubnetId", "string", false), ("PublicIp", "CreateBuildRunnerNicPublicIp", false)]
+        owned(&[("SubnetId", "string", false), ("PublicIp", "CreateBuildRunnerNicPublicIp", false)])
     );
     assert_eq!(
         shape(&model(&i, "CreateBuildRunnerNicPublicIp").fields),
-        [("Bandwidth", "int", false), ("Billing", "CreateBuildRunnerNicPublicIpBilling", false)]
+        owned(&[("Bandwidth", "int", false), ("Billing", "CreateBuildRunnerNicPublicIpBilling", false)])
     );
     let bandwidth = &model(&i, "CreateBuildRunnerNicPublicIp").fields[0];
     assert_eq!(bandwidth.description, "【绑定公网IP时必填】带宽，单位Mbps");
@@ -113,7 +118,7 @@ fn deeper_shapes_nest_and_a_matching_page_table_types_the_rows() {
     let request = shape(&i.action.request);
     assert_eq!(
         request[..4],
-        [
+        owned(&[
             ("Pipeline", "string", true),
             // Mounts.N.Path and Mounts.N.ReadOnly are the fields of the page's MountSpec table.
             ("Mounts", "array[MountSpec]", true),
@@ -121,16 +126,16 @@ fn deeper_shapes_nest_and_a_matching_page_table_types_the_rows() {
             ("Rules", "array[StartDeployJobRule]", false),
             // Schedule.Cron: one nested object, not a list, so its name is not made singular.
             ("Schedule", "StartDeployJobSchedule", false),
-        ]
+        ])
     );
     assert_eq!(model_names(&i), ["MountSpec", "StartDeployJobRule", "StartDeployJobSchedule"]);
     assert_eq!(
         shape(&model(&i, "StartDeployJobRule").fields),
-        [("Name", "string", false), ("Ports", "array[int]", false)]
+        owned(&[("Name", "string", false), ("Ports", "array[int]", false)])
     );
     assert_eq!(
         shape(&model(&i, "StartDeployJobSchedule").fields),
-        [("Cron", "string", false), ("TimeZone", "string", false)]
+        owned(&[("Cron", "string", false), ("TimeZone", "string", false)])
     );
     assert!(i.notes.iter().any(|n| n == "models.MountSpec: has the fields of the rows Mounts.N.*, so it types them"));
     let request = serde_json::Value::Object(i.action.examples[0].request.clone());
@@ -185,7 +190,7 @@ https://api.ucloud.cn/?Action=MakeOdd
             "request example: Colour is not a request parameter of the page; skipped",
         ]
     );
-    assert_eq!(shape(&i.action.request), [("Ids", "array[string]", true), ("Size", "int", false)]);
+    assert_eq!(shape(&i.action.request), owned(&[("Ids", "array[string]", true), ("Size", "int", false)]));
     assert_eq!(serde_json::Value::Object(i.action.examples[0].request.clone()), json!({ "Ids": ["a"] }));
 }
 
@@ -263,7 +268,7 @@ fn a_list_of_enumerated_strings_is_a_list_of_the_enum_named_in_the_singular() {
 #[test]
 fn an_example_value_outside_the_list_withdraws_the_proposal() {
     let i = import(&page("en_start_deploy_job.md")).unwrap();
-    let ty = |name: &str| i.action.request.iter().find(|p| p.name == name).unwrap().ty.as_str();
+    let ty = |name: &str| i.action.request.iter().find(|p| p.name == name).unwrap().ty.to_string();
     assert_eq!(ty("Tier"), "string", "the example sends Tier=medium; the page lists small and large");
     assert_eq!(ty("Strategy"), "StartDeployJobStrategy");
     assert_eq!(ty("Visibility"), "StartDeployJobVisibility");
@@ -292,28 +297,34 @@ fn plain_text_page_is_read_like_its_markdown() {
     assert_eq!(i.action.description, "List the deliveries of a webhook, newest first.");
     assert_eq!(
         shape(&i.action.request),
-        [
+        owned(&[
             ("HookId", "string", true),
             ("Events", "array[GetWebhookLogEvent]", false),
             ("Offset", "int", false),
             ("Limit", "int", false)
-        ]
+        ])
     );
-    assert_eq!(shape(&i.action.response), [("TotalCount", "int", true), ("LogSet", "array[DeliveryLog]", true)]);
+    assert_eq!(
+        shape(&i.action.response),
+        owned(&[("TotalCount", "int", true), ("LogSet", "array[DeliveryLog]", true)])
+    );
     assert_eq!(i.action.response[0].description, "", "a row with no description");
     assert_eq!(model_names(&i), ["DeliveryLog", "Receiver"]);
     // A response's `...Time` is a typed time; the page's type stays as doc_type.
     let sent = &model(&i, "DeliveryLog").fields[4];
-    assert_eq!((sent.ty.as_str(), sent.doc_type.as_deref()), ("time", Some("int")));
+    assert_eq!(
+        (sent.ty.to_string(), sent.doc_type.as_ref().map(|d| d.to_string())),
+        ("time".into(), Some("int".into()))
+    );
     assert_eq!(
         shape(&model(&i, "DeliveryLog").fields),
-        [
+        owned(&[
             ("Event", "string", true),
             ("Latency", "float", true),
             ("Receiver", "Receiver", false),
             ("StatusCode", "int", false),
             ("SentTime", "time", true)
-        ]
+        ])
     );
     let ex = &i.action.examples[0];
     assert_eq!(
@@ -382,15 +393,15 @@ fn the_imported_fixture_is_exactly_what_import_doc_writes() {
         commands.join("\n")
     );
     // Every shape the pipeline exists for is in it.
-    let types: Vec<&str> = spec
+    let types: Vec<String> = spec
         .models
         .iter()
         .flat_map(|m| &m.fields)
         .chain(spec.actions.iter().flat_map(|a| a.request.iter().chain(&a.response)))
-        .map(|f| f.ty.as_str())
+        .map(|f| f.ty.to_string())
         .collect();
     for shape in ["array[string]", "float", "time"] {
-        assert!(types.contains(&shape), "no {shape} field");
+        assert!(types.iter().any(|t| t == shape), "no {shape} field");
     }
     assert!(
         types.iter().any(|t| t.starts_with("array[") && spec.models.iter().any(|m| format!("array[{}]", m.name) == *t))

@@ -521,7 +521,7 @@ fn patterns_agree_with_the_generator() {
     // resolve. (It cannot know which enum and model names exist, so "Unknown" fits it.)
     let type_name = def("typeName");
     let sample = full_spec();
-    let resolves = |t: &str| uhub_codegen::validate::resolve_type(&sample, t).is_ok();
+    let resolves = |t: &str| uhub_codegen::validate::resolve_type(&sample, &t.into()).is_ok();
     for t in [
         "string",
         "int",

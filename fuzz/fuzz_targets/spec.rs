@@ -6,6 +6,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
     if let Ok(service) = uhub_codegen::load(text) {
-        let _ = uhub_codegen::emit::emit(&service);
+        let _ = uhub_codegen::emit::emit(&service, "fuzz/spec.json");
     }
 });

@@ -8,7 +8,7 @@ use super::enums;
 use super::naming::{self, Namer};
 use super::page::{ModelTable, Row};
 use super::types;
-use crate::spec::{Enum, EnumValue, Field, Model};
+use crate::spec::{Enum, EnumValue, Field, Model, TypeRef};
 
 /// Where fields go: the action's request or response, or a model.
 pub(super) struct Owner<'o> {
@@ -100,8 +100,8 @@ impl<'a> Builder<'a> {
         };
         Some(Field {
             name: node.name.clone(),
-            ty,
-            doc_type,
+            ty: ty.into(),
+            doc_type: doc_type.map(Into::into),
             required: node.required(),
             default: None,
             rust_name: None,
@@ -115,10 +115,10 @@ impl<'a> Builder<'a> {
             self.problems.push(format!("line {line}: {place}.{name}: unknown type {:?}; skipped", row.ty));
             return None;
         };
-        let ty = match (node.list, types::element(&ty)) {
+        let ty = match (node.list, TypeRef::parse(&ty).is_array()) {
             (false, _) => ty,
-            (true, None) => format!("array[{ty}]"),
-            (true, Some(_)) => {
+            (true, false) => format!("array[{ty}]"),
+            (true, true) => {
                 let (line, place, name) = (row.line, owner.place, &row.name);
                 self.problems.push(format!(
                     "line {line}: {place}.{name}: a list of {ty} is a list of lists, which the spec cannot express; skipped"
@@ -155,8 +155,7 @@ impl<'a> Builder<'a> {
     /// the target spec already gives this field; a table of the page with exactly these field
     /// names; a new model named by the naming rule.
     fn object_model(&mut self, node: &Node, children: &[Node], owner: &Owner) -> String {
-        let spec_type =
-            owner.existing.iter().find(|f| f.name == node.name).map(|f| types::element(&f.ty).unwrap_or(&f.ty));
+        let spec_type = owner.existing.iter().find(|f| f.name == node.name).and_then(|f| f.ty.base().name());
         if let Some(model) = spec_type.and_then(|t| self.ctx.model(t)) {
             self.notes.push(format!(
                 "models.{}: the spec's model for {}; the page's rows are merged into it",

@@ -1,7 +1,7 @@
 //! The spec a page is imported into, so that names the importer makes do not clash with it
 //! and names it already holds are reused.
 
-use crate::spec::{Action, Enum, Model, Spec};
+use crate::spec::{Action, Enum, Model, PROJECT_ID, RUNTIME_PARAMS, Spec};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Context<'a> {
@@ -27,6 +27,15 @@ impl<'a> Context<'a> {
 
     pub fn action(&self, name: &str) -> Option<&'a Action> {
         self.actions().iter().find(|a| a.name == name)
+    }
+
+    /// Parameters a page lists that are not the action's own: the runtime's and the spec's
+    /// common ones (UCloud's `ProjectId` for a page imported on its own).
+    pub fn reserved_params(&self) -> Vec<&'a str> {
+        match self.spec {
+            Some(spec) => spec.reserved_params(),
+            None => RUNTIME_PARAMS.iter().copied().chain([PROJECT_ID]).collect(),
+        }
     }
 
     pub fn model(&self, name: &str) -> Option<&'a Model> {

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Number, Value};
 
-use super::{dotted, types};
-use crate::spec::{Enum, Example, Field, Model};
+use super::dotted;
+use crate::spec::{Enum, Example, Field, Model, TypeRef};
 
 /// The types an example's values are read with.
 pub(super) struct Known<'k> {
@@ -96,9 +96,9 @@ fn request_values(
         let mut path = key.split('.');
         let name = path.next().unwrap_or_default();
         let ty = match known.params.iter().find(|p| p.name == name) {
-            Some(p) => p.ty.as_str(),
+            Some(p) => &p.ty,
             // A common parameter, sent as text.
-            None if key == "ProjectId" => "string",
+            None if key == "ProjectId" => &TypeRef::String,
             None if envelope.contains(&key) => continue,
             None => {
                 problems.push(format!("request example: {key} is not a request parameter of the page; skipped"));
@@ -123,13 +123,13 @@ fn entry<'s>(fields: &'s mut Vec<(String, Slot)>, name: &str) -> &'s mut Slot {
 
 fn insert(
     slot: &mut Slot,
-    ty: &str,
+    ty: &TypeRef,
     rest: &[&str],
     raw: &str,
     known: &Known,
     off_list: &mut Vec<String>,
 ) -> Result<(), String> {
-    if let Some(item) = types::element(ty) {
+    if let Some(item) = ty.element() {
         let Some((index, rest)) = rest.split_first() else {
             return Err(format!("a list ({ty}) is sent item by item, as `.0`, `.1`, ..."));
         };
@@ -140,7 +140,7 @@ fn insert(
         let Slot::List(items) = slot else { return Err("given both as a list and otherwise".into()) };
         return insert(items.entry(index).or_insert(Slot::Empty), item, rest, raw, known, off_list);
     }
-    if let Some(model) = known.models.iter().find(|m| m.name == ty) {
+    if let Some(model) = known.models.iter().find(|m| ty.name() == Some(m.name.as_str())) {
         let Some((name, rest)) = rest.split_first() else {
             return Err(format!("a {ty} is sent field by field, as `.Field`"));
         };
@@ -163,21 +163,21 @@ fn insert(
 }
 
 /// One value, typed; an enum's value outside its list is kept as text and recorded.
-fn scalar(ty: &str, raw: &str, known: &Known, off_list: &mut Vec<String>) -> Result<Value, String> {
+fn scalar(ty: &TypeRef, raw: &str, known: &Known, off_list: &mut Vec<String>) -> Result<Value, String> {
     Ok(match ty {
-        "int" => Value::from(raw.parse::<i64>().map_err(|_| "not an int")?),
-        "float" => match raw.parse::<i64>() {
+        TypeRef::Int => Value::from(raw.parse::<i64>().map_err(|_| "not an int")?),
+        TypeRef::Float => match raw.parse::<i64>() {
             Ok(n) => Value::from(n),
             Err(_) => raw.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number).ok_or("not a number")?,
         },
-        "bool" => match raw.to_ascii_lowercase().as_str() {
+        TypeRef::Bool => match raw.to_ascii_lowercase().as_str() {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             _ => return Err("not true or false".into()),
         },
-        "time" => raw.parse::<i64>().map_or_else(|_| Value::from(raw), Value::from),
+        TypeRef::Time => raw.parse::<i64>().map_or_else(|_| Value::from(raw), Value::from),
         _ => {
-            if let Some(e) = known.enums.iter().find(|e| e.name == ty) {
+            if let Some(e) = known.enums.iter().find(|e| ty.name() == Some(e.name.as_str())) {
                 if !e.values.iter().any(|v| v.value == raw) && !off_list.contains(&e.name) {
                     off_list.push(e.name.clone());
                 }

@@ -1,8 +1,7 @@
 //! An import merged into a spec, by the rules documented on `import::merge`; which types
 //! stay is [`keeps_type`].
 
-use super::types::{BUILTIN, element};
-use crate::spec::{Action, Enum, Field, Model, Spec};
+use crate::spec::{Action, Enum, Field, Model, Spec, TypeRef};
 
 /// Merges an imported action, its models and its enum proposals into a spec and says what
 /// changed, one line per change.
@@ -56,7 +55,7 @@ impl Merger<'_> {
         for f in page {
             match existing.iter_mut().find(|e| e.name == f.name) {
                 Some(e) => {
-                    let kept = e.doc_type.as_deref() == Some(f.ty.as_str()) || keeps_type(&e.ty, &f.ty, self.proposed);
+                    let kept = e.doc_type.as_ref() == Some(&f.ty) || keeps_type(&e.ty, &f.ty, self.proposed);
                     if !kept {
                         self.notes.push(format!("{place}.{}: type {} → {}", f.name, e.ty, f.ty));
                         e.ty = f.ty;
@@ -80,21 +79,21 @@ impl Merger<'_> {
 /// spec says `time` and the page `string` or `int` (the pages' history flips between them);
 /// when the page's is only a proposed enum and the spec's is not `string`; and item by item
 /// for two lists.
-pub(super) fn keeps_type(spec: &str, page: &str, proposed: &[String]) -> bool {
-    if let (Some(s), Some(p)) = (element(spec), element(page)) {
+pub(super) fn keeps_type(spec: &TypeRef, page: &TypeRef, proposed: &[String]) -> bool {
+    if let (Some(s), Some(p)) = (spec.element(), page.element()) {
         return keeps_type(s, p, proposed);
     }
     spec == page
-        || (page == "string" && !BUILTIN.contains(&spec) && element(spec).is_none())
-        || (spec == "time" && matches!(page, "string" | "int"))
-        || (proposed.iter().any(|p| p == page) && spec != "string")
+        || (*page == TypeRef::String && spec.name().is_some())
+        || (*spec == TypeRef::Time && matches!(page, TypeRef::String | TypeRef::Int))
+        || (page.name().is_some_and(|name| proposed.iter().any(|p| p == name)) && *spec != TypeRef::String)
 }
 
 /// Whether any field of the spec has type `name` or a list of it.
 fn uses(spec: &Spec, name: &str) -> bool {
     let fields = spec.models.iter().flat_map(|m| &m.fields);
-    let fields = fields.chain(spec.actions.iter().flat_map(|a| a.request.iter().chain(&a.response)));
-    fields.map(|f| element(&f.ty).unwrap_or(&f.ty)).any(|t| t == name)
+    let mut fields = fields.chain(spec.actions.iter().flat_map(|a| a.request.iter().chain(&a.response)));
+    fields.any(|f| f.ty.base().name() == Some(name))
 }
 
 #[cfg(test)]
@@ -104,24 +103,24 @@ mod tests {
     #[test]
     fn hand_set_types_are_kept_over_less_specific_page_types() {
         let none: &[String] = &[];
-        assert!(keeps_type("RepoType", "string", none), "an enum over a documented string");
-        assert!(keeps_type("TagSet", "string", none), "a model over a documented string");
-        assert!(keeps_type("time", "string", none));
-        assert!(keeps_type("time", "int", none));
-        assert!(keeps_type("array[time]", "array[int]", none));
-        assert!(keeps_type("array[RepoType]", "array[string]", none));
-        assert!(!keeps_type("string", "int", none), "the page's other types are taken");
-        assert!(!keeps_type("int", "float", none));
-        assert!(!keeps_type("bool", "string", none), "bool is kept through doc_type, not here");
-        assert!(!keeps_type("array[TagSet]", "string", none), "a list is not a documented string");
+        assert!(keeps_type(&"RepoType".into(), &"string".into(), none), "an enum over a documented string");
+        assert!(keeps_type(&"TagSet".into(), &"string".into(), none), "a model over a documented string");
+        assert!(keeps_type(&"time".into(), &"string".into(), none));
+        assert!(keeps_type(&"time".into(), &"int".into(), none));
+        assert!(keeps_type(&"array[time]".into(), &"array[int]".into(), none));
+        assert!(keeps_type(&"array[RepoType]".into(), &"array[string]".into(), none));
+        assert!(!keeps_type(&"string".into(), &"int".into(), none), "the page's other types are taken");
+        assert!(!keeps_type(&"int".into(), &"float".into(), none));
+        assert!(!keeps_type(&"bool".into(), &"string".into(), none), "bool is kept through doc_type, not here");
+        assert!(!keeps_type(&"array[TagSet]".into(), &"string".into(), none), "a list is not a documented string");
     }
 
     #[test]
     fn a_proposed_enum_replaces_only_a_string() {
         let proposed = ["GetRepoKind".to_owned()];
-        assert!(!keeps_type("string", "GetRepoKind", &proposed));
-        assert!(keeps_type("RepoType", "GetRepoKind", &proposed));
-        assert!(keeps_type("time", "GetRepoKind", &proposed));
-        assert!(!keeps_type("string", "RepoKind", &proposed), "a page model is not a proposal");
+        assert!(!keeps_type(&"string".into(), &"GetRepoKind".into(), &proposed));
+        assert!(keeps_type(&"RepoType".into(), &"GetRepoKind".into(), &proposed));
+        assert!(keeps_type(&"time".into(), &"GetRepoKind".into(), &proposed));
+        assert!(!keeps_type(&"string".into(), &"RepoKind".into(), &proposed), "a page model is not a proposal");
     }
 }

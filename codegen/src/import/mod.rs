@@ -57,13 +57,9 @@ mod page;
 mod plain;
 mod types;
 
-use crate::spec::{Action, Enum, Field, Model, Spec};
+use crate::spec::{Action, ENVELOPE_FIELDS, Enum, Field, Model, Spec};
 use build::{Builder, Owner};
 use context::Context;
-
-/// Parameters and fields every page lists that the runtime handles itself.
-const ENVELOPE_PARAMS: &[&str] = &["Action", "PublicKey", "Signature", "ProjectId", "SecurityToken"];
-const ENVELOPE_FIELDS: &[&str] = &["RetCode", "Action", "Message"];
 
 /// What a page yields.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,7 +95,8 @@ fn run(text: &str, ctx: Context) -> Result<Import, String> {
     let spec_fields = |fields: fn(&Action) -> &Vec<Field>| existing.map_or(&[][..], |a| fields(a));
     let mut b = Builder::new(&page.models, ctx, action_name, problems);
     let owner = Owner { name: action_name, place: "request", existing: spec_fields(|a| &a.request) };
-    let params = b.fields(request, &owner, ENVELOPE_PARAMS);
+    let reserved = ctx.reserved_params();
+    let params = b.fields(request, &owner, &reserved);
     let owner = Owner { name: action_name, place: "response", existing: spec_fields(|a| &a.response) };
     let outputs = b.fields(response, &owner, ENVELOPE_FIELDS);
     let models = b.models();
@@ -118,7 +115,7 @@ fn run(text: &str, ctx: Context) -> Result<Import, String> {
         models: models.iter().chain(ctx.models()).collect(),
         enums: proposals.iter().chain(ctx.enums()).collect(),
     };
-    let folded = example::fold(&page.request_example, &page.response_example, &known, ENVELOPE_PARAMS, &mut problems);
+    let folded = example::fold(&page.request_example, &page.response_example, &known, &reserved, &mut problems);
     let mut import = Import { action, models, enums: proposals, problems, notes };
     for name in &folded.off_list {
         withdraw(&mut import, name);
@@ -171,7 +168,7 @@ fn retype(action: &mut Action, models: &mut [Model], name: &str) {
     for f in fields {
         if f.ty == name {
             f.ty = "string".into();
-        } else if types::element(&f.ty) == Some(name) {
+        } else if f.ty.element().is_some_and(|e| *e == name) {
             f.ty = "array[string]".into();
         }
     }

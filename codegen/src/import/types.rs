@@ -9,12 +9,11 @@
 //! | a model name (`ImageSet`) | the model |
 //! | `array[T]` | `array[T]` (not of arrays) |
 
+use crate::spec::TypeRef;
+
 /// Type words pages use for scalars, longest first where one starts another.
 pub(super) const SCALAR_WORDS: &[&str] =
     &["string", "integer", "int64", "int32", "int", "boolean", "bool", "float", "double", "number"];
-
-/// Spec types that are not an enum or a model.
-pub(super) const BUILTIN: &[&str] = &["string", "int", "bool", "float", "time"];
 
 /// Maps a scalar page type; `None` when it is not one.
 pub(super) fn scalar(ty: &str) -> Option<&'static str> {
@@ -28,27 +27,33 @@ pub(super) fn scalar(ty: &str) -> Option<&'static str> {
 }
 
 /// Maps a page type to a spec type, recording model names in `referenced` (in first-use
-/// order); `None` when it cannot be mapped.
+/// order); `None` when it cannot be mapped. The `array[T]` syntax is the spec's, read by
+/// [`TypeRef::parse`]; only the words differ (`integer`, `double`, ...).
 pub(super) fn map(ty: &str, referenced: &mut Vec<String>) -> Option<String> {
-    let t = ty.trim();
-    if let Some(inner) = t.strip_prefix("array[").and_then(|r| r.strip_suffix(']')) {
-        return map(inner, referenced).filter(|i| !i.starts_with("array[")).map(|i| format!("array[{i}]"));
-    }
-    if let Some(s) = scalar(t) {
-        return Some(s.to_owned());
-    }
-    if super::page::is_type_name(t) {
-        if !referenced.iter().any(|r| r == t) {
-            referenced.push(t.to_owned());
-        }
-        return Some(t.to_owned());
-    }
-    None
+    map_words(&TypeRef::parse(ty.trim()), referenced).map(|t| t.to_string())
 }
 
-/// The element type of `array[T]`.
-pub(super) fn element(ty: &str) -> Option<&str> {
-    ty.strip_prefix("array[").and_then(|t| t.strip_suffix(']'))
+fn map_words(ty: &TypeRef, referenced: &mut Vec<String>) -> Option<TypeRef> {
+    match ty {
+        TypeRef::Array(inner) => match map_words(inner, referenced)? {
+            TypeRef::Array(_) => None,
+            item => Some(TypeRef::Array(Box::new(item))),
+        },
+        TypeRef::Named(word) => {
+            if let Some(s) = scalar(word) {
+                return Some(TypeRef::parse(s));
+            }
+            let word = word.trim();
+            if !super::page::is_type_name(word) {
+                return None;
+            }
+            if !referenced.iter().any(|r| r == word) {
+                referenced.push(word.to_owned());
+            }
+            Some(TypeRef::Named(word.to_owned()))
+        }
+        builtin => Some(builtin.clone()),
+    }
 }
 
 #[cfg(test)]
