@@ -19,12 +19,15 @@ pub(crate) async fn serve(mut stream: TcpStream, connection: usize, shared: Arc<
 
 async fn exchange(stream: &mut TcpStream, connection: usize, shared: &Shared) -> io::Result<()> {
     let mut buf = Vec::new();
-    while let Some(mut request) = received::read(stream, &mut buf, connection).await? {
+    while let Some(frame) = received::next(stream, &mut buf).await? {
         let (index, in_flight) = shared.request_arrived();
-        request.index = index;
-        let client_closes = request.wants_close();
-        let reply = shared.handler.reply(&request);
-        shared.record(request);
+        let request =
+            (shared.records() || shared.handler.reads_requests()).then(|| frame.parse(&buf, connection, index));
+        buf.drain(..frame.len());
+        let reply = shared.handler.reply(index, request.as_ref());
+        if let Some(request) = request.filter(|_| shared.records()) {
+            shared.record(request);
+        }
         if !reply.delay().is_zero() {
             tokio::time::sleep(reply.delay()).await;
         }
@@ -32,7 +35,7 @@ async fn exchange(stream: &mut TcpStream, connection: usize, shared: &Shared) ->
             return wait_for_close(stream).await;
         }
         drop(in_flight);
-        if reply.write(stream).await? == After::Close || client_closes {
+        if reply.write(stream).await? == After::Close || frame.closes {
             return close(stream).await;
         }
     }

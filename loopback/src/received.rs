@@ -47,21 +47,44 @@ impl Received {
     pub fn request_line(&self) -> String {
         format!("{} {} {}", self.method, self.path, self.version)
     }
+}
 
+/// Where the next request lies at the start of the buffer, found without parsing it in full:
+/// the server parses a request only when someone looks at it (the log or a handler function).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Frame {
+    /// Length of the head, blank line included.
+    head: usize,
+    /// Length of the body, from `Content-Length`.
+    body: usize,
     /// Whether the client asked for the connection to end after this exchange.
-    pub(crate) fn wants_close(&self) -> bool {
-        self.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"))
+    pub(crate) closes: bool,
+}
+
+impl Frame {
+    /// Length of the whole request.
+    pub(crate) fn len(&self) -> usize {
+        self.head + self.body
+    }
+
+    /// Parses the request that `bytes` (at least [`Frame::len`] long) starts with. Its
+    /// `connection` and `index` are the server's to give.
+    pub(crate) fn parse(&self, bytes: &[u8], connection: usize, index: usize) -> Received {
+        let head = &bytes[..self.head];
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        let request_line = head.split(|b| *b == b'\n').next().unwrap_or_default().trim_ascii();
+        let mut words = request_line.split(|b| *b == b' ').map(text);
+        let mut word = || words.next().unwrap_or_default();
+        let (method, path, version) = (word(), word(), word());
+        let headers = header_lines(head).map(|(k, v)| (text(k).to_ascii_lowercase(), text(v))).collect();
+        let body = bytes[self.head..self.len()].to_vec();
+        Received { method, path, version, headers, body, connection, index }
     }
 }
 
-/// Reads the next request from `stream`, using and refilling `buf` (which keeps whatever the
-/// client sent beyond it). `None` when the client closed the connection first; `index` is left
-/// at 0 for the server to set.
-pub(crate) async fn read(
-    stream: &mut (impl AsyncRead + Unpin),
-    buf: &mut Vec<u8>,
-    connection: usize,
-) -> io::Result<Option<Received>> {
+/// Reads until `buf` starts with a whole request (whatever the client sent beyond it stays
+/// after it) and says where it lies; `None` when the client closed the connection first.
+pub(crate) async fn next(stream: &mut (impl AsyncRead + Unpin), buf: &mut Vec<u8>) -> io::Result<Option<Frame>> {
     let mut scanned: usize = 0;
     let head_end = loop {
         // Blank lines before a request line are allowed (RFC 9112, 2.2).
@@ -79,26 +102,29 @@ pub(crate) async fn read(
             return Ok(None);
         }
     };
-    let head = String::from_utf8_lossy(&buf[..head_end]);
-    let mut lines = head.split("\r\n");
-    let mut start = lines.next().unwrap_or_default().split(' ');
-    let mut word = || start.next().unwrap_or_default().to_owned();
-    let (method, path, version) = (word(), word(), word());
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let length = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
-
-    let body_start = head_end + 4;
-    while buf.len() < body_start + length {
+    let mut frame = Frame { head: head_end + 4, body: 0, closes: false };
+    for (name, value) in header_lines(&buf[..frame.head]) {
+        if name.eq_ignore_ascii_case(b"content-length") {
+            frame.body = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+        } else if name.eq_ignore_ascii_case(b"connection") {
+            frame.closes = value.split(|b| *b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
+        }
+    }
+    while buf.len() < frame.len() {
         if !fill(stream, buf).await? {
             return Ok(None);
         }
     }
-    let body = buf[body_start..body_start + length].to_vec();
-    buf.drain(..body_start + length);
-    Ok(Some(Received { method, path, version, headers, body, connection, index: 0 }))
+    Ok(Some(frame))
+}
+
+/// The header lines of a head as trimmed (name, value) pairs. The request line is skipped (an
+/// absolute-form target has a colon too), and so are lines without a colon.
+fn header_lines(head: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    head.split(|b| *b == b'\n').skip(1).filter_map(|line| {
+        let colon = line.iter().position(|b| *b == b':')?;
+        Some((line[..colon].trim_ascii(), line[colon + 1..].trim_ascii()))
+    })
 }
 
 /// Appends what the socket has; false at end of stream.
@@ -115,8 +141,9 @@ mod tests {
         let mut stream = wire;
         let mut buf = Vec::new();
         let mut out = Vec::new();
-        while let Some(r) = read(&mut stream, &mut buf, 7).await.unwrap() {
-            out.push(r);
+        while let Some(frame) = next(&mut stream, &mut buf).await.unwrap() {
+            out.push(frame.parse(&buf, 7, out.len()));
+            buf.drain(..frame.len());
         }
         out
     }
@@ -132,7 +159,7 @@ mod tests {
         assert_eq!(got[0].header("X-THING"), Some("Two Words"));
         assert_eq!(got[1].request_line(), "GET /b HTTP/1.1");
         assert!(got[1].body.is_empty());
-        assert_eq!(got[1].connection, 7);
+        assert_eq!((got[1].connection, got[1].index), (7, 1));
     }
 
     #[tokio::test]

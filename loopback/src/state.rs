@@ -51,10 +51,13 @@ impl Shared {
         (index, InFlight(&self.in_flight))
     }
 
+    /// Whether requests are kept for the log.
+    pub(crate) fn records(&self) -> bool {
+        self.record
+    }
+
     pub(crate) fn record(&self, request: Received) {
-        if self.record {
-            self.log.lock().unwrap_or_else(PoisonError::into_inner).push(request);
-        }
+        self.log.lock().unwrap_or_else(PoisonError::into_inner).push(request);
     }
 
     /// The recorded requests in order of arrival.

@@ -92,13 +92,17 @@ async fn the_peak_of_requests_in_flight_is_kept() {
 }
 
 #[tokio::test]
-async fn with_recording_off_the_counters_still_count() {
-    let server = Server::builder().record(false).start(Reply::json("{}")).await;
-    let mut client = Client::connect(&server).await;
-    client.call("").await;
-    client.call("").await;
-    assert!(server.requests().is_empty());
-    assert_eq!((server.connections(), server.request_count(), server.max_in_flight()), (1, 2, 1));
+async fn with_recording_off_the_counters_still_count_and_handlers_still_see_requests() {
+    let scripted = Server::builder().record(false).start([Reply::status(201, ""), Reply::json("{}")]).await;
+    let mut client = Client::connect(&scripted).await;
+    assert_eq!([client.call("").await.status(), client.call("").await.status()], [201, 200]);
+    assert!(scripted.requests().is_empty());
+    assert_eq!((scripted.connections(), scripted.request_count(), scripted.max_in_flight()), (1, 2, 1));
+
+    let echo = Handler::new(|request| Reply::status(200, request.body_text().as_bytes()));
+    let echoing = Server::builder().record(false).start(echo).await;
+    assert_eq!(Client::connect(&echoing).await.call("said").await.body, b"said");
+    assert!(echoing.requests().is_empty());
 }
 
 #[tokio::test]
