@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use uhub_sdk::GetImageTagResponse;
 
-use super::{Row, Target, http_client, median, rotate, runtime, sdk_client, server, show, tags};
+use super::{Row, Target, http_client, loopback, median, rotate, runtime, sdk_client, show, tags};
 
 const TAGS: usize = 20;
 const ROUNDS: usize = 7;
@@ -46,11 +46,11 @@ impl Clients {
 
 pub fn run() -> Result<Vec<Row>, String> {
     let reply = tags::page(TAGS, 0, TAGS);
-    let server = server::fixed(reply.clone())?;
+    let server = loopback(uhub_loopback::Reply::json(&reply))?;
     let rt = runtime()?;
     let clients = &Clients {
-        sdk: sdk_client(&server.url)?,
-        bare: Bare { http: http_client()?, url: server.url.clone(), body: presigned_body() },
+        sdk: sdk_client(&server.url())?,
+        bare: Bare { http: http_client()?, url: server.url(), body: presigned_body() },
     };
 
     // Open the pools (one connection, then one per concurrent caller) before timing anything.

@@ -2,8 +2,7 @@
 //! each a ratio of two things timed in the same run, in interleaved rounds (the order of the
 //! sides rotates each round), with medians. It reports; it fails only when a measure cannot be taken at all.
 //!
-//! One module per measure; `server` is the loopback HTTP/1.1 server they share and `tags` the
-//! bodies it serves.
+//! One module per measure; `tags` makes the bodies their loopback server (uhub-loopback) serves.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -15,7 +14,6 @@ mod codegen;
 mod decode;
 mod listing;
 mod memory;
-mod server;
 mod tags;
 
 /// The measures, by the names `cargo xtask bench NAME...` selects.
@@ -212,6 +210,13 @@ pub fn rotate(rounds: usize, sides: &mut [&mut dyn FnMut() -> Result<f64, String
         }
     }
     Ok(values)
+}
+
+/// A loopback server on a thread and runtime of its own, so that the calling side's runtime
+/// keeps its thread. It keeps no log of requests: per request it only reads it and writes the
+/// reply, which is all the bare side of a ratio should pay for.
+pub fn loopback(handler: impl Into<uhub_loopback::Handler>) -> Result<uhub_loopback::Server, String> {
+    uhub_loopback::Server::builder().record(false).on_thread(handler).map_err(|e| format!("loopback server: {e}"))
 }
 
 /// A single-threaded runtime for the calling side of a measure (servers run on their own).

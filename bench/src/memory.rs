@@ -7,7 +7,7 @@ use std::process::Command;
 
 use futures::TryStreamExt;
 
-use super::{Row, Target, interleave, median, runtime, sdk_client, server, tags};
+use super::{Row, Target, interleave, loopback, median, runtime, sdk_client, tags};
 
 /// The hidden subcommand a child runs: `bench-memory-child TAGS`.
 pub const CHILD_COMMAND: &str = "bench-memory-child";
@@ -54,8 +54,8 @@ pub fn run() -> Result<Vec<Row>, String> {
 /// The child: streams `tags` tags from its own server and prints `VmHWM <kB>`.
 pub fn child(tags: &str) -> Result<(), String> {
     let total: usize = tags.parse().map_err(|_| format!("{CHILD_COMMAND}: {tags:?} is not a number"))?;
-    let server = server::start(tags::pages(total))?;
-    let client = sdk_client(&server.url)?;
+    let server = loopback(tags::pages(total))?;
+    let client = sdk_client(&server.url())?;
     let count = runtime()?.block_on(async {
         let mut items = client.get_image_tag("bench-repo", "bench-image").into_paginator().page_size(PAGE_SIZE).items();
         let mut count = 0usize;

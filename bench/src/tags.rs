@@ -2,9 +2,8 @@
 //! one large pretty-printed body of a given size.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 
-use super::server::Handler;
+use uhub_loopback::{Handler, Reply};
 
 /// Writes tag `i` as a JSON object; its name is padded with hex to at least `name_len` bytes.
 fn push_tag(out: &mut String, i: usize, name_len: usize, pretty: bool) {
@@ -49,13 +48,16 @@ pub fn page(total: usize, offset: usize, limit: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// A server handler listing `total` tags by the request's `Offset` and `Limit` (default 20).
+/// A server handler listing `total` tags by the request's `Offset` and `Limit`.
 pub fn pages(total: usize) -> Handler {
-    Arc::new(move |body| {
-        let fields = uhub_sdk::runtime::Fields::parse(body);
-        let num = |name, default| fields.get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
-        page(total, num("Offset", 0), num("Limit", 20))
-    })
+    Handler::new(move |request| Reply::json(requested_page(total, &request.body)))
+}
+
+/// The page of `total` tags a GetImageTag form asks for (`Offset` 0 and `Limit` 20 by default).
+fn requested_page(total: usize, form: &[u8]) -> Vec<u8> {
+    let fields = uhub_sdk::runtime::Fields::parse(form);
+    let num = |name, default| fields.get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
+    page(total, num("Offset", 0), num("Limit", 20))
 }
 
 /// A pretty-printed body (two-space indents, as the service's documented examples) of `count`
@@ -91,11 +93,11 @@ mod tests {
 
     #[test]
     fn pages_honour_offset_limit_and_total() {
-        let last = decode(&pages(250)(b"Offset=200&Limit=100"));
+        let last = decode(&requested_page(250, b"Offset=200&Limit=100"));
         assert_eq!(last.total_count, 250);
         assert_eq!(last.tag_set.len(), 50);
         assert!(last.tag_set[0].tag_name.contains("build.000200"));
-        assert_eq!(decode(&pages(250)(b"")).tag_set.len(), 20);
+        assert_eq!(decode(&requested_page(250, b"")).tag_set.len(), 20);
         assert!(decode(&page(10, 10, 100)).tag_set.is_empty());
     }
 

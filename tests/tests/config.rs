@@ -4,14 +4,14 @@
 //! Every test injects its own variables and home directory, so none reads the real ones.
 
 use std::io::Write as _;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
 use tracing_subscriber::util::SubscriberInitExt as _;
+use uhub_loopback::{Handler, Received, Reply, Server};
 use uhub_sdk::{Client, ClientBuilder, ConfigSource, Credentials, Endpoint, Error, ErrorKind, RetryPolicy};
 
 // ---------------------------------------------------------------------------------------------
@@ -73,71 +73,19 @@ fn build_err(builder: ClientBuilder) -> String {
     config_message(&e).to_owned()
 }
 
-/// One request a loopback server received.
-#[derive(Clone, Debug)]
-struct Seen {
-    request_line: String,
-    headers: Vec<String>,
-    body: Vec<u8>,
-}
+type Responder = dyn Fn(usize, &Received) -> (u16, String) + Send + Sync;
 
-type Responder = dyn Fn(usize, &Seen) -> (u16, String) + Send + Sync;
-
-/// An HTTP/1.1 server on 127.0.0.1 that records each request and answers with `respond`
-/// (given the request's index). Used both as a fake UHub and as a forward proxy.
-async fn serve(respond: Arc<Responder>) -> (String, Arc<Mutex<Vec<Seen>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((socket, _)) = listener.accept().await else { return };
-            let (log, respond) = (log.clone(), respond.clone());
-            tokio::spawn(async move {
-                let mut socket = BufReader::new(socket);
-                loop {
-                    let mut request_line = String::new();
-                    if socket.read_line(&mut request_line).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let mut headers = Vec::new();
-                    let mut len = 0;
-                    loop {
-                        let mut line = String::new();
-                        if socket.read_line(&mut line).await.unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if line == "\r\n" {
-                            break;
-                        }
-                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                            len = v.trim().parse().unwrap();
-                        }
-                        headers.push(line.trim_end().to_owned());
-                    }
-                    let mut body = vec![0; len];
-                    socket.read_exact(&mut body).await.unwrap();
-                    let request = Seen { request_line: request_line.trim_end().to_owned(), headers, body };
-                    let index = {
-                        let mut log = log.lock().unwrap();
-                        log.push(request.clone());
-                        log.len() - 1
-                    };
-                    let (status, json) = respond(index, &request);
-                    let reply = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-                         X-UCLOUD-REQUEST-UUID: req-{index}\r\n\r\n{json}",
-                        json.len()
-                    );
-                    if socket.get_mut().write_all(reply.as_bytes()).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    (addr, seen)
+/// A loopback server that records each request and answers with `respond` (given the
+/// request's index) as JSON with a request id. Used both as a fake UHub and as a forward proxy.
+async fn serve(respond: Arc<Responder>) -> (SocketAddr, Server) {
+    let server = Server::start(Handler::new(move |request| {
+        let (status, json) = respond(request.index, request);
+        Reply::status(status, json)
+            .header("content-type", "application/json")
+            .header("X-UCLOUD-REQUEST-UUID", format!("req-{}", request.index))
+    }))
+    .await;
+    (server.addr(), server)
 }
 
 const EMPTY_REPOS: &str = r#"{"RetCode":0,"Action":"GetRepoResponse","TotalCount":0,"RepoSet":[]}"#;
@@ -547,7 +495,7 @@ async fn security_token_from_the_environment_is_sent_and_signed() {
     ];
     let client = Client::builder().config_source(home.source(&vars)).build().unwrap();
     client.get_repo().limit(5).await.unwrap();
-    let body = seen.lock().unwrap()[0].body.clone();
+    let body = seen.requests()[0].body.clone();
     assert_signed_with_token(&body, "pk-sts", "sk-sts", "token-sts");
     assert_eq!(uhub_sdk::runtime::Fields::parse(&body).get("ProjectId"), Some("org-sts"));
 }
@@ -566,7 +514,7 @@ async fn security_token_from_the_credential_file_is_sent_and_signed() {
     );
     let client = Client::builder().config_source(home.source(&[])).build().unwrap();
     client.get_repo().await.unwrap();
-    let body = seen.lock().unwrap()[0].body.clone();
+    let body = seen.requests()[0].body.clone();
     assert_signed_with_token(&body, "pk-f", "sk-f", "token-f");
 }
 
@@ -583,10 +531,10 @@ async fn an_explicit_proxy_carries_the_request() {
         .unwrap();
     let repos = client.get_repo().await.unwrap();
     assert_eq!(repos.total_count, 0);
-    let seen = seen.lock().unwrap();
+    let seen = seen.requests();
     assert_eq!(seen.len(), 1);
-    assert_eq!(seen[0].request_line, "POST http://uhub.invalid/ HTTP/1.1");
-    assert!(seen[0].headers.iter().any(|h| h.to_ascii_lowercase().starts_with("proxy-authorization: basic ")));
+    assert_eq!(seen[0].request_line(), "POST http://uhub.invalid/ HTTP/1.1");
+    assert!(seen[0].header("proxy-authorization").is_some_and(|v| v.to_ascii_lowercase().starts_with("basic ")));
     assert!(uhub_sdk::runtime::Fields::parse(&seen[0].body).get("Signature").is_some());
     let debug = format!("{client:?}");
     assert!(debug.contains("proxyuser") && !debug.contains("proxy-pass-secret"), "{debug}");
@@ -672,7 +620,7 @@ async fn secrets_never_appear_in_logs_debug_or_display() {
     assert!(logs.contains("retrying"), "{logs}");
 
     let signatures: Vec<String> =
-        seen.lock().unwrap().iter().map(|s| assert_signed_with_token(&s.body, "pk-visible", PRIVATE, TOKEN)).collect();
+        seen.requests().iter().map(|s| assert_signed_with_token(&s.body, "pk-visible", PRIVATE, TOKEN)).collect();
     assert_eq!(signatures.len(), 4);
     for text in shown.iter().chain(std::iter::once(&logs)) {
         for secret in [PRIVATE, TOKEN, PROXY_PASSWORD].iter().copied().chain(signatures.iter().map(String::as_str)) {
@@ -779,9 +727,8 @@ async fn the_channel_key_is_sent_as_a_header_from_the_builder_the_environment_or
     for (i, (builder, want)) in cases.into_iter().enumerate() {
         let client = builder.endpoint(Endpoint::Custom(format!("http://{addr}"))).build().unwrap();
         client.get_repo().await.unwrap();
-        let request = seen.lock().unwrap()[i].clone();
-        let sent = request.headers.iter().find_map(|h| h.strip_prefix("channel-key: ").map(str::to_owned));
-        assert_eq!(sent.as_deref(), want, "case {i}");
+        let request = seen.requests()[i].clone();
+        assert_eq!(request.header("channel-key"), want, "case {i}");
     }
 }
 
@@ -797,7 +744,7 @@ async fn ret_code_174_is_an_authentication_failure_and_not_retried() {
         .unwrap();
     let e = client.get_repo().await.unwrap_err();
     assert_eq!((e.code(), e.attempts(), e.is_retryable()), (Some(174), 1, false));
-    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert_eq!(seen.requests().len(), 1);
 }
 
 #[test]

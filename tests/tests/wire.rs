@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use support::{Canned, Received, Server};
+use support::{Canned, Form as _, Received, Server};
 use uhub_sdk::{Client, ClientBuilder, Credentials, Endpoint, ErrorKind, RepoType, RetryPolicy, TransportKind};
 
 const PUBLIC_KEY: &str = "pub-key-123";
@@ -484,7 +484,7 @@ async fn tag_digest_is_optional_and_a_utf8_bom_is_tolerated() {
                 {"TagName":"v2","UpdateTime":"t2"},
                 {"TagName":"v3","UpdateTime":"t3","Digest":null}]}"#,
         );
-        let server = Server::start(vec![Canned::bytes(200, body)]).await;
+        let server = Server::start(vec![Canned::status(200, body)]).await;
         let r = client(&server).get_image_tag("r", "i").await.unwrap();
         assert_eq!(r.tag_set[0].digest.as_deref(), Some("sha256:abc"));
         assert_eq!(r.tag_set[1].digest, None);
@@ -628,12 +628,12 @@ fn big_body() -> String {
 
 #[tokio::test]
 async fn body_over_the_limit_with_content_length_is_response_too_large() {
-    bounded(too_large(Canned::json(&big_body()))).await
+    bounded(too_large(Canned::json(big_body()))).await
 }
 
 #[tokio::test]
 async fn chunked_body_over_the_limit_is_response_too_large() {
-    bounded(too_large(Canned::json(&big_body()).chunked())).await
+    bounded(too_large(Canned::json(big_body()).chunked())).await
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ fn honest(n: usize) -> Arc<Pages> {
 }
 
 async fn list(server: &Server, size: i64, k: usize) -> Result<Vec<String>, uhub_sdk::Error> {
-    let items = client(&server.url).get_image_tag("r", "i").into_paginator().page_size(size).concurrency(k);
+    let items = client(&server.url()).get_image_tag("r", "i").into_paginator().page_size(size).concurrency(k);
     let tags = tokio::time::timeout(Duration::from_secs(20), items.collect_all()).await.expect("listing ends");
     tags.map(|t| t.into_iter().map(|t| t.tag_name).collect())
 }
@@ -28,7 +28,7 @@ async fn sequential_and_concurrent_yield_every_item_in_server_order() {
             assert_eq!(list(&server, size, k).await.unwrap(), names(0..total), "total {total} size {size} k {k}");
             let expected_requests =
                 (total / size as usize + 1).max(1) - usize::from(total > 0 && total % size as usize == 0);
-            assert_eq!(server.requests.load(Ordering::SeqCst), expected_requests, "total {total} k {k}");
+            assert_eq!(server.request_count(), expected_requests, "total {total} k {k}");
         }
     }
 }
@@ -37,14 +37,20 @@ async fn sequential_and_concurrent_yield_every_item_in_server_order() {
 async fn concurrency_is_bounded_and_used() {
     let server = serve(Duration::from_millis(20), honest(400)).await;
     assert_eq!(list(&server, 10, 4).await.unwrap(), names(0..400));
-    assert_eq!(server.max_in_flight.load(Ordering::SeqCst), 4);
+    assert_eq!(server.max_in_flight(), 4);
 }
 
 #[tokio::test]
 async fn pages_stream_reports_totals() {
     let server = serve(Duration::ZERO, honest(25)).await;
-    let pages: Vec<_> =
-        client(&server.url).get_image_tag("r", "i").into_paginator().page_size(10).pages().try_collect().await.unwrap();
+    let pages: Vec<_> = client(&server.url())
+        .get_image_tag("r", "i")
+        .into_paginator()
+        .page_size(10)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(pages.iter().map(|p| p.items.len()).collect::<Vec<_>>(), vec![10, 10, 5]);
     assert!(pages.iter().all(|p| p.total == 25));
 }
@@ -107,7 +113,7 @@ async fn error_ends_the_stream_after_being_yielded() {
 async fn request_limit_and_offset_are_the_defaults_of_the_paginator() {
     let server = serve(Duration::ZERO, honest(25)).await;
     let tags =
-        client(&server.url).get_image_tag("r", "i").offset(5).limit(7).into_paginator().collect_all().await.unwrap();
+        client(&server.url()).get_image_tag("r", "i").offset(5).limit(7).into_paginator().collect_all().await.unwrap();
     assert_eq!(tags.into_iter().map(|t| t.tag_name).collect::<Vec<_>>(), names(5..25));
-    assert_eq!(server.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(server.request_count(), 3);
 }

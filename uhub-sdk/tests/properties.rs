@@ -76,7 +76,7 @@ proptest! {
             let pages: Arc<support::Pages> =
                 Arc::new(move |offset, limit| (total.to_string(), support::names(offset.min(total)..(offset + limit).min(total))));
             let server = support::serve(Duration::ZERO, pages).await;
-            let listing = support::client(&server.url).get_image_tag("r", "i").into_paginator().page_size(size).concurrency(k);
+            let listing = support::client(&server.url()).get_image_tag("r", "i").into_paginator().page_size(size).concurrency(k);
             tokio::time::timeout(Duration::from_secs(20), listing.collect_all()).await.expect("listing ends").unwrap()
         });
         let names: Vec<String> = got.into_iter().map(|t| t.tag_name).collect();
