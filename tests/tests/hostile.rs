@@ -152,7 +152,7 @@ async fn redirects_are_refused_and_the_other_host_receives_nothing() {
 async fn a_client_of_your_own_that_follows_redirects_still_gets_no_answer_from_elsewhere() {
     bounded(async {
         let elsewhere = Server::start(vec![Canned::json(r#"{"RetCode":0,"TotalCount":0,"TagSet":[]}"#)]).await;
-        let server = Server::start(vec![Canned::status(307, "").header("Location", &elsewhere.url())]).await;
+        let server = Server::start(vec![Canned::status(307, "").header("Location", elsewhere.url())]).await;
         let _ = rustls::crypto::ring::default_provider().install_default();
         let follows = reqwest::Client::builder().build().unwrap(); // the default policy follows up to 10
         let c = builder(&server.url()).http_client(follows).build().unwrap();
