@@ -30,14 +30,14 @@ mod drift;
 mod faults;
 mod handlers;
 mod mock;
+mod request_log;
 mod server;
 mod service;
+mod state;
 mod store;
 
 pub use codes::{Code, Reject};
 pub use faults::{Fault, FaultRule};
-pub use mock::{
-    DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, LOG_CAPACITY, MockBuilder, MockHandle, MockService, MockUHub,
-    RequestRecord,
-};
+pub use mock::{DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, MockBuilder, MockHandle, MockService, MockUHub};
+pub use request_log::{LOG_CAPACITY, RequestRecord};
 pub use store::{Image, MAX_REPOS_PER_PROJECT, Repo};

@@ -1,10 +1,10 @@
-//! The builder, the running mock's handle, and the state they share with the server.
+//! The builder, the running mock's handle, and the in-process service.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -13,7 +13,10 @@ use uhub_sdk::form::Fields;
 use uhub_sdk::{ClientBuilder, Endpoint};
 
 use crate::faults::FaultRule;
+use crate::request_log::RequestRecord;
+use crate::state::Shared;
 use crate::store::{Repo, Store};
+use crate::{demo, server, service};
 
 /// The key pair a mock accepts when no other is registered, and the binary prints.
 pub const DEMO_PUBLIC_KEY: &str = "uhub-mock-demo-public-key";
@@ -21,9 +24,6 @@ pub const DEMO_PUBLIC_KEY: &str = "uhub-mock-demo-public-key";
 pub const DEMO_PRIVATE_KEY: &str = "uhub-mock-demo-private-key";
 /// The project requests without `ProjectId` act in, unless the builder names another.
 pub const DEFAULT_PROJECT: &str = "org-demo";
-/// How many requests the log keeps (the oldest are dropped first).
-pub const LOG_CAPACITY: usize = 10_000;
-
 /// A fake UHub. Start one with [`MockUHub::builder`].
 #[derive(Debug)]
 pub struct MockUHub(());
@@ -69,7 +69,7 @@ impl MockBuilder {
     /// Adds the `demo` data: repositories `web` and `tools` (public), `backend` and
     /// `ml-models` (private), and `web/nginx` with 320 tags.
     pub fn seed_demo(mut self) -> Self {
-        self.repos.extend(crate::demo::repos());
+        self.repos.extend(demo::repos());
         self
     }
 
@@ -108,19 +108,7 @@ impl MockBuilder {
         for repo in self.repos {
             store.seed(repo);
         }
-        MockService {
-            shared: Arc::new(Shared {
-                keys,
-                store: Mutex::new(store),
-                faults: Mutex::new(self.faults),
-                log: Mutex::new(VecDeque::new()),
-                counts: Mutex::new(BTreeMap::new()),
-                in_flight: AtomicUsize::new(0),
-                max_in_flight: AtomicUsize::new(0),
-                drift: AtomicBool::new(self.drift),
-                next_request: AtomicU64::new(1),
-            }),
-        }
+        MockService { shared: Arc::new(Shared::new(keys, store, self.faults, self.drift)) }
     }
 
     /// Binds the address and starts serving on the current Tokio runtime.
@@ -133,7 +121,7 @@ impl MockBuilder {
             tokio::net::TcpListener::bind(listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(crate::server::serve(listener, shared.clone(), stopped));
+        let task = tokio::spawn(server::serve(listener, shared.clone(), stopped));
         Ok(MockHandle {
             addr,
             base_url: format!("http://{addr}"),
@@ -160,59 +148,8 @@ impl fmt::Debug for MockService {
 impl MockService {
     /// The HTTP status and body the mock would send for a request with these form fields.
     pub fn answer(&self, fields: Fields) -> (u16, Vec<u8>) {
-        let reply = crate::service::process(&self.shared, fields);
+        let reply = service::process(&self.shared, fields);
         (reply.status, reply.body)
-    }
-}
-
-/// One request as the mock received it, for tests to inspect.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RequestRecord {
-    /// The `Action` field, empty when missing.
-    pub action: String,
-    /// Every form field except `Signature`, sorted by name.
-    pub fields: Vec<(String, String)>,
-    pub signature_valid: bool,
-    /// The `RetCode` answered; `None` when an injected fault replaced the answer.
-    pub ret_code: Option<i64>,
-    /// The injected fault that applied, if any (latency excluded).
-    pub fault: Option<String>,
-}
-
-impl RequestRecord {
-    /// The value of one field.
-    pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-}
-
-/// State shared by the handle and the server.
-pub(crate) struct Shared {
-    pub keys: BTreeMap<String, Secret>,
-    pub store: Mutex<Store>,
-    pub faults: Mutex<Vec<FaultRule>>,
-    pub log: Mutex<VecDeque<RequestRecord>>,
-    pub counts: Mutex<BTreeMap<String, u64>>,
-    pub in_flight: AtomicUsize,
-    pub max_in_flight: AtomicUsize,
-    pub drift: AtomicBool,
-    pub next_request: AtomicU64,
-}
-
-impl Shared {
-    pub fn record(&self, record: RequestRecord) {
-        let mut log = self.log.lock().expect("log lock");
-        if log.len() == LOG_CAPACITY {
-            log.pop_front();
-        }
-        log.push_back(record);
-    }
-
-    /// A fresh value for `X-UCLOUD-REQUEST-UUID`.
-    pub fn request_id(&self) -> String {
-        let n = self.next_request.fetch_add(1, Ordering::Relaxed);
-        format!("4d6f636b-0000-4000-8000-{n:012x}")
     }
 }
 
@@ -306,9 +243,9 @@ impl MockHandle {
         self.shared.log.lock().expect("log lock").clear();
     }
 
-    /// The last [`LOG_CAPACITY`] requests, oldest first.
+    /// The last [`crate::LOG_CAPACITY`] requests, oldest first.
     pub fn request_log(&self) -> Vec<RequestRecord> {
-        self.shared.log.lock().expect("log lock").iter().cloned().collect()
+        self.shared.log.lock().expect("log lock").records()
     }
 
     /// Stops accepting, closes open connections and waits for the server to finish.

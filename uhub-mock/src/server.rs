@@ -18,8 +18,8 @@ use tokio::task::JoinSet;
 use uhub_sdk::REQUEST_ID_HEADER;
 use uhub_sdk::form::Fields;
 
-use crate::mock::Shared;
 use crate::service::{Reply, process};
+use crate::state::Shared;
 
 /// Request bodies larger than this are refused; UHub requests are a few hundred bytes.
 const MAX_REQUEST_BYTES: usize = 1 << 20;

@@ -11,9 +11,11 @@ use uhub_sdk::AnyRequest;
 use uhub_sdk::form::Fields;
 
 use crate::codes::{Code, Reject};
+use crate::drift;
 use crate::faults::{self, Fault};
 use crate::handlers::{self, Times};
-use crate::mock::{RequestRecord, Shared};
+use crate::request_log::RequestRecord;
+use crate::state::Shared;
 
 /// What the server sends back.
 #[derive(Debug)]
@@ -50,11 +52,12 @@ pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
     let action = fields.get("Action").unwrap_or_default().to_owned();
     *shared.counts.lock().expect("counts lock").entry(action.clone()).or_default() += 1;
     let plan = faults::plan(&mut shared.faults.lock().expect("faults lock"), &action);
-    let signature_valid = check_signature(shared, &fields).is_ok();
+    // Checked once: the log records the outcome, and the normal path answers with it.
+    let signature = check_signature(shared, &fields);
     let mut record = RequestRecord {
         action: action.clone(),
         fields: fields.iter().filter(|(k, _)| *k != "Signature").map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
-        signature_valid,
+        signature_valid: signature.is_ok(),
         ret_code: None,
         fault: plan.fault.as_ref().map(Fault::label),
     };
@@ -81,7 +84,7 @@ pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
                 .to_owned(),
         ),
         _ => {
-            let body = match answer(shared, &action, &fields) {
+            let body = match answer(shared, &action, &fields, signature) {
                 Ok(body) => {
                     record.ret_code = Some(0);
                     body
@@ -104,16 +107,17 @@ pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
         }
     };
     reply.latency = plan.latency;
-    shared.record(record);
+    shared.log.lock().expect("log lock").push(record);
     reply
 }
 
-/// The normal path: check, parse, run the action.
-fn answer(shared: &Shared, action: &str, fields: &Fields) -> Result<Value, Reject> {
+/// The normal path: check, parse, run the action. `signature` is the outcome of
+/// [`check_signature`] for these fields.
+fn answer(shared: &Shared, action: &str, fields: &Fields, signature: Result<(), Reject>) -> Result<Value, Reject> {
     if action.is_empty() {
         return Err(Code::MissingAction.with("send the action's name as Action"));
     }
-    check_signature(shared, fields)?;
+    signature?;
     let request = match AnyRequest::from_form(action, fields) {
         None => return Err(Code::UnknownAction.with(format!("\"{action}\""))),
         Some(Err(e)) => return Err(Code::InvalidParameter.with(e)),
@@ -122,7 +126,7 @@ fn answer(shared: &Shared, action: &str, fields: &Fields) -> Result<Value, Rejec
     let times = if shared.drift.load(Ordering::Relaxed) { Times::Seconds } else { Times::Text };
     let mut body = handlers::handle(&mut shared.store.lock().expect("store lock"), request, times)?;
     if times == Times::Seconds {
-        crate::drift::drift(&mut body);
+        drift::drift(&mut body);
     }
     Ok(body)
 }
