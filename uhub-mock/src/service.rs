@@ -152,3 +152,60 @@ fn error_body(action: &str, code: i64, message: &str) -> Value {
     let name = if action.is_empty() { "Response".to_owned() } else { format!("{action}Response") };
     json!({ "Action": name, "RetCode": code, "Message": message })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use uhub_sdk::credentials::Secret;
+
+    const PUBLIC: &str = "test-public";
+    const PRIVATE: &str = "test-private";
+
+    fn demo() -> Shared {
+        let mut store = Store::new("org-demo".to_owned());
+        crate::demo::repos().into_iter().for_each(|repo| store.seed(repo));
+        let keys = [(PUBLIC.to_owned(), Secret::new(PRIVATE))].into_iter().collect();
+        Shared::new(keys, store, Vec::new(), false)
+    }
+
+    fn signed(fields: &[(&str, &str)]) -> Fields {
+        let mut all = fields.to_vec();
+        all.push(("PublicKey", PUBLIC));
+        let signature = uhub_sdk::sign::sign(&all, PRIVATE);
+        all.push(("Signature", &signature));
+        all.into_iter().collect()
+    }
+
+    fn ret_code(reply: &Reply) -> i64 {
+        serde_json::from_slice::<Value>(&reply.body).expect("JSON")["RetCode"].as_i64().expect("RetCode")
+    }
+
+    fn project_count(shared: &Shared) -> usize {
+        shared.store.lock().expect("store lock").projects.len()
+    }
+
+    #[test]
+    fn only_creating_a_repository_creates_a_project() {
+        let shared = demo();
+        let before = project_count(&shared);
+        let cases = [
+            ("GetRepo", 0),
+            ("GetRepoImage", 1604),
+            ("GetImageTag", 1604),
+            ("UpdateRepo", 1604),
+            ("DeleteRepo", 1604),
+            ("DeleteRepoImage", 1604),
+        ];
+        for (i, (action, code)) in cases.into_iter().enumerate() {
+            let project = format!("org-new-{i}");
+            let fields = [("Action", action), ("ProjectId", &project), ("RepoName", "web"), ("ImageName", "nginx")];
+            assert_eq!(ret_code(&process(&shared, signed(&fields))), code, "{action}");
+        }
+        assert_eq!(project_count(&shared), before, "reads and failed changes leave no project behind");
+
+        let create = [("Action", "CreateRepo"), ("ProjectId", "org-new"), ("RepoName", "fresh")];
+        assert_eq!(ret_code(&process(&shared, signed(&create))), 0);
+        assert_eq!(project_count(&shared), before + 1);
+    }
+}
