@@ -54,13 +54,7 @@ pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
     let plan = faults::plan(&mut shared.faults.lock().expect("faults lock"), &action);
     // Checked once: the log records the outcome, and the normal path answers with it.
     let signature = check_signature(shared, &fields);
-    let mut record = RequestRecord {
-        action: action.clone(),
-        fields: fields.iter().filter(|(k, _)| *k != "Signature").map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
-        signature_valid: signature.is_ok(),
-        ret_code: None,
-        fault: plan.fault.as_ref().map(Fault::label),
-    };
+    let mut record = RequestRecord::new(&action, &fields, signature.is_ok(), plan.fault.as_ref().map(Fault::label));
 
     let mut reply = match &plan.fault {
         Some(Fault::Status { status, retry_after }) => Reply {

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use common::{LIMIT, client, demo, post, post_signed};
 use serde_json::json;
 use tokio::time::timeout;
-use uhub_mock::{Code, Fault, FaultRule, MockUHub};
-use uhub_sdk::{ErrorKind, RetryPolicy};
+use uhub_mock::{Code, Fault, FaultRule, LOG_VALUE_MAX_BYTES, MockUHub};
+use uhub_sdk::{Credentials, ErrorKind, RetryPolicy};
 
 #[tokio::test]
 async fn common_ret_codes_for_malformed_requests() {
@@ -246,6 +246,41 @@ async fn the_log_records_fields_without_the_signature() {
         assert_eq!(record.field("PublicKey"), Some(mock.public_key()));
         assert_eq!(record.field("Signature"), None);
         assert!(!format!("{mock:?}").contains(mock.private_key()));
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_log_keeps_no_security_token() {
+    timeout(LIMIT, async {
+        let mock = demo().await;
+        let credentials =
+            Credentials::new(mock.public_key(), mock.private_key()).with_security_token("sts-secret-token");
+        let c = mock.client_builder().credentials(credentials).build().unwrap();
+        c.get_repo().await.unwrap();
+        let record = &mock.request_log()[0];
+        assert!(record.signature_valid, "the token was signed with the rest");
+        assert_eq!(record.field("SecurityToken"), None);
+        assert_eq!(record.field("Signature"), None);
+        assert!(!format!("{:?}", mock.request_log()).contains("sts-secret-token"));
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn long_values_are_logged_as_their_start_and_stored_whole() {
+    timeout(LIMIT, async {
+        let mock = demo().await;
+        let c = client(&mock);
+        let description = "d".repeat(5000);
+        c.create_repo("long").description(description.as_str()).await.unwrap();
+        let logged = mock.request_log()[0].field("Description").unwrap().to_owned();
+        assert_eq!(logged, format!("{}…[truncated: 5000 bytes]", "d".repeat(LOG_VALUE_MAX_BYTES)));
+        let stored = c.get_repo().repo_type(uhub_sdk::RepoType::Private).await.unwrap();
+        let long = stored.repo_set.iter().find(|r| r.repo_name == "long").unwrap();
+        assert_eq!(long.description, description, "only the log is cut");
     })
     .await
     .unwrap();
