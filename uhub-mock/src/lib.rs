@@ -25,6 +25,7 @@
 //! answers `RetCode` 161 saying so. Every `RetCode` the mock uses is in [`Code`].
 
 mod codes;
+mod counts;
 mod demo;
 mod drift;
 mod faults;

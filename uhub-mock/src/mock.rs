@@ -222,13 +222,18 @@ impl MockHandle {
     }
 
     /// Requests received for `action` (faulted and rejected ones included).
+    ///
+    /// Each action of the spec ([`uhub_sdk::ACTIONS`]) has its own counter. Every other
+    /// `Action` (unknown, misspelt or missing) shares one, so that no request can add a
+    /// counter: `requests("Bogus")` is the number of requests whose `Action` was not a spec
+    /// action, whatever it was.
     pub fn requests(&self, action: &str) -> u64 {
-        self.shared.counts.lock().expect("counts lock").get(action).copied().unwrap_or(0)
+        self.shared.counts.get(action)
     }
 
-    /// Requests received for any action.
+    /// Requests received, whatever their `Action` (the shared counter included).
     pub fn total_requests(&self) -> u64 {
-        self.shared.counts.lock().expect("counts lock").values().sum()
+        self.shared.counts.total()
     }
 
     /// The most requests that were being handled at once.
@@ -238,7 +243,7 @@ impl MockHandle {
 
     /// Zeroes the request counters, the in-flight peak and the log.
     pub fn reset_counters(&self) {
-        self.shared.counts.lock().expect("counts lock").clear();
+        self.shared.counts.clear();
         self.shared.max_in_flight.store(0, Ordering::SeqCst);
         self.shared.log.lock().expect("log lock").clear();
     }

@@ -49,12 +49,12 @@ impl Reply {
 
 /// Handles the form `fields` of one request.
 pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
-    let action = fields.get("Action").unwrap_or_default().to_owned();
-    *shared.counts.lock().expect("counts lock").entry(action.clone()).or_default() += 1;
-    let plan = faults::plan(&mut shared.faults.lock().expect("faults lock"), &action);
+    let action = fields.get("Action").unwrap_or_default();
+    shared.counts.add(action);
+    let plan = faults::plan(&mut shared.faults.lock().expect("faults lock"), action);
     // Checked once: the log records the outcome, and the normal path answers with it.
     let signature = check_signature(shared, &fields);
-    let mut record = RequestRecord::new(&action, &fields, signature.is_ok(), plan.fault.as_ref().map(Fault::label));
+    let mut record = RequestRecord::new(action, &fields, signature.is_ok(), plan.fault.as_ref().map(Fault::label));
 
     let mut reply = match &plan.fault {
         Some(Fault::Status { status, retry_after }) => Reply {
@@ -68,7 +68,7 @@ pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
             } else {
                 format!("uhub-mock: injected RetCode {code}")
             };
-            Reply::json(&error_body(&action, *code, &message))
+            Reply::json(&error_body(action, *code, &message))
         }
         Some(Fault::HtmlPage) => Reply::text(
             200,
@@ -78,14 +78,14 @@ pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
                 .to_owned(),
         ),
         _ => {
-            let body = match answer(shared, &action, &fields, signature) {
+            let body = match answer(shared, action, &fields, signature) {
                 Ok(body) => {
                     record.ret_code = Some(0);
                     body
                 }
                 Err(reject) => {
                     record.ret_code = Some(reject.code);
-                    error_body(&action, reject.code, &reject.message)
+                    error_body(action, reject.code, &reject.message)
                 }
             };
             let mut reply = Reply::json(&body);

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use uhub_sdk::credentials::Secret;
 
+use crate::counts::Counts;
 use crate::faults::FaultRule;
 use crate::request_log::RequestLog;
 use crate::store::Store;
@@ -19,7 +20,7 @@ pub(crate) struct Shared {
     pub store: Mutex<Store>,
     pub faults: Mutex<Vec<FaultRule>>,
     pub log: Mutex<RequestLog>,
-    pub counts: Mutex<BTreeMap<String, u64>>,
+    pub counts: Counts,
     pub in_flight: AtomicUsize,
     pub max_in_flight: AtomicUsize,
     pub drift: AtomicBool,
@@ -33,7 +34,7 @@ impl Shared {
             store: Mutex::new(store),
             faults: Mutex::new(faults),
             log: Mutex::new(RequestLog::default()),
-            counts: Mutex::new(BTreeMap::new()),
+            counts: Counts::default(),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
             drift: AtomicBool::new(drift),

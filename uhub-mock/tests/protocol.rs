@@ -252,6 +252,26 @@ async fn the_log_records_fields_without_the_signature() {
 }
 
 #[tokio::test]
+async fn spec_actions_are_counted_apart_and_every_other_action_together() {
+    timeout(LIMIT, async {
+        let mock = demo().await;
+        post_signed(&mock, &[("Action", "GetRepo")]).await;
+        post_signed(&mock, &[("Action", "GetRepo")]).await;
+        post_signed(&mock, &[("Action", "Bogus")]).await;
+        post_signed(&mock, &[("Action", "DescribeUHostInstance")]).await;
+        post(&mock, &[("RepoName", "web")]).await; // no Action at all
+        assert_eq!((mock.requests("GetRepo"), mock.requests("GetImageTag")), (2, 0));
+        assert_eq!(mock.requests("Bogus"), 3, "one counter for everything outside the spec");
+        assert_eq!(mock.requests("NeverSent"), 3);
+        assert_eq!(mock.total_requests(), 5);
+        let actions: Vec<_> = mock.request_log().into_iter().map(|r| r.action).collect();
+        assert_eq!(actions, ["GetRepo", "GetRepo", "Bogus", "DescribeUHostInstance", ""], "the log keeps the names");
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
 async fn the_log_keeps_no_security_token() {
     timeout(LIMIT, async {
         let mock = demo().await;
