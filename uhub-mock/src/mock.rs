@@ -5,6 +5,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -13,6 +14,7 @@ use uhub_sdk::form::Fields;
 use uhub_sdk::{ClientBuilder, Endpoint};
 
 use crate::faults::FaultRule;
+use crate::limits::Limits;
 use crate::request_log::RequestRecord;
 use crate::state::Shared;
 use crate::store::{Repo, Store};
@@ -37,6 +39,7 @@ impl MockUHub {
             drift: false,
             listen: None,
             default_project: DEFAULT_PROJECT.to_owned(),
+            limits: Limits::default(),
         }
     }
 }
@@ -50,6 +53,7 @@ pub struct MockBuilder {
     drift: bool,
     listen: Option<SocketAddr>,
     default_project: String,
+    limits: Limits,
 }
 
 impl MockBuilder {
@@ -97,6 +101,41 @@ impl MockBuilder {
         self
     }
 
+    /// How long a client may take to send a request's head, from its first byte (default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`](crate::DEFAULT_HEADER_READ_TIMEOUT)). A connection
+    /// stalled mid-head past it is closed without an answer.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request's body once its head arrived (default
+    /// [`DEFAULT_BODY_READ_DEADLINE`](crate::DEFAULT_BODY_READ_DEADLINE)). Past it the mock
+    /// answers HTTP 408 and closes the connection. A body announced over 1 MiB is answered
+    /// HTTP 413 at once.
+    pub fn body_read_deadline(mut self, deadline: Duration) -> Self {
+        self.limits.body_read_deadline = deadline;
+        self
+    }
+
+    /// How long a connection may wait for its first or next request (default
+    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT)). Past it the mock closes the
+    /// connection; clients open a new one for their next call.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// The most connections open at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS)). At the cap the mock
+    /// stops accepting: new connections wait in the listener's backlog until an open one
+    /// closes (its client's doing, or one of the timeouts above), then are served. They are
+    /// served late rather than refused.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
+    }
+
     /// The mock without a server: answers one request's form fields at a time, in-process.
     /// Used for fuzzing the request path; faults other than latency apply as usual.
     pub fn build_service(self) -> MockService {
@@ -111,8 +150,11 @@ impl MockBuilder {
         MockService { shared: Arc::new(Shared::new(keys, store, self.faults, self.drift)) }
     }
 
-    /// Binds the address and starts serving on the current Tokio runtime.
+    /// Binds the address and starts serving on the current Tokio runtime. Fails with
+    /// [`std::io::ErrorKind::InvalidInput`] when a timeout is zero or the connection cap is 0.
     pub async fn start(self) -> std::io::Result<MockHandle> {
+        let limits = self.limits;
+        limits.check().map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
         let (public_key, private_key) =
             self.keys.first().cloned().unwrap_or_else(|| (DEMO_PUBLIC_KEY.to_owned(), Secret::new(DEMO_PRIVATE_KEY)));
         let listen = self.listen;
@@ -121,7 +163,7 @@ impl MockBuilder {
             tokio::net::TcpListener::bind(listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(server::serve(listener, shared.clone(), stopped));
+        let task = tokio::spawn(server::serve(listener, shared.clone(), limits, stopped));
         Ok(MockHandle {
             addr,
             base_url: format!("http://{addr}"),
@@ -238,13 +280,26 @@ impl MockHandle {
 
     /// The most requests that were being handled at once.
     pub fn max_in_flight(&self) -> usize {
-        self.shared.max_in_flight.load(Ordering::SeqCst)
+        self.shared.in_flight.peak()
     }
 
-    /// Zeroes the request counters, the in-flight peak and the log.
+    /// Connections open now.
+    pub fn open_connections(&self) -> usize {
+        self.shared.connections.now()
+    }
+
+    /// The most connections that were open at once; never more than
+    /// [`MockBuilder::max_connections`].
+    pub fn max_open_connections(&self) -> usize {
+        self.shared.connections.peak()
+    }
+
+    /// Zeroes the request counters and the log, and starts the in-flight and open-connection
+    /// peaks again from what is in progress now.
     pub fn reset_counters(&self) {
         self.shared.counts.clear();
-        self.shared.max_in_flight.store(0, Ordering::SeqCst);
+        self.shared.in_flight.reset_peak();
+        self.shared.connections.reset_peak();
         self.shared.log.lock().expect("log lock").clear();
     }
 

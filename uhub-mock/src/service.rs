@@ -1,7 +1,8 @@
-//! One received request → one reply: faults, signature, parsing, the action, drift.
+//! One received request → one reply: faults, signature, parsing, the action, drift; and the
+//! reply to a request whose body could not be read.
 //!
 //! Kept apart from the HTTP server so the whole decision is a plain function of the shared
-//! state and the request's bytes.
+//! state and the request's bytes. Nothing else in the crate decides what a reply says.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -28,6 +29,8 @@ pub(crate) struct Reply {
     pub cut: bool,
     /// Wait this long before sending.
     pub latency: Duration,
+    /// Close the connection after sending.
+    pub close: bool,
 }
 
 impl Reply {
@@ -39,12 +42,37 @@ impl Reply {
             retry_after: None,
             cut: false,
             latency: Duration::ZERO,
+            close: false,
         }
     }
 
     fn text(status: u16, content_type: &'static str, body: String) -> Self {
         Reply { status, content_type, body: body.into_bytes(), ..Reply::json(&Value::Null) }
     }
+}
+
+/// Why the body of a request could not be read.
+#[derive(Debug)]
+pub(crate) enum BodyProblem {
+    /// Larger than the mock accepts, announced or sent.
+    TooLarge { limit: usize },
+    /// Not complete within the body-read deadline.
+    TooSlow { deadline: Duration },
+    /// The connection failed mid-body.
+    Broken(String),
+}
+
+/// The reply to a request whose body could not be read: an HTTP error, and the connection
+/// closed, since what is left of the body cannot be told from a next request.
+pub(crate) fn unreadable(problem: BodyProblem) -> Reply {
+    let (status, text) = match problem {
+        BodyProblem::TooLarge { limit } => (413, format!("uhub-mock: the request body is over {limit} bytes\n")),
+        BodyProblem::TooSlow { deadline } => {
+            (408, format!("uhub-mock: the request body did not arrive within {deadline:?}\n"))
+        }
+        BodyProblem::Broken(e) => (400, format!("uhub-mock: cannot read the body: {e}\n")),
+    };
+    Reply { close: true, ..Reply::text(status, "text/plain", text) }
 }
 
 /// Handles the form `fields` of one request.

@@ -353,6 +353,54 @@ async fn the_binary_rejects_bad_arguments() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--seed takes `demo` or `empty`"));
 }
 
+#[tokio::test]
+async fn the_binary_applies_its_connection_limits() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+    timeout(LIMIT, async {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_uhub-mock"))
+            .args(["--listen", "127.0.0.1:0", "--idle-timeout", "0.3", "--max-connections", "2"])
+            .args(["--header-timeout", "5", "--body-deadline", "5"])
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the binary runs");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next_line().await.unwrap().expect("it prints its URL");
+        let url = first.strip_prefix("uhub-mock listening on ").expect(&first).to_owned();
+        // A connection that never sends a request is closed after the idle timeout.
+        let mut quiet = tokio::net::TcpStream::connect(url.trim_start_matches("http://")).await.unwrap();
+        let mut byte = [0u8; 1];
+        let closed = quiet.read(&mut byte).await;
+        assert!(matches!(closed, Ok(0)) || closed.is_err(), "{closed:?}");
+        let client = uhub_sdk::Client::builder()
+            .keys(uhub_mock::DEMO_PUBLIC_KEY, uhub_mock::DEMO_PRIVATE_KEY)
+            .endpoint(uhub_sdk::Endpoint::Custom(url))
+            .build()
+            .unwrap();
+        assert_eq!(client.get_repo().await.unwrap().total_count, 2);
+        child.kill().await.unwrap();
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_binary_refuses_limits_it_cannot_serve_with() {
+    let cases = [
+        (["--max-connections", "0"], "--max-connections takes a whole number of at least 1"),
+        (["--idle-timeout", "0"], "--idle-timeout takes a number of seconds above 0"),
+        (["--body-deadline", "soon"], "--body-deadline takes a number of seconds above 0"),
+    ];
+    for (args, message) in cases {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_uhub-mock")).args(args).output();
+        let out = timeout(LIMIT, out).await.unwrap().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(stderr.contains("--header-timeout SECS"), "the usage follows: {stderr}");
+    }
+}
+
 #[test]
 fn the_service_answers_without_a_server() {
     let service = MockUHub::builder().seed_demo().build_service();
