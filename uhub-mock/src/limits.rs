@@ -3,22 +3,22 @@
 
 use std::time::Duration;
 
-/// Default of [`MockBuilder::header_read_timeout`](crate::MockBuilder::header_read_timeout).
+/// Default of `MockBuilder::header_read_timeout`.
 /// A request head is a few hundred bytes that clients send in one write; ten seconds
 /// forgive a loaded CI machine.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Default of [`MockBuilder::body_read_deadline`](crate::MockBuilder::body_read_deadline).
+/// Default of `MockBuilder::body_read_deadline`.
 /// Bodies are at most 1 MiB (UHub's are a few hundred bytes); thirty seconds allow even the
 /// largest at about 35 KB/s.
 pub const DEFAULT_BODY_READ_DEADLINE: Duration = Duration::from_secs(30);
 
-/// Default of [`MockBuilder::idle_timeout`](crate::MockBuilder::idle_timeout). A minute keeps
+/// Default of `MockBuilder::idle_timeout`. A minute keeps
 /// a client's pooled connection through the pauses of a test run, and frees a slot held by
 /// a client that went quiet.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Default of [`MockBuilder::max_connections`](crate::MockBuilder::max_connections). Well
+/// Default of `MockBuilder::max_connections`. Well
 /// under the common limit of 1024 open files even when the clients run in the same process
 /// (each loopback connection is then two files), and far more than tests open at once.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
