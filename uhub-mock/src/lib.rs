@@ -23,6 +23,10 @@
 //! Requests are parsed by the SDK's generated [`uhub_sdk::AnyRequest`], so the mock reads
 //! exactly what the spec describes. An action in the spec that the mock does not handle
 //! answers `RetCode` 161 saying so. Every `RetCode` the mock uses is in [`Code`].
+//!
+//! It stays bounded whatever its clients send: the request log within [`LOG_CAPACITY`]
+//! records and [`LOG_MAX_BYTES`], counters only for the spec's actions (plus one for the
+//! rest), and connections within the timeouts and the cap set on [`MockBuilder`].
 
 mod codes;
 mod connection;
