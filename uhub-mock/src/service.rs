@@ -85,6 +85,11 @@ pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
     let mut record = RequestRecord::new(action, &fields, signature.is_ok(), plan.fault.as_ref().map(Fault::label));
 
     let mut reply = match &plan.fault {
+        Some(Fault::Status { status, .. }) if !(100..=999).contains(status) => Reply::text(
+            500,
+            "text/plain",
+            format!("uhub-mock: the injected status {status} is not an HTTP status (100 to 999)\n"),
+        ),
         Some(Fault::Status { status, retry_after }) => Reply {
             retry_after: *retry_after,
             ..Reply::text(*status, "text/plain", format!("uhub-mock: injected HTTP {status}\n"))
@@ -205,6 +210,15 @@ mod tests {
 
     fn project_count(shared: &Shared) -> usize {
         shared.store.lock().expect("store lock").projects.len()
+    }
+
+    #[test]
+    fn an_injected_status_that_http_cannot_carry_is_reported_as_such() {
+        let shared = demo();
+        shared.faults.lock().unwrap().push(Fault::status(1000).into());
+        let reply = process(&shared, signed(&[("Action", "GetRepo")]));
+        assert_eq!(reply.status, 500);
+        assert!(String::from_utf8_lossy(&reply.body).contains("1000 is not an HTTP status"));
     }
 
     #[test]
