@@ -86,7 +86,7 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
         AnyRequest::CreateRepo(r) => {
             check_repo_name(&r.repo_name)?;
             let now = store.tick();
-            let repos = store.project(r.project_id.as_deref());
+            let repos = store.project_or_create(r.project_id.as_deref());
             if repos.contains_key(&r.repo_name) {
                 return Err(Code::RepoExists.with(format!("\"{}\"", r.repo_name)));
             }
@@ -113,7 +113,7 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
         }
         AnyRequest::UpdateRepo(r) => {
             let now = store.tick();
-            let repo = find_repo_mut(store.project(r.project_id.as_deref()), &r.repo_name)?;
+            let repo = find_repo_mut(store.project_mut(r.project_id.as_deref()), &r.repo_name)?;
             if let Some(text) = r.description {
                 repo.description = text;
             }
@@ -126,8 +126,7 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
             to_value(&resp)
         }
         AnyRequest::DeleteRepo(r) => {
-            let repos = store.project(r.project_id.as_deref());
-            let repo = find_repo(repos, &r.repo_name)?;
+            let repo = find_repo(store.project(r.project_id.as_deref()), &r.repo_name)?;
             if !repo.images.is_empty() {
                 return Err(Code::RepoNotEmpty.with(format!(
                     "\"{}\" still holds {} image(s); delete them first",
@@ -135,12 +134,14 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
                     repo.images.len()
                 )));
             }
-            repos.remove(&r.repo_name);
+            if let Some(repos) = store.project_mut(r.project_id.as_deref()) {
+                repos.remove(&r.repo_name);
+            }
             to_value(&DeleteRepoResponse::default())
         }
         AnyRequest::DeleteRepoImage(r) => {
             let now = store.tick();
-            let repo = find_repo_mut(store.project(r.project_id.as_deref()), &r.repo_name)?;
+            let repo = find_repo_mut(store.project_mut(r.project_id.as_deref()), &r.repo_name)?;
             let image = repo
                 .images
                 .get_mut(&r.image_name)
@@ -203,10 +204,10 @@ fn find_repo<'a>(
 }
 
 fn find_repo_mut<'a>(
-    repos: &'a mut std::collections::BTreeMap<String, StoredRepo>,
+    repos: Option<&'a mut std::collections::BTreeMap<String, StoredRepo>>,
     name: &str,
 ) -> Result<&'a mut StoredRepo, Reject> {
-    repos.get_mut(name).ok_or_else(|| Code::RepoNotFound.with(format!("\"{name}\"")))
+    repos.and_then(|repos| repos.get_mut(name)).ok_or_else(|| Code::RepoNotFound.with(format!("\"{name}\"")))
 }
 
 fn find_image<'a>(repo: &'a StoredRepo, name: &str) -> Result<&'a StoredImage, Reject> {

@@ -23,21 +23,31 @@
 //! Requests are parsed by the SDK's generated [`uhub_sdk::AnyRequest`], so the mock reads
 //! exactly what the spec describes. An action in the spec that the mock does not handle
 //! answers `RetCode` 161 saying so. Every `RetCode` the mock uses is in [`Code`].
+//!
+//! It stays bounded whatever its clients send: the request log within [`LOG_CAPACITY`]
+//! records and [`LOG_MAX_BYTES`], counters only for the spec's actions (plus one for the
+//! rest), and connections within the timeouts and the cap set on [`MockBuilder`].
 
 mod codes;
+mod connection;
+mod counts;
 mod demo;
 mod drift;
 mod faults;
 mod handlers;
+mod limits;
 mod mock;
+mod request_log;
 mod server;
 mod service;
+mod state;
 mod store;
 
 pub use codes::{Code, Reject};
 pub use faults::{Fault, FaultRule};
-pub use mock::{
-    DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, LOG_CAPACITY, MockBuilder, MockHandle, MockService, MockUHub,
-    RequestRecord,
+pub use limits::{
+    DEFAULT_BODY_READ_DEADLINE, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
 };
+pub use mock::{DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, MockBuilder, MockHandle, MockService, MockUHub};
+pub use request_log::{LOG_CAPACITY, LOG_MAX_BYTES, LOG_MAX_FIELDS, LOG_VALUE_MAX_BYTES, RequestRecord};
 pub use store::{Image, MAX_REPOS_PER_PROJECT, Repo};

@@ -1,10 +1,11 @@
-//! The builder, the running mock's handle, and the state they share with the server.
+//! The builder, the running mock's handle, and the in-process service.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -13,7 +14,11 @@ use uhub_sdk::runtime::Secret;
 use uhub_sdk::{ClientBuilder, Endpoint};
 
 use crate::faults::FaultRule;
+use crate::limits::Limits;
+use crate::request_log::RequestRecord;
+use crate::state::Shared;
 use crate::store::{Repo, Store};
+use crate::{demo, server, service};
 
 /// The key pair a mock accepts when no other is registered, and the binary prints.
 pub const DEMO_PUBLIC_KEY: &str = "uhub-mock-demo-public-key";
@@ -21,9 +26,6 @@ pub const DEMO_PUBLIC_KEY: &str = "uhub-mock-demo-public-key";
 pub const DEMO_PRIVATE_KEY: &str = "uhub-mock-demo-private-key";
 /// The project requests without `ProjectId` act in, unless the builder names another.
 pub const DEFAULT_PROJECT: &str = "org-demo";
-/// How many requests the log keeps (the oldest are dropped first).
-pub const LOG_CAPACITY: usize = 10_000;
-
 /// A fake UHub. Start one with [`MockUHub::builder`].
 #[derive(Debug)]
 pub struct MockUHub(());
@@ -37,6 +39,7 @@ impl MockUHub {
             drift: false,
             listen: None,
             default_project: DEFAULT_PROJECT.to_owned(),
+            limits: Limits::default(),
         }
     }
 }
@@ -50,6 +53,7 @@ pub struct MockBuilder {
     drift: bool,
     listen: Option<SocketAddr>,
     default_project: String,
+    limits: Limits,
 }
 
 impl MockBuilder {
@@ -69,7 +73,7 @@ impl MockBuilder {
     /// Adds the `demo` data: repositories `web` and `tools` (public), `backend` and
     /// `ml-models` (private), and `web/nginx` with 320 tags.
     pub fn seed_demo(mut self) -> Self {
-        self.repos.extend(crate::demo::repos());
+        self.repos.extend(demo::repos());
         self
     }
 
@@ -97,6 +101,41 @@ impl MockBuilder {
         self
     }
 
+    /// How long a client may take to send a request's head, from its first byte (default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`](crate::DEFAULT_HEADER_READ_TIMEOUT)). A connection
+    /// stalled mid-head past it is closed without an answer.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request's body once its head arrived (default
+    /// [`DEFAULT_BODY_READ_DEADLINE`](crate::DEFAULT_BODY_READ_DEADLINE)). Past it the mock
+    /// answers HTTP 408 and closes the connection. A body announced over 1 MiB is answered
+    /// HTTP 413 at once.
+    pub fn body_read_deadline(mut self, deadline: Duration) -> Self {
+        self.limits.body_read_deadline = deadline;
+        self
+    }
+
+    /// How long a connection may wait for its first or next request (default
+    /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT)). Past it the mock closes the
+    /// connection; clients open a new one for their next call.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// The most connections open at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS)). At the cap the mock
+    /// stops accepting: new connections wait in the listener's backlog until an open one
+    /// closes (its client's doing, or one of the timeouts above), then are served. They are
+    /// served late rather than refused.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
+    }
+
     /// The mock without a server: answers one request's form fields at a time, in-process.
     /// Used for fuzzing the request path; faults other than latency apply as usual.
     pub fn build_service(self) -> MockService {
@@ -108,23 +147,14 @@ impl MockBuilder {
         for repo in self.repos {
             store.seed(repo);
         }
-        MockService {
-            shared: Arc::new(Shared {
-                keys,
-                store: Mutex::new(store),
-                faults: Mutex::new(self.faults),
-                log: Mutex::new(VecDeque::new()),
-                counts: Mutex::new(BTreeMap::new()),
-                in_flight: AtomicUsize::new(0),
-                max_in_flight: AtomicUsize::new(0),
-                drift: AtomicBool::new(self.drift),
-                next_request: AtomicU64::new(1),
-            }),
-        }
+        MockService { shared: Arc::new(Shared::new(keys, store, self.faults, self.drift)) }
     }
 
-    /// Binds the address and starts serving on the current Tokio runtime.
+    /// Binds the address and starts serving on the current Tokio runtime. Fails with
+    /// [`std::io::ErrorKind::InvalidInput`] when a timeout is zero or the connection cap is 0.
     pub async fn start(self) -> std::io::Result<MockHandle> {
+        let limits = self.limits;
+        limits.check().map_err(|problem| std::io::Error::new(std::io::ErrorKind::InvalidInput, problem))?;
         let (public_key, private_key) =
             self.keys.first().cloned().unwrap_or_else(|| (DEMO_PUBLIC_KEY.to_owned(), Secret::new(DEMO_PRIVATE_KEY)));
         let listen = self.listen;
@@ -133,7 +163,7 @@ impl MockBuilder {
             tokio::net::TcpListener::bind(listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(crate::server::serve(listener, shared.clone(), stopped));
+        let task = tokio::spawn(server::serve(listener, shared.clone(), limits, stopped));
         Ok(MockHandle {
             addr,
             base_url: format!("http://{addr}"),
@@ -160,59 +190,8 @@ impl fmt::Debug for MockService {
 impl MockService {
     /// The HTTP status and body the mock would send for a request with these form fields.
     pub fn answer(&self, fields: Fields) -> (u16, Vec<u8>) {
-        let reply = crate::service::process(&self.shared, fields);
+        let reply = service::process(&self.shared, fields);
         (reply.status, reply.body)
-    }
-}
-
-/// One request as the mock received it, for tests to inspect.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RequestRecord {
-    /// The `Action` field, empty when missing.
-    pub action: String,
-    /// Every form field except `Signature`, sorted by name.
-    pub fields: Vec<(String, String)>,
-    pub signature_valid: bool,
-    /// The `RetCode` answered; `None` when an injected fault replaced the answer.
-    pub ret_code: Option<i64>,
-    /// The injected fault that applied, if any (latency excluded).
-    pub fault: Option<String>,
-}
-
-impl RequestRecord {
-    /// The value of one field.
-    pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-}
-
-/// State shared by the handle and the server.
-pub(crate) struct Shared {
-    pub keys: BTreeMap<String, Secret>,
-    pub store: Mutex<Store>,
-    pub faults: Mutex<Vec<FaultRule>>,
-    pub log: Mutex<VecDeque<RequestRecord>>,
-    pub counts: Mutex<BTreeMap<String, u64>>,
-    pub in_flight: AtomicUsize,
-    pub max_in_flight: AtomicUsize,
-    pub drift: AtomicBool,
-    pub next_request: AtomicU64,
-}
-
-impl Shared {
-    pub fn record(&self, record: RequestRecord) {
-        let mut log = self.log.lock().expect("log lock");
-        if log.len() == LOG_CAPACITY {
-            log.pop_front();
-        }
-        log.push_back(record);
-    }
-
-    /// A fresh value for `X-UCLOUD-REQUEST-UUID`.
-    pub fn request_id(&self) -> String {
-        let n = self.next_request.fetch_add(1, Ordering::Relaxed);
-        format!("4d6f636b-0000-4000-8000-{n:012x}")
     }
 }
 
@@ -285,30 +264,48 @@ impl MockHandle {
     }
 
     /// Requests received for `action` (faulted and rejected ones included).
+    ///
+    /// Each action of the spec ([`uhub_sdk::ACTIONS`]) has its own counter. Every other
+    /// `Action` (unknown, misspelt or missing) shares one, so that no request can add a
+    /// counter: `requests("Bogus")` is the number of requests whose `Action` was not a spec
+    /// action, whatever it was.
     pub fn requests(&self, action: &str) -> u64 {
-        self.shared.counts.lock().expect("counts lock").get(action).copied().unwrap_or(0)
+        self.shared.counts.get(action)
     }
 
-    /// Requests received for any action.
+    /// Requests received, whatever their `Action` (the shared counter included).
     pub fn total_requests(&self) -> u64 {
-        self.shared.counts.lock().expect("counts lock").values().sum()
+        self.shared.counts.total()
     }
 
     /// The most requests that were being handled at once.
     pub fn max_in_flight(&self) -> usize {
-        self.shared.max_in_flight.load(Ordering::SeqCst)
+        self.shared.in_flight.peak()
     }
 
-    /// Zeroes the request counters, the in-flight peak and the log.
+    /// Connections open now.
+    pub fn open_connections(&self) -> usize {
+        self.shared.connections.now()
+    }
+
+    /// The most connections that were open at once; never more than
+    /// [`MockBuilder::max_connections`].
+    pub fn max_open_connections(&self) -> usize {
+        self.shared.connections.peak()
+    }
+
+    /// Zeroes the request counters and the log, and starts the in-flight and open-connection
+    /// peaks again from what is in progress now.
     pub fn reset_counters(&self) {
-        self.shared.counts.lock().expect("counts lock").clear();
-        self.shared.max_in_flight.store(0, Ordering::SeqCst);
+        self.shared.counts.clear();
+        self.shared.in_flight.reset_peak();
+        self.shared.connections.reset_peak();
         self.shared.log.lock().expect("log lock").clear();
     }
 
-    /// The last [`LOG_CAPACITY`] requests, oldest first.
+    /// The last [`crate::LOG_CAPACITY`] requests, oldest first.
     pub fn request_log(&self) -> Vec<RequestRecord> {
-        self.shared.log.lock().expect("log lock").iter().cloned().collect()
+        self.shared.log.lock().expect("log lock").records()
     }
 
     /// Stops accepting, closes open connections and waits for the server to finish.

@@ -1,50 +1,47 @@
-//! HTTP/1.1 on a Tokio listener (hyper): bodies in, [`Reply`]s out, the in-flight count kept.
+//! HTTP/1.1 on a Tokio listener (hyper): connections accepted up to the cap, bodies read
+//! within their limits, [`Reply`]s written out. Moves bytes; the service decides what they say.
 
 use std::convert::Infallible;
+use std::io;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full, Limited, StreamBody};
-use hyper::body::{Frame, Incoming};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited, StreamBody};
+use hyper::body::{Body as _, Frame, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::JoinSet;
 use uhub_sdk::REQUEST_ID_HEADER;
 use uhub_sdk::runtime::Fields;
 
-use crate::mock::Shared;
-use crate::service::{Reply, process};
+use crate::connection::{Clock, Watched};
+use crate::limits::{Limits, MAX_REQUEST_BYTES};
+use crate::service::{self, BodyProblem, Reply};
+use crate::state::Shared;
 
-/// Request bodies larger than this are refused; UHub requests are a few hundred bytes.
-const MAX_REQUEST_BYTES: usize = 1 << 20;
-
-type Body = BoxBody<Bytes, std::io::Error>;
+type ReplyBody = BoxBody<Bytes, io::Error>;
 
 /// Accepts connections until `stop` fires (or its sender is dropped), then closes them all.
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, limits: Limits, mut stop: oneshot::Receiver<()>) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let shared = shared.clone();
-                    connections.spawn(async move {
-                        let service = service_fn(move |req| respond(shared.clone(), req));
-                        // A client going away mid-request is normal here; nothing to report.
-                        let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                    });
+            accepted = accept(&listener, &slots) => match accepted {
+                Ok((stream, slot)) => {
+                    connections.spawn(connection(stream, slot, shared.clone(), limits));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
                     tracing::warn!(error = %e, "uhub-mock: accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                 }
             },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -53,49 +50,76 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: 
     // Dropping the set aborts every open connection.
 }
 
-/// Counts the request as in flight from arrival until its reply is handed to hyper.
-struct InFlight<'a>(&'a Shared);
-
-impl<'a> InFlight<'a> {
-    fn enter(shared: &'a Shared) -> Self {
-        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        InFlight(shared)
-    }
+/// The next connection, once one of the `slots` is free. At the cap the mock does not
+/// accept: new connections wait in the listener's backlog until an open one closes.
+async fn accept(listener: &TcpListener, slots: &Arc<Semaphore>) -> io::Result<(TcpStream, OwnedSemaphorePermit)> {
+    let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
+    let (stream, _) = listener.accept().await?;
+    Ok((stream, slot))
 }
 
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-async fn respond(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
-    let _in_flight = InFlight::enter(&shared);
-    let fields = if req.method() == Method::GET {
-        // UCloud's gateway also takes the parameters as a query string.
-        Fields::parse(req.uri().query().unwrap_or_default().as_bytes())
-    } else {
-        match Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect().await {
-            Ok(collected) => Fields::parse(&collected.to_bytes()),
-            Err(e) => return Ok(plain(StatusCode::BAD_REQUEST, format!("uhub-mock: cannot read the body: {e}\n"))),
-        }
+/// Serves one connection until its client closes it or its clock runs out.
+async fn connection(stream: TcpStream, _slot: OwnedSemaphorePermit, shared: Arc<Shared>, limits: Limits) {
+    let _open = shared.connections.enter();
+    let clock = Clock::new(limits.header_read_timeout, limits.idle_timeout);
+    let io = TokioIo::new(Watched::new(stream, clock.clone()));
+    let service = {
+        let (shared, clock) = (shared.clone(), clock.clone());
+        service_fn(move |req| {
+            let (shared, clock) = (shared.clone(), clock.clone());
+            async move {
+                let _request = clock.request();
+                Ok::<_, Infallible>(respond(&shared, req, limits.body_read_deadline).await)
+            }
+        })
     };
-    let reply = process(&shared, fields);
+    tokio::select! {
+        // A client going away mid-request is normal here; nothing to report.
+        _ = http1::Builder::new().serve_connection(io, service) => {}
+        expired = clock.expired() => tracing::debug!(?expired, "uhub-mock: closing a connection that waited too long"),
+    }
+}
+
+async fn respond(shared: &Shared, req: Request<Incoming>, body_deadline: Duration) -> Response<ReplyBody> {
+    let _in_flight = shared.in_flight.enter();
+    let reply = match read_fields(req, body_deadline).await {
+        Ok(fields) => service::process(shared, fields),
+        Err(problem) => service::unreadable(problem),
+    };
     if !reply.latency.is_zero() {
         tokio::time::sleep(reply.latency).await;
     }
-    Ok(build(&shared, reply))
+    build(shared, reply)
 }
 
-fn build(shared: &Shared, reply: Reply) -> Response<Body> {
+/// The request's form fields, from its query (GET) or its body (within size and deadline).
+async fn read_fields(req: Request<Incoming>, deadline: Duration) -> Result<Fields, BodyProblem> {
+    if req.method() == Method::GET {
+        // UCloud's gateway also takes the parameters as a query string.
+        return Ok(Fields::parse(req.uri().query().unwrap_or_default().as_bytes()));
+    }
+    let body = req.into_body();
+    let too_large = BodyProblem::TooLarge { limit: MAX_REQUEST_BYTES };
+    // An announced length over the limit is refused before waiting for any of it.
+    if body.size_hint().lower() > MAX_REQUEST_BYTES as u64 {
+        return Err(too_large);
+    }
+    match tokio::time::timeout(deadline, Limited::new(body, MAX_REQUEST_BYTES).collect()).await {
+        Err(_) => Err(BodyProblem::TooSlow { deadline }),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large),
+        Ok(Err(e)) => Err(BodyProblem::Broken(e.to_string())),
+        Ok(Ok(collected)) => Ok(Fields::parse(&collected.to_bytes())),
+    }
+}
+
+fn build(shared: &Shared, reply: Reply) -> Response<ReplyBody> {
     let len = reply.body.len();
-    let body: Body = if reply.cut {
+    let body: ReplyBody = if reply.cut {
         // Promise the whole body, send half, then fail the stream: hyper drops the connection.
         let half = Bytes::copy_from_slice(&reply.body[..len / 2]);
         let frames = futures::stream::iter([
             Ok(Frame::data(half)),
-            Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "uhub-mock: injected close")),
+            Err(io::Error::new(io::ErrorKind::ConnectionAborted, "uhub-mock: injected close")),
         ]);
         BodyExt::boxed(StreamBody::new(frames))
     } else {
@@ -109,11 +133,15 @@ fn build(shared: &Shared, reply: Reply) -> Response<Body> {
     if let Some(secs) = reply.retry_after {
         builder = builder.header("Retry-After", secs);
     }
-    builder.body(body).unwrap_or_else(|e| plain(StatusCode::INTERNAL_SERVER_ERROR, format!("uhub-mock: {e}\n")))
-}
-
-fn plain(status: StatusCode, text: String) -> Response<Body> {
-    let mut response = Response::new(Full::new(Bytes::from(text)).map_err(|never| match never {}).boxed());
-    *response.status_mut() = status;
-    response
+    if reply.close {
+        builder = builder.header("Connection", "close");
+    }
+    builder.body(body).unwrap_or_else(|e| {
+        // Not reached: the service makes only valid statuses and header values. Kept so a
+        // mistake there shows as a 500 rather than a panic.
+        let mut response =
+            Response::new(Full::new(Bytes::from(format!("uhub-mock: {e}\n"))).map_err(|n| match n {}).boxed());
+        *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        response
+    })
 }

@@ -149,10 +149,27 @@ impl Store {
         self.clock
     }
 
-    /// The repositories of `project` (the default one when `None`), created empty on first use.
-    pub fn project(&mut self, project: Option<&str>) -> &mut BTreeMap<String, StoredRepo> {
-        let key = project.filter(|p| !p.is_empty()).unwrap_or(&self.default_project).to_owned();
+    /// The repositories of `project` (the default one when `None`); empty when it has none.
+    /// Never creates the project, so reads naming new projects cost no memory.
+    pub fn project(&self, project: Option<&str>) -> &BTreeMap<String, StoredRepo> {
+        static NONE: BTreeMap<String, StoredRepo> = BTreeMap::new();
+        self.projects.get(self.key(project)).unwrap_or(&NONE)
+    }
+
+    /// The repositories of `project` to change, if it has any.
+    pub fn project_mut(&mut self, project: Option<&str>) -> Option<&mut BTreeMap<String, StoredRepo>> {
+        let key = self.key(project).to_owned();
+        self.projects.get_mut(&key)
+    }
+
+    /// The repositories of `project`, created empty if needed: only for adding a repository.
+    pub fn project_or_create(&mut self, project: Option<&str>) -> &mut BTreeMap<String, StoredRepo> {
+        let key = self.key(project).to_owned();
         self.projects.entry(key).or_default()
+    }
+
+    fn key<'a>(&'a self, project: Option<&'a str>) -> &'a str {
+        project.filter(|p| !p.is_empty()).unwrap_or(&self.default_project)
     }
 
     /// Adds a seeded repository, replacing one of the same name; seeding ignores the quota.
@@ -187,7 +204,7 @@ impl Store {
             );
         }
         stored.updated = stored.images.values().map(|i| i.updated).max().unwrap_or(created);
-        self.project(repo.project.as_deref()).insert(repo.name, stored);
+        self.project_or_create(repo.project.as_deref()).insert(repo.name, stored);
     }
 }
 

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use common::{LIMIT, client, demo, post, post_signed};
 use serde_json::json;
 use tokio::time::timeout;
-use uhub_mock::{Code, Fault, FaultRule, MockUHub};
-use uhub_sdk::{ErrorKind, RetryPolicy};
+use uhub_mock::{Code, Fault, FaultRule, LOG_VALUE_MAX_BYTES, MockUHub};
+use uhub_sdk::{Credentials, ErrorKind, RetryPolicy};
 
 #[tokio::test]
 async fn common_ret_codes_for_malformed_requests() {
@@ -252,6 +252,61 @@ async fn the_log_records_fields_without_the_signature() {
 }
 
 #[tokio::test]
+async fn spec_actions_are_counted_apart_and_every_other_action_together() {
+    timeout(LIMIT, async {
+        let mock = demo().await;
+        post_signed(&mock, &[("Action", "GetRepo")]).await;
+        post_signed(&mock, &[("Action", "GetRepo")]).await;
+        post_signed(&mock, &[("Action", "Bogus")]).await;
+        post_signed(&mock, &[("Action", "DescribeUHostInstance")]).await;
+        post(&mock, &[("RepoName", "web")]).await; // no Action at all
+        assert_eq!((mock.requests("GetRepo"), mock.requests("GetImageTag")), (2, 0));
+        assert_eq!(mock.requests("Bogus"), 3, "one counter for everything outside the spec");
+        assert_eq!(mock.requests("NeverSent"), 3);
+        assert_eq!(mock.total_requests(), 5);
+        let actions: Vec<_> = mock.request_log().into_iter().map(|r| r.action).collect();
+        assert_eq!(actions, ["GetRepo", "GetRepo", "Bogus", "DescribeUHostInstance", ""], "the log keeps the names");
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_log_keeps_no_security_token() {
+    timeout(LIMIT, async {
+        let mock = demo().await;
+        let credentials =
+            Credentials::new(mock.public_key(), mock.private_key()).with_security_token("sts-secret-token");
+        let c = mock.client_builder().credentials(credentials).build().unwrap();
+        c.get_repo().await.unwrap();
+        let record = &mock.request_log()[0];
+        assert!(record.signature_valid, "the token was signed with the rest");
+        assert_eq!(record.field("SecurityToken"), None);
+        assert_eq!(record.field("Signature"), None);
+        assert!(!format!("{:?}", mock.request_log()).contains("sts-secret-token"));
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn long_values_are_logged_as_their_start_and_stored_whole() {
+    timeout(LIMIT, async {
+        let mock = demo().await;
+        let c = client(&mock);
+        let description = "d".repeat(5000);
+        c.create_repo("long").description(description.as_str()).await.unwrap();
+        let logged = mock.request_log()[0].field("Description").unwrap().to_owned();
+        assert_eq!(logged, format!("{}…[truncated: 5000 bytes]", "d".repeat(LOG_VALUE_MAX_BYTES)));
+        let stored = c.get_repo().repo_type(uhub_sdk::RepoType::Private).await.unwrap();
+        let long = stored.repo_set.iter().find(|r| r.repo_name == "long").unwrap();
+        assert_eq!(long.description, description, "only the log is cut");
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
 async fn shutdown_stops_the_server() {
     timeout(LIMIT, async {
         let mock = demo().await;
@@ -296,6 +351,54 @@ async fn the_binary_rejects_bad_arguments() {
     let out = timeout(LIMIT, out).await.unwrap().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--seed takes `demo` or `empty`"));
+}
+
+#[tokio::test]
+async fn the_binary_applies_its_connection_limits() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+    timeout(LIMIT, async {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_uhub-mock"))
+            .args(["--listen", "127.0.0.1:0", "--idle-timeout", "0.3", "--max-connections", "2"])
+            .args(["--header-timeout", "5", "--body-deadline", "5"])
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the binary runs");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next_line().await.unwrap().expect("it prints its URL");
+        let url = first.strip_prefix("uhub-mock listening on ").expect(&first).to_owned();
+        // A connection that never sends a request is closed after the idle timeout.
+        let mut quiet = tokio::net::TcpStream::connect(url.trim_start_matches("http://")).await.unwrap();
+        let mut byte = [0u8; 1];
+        let closed = quiet.read(&mut byte).await;
+        assert!(matches!(closed, Ok(0)) || closed.is_err(), "{closed:?}");
+        let client = uhub_sdk::Client::builder()
+            .keys(uhub_mock::DEMO_PUBLIC_KEY, uhub_mock::DEMO_PRIVATE_KEY)
+            .endpoint(uhub_sdk::Endpoint::Custom(url))
+            .build()
+            .unwrap();
+        assert_eq!(client.get_repo().await.unwrap().total_count, 2);
+        child.kill().await.unwrap();
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_binary_refuses_limits_it_cannot_serve_with() {
+    let cases = [
+        (["--max-connections", "0"], "--max-connections takes a whole number of at least 1"),
+        (["--idle-timeout", "0"], "--idle-timeout takes a number of seconds above 0"),
+        (["--body-deadline", "soon"], "--body-deadline takes a number of seconds above 0"),
+    ];
+    for (args, message) in cases {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_uhub-mock")).args(args).output();
+        let out = timeout(LIMIT, out).await.unwrap().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(stderr.contains("--header-timeout SECS"), "the usage follows: {stderr}");
+    }
 }
 
 #[test]
