@@ -15,7 +15,7 @@ use uhub_sdk::{
 };
 
 use crate::codes::{Code, Reject};
-use crate::store::{MAX_REPOS_PER_PROJECT, Store, StoredImage, StoredRepo, format_time};
+use crate::store::{MAX_REPOS_PER_PROJECT, Store, StoredImage, StoredRepo, UNREADABLE_TIME, format_time};
 
 /// The documented defaults of `Offset` and `Limit`.
 const DEFAULT_OFFSET: i64 = 0;
@@ -73,7 +73,8 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
                 .map(|t| {
                     let mut tag = TagSet::default();
                     tag.tag_name = t.name.clone();
-                    tag.update_time = times.format(t.pushed);
+                    tag.update_time =
+                        if t.unreadable_time { UNREADABLE_TIME.to_owned() } else { times.format(t.pushed) };
                     tag.digest = Some(t.digest.clone());
                     tag
                 })
@@ -144,6 +145,7 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
                 .ok_or_else(|| Code::ImageNotFound.with(format!("\"{}\" in \"{}\"", r.image_name, r.repo_name)))?;
             match &r.tag_name {
                 Some(tag) => {
+                    // By name only: tags sharing its digest (aliases) stay.
                     let before = image.tags.len();
                     image.tags.retain(|t| &t.name != tag);
                     if image.tags.len() == before {

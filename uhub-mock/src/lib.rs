@@ -40,4 +40,4 @@ pub use mock::{
     DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, LOG_CAPACITY, MockBuilder, MockHandle, MockService, MockUHub,
     RequestRecord,
 };
-pub use store::{Image, MAX_REPOS_PER_PROJECT, Repo};
+pub use store::{Image, MAX_REPOS_PER_PROJECT, Repo, UNREADABLE_TIME};

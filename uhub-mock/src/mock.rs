@@ -37,6 +37,7 @@ impl MockUHub {
             drift: false,
             listen: None,
             default_project: DEFAULT_PROJECT.to_owned(),
+            clock: None,
         }
     }
 }
@@ -50,6 +51,7 @@ pub struct MockBuilder {
     drift: bool,
     listen: Option<SocketAddr>,
     default_project: String,
+    clock: Option<i64>,
 }
 
 impl MockBuilder {
@@ -91,6 +93,13 @@ impl MockBuilder {
         self
     }
 
+    /// Starts the fake clock at `unix_secs` instead of 2024-03-01 00:00:00 UTC: seeded data
+    /// and later changes are stamped from there, a minute per change.
+    pub fn clock(mut self, unix_secs: i64) -> Self {
+        self.clock = Some(unix_secs);
+        self
+    }
+
     /// Listens on this address instead of a free port on 127.0.0.1.
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = Some(addr);
@@ -105,6 +114,9 @@ impl MockBuilder {
             keys.insert(DEMO_PUBLIC_KEY.to_owned(), Secret::new(DEMO_PRIVATE_KEY));
         }
         let mut store = Store::new(self.default_project);
+        if let Some(secs) = self.clock {
+            store.set_clock(secs);
+        }
         for repo in self.repos {
             store.seed(repo);
         }
@@ -282,6 +294,12 @@ impl MockHandle {
     /// Adds (or replaces) a repository while running.
     pub fn add_repo(&self, repo: Repo) {
         self.shared.store.lock().expect("store lock").seed(repo);
+    }
+
+    /// Sets the fake clock while running: the next change is stamped a minute after
+    /// `unix_secs`.
+    pub fn set_clock(&self, unix_secs: i64) {
+        self.shared.store.lock().expect("store lock").set_clock(unix_secs);
     }
 
     /// Requests received for `action` (faulted and rejected ones included).
