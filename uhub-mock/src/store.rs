@@ -121,8 +121,9 @@ impl Image {
         self
     }
 
-    /// Pushes tag `name` for the same manifest as the tag `of` pushed before it: both have
-    /// one digest. Deleting either by name leaves the other (our model of the service).
+    /// Pushes tag `name` for the same manifest as the tag `of` pushed before it, at the same
+    /// time: both have one digest. Deleting either by name leaves the other (our model of the
+    /// service).
     pub fn alias(mut self, name: impl Into<String>, of: impl Into<String>) -> Self {
         self.tags.push(SeedTag { alias_of: Some(of.into()), ..SeedTag::named(name) });
         self
@@ -241,18 +242,15 @@ impl Store {
 fn seed_tags(repo: &str, image: &str, seeds: Vec<SeedTag>, created: i64) -> Vec<StoredTag> {
     let mut tags: Vec<StoredTag> = Vec::with_capacity(seeds.len());
     for (i, seed) in seeds.into_iter().enumerate() {
-        let digest = match &seed.alias_of {
-            Some(of) => {
-                tags.iter().find(|t| &t.name == of).map_or_else(|| digest(repo, image, of), |t| t.digest.clone())
-            }
-            None => digest(repo, image, &seed.name),
+        let target = seed.alias_of.as_ref().and_then(|of| tags.iter().find(|t| &t.name == of));
+        let digest = match (&seed.alias_of, target) {
+            (_, Some(t)) => t.digest.clone(),
+            (Some(of), None) => digest(repo, image, of),
+            (None, None) => digest(repo, image, &seed.name),
         };
-        tags.push(StoredTag {
-            pushed: seed.pushed_at.unwrap_or(created + 60 * i as i64),
-            name: seed.name,
-            digest,
-            unreadable_time: seed.unreadable_time,
-        });
+        // An alias is pushed with the tag it names, unless given a time of its own.
+        let pushed = seed.pushed_at.or(target.map(|t| t.pushed)).unwrap_or(created + 60 * i as i64);
+        tags.push(StoredTag { pushed, name: seed.name, digest, unreadable_time: seed.unreadable_time });
     }
     // Stable, so tags pushed in the same second keep their push order.
     tags.sort_by_key(|t| t.pushed);
@@ -325,6 +323,7 @@ mod tests {
         let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["v1", "v2", "latest"]);
         assert_eq!(tags[2].digest, tags[1].digest);
+        assert_eq!(tags[2].pushed, tags[1].pushed, "pushed together");
         assert_ne!(tags[0].digest, tags[1].digest);
     }
 
