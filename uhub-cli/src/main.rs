@@ -38,7 +38,9 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     trace::init(cli.global.debug);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One thread: the work is waiting on the network, and a second thread would only add
+    // hand-offs (the demo's in-process service shares it too).
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return fail(&anyhow::Error::new(e).context("cannot start the async runtime")),
     };

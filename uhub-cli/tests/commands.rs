@@ -241,7 +241,11 @@ async fn tag_delete_with_a_failure_exits_4_and_says_which() {
     assert_eq!(out[0]["result"], "failed");
     assert!(out[0]["error"].as_str().unwrap().contains("HTTP status 500"));
     assert!(out[0]["request_id"].as_str().unwrap().starts_with(REQUEST_ID_PREFIX));
-    assert!(run.stderr.contains("1 of 1 deletion(s) failed"));
+    assert!(
+        run.stderr.contains("1 of 1 deletion(s) failed; to retry them: uhub tag delete r/app:v1"),
+        "{}",
+        run.stderr
+    );
 }
 
 // ---- wait, digest ----

@@ -186,7 +186,7 @@ async fn rules_that_limit_nothing_are_refused() {
 #[tokio::test]
 async fn apply_through_a_pipe_without_yes_refuses_and_deletes_nothing() {
     let mock = mock_with(five(now())).await;
-    let run = Uhub::for_mock(&mock).run(&["prune", "r/app", "--keep-last", "1", "--apply"]).await;
+    let run = Uhub::for_mock(&mock).run_with_stdin_open(&["prune", "r/app", "--keep-last", "1", "--apply"]).await;
     assert_eq!(run.status, 2);
     assert!(run.stderr.contains("run the same command with --yes"), "{}", run.stderr);
     assert_eq!(mock.requests("DeleteRepoImage"), 0);

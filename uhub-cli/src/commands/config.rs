@@ -88,7 +88,11 @@ fn sdk_settings(global: &Global, provenance: &Provenance) -> anyhow::Result<Vec<
             rows.push(setting("private key", MASK, from));
         }
         Err(e) => {
-            rows.push(setting("public key", "-", format!("not set: {e}")));
+            let why = match e.kind() {
+                uhub_sdk::ErrorKind::Config { message } => message.clone(),
+                _ => e.to_string(),
+            };
+            rows.push(setting("public key", "-", format!("not set: {why}")));
             rows.push(setting("private key", "-", "not set"));
         }
     }

@@ -159,9 +159,11 @@ fn report(ctx: &Ctx, outcomes: &[Outcome]) -> anyhow::Result<Status> {
     if failed == 0 {
         return Ok(Status::Ok);
     }
+    let retry: Vec<String> = outcomes.iter().filter(|o| o.failed()).map(Row::name).collect();
     crate::output::note(&format!(
-        "{failed} of {} deletion(s) failed (listed above); run the same command again to retry them",
-        outcomes.len()
+        "{failed} of {} deletion(s) failed; to retry them: uhub tag delete {}",
+        outcomes.len(),
+        retry.join(" ")
     ));
     Ok(Status::PartialFailure)
 }

@@ -94,6 +94,25 @@ impl Uhub {
         self.home.path()
     }
 
+    /// The same program, environment and arguments, to run in a pseudo-terminal.
+    pub fn pty_command(&self, args: &[&str]) -> portable_pty::CommandBuilder {
+        let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_uhub"));
+        for name in CLEARED {
+            cmd.env_remove(name);
+        }
+        cmd.env("HOME", self.home.path());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for (name, value) in &self.vars {
+            cmd.env(name, value);
+        }
+        if let Some(url) = &self.base_url {
+            cmd.args(["--base-url", url]);
+        }
+        cmd.args(args);
+        cmd
+    }
+
     fn command(&self, args: &[&str]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_uhub"));
         for name in CLEARED {
@@ -113,17 +132,32 @@ impl Uhub {
     }
 
     pub async fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_piped(args, stdin, false).await
+    }
+
+    /// Runs with stdin a pipe that stays open and silent, as in a CI job whose input nobody
+    /// closes: nothing may wait on it.
+    pub async fn run_with_stdin_open(&self, args: &[&str]) -> Run {
+        self.run_piped(args, Some(""), true).await
+    }
+
+    async fn run_piped(&self, args: &[&str], stdin: Option<&str>, keep_open: bool) -> Run {
         let mut cmd = self.command(args);
         cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
         let mut child = cmd.spawn().expect("uhub starts");
+        let mut open = None;
         if let Some(text) = stdin {
             let mut pipe = child.stdin.take().expect("stdin is piped");
             pipe.write_all(text.as_bytes()).await.expect("stdin takes the input");
+            if keep_open {
+                open = Some(pipe);
+            }
         }
         let output = tokio::time::timeout(LIMIT, child.wait_with_output())
             .await
             .unwrap_or_else(|_| panic!("uhub {args:?} ran longer than {LIMIT:?}"))
             .expect("uhub runs");
+        drop(open);
         Run {
             status: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
