@@ -14,7 +14,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   import-doc PAGE.md            print the spec entry for a UCloud API page
   import-doc PAGE.md --write    merge it into spec/uhub.json and print the diff
   bench [MEASURE...]            build in release mode and print the SDK's benchmark table
-                                (measures: call, decode, memory, codegen, listing; default all)";
+                                (measures: call, decode, memory, codegen, listing, cli; default all)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
