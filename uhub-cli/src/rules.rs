@@ -105,9 +105,10 @@ fn first_verdict(
     };
     let mut why_delete = Vec::new();
     if let Some(n) = rules.keep_last {
+        let newest = if n == 1 { "the newest".to_owned() } else { format!("the {n} newest") };
         match rank {
-            Some(r) if r < n => return (Action::Keep, format!("one of the {n} newest")),
-            _ => why_delete.push(format!("not one of the {n} newest")),
+            Some(r) if r < n => return (Action::Keep, format!("among {newest}")),
+            _ => why_delete.push(format!("beyond {newest}")),
         }
     }
     if let Some(age) = rules.older_than {
@@ -210,7 +211,7 @@ mod tests {
             &five(),
             Rules { keep_last: Some(1), older_than: Some(Duration::from_secs(45 * DAY as u64)), ..Rules::default() },
         );
-        assert_eq!(plan[3].2, "not one of the 1 newest; pushed 50 days ago, older than 45d");
+        assert_eq!(plan[3].2, "beyond the newest; pushed 50 days ago, older than 45d");
     }
 
     #[test]
