@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 mod call;
+mod cli;
 mod codegen;
 mod decode;
 mod listing;
@@ -17,7 +18,7 @@ mod memory;
 mod tags;
 
 /// The measures, by the names `cargo xtask bench NAME...` selects.
-pub const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing"];
+pub const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing", "cli"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -94,6 +95,7 @@ fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
     take("memory", &memory::run);
     take("codegen", &|| codegen::run(root));
     take("listing", &listing::run);
+    take("cli", &cli::run);
     let judged: Vec<&Row> = rows.iter().filter(|r| r.target.is_some()).collect();
     let met = judged.iter().filter(|r| r.met() == Some(true)).count();
     let missed: Vec<&str> = judged.iter().filter(|r| r.met() == Some(false)).map(|r| r.name).collect();

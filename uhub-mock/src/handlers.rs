@@ -17,7 +17,7 @@ use uhub_sdk::{
 };
 
 use crate::codes::{Code, Reject};
-use crate::store::{MAX_REPOS_PER_PROJECT, Store, StoredImage, StoredRepo};
+use crate::store::{MAX_REPOS_PER_PROJECT, Store, StoredImage, StoredRepo, UNREADABLE_TIME};
 
 /// The documented defaults of `Offset` and `Limit`.
 const DEFAULT_OFFSET: i64 = 0;
@@ -76,7 +76,8 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
                 .map(|t| {
                     let mut tag = TagSet::default();
                     tag.tag_name = t.name.clone();
-                    tag.update_time = times.format(t.pushed);
+                    tag.update_time =
+                        if t.unreadable_time { Time::parse(UNREADABLE_TIME) } else { times.format(t.pushed) };
                     tag.digest = Some(t.digest.clone());
                     tag
                 })
@@ -148,6 +149,7 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
                 .ok_or_else(|| Code::ImageNotFound.with(format!("\"{}\" in \"{}\"", r.image_name, r.repo_name)))?;
             match &r.tag_name {
                 Some(tag) => {
+                    // By name only: tags sharing its digest (aliases) stay.
                     let before = image.tags.len();
                     image.tags.retain(|t| &t.name != tag);
                     if image.tags.len() == before {

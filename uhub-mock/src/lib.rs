@@ -50,4 +50,4 @@ pub use limits::{
 };
 pub use mock::{DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, MockBuilder, MockHandle, MockService, MockUHub};
 pub use request_log::{LOG_CAPACITY, LOG_MAX_BYTES, LOG_MAX_FIELDS, LOG_VALUE_MAX_BYTES, RequestRecord};
-pub use store::{Image, MAX_REPOS_PER_PROJECT, Repo};
+pub use store::{Image, MAX_REPOS_PER_PROJECT, Repo, UNREADABLE_TIME};

@@ -40,6 +40,7 @@ impl MockUHub {
             listen: None,
             default_project: DEFAULT_PROJECT.to_owned(),
             limits: Limits::default(),
+            clock: None,
         }
     }
 }
@@ -54,6 +55,7 @@ pub struct MockBuilder {
     listen: Option<SocketAddr>,
     default_project: String,
     limits: Limits,
+    clock: Option<i64>,
 }
 
 impl MockBuilder {
@@ -92,6 +94,13 @@ impl MockBuilder {
     /// Serves drifted shapes (see [`MockHandle::set_drift`]).
     pub fn drift(mut self, on: bool) -> Self {
         self.drift = on;
+        self
+    }
+
+    /// Starts the fake clock at `unix_secs` instead of 2024-03-01 00:00:00 UTC: seeded data
+    /// and later changes are stamped from there, a minute per change.
+    pub fn clock(mut self, unix_secs: i64) -> Self {
+        self.clock = Some(unix_secs);
         self
     }
 
@@ -144,6 +153,9 @@ impl MockBuilder {
             keys.insert(DEMO_PUBLIC_KEY.to_owned(), Secret::new(DEMO_PRIVATE_KEY));
         }
         let mut store = Store::new(self.default_project);
+        if let Some(secs) = self.clock {
+            store.set_clock(secs);
+        }
         for repo in self.repos {
             store.seed(repo);
         }
@@ -261,6 +273,12 @@ impl MockHandle {
     /// Adds (or replaces) a repository while running.
     pub fn add_repo(&self, repo: Repo) {
         self.shared.store.lock().expect("store lock").seed(repo);
+    }
+
+    /// Sets the fake clock while running: the next change is stamped a minute after
+    /// `unix_secs`.
+    pub fn set_clock(&self, unix_secs: i64) {
+        self.shared.store.lock().expect("store lock").set_clock(unix_secs);
     }
 
     /// Requests received for `action` (faulted and rejected ones included).

@@ -1,8 +1,14 @@
 //! The mock's data: projects → repositories → images → tags, and the builders that seed it.
 //!
 //! Listings are ordered so that paging is stable: repositories and images by name, tags newest
-//! first (the order they were pushed, reversed). Times come from a fake clock that starts at
-//! 2024-03-01 00:00:00 UTC (08:00 in UTC+8, the zone the service writes times in) and advances one minute per change, so outputs are reproducible.
+//! first (by push time; ties in the order they were pushed, reversed). Times come from a fake
+//! clock that starts at 2024-03-01 00:00:00 UTC, 08:00 in UTC+8, the zone the service writes
+//! times in (or where [`crate::MockBuilder::clock`] sets it), and advances one minute per
+//! change, so outputs are reproducible.
+//!
+//! Tags may share a digest ([`Image::alias`]): several names for one manifest, as `latest` and
+//! `v2.4.0` often are. Deleting a tag by name removes that name only; its aliases stay. This is
+//! our model of the service, which does not document what deleting a shared tag does.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +16,10 @@ use std::collections::BTreeMap;
 pub const MAX_REPOS_PER_PROJECT: usize = 8;
 
 const CLOCK_START: i64 = 1_709_251_200;
+
+/// What the mock sends as the `UpdateTime` of a tag seeded with
+/// [`Image::tag_with_unreadable_time`]: a zero date no parser should turn into an instant.
+pub const UNREADABLE_TIME: &str = "0000-00-00 00:00:00";
 
 /// A repository to seed, with its images.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,7 +79,24 @@ impl Repo {
 pub struct Image {
     pub(crate) name: String,
     pub(crate) pull_count: i64,
-    pub(crate) tags: Vec<String>,
+    pub(crate) tags: Vec<SeedTag>,
+}
+
+/// One tag to seed: its name and what differs from a plain push on the fake clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SeedTag {
+    pub name: String,
+    /// Unix seconds; `None` pushes it on the fake clock, one minute after the previous tag.
+    pub pushed_at: Option<i64>,
+    /// An earlier tag of the same image whose digest this one shares.
+    pub alias_of: Option<String>,
+    pub unreadable_time: bool,
+}
+
+impl SeedTag {
+    fn named(name: impl Into<String>) -> Self {
+        SeedTag { name: name.into(), pushed_at: None, alias_of: None, unreadable_time: false }
+    }
 }
 
 impl Image {
@@ -84,14 +111,36 @@ impl Image {
 
     /// Pushes tags in this order; the last one becomes the latest.
     pub fn tags<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
-        self.tags.extend(names.into_iter().map(Into::into));
+        self.tags.extend(names.into_iter().map(SeedTag::named));
+        self
+    }
+
+    /// Pushes a tag at `unix_secs` rather than on the fake clock, so tests can place tags
+    /// relative to the real time (say 40 days ago). Listings stay newest first.
+    pub fn tag_at(mut self, name: impl Into<String>, unix_secs: i64) -> Self {
+        self.tags.push(SeedTag { pushed_at: Some(unix_secs), ..SeedTag::named(name) });
+        self
+    }
+
+    /// Pushes tag `name` for the same manifest as the tag `of` pushed before it, at the same
+    /// time: both have one digest. Deleting either by name leaves the other (our model of the
+    /// service).
+    pub fn alias(mut self, name: impl Into<String>, of: impl Into<String>) -> Self {
+        self.tags.push(SeedTag { alias_of: Some(of.into()), ..SeedTag::named(name) });
+        self
+    }
+
+    /// Pushes a tag whose `UpdateTime` is sent as [`UNREADABLE_TIME`], for clients that must
+    /// cope with a time they cannot read.
+    pub fn tag_with_unreadable_time(mut self, name: impl Into<String>) -> Self {
+        self.tags.push(SeedTag { unreadable_time: true, ..SeedTag::named(name) });
         self
     }
 
     /// Pushes `count` tags named `1.0.0`, `1.0.1`, ... `1.0.99`, `1.1.0`, ...: enough for real
     /// paging without listing names by hand.
     pub fn numbered_tags(mut self, count: usize) -> Self {
-        self.tags.extend((0..count).map(|i| format!("1.{}.{}", i / 100, i % 100)));
+        self.tags.extend((0..count).map(|i| SeedTag::named(format!("1.{}.{}", i / 100, i % 100))));
         self
     }
 }
@@ -122,6 +171,8 @@ pub(crate) struct StoredTag {
     pub name: String,
     pub pushed: i64,
     pub digest: String,
+    /// Sent as [`UNREADABLE_TIME`] instead of `pushed`.
+    pub unreadable_time: bool,
 }
 
 impl StoredImage {
@@ -147,6 +198,11 @@ impl Store {
     pub fn tick(&mut self) -> i64 {
         self.clock += 60;
         self.clock
+    }
+
+    /// Sets the fake clock: the next change happens a minute after `unix_secs`.
+    pub fn set_clock(&mut self, unix_secs: i64) {
+        self.clock = unix_secs;
     }
 
     /// The repositories of `project` (the default one when `None`); empty when it has none.
@@ -186,16 +242,7 @@ impl Store {
         };
         for image in repo.images {
             let created = self.tick();
-            let tags: Vec<StoredTag> = image
-                .tags
-                .into_iter()
-                .enumerate()
-                .map(|(i, name)| StoredTag {
-                    digest: digest(&repo.name, &image.name, &name),
-                    name,
-                    pushed: created + 60 * i as i64,
-                })
-                .collect();
+            let tags = seed_tags(&repo.name, &image.name, image.tags, created);
             let updated = tags.last().map_or(created, |t| t.pushed);
             self.clock = self.clock.max(updated);
             stored.images.insert(
@@ -206,6 +253,26 @@ impl Store {
         stored.updated = stored.images.values().map(|i| i.updated).max().unwrap_or(created);
         self.project_or_create(repo.project.as_deref()).insert(repo.name, stored);
     }
+}
+
+/// The stored tags of a seeded image, oldest first: the fake clock's times unless given, and
+/// an alias's digest taken from the tag it names.
+fn seed_tags(repo: &str, image: &str, seeds: Vec<SeedTag>, created: i64) -> Vec<StoredTag> {
+    let mut tags: Vec<StoredTag> = Vec::with_capacity(seeds.len());
+    for (i, seed) in seeds.into_iter().enumerate() {
+        let target = seed.alias_of.as_ref().and_then(|of| tags.iter().find(|t| &t.name == of));
+        let digest = match (&seed.alias_of, target) {
+            (_, Some(t)) => t.digest.clone(),
+            (Some(of), None) => digest(repo, image, of),
+            (None, None) => digest(repo, image, &seed.name),
+        };
+        // An alias is pushed with the tag it names, unless given a time of its own.
+        let pushed = seed.pushed_at.or(target.map(|t| t.pushed)).unwrap_or(created + 60 * i as i64);
+        tags.push(StoredTag { pushed, name: seed.name, digest, unreadable_time: seed.unreadable_time });
+    }
+    // Stable, so tags pushed in the same second keep their push order.
+    tags.sort_by_key(|t| t.pushed);
+    tags
 }
 
 /// A made-up but stable content digest, so tags look like the live service's.
@@ -240,5 +307,38 @@ mod tests {
         assert!(image.tags.windows(2).all(|w| w[0].pushed < w[1].pushed));
         assert_eq!(image.tags[0].digest.len(), "sha256:".len() + 64);
         assert_ne!(image.tags[0].digest, image.tags[1].digest);
+    }
+
+    #[test]
+    fn aliases_share_the_digest_of_the_tag_they_name() {
+        let mut store = Store::new("org-test".into());
+        store.seed(Repo::new("r").image(Image::new("i").tags(["v1", "v2"]).alias("latest", "v2")));
+        let tags = &store.project(None)["r"].images["i"].tags;
+        let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["v1", "v2", "latest"]);
+        assert_eq!(tags[2].digest, tags[1].digest);
+        assert_eq!(tags[2].pushed, tags[1].pushed, "pushed together");
+        assert_ne!(tags[0].digest, tags[1].digest);
+    }
+
+    #[test]
+    fn tags_pushed_at_given_times_are_ordered_by_time() {
+        let mut store = Store::new("org-test".into());
+        store.seed(
+            Repo::new("r")
+                .image(Image::new("i").tag_at("new", 2_000_000_000).tag_at("old", 1_000_000_000).tags(["next"])),
+        );
+        let image = &store.project(None)["r"].images["i"];
+        let order: Vec<(&str, i64)> = image.tags.iter().map(|t| (t.name.as_str(), t.pushed)).collect();
+        // "next" is the third push on the fake clock: two minutes after the image was created.
+        assert_eq!(order, [("old", 1_000_000_000), ("next", image.created + 120), ("new", 2_000_000_000)]);
+        assert_eq!(image.updated, 2_000_000_000);
+    }
+
+    #[test]
+    fn the_clock_can_be_set() {
+        let mut store = Store::new("org-test".into());
+        store.set_clock(1_800_000_000);
+        assert_eq!(store.tick(), 1_800_000_060);
     }
 }

@@ -271,8 +271,10 @@ impl ConfigSource {
         // Project.
         if let Some(p) = self.var(ENV_PROJECT_ID)? {
             out.project_id = Some(p);
+            out.project_id_origin = Some(ENV_PROJECT_ID.to_owned());
         } else if let Some(p) = file_config.and_then(|c| c.project_id.clone()).filter(|p| !p.is_empty()) {
             out.project_id = Some(p);
+            out.project_id_origin = Some(in_file(&config_file));
         }
 
         // Endpoint: within the environment a base URL is more specific than a provider name.
@@ -305,6 +307,11 @@ impl ConfigSource {
             None => None,
         };
         let file_timeout = file_config.and_then(|c| c.timeout_sec).filter(|&n| n > 0).map(Duration::from_secs);
+        out.attempt_timeout_origin = if env_timeout.is_some() {
+            Some(ENV_TIMEOUT_SECOND.to_owned())
+        } else {
+            file_timeout.map(|_| in_file(&config_file))
+        };
         out.attempt_timeout = env_timeout.or(file_timeout);
         Ok(out)
     }
@@ -337,8 +344,10 @@ pub struct Config {
     wanted_profile: String,
     credential_file: Option<PathBuf>,
     project_id: Option<String>,
+    project_id_origin: Option<String>,
     endpoint: Option<ConfiguredEndpoint>,
     attempt_timeout: Option<Duration>,
+    attempt_timeout_origin: Option<String>,
     channel_key: Option<String>,
 }
 
@@ -399,6 +408,23 @@ impl Config {
     /// The channel key (`UCLOUD_CHANNEL_KEY`, else the profile's `channel_key`).
     pub fn channel_key(&self) -> Option<&str> {
         self.channel_key.as_deref()
+    }
+
+    /// Where [`Self::project_id`] came from: the variable's name, or a file and profile.
+    pub fn project_id_origin(&self) -> Option<&str> {
+        self.project_id_origin.as_deref()
+    }
+
+    /// Where [`Self::endpoint`] came from: the variable's name, or a file and profile.
+    pub fn endpoint_origin(&self) -> Option<&str> {
+        self.endpoint.as_ref().map(|e| match e {
+            ConfiguredEndpoint::Url { origin, .. } | ConfiguredEndpoint::Provider { origin, .. } => origin.as_str(),
+        })
+    }
+
+    /// Where [`Self::attempt_timeout`] came from: the variable's name, or a file and profile.
+    pub fn attempt_timeout_origin(&self) -> Option<&str> {
+        self.attempt_timeout_origin.as_deref()
     }
 }
 
@@ -560,4 +586,27 @@ fn unknown_profile(
 fn checked_url(url: String, origin: String) -> Result<ConfiguredEndpoint, Error> {
     crate::url::base_url(&url, &origin)?;
     Ok(ConfiguredEndpoint::Url { url, origin })
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    #[test]
+    fn each_setting_says_which_variable_or_file_and_profile_set_it() {
+        let home = std::env::temp_dir().join(format!("uhub-config-origin-{}", std::process::id()));
+        std::fs::create_dir_all(home.join(".ucloud")).unwrap();
+        let file = home.join(".ucloud").join("config.json");
+        std::fs::write(&file, r#"[{"profile":"ci","active":true,"project_id":"org-file","timeout_sec":9}]"#).unwrap();
+        let source = ConfigSource::from_vars([("UCLOUD_PROVIDER", "surfercloud")], Some(home.clone()));
+        let config = source.load(None).unwrap();
+        let in_file = format!("{}, profile \"ci\"", file.display());
+        assert_eq!(config.project_id_origin(), Some(in_file.as_str()));
+        assert_eq!(config.attempt_timeout_origin(), Some(in_file.as_str()));
+        assert_eq!(config.endpoint_origin(), Some("UCLOUD_PROVIDER"));
+        let source = ConfigSource::from_vars([("UCLOUD_PROJECT_ID", "org-env")], Some(home.clone()));
+        assert_eq!(source.load(None).unwrap().project_id_origin(), Some("UCLOUD_PROJECT_ID"));
+        assert_eq!(source.load(None).unwrap().endpoint_origin(), None);
+        std::fs::remove_dir_all(&home).unwrap();
+    }
 }

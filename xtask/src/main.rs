@@ -24,7 +24,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   fmt-spec                      rewrite spec/uhub.json in its canonical form
   fmt-spec --check              write nothing; fail if spec/uhub.json is not in canonical form
   bench [MEASURE...]            build in release mode and print the SDK's benchmark table
-                                (measures: call, decode, memory, codegen, listing; default all)";
+                                (measures: call, decode, memory, codegen, listing, cli; default all)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

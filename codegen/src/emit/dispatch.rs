@@ -35,6 +35,10 @@ pub fn file(service: &ir::Service) -> TokenStream {
         let wire = &a.wire;
         quote! { Self::#v(_) => #wire, }
     });
+    let encode_arms = service.actions.iter().map(|a| {
+        let v = variant(a);
+        quote! { Self::#v(r) => r.encode(form), }
+    });
     let send_arms = service.actions.iter().map(|a| {
         let v = variant(a);
         quote! { Self::#v(r) => #rt::serde_json::to_value(super::Call::new(client, r).send().await?), }
@@ -67,6 +71,13 @@ pub fn file(service: &ir::Service) -> TokenStream {
             pub fn action(&self) -> &'static str {
                 match self {
                     #(#name_arms)*
+                }
+            }
+
+            /// Adds the fields the request sends (its own and common parameters) to `form`.
+            pub fn encode(&self, form: &mut #rt::Form) {
+                match self {
+                    #(#encode_arms)*
                 }
             }
 

@@ -70,6 +70,18 @@ impl AnyRequest {
             Self::DeleteRepoImage(_) => "DeleteRepoImage",
         }
     }
+    /// Adds the fields the request sends (its own and common parameters) to `form`.
+    pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        match self {
+            Self::GetRepo(r) => r.encode(form),
+            Self::GetRepoImage(r) => r.encode(form),
+            Self::GetImageTag(r) => r.encode(form),
+            Self::CreateRepo(r) => r.encode(form),
+            Self::UpdateRepo(r) => r.encode(form),
+            Self::DeleteRepo(r) => r.encode(form),
+            Self::DeleteRepoImage(r) => r.encode(form),
+        }
+    }
     /// Sends the request with `client` and returns the response as JSON, in the form
     /// the typed response serializes to (the documented one).
     pub async fn send(

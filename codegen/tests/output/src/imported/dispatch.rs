@@ -45,6 +45,14 @@ impl AnyRequest {
             Self::GetWebhookLog(_) => "GetWebhookLog",
         }
     }
+    /// Adds the fields the request sends (its own and common parameters) to `form`.
+    pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        match self {
+            Self::CreateBuildRunner(r) => r.encode(form),
+            Self::StartDeployJob(r) => r.encode(form),
+            Self::GetWebhookLog(r) => r.encode(form),
+        }
+    }
     /// Sends the request with `client` and returns the response as JSON, in the form
     /// the typed response serializes to (the documented one).
     pub async fn send(

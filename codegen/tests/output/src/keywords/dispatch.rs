@@ -37,6 +37,13 @@ impl AnyRequest {
             Self::PinGadgets(_) => "PinGadgets",
         }
     }
+    /// Adds the fields the request sends (its own and common parameters) to `form`.
+    pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        match self {
+            Self::FindGadgets(r) => r.encode(form),
+            Self::PinGadgets(r) => r.encode(form),
+        }
+    }
     /// Sends the request with `client` and returns the response as JSON, in the form
     /// the typed response serializes to (the documented one).
     pub async fn send(

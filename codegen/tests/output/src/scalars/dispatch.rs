@@ -35,6 +35,13 @@ impl AnyRequest {
             Self::PingGizmo(_) => "PingGizmo",
         }
     }
+    /// Adds the fields the request sends (its own and common parameters) to `form`.
+    pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        match self {
+            Self::UpdateGizmo(r) => r.encode(form),
+            Self::PingGizmo(r) => r.encode(form),
+        }
+    }
     /// Sends the request with `client` and returns the response as JSON, in the form
     /// the typed response serializes to (the documented one).
     pub async fn send(

@@ -30,6 +30,12 @@ impl AnyRequest {
             Self::ListWidgets(_) => "ListWidgets",
         }
     }
+    /// Adds the fields the request sends (its own and common parameters) to `form`.
+    pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
+        match self {
+            Self::ListWidgets(r) => r.encode(form),
+        }
+    }
     /// Sends the request with `client` and returns the response as JSON, in the form
     /// the typed response serializes to (the documented one).
     pub async fn send(

@@ -1,0 +1,449 @@
+//! The command line as clap derives it: global flags, commands, their help and examples.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::refs::{ImageRef, TagArg, TagRef, Target};
+
+const ABOUT: &str = "Manage UHub container image repositories, images and tags, led by safe tag retention";
+
+const EXAMPLES: &str = "\
+Examples:
+  uhub --demo tag list web/nginx --newest 5      try it with no account (in-process demo data)
+  uhub repo list                                 private and public repositories
+  uhub tag list backend/api-server --group-by-digest
+  uhub prune backend --keep-last 10 --older-than 30d          print the plan (a dry run)
+  uhub prune backend --keep-last 10 --older-than 30d --apply  delete what the plan says
+  uhub prune --policy retention.toml --apply --yes -o json     in CI
+  uhub wait web/nginx:1.4.2 --timeout 10m && uhub digest web/nginx:1.4.2 --ref
+
+Configuration (flags > environment > ucloud-cli's files): keys from UCLOUD_PUBLIC_KEY and
+UCLOUD_PRIVATE_KEY or ~/.ucloud/credential.json; `uhub config show` says where each setting
+came from.
+
+Output is a table when stdout is a terminal and JSON otherwise (-o to choose). Progress bars go
+to stderr, only on a terminal. Destructive commands ask first; without a terminal they need
+--yes.
+
+Exit status:
+  0  success
+  1  error (the message on stderr names the request id when the service gave one)
+  2  usage: bad arguments, or a destructive command without --yes and no terminal to ask on
+  3  prune: the plan deletes more than --max-delete allows; nothing was deleted
+  4  some deletions failed (prune, tag delete); the report says which; run it again to finish
+  5  timed out (--timeout, or wait's deadline)";
+
+/// `uhub`: a command-line tool for UHub, the container registry of UCloud, SurferCloud and
+/// GenesisAI.
+#[derive(Parser, Debug)]
+#[command(name = "uhub", version, about = ABOUT, after_long_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts, before or after its name.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Profile of ucloud-cli's files to use (default: UCLOUD_PROFILE, else the active one)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Provider whose API to call (default: UCLOUD_PROVIDER, the files, else ucloud)
+    #[arg(long, global = true, value_enum, conflicts_with = "base_url")]
+    pub provider: Option<Provider>,
+
+    /// API base URL, e.g. a proxy or a fake of the service (default: UCLOUD_API_BASE_URL)
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Project to act in (default: UCLOUD_PROJECT_ID, else the profile's project_id)
+    #[arg(long, global = true, value_name = "PROJECT_ID")]
+    pub project: Option<String>,
+
+    /// Output format (default: table on a terminal, json otherwise)
+    #[arg(short = 'o', long, global = true, value_enum)]
+    pub output: Option<Format>,
+
+    /// Print names only, one per line (for pipes)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Do not ask before deleting (needed when there is no terminal to ask on)
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+
+    /// Print the SDK's tracing (calls, attempts, request ids) on stderr; secrets are never shown
+    #[arg(long, global = true)]
+    pub debug: bool,
+
+    /// Give up after this long, e.g. 90s, 5m (for `wait`: how long to wait, default 10m)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Most requests in flight at once for listings and deletions
+    #[arg(long, global = true, value_name = "N", env = "UHUB_CONCURRENCY", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+
+    /// Never draw progress bars
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+
+    /// Registry host for pinned references (default: the provider's, see `uhub digest --help`)
+    #[arg(long, global = true, value_name = "HOST", env = "UHUB_REGISTRY")]
+    pub registry: Option<String>,
+
+    /// Run against an in-process fake UHub with demo data: no account, nothing leaves the
+    /// machine, and changes last only for this one command
+    #[arg(long, global = true, conflicts_with_all = ["base_url", "provider", "profile"])]
+    pub demo: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provider {
+    Ucloud,
+    Surfercloud,
+    Genesisai,
+}
+
+impl Provider {
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Ucloud => "ucloud",
+            Provider::Surfercloud => "surfercloud",
+            Provider::Genesisai => "genesisai",
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Jsonl,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List, create, update and delete repositories
+    #[command(subcommand)]
+    Repo(RepoCommand),
+    /// List and delete images
+    #[command(subcommand)]
+    Image(ImageCommand),
+    /// List and delete tags
+    #[command(subcommand)]
+    Tag(TagCommand),
+    /// Delete old tags by rules; a dry run unless --apply
+    #[command(after_long_help = PRUNE_HELP)]
+    Prune(PruneArgs),
+    /// Wait until a pushed tag is visible (for CI)
+    #[command(after_long_help = "Example:\n  uhub wait web/nginx:1.4.2 --timeout 10m\n\n\
+        Polls every --interval until the tag is listed. Exits 0 when it is, 5 when the time runs out.")]
+    Wait(WaitArgs),
+    /// Print a tag's digest, or a pinned reference with --ref
+    #[command(after_long_help = DIGEST_HELP)]
+    Digest(DigestArgs),
+    /// Per repository: images, tags, oldest and newest push, never-pulled images
+    #[command(after_long_help = "Examples:\n  uhub report\n  uhub report --policy retention.toml   \
+        # adds how many tags a prune would delete")]
+    Report(ReportArgs),
+    /// Send any action of the API with Key=Value parameters; prints the JSON answer
+    #[command(after_long_help = "Examples:\n  uhub api GetImageTag RepoName=web ImageName=nginx Limit=5\n  \
+        uhub api GetRepo RepoType=private\n\nParameters are parsed and checked by the SDK's generated parser \
+        (errors name the parameter). Actions named Delete... ask for confirmation.")]
+    Api(ApiArgs),
+    /// Show the configuration in use
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script
+    #[command(after_long_help = "Examples:\n  uhub completion bash > /etc/bash_completion.d/uhub\n  \
+        uhub completion zsh > \"${fpath[1]}/_uhub\"\n  uhub completion fish > ~/.config/fish/completions/uhub.fish")]
+    Completion(CompletionArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RepoCommand {
+    /// List private and public repositories
+    List,
+    /// Create a repository (private unless --public)
+    Create {
+        name: String,
+        /// Anyone may pull from it
+        #[arg(long)]
+        public: bool,
+        #[arg(long, value_name = "TEXT")]
+        description: Option<String>,
+    },
+    /// Change a repository's description or visibility
+    Update {
+        name: String,
+        #[arg(long, conflicts_with = "private")]
+        public: bool,
+        #[arg(long)]
+        private: bool,
+        #[arg(long, value_name = "TEXT")]
+        description: Option<String>,
+    },
+    /// Delete a repository; only empty ones, unless --force deletes its images first
+    #[command(after_long_help = "Examples:\n  uhub repo delete old-stuff\n  uhub repo delete old-stuff --force   \
+        # lists the images it would delete and asks first")]
+    Delete {
+        name: String,
+        /// Delete every image (and tag) of the repository first
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImageCommand {
+    /// List the images of a repository
+    List {
+        #[arg(value_name = "REPO")]
+        repo: String,
+        /// Order of the listing
+        #[arg(long, value_enum, default_value_t = ImageSort::Name)]
+        sort: ImageSort,
+        /// Only images that were never pulled
+        #[arg(long)]
+        never_pulled: bool,
+    },
+    /// Delete an image with every one of its tags
+    Delete {
+        #[arg(value_name = "REPO/IMAGE")]
+        image: ImageRef,
+        /// Required: the API deletes every tag of an image when no tag is named
+        #[arg(long)]
+        all_tags: bool,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageSort {
+    /// Most pulled first
+    Pulls,
+    /// By name
+    Name,
+    /// Most recently updated first
+    Updated,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TagCommand {
+    /// List the tags of an image, newest first
+    #[command(after_long_help = "Examples:\n  uhub tag list web/nginx --newest 10\n  \
+        uhub tag list web/nginx --match '^1\\.2\\.' --sort semver\n  uhub tag list backend/api-server --group-by-digest")]
+    List(TagListArgs),
+    /// Delete tags (other tags sharing their digest stay)
+    #[command(after_long_help = "Examples:\n  uhub tag delete web/nginx:1.0.0 web/nginx:1.0.1\n  \
+        uhub tag list web/nginx --match '^pr-' -q | uhub tag delete - --yes")]
+    Delete {
+        /// REPO/IMAGE:TAG, or - to read them from stdin (one per line)
+        #[arg(value_name = "REPO/IMAGE:TAG", required = true)]
+        tags: Vec<TagArg>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct TagListArgs {
+    #[arg(value_name = "REPO/IMAGE")]
+    pub image: ImageRef,
+    /// Only the N most recently pushed (after --match and --exclude)
+    #[arg(long, value_name = "N")]
+    pub newest: Option<usize>,
+    /// Only tags whose name matches this regular expression
+    #[arg(long = "match", value_name = "RE")]
+    pub matching: Option<regex::Regex>,
+    /// Leave out tags whose name matches this regular expression
+    #[arg(long, value_name = "RE")]
+    pub exclude: Option<regex::Regex>,
+    /// Order: time (newest first), name, or semver (highest first; other names after)
+    #[arg(long, value_enum, default_value_t = TagSort::Time)]
+    pub sort: TagSort,
+    /// One row per digest, listing the tags that are aliases of one image
+    #[arg(long)]
+    pub group_by_digest: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagSort {
+    Time,
+    Name,
+    Semver,
+}
+
+const PRUNE_HELP: &str = "\
+A tag is deleted only when every rule given selects it:
+  --match RE       only tags whose name matches are considered (others are kept)
+  --exclude RE     tags whose name matches are kept
+  --keep TAG       this tag is kept (repeatable); `latest` is kept unless --no-keep-latest
+  --keep-last N    the N most recently pushed of the considered tags are kept (besides
+                   those kept by name)
+  --older-than AGE only tags pushed longer ago than AGE are deleted (30d, 12h, 2w)
+At least one of --keep-last, --older-than or --match is required. Whatever the rules say, a tag
+is kept when its push time cannot be read, when its digest is unknown, or when a kept tag shares
+its digest (deleting it would not free the image, and some registries delete the image).
+
+Examples:
+  uhub prune backend/api-server --keep-last 10
+  uhub prune web backend --older-than 30d --exclude '^release-' --max-delete 200
+  uhub prune web --match '^pr-' --older-than 7d --apply --yes -o json > report.json
+  uhub prune --policy retention.toml --apply --yes
+
+A policy file (TOML) gives rules per REPO/IMAGE pattern; the first matching rule applies, images
+no rule matches are left alone. Without REPO arguments every repository is considered:
+
+  max_delete = 500            # optional, like --max-delete
+
+  [[rule]]
+  images = [\"web/*\", \"backend/api-server\"]   # * matches any run of characters
+  keep_last = 20
+  older_than = \"30d\"
+  exclude = \"^release-\"
+  keep = [\"stable\"]
+  keep_latest = true          # the default
+
+  [[rule]]
+  images = [\"*\"]
+  keep_last = 50
+
+Exit status: 0 done (or planned), 3 the plan exceeds --max-delete (nothing deleted), 4 some
+deletions failed (the report lists them; running the command again finishes the job).";
+
+#[derive(Args, Debug)]
+pub struct PruneArgs {
+    /// Repositories (every image) or single images to prune
+    #[arg(value_name = "REPO[/IMAGE]")]
+    pub targets: Vec<Target>,
+    /// Keep the N most recently pushed tags of each image (besides those kept by name)
+    #[arg(long, value_name = "N")]
+    pub keep_last: Option<usize>,
+    /// Delete only tags pushed longer ago than this (30d, 12h, 2w)
+    #[arg(long, value_name = "AGE", value_parser = crate::time::parse_duration)]
+    pub older_than: Option<Duration>,
+    /// Consider only tags whose name matches this regular expression
+    #[arg(long = "match", value_name = "RE")]
+    pub matching: Option<regex::Regex>,
+    /// Keep tags whose name matches this regular expression
+    #[arg(long, value_name = "RE")]
+    pub exclude: Option<regex::Regex>,
+    /// Keep this tag (repeatable)
+    #[arg(long, value_name = "TAG")]
+    pub keep: Vec<String>,
+    /// Let `latest` be deleted like any other tag
+    #[arg(long)]
+    pub no_keep_latest: bool,
+    /// Rules per repository/image from a TOML file (see below)
+    #[arg(long, value_name = "FILE",
+          conflicts_with_all = ["keep_last", "older_than", "matching", "exclude", "keep", "no_keep_latest"])]
+    pub policy: Option<PathBuf>,
+    /// Delete what the plan says (without it, only the plan is printed)
+    #[arg(long)]
+    pub apply: bool,
+    /// Refuse a plan that deletes more than N tags (exit status 3)
+    #[arg(long, value_name = "N")]
+    pub max_delete: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct WaitArgs {
+    #[arg(value_name = "REPO/IMAGE:TAG")]
+    pub tag: TagRef,
+    /// Time between two looks
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::time::parse_duration)]
+    pub interval: Duration,
+}
+
+const DIGEST_HELP: &str = "\
+Examples:
+  uhub digest web/nginx:1.4.2          sha256:...
+  uhub digest web/nginx:1.4.2 --ref    uhub.service.ucloud.cn/web/nginx@sha256:...
+
+The registry host of --ref is --registry, else UHUB_REGISTRY, else the provider's:
+  ucloud       uhub.service.ucloud.cn
+  surfercloud  uhub.surfercloud.com
+  genesisai    uhub.genesissai.com
+With a custom --base-url there is no default: set --registry or UHUB_REGISTRY.";
+
+#[derive(Args, Debug)]
+pub struct DigestArgs {
+    #[arg(value_name = "REPO/IMAGE:TAG")]
+    pub tag: TagRef,
+    /// Print a pinned reference HOST/REPO/IMAGE@sha256:... instead
+    #[arg(long = "ref")]
+    pub reference: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Also count the tags this policy would delete
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ApiArgs {
+    /// The action's name, e.g. GetImageTag
+    pub action: String,
+    /// Parameters as Key=Value (wire names, e.g. RepoName=web Limit=5)
+    #[arg(value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Every setting, its value and where it came from (secrets masked)
+    Show,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionArgs {
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_go_before_or_after_the_command() {
+        let before = Cli::try_parse_from(["uhub", "--demo", "-o", "json", "repo", "list"]).unwrap();
+        let after = Cli::try_parse_from(["uhub", "repo", "list", "--demo", "-o", "json"]).unwrap();
+        assert!(before.global.demo && after.global.demo);
+        assert_eq!(after.global.output, Some(Format::Json));
+    }
+
+    #[test]
+    fn policy_and_rule_flags_exclude_each_other() {
+        let e = Cli::try_parse_from(["uhub", "prune", "web", "--policy", "p.toml", "--keep-last", "3"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn provider_and_base_url_exclude_each_other() {
+        let e = Cli::try_parse_from(["uhub", "--provider", "ucloud", "--base-url", "http://x", "repo", "list"])
+            .unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+}

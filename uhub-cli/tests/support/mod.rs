@@ -1,0 +1,187 @@
+//! Running the `uhub` binary against a uhub-mock the test started, with a home directory of its
+//! own (so a developer's ~/.ucloud is never read) and every wait bounded.
+
+#![allow(dead_code)]
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use uhub_mock::MockHandle;
+use uhub_sdk::{Client, RetryPolicy};
+
+/// No command in these tests should take longer.
+pub const LIMIT: Duration = Duration::from_secs(60);
+
+/// Unix seconds now, for placing tags in time.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+pub const DAY: i64 = 86_400;
+
+/// Variables that could point the binary elsewhere than the test's mock.
+const CLEARED: &[&str] = &[
+    "UCLOUD_PUBLIC_KEY",
+    "UCLOUD_PRIVATE_KEY",
+    "UCLOUD_SECURITY_TOKEN",
+    "UCLOUD_PROJECT_ID",
+    "UCLOUD_API_BASE_URL",
+    "UCLOUD_PROVIDER",
+    "UCLOUD_TIMEOUT_SECOND",
+    "UCLOUD_PROFILE",
+    "UCLOUD_SHARED_CONFIG_FILE",
+    "UCLOUD_SHARED_CREDENTIAL_FILE",
+    "UHUB_REGISTRY",
+    "UHUB_CONCURRENCY",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+];
+
+/// What a run of `uhub` left.
+#[derive(Debug)]
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
+    }
+
+    /// Asserts success and returns stdout as JSON.
+    pub fn ok_json(&self) -> Value {
+        assert_eq!(self.status, 0, "{self:#?}");
+        self.json()
+    }
+}
+
+/// `uhub` with its environment: a temporary HOME and nothing inherited that configures it.
+pub struct Uhub {
+    home: tempfile::TempDir,
+    vars: Vec<(String, String)>,
+    base_url: Option<String>,
+}
+
+impl Uhub {
+    /// Pointed at `mock` with its key pair in the environment.
+    pub fn for_mock(mock: &MockHandle) -> Uhub {
+        let mut uhub = Uhub::bare();
+        uhub.vars.push(("UCLOUD_PUBLIC_KEY".into(), mock.public_key().into()));
+        uhub.vars.push(("UCLOUD_PRIVATE_KEY".into(), mock.private_key().into()));
+        uhub.base_url = Some(mock.base_url().to_owned());
+        uhub
+    }
+
+    /// No keys, no endpoint: only the empty home.
+    pub fn bare() -> Uhub {
+        Uhub { home: tempfile::tempdir().expect("temp dir"), vars: Vec::new(), base_url: None }
+    }
+
+    pub fn var(mut self, name: &str, value: &str) -> Uhub {
+        self.vars.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
+    }
+
+    /// The same program, environment and arguments, to run in a pseudo-terminal.
+    pub fn pty_command(&self, args: &[&str]) -> portable_pty::CommandBuilder {
+        let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_uhub"));
+        for name in CLEARED {
+            cmd.env_remove(name);
+        }
+        cmd.env("HOME", self.home.path());
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        for (name, value) in &self.vars {
+            cmd.env(name, value);
+        }
+        if let Some(url) = &self.base_url {
+            cmd.args(["--base-url", url]);
+        }
+        cmd.args(args);
+        cmd
+    }
+
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_uhub"));
+        for name in CLEARED {
+            cmd.env_remove(name);
+        }
+        cmd.env("HOME", self.home.path()).env("NO_COLOR", "1").envs(self.vars.iter().cloned());
+        if let Some(url) = &self.base_url {
+            cmd.args(["--base-url", url]);
+        }
+        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+        cmd
+    }
+
+    /// Runs with stdin closed (as in CI): output piped, so JSON unless told otherwise.
+    pub async fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, None).await
+    }
+
+    pub async fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_piped(args, stdin, false).await
+    }
+
+    /// Runs with stdin a pipe that stays open and silent, as in a CI job whose input nobody
+    /// closes: nothing may wait on it.
+    pub async fn run_with_stdin_open(&self, args: &[&str]) -> Run {
+        self.run_piped(args, Some(""), true).await
+    }
+
+    async fn run_piped(&self, args: &[&str], stdin: Option<&str>, keep_open: bool) -> Run {
+        let mut cmd = self.command(args);
+        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        let mut child = cmd.spawn().expect("uhub starts");
+        let mut open = None;
+        if let Some(text) = stdin {
+            let mut pipe = child.stdin.take().expect("stdin is piped");
+            pipe.write_all(text.as_bytes()).await.expect("stdin takes the input");
+            if keep_open {
+                open = Some(pipe);
+            }
+        }
+        let output = tokio::time::timeout(LIMIT, child.wait_with_output())
+            .await
+            .unwrap_or_else(|_| panic!("uhub {args:?} ran longer than {LIMIT:?}"))
+            .expect("uhub runs");
+        drop(open);
+        Run {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// A client for checking the mock's state afterwards (no retries: counts stay exact).
+pub fn client(mock: &MockHandle) -> Client {
+    mock.client_builder().retry_policy(RetryPolicy::disabled()).build().expect("client builds")
+}
+
+/// The mock's tags of an image, newest first; empty when the image is gone.
+pub async fn tag_names(mock: &MockHandle, repo: &str, image: &str) -> Vec<String> {
+    let listing = client(mock).get_image_tag(repo, image).into_paginator().collect_all();
+    match tokio::time::timeout(LIMIT, listing).await.expect("listing in time") {
+        Ok(tags) => tags.into_iter().map(|t| t.tag_name).collect(),
+        Err(e) if e.code() == Some(uhub_mock::Code::ImageNotFound.ret_code()) => Vec::new(),
+        Err(e) => panic!("listing {repo}/{image}: {e}"),
+    }
+}
+
+/// The `tag` field of every element of a JSON array.
+pub fn tags_of(json: &Value) -> Vec<String> {
+    json.as_array().expect("a JSON array").iter().map(|t| t["tag"].as_str().expect("a tag").to_owned()).collect()
+}
