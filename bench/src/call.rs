@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use uhub_sdk::GetImageTagResponse;
 
-use super::{Row, Target, http_client, loopback, median, rotate, runtime, sdk_client, show, tags};
+use crate::measure::{Row, Target, http_client, loopback, median, rotate, runtime, sdk_client, show};
+use crate::tags;
 
 const TAGS: usize = 20;
 const ROUNDS: usize = 7;

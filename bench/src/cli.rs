@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use uhub_mock::{Fault, FaultRule, Image, MockHandle, MockUHub, Repo};
 
-use super::{Row, Target, median, show};
+use crate::measure::{Row, Target, median, show};
 
 const LATENCY: Duration = Duration::from_millis(20);
 const CONCURRENCY: usize = 8;
@@ -154,7 +154,14 @@ fn binary() -> Result<PathBuf, String> {
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut build = Command::new(cargo);
-    build.current_dir(super::root()).args(["build", "--quiet", "--package", "uhub-cli", "--bin", "uhub"]);
+    build.current_dir(crate::measure::workspace_root()).args([
+        "build",
+        "--quiet",
+        "--package",
+        "uhub-cli",
+        "--bin",
+        "uhub",
+    ]);
     if !cfg!(debug_assertions) {
         build.arg("--release");
     }

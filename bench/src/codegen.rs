@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use uhub_codegen::sync::{self, Mode};
 
-use super::{Row, interleave, median, show};
+use crate::measure::{Row, interleave, median, show};
 
 const ROUNDS: usize = 7;
 

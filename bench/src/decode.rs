@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use uhub_sdk::GetImageTagResponse;
 
-use super::{Row, Target, interleave, median, show, tags};
+use crate::measure::{Row, Target, interleave, median, show};
+use crate::tags;
 
 const TAGS: usize = 20_000;
 const BYTES: usize = 5 << 20;

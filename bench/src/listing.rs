@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use uhub_mock::{Fault, FaultRule, Image, MockUHub, Repo};
 
-use super::{Row, Target, http_client, interleave, median, runtime, show};
+use crate::measure::{Row, Target, http_client, interleave, median, runtime, show};
 
 const TAGS: usize = 10_000;
 const PAGE_SIZE: usize = 100;

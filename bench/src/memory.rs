@@ -7,7 +7,8 @@ use std::process::Command;
 
 use futures::TryStreamExt;
 
-use super::{Row, Target, interleave, loopback, median, runtime, sdk_client, tags};
+use crate::measure::{Row, Target, interleave, loopback, median, runtime, sdk_client};
+use crate::tags;
 
 /// The hidden subcommand a child runs: `bench-memory-child TAGS`.
 pub const CHILD_COMMAND: &str = "bench-memory-child";

@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The spec, relative to the workspace root.
-pub const SPEC: &str = "spec/uhub.json";
+pub use crate::pipeline::SPEC;
 /// Where generated files go, relative to the workspace root.
 pub const OUT_DIR: &str = "uhub-sdk/src/generated";
 /// Fixture specs whose output is committed as golden files, relative to the workspace root.
@@ -123,7 +123,7 @@ pub fn sync_target(root: &Path, target: &Target, mode: Mode, report: &mut Report
     let text = fs::read_to_string(&target.spec).map_err(|e| format!("cannot read {}: {e}", target.spec.display()))?;
     // The preamble names the spec with forward slashes on every platform.
     let source = rel.replace('\\', "/");
-    let files = crate::generate_from(&text, &source).map_err(|e| format!("{rel} is invalid:\n{e}"))?;
+    let files = crate::pipeline::generate_from(&text, &source).map_err(|e| format!("{rel} is invalid:\n{e}"))?;
     let out = &target.out;
     for f in &files {
         let path = out.join(&f.path);
