@@ -18,6 +18,7 @@
 //! another zone, [`Time::raw`] still holds exactly what it sent.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use jiff::Timestamp;
 use jiff::civil::DateTime;
@@ -31,27 +32,27 @@ const UCLOUD_OFFSET: Offset = Offset::constant(8);
 
 /// A time from a UHub response: the text the service sent, and the instant when it is readable.
 ///
-/// Compares equal to a `&str` holding the same text, so `assert_eq!(tag.update_time, "...")`
-/// reads naturally.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+/// The instant is read on first use and kept, so decoding a listing costs no more than its
+/// text. Two times are equal when their text is; a `Time` also compares equal to a `&str`
+/// holding the same text, so `assert_eq!(tag.update_time, "...")` reads naturally.
+#[derive(Clone, Default)]
 pub struct Time {
     raw: String,
-    instant: Option<Timestamp>,
+    instant: OnceLock<Option<Timestamp>>,
 }
 
 impl Time {
-    /// Reads `text` in any of the forms the module docs list; unreadable text keeps no instant.
+    /// Takes `text` as a time in any of the forms the module docs list; unreadable text has no
+    /// instant.
     pub fn parse(text: impl Into<String>) -> Time {
-        let raw = text.into();
-        let instant = read(&raw);
-        Time { raw, instant }
+        Time { raw: text.into(), instant: OnceLock::new() }
     }
 
     /// The instant, whole seconds, written the way UHub writes times (`YYYY-MM-DD HH:MM:SS`, UTC+8).
     pub fn from_timestamp(instant: Timestamp) -> Time {
         let whole = Timestamp::from_second(instant.as_second()).unwrap_or(instant);
         let raw = UCLOUD_OFFSET.to_datetime(whole).strftime("%Y-%m-%d %H:%M:%S").to_string();
-        Time { raw, instant: Some(whole) }
+        Time { raw, instant: OnceLock::from(Some(whole)) }
     }
 
     /// Exactly what the service sent (numbers as their decimal text; empty when absent).
@@ -61,7 +62,7 @@ impl Time {
 
     /// The instant, when the text is in a form this SDK reads.
     pub fn timestamp(&self) -> Option<Timestamp> {
-        self.instant
+        *self.instant.get_or_init(|| read(&self.raw))
     }
 
     /// Whether the service sent no time at all.
@@ -124,6 +125,26 @@ fn from_number(value: f64, exact: Option<i64>) -> Option<Timestamp> {
             }
             Timestamp::from_nanosecond(nanos as i128).ok()
         }
+    }
+}
+
+impl PartialEq for Time {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl Eq for Time {}
+
+impl std::hash::Hash for Time {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.raw.hash(state);
+    }
+}
+
+impl fmt::Debug for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Time").field("raw", &self.raw).field("instant", &self.timestamp()).finish()
     }
 }
 
