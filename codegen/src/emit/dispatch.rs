@@ -49,6 +49,9 @@ pub fn file(service: &ir::Service) -> TokenStream {
         use #rt::Action as _;
 
         /// A request of any action in the spec, as a service receives it.
+        // Requests differ in size as their actions' parameters do; one is parsed per request
+        // received, so boxing them would cost more than it saves.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
         pub enum AnyRequest {

@@ -9,6 +9,7 @@ use super::delete_repo::DeleteRepoRequest;
 use super::delete_repo_image::DeleteRepoImageRequest;
 use ::uhub_sdk::runtime::Action as _;
 /// A request of any action in the spec, as a service receives it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum AnyRequest {

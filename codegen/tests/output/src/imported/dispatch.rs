@@ -5,6 +5,7 @@ use super::start_deploy_job::StartDeployJobRequest;
 use super::get_webhook_log::GetWebhookLogRequest;
 use ::uhub_sdk::runtime::Action as _;
 /// A request of any action in the spec, as a service receives it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum AnyRequest {

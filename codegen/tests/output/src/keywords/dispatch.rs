@@ -4,6 +4,7 @@ use super::find_gadgets::FindGadgetsRequest;
 use super::pin_gadgets::PinGadgetsRequest;
 use ::uhub_sdk::runtime::Action as _;
 /// A request of any action in the spec, as a service receives it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum AnyRequest {
