@@ -220,7 +220,7 @@ impl Validator<'_> {
                 self.error(&at, "is read by the runtime and cannot be declared");
             } else if f.name == "Message" && f.ty != "string" {
                 self.error(&at, "the service's Message is text; declare it as a string");
-            } else if rust == "ret_code" || (rust == "message" && f.name != "Message") {
+            } else if rust == "ret_code" || rust == "request_id" || (rust == "message" && f.name != "Message") {
                 self.error(&at, format!("the Rust name `{rust}` is taken by a field every response has"));
             }
         }

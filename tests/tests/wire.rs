@@ -848,3 +848,21 @@ async fn sequential_calls_reuse_one_connection() {
     })
     .await
 }
+
+#[tokio::test]
+async fn a_response_carries_the_request_id_it_came_with() {
+    bounded(async {
+        let server = Server::start(vec![
+            Canned::json(OK_TAGS).header("X-UCLOUD-REQUEST-UUID", "req-ok-1"),
+            Canned::json(OK_TAGS),
+        ])
+        .await;
+        let first = client(&server).get_image_tag("r", "i").await.unwrap();
+        assert_eq!(first.request_id(), Some("req-ok-1"));
+        let second = client(&server).get_image_tag("r", "i").await.unwrap();
+        assert_eq!(second.request_id(), None);
+        // Not part of the body: serializing a response leaves it out.
+        assert!(!serde_json::to_string(&first).unwrap().contains("req-ok-1"));
+    })
+    .await
+}

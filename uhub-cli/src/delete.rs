@@ -34,16 +34,18 @@ impl Outcome {
 pub async fn delete_tags(client: &Client, tags: &[TagRef], concurrency: usize, progress: &Progress) -> Vec<Outcome> {
     let mut outcomes: Vec<(usize, Outcome)> = futures::stream::iter(tags.iter().enumerate())
         .map(|(i, tag)| async move {
-            let call = client.delete_repo_image(&tag.image.repo, &tag.image.image).tag_name(&tag.tag).send();
-            let (result, request_id) = crate::trace::capture(call).await;
+            let result = client.delete_repo_image(&tag.image.repo, &tag.image.image).tag_name(&tag.tag).send().await;
             progress.advance(1);
             let outcome = match result {
-                Ok(_) => Outcome { result: "deleted", request_id, error: None, ..named(tag) },
+                Ok(deleted) => {
+                    let request_id = deleted.request_id().map(str::to_owned);
+                    Outcome { result: "deleted", request_id, error: None, ..named(tag) }
+                }
                 Err(e) => {
                     progress.println(&format!("failed to delete {tag}: {e}"));
                     Outcome {
                         result: "failed",
-                        request_id: e.request_id().map(str::to_owned).or(request_id),
+                        request_id: e.request_id().map(str::to_owned),
                         error: Some(e.to_string()),
                         ..named(tag)
                     }

@@ -29,6 +29,8 @@ pub trait Action: Clone + Send + Sync + 'static {
 pub trait Response {
     /// `None` when the body had no `RetCode`, which makes it no UCloud response at all.
     fn ret_code(&self) -> Option<i64>;
+    /// Records the service's id for the request (`X-UCLOUD-REQUEST-UUID`) once decoded.
+    fn set_request_id(&mut self, id: Option<String>);
     fn message(&self) -> Option<&str>;
 }
 

@@ -58,8 +58,11 @@ pub fn response<T: DeserializeOwned + Response>(
         }));
     }
     match serde_json::from_slice::<T>(json) {
-        Ok(r) => match r.ret_code() {
-            Some(0) => Ok(r),
+        Ok(mut r) => match r.ret_code() {
+            Some(0) => {
+                r.set_request_id(request_id.map(str::to_owned));
+                Ok(r)
+            }
             Some(code) => Err(Error::api(action, code, r.message().unwrap_or_default(), request_id)),
             None => Err(invalid("RetCode is missing, so this is not a UCloud response")),
         },
@@ -470,6 +473,7 @@ mod tests {
         fn ret_code(&self) -> Option<i64> {
             self.ret_code
         }
+        fn set_request_id(&mut self, _: Option<String>) {}
         fn message(&self) -> Option<&str> {
             None
         }

@@ -177,11 +177,26 @@ fn response(a: &ir::Action) -> TokenStream {
             #[serde(rename = "RetCode", serialize_with = #or_zero, deserialize_with = #lenient)]
             ret_code: Option<i64>,
             #message_field
+            /// Not part of the body: the header the answer came with.
+            #[serde(skip)]
+            request_id: Option<String>,
+        }
+
+        impl #name {
+            /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
+            /// to quote to support or keep in an audit trail.
+            pub fn request_id(&self) -> Option<&str> {
+                self.request_id.as_deref()
+            }
         }
 
         impl #rt::Response for #name {
             fn ret_code(&self) -> Option<i64> {
                 self.ret_code
+            }
+
+            fn set_request_id(&mut self, id: Option<String>) {
+                self.request_id = id;
             }
 
             fn message(&self) -> Option<&str> {

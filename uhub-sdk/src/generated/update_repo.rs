@@ -118,10 +118,23 @@ pub struct UpdateRepoResponse {
         deserialize_with = "::uhub_sdk::runtime::lenient"
     )]
     ret_code: Option<i64>,
+    /// Not part of the body: the header the answer came with.
+    #[serde(skip)]
+    request_id: Option<String>,
+}
+impl UpdateRepoResponse {
+    /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
+    /// to quote to support or keep in an audit trail.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
 }
 impl ::uhub_sdk::runtime::Response for UpdateRepoResponse {
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
+    }
+    fn set_request_id(&mut self, id: Option<String>) {
+        self.request_id = id;
     }
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
