@@ -1,44 +1,79 @@
 //! An import merged into a spec, by the rules documented on `import::merge`; which types
 //! stay is [`keeps_type`].
 
+use super::context::Index;
+use super::example::FROM_PAGE;
 use crate::spec::{Action, Enum, Field, Model, Spec, TypeRef};
 
 /// Merges an imported action, its models and its enum proposals into a spec and says what
-/// changed, one line per change.
-pub(super) fn merge(spec: &mut Spec, a: Action, models: Vec<Model>, enums: Vec<Enum>) -> Vec<String> {
+/// changed, one line per change. Entries are found through `index`, which is kept up to date,
+/// so the cost is the import's size, not the spec's.
+pub(super) fn merge(
+    spec: &mut Spec,
+    index: &mut Index,
+    a: Action,
+    models: Vec<Model>,
+    enums: Vec<Enum>,
+) -> Vec<String> {
     let mut notes = Vec::new();
     let proposed: Vec<String> = enums.iter().map(|e| e.name.clone()).collect();
     let mut merger = Merger { proposed: &proposed, notes: &mut notes };
+    let model_names: Vec<String> = models.iter().map(|m| m.name.clone()).collect();
     for m in models {
-        match spec.models.iter_mut().find(|e| e.name == m.name) {
-            Some(existing) => merger.fields(&mut existing.fields, m.fields, &format!("models.{}", m.name)),
+        match index.model(&m.name) {
+            Some(at) => merger.fields(&mut spec.models[at].fields, m.fields, &format!("models.{}", m.name)),
             None => {
                 merger.notes.push(format!("models.{}: added", m.name));
+                index.add_model(&m, spec.models.len());
                 spec.models.push(m);
             }
         }
     }
-    match spec.actions.iter_mut().find(|e| e.name == a.name) {
-        Some(existing) => {
+    let action_at = match index.action(&a.name) {
+        Some(at) => {
+            let existing = &mut spec.actions[at];
             let place = format!("actions.{}", a.name);
             merger.fields(&mut existing.request, a.request, &format!("{place}.request"));
             merger.fields(&mut existing.response, a.response, &format!("{place}.response"));
-            if existing.examples.is_empty() {
+            // An example imported from a page follows the page; one written by hand stays.
+            let imported = existing.examples.iter().all(|e| e.name == FROM_PAGE);
+            if imported && existing.examples != a.examples && !a.examples.is_empty() {
+                merger.notes.push(format!("actions.{}.examples: the page's example", a.name));
                 existing.examples = a.examples;
             }
+            // The merged action may require what this page's example leaves out (another page
+            // of the same action requires more): its request no longer illustrates a valid call.
+            for e in existing.examples.iter_mut().filter(|e| e.name == FROM_PAGE && !e.request.is_empty()) {
+                let request = &existing.request;
+                if let Some(p) = request.iter().find(|p| p.required && !e.request.contains_key(&p.name)) {
+                    merger.notes.push(format!(
+                        "actions.{}.examples.{}: its request lacks the required {}; only its response is kept",
+                        a.name, e.name, p.name
+                    ));
+                    e.request.clear();
+                }
+            }
+            at
         }
         None => {
             merger
                 .notes
                 .push(format!("actions.{}: added; review its idempotency, pagination and descriptions", a.name));
+            index.add_action(&a, spec.actions.len());
             spec.actions.push(a);
+            spec.actions.len() - 1
         }
-    }
+    };
     for e in enums {
-        let taken = spec.enums.iter().any(|x| x.name == e.name) || spec.models.iter().any(|x| x.name == e.name);
-        if !taken && uses(spec, &e.name) {
+        let taken = index.is_enum(&e.name) || index.model(&e.name).is_some();
+        // Only this import's fields can use a name it proposed: the merged action and models.
+        let action = &spec.actions[action_at];
+        let merged_models = model_names.iter().filter_map(|m| index.model(m)).map(|at| &spec.models[at]);
+        let mut fields = action.request.iter().chain(&action.response).chain(merged_models.flat_map(|m| &m.fields));
+        if !taken && fields.any(|f| f.ty.base().name() == Some(e.name.as_str())) {
             let values: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
             notes.push(format!("enums.{}: added, proposed from the page (values {})", e.name, values.join(", ")));
+            index.add_enum(&e, spec.enums.len());
             spec.enums.push(e);
         }
     }
@@ -87,13 +122,6 @@ pub(super) fn keeps_type(spec: &TypeRef, page: &TypeRef, proposed: &[String]) ->
         || (*page == TypeRef::String && spec.name().is_some())
         || (*spec == TypeRef::Time && matches!(page, TypeRef::String | TypeRef::Int))
         || (page.name().is_some_and(|name| proposed.iter().any(|p| p == name)) && *spec != TypeRef::String)
-}
-
-/// Whether any field of the spec has type `name` or a list of it.
-fn uses(spec: &Spec, name: &str) -> bool {
-    let fields = spec.models.iter().flat_map(|m| &m.fields);
-    let mut fields = fields.chain(spec.actions.iter().flat_map(|a| a.request.iter().chain(&a.response)));
-    fields.any(|f| f.ty.base().name() == Some(name))
 }
 
 #[cfg(test)]

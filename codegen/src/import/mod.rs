@@ -46,6 +46,7 @@
 //! [`Import::problems`] and left out, never guessed.
 
 mod build;
+mod catalog;
 mod context;
 mod dotted;
 mod enums;
@@ -59,7 +60,8 @@ mod types;
 
 use crate::spec::{Action, ENVELOPE_FIELDS, Enum, Field, Model, Spec};
 use build::{Builder, Owner};
-use context::Context;
+pub use catalog::Catalog;
+use context::{Context, Index};
 
 /// What a page yields.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,38 +71,69 @@ pub struct Import {
     pub models: Vec<Model>,
     /// Enums proposed from enumerations in descriptions, already used by the fields above.
     pub enums: Vec<Enum>,
-    /// What could not be mapped and was left out.
+    /// Parts of the API (rows, types, model tables) that could not be mapped and were left
+    /// out: an import with any is partial, and `--write` refuses it unless told otherwise.
     pub problems: Vec<String>,
+    /// What was wrong with the page's examples (a placeholder index, a key the table lacks, a
+    /// value of the wrong type): the faulty part of the example is dropped, the API is whole.
+    pub warnings: Vec<String>,
     /// Decisions worth a look when reviewing: which model typed which rows, and why.
     pub notes: Vec<String>,
 }
 
+/// Why a page yields no spec entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// Not an API reference page: an index, a glossary, release notes, a page of formats.
+    NotApi(String),
+    /// The reference page of a call the spec cannot describe: object storage's REST calls,
+    /// documented by HTTP method, path and headers instead of `Action=` parameters.
+    OtherKind(String),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::NotApi(why) => write!(f, "not an API page: {why}"),
+            Refused::OtherKind(why) => write!(f, "a page of another kind: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for Refused {}
+
 /// Imports one page on its own; names it makes may clash with a spec's (see [`import_for`]).
-pub fn import(text: &str) -> Result<Import, String> {
+pub fn import(text: &str) -> Result<Import, Refused> {
     run(text, Context::default())
 }
 
 /// Imports one page for merging into `spec`: models and enums it makes get names the spec
-/// does not use, and fields the spec already types with a model keep that model.
-pub fn import_for(text: &str, spec: &Spec) -> Result<Import, String> {
-    run(text, Context::of(spec))
+/// does not use, and fields the spec already types with a model keep that model. To import
+/// many pages, a [`Catalog`] indexes the spec once.
+pub fn import_for(text: &str, spec: &Spec) -> Result<Import, Refused> {
+    let index = Index::of(spec);
+    run(text, Context::of(spec, &index))
 }
 
-fn run(text: &str, ctx: Context) -> Result<Import, String> {
+fn run(text: &str, ctx: Context) -> Result<Import, Refused> {
     let mut problems = Vec::new();
     let page =
         if markdown::looks_like(text) { markdown::read(text, &mut problems) } else { plain::read(text, &mut problems) };
+    let mut page = page;
+    let action = parts(&page)?.0.to_owned();
+    let renamed = rename_tables(&mut page, ctx, &action);
     let (action_name, request, response) = parts(&page)?;
     let existing = ctx.action(action_name);
     let spec_fields = |fields: fn(&Action) -> &Vec<Field>| existing.map_or(&[][..], |a| fields(a));
-    let mut b = Builder::new(&page.models, ctx, action_name, problems);
+    let mut b = Builder::new(&page, ctx, action_name, problems);
     let owner = Owner { name: action_name, place: "request", existing: spec_fields(|a| &a.request) };
     let reserved = ctx.reserved_params();
     let params = b.fields(request, &owner, &reserved);
     let owner = Owner { name: action_name, place: "response", existing: spec_fields(|a| &a.response) };
     let outputs = b.fields(response, &owner, ENVELOPE_FIELDS);
     let models = b.models();
-    let Builder { proposals, mut problems, notes, .. } = b;
+    let Builder { proposals, problems, mut notes, .. } = b;
+    notes.splice(0..0, renamed);
     let action = Action {
         name: action_name.to_owned(),
         description: page.overview.join(" ").trim().to_owned(),
@@ -110,13 +143,10 @@ fn run(text: &str, ctx: Context) -> Result<Import, String> {
         pagination: None,
         examples: Vec::new(),
     };
-    let known = example::Known {
-        params: &action.request,
-        models: models.iter().chain(ctx.models()).collect(),
-        enums: proposals.iter().chain(ctx.enums()).collect(),
-    };
-    let folded = example::fold(&page.request_example, &page.response_example, &known, &reserved, &mut problems);
-    let mut import = Import { action, models, enums: proposals, problems, notes };
+    let known = example::Known { params: &action.request, models: &models, enums: &proposals, ctx };
+    let mut warnings = Vec::new();
+    let folded = example::fold(&page.request_example, &page.response_example, &known, &reserved, &mut warnings);
+    let mut import = Import { action, models, enums: proposals, problems, warnings, notes };
     for name in &folded.off_list {
         withdraw(&mut import, name);
     }
@@ -125,19 +155,66 @@ fn run(text: &str, ctx: Context) -> Result<Import, String> {
 }
 
 /// The action's name and its request and response tables, or why this is no API page.
-fn parts(page: &page::Page) -> Result<(&str, &[page::Row], &[page::Row]), String> {
+fn parts(page: &page::Page) -> Result<(&str, &[page::Row], &[page::Row]), Refused> {
     let Some((_, title)) = &page.title else {
-        return Err("not an API page: no title line of the form `# <summary> - <Action>` (markdown) \
-                    or `<summary> - <Action>` (page text)"
-            .into());
+        return Err(Refused::NotApi(
+            "no title line of the form `# <summary> - <Action>` (markdown) or `<summary> - <Action>` (page text)"
+                .into(),
+        ));
     };
-    let Some(action) = title.rsplit(" - ").next().map(str::trim).filter(|n| page::is_type_name(n)) else {
-        return Err(format!("not an API page: the title {title:?} does not end with ` - <Action>`"));
+    let Some((_, action)) = page::title_action(title) else {
+        return Err(Refused::NotApi(format!("the title {title:?} does not end with ` - <Action>` or `-<Action>`")));
     };
+    if let Some((line, call)) = &page.http_call {
+        return Err(Refused::OtherKind(format!(
+            "{action} is an HTTP call (line {line}: `{call}`) documented by its method, path and headers, \
+             not an `Action={action}` call with parameters; the spec describes only the latter"
+        )));
+    }
     match (&page.request, &page.response) {
         (Some(request), Some(response)) => Ok((action, request, response)),
-        _ => Err(format!("not an API page: {action} has no request-parameter or response-field table")),
+        _ => Err(Refused::NotApi(format!("{action} has no request-parameter or response-field table"))),
     }
+}
+
+/// Renames the page's tables whose names the generator or the spec already gives to something
+/// a model cannot merge into — the action's own `<Action>Request`/`<Action>Response` types, an
+/// enum — to the name with the first free number (`DescribeMetricResponse2`), and the rows
+/// that refer to them; says so, one note per table.
+fn rename_tables(page: &mut page::Page, ctx: Context, action: &str) -> Vec<String> {
+    let base = crate::names::type_name(action);
+    let own = [format!("{base}Request"), format!("{base}Response")];
+    let taken_by_other = |name: &str| {
+        let rust = crate::names::type_name(name);
+        own.contains(&rust) || (ctx.model(name).is_none() && ctx.is_taken_by_other_than_model(&rust))
+    };
+    let clashing: Vec<String> = page.models.iter().map(|t| t.name.clone()).filter(|n| taken_by_other(n)).collect();
+    let mut notes = Vec::new();
+    for old in clashing {
+        let in_use = |name: &str| {
+            let rust = crate::names::type_name(name);
+            own.contains(&rust)
+                || ctx.is_taken(&rust)
+                || page.models.iter().any(|t| crate::names::type_name(&t.name) == rust)
+        };
+        let new = (2..).map(|n| format!("{old}{n}")).find(|n| !in_use(n)).expect("some number is free");
+        notes.push(format!(
+            "models.{new}: the page's table {old}, renamed: the generated code already has a type {}",
+            crate::names::type_name(&old)
+        ));
+        let rows = page.request.iter_mut().chain(page.response.iter_mut()).flatten();
+        for row in rows.chain(page.models.iter_mut().flat_map(|t| &mut t.rows)) {
+            if row.ty == old {
+                row.ty = new.clone();
+            } else if row.ty == format!("array[{old}]") {
+                row.ty = format!("array[{new}]");
+            }
+        }
+        for t in page.models.iter_mut().filter(|t| t.name == old) {
+            t.name = new.clone();
+        }
+    }
+    notes
 }
 
 /// Drops an enum the page's own example contradicts; its fields go back to strings.
@@ -158,7 +235,8 @@ fn withdraw(import: &mut Import, name: &str) {
 /// parameters and fields, other changed types and changed `required` flags. A proposed enum is
 /// added only when some field of the merged spec uses it and no enum or model has its name.
 pub fn merge(spec: &mut Spec, import: Import) -> Vec<String> {
-    merge::merge(spec, import.action, import.models, import.enums)
+    let mut index = Index::of(spec);
+    merge::merge(spec, &mut index, import.action, import.models, import.enums)
 }
 
 /// Types every field typed `name` (or a list of it) as a string instead.

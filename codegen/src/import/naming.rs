@@ -12,36 +12,33 @@ use std::collections::BTreeSet;
 use super::context::Context;
 use crate::names;
 
-#[derive(Debug, Default)]
-pub(super) struct Namer {
-    /// Rust type names in use.
+#[derive(Debug)]
+pub(super) struct Namer<'a> {
+    ctx: Context<'a>,
+    /// Rust type names this page uses, besides the spec's.
     taken: BTreeSet<String>,
 }
 
-impl Namer {
+impl<'a> Namer<'a> {
     /// Everything named in the target spec, the page's own tables and the action's types.
-    pub fn new<'n>(ctx: Context<'_>, action: &str, tables: impl IntoIterator<Item = &'n str>) -> Self {
-        let mut namer = Namer::default();
-        let types = ctx.models().iter().map(|m| &m.name).chain(ctx.enums().iter().map(|e| &e.name));
-        for name in types {
-            namer.taken.insert(names::type_name(name));
-        }
-        for name in tables {
-            namer.taken.insert(names::type_name(name));
-        }
-        for a in ctx.actions().iter().map(|a| a.name.as_str()).chain([action]) {
-            let base = names::type_name(a);
-            namer.taken.insert(format!("{base}Request"));
-            namer.taken.insert(format!("{base}Response"));
-        }
-        namer
+    pub fn new<'n>(ctx: Context<'a>, action: &str, tables: impl IntoIterator<Item = &'n str>) -> Self {
+        let mut taken: BTreeSet<String> = tables.into_iter().map(names::type_name).collect();
+        let base = names::type_name(action);
+        taken.insert(format!("{base}Request"));
+        taken.insert(format!("{base}Response"));
+        Namer { ctx, taken }
+    }
+
+    fn is_taken(&self, name: &str) -> bool {
+        let rust = names::type_name(name);
+        self.taken.contains(&rust) || self.ctx.is_taken(&rust)
     }
 
     /// `wanted`, or `wanted` with the smallest number from 2 up that makes it unique.
     pub fn claim(&mut self, wanted: &str) -> String {
         let mut name = wanted.to_owned();
         let mut n = 2;
-        while self.taken.contains(&names::type_name(&name)) {
+        while self.is_taken(&name) {
             name = format!("{wanted}{n}");
             n += 1;
         }
