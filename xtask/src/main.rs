@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use uhub_codegen::sync::{self, Mode};
 
 mod fmt_spec;
+mod import_batch;
 mod import_doc;
 #[cfg(test)]
 mod scratch;
@@ -19,6 +20,10 @@ const USAGE: &str = "usage: cargo xtask <command>
                                 if any part of the page could not be mapped
   import-doc PAGE --write --allow-partial
                                 write what could be mapped anyway
+  import-doc PAGE_OR_DIR... [--write [--allow-partial]]
+                                a batch: many pages, or folders of them; prints a summary table
+                                (per folder: pages, actions added or changed, partial pages,
+                                refusals, rows not mapped, example warnings)
   import-doc PAGE ... --spec FILE
                                 merge into FILE (a fixture spec, say) instead of spec/uhub.json
   fmt-spec                      rewrite spec/uhub.json in its canonical form
