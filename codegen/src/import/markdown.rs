@@ -58,6 +58,8 @@ pub(super) fn read(text: &str, problems: &mut Vec<String>) -> Page {
             let heading = heading.trim_start_matches('#').trim();
             if level == 1 && page.title.is_none() {
                 page.title = Some((number, heading.to_owned()));
+                // The older layout has no overview heading: its summary follows the title.
+                current = Section::Overview;
                 continue;
             }
             page.file(current, model.clone(), std::mem::take(&mut table));
