@@ -232,3 +232,174 @@ fn table(folders: &BTreeMap<String, Tally>, total: &Tally) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import_doc::parse;
+    use crate::scratch::Scratch;
+
+    /// A page whose API maps whole but whose example has faults (a placeholder index, a key
+    /// the table lacks).
+    const NOISY_EXAMPLE: &str = "# 标记构建-MarkBuild
+
+标记一次构建
+
+# Request Parameters
+|Parameter name|Type|Description|Required|
+|---|---|---|---|
+|BuildId|string|构建 ID|**Yes**|
+|Tags.n|string|标签|No|
+
+# Response Elements
+|Parameter name|Type|Description|Required|
+|---|---|---|---|
+|RetCode|int|返回码|**Yes**|
+
+# Request Example
+```
+https://api.ucloud.cn/?Action=MarkBuild
+&BuildId=b-1
+&Tags.N=x
+&Colour=red
+```
+
+# Response Example
+```
+{ \"RetCode\": 0 }
+```
+";
+
+    /// A page with an API row that cannot be mapped (`object` nothing describes).
+    const LOST_ROW: &str = "# 读取构建 - ReadBuild
+
+## Request Parameters
+
+| Parameter Name | Type | Description Information | Required |
+|:---|:---|:---|:---|
+| **BuildId** | string | Which build | **Yes** |
+
+## Response Field
+
+| Field Name | Type | Description Information | Required |
+|:---|:---|:---|:---|
+| **RetCode** | int | Status | **Yes** |
+| **Extra** | object | Anything | No |
+";
+
+    fn run_in(tree: &Scratch, args: &[&str]) -> (Result<(), String>, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let result = parse(args).and_then(|opts| crate::import_doc::run(&tree.0, &opts, &mut out, &mut err));
+        (result, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    }
+
+    /// A folder of pages under the scratch root: `name` → text.
+    fn folder(tree: &Scratch, dir: &str, pages: &[(&str, &str)]) -> String {
+        std::fs::create_dir_all(tree.0.join(dir)).unwrap();
+        for (name, text) in pages {
+            tree.file(&format!("{dir}/{name}"), text);
+        }
+        tree.0.join(dir).display().to_string()
+    }
+
+    fn actions(spec: &str) -> Vec<String> {
+        spec::parse(spec).unwrap().actions.into_iter().map(|a| a.name).collect()
+    }
+
+    #[test]
+    fn an_example_problem_never_blocks_write() {
+        let tree = Scratch::with_spec();
+        let dir = folder(&tree, "build-api", &[("mark_build.md", NOISY_EXAMPLE), ("README.md", "# 构建 API 简介\n")]);
+        let (result, out, err) = run_in(&tree, &[&dir, "--write"]);
+        result.unwrap();
+        let page = format!("{dir}/mark_build.md");
+        assert!(
+            err.contains(&format!(
+                "{page}: example: request example: Tags.N=x: \"N\" is not an item number; skipped\n"
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "{page}: example: request example: Colour is not a request parameter of the page; skipped\n"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("not mapped"), "{err}");
+        assert!(out.ends_with("wrote spec/uhub.json; now run `cargo xtask codegen`\n"), "{out}");
+        assert!(actions(&tree.spec()).contains(&"MarkBuild".to_owned()));
+    }
+
+    #[test]
+    fn a_lost_row_always_blocks_write_and_is_listed_even_when_allowed() {
+        let tree = Scratch::with_spec();
+        let dir = folder(&tree, "build-api", &[("mark_build.md", NOISY_EXAMPLE), ("read_build.md", LOST_ROW)]);
+        let before = tree.spec();
+        let lost = format!(
+            "{dir}/read_build.md: not mapped: line 14: response.Extra: type `object` is a JSON object whose fields \
+             neither a table of the page nor the response example lists, and the spec has no type for free-form JSON; \
+             skipped\n"
+        );
+        let (result, _, err) = run_in(&tree, &[&dir, "--write"]);
+        let message = result.unwrap_err();
+        assert!(message.starts_with("nothing written: 1 page(s) have API rows that could not be mapped"), "{message}");
+        assert!(message.ends_with(&format!("`cargo xtask import-doc {dir} --write --allow-partial`")), "{message}");
+        assert!(err.contains(&lost), "{err}");
+        assert_eq!(tree.spec(), before, "nothing of the batch is written, not even the whole page");
+        let (result, out, err) = run_in(&tree, &[&dir, "--write", "--allow-partial"]);
+        result.unwrap();
+        assert!(err.contains(&lost), "{err}");
+        assert!(
+            out.ends_with(
+                "wrote spec/uhub.json without the 1 unmapped row(s) listed above; now run `cargo xtask codegen`\n"
+            ),
+            "{out}"
+        );
+        let names = actions(&tree.spec());
+        assert!(names.contains(&"MarkBuild".to_owned()) && names.contains(&"ReadBuild".to_owned()), "{names:?}");
+    }
+
+    #[test]
+    fn a_batch_prints_a_summary_per_folder_and_refuses_pages_of_other_kinds_without_stopping() {
+        let tree = Scratch::with_spec();
+        let build = folder(&tree, "build-api", &[("mark_build.md", NOISY_EXAMPLE), ("read_build.md", LOST_ROW)]);
+        let http = "# 上传 - PutThing\n\n```\nPUT /<thing> HTTP/1.1\nHost: <bucket>.example\n```\n\n\
+                    |Parameter name|Type|Description|Required|\n|---|---|---|---|\n|Authorization|string|签名|**Yes**|\n";
+        let store = folder(&tree, "store-api", &[("put_thing.md", http), ("index.md", "# 索引\n")]);
+        // The UHub page already in the spec: imported again, it changes nothing.
+        let zh_get_image_tag = crate::root().join("codegen/tests/pages/zh_get_image_tag.md");
+        let uhub =
+            folder(&tree, "uhub-api", &[("get_image_tag.md", &std::fs::read_to_string(zh_get_image_tag).unwrap())]);
+        let before = tree.spec();
+        let (result, out, err) = run_in(&tree, &[&build, &store, &format!("{uhub}/get_image_tag.md")]);
+        result.unwrap();
+        assert_eq!(
+            out,
+            "\
+folder     pages  added  changed  unchanged  partial  not API  other kind  rows not mapped  example warnings
+build-api      2      2        0          0        1        0           0                1                 2
+store-api      2      0        0          0        0        1           1                0                 0
+uhub-api       1      0        0          1        0        0           0                0                 0
+total          5      2        0          1        1        1           1                1                 2
+"
+        );
+        assert!(
+            err.contains(&format!("{store}/put_thing.md: refused: a page of another kind: PutThing is an HTTP call")),
+            "{err}"
+        );
+        assert!(err.contains(&format!("{store}/index.md: refused: not an API page")), "{err}");
+        assert!(err.contains("read 5 page(s) and merged them in "), "{err}");
+        assert_eq!(tree.spec(), before, "print mode writes nothing");
+    }
+
+    #[test]
+    fn a_folder_without_pages_or_a_missing_path_is_an_error() {
+        let tree = Scratch::with_spec();
+        std::fs::create_dir_all(tree.0.join("empty")).unwrap();
+        let empty = tree.0.join("empty").display().to_string();
+        assert_eq!(run_in(&tree, &[&empty]).0.unwrap_err(), format!("{empty} holds no pages (.md or .txt files)"));
+        let missing = tree.0.join("nope.md").display().to_string();
+        let (result, ..) = run_in(&tree, &[&missing, &empty]);
+        assert_eq!(result.unwrap_err(), format!("cannot read {missing}: no such file or folder"));
+    }
+}

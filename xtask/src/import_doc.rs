@@ -229,6 +229,20 @@ mod tests {
     }
 
     #[test]
+    fn an_example_problem_is_a_warning_that_does_not_stop_write() {
+        let tree = Scratch::with_spec();
+        let noisy = PARTIAL.replace("map", "string")
+            + "\n## Request Example\n\n```\nhttps://api.ucloud.cn/?Action=TagBuild\n&BuildId=b-1\n&Labels.0=x\n```\n\n\
+               ## Response Example\n\n```json\n{ \"RetCode\": 0 }\n```\n";
+        let page = tree.file("tag_build.md", &noisy);
+        let (result, out, err) = run_in(&tree, &[&page, "--write"]);
+        result.unwrap();
+        assert!(err.starts_with("example: request example: Labels.0=x: a string has no parts; skipped\n"), "{err}");
+        assert!(out.ends_with("wrote spec/uhub.json; now run `cargo xtask codegen`\n"), "{out}");
+        assert!(spec::parse(&tree.spec()).unwrap().actions.iter().any(|a| a.name == "TagBuild"));
+    }
+
+    #[test]
     fn misuse_says_what_to_type() {
         assert_eq!(
             parse(&["page.md", "--allow-partial"]).unwrap_err(),
