@@ -35,6 +35,9 @@ pub(super) struct Builder<'a> {
     made: Vec<Model>,
     /// Enums proposed from descriptions.
     pub proposals: Vec<Enum>,
+    /// Types fields refer to that neither the page nor the spec describes: such fields are
+    /// dropped once every field is built.
+    pub undescribed: Vec<String>,
     pub problems: Vec<String>,
     pub notes: Vec<String>,
 }
@@ -53,6 +56,7 @@ impl<'a> Builder<'a> {
             referenced: Vec::new(),
             made: Vec::new(),
             proposals: Vec::new(),
+            undescribed: Vec::new(),
             problems,
             notes: Vec::new(),
         }
@@ -74,7 +78,14 @@ impl<'a> Builder<'a> {
             let name = self.referenced[i].clone();
             i += 1;
             let Some(table) = tables.iter().find(|t| t.name == name) else {
-                self.problems.push(format!("models.{name}: referenced but no table describes it"));
+                if self.ctx.model(&name).is_some() || self.ctx.enum_named(&name).is_some() {
+                    self.notes.push(format!("models.{name}: no table of the page describes it; the spec's is used"));
+                } else {
+                    self.problems.push(format!(
+                        "models.{name}: referenced but no table describes it; the fields of that type are skipped"
+                    ));
+                    self.undescribed.push(name);
+                }
                 continue;
             };
             let existing = self.ctx.model(&name).map_or(&[][..], |m| &m.fields);

@@ -131,8 +131,13 @@ fn run(text: &str, ctx: Context) -> Result<Import, Refused> {
     let params = b.fields(request, &owner, &reserved);
     let owner = Owner { name: action_name, place: "response", existing: spec_fields(|a| &a.response) };
     let outputs = b.fields(response, &owner, ENVELOPE_FIELDS);
-    let models = b.models();
-    let Builder { proposals, problems, mut notes, .. } = b;
+    let mut models = b.models();
+    let Builder { proposals, problems, mut notes, undescribed, .. } = b;
+    let (mut params, mut outputs) = (params, outputs);
+    let described = |f: &Field| f.ty.base().name().is_none_or(|n| !undescribed.iter().any(|u| u == n));
+    params.retain(described);
+    outputs.retain(described);
+    models.iter_mut().for_each(|m| m.fields.retain(described));
     notes.splice(0..0, renamed);
     let action = Action {
         name: action_name.to_owned(),
