@@ -267,3 +267,26 @@ fn an_example_that_sets_less_than_the_merged_action_requires_keeps_only_its_resp
     assert!(action.examples[0].request.is_empty());
     uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
 }
+
+#[test]
+fn titles_in_emphasis_or_below_the_first_level_and_request_lines_without_a_version() {
+    // `# **<summary>-<Action>**`, `## <summary> - <Action>` on a page without a `#` heading, and
+    // `GET /?list` with no `HTTP/1.1`: still the page of an HTTP call, refused by name.
+    let page = page("zh_http_header_call.md");
+    let variants = [
+        page.replace("# 上传对象 - PutBlob", "# **上传对象-PutBlob**"),
+        page.replace("# 上传对象 - PutBlob", "## 上传对象 - PutBlob"),
+        page.replace("PUT /<blob_name> HTTP/1.1", "PUT /<blob_name>"),
+    ];
+    for text in variants {
+        match import(&text) {
+            Err(Refused::OtherKind(why)) => {
+                assert!(why.starts_with("PutBlob is an HTTP call (line 12: `PUT /<blob_name>"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A level-2 heading that is not of the title's form is no title.
+    let no_title = page.replace("# 上传对象 - PutBlob", "## 上传对象");
+    assert!(matches!(import(&no_title), Err(Refused::NotApi(_))));
+}

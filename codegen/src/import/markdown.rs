@@ -14,7 +14,7 @@
 
 use super::page::{
     Page, Row, Section, is_field_name, is_http_request_line, is_type_name, required_flag, section_containing,
-    section_named,
+    section_named, title_action,
 };
 
 /// Whether the text is markdown: some line is a `#` heading or a `|` table row. Page text
@@ -56,8 +56,11 @@ pub(super) fn read(text: &str, problems: &mut Vec<String>) -> Page {
         if let Some(heading) = line.strip_prefix('#') {
             let level = 1 + heading.chars().take_while(|c| *c == '#').count();
             let heading = heading.trim_start_matches('#').trim();
-            if level == 1 && page.title.is_none() {
-                page.title = Some((number, heading.to_owned()));
+            // The title is the first `#` heading, or, on pages without one, the first heading
+            // of the form `<summary> - <Action>`; emphasis around it is not part of it.
+            let title = clean(heading);
+            if page.title.is_none() && (level == 1 || title_action(&title).is_some()) {
+                page.title = Some((number, title));
                 // The older layout has no overview heading: its summary follows the title.
                 current = Section::Overview;
                 continue;

@@ -97,15 +97,16 @@ impl Page {
     }
 }
 
-/// Whether a line is an HTTP request line: a method, a path, `HTTP/<version>`.
+/// Whether a line is an HTTP request line: a method, a path, and `HTTP/<version>` (which some
+/// pages leave out).
 pub(super) fn is_http_request_line(line: &str) -> bool {
     let mut words = line.split_whitespace();
     let method = words.next().unwrap_or_default();
     let path = words.next().unwrap_or_default();
-    let version = words.next().unwrap_or_default();
+    let version = words.next();
     ["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS"].contains(&method)
         && path.starts_with('/')
-        && version.starts_with("HTTP/")
+        && version.is_none_or(|v| v.starts_with("HTTP/"))
         && words.next().is_none()
 }
 
