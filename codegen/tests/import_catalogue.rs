@@ -290,3 +290,50 @@ fn titles_in_emphasis_or_below_the_first_level_and_request_lines_without_a_versi
     let no_title = page.replace("# 上传对象 - PutBlob", "## 上传对象");
     assert!(matches!(import(&no_title), Err(Refused::NotApi(_))));
 }
+
+/// A page of `action` whose response lists `Widgets`, of a table `Widget` with these rows.
+fn widget_page(action: &str, rows: &[(&str, &str, bool)]) -> String {
+    let rows: String = rows
+        .iter()
+        .map(|(name, ty, required)| format!("|{name}|{ty}|a field|{}|\n", if *required { "**Yes**" } else { "No" }))
+        .collect();
+    format!(
+        "# 列出部件-{action}\n\n# Request Parameters\n|Parameter name|Type|Description|Required|\n|---|---|---|---|\n\
+         |Zone|string|可用区|No|\n\n# Response Elements\n|Parameter name|Type|Description|Required|\n|---|---|---|---|\n\
+         |Widgets|array[Widget]|部件|No|\n\n## Widget\n|Parameter name|Type|Description|Required|\n|---|---|---|---|\n{rows}"
+    )
+}
+
+#[test]
+fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
+    let mut catalog = Catalog::new(real_spec());
+    let first =
+        widget_page("ListWidgets", &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true)]);
+    catalog.merge(catalog.import(&first).unwrap());
+    // Another product's page with a table of the same name: fewer fields, one more, one
+    // optional, one of another type.
+    let second =
+        widget_page("ListGadgets", &[("Id", "string", true), ("Size", "string", false), ("Weight", "int", true)]);
+    let notes = catalog.merge(catalog.import(&second).unwrap());
+    assert_eq!(
+        notes,
+        [
+            "models.Widget.Colour: required true → false: ListGadgets's page does not list it",
+            "models.Widget.Size: ListGadgets's page says string; the spec's int is kept, as other actions use it",
+            "models.Widget.Size: required true → false: ListGadgets's page says so",
+            "models.Widget.Weight: added, optional: other actions' pages do not list it",
+            "actions.ListGadgets: added; review its idempotency, pagination and descriptions",
+        ]
+    );
+    let widget = catalog.spec().models.iter().find(|m| m.name == "Widget").unwrap();
+    assert_eq!(
+        shape(&widget.fields),
+        owned(&[("Id", "string", true), ("Size", "int", false), ("Colour", "string", false), ("Weight", "int", false)])
+    );
+    // The action's own page, imported again, still decides its model's flags.
+    let again =
+        widget_page("ListWidgets", &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true)]);
+    let notes = catalog.merge(catalog.import(&again).unwrap());
+    assert!(notes.contains(&"models.Widget.Size: required false → true".to_owned()), "{notes:#?}");
+    uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
+}

@@ -1,6 +1,8 @@
 //! An import merged into a spec, by the rules documented on `import::merge`; which types
 //! stay is [`keeps_type`].
 
+use std::collections::BTreeSet;
+
 use super::context::Index;
 use super::example::FROM_PAGE;
 use crate::spec::{Action, Enum, Field, Model, Spec, TypeRef};
@@ -19,9 +21,13 @@ pub(super) fn merge(
     let proposed: Vec<String> = enums.iter().map(|e| e.name.clone()).collect();
     let mut merger = Merger { proposed: &proposed, notes: &mut notes };
     let model_names: Vec<String> = models.iter().map(|m| m.name.clone()).collect();
+    let own = index.action(&a.name).map(|at| reachable(spec, index, &spec.actions[at])).unwrap_or_default();
     for m in models {
         match index.model(&m.name) {
-            Some(at) => merger.fields(&mut spec.models[at].fields, m.fields, &format!("models.{}", m.name)),
+            Some(at) if own.contains(&m.name) => {
+                merger.fields(&mut spec.models[at].fields, m.fields, &format!("models.{}", m.name))
+            }
+            Some(at) => merger.shared(&mut spec.models[at].fields, m.fields, &format!("models.{}", m.name), &a.name),
             None => {
                 merger.notes.push(format!("models.{}: added", m.name));
                 index.add_model(&m, spec.models.len());
@@ -107,6 +113,54 @@ impl Merger<'_> {
             }
         }
     }
+
+    /// Merges a page's table into a model of that name that other actions already use (another
+    /// product's page with a table of the same name): the model must decode what every one of
+    /// them sends, so a field is required only when every page requires it, a field some page
+    /// lacks is optional, and a type the pages disagree on stays the spec's.
+    fn shared(&mut self, existing: &mut Vec<Field>, page: Vec<Field>, place: &str, action: &str) {
+        for e in existing.iter_mut().filter(|e| e.required && !page.iter().any(|f| f.name == e.name)) {
+            self.notes.push(format!("{place}.{}: required true → false: {action}'s page does not list it", e.name));
+            e.required = false;
+        }
+        for mut f in page {
+            match existing.iter_mut().find(|e| e.name == f.name) {
+                Some(e) => {
+                    let kept = e.doc_type.as_ref() == Some(&f.ty) || keeps_type(&e.ty, &f.ty, self.proposed);
+                    if !kept {
+                        self.notes.push(format!(
+                            "{place}.{}: {action}'s page says {}; the spec's {} is kept, as other actions use it",
+                            f.name, f.ty, e.ty
+                        ));
+                    }
+                    if e.required && !f.required {
+                        self.notes.push(format!("{place}.{}: required true → false: {action}'s page says so", f.name));
+                        e.required = false;
+                    }
+                }
+                None => {
+                    self.notes
+                        .push(format!("{place}.{}: added, optional: other actions' pages do not list it", f.name));
+                    f.required = false;
+                    existing.push(f);
+                }
+            }
+        }
+    }
+}
+
+/// The models an action's fields use, directly or through other models.
+fn reachable(spec: &Spec, index: &Index, action: &Action) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<&Field> = action.request.iter().chain(&action.response).collect();
+    while let Some(f) = todo.pop() {
+        let Some(at) = f.ty.base().name().and_then(|n| index.model(n)) else { continue };
+        let model = &spec.models[at];
+        if seen.insert(model.name.clone()) {
+            todo.extend(&model.fields);
+        }
+    }
+    seen
 }
 
 /// Whether a spec type stays when a page gives `page`: when they agree; when the spec's is an

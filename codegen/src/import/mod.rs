@@ -237,8 +237,12 @@ fn withdraw(import: &mut Import, name: &str) {
 /// by hand — idempotency, pagination, examples, descriptions, defaults, fields the page lacks,
 /// an enum or model over a documented string, a `time` over a string or int, any type but
 /// `string` over a proposed enum (item by item in lists) — and takes from the page new
-/// parameters and fields, other changed types and changed `required` flags. A proposed enum is
-/// added only when some field of the merged spec uses it and no enum or model has its name.
+/// parameters and fields, other changed types and changed `required` flags. A model of the
+/// spec that the action does not use yet (another product's page has a table of that name) is
+/// merged so that it decodes what every action sends: a field is required only when every page
+/// requires it, fields one page lacks are optional, and a type the pages disagree on stays the
+/// spec's. A proposed enum is added only when some field of the merged spec uses it and no enum
+/// or model has its name.
 pub fn merge(spec: &mut Spec, import: Import) -> Vec<String> {
     let mut index = Index::of(spec);
     merge::merge(spec, &mut index, import.action, import.models, import.enums)
