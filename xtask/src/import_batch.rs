@@ -302,7 +302,7 @@ https://api.ucloud.cn/?Action=MarkBuild
 
     fn run_in(tree: &Scratch, args: &[&str]) -> (Result<(), String>, String, String) {
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let result = parse(args).and_then(|opts| crate::import_doc::run(&tree.0, &opts, &mut out, &mut err));
+        let result = parse(args).and_then(|opts| run(&tree.0, &opts, &mut out, &mut err));
         (result, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
     }
 

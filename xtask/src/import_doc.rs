@@ -2,8 +2,9 @@
 //! spec entries.
 //!
 //! One page: without `--write` it prints the entry; with `--write` it merges the entry into
-//! the spec, prints the diff and writes the file. Several pages or a folder: a batch (see
-//! [`crate::import_batch`]), which prints a summary table instead. Either way `--write`
+//! the spec, prints the diff and writes the file. Several pages or a folder are a batch
+//! (`import_batch.rs`, which uses this module's options and helpers), which prints a summary
+//! table instead. Either way `--write`
 //! writes only when every API row of every page was mapped: otherwise it writes nothing and
 //! fails, unless `--allow-partial` says to write the rest. What could not be mapped is listed
 //! either way. Problems with a page's examples are warnings: the faulty part of the example
@@ -67,12 +68,19 @@ pub fn parse(args: &[&str]) -> Result<Options, String> {
     Ok(Options { pages, write, allow_partial, spec })
 }
 
-/// Runs the command; `out` gets the entry, the diff or the summary, `err` what was not
-/// mapped and why.
+impl Options {
+    /// Whether the pages are a batch (several, or a folder) rather than one page.
+    pub fn is_batch(&self) -> bool {
+        !matches!(self.pages.as_slice(), [page] if !page.is_dir())
+    }
+}
+
+/// Runs the command for one page; `out` gets the entry or the diff, `err` what was not
+/// mapped and why. A batch is `import_batch`'s to run.
 pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), String> {
     match opts.pages.as_slice() {
-        [page] if !page.is_dir() => one(root, page, opts, out, err),
-        _ => crate::import_batch::run(root, opts, out, err),
+        [page] if !opts.is_batch() => one(root, page, opts, out, err),
+        _ => Err(format!("import-doc: a batch of pages is not one page; usage: {USAGE}")),
     }
 }
 

@@ -37,8 +37,14 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen(Mode::Write),
         ["codegen", "--check"] => codegen(Mode::Check),
-        ["import-doc", args @ ..] => import_doc::parse(args)
-            .and_then(|opts| import_doc::run(&root(), &opts, &mut std::io::stdout(), &mut std::io::stderr())),
+        ["import-doc", args @ ..] => import_doc::parse(args).and_then(|opts| {
+            let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
+            if opts.is_batch() {
+                import_batch::run(&root(), &opts, out, err)
+            } else {
+                import_doc::run(&root(), &opts, out, err)
+            }
+        }),
         ["fmt-spec"] => fmt_spec::run(&root(), false, &mut std::io::stdout()),
         ["fmt-spec", "--check"] => fmt_spec::run(&root(), true, &mut std::io::stdout()),
         ["bench", filter @ ..] => bench(filter),

@@ -1,7 +1,8 @@
 //! Many pages imported into one spec, each at a cost that does not grow with the spec.
 
 use super::context::{Context, Index};
-use super::{Import, Refused, merge, run};
+use super::importer::{Import, Refused, run};
+use super::merge;
 use crate::spec::Spec;
 
 /// A spec pages are imported into one after another: the spec is read and indexed once, and

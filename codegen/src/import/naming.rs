@@ -6,10 +6,16 @@
 //! taken — by a model or enum of the target spec, a table of the page, another name made for
 //! the page, or the `<Action>Request`/`<Action>Response` types the generator writes — `2`,
 //! `3`, ... is appended. Names are compared as the Rust types they become.
+//!
+//! A table of the page keeps its name, unless the generated code already has a type of that
+//! Rust name for something a model cannot merge into (the action's `<Action>Request` or
+//! `<Action>Response`, an enum of the spec): then it takes the first free number too, and the
+//! rows that refer to it follow.
 
 use std::collections::BTreeSet;
 
 use super::context::Context;
+use super::page::Page;
 use crate::names;
 
 #[derive(Debug)]
@@ -66,6 +72,44 @@ pub(super) fn singular(name: &str) -> String {
         name.strip_suffix('s').unwrap_or(name)
     };
     if stem.is_empty() { name.to_owned() } else { stem.to_owned() }
+}
+
+/// Renames the page's tables whose names the generator or the spec already gives to something
+/// a model cannot merge into — the action's own `<Action>Request`/`<Action>Response` types, an
+/// enum — to the name with the first free number (`DescribeMetricResponse2`), and the rows
+/// that refer to them; says so, one note per table.
+pub(super) fn rename_clashing_tables(page: &mut Page, ctx: Context, action: &str) -> Vec<String> {
+    let base = names::type_name(action);
+    let own = [format!("{base}Request"), format!("{base}Response")];
+    let taken_by_other = |name: &str| {
+        let rust = names::type_name(name);
+        own.contains(&rust) || (ctx.model(name).is_none() && ctx.is_taken_by_other_than_model(&rust))
+    };
+    let clashing: Vec<String> = page.models.iter().map(|t| t.name.clone()).filter(|n| taken_by_other(n)).collect();
+    let mut notes = Vec::new();
+    for old in clashing {
+        let in_use = |name: &str| {
+            let rust = names::type_name(name);
+            own.contains(&rust) || ctx.is_taken(&rust) || page.models.iter().any(|t| names::type_name(&t.name) == rust)
+        };
+        let new = (2..).map(|n| format!("{old}{n}")).find(|n| !in_use(n)).expect("some number is free");
+        notes.push(format!(
+            "models.{new}: the page's table {old}, renamed: the generated code already has a type {}",
+            names::type_name(&old)
+        ));
+        let rows = page.request.iter_mut().chain(page.response.iter_mut()).flatten();
+        for row in rows.chain(page.models.iter_mut().flat_map(|t| &mut t.rows)) {
+            if row.ty == old {
+                row.ty = new.clone();
+            } else if row.ty == format!("array[{old}]") {
+                row.ty = format!("array[{new}]");
+            }
+        }
+        for t in page.models.iter_mut().filter(|t| t.name == old) {
+            t.name = new.clone();
+        }
+    }
+    notes
 }
 
 #[cfg(test)]
