@@ -17,7 +17,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   codegen --check               write nothing; fail if the generated files are stale
   import-doc PAGE               print the spec entry for a UCloud API page (markdown or page text)
   import-doc PAGE --write       merge it into spec/uhub.json and print the diff; writes nothing
-                                if any part of the page could not be mapped
+                                if any API row of the page could not be mapped (problems with
+                                its examples are warnings and never stop it)
   import-doc PAGE --write --allow-partial
                                 write what could be mapped anyway
   import-doc PAGE_OR_DIR... [--write [--allow-partial]]
