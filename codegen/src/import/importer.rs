@@ -46,11 +46,11 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// Imports one page into what `ctx` knows of the target spec.
 pub(super) fn run(text: &str, ctx: Context) -> Result<Import, Refused> {
     let mut problems = Vec::new();
-    let page =
+    let mut page =
         if markdown::looks_like(text) { markdown::read(text, &mut problems) } else { plain::read(text, &mut problems) };
-    let mut page = page;
     let action = parts(&page)?.0.to_owned();
     let renamed = naming::rename_clashing_tables(&mut page, ctx, &action);
     let (action_name, request, response) = parts(&page)?;
@@ -59,12 +59,12 @@ pub(super) fn run(text: &str, ctx: Context) -> Result<Import, Refused> {
     let mut b = Builder::new(&page, ctx, action_name, problems);
     let owner = Owner { name: action_name, place: "request", existing: spec_fields(|a| &a.request) };
     let reserved = ctx.reserved_params();
-    let params = b.fields(request, &owner, &reserved);
+    let mut params = b.fields(request, &owner, &reserved);
     let owner = Owner { name: action_name, place: "response", existing: spec_fields(|a| &a.response) };
-    let outputs = b.fields(response, &owner, ENVELOPE_FIELDS);
+    let mut outputs = b.fields(response, &owner, ENVELOPE_FIELDS);
     let mut models = b.models();
     let Builder { proposals, problems, mut notes, undescribed, .. } = b;
-    let (mut params, mut outputs) = (params, outputs);
+    // A field of a type nothing describes goes with it (listed among the problems).
     let described = |f: &Field| f.ty.base().name().is_none_or(|n| !undescribed.iter().any(|u| u == n));
     params.retain(described);
     outputs.retain(described);
