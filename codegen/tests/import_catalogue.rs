@@ -337,3 +337,16 @@ fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
     assert!(notes.contains(&"models.Widget.Size: required false → true".to_owned()), "{notes:#?}");
     uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
 }
+
+#[test]
+fn tables_are_read_by_their_header_whatever_columns_they_have() {
+    // No description column; a required column; columns in another order than usual.
+    let text = "# 测试 - ReadColumns\n\n### 请求参数\n\n|Name|Type|Required|\n|---|---|---|\n|Id|string|**Yes**|\n\n\
+                ### 响应字段\n\n|必填|字段名|描述信息|类型|\n|---|---|---|---|\n|Yes|Size|大小|int|\n";
+    let i = import(text).unwrap();
+    assert_eq!(i.problems, Vec::<String>::new());
+    assert_eq!(shape(&i.action.request), owned(&[("Id", "string", true)]));
+    assert_eq!(i.action.request[0].description, "");
+    assert_eq!(shape(&i.action.response), owned(&[("Size", "int", true)]));
+    assert_eq!(i.action.response[0].description, "大小");
+}

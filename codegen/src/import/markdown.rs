@@ -140,6 +140,7 @@ fn clean(s: &str) -> String {
 struct Columns {
     /// Cells in the header.
     count: usize,
+    name: usize,
     ty: Option<usize>,
     description: usize,
     required: Option<usize>,
@@ -149,17 +150,22 @@ impl Columns {
     /// The columns a header row names.
     fn of(cells: &[String]) -> Columns {
         let titles: Vec<String> = cells.iter().map(|c| clean(c).to_lowercase().replace(' ', "")).collect();
-        let find = |names: &[&str]| titles.iter().skip(1).position(|t| names.contains(&t.as_str())).map(|i| i + 1);
+        let find = |names: &[&str]| titles.iter().position(|t| names.contains(&t.as_str()));
+        let name = find(&["name", "parametername", "fieldname", "参数名", "字段名", "名称"]).unwrap_or(0);
         let ty = find(&["type", "类型"]);
         let description = find(&["description", "descriptioninformation", "描述", "描述信息", "说明"]);
         let required = find(&["required", "必填", "是否必填", "必选"]);
-        let description = description.unwrap_or_else(|| ty.map_or(1, |t| t + 1));
-        Columns { count: cells.len(), ty, description, required }
+        // Without a description title, the column after the type, unless that is the flag
+        // (then the table has none: `count` is past every cell).
+        let description = description
+            .or_else(|| ty.map(|t| t + 1).filter(|d| Some(*d) != required))
+            .unwrap_or(if required.is_some() { cells.len() } else { 2 });
+        Columns { count: cells.len(), name, ty, description, required }
     }
 }
 
 /// The layout of a table whose header was not seen: name, type, description, required.
-const USUAL: Columns = Columns { count: 4, ty: Some(1), description: 2, required: Some(3) };
+const USUAL: Columns = Columns { count: 4, name: 0, ty: Some(1), description: 2, required: Some(3) };
 
 fn is_separator(cells: &[String]) -> bool {
     cells.iter().all(|c| c.chars().all(|ch| matches!(ch, ':' | '-' | ' ')))
@@ -207,11 +213,6 @@ fn row(
         ));
         return None;
     }
-    let name = clean(&cells[0]);
-    if !is_field_name(&name) {
-        problems.push(format!("line {number}: {name:?} is not a field name; row skipped"));
-        return None;
-    }
     // Extra cells are pipes the description did not escape: columns after the description
     // are counted from the end.
     let extra = cells.len() - columns.count;
@@ -219,6 +220,11 @@ fn row(
     let at = |i: usize| if described && i > columns.description { i + extra } else { i };
     let description =
         if described { cells[columns.description..=columns.description + extra].join("|") } else { String::new() };
+    let name = clean(&cells[at(columns.name)]);
+    if !is_field_name(&name) {
+        problems.push(format!("line {number}: {name:?} is not a field name; row skipped"));
+        return None;
+    }
     let required = match columns.required {
         None => false,
         Some(i) => {
