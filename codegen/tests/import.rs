@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use uhub_codegen::import::{import, merge};
+use uhub_codegen::import::{Refused, import, merge};
 use uhub_codegen::spec;
 
 fn page(name: &str) -> String {
@@ -67,26 +67,38 @@ fn malformed_page_reports_each_problem_instead_of_guessing() {
         "line 11: request.Ratio: unknown type \"decimal\"; skipped",
         "line 12: table row has 3 cells, expected 4; skipped",
         "line 14: Maybe: required column \"sometimes\" is not Yes or No; taken as No",
-        "models.Missing: referenced but no table describes it",
+        "models.Missing: referenced but no table describes it; the fields of that type are skipped",
         "line 24: model table Orphan is not referenced by any field; skipped",
     ];
     for e in expected {
         assert!(i.problems.iter().any(|p| p == e), "missing {e:?} in {:#?}", i.problems);
     }
-    assert!(i.problems.iter().any(|p| p.starts_with("response example is not JSON")), "{:#?}", i.problems);
+    assert_eq!(i.problems.len(), expected.len(), "{:#?}", i.problems);
+    // A broken example is the example's problem, not the API's.
+    assert!(i.warnings.iter().any(|w| w.starts_with("response example is not JSON")), "{:#?}", i.warnings);
     let params: Vec<_> = i.action.request.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(params, ["Good", "Maybe"]);
+    // The field of the undescribed type is left out with it, so what is imported is valid.
+    assert!(i.action.response.is_empty(), "{:?}", i.action.response);
+    let mut s = spec::parse(&real_spec()).unwrap();
+    merge(&mut s, i);
+    uhub_codegen::load(&spec::to_text(&s)).expect("merged spec is valid");
 }
 
 #[test]
 fn a_page_that_is_not_an_api_page_is_an_error() {
     assert_eq!(
-        import("hello\nworld").unwrap_err(),
+        import("hello\nworld").unwrap_err().to_string(),
         "not an API page: no title line of the form `# <summary> - <Action>` (markdown) \
          or `<summary> - <Action>` (page text)"
     );
-    assert!(import("# Release notes\n\nnothing").unwrap_err().contains("does not end with ` - <Action>`"));
-    assert!(import("# Notes - GetThing\n\n## Overview\n\ntext").unwrap_err().contains("no request-parameter"));
+    let refused = |page: &str| match import(page).unwrap_err() {
+        Refused::NotApi(why) => why,
+        other => panic!("{other:?}"),
+    };
+    assert!(refused("# Release notes\n\nnothing").contains("does not end with ` - <Action>` or `-<Action>`"));
+    assert!(refused("# Notes - GetThing\n\n## Overview\n\ntext").contains("no request-parameter"));
+    assert!(refused("# Disk types-reference\n\n| a | b |\n|---|---|").contains("does not end with"));
 }
 
 #[test]

@@ -1,9 +1,14 @@
-//! `cargo xtask import-doc PAGE [--write [--allow-partial]]`: a UCloud API page → a spec entry.
+//! `cargo xtask import-doc PAGE_OR_DIR... [--write [--allow-partial]]`: UCloud API pages →
+//! spec entries.
 //!
-//! Without `--write` it prints the entry. With `--write` it merges the entry into the spec,
-//! prints the diff and writes the file — but only when every part of the page was mapped:
-//! otherwise it writes nothing and fails, unless `--allow-partial` says to write the rest.
-//! What could not be mapped is listed either way.
+//! One page: without `--write` it prints the entry; with `--write` it merges the entry into
+//! the spec, prints the diff and writes the file. Several pages or a folder are a batch
+//! (`import_batch.rs`, which uses this module's options and helpers), which prints a summary
+//! table instead. Either way `--write`
+//! writes only when every API row of every page was mapped: otherwise it writes nothing and
+//! fails, unless `--allow-partial` says to write the rest. What could not be mapped is listed
+//! either way. Problems with a page's examples are warnings: the faulty part of the example
+//! is left out and they never stop `--write`.
 
 use std::fs;
 use std::io::Write;
@@ -12,11 +17,12 @@ use std::path::{Path, PathBuf};
 use uhub_codegen::import::{self, Import};
 use uhub_codegen::{spec, sync};
 
-pub const USAGE: &str = "cargo xtask import-doc PAGE [--write [--allow-partial]] [--spec FILE]";
+pub const USAGE: &str = "cargo xtask import-doc PAGE_OR_DIR... [--write [--allow-partial]] [--spec FILE]";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    pub page: PathBuf,
+    /// Pages and folders of pages, as given.
+    pub pages: Vec<PathBuf>,
     pub write: bool,
     pub allow_partial: bool,
     /// The spec to merge into, relative to the workspace root (default `spec/uhub.json`; a
@@ -24,9 +30,16 @@ pub struct Options {
     pub spec: Option<PathBuf>,
 }
 
+impl Options {
+    /// The spec's path as the user named it, for messages.
+    pub fn spec_name(&self) -> String {
+        self.spec.as_deref().unwrap_or(Path::new(sync::SPEC)).display().to_string()
+    }
+}
+
 /// Reads the command's arguments (after `import-doc`), in any order.
 pub fn parse(args: &[&str]) -> Result<Options, String> {
-    let (mut page, mut write, mut allow_partial, mut spec) = (None, false, false, None);
+    let (mut pages, mut write, mut allow_partial, mut spec) = (Vec::new(), false, false, None);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match *arg {
@@ -39,28 +52,57 @@ pub fn parse(args: &[&str]) -> Result<Options, String> {
             flag if flag.starts_with('-') => {
                 return Err(format!("import-doc: unknown option {flag}; usage: {USAGE}"));
             }
-            path if page.is_none() => page = Some(PathBuf::from(path)),
-            _ => return Err(format!("import-doc takes one page at a time; usage: {USAGE}")),
+            path => pages.push(PathBuf::from(path)),
         }
     }
-    let page = page.ok_or_else(|| format!("import-doc needs a page; usage: {USAGE}"))?;
+    if pages.is_empty() {
+        return Err(format!("import-doc needs a page or a folder of pages; usage: {USAGE}"));
+    }
     if allow_partial && !write {
+        let pages: Vec<String> = pages.iter().map(|p| p.display().to_string()).collect();
         return Err(format!(
             "--allow-partial only matters with --write: cargo xtask import-doc {} --write --allow-partial",
-            page.display()
+            pages.join(" ")
         ));
     }
-    Ok(Options { page, write, allow_partial, spec })
+    Ok(Options { pages, write, allow_partial, spec })
 }
 
-/// Runs the command; `out` gets the entry or the diff, `err` what was not mapped and why.
+impl Options {
+    /// Whether the pages are a batch (several, or a folder) rather than one page.
+    pub fn is_batch(&self) -> bool {
+        !matches!(self.pages.as_slice(), [page] if !page.is_dir())
+    }
+}
+
+/// Runs the command for one page; `out` gets the entry or the diff, `err` what was not
+/// mapped and why. A batch is `import_batch`'s to run.
 pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), String> {
-    let page = opts.page.display();
-    let text = fs::read_to_string(&opts.page).map_err(|e| format!("cannot read {page}: {e}"))?;
-    let spec_name = opts.spec.as_deref().unwrap_or(Path::new(sync::SPEC)).display().to_string();
+    match opts.pages.as_slice() {
+        [page] if !opts.is_batch() => one(root, page, opts, out, err),
+        _ => Err(format!("import-doc: a batch of pages is not one page; usage: {USAGE}")),
+    }
+}
+
+/// Reads the spec to merge into: its path, its text and what it parses to.
+pub fn read_spec(root: &Path, opts: &Options) -> Result<(PathBuf, String, spec::Spec), String> {
+    let spec_name = opts.spec_name();
     let spec_path = root.join(&spec_name);
     let before = fs::read_to_string(&spec_path).map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
-    let mut spec = spec::parse(&before).map_err(|e| format!("{spec_name}: {e}"))?;
+    let spec = spec::parse(&before).map_err(|e| format!("{spec_name}: {e}"))?;
+    Ok((spec_path, before, spec))
+}
+
+/// Refuses to write a spec the generator would reject, so the tree stays buildable.
+pub fn check(after: &str) -> Result<(), String> {
+    uhub_codegen::load(after).map(|_| ()).map_err(|e| format!("the merged spec is invalid, nothing written:\n{e}"))
+}
+
+fn one(root: &Path, page_path: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), String> {
+    let page = page_path.display();
+    let text = fs::read_to_string(page_path).map_err(|e| format!("cannot read {page}: {e}"))?;
+    let spec_name = opts.spec_name();
+    let (spec_path, before, mut spec) = read_spec(root, opts)?;
     let imported = import::import_for(&text, &spec).map_err(|e| format!("{page}: {e}"))?;
     let unmapped = imported.problems.len();
     if !opts.write {
@@ -70,13 +112,13 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
             "actions": [imported.action],
         });
         say(out, &serde_json::to_string_pretty(&entry).expect("spec types serialize"))?;
-        report(err, &imported)?;
+        report(err, "", &imported)?;
         if unmapped > 0 {
             say(err, &format!("{unmapped} part(s) of the page could not be mapped (listed above as `not mapped:`)"))?;
         }
         return Ok(());
     }
-    report(err, &imported)?;
+    report(err, "", &imported)?;
     if unmapped > 0 && !opts.allow_partial {
         return Err(format!(
             "nothing written: {unmapped} part(s) of the page could not be mapped (listed above as `not mapped:`); \
@@ -87,8 +129,7 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
         say(err, &note)?;
     }
     let after = spec::to_text(&spec);
-    // Refuse to write a spec the generator would reject, so the tree stays buildable.
-    uhub_codegen::load(&after).map_err(|e| format!("the merged spec is invalid, nothing written:\n{e}"))?;
+    check(&after)?;
     if after == before {
         return say(out, &format!("{spec_name} already matches the page"));
     }
@@ -100,18 +141,22 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
     say(out, &format!("wrote {spec_name}{partial}; now run `{}`", sync::FIX))
 }
 
-/// What could not be mapped, then the decisions worth a look.
-fn report(err: &mut dyn Write, imported: &Import) -> Result<(), String> {
+/// What could not be mapped, what was wrong with the examples, then the decisions worth a
+/// look; each line starts with `prefix` (a batch's page name).
+pub fn report(err: &mut dyn Write, prefix: &str, imported: &Import) -> Result<(), String> {
     for p in &imported.problems {
-        say(err, &format!("not mapped: {p}"))?;
+        say(err, &format!("{prefix}not mapped: {p}"))?;
+    }
+    for w in &imported.warnings {
+        say(err, &format!("{prefix}example: {w}"))?;
     }
     for n in &imported.notes {
-        say(err, &format!("note: {n}"))?;
+        say(err, &format!("{prefix}note: {n}"))?;
     }
     Ok(())
 }
 
-fn say(w: &mut dyn Write, text: &str) -> Result<(), String> {
+pub fn say(w: &mut dyn Write, text: &str) -> Result<(), String> {
     writeln!(w, "{}", text.trim_end_matches('\n')).map_err(|e| format!("cannot print: {e}"))
 }
 
@@ -192,6 +237,20 @@ mod tests {
     }
 
     #[test]
+    fn an_example_problem_is_a_warning_that_does_not_stop_write() {
+        let tree = Scratch::with_spec();
+        let noisy = PARTIAL.replace("map", "string")
+            + "\n## Request Example\n\n```\nhttps://api.ucloud.cn/?Action=TagBuild\n&BuildId=b-1\n&Labels.0=x\n```\n\n\
+               ## Response Example\n\n```json\n{ \"RetCode\": 0 }\n```\n";
+        let page = tree.file("tag_build.md", &noisy);
+        let (result, out, err) = run_in(&tree, &[&page, "--write"]);
+        result.unwrap();
+        assert!(err.starts_with("example: request example: Labels.0=x: a string has no parts; skipped\n"), "{err}");
+        assert!(out.ends_with("wrote spec/uhub.json; now run `cargo xtask codegen`\n"), "{out}");
+        assert!(spec::parse(&tree.spec()).unwrap().actions.iter().any(|a| a.name == "TagBuild"));
+    }
+
+    #[test]
     fn misuse_says_what_to_type() {
         assert_eq!(
             parse(&["page.md", "--allow-partial"]).unwrap_err(),
@@ -199,12 +258,14 @@ mod tests {
         );
         assert_eq!(
             parse(&["--force", "page.md"]).unwrap_err(),
-            "import-doc: unknown option --force; usage: cargo xtask import-doc PAGE [--write [--allow-partial]] [--spec FILE]"
+            "import-doc: unknown option --force; usage: cargo xtask import-doc PAGE_OR_DIR... [--write [--allow-partial]] \
+             [--spec FILE]"
         );
-        assert!(parse(&["--write"]).unwrap_err().starts_with("import-doc needs a page"));
-        assert!(parse(&["a.md", "b.md"]).unwrap_err().starts_with("import-doc takes one page at a time"));
+        assert!(parse(&["--write"]).unwrap_err().starts_with("import-doc needs a page or a folder of pages"));
+        let opts = parse(&["a.md", "--write", "b.md"]).unwrap();
+        assert_eq!(opts.pages, [PathBuf::from("a.md"), PathBuf::from("b.md")]);
         let opts = parse(&["--allow-partial", "--write", "p.md"]).unwrap();
-        assert_eq!(opts, Options { page: "p.md".into(), write: true, allow_partial: true, spec: None });
+        assert_eq!(opts, Options { pages: vec!["p.md".into()], write: true, allow_partial: true, spec: None });
         let opts = parse(&["p.md", "--write", "--spec", "codegen/tests/fixtures/imported.json"]).unwrap();
         assert_eq!(opts.spec.as_deref(), Some(Path::new("codegen/tests/fixtures/imported.json")));
         assert!(parse(&["p.md", "--spec"]).unwrap_err().starts_with("--spec needs a spec file"));

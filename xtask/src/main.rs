@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use uhub_codegen::sync::{self, Mode};
 
 mod fmt_spec;
+mod import_batch;
 mod import_doc;
 #[cfg(test)]
 mod scratch;
@@ -16,9 +17,14 @@ const USAGE: &str = "usage: cargo xtask <command>
   codegen --check               write nothing; fail if the generated files are stale
   import-doc PAGE               print the spec entry for a UCloud API page (markdown or page text)
   import-doc PAGE --write       merge it into spec/uhub.json and print the diff; writes nothing
-                                if any part of the page could not be mapped
+                                if any API row of the page could not be mapped (problems with
+                                its examples are warnings and never stop it)
   import-doc PAGE --write --allow-partial
                                 write what could be mapped anyway
+  import-doc PAGE_OR_DIR... [--write [--allow-partial]]
+                                a batch: many pages, or folders of them; prints a summary table
+                                (per folder: pages, actions added or changed, partial pages,
+                                refusals, rows not mapped, example warnings)
   import-doc PAGE ... --spec FILE
                                 merge into FILE (a fixture spec, say) instead of spec/uhub.json
   fmt-spec                      rewrite spec/uhub.json in its canonical form
@@ -32,8 +38,14 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen(Mode::Write),
         ["codegen", "--check"] => codegen(Mode::Check),
-        ["import-doc", args @ ..] => import_doc::parse(args)
-            .and_then(|opts| import_doc::run(&root(), &opts, &mut std::io::stdout(), &mut std::io::stderr())),
+        ["import-doc", args @ ..] => import_doc::parse(args).and_then(|opts| {
+            let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
+            if opts.is_batch() {
+                import_batch::run(&root(), &opts, out, err)
+            } else {
+                import_doc::run(&root(), &opts, out, err)
+            }
+        }),
         ["fmt-spec"] => fmt_spec::run(&root(), false, &mut std::io::stdout()),
         ["fmt-spec", "--check"] => fmt_spec::run(&root(), true, &mut std::io::stdout()),
         ["bench", filter @ ..] => bench(filter),

@@ -5,8 +5,10 @@ use std::collections::BTreeSet;
 use super::context::Context;
 use super::dotted::{self, Node, Shape};
 use super::enums;
+use super::evidence::{self, evidence, resolve};
+use super::example;
 use super::naming::{self, Namer};
-use super::page::{ModelTable, Row};
+use super::page::{ModelTable, Page, Row};
 use super::types;
 use crate::spec::{Enum, EnumValue, Field, Model, TypeRef};
 
@@ -22,28 +24,40 @@ pub(super) struct Owner<'o> {
 
 pub(super) struct Builder<'a> {
     tables: &'a [ModelTable],
+    /// The page's response example, which shows what a bare `array` holds.
+    example: Option<serde_json::Value>,
+    /// The bare `array`/`object` row (by line) that only the page's unreferenced table explains.
+    orphan: Option<(usize, String)>,
     ctx: Context<'a>,
-    namer: Namer,
+    namer: Namer<'a>,
     /// Page tables the fields use, in first-use order.
     referenced: Vec<String>,
     /// Models made from dotted rows, in the order made.
     made: Vec<Model>,
     /// Enums proposed from descriptions.
     pub proposals: Vec<Enum>,
+    /// Types fields refer to that neither the page nor the spec describes: such fields are
+    /// dropped once every field is built.
+    pub undescribed: Vec<String>,
     pub problems: Vec<String>,
     pub notes: Vec<String>,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(tables: &'a [ModelTable], ctx: Context<'a>, action: &str, problems: Vec<String>) -> Self {
+    pub fn new(page: &'a Page, ctx: Context<'a>, action: &str, problems: Vec<String>) -> Self {
+        let tables = &page.models[..];
         let namer = Namer::new(ctx, action, tables.iter().map(|t| t.name.as_str()));
+        let example = example::response_json(&page.response_example);
         Builder {
             tables,
+            orphan: evidence::orphan(page, example.as_ref()),
+            example,
             ctx,
             namer,
             referenced: Vec::new(),
             made: Vec::new(),
             proposals: Vec::new(),
+            undescribed: Vec::new(),
             problems,
             notes: Vec::new(),
         }
@@ -65,7 +79,14 @@ impl<'a> Builder<'a> {
             let name = self.referenced[i].clone();
             i += 1;
             let Some(table) = tables.iter().find(|t| t.name == name) else {
-                self.problems.push(format!("models.{name}: referenced but no table describes it"));
+                if self.ctx.model(&name).is_some() || self.ctx.enum_named(&name).is_some() {
+                    self.notes.push(format!("models.{name}: no table of the page describes it; the spec's is used"));
+                } else {
+                    self.problems.push(format!(
+                        "models.{name}: referenced but no table describes it; the fields of that type are skipped"
+                    ));
+                    self.undescribed.push(name);
+                }
                 continue;
             };
             let existing = self.ctx.model(&name).map_or(&[][..], |m| &m.fields);
@@ -110,8 +131,41 @@ impl<'a> Builder<'a> {
     }
 
     fn value_type(&mut self, node: &Node, row: &Row, owner: &Owner) -> Option<String> {
-        let Some(ty) = types::map(&row.ty, &mut self.referenced) else {
-            let (line, place, name) = (row.line, owner.place, &row.name);
+        let (line, place, name) = (row.line, owner.place, &row.name);
+        let tables = self.tables;
+        let ty = match row.ty.trim().to_lowercase().as_str() {
+            "object" => match self.element(row, owner, true) {
+                Some((table, why)) => {
+                    self.notes.push(format!("{place}.{name}: the page's type is `object`; {why}, so it is a {table}"));
+                    types::map(&table, &mut self.referenced, &|w| resolve(tables, w))
+                }
+                None => {
+                    self.problems.push(format!(
+                        "line {line}: {place}.{name}: type `object` is a JSON object whose fields neither a table \
+                         of the page nor the response example lists, and the spec has no type for free-form JSON; \
+                         skipped"
+                    ));
+                    return None;
+                }
+            },
+            "array" => match self.element(row, owner, false) {
+                Some((element, why)) => {
+                    self.notes.push(format!(
+                        "{place}.{name}: the page's type is `array`; {why}, so it is a list of {element}"
+                    ));
+                    types::map(&format!("array[{element}]"), &mut self.referenced, &|w| resolve(tables, w))
+                }
+                None => {
+                    self.problems.push(format!(
+                        "line {line}: {place}.{name}: type `array` does not say of what; neither the description \
+                         nor the response example shows the items' type; skipped"
+                    ));
+                    return None;
+                }
+            },
+            _ => types::map(&row.ty, &mut self.referenced, &|w| resolve(tables, w)),
+        };
+        let Some(ty) = ty else {
             self.problems.push(format!("line {line}: {place}.{name}: unknown type {:?}; skipped", row.ty));
             return None;
         };
@@ -137,11 +191,25 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// What a bare `array` row holds (or, `object`, which table an `object` row is), and why:
+    /// see [`evidence`]; else, when the page has exactly one such row that nothing else
+    /// explains and exactly one data-model table no field refers to, that table (the older
+    /// layout documents these fields by the table right after the response table).
+    fn element(&self, row: &Row, owner: &Owner, object: bool) -> Option<(String, String)> {
+        evidence(self.tables, self.example.as_ref(), row, owner.place == "request", object).or_else(|| {
+            let (_, table) = self.orphan.as_ref().filter(|(line, _)| *line == row.line)?;
+            Some((table.clone(), format!("{table} is the only table of the page no field refers to")))
+        })
+    }
+
     /// The enum a description enumerates: one of the target spec or of this page with the same
     /// values, else a new proposal named by the naming rule.
     fn enum_for(&mut self, node: &Node, description: &str, owner: &Owner) -> Option<String> {
         let values = enums::values(description)?;
-        let known = self.ctx.enums().iter().chain(&self.proposals).find(|e| same_values(&e.values, &values));
+        let known = self
+            .ctx
+            .enum_with_values(&values)
+            .or_else(|| self.proposals.iter().find(|e| same_values(&e.values, &values)));
         if let Some(e) = known {
             return Some(e.name.clone());
         }

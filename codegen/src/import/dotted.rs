@@ -108,7 +108,15 @@ fn insert<'r>(nodes: &mut Vec<Node<'r>>, steps: &[Step], prefix: &str, row: &'r 
     let node = &mut nodes[at];
     match (&mut node.shape, rest.is_empty()) {
         (Shape::Object(children), false) if node.list == step.list => insert(children, rest, &path, row),
-        (Shape::Value(_), true) if node.list == step.list => Err(" appears twice; the first is kept".into()),
+        // Pages repeat a row word for word (one per item they mean); that loses nothing.
+        (Shape::Value(first), true)
+            if node.list == step.list && first.ty == row.ty && first.required == row.required =>
+        {
+            Ok(())
+        }
+        (Shape::Value(_), true) if node.list == step.list => {
+            Err(" appears twice with another type or flag; the first is kept".into())
+        }
         _ => Err(format!(
             ": does not fit {}, which line {} makes {}; skipped",
             node.path.trim_end_matches(".N"),
@@ -160,6 +168,16 @@ mod tests {
     }
 
     #[test]
+    fn a_row_repeated_word_for_word_loses_nothing() {
+        // Pages repeat a row once per item they mean (`Master.N.Zone` for each of three nodes).
+        let rows = [row(1, "Master.N.Zone", true), row(2, "Master.N.Zone", true), row(3, "Master.N.Zone", true)];
+        let mut problems = Vec::new();
+        let nodes = tree(&rows, "request", &[], &mut problems);
+        assert_eq!(problems, Vec::<String>::new());
+        assert_eq!(show(&nodes), "Master[]{Zone}");
+    }
+
+    #[test]
     fn contradicting_rows_are_reported_and_skipped() {
         let rows = [
             row(1, "Disks.N.Size", false),
@@ -167,7 +185,7 @@ mod tests {
             row(3, "Disks.Size", false),
             row(4, "Ids.N", false),
             row(5, "Ids.N.Value", false),
-            row(6, "Disks.N.Size", false),
+            row(6, "Disks.N.Size", true),
             row(7, "Bad..Name", false),
             row(8, "Grid.N.N", false),
             row(9, &["A"; 20].join("."), false),
@@ -181,7 +199,7 @@ mod tests {
                 "line 2: request.Disks.N: does not fit Disks, which line 1 makes a list of objects; skipped",
                 "line 3: request.Disks.Size: does not fit Disks, which line 1 makes a list of objects; skipped",
                 "line 5: request.Ids.N.Value: does not fit Ids, which line 4 makes a list of values; skipped",
-                "line 6: request.Disks.N.Size appears twice; the first is kept",
+                "line 6: request.Disks.N.Size appears twice with another type or flag; the first is kept",
                 "line 7: request.Bad..Name: \"\" is not a name or `N`; skipped",
                 "line 8: request.Grid.N.N: a list of lists (`.N.N`) cannot be expressed in the spec; skipped",
                 &format!("line 9: request.{}: nests deeper than 16 levels; skipped", ["A"; 20].join(".")),

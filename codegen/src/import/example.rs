@@ -11,14 +11,31 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Number, Value};
 
+use super::context::Context;
 use super::dotted;
 use crate::spec::{Enum, Example, Field, Model, TypeRef};
 
-/// The types an example's values are read with.
+/// The name of the example an import takes from its page.
+pub(super) const FROM_PAGE: &str = "from_page";
+
+/// The types an example's values are read with: the page's own, then the target spec's.
 pub(super) struct Known<'k> {
     pub params: &'k [Field],
-    pub models: Vec<&'k Model>,
-    pub enums: Vec<&'k Enum>,
+    pub models: &'k [Model],
+    pub enums: &'k [Enum],
+    pub ctx: Context<'k>,
+}
+
+impl Known<'_> {
+    fn model(&self, ty: &TypeRef) -> Option<&Model> {
+        let name = ty.name()?;
+        self.models.iter().find(|m| m.name == name).or_else(|| self.ctx.model(name))
+    }
+
+    fn enumeration(&self, ty: &TypeRef) -> Option<&Enum> {
+        let name = ty.name()?;
+        self.enums.iter().find(|e| e.name == name).or_else(|| self.ctx.enum_named(name))
+    }
 }
 
 /// What the examples yield.
@@ -29,14 +46,17 @@ pub(super) struct Folded {
     pub off_list: Vec<String>,
 }
 
-/// Reads the examples; `envelope` names request keys the runtime sends itself.
+/// Reads the examples; `envelope` names request keys the runtime sends itself. What does
+/// not fit the imported parameters goes to `warnings` and is left out of the example: the
+/// table is the API, the example only illustrates it.
 pub(super) fn fold(
     request: &[String],
     response: &[String],
     known: &Known,
     envelope: &[&str],
-    problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Folded {
+    let problems = warnings;
     let mut folded = Folded::default();
     if response.iter().all(|l| l.trim().is_empty()) {
         return folded;
@@ -44,7 +64,11 @@ pub(super) fn fold(
     let body = response.join("\n");
     // The first JSON document; rendered pages follow it with their footer.
     let response = match serde_json::Deserializer::from_str(&body).into_iter::<Value>().next() {
-        Some(Ok(v)) => v,
+        Some(Ok(v @ Value::Object(_))) => v,
+        Some(Ok(_)) => {
+            problems.push("response example is not a JSON object; skipped".into());
+            return folded;
+        }
         Some(Err(e)) => {
             problems.push(format!("response example is not JSON ({e}); skipped"));
             return folded;
@@ -62,12 +86,36 @@ pub(super) fn fold(
         request.clear();
     }
     folded.example = Some(Example {
-        name: "from_page".into(),
+        name: FROM_PAGE.into(),
         description: "The example the reference page shows.".into(),
         request,
         response,
     });
     folded
+}
+
+/// The response example's JSON document, when it has one.
+pub(super) fn response_json(lines: &[String]) -> Option<Value> {
+    let body = lines.join("\n");
+    serde_json::Deserializer::from_str(&body).into_iter::<Value>().next()?.ok()
+}
+
+/// Every value the document holds under the key `name`, at any depth; a list's items stand
+/// for the list.
+pub(super) fn values_under<'v>(doc: &'v Value, name: &str, values: &mut Vec<&'v Value>) {
+    match doc {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match value {
+                    Value::Array(list) if key == name => values.extend(list),
+                    _ if key == name => values.push(value),
+                    _ => values_under(value, name, values),
+                }
+            }
+        }
+        Value::Array(list) => list.iter().for_each(|v| values_under(v, name, values)),
+        _ => {}
+    }
 }
 
 /// A value being built from dotted keys.
@@ -140,7 +188,7 @@ fn insert(
         let Slot::List(items) = slot else { return Err("given both as a list and otherwise".into()) };
         return insert(items.entry(index).or_insert(Slot::Empty), item, rest, raw, known, off_list);
     }
-    if let Some(model) = known.models.iter().find(|m| ty.name() == Some(m.name.as_str())) {
+    if let Some(model) = known.model(ty) {
         let Some((name, rest)) = rest.split_first() else {
             return Err(format!("a {ty} is sent field by field, as `.Field`"));
         };
@@ -177,8 +225,13 @@ fn scalar(ty: &TypeRef, raw: &str, known: &Known, off_list: &mut Vec<String>) ->
         },
         TypeRef::Time => raw.parse::<i64>().map_or_else(|_| Value::from(raw), Value::from),
         _ => {
-            if let Some(e) = known.enums.iter().find(|e| ty.name() == Some(e.name.as_str())) {
-                if !e.values.iter().any(|v| v.value == raw) && !off_list.contains(&e.name) {
+            // A value outside the page's own proposal withdraws it; one outside an enum the spec
+            // already has is the example's mistake.
+            if let Some(e) = known.enumeration(ty).filter(|e| !e.values.iter().any(|v| v.value == raw)) {
+                if !known.enums.iter().any(|p| p.name == e.name) {
+                    return Err(format!("not a value of enum {}", e.name));
+                }
+                if !off_list.contains(&e.name) {
                     off_list.push(e.name.clone());
                 }
             }

@@ -1,44 +1,85 @@
 //! An import merged into a spec, by the rules documented on `import::merge`; which types
 //! stay is [`keeps_type`].
 
+use std::collections::BTreeSet;
+
+use super::context::Index;
+use super::example::FROM_PAGE;
 use crate::spec::{Action, Enum, Field, Model, Spec, TypeRef};
 
 /// Merges an imported action, its models and its enum proposals into a spec and says what
-/// changed, one line per change.
-pub(super) fn merge(spec: &mut Spec, a: Action, models: Vec<Model>, enums: Vec<Enum>) -> Vec<String> {
+/// changed, one line per change. Entries are found through `index`, which is kept up to date,
+/// so the cost is the import's size, not the spec's.
+pub(super) fn merge(
+    spec: &mut Spec,
+    index: &mut Index,
+    a: Action,
+    models: Vec<Model>,
+    enums: Vec<Enum>,
+) -> Vec<String> {
     let mut notes = Vec::new();
     let proposed: Vec<String> = enums.iter().map(|e| e.name.clone()).collect();
     let mut merger = Merger { proposed: &proposed, notes: &mut notes };
+    let model_names: Vec<String> = models.iter().map(|m| m.name.clone()).collect();
+    let own = index.action(&a.name).map(|at| reachable(spec, index, &spec.actions[at])).unwrap_or_default();
     for m in models {
-        match spec.models.iter_mut().find(|e| e.name == m.name) {
-            Some(existing) => merger.fields(&mut existing.fields, m.fields, &format!("models.{}", m.name)),
+        match index.model(&m.name) {
+            Some(at) if own.contains(&m.name) => {
+                merger.fields(&mut spec.models[at].fields, m.fields, &format!("models.{}", m.name))
+            }
+            Some(at) => merger.shared(&mut spec.models[at].fields, m.fields, &format!("models.{}", m.name), &a.name),
             None => {
                 merger.notes.push(format!("models.{}: added", m.name));
+                index.add_model(&m, spec.models.len());
                 spec.models.push(m);
             }
         }
     }
-    match spec.actions.iter_mut().find(|e| e.name == a.name) {
-        Some(existing) => {
+    let action_at = match index.action(&a.name) {
+        Some(at) => {
+            let existing = &mut spec.actions[at];
             let place = format!("actions.{}", a.name);
             merger.fields(&mut existing.request, a.request, &format!("{place}.request"));
             merger.fields(&mut existing.response, a.response, &format!("{place}.response"));
-            if existing.examples.is_empty() {
+            // An example imported from a page follows the page; one written by hand stays.
+            let imported = existing.examples.iter().all(|e| e.name == FROM_PAGE);
+            if imported && existing.examples != a.examples && !a.examples.is_empty() {
+                merger.notes.push(format!("actions.{}.examples: the page's example", a.name));
                 existing.examples = a.examples;
             }
+            // The merged action may require what this page's example leaves out (another page
+            // of the same action requires more): its request no longer illustrates a valid call.
+            for e in existing.examples.iter_mut().filter(|e| e.name == FROM_PAGE && !e.request.is_empty()) {
+                let request = &existing.request;
+                if let Some(p) = request.iter().find(|p| p.required && !e.request.contains_key(&p.name)) {
+                    merger.notes.push(format!(
+                        "actions.{}.examples.{}: its request lacks the required {}; only its response is kept",
+                        a.name, e.name, p.name
+                    ));
+                    e.request.clear();
+                }
+            }
+            at
         }
         None => {
             merger
                 .notes
                 .push(format!("actions.{}: added; review its idempotency, pagination and descriptions", a.name));
+            index.add_action(&a, spec.actions.len());
             spec.actions.push(a);
+            spec.actions.len() - 1
         }
-    }
+    };
     for e in enums {
-        let taken = spec.enums.iter().any(|x| x.name == e.name) || spec.models.iter().any(|x| x.name == e.name);
-        if !taken && uses(spec, &e.name) {
+        let taken = index.is_enum(&e.name) || index.model(&e.name).is_some();
+        // Only this import's fields can use a name it proposed: the merged action and models.
+        let action = &spec.actions[action_at];
+        let merged_models = model_names.iter().filter_map(|m| index.model(m)).map(|at| &spec.models[at]);
+        let mut fields = action.request.iter().chain(&action.response).chain(merged_models.flat_map(|m| &m.fields));
+        if !taken && fields.any(|f| f.ty.base().name() == Some(e.name.as_str())) {
             let values: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
             notes.push(format!("enums.{}: added, proposed from the page (values {})", e.name, values.join(", ")));
+            index.add_enum(&e, spec.enums.len());
             spec.enums.push(e);
         }
     }
@@ -72,6 +113,54 @@ impl Merger<'_> {
             }
         }
     }
+
+    /// Merges a page's table into a model of that name that other actions already use (another
+    /// product's page with a table of the same name): the model must decode what every one of
+    /// them sends, so a field is required only when every page requires it, a field some page
+    /// lacks is optional, and a type the pages disagree on stays the spec's.
+    fn shared(&mut self, existing: &mut Vec<Field>, page: Vec<Field>, place: &str, action: &str) {
+        for e in existing.iter_mut().filter(|e| e.required && !page.iter().any(|f| f.name == e.name)) {
+            self.notes.push(format!("{place}.{}: required true → false: {action}'s page does not list it", e.name));
+            e.required = false;
+        }
+        for mut f in page {
+            match existing.iter_mut().find(|e| e.name == f.name) {
+                Some(e) => {
+                    let kept = e.doc_type.as_ref() == Some(&f.ty) || keeps_type(&e.ty, &f.ty, self.proposed);
+                    if !kept {
+                        self.notes.push(format!(
+                            "{place}.{}: {action}'s page says {}; the spec's {} is kept, as other actions use it",
+                            f.name, f.ty, e.ty
+                        ));
+                    }
+                    if e.required && !f.required {
+                        self.notes.push(format!("{place}.{}: required true → false: {action}'s page says so", f.name));
+                        e.required = false;
+                    }
+                }
+                None => {
+                    self.notes
+                        .push(format!("{place}.{}: added, optional: other actions' pages do not list it", f.name));
+                    f.required = false;
+                    existing.push(f);
+                }
+            }
+        }
+    }
+}
+
+/// The models an action's fields use, directly or through other models.
+fn reachable(spec: &Spec, index: &Index, action: &Action) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<&Field> = action.request.iter().chain(&action.response).collect();
+    while let Some(f) = todo.pop() {
+        let Some(at) = f.ty.base().name().and_then(|n| index.model(n)) else { continue };
+        let model = &spec.models[at];
+        if seen.insert(model.name.clone()) {
+            todo.extend(&model.fields);
+        }
+    }
+    seen
 }
 
 /// Whether a spec type stays when a page gives `page`: when they agree; when the spec's is an
@@ -87,13 +176,6 @@ pub(super) fn keeps_type(spec: &TypeRef, page: &TypeRef, proposed: &[String]) ->
         || (*page == TypeRef::String && spec.name().is_some())
         || (*spec == TypeRef::Time && matches!(page, TypeRef::String | TypeRef::Int))
         || (page.name().is_some_and(|name| proposed.iter().any(|p| p == name)) && *spec != TypeRef::String)
-}
-
-/// Whether any field of the spec has type `name` or a list of it.
-fn uses(spec: &Spec, name: &str) -> bool {
-    let fields = spec.models.iter().flat_map(|m| &m.fields);
-    let mut fields = fields.chain(spec.actions.iter().flat_map(|a| a.request.iter().chain(&a.response)));
-    fields.any(|f| f.ty.base().name() == Some(name))
 }
 
 #[cfg(test)]

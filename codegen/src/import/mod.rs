@@ -1,10 +1,11 @@
 //! UCloud API pages → spec entries.
 //!
-//! **Pages.** A page has a title `<summary> - <Action>`, an overview, tables of public
-//! parameters, request parameters and response fields, one table per data model, and request
-//! and response examples, with headings in Chinese or English. Two formats are read, told
-//! apart by whether any line is a `#` heading or a `|` table row:
-//! - markdown, as UCloud publishes its pages (`|` tables, `#` headings, fenced examples);
+//! **Pages.** A page has a title `<summary> - <Action>` (or `<summary>-<Action>`), an overview,
+//! tables of public parameters, request parameters and response fields, one table per data
+//! model, and request and response examples, with headings in Chinese or English. Two formats
+//! are read, told apart by whether any line is a `#` heading or a `|` table row:
+//! - markdown, as UCloud publishes its pages (`|` tables, `#` headings, fenced examples), in
+//!   today's layout and the older one (see the `markdown` module);
 //! - page text copied from a rendered site such as SurferCloud's, with bare headings and table
 //!   cells run together (`RepoNamestringImage Repository NameYes`). A row is split from both
 //!   ends: the trailing `Yes`/`No` is the required flag, and the type is a known type word
@@ -15,8 +16,13 @@
 //!   type word, then the longest name. A row whose flag is on a later line is joined with
 //!   `<br>`.
 //!
+//! Pages that are not API pages are refused as [`Refused::NotApi`]; pages of an HTTP call that
+//! object storage documents by method, path and headers, as [`Refused::OtherKind`].
+//!
 //! **Types.** `string`; `int`/`integer`/`int32`/`int64` → `int`; `bool`/`boolean` → `bool`;
-//! `float`/`double`/`number` → `float`; a data-model name → that model; `array[T]`.
+//! `float`/`double`/`number` → `float`; a data-model name → that model (a reference spelled
+//! with another case than its table finds it); `array[T]`. `object` and a bare `array` are typed
+//! only by the page's evidence (see the `evidence` module), or listed as not mapped.
 //!
 //! **Dotted names.** `X.N` of type T is `X: array[T]`. Rows `X.N.Y` make a model whose field
 //! `Y` they are, and `X: array[Model]`; `X.Y` makes a single nested model; shapes nest to any
@@ -41,15 +47,20 @@
 //! withdrawn and the field stays a string. [`merge()`] adds a proposal only when a merged field
 //! uses it and no enum or model of that name exists.
 //!
-//! **Honesty.** Whatever cannot be mapped — an unknown type, a malformed or contradicting row,
-//! a model table nobody references, an example value that does not fit — is listed in
-//! [`Import::problems`] and left out, never guessed.
+//! **Honesty.** Whatever of the API cannot be mapped — an unknown type, a malformed or
+//! contradicting row, a model table nobody references, an `object` nothing describes — is
+//! listed in [`Import::problems`] and left out, never guessed. What is wrong with the examples
+//! (a placeholder index, a key the table lacks, a value that does not fit) is listed in
+//! [`Import::warnings`] and left out of the example only.
 
 mod build;
+mod catalog;
 mod context;
 mod dotted;
 mod enums;
+mod evidence;
 mod example;
+mod importer;
 mod markdown;
 mod merge;
 mod naming;
@@ -57,97 +68,23 @@ mod page;
 mod plain;
 mod types;
 
-use crate::spec::{Action, ENVELOPE_FIELDS, Enum, Field, Model, Spec};
-use build::{Builder, Owner};
-use context::Context;
-
-/// What a page yields.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Import {
-    pub action: Action,
-    /// The models its fields use: the page's tables, then those made from dotted rows.
-    pub models: Vec<Model>,
-    /// Enums proposed from enumerations in descriptions, already used by the fields above.
-    pub enums: Vec<Enum>,
-    /// What could not be mapped and was left out.
-    pub problems: Vec<String>,
-    /// Decisions worth a look when reviewing: which model typed which rows, and why.
-    pub notes: Vec<String>,
-}
+use crate::spec::Spec;
+pub use catalog::Catalog;
+use context::{Context, Index};
+use importer::run;
+pub use importer::{Import, Refused};
 
 /// Imports one page on its own; names it makes may clash with a spec's (see [`import_for`]).
-pub fn import(text: &str) -> Result<Import, String> {
+pub fn import(text: &str) -> Result<Import, Refused> {
     run(text, Context::default())
 }
 
 /// Imports one page for merging into `spec`: models and enums it makes get names the spec
-/// does not use, and fields the spec already types with a model keep that model.
-pub fn import_for(text: &str, spec: &Spec) -> Result<Import, String> {
-    run(text, Context::of(spec))
-}
-
-fn run(text: &str, ctx: Context) -> Result<Import, String> {
-    let mut problems = Vec::new();
-    let page =
-        if markdown::looks_like(text) { markdown::read(text, &mut problems) } else { plain::read(text, &mut problems) };
-    let (action_name, request, response) = parts(&page)?;
-    let existing = ctx.action(action_name);
-    let spec_fields = |fields: fn(&Action) -> &Vec<Field>| existing.map_or(&[][..], |a| fields(a));
-    let mut b = Builder::new(&page.models, ctx, action_name, problems);
-    let owner = Owner { name: action_name, place: "request", existing: spec_fields(|a| &a.request) };
-    let reserved = ctx.reserved_params();
-    let params = b.fields(request, &owner, &reserved);
-    let owner = Owner { name: action_name, place: "response", existing: spec_fields(|a| &a.response) };
-    let outputs = b.fields(response, &owner, ENVELOPE_FIELDS);
-    let models = b.models();
-    let Builder { proposals, mut problems, notes, .. } = b;
-    let action = Action {
-        name: action_name.to_owned(),
-        description: page.overview.join(" ").trim().to_owned(),
-        idempotent: action_name.starts_with("Get") || action_name.starts_with("Describe"),
-        request: params,
-        response: outputs,
-        pagination: None,
-        examples: Vec::new(),
-    };
-    let known = example::Known {
-        params: &action.request,
-        models: models.iter().chain(ctx.models()).collect(),
-        enums: proposals.iter().chain(ctx.enums()).collect(),
-    };
-    let folded = example::fold(&page.request_example, &page.response_example, &known, &reserved, &mut problems);
-    let mut import = Import { action, models, enums: proposals, problems, notes };
-    for name in &folded.off_list {
-        withdraw(&mut import, name);
-    }
-    import.action.examples = folded.example.into_iter().collect();
-    Ok(import)
-}
-
-/// The action's name and its request and response tables, or why this is no API page.
-fn parts(page: &page::Page) -> Result<(&str, &[page::Row], &[page::Row]), String> {
-    let Some((_, title)) = &page.title else {
-        return Err("not an API page: no title line of the form `# <summary> - <Action>` (markdown) \
-                    or `<summary> - <Action>` (page text)"
-            .into());
-    };
-    let Some(action) = title.rsplit(" - ").next().map(str::trim).filter(|n| page::is_type_name(n)) else {
-        return Err(format!("not an API page: the title {title:?} does not end with ` - <Action>`"));
-    };
-    match (&page.request, &page.response) {
-        (Some(request), Some(response)) => Ok((action, request, response)),
-        _ => Err(format!("not an API page: {action} has no request-parameter or response-field table")),
-    }
-}
-
-/// Drops an enum the page's own example contradicts; its fields go back to strings.
-fn withdraw(import: &mut Import, name: &str) {
-    import.notes.push(format!(
-        "enums.{name}: the request example sends a value the page does not list for it, so it is not used; \
-         its fields stay strings"
-    ));
-    retype(&mut import.action, &mut import.models, name);
-    import.enums.retain(|e| e.name != name);
+/// does not use, and fields the spec already types with a model keep that model. To import
+/// many pages, a [`Catalog`] indexes the spec once.
+pub fn import_for(text: &str, spec: &Spec) -> Result<Import, Refused> {
+    let index = Index::of(spec);
+    run(text, Context::of(spec, &index))
 }
 
 /// Merges an import into a spec and says what changed, one line per change. A new action,
@@ -155,21 +92,13 @@ fn withdraw(import: &mut Import, name: &str) {
 /// by hand — idempotency, pagination, examples, descriptions, defaults, fields the page lacks,
 /// an enum or model over a documented string, a `time` over a string or int, any type but
 /// `string` over a proposed enum (item by item in lists) — and takes from the page new
-/// parameters and fields, other changed types and changed `required` flags. A proposed enum is
-/// added only when some field of the merged spec uses it and no enum or model has its name.
+/// parameters and fields, other changed types and changed `required` flags. A model of the
+/// spec that the action does not use yet (another product's page has a table of that name) is
+/// merged so that it decodes what every action sends: a field is required only when every page
+/// requires it, fields one page lacks are optional, and a type the pages disagree on stays the
+/// spec's. A proposed enum is added only when some field of the merged spec uses it and no enum
+/// or model has its name.
 pub fn merge(spec: &mut Spec, import: Import) -> Vec<String> {
-    merge::merge(spec, import.action, import.models, import.enums)
-}
-
-/// Types every field typed `name` (or a list of it) as a string instead.
-fn retype(action: &mut Action, models: &mut [Model], name: &str) {
-    let fields =
-        action.request.iter_mut().chain(&mut action.response).chain(models.iter_mut().flat_map(|m| &mut m.fields));
-    for f in fields {
-        if f.ty == name {
-            f.ty = "string".into();
-        } else if f.ty.element().is_some_and(|e| *e == name) {
-            f.ty = "array[string]".into();
-        }
-    }
+    let mut index = Index::of(spec);
+    merge::merge(spec, &mut index, import.action, import.models, import.enums)
 }

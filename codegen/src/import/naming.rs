@@ -6,42 +6,45 @@
 //! taken — by a model or enum of the target spec, a table of the page, another name made for
 //! the page, or the `<Action>Request`/`<Action>Response` types the generator writes — `2`,
 //! `3`, ... is appended. Names are compared as the Rust types they become.
+//!
+//! A table of the page keeps its name, unless the generated code already has a type of that
+//! Rust name for something a model cannot merge into (the action's `<Action>Request` or
+//! `<Action>Response`, an enum of the spec): then it takes the first free number too, and the
+//! rows that refer to it follow.
 
 use std::collections::BTreeSet;
 
 use super::context::Context;
+use super::page::Page;
 use crate::names;
 
-#[derive(Debug, Default)]
-pub(super) struct Namer {
-    /// Rust type names in use.
+#[derive(Debug)]
+pub(super) struct Namer<'a> {
+    ctx: Context<'a>,
+    /// Rust type names this page uses, besides the spec's.
     taken: BTreeSet<String>,
 }
 
-impl Namer {
+impl<'a> Namer<'a> {
     /// Everything named in the target spec, the page's own tables and the action's types.
-    pub fn new<'n>(ctx: Context<'_>, action: &str, tables: impl IntoIterator<Item = &'n str>) -> Self {
-        let mut namer = Namer::default();
-        let types = ctx.models().iter().map(|m| &m.name).chain(ctx.enums().iter().map(|e| &e.name));
-        for name in types {
-            namer.taken.insert(names::type_name(name));
-        }
-        for name in tables {
-            namer.taken.insert(names::type_name(name));
-        }
-        for a in ctx.actions().iter().map(|a| a.name.as_str()).chain([action]) {
-            let base = names::type_name(a);
-            namer.taken.insert(format!("{base}Request"));
-            namer.taken.insert(format!("{base}Response"));
-        }
-        namer
+    pub fn new<'n>(ctx: Context<'a>, action: &str, tables: impl IntoIterator<Item = &'n str>) -> Self {
+        let mut taken: BTreeSet<String> = tables.into_iter().map(names::type_name).collect();
+        let base = names::type_name(action);
+        taken.insert(format!("{base}Request"));
+        taken.insert(format!("{base}Response"));
+        Namer { ctx, taken }
+    }
+
+    fn is_taken(&self, name: &str) -> bool {
+        let rust = names::type_name(name);
+        self.taken.contains(&rust) || self.ctx.is_taken(&rust)
     }
 
     /// `wanted`, or `wanted` with the smallest number from 2 up that makes it unique.
     pub fn claim(&mut self, wanted: &str) -> String {
         let mut name = wanted.to_owned();
         let mut n = 2;
-        while self.taken.contains(&names::type_name(&name)) {
+        while self.is_taken(&name) {
             name = format!("{wanted}{n}");
             n += 1;
         }
@@ -69,6 +72,44 @@ pub(super) fn singular(name: &str) -> String {
         name.strip_suffix('s').unwrap_or(name)
     };
     if stem.is_empty() { name.to_owned() } else { stem.to_owned() }
+}
+
+/// Renames the page's tables whose names the generator or the spec already gives to something
+/// a model cannot merge into — the action's own `<Action>Request`/`<Action>Response` types, an
+/// enum — to the name with the first free number (`DescribeMetricResponse2`), and the rows
+/// that refer to them; says so, one note per table.
+pub(super) fn rename_clashing_tables(page: &mut Page, ctx: Context, action: &str) -> Vec<String> {
+    let base = names::type_name(action);
+    let own = [format!("{base}Request"), format!("{base}Response")];
+    let taken_by_other = |name: &str| {
+        let rust = names::type_name(name);
+        own.contains(&rust) || (ctx.model(name).is_none() && ctx.is_taken_by_other_than_model(&rust))
+    };
+    let clashing: Vec<String> = page.models.iter().map(|t| t.name.clone()).filter(|n| taken_by_other(n)).collect();
+    let mut notes = Vec::new();
+    for old in clashing {
+        let in_use = |name: &str| {
+            let rust = names::type_name(name);
+            own.contains(&rust) || ctx.is_taken(&rust) || page.models.iter().any(|t| names::type_name(&t.name) == rust)
+        };
+        let new = (2..).map(|n| format!("{old}{n}")).find(|n| !in_use(n)).expect("some number is free");
+        notes.push(format!(
+            "models.{new}: the page's table {old}, renamed: the generated code already has a type {}",
+            names::type_name(&old)
+        ));
+        let rows = page.request.iter_mut().chain(page.response.iter_mut()).flatten();
+        for row in rows.chain(page.models.iter_mut().flat_map(|t| &mut t.rows)) {
+            if row.ty == old {
+                row.ty = new.clone();
+            } else if row.ty == format!("array[{old}]") {
+                row.ty = format!("array[{new}]");
+            }
+        }
+        for t in page.models.iter_mut().filter(|t| t.name == old) {
+            t.name = new.clone();
+        }
+    }
+    notes
 }
 
 #[cfg(test)]

@@ -16,11 +16,12 @@ pub(super) enum Section {
 
 /// Heading words in both languages, most specific first ("request example" before "request").
 const HEADINGS: &[(&[&str], Section)] = &[
-    (&["请求示例", "request example"], Section::RequestExample),
-    (&["响应示例", "response example"], Section::ResponseExample),
+    (&["请求示例", "request example", "example request"], Section::RequestExample),
+    (&["响应示例", "response example", "example response"], Section::ResponseExample),
     (&["公共参数", "public parameter", "common parameter"], Section::PublicParams),
     (&["请求参数", "request parameter"], Section::Request),
-    (&["响应字段", "response field"], Section::Response),
+    // `Response Elements` is the older layout's heading.
+    (&["响应字段", "response field", "response element"], Section::Response),
     (&["数据模型", "data model"], Section::Models),
     (&["简介", "overview"], Section::Overview),
 ];
@@ -79,6 +80,9 @@ pub(super) struct Page {
     pub request_example: Vec<String>,
     /// The response example's text: a JSON document, maybe followed by page furniture.
     pub response_example: Vec<String>,
+    /// The first HTTP request line of a code block (`PUT /<key_name> HTTP/1.1`), with its line
+    /// number: the page documents a REST call of object storage, not an `Action=` call.
+    pub http_call: Option<(usize, String)>,
 }
 
 impl Page {
@@ -91,6 +95,27 @@ impl Page {
             _ => {}
         }
     }
+}
+
+/// Whether a line is an HTTP request line: a method, a path, and `HTTP/<version>` (which some
+/// pages leave out).
+pub(super) fn is_http_request_line(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let method = words.next().unwrap_or_default();
+    let path = words.next().unwrap_or_default();
+    let version = words.next();
+    ["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS"].contains(&method)
+        && path.starts_with('/')
+        && version.is_none_or(|v| v.starts_with("HTTP/"))
+        && words.next().is_none()
+}
+
+/// Splits a title into its summary and action: `<summary> - <Action>`, and the older form
+/// `<summary>-<Action>` with no spaces around the dash. `None` when it ends in no action name.
+pub(super) fn title_action(title: &str) -> Option<(&str, &str)> {
+    let (summary, action) = title.trim().rsplit_once(['-', '－', '–', '—'])?;
+    let action = action.trim();
+    (is_type_name(action) && !summary.trim().is_empty()).then_some((summary.trim(), action))
 }
 
 /// Whether `s` can name a parameter or field, dots included (`Disks.N.Size`).

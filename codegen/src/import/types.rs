@@ -27,15 +27,16 @@ pub(super) fn scalar(ty: &str) -> Option<&'static str> {
 }
 
 /// Maps a page type to a spec type, recording model names in `referenced` (in first-use
-/// order); `None` when it cannot be mapped. The `array[T]` syntax is the spec's, read by
+/// order) as `resolve` spells them (the name of the page's table a word refers to); `None`
+/// when it cannot be mapped. The `array[T]` syntax is the spec's, read by
 /// [`TypeRef::parse`]; only the words differ (`integer`, `double`, ...).
-pub(super) fn map(ty: &str, referenced: &mut Vec<String>) -> Option<String> {
-    map_words(&TypeRef::parse(ty.trim()), referenced).map(|t| t.to_string())
+pub(super) fn map(ty: &str, referenced: &mut Vec<String>, resolve: &dyn Fn(&str) -> String) -> Option<String> {
+    map_words(&TypeRef::parse(ty.trim()), referenced, resolve).map(|t| t.to_string())
 }
 
-fn map_words(ty: &TypeRef, referenced: &mut Vec<String>) -> Option<TypeRef> {
+fn map_words(ty: &TypeRef, referenced: &mut Vec<String>, resolve: &dyn Fn(&str) -> String) -> Option<TypeRef> {
     match ty {
-        TypeRef::Array(inner) => match map_words(inner, referenced)? {
+        TypeRef::Array(inner) => match map_words(inner, referenced, resolve)? {
             TypeRef::Array(_) => None,
             item => Some(TypeRef::Array(Box::new(item))),
         },
@@ -43,14 +44,14 @@ fn map_words(ty: &TypeRef, referenced: &mut Vec<String>) -> Option<TypeRef> {
             if let Some(s) = scalar(word) {
                 return Some(TypeRef::parse(s));
             }
-            let word = word.trim();
-            if !super::page::is_type_name(word) {
+            let word = resolve(word.trim());
+            if !super::page::is_type_name(&word) {
                 return None;
             }
-            if !referenced.iter().any(|r| r == word) {
-                referenced.push(word.to_owned());
+            if !referenced.contains(&word) {
+                referenced.push(word.clone());
             }
-            Some(TypeRef::Named(word.to_owned()))
+            Some(TypeRef::Named(word))
         }
         builtin => Some(builtin.clone()),
     }
@@ -60,21 +61,25 @@ fn map_words(ty: &TypeRef, referenced: &mut Vec<String>) -> Option<TypeRef> {
 mod tests {
     use super::*;
 
+    fn same(word: &str) -> String {
+        word.to_owned()
+    }
+
     #[test]
     fn every_number_word_is_a_float() {
         for w in ["float", "double", "number", "Float", "DOUBLE"] {
-            assert_eq!(map(w, &mut Vec::new()).as_deref(), Some("float"), "{w}");
+            assert_eq!(map(w, &mut Vec::new(), &same).as_deref(), Some("float"), "{w}");
         }
-        assert_eq!(map("array[double]", &mut Vec::new()).as_deref(), Some("array[float]"));
+        assert_eq!(map("array[double]", &mut Vec::new(), &same).as_deref(), Some("array[float]"));
     }
 
     #[test]
     fn models_are_recorded_once_and_arrays_of_arrays_refused() {
         let mut referenced = Vec::new();
-        assert_eq!(map("array[Disk]", &mut referenced).as_deref(), Some("array[Disk]"));
-        assert_eq!(map("Disk", &mut referenced).as_deref(), Some("Disk"));
+        assert_eq!(map("array[Disk]", &mut referenced, &same).as_deref(), Some("array[Disk]"));
+        assert_eq!(map("Disk", &mut referenced, &same).as_deref(), Some("Disk"));
         assert_eq!(referenced, ["Disk"]);
-        assert_eq!(map("array[array[int]]", &mut referenced), None);
-        assert_eq!(map("map<string,int>", &mut referenced), None);
+        assert_eq!(map("array[array[int]]", &mut referenced, &same), None);
+        assert_eq!(map("map<string,int>", &mut referenced, &same), None);
     }
 }
