@@ -13,8 +13,6 @@ use std::sync::Mutex;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::delete::Outcome;
-
 /// Where records go, if anywhere.
 pub struct AuditLog {
     file: Option<(PathBuf, Mutex<File>)>,
@@ -38,6 +36,11 @@ pub struct Record<'a> {
 }
 
 impl AuditLog {
+    /// The command records are made for (`prune`, `tag delete`, ...).
+    pub fn command(&self) -> &'static str {
+        self.command
+    }
+
     /// Opens `path` for appending (created if missing) before anything is deleted, so a path
     /// that cannot be written stops the command first. `None`: records go nowhere.
     pub fn open(path: Option<&Path>, command: &'static str) -> anyhow::Result<AuditLog> {
@@ -53,24 +56,6 @@ impl AuditLog {
             }
         };
         Ok(AuditLog { file, command })
-    }
-
-    /// Records one tag's deletion.
-    pub fn record(&self, outcome: &Outcome, reason: Option<&str>) {
-        let reference = crate::output::Row::name(outcome);
-        self.write(&Record {
-            time: crate::time::rfc3339(jiff::Timestamp::now()),
-            command: self.command,
-            action: "delete_tag",
-            reference: &reference,
-            digest: outcome.digest.as_deref(),
-            pushed: outcome.pushed.as_deref(),
-            reason,
-            result: outcome.result.as_str(),
-            request_id: outcome.request_id.as_deref(),
-            error: outcome.error.as_deref(),
-            note: outcome.note.as_deref(),
-        });
     }
 
     /// Records the deletion of a whole image or repository.

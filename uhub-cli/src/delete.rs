@@ -105,6 +105,24 @@ impl Outcome {
         }
     }
 
+    /// Appends this deletion to the audit log.
+    pub fn audit(&self, log: &AuditLog, reason: Option<&str>) {
+        let reference = crate::output::Row::name(self);
+        log.write(&crate::audit::Record {
+            time: crate::time::rfc3339(jiff::Timestamp::now()),
+            command: log.command(),
+            action: "delete_tag",
+            reference: &reference,
+            digest: self.digest.as_deref(),
+            pushed: self.pushed.as_deref(),
+            reason,
+            result: self.result.as_str(),
+            request_id: self.request_id.as_deref(),
+            error: self.error.as_deref(),
+            note: self.note.as_deref(),
+        });
+    }
+
     fn noted(mut self, note: impl Into<String>) -> Outcome {
         self.note = Some(note.into());
         self
@@ -148,7 +166,7 @@ pub async fn delete_tags(
                 let why = outcome.error.as_deref().unwrap_or("unknown");
                 progress.println(&format!("failed to delete {}: {why}", d.tag));
             }
-            audit.record(&outcome, d.reason.as_deref());
+            outcome.audit(audit, d.reason.as_deref());
             (i, outcome)
         })
         .buffer_unordered(concurrency.max(1))
@@ -313,5 +331,47 @@ impl Tally {
             }
         }
         parts.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::refs::ImageRef;
+
+    fn doomed(pinned: Option<&str>, digest: &str, update_time: &str) -> Doomed {
+        let tag = TagRef {
+            image: ImageRef { repo: "r".into(), image: "app".into() },
+            tag: "v1".into(),
+            digest: pinned.map(str::to_owned),
+        };
+        let planned =
+            Tag { name: "v1".into(), pushed: None, update_time: update_time.into(), digest: Some(digest.into()) };
+        Doomed { tag, planned, reason: None }
+    }
+
+    fn now(digest: &str, update_time: &str) -> Tag {
+        Tag { name: "v1".into(), pushed: None, update_time: update_time.into(), digest: Some(digest.into()) }
+    }
+
+    #[test]
+    fn a_tag_is_deleted_only_while_digest_and_push_time_are_the_plans() {
+        let d = doomed(None, "sha256:aaa", "2024-03-01 08:00:00");
+        assert_eq!(changed(&d, &now("sha256:aaa", "2024-03-01 08:00:00")), None);
+        assert_eq!(changed(&d, &now("sha256:bbb", "2024-03-01 08:00:00")).unwrap(), "digest sha256:aaa → sha256:bbb");
+        assert_eq!(
+            changed(&d, &now("sha256:aaa", "2024-03-02 08:00:00")).unwrap(),
+            "pushed again at 2024-03-02 08:00:00",
+            "the same image pushed again is still a change: the plan promised this push"
+        );
+    }
+
+    #[test]
+    fn a_pinned_digest_must_still_be_the_tags() {
+        let d = doomed(Some("sha256:aaa"), "sha256:bbb", "t");
+        assert!(changed(&d, &now("sha256:bbb", "t")).unwrap().contains("is not the pinned sha256:aaa"));
+        let outcome = pin_mismatch(&d).expect("read before the prompt, already another digest");
+        assert_eq!(outcome.result, Deletion::Changed);
+        assert!(pin_mismatch(&doomed(Some("sha256:aaa"), "sha256:aaa", "t")).is_none());
     }
 }

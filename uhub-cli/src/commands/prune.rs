@@ -181,6 +181,12 @@ async fn plan_all(ctx: &Ctx, source: &Source, images: &[ImageRef], now: Timestam
     for skipped in images.iter().filter(|i| source.rules_for(i).is_none()) {
         output::note(&format!("{skipped}: no policy rule matches; left alone"));
     }
+    // Before any listing: a rule that selects every tag is refused whatever the tags are.
+    for (image, rules) in &ruled {
+        if let Some(zero) = rules.zero_values().first() {
+            return Err(exit::usage(format!("{image}: {}", zero_value_message(&source.name(zero), zero))));
+        }
+    }
     let at_once = ctx.concurrency.min(ruled.len()).max(1);
     let per_image = (ctx.concurrency / at_once).max(1);
     let progress = ctx.progress("listing tags", "tags");
@@ -195,11 +201,6 @@ async fn plan_all(ctx: &Ctx, source: &Source, images: &[ImageRef], now: Timestam
     progress.finish();
     let mut listed = listed?;
     listed.sort_by_key(|(i, _)| *i);
-    for (image, rules) in &ruled {
-        if let Some(zero) = rules.zero_values().first() {
-            return Err(exit::usage(format!("{image}: {}", zero_value_message(&source.name(zero), zero))));
-        }
-    }
     let mut entries = Vec::new();
     for (i, tags) in listed {
         let (image, rules) = ruled[i];

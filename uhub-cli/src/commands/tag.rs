@@ -168,7 +168,7 @@ async fn delete(ctx: &Ctx, args: &[TagArg], audit_log: Option<&std::path::Path>)
     let deleted = delete_tags(&ctx.client, &doomed, ctx.concurrency, &progress, &audit).await;
     progress.finish();
     for m in &missing {
-        audit.record(m, None);
+        m.audit(&audit, None);
     }
     // In the order given.
     let mut by_name: std::collections::HashMap<String, Outcome> =
