@@ -64,7 +64,7 @@ pub fn write<'a>(path: &Path, entries: impl Iterator<Item = (&'a ImageRef, &'a D
     std::fs::write(path, text).with_context(|| format!("cannot write the plan to {}", path.display()))
 }
 
-/// Reads a plan written by [`write`]; a file that is not one is a usage error.
+/// Reads a plan written by [`write()`]; a file that is not one is a usage error.
 pub fn read(path: &Path) -> anyhow::Result<Vec<(ImageRef, Decision)>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan {}", path.display()))?;
     let file: PlanFile = serde_json::from_str(&text)
