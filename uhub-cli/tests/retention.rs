@@ -188,6 +188,27 @@ async fn an_empty_pipeline_into_tag_delete_succeeds() {
     assert_eq!(prune.json()["summary"]["dry_run"], false, "an apply with nothing to do is no dry run");
 }
 
+#[tokio::test]
+async fn deleting_a_tag_that_does_not_exist_is_gone_not_a_failure() {
+    let mock = mock_with(five(now())).await;
+    let run = Uhub::for_mock(&mock).run(&["tag", "delete", "r/app:nope", "r/app:v1", "--yes"]).await;
+    assert_eq!(run.status, 0, "{run:#?}");
+    let out = run.json();
+    assert_eq!((out[0]["tag"].as_str(), out[0]["result"].as_str()), (Some("nope"), Some("gone")));
+    assert_eq!(out[0]["note"], "does not exist; nothing to delete");
+    assert_eq!(out[1]["result"], "deleted");
+    assert!(run.stderr.contains("1 already gone"), "{}", run.stderr);
+    assert_eq!(mock.requests("DeleteRepoImage"), 1, "nothing is sent for a tag that is not there");
+}
+
+#[tokio::test]
+async fn help_documents_every_exit_status() {
+    let help = Uhub::bare().run(&["--help"]).await;
+    for line in ["  6  some tags changed since the plan", "  7  declined at the prompt", "  130 interrupted"] {
+        assert!(help.stdout.contains(line), "{line:?} in:\n{}", help.stdout);
+    }
+}
+
 // ---- point 5: reports in every format ----
 
 #[tokio::test]
