@@ -105,3 +105,14 @@ async fn ctrl_c_mid_run_finishes_those_in_flight_and_prints_the_report() {
     assert!(text.contains("not_started") && text.contains("not started"), "{text}");
     assert_eq!(tag_names(&mock, "r", "app").await.len(), 41 - removed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_at_the_prompt_deletes_nothing_and_exits_130() {
+    let mock = old_tags(3).await;
+    let mut term = Terminal::start(&Uhub::for_mock(&mock), &["prune", "r/app", "--older-than", "1d", "--apply"]);
+    term.wait_for("[y/N]").await;
+    term.press(b"\x03");
+    assert_eq!(term.exit_code().await, 130, "{}", term.text());
+    assert!(term.text().contains("uhub: error: interrupted"), "{}", term.text());
+    assert_eq!(mock.requests("DeleteRepoImage"), 0);
+}
