@@ -33,7 +33,10 @@ Exit status:
   2  usage: bad arguments, or a destructive command without --yes and no terminal to ask on
   3  prune: the plan deletes more than --max-delete allows; nothing was deleted
   4  some deletions failed (prune, tag delete); the report says which; run it again to finish
-  5  timed out (--timeout, or wait's deadline)";
+  5  timed out (--timeout, or wait's deadline); a deletion run reports what it did first
+  6  some tags changed since the plan (pushed again) and were left alone; nothing failed
+  7  declined at the prompt; nothing was changed
+  130 interrupted (Ctrl-C, SIGTERM); a deletion run finishes those in flight and reports first";
 
 /// `uhub`: a command-line tool for UHub, the container registry of UCloud, SurferCloud and
 /// GenesisAI.
@@ -198,6 +201,9 @@ pub enum RepoCommand {
         /// Delete every image (and tag) of the repository first
         #[arg(long)]
         force: bool,
+        /// Append one JSON line per deletion to this file
+        #[arg(long, value_name = "FILE")]
+        audit_log: Option<PathBuf>,
     },
 }
 
@@ -221,6 +227,9 @@ pub enum ImageCommand {
         /// Required: the API deletes every tag of an image when no tag is named
         #[arg(long)]
         all_tags: bool,
+        /// Append one JSON line per deletion to this file
+        #[arg(long, value_name = "FILE")]
+        audit_log: Option<PathBuf>,
     },
 }
 
@@ -247,6 +256,9 @@ pub enum TagCommand {
         /// REPO/IMAGE:TAG, or - to read them from stdin (one per line)
         #[arg(value_name = "REPO/IMAGE:TAG", required = true)]
         tags: Vec<TagArg>,
+        /// Append one JSON line per deletion to this file
+        #[arg(long, value_name = "FILE")]
+        audit_log: Option<PathBuf>,
     },
 }
 
@@ -286,9 +298,17 @@ A tag is deleted only when every rule given selects it:
   --keep-last N    the N most recently pushed of the considered tags are kept (besides
                    those kept by name)
   --older-than AGE only tags pushed longer ago than AGE are deleted (30d, 12h, 2w)
-At least one of --keep-last, --older-than or --match is required. Whatever the rules say, a tag
-is kept when its push time cannot be read, when its digest is unknown, or when a kept tag shares
-its digest (deleting it would not free the image, and some registries delete the image).
+At least one of --keep-last, --older-than or --match is required, and none may be zero or empty
+(--keep-last 0, --older-than 0s, --match ''). Whatever the rules say, a tag is kept when its push
+time cannot be read, when its digest is unknown, when a kept tag shares its digest (deleting it
+would not free the image, and some registries delete the image), or when it is the newest tag of
+its image (unless --dangerously-delete-newest).
+
+With --apply each tag is read again right before it is deleted, and deleted only when its digest
+and push time are still the plan's; a tag pushed again meanwhile is left alone and reported
+`changed` (exit status 6). --plan-out FILE saves the plan; --plan-in FILE --apply applies exactly
+that plan later. --audit-log FILE appends one JSON line per deletion. Ctrl-C, SIGTERM or --timeout
+during --apply start no new deletion, let those in flight finish and still print the report.
 
 Examples:
   uhub prune backend/api-server --keep-last 10
@@ -313,8 +333,10 @@ no rule matches are left alone. Without REPO arguments every repository is consi
   images = [\"*\"]
   keep_last = 50
 
-Exit status: 0 done (or planned), 3 the plan exceeds --max-delete (nothing deleted), 4 some
-deletions failed (the report lists them; running the command again finishes the job).";
+Exit status: 0 done (or planned, or nothing to delete), 3 the plan exceeds --max-delete (nothing
+deleted), 4 some deletions failed (the report lists them; running the command again finishes the
+job), 5 timed out, 6 some tags changed since the plan and were left alone, 7 declined at the
+prompt, 130 interrupted.";
 
 #[derive(Args, Debug)]
 pub struct PruneArgs {
@@ -349,6 +371,21 @@ pub struct PruneArgs {
     /// Refuse a plan that deletes more than N tags (exit status 3)
     #[arg(long, value_name = "N")]
     pub max_delete: Option<usize>,
+    /// Let the newest tag of an image be deleted too (it is always kept otherwise: an image goes
+    /// with its last tag)
+    #[arg(long)]
+    pub dangerously_delete_newest: bool,
+    /// Save the plan (digests, push times, reasons) to this JSON file
+    #[arg(long, value_name = "FILE")]
+    pub plan_out: Option<PathBuf>,
+    /// Apply exactly this saved plan (from --plan-out) instead of planning afresh
+    #[arg(long, value_name = "FILE",
+          conflicts_with_all = ["policy", "keep_last", "older_than", "matching", "exclude", "keep", "no_keep_latest",
+                                "dangerously_delete_newest", "plan_out"])]
+    pub plan_in: Option<PathBuf>,
+    /// Append one JSON line per deletion to this file (time, tag, digest, reason, result, request id)
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -1,4 +1,8 @@
 //! Asking before destroying: on a terminal a prompt; elsewhere `--yes` or nothing happens.
+//!
+//! The prompt is written to stderr, so it shows what and why even when stdout is piped. Input
+//! typed before the question (a `y` pressed during a slow listing) is discarded, so only an
+//! answer to this question counts. Large deletions ask the user to type a name instead of `y`.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
@@ -7,36 +11,76 @@ use crate::exit;
 /// How many items a prompt lists before summarising the rest.
 const SHOWN: usize = 20;
 
-/// Goes ahead when `yes`, or when a person at the terminal answers `y` to `question` after
-/// seeing `items`. Without a terminal (a pipe, CI) and without `--yes`, refuses with a usage
-/// error that says what to type.
-pub fn confirm(yes: bool, question: &str, items: &[String]) -> anyhow::Result<()> {
+/// Deleting more tags than this asks the user to type a name rather than `y`.
+pub const TYPE_NAME_OVER: usize = 50;
+
+/// One question before a destructive action.
+pub struct Ask<'a> {
+    /// "delete 3 tag(s) from 1 image(s)".
+    pub question: String,
+    /// What is deleted and why, one line each.
+    pub items: &'a [String],
+    /// Text the user must type to go ahead, instead of `y` (a repository's name).
+    pub type_to_confirm: Option<String>,
+}
+
+/// Refuses early, before any request, when no one can be asked and `--yes` was not given.
+pub fn can_ask(yes: bool, what: &str) -> anyhow::Result<()> {
+    if yes || (io::stdin().is_terminal() && io::stderr().is_terminal()) {
+        return Ok(());
+    }
+    Err(exit::usage(format!(
+        "refusing to {what} without confirmation: there is no terminal to ask on; \
+         check the plan, then run the same command with --yes"
+    )))
+}
+
+/// Goes ahead when `yes`, or when a person at the terminal answers the question after seeing
+/// the items. Declining is [`exit::Status::Declined`].
+pub async fn confirm(yes: bool, ask: Ask<'_>) -> anyhow::Result<()> {
     if yes {
         return Ok(());
     }
-    if !(io::stdin().is_terminal() && io::stderr().is_terminal()) {
-        return Err(exit::usage(format!(
-            "refusing to {question} without confirmation: there is no terminal to ask on; \
-             check the plan, then run the same command with --yes"
-        )));
-    }
+    can_ask(false, &ask.question)?;
     let mut err = io::stderr().lock();
-    for item in items.iter().take(SHOWN) {
+    for item in ask.items.iter().take(SHOWN) {
         writeln!(err, "  {item}")?;
     }
-    if items.len() > SHOWN {
-        writeln!(err, "  ... and {} more", items.len() - SHOWN)?;
+    if ask.items.len() > SHOWN {
+        writeln!(err, "  ... and {} more", ask.items.len() - SHOWN)?;
     }
-    write!(err, "{}? [y/N] ", capitalised(question))?;
+    discard_type_ahead();
+    match &ask.type_to_confirm {
+        None => write!(err, "{}? [y/N] ", capitalised(&ask.question))?,
+        Some(name) => write!(err, "{}? Type {name} to confirm: ", capitalised(&ask.question))?,
+    }
     err.flush()?;
     drop(err);
-    let mut answer = String::new();
-    io::stdin().lock().read_line(&mut answer)?;
-    match answer.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" => Ok(()),
-        _ => anyhow::bail!("not confirmed; nothing was changed"),
+    // Read on a blocking thread, so that Ctrl-C (handled on the runtime) still ends the command.
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        io::stdin().lock().read_line(&mut line).map(|_| line)
+    })
+    .await??;
+    let accepted = match &ask.type_to_confirm {
+        None => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
+        Some(name) => answer.trim() == name,
+    };
+    if accepted { Ok(()) } else { Err(exit::declined("not confirmed; nothing was changed")) }
+}
+
+/// Drops whatever was typed at the terminal and not read yet.
+#[cfg(unix)]
+fn discard_type_ahead() {
+    // SAFETY: tcflush only acts on the descriptor's terminal queue; an error (stdin is not a
+    // terminal) changes nothing.
+    unsafe {
+        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
     }
 }
+
+#[cfg(not(unix))]
+fn discard_type_ahead() {}
 
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();

@@ -15,8 +15,15 @@ pub enum Status {
     TooManyDeletions = 3,
     /// Some deletions failed; the report lists them.
     PartialFailure = 4,
-    /// `--timeout` (or wait's deadline) ran out.
+    /// `--timeout` (or wait's deadline) ran out; a deletion run printed what it did first.
     TimedOut = 5,
+    /// Some tags changed since the plan (pushed again, or a digest that no longer matches)
+    /// and were left alone; nothing failed. Status 4 wins when something failed too.
+    ChangedSincePlan = 6,
+    /// The user declined at the prompt; nothing was changed.
+    Declined = 7,
+    /// SIGINT or SIGTERM; a deletion run printed what it did first (128 + SIGINT's 2).
+    Interrupted = 130,
 }
 
 impl From<Status> for ExitCode {
@@ -51,6 +58,14 @@ pub fn too_many_deletions(message: impl Into<String>) -> anyhow::Error {
 
 pub fn timed_out(message: impl Into<String>) -> anyhow::Error {
     Failure { status: Status::TimedOut, message: message.into() }.into()
+}
+
+pub fn declined(message: impl Into<String>) -> anyhow::Error {
+    Failure { status: Status::Declined, message: message.into() }.into()
+}
+
+pub fn interrupted(message: impl Into<String>) -> anyhow::Error {
+    Failure { status: Status::Interrupted, message: message.into() }.into()
 }
 
 /// The status an error ends the command with.

@@ -1,14 +1,17 @@
 //! `uhub`: a command-line tool for UHub, the container image registry of UCloud, SurferCloud
 //! and GenesisAI, built on `uhub-sdk`. See `uhub --help` and this crate's README.
 
+mod audit;
 mod cli;
 mod commands;
 mod confirm;
 mod context;
 mod delete;
 mod exit;
+mod interrupt;
 mod listing;
 mod output;
+mod plan_file;
 mod policy;
 mod progress;
 mod refs;

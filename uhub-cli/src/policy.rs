@@ -112,6 +112,7 @@ fn rule(n: usize, shape: RuleShape) -> Result<PolicyRule, String> {
         matching: regex("match", shape.matching)?,
         exclude: regex("exclude", shape.exclude)?,
         keep,
+        delete_newest: false,
     };
     if !rules.limit_deletions() {
         return Err(format!("{at}: a rule needs keep_last, older_than or match to limit what it deletes"));

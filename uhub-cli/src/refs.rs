@@ -18,6 +18,8 @@ pub struct ImageRef {
 pub struct TagRef {
     pub image: ImageRef,
     pub tag: String,
+    /// `@sha256:...` given with the tag: delete only while the tag still has this digest.
+    pub digest: Option<String>,
 }
 
 /// A tag to delete, or `-` for "read them from stdin".
@@ -87,6 +89,7 @@ impl FromStr for TagRef {
                 image: checked(image, "image", s, EXAMPLE)?.to_owned(),
             },
             tag: checked(tag, "tag", s, EXAMPLE)?.to_owned(),
+            digest: None,
         })
     }
 }

@@ -2,15 +2,16 @@
 //! time, so the plan printed in a dry run is exactly what `--apply` does.
 //!
 //! A tag is deleted only when every rule given selects it. Whatever the rules say, a tag is kept
-//! when its push time cannot be read, when its digest is unknown, or when a kept tag shares its
-//! digest.
+//! when its push time cannot be read, when its digest is unknown, when a kept tag shares its
+//! digest, or when it is the newest tag of its image (an image goes with its last tag) unless
+//! `delete_newest` says otherwise.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::tag::Tag;
 
@@ -28,6 +29,8 @@ pub struct Rules {
     pub exclude: Option<Regex>,
     /// Keep these tags by name (`latest` unless told otherwise).
     pub keep: Vec<String>,
+    /// Let the newest tag of the image be deleted too (`--dangerously-delete-newest`).
+    pub delete_newest: bool,
 }
 
 impl Rules {
@@ -36,9 +39,25 @@ impl Rules {
     pub fn limit_deletions(&self) -> bool {
         self.keep_last.is_some() || self.older_than.is_some() || self.matching.is_some()
     }
+
+    /// The rules given a value that selects every tag (`keep_last` 0, `older_than` 0, an empty
+    /// `match`), by their policy names: each is refused, since none limits anything.
+    pub fn zero_values(&self) -> Vec<&'static str> {
+        let mut zero = Vec::new();
+        if self.keep_last == Some(0) {
+            zero.push("keep_last");
+        }
+        if self.older_than.is_some_and(|age| age.is_zero()) {
+            zero.push("older_than");
+        }
+        if self.matching.as_ref().is_some_and(|re| re.as_str().is_empty()) {
+            zero.push("match");
+        }
+        zero
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Keep,
@@ -70,8 +89,22 @@ pub fn plan(tags: &[Tag], rules: &Rules, now: Timestamp) -> Vec<Decision> {
             Decision { tag: tag.clone(), action, reason }
         })
         .collect();
+    if !rules.delete_newest {
+        protect_the_newest(&mut decisions);
+    }
     protect_shared_digests(&mut decisions);
     decisions
+}
+
+/// Keeps the newest tag of the image (by push time; of several pushed at once, the first in
+/// the service's order): deleting every tag deletes the image.
+fn protect_the_newest(decisions: &mut [Decision]) {
+    let newest = decisions.iter().filter_map(|d| d.tag.pushed).max();
+    let Some(first) = decisions.iter_mut().find(|d| newest.is_some() && d.tag.pushed == newest) else { return };
+    if first.action == Action::Delete {
+        first.action = Action::Keep;
+        first.reason = "the newest tag of the image (always kept; see --dangerously-delete-newest)".to_owned();
+    }
 }
 
 /// Position by push time (0 = newest) of each considered tag with a readable time; ties keep the
@@ -216,7 +249,7 @@ mod tests {
 
     #[test]
     fn match_exclude_and_keep_narrow_the_plan() {
-        let tags = vec![tag("pr-3", 40, "a"), tag("release-1", 40, "b"), tag("pr-2", 41, "c"), tag("main", 40, "d")];
+        let tags = vec![tag("pr-3", 40, "a"), tag("release-1", 40, "b"), tag("pr-2", 41, "c"), tag("main", 1, "d")];
         let rules = Rules {
             matching: Some(Regex::new("^(pr|release)-").unwrap()),
             exclude: Some(Regex::new("^release-").unwrap()),
@@ -258,12 +291,35 @@ mod tests {
         let mut no_digest = tag("nodigest", 90, "y");
         no_digest.digest = None;
         let plan = run(
-            &[unreadable, no_digest],
+            &[unreadable, no_digest, tag("new", 0, "n")],
             Rules { older_than: Some(Duration::from_secs(DAY as u64)), ..Rules::default() },
         );
         assert_eq!(plan[0], ("odd".into(), Action::Keep, r#"push time unreadable ("0000-00-00 00:00:00")"#.into()));
         assert_eq!(plan[1].1, Action::Keep);
         assert!(plan[1].2.starts_with("digest unknown"));
+    }
+
+    #[test]
+    fn the_newest_tag_is_kept_unless_told_otherwise() {
+        let rules = Rules { older_than: Some(Duration::from_secs(DAY as u64)), ..Rules::default() };
+        let all_old = vec![tag("v3", 5, "3"), tag("v2", 6, "2"), tag("v1", 7, "1")];
+        let plan = run(&all_old, rules.clone());
+        assert_eq!(plan[0].1, Action::Keep);
+        assert_eq!(plan[0].2, "the newest tag of the image (always kept; see --dangerously-delete-newest)");
+        assert_eq!(deleted(&all_old, rules.clone()), ["v2", "v1"]);
+        assert_eq!(deleted(&all_old, Rules { delete_newest: true, ..rules }), ["v3", "v2", "v1"]);
+    }
+
+    #[test]
+    fn zero_values_that_select_everything_are_named() {
+        let rules = Rules {
+            keep_last: Some(0),
+            older_than: Some(Duration::ZERO),
+            matching: Some(Regex::new("").unwrap()),
+            ..Rules::default()
+        };
+        assert_eq!(rules.zero_values(), ["keep_last", "older_than", "match"]);
+        assert!(Rules { keep_last: Some(1), ..Rules::default() }.zero_values().is_empty());
     }
 
     #[test]

@@ -69,19 +69,27 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "--no-keep-latest lets latest go",
-        image: |t| Image::new("app").tag_at("v1", t - 9 * DAY).tag_at("latest", t - 9 * DAY),
+        image: |t| Image::new("app").tag_at("v1", t - 9 * DAY).tag_at("latest", t - 9 * DAY).tag_at("v2", t - 3600),
         rules: &["--older-than", "1d", "--no-keep-latest"],
         deleted: &["latest", "v1"],
     },
     Case {
         name: "a tag sharing its digest with a kept tag is kept",
-        image: |t| Image::new("app").tag_at("v1", t - 9 * DAY).tag_at("v2", t - 8 * DAY).alias("stable", "v1"),
+        image: |t| {
+            Image::new("app")
+                .tag_at("v1", t - 9 * DAY)
+                .tag_at("v2", t - 8 * DAY)
+                .alias("stable", "v1")
+                .tag_at("v3", t - 3600)
+        },
         rules: &["--older-than", "1d", "--keep", "stable"],
         deleted: &["v2"],
     },
     Case {
         name: "a tag whose time cannot be read is kept under older-than",
-        image: |t| Image::new("app").tag_at("v1", t - 9 * DAY).tag_with_unreadable_time("mystery"),
+        image: |t| {
+            Image::new("app").tag_at("v1", t - 9 * DAY).tag_with_unreadable_time("mystery").tag_at("v2", t - 3600)
+        },
         rules: &["--older-than", "1d"],
         deleted: &["v1"],
     },

@@ -4,81 +4,11 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{Child, MasterPty, PtySize, native_pty_system};
-use support::{DAY, LIMIT, Uhub, now, tag_names};
+use support::pty::Terminal;
+use support::{DAY, Uhub, now, tag_names};
 use uhub_mock::{Fault, FaultRule, Image, MockHandle, MockUHub, Repo};
-
-/// `uhub` running in a pseudo-terminal, with everything it wrote so far.
-struct Terminal {
-    child: Box<dyn Child + Send + Sync>,
-    keyboard: Box<dyn Write + Send>,
-    screen: Arc<Mutex<Vec<u8>>>,
-    _master: Box<dyn MasterPty + Send>,
-}
-
-impl Terminal {
-    fn start(uhub: &Uhub, args: &[&str]) -> Terminal {
-        let pair = native_pty_system()
-            .openpty(PtySize { rows: 50, cols: 200, pixel_width: 0, pixel_height: 0 })
-            .expect("a pseudo-terminal opens");
-        let child = pair.slave.spawn_command(uhub.pty_command(args)).expect("uhub starts in the terminal");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("the terminal reads");
-        let screen = Arc::new(Mutex::new(Vec::new()));
-        let sink = screen.clone();
-        // The reader blocks; it ends when the terminal closes (the test drops it).
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        let keyboard = pair.master.take_writer().expect("the terminal takes input");
-        Terminal { child, keyboard, screen, _master: pair.master }
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
-    }
-
-    /// Waits until `wanted` has been shown.
-    async fn wait_for(&self, wanted: &str) {
-        let started = Instant::now();
-        while !self.text().contains(wanted) {
-            assert!(started.elapsed() < LIMIT, "{wanted:?} never appeared; the terminal shows:\n{}", self.text());
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    fn type_line(&mut self, line: &str) {
-        self.keyboard.write_all(format!("{line}\r").as_bytes()).unwrap();
-        self.keyboard.flush().unwrap();
-    }
-
-    /// Waits for the program to end and returns its exit status.
-    async fn exit_code(&mut self) -> u32 {
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader catch the last bytes.
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                return status.exit_code();
-            }
-            if started.elapsed() > LIMIT {
-                let _ = self.child.kill();
-                panic!("uhub did not finish; the terminal shows:\n{}", self.text());
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
 
 async fn app() -> MockHandle {
     let t = now();
@@ -137,7 +67,7 @@ async fn prune_shows_the_plan_and_deletes_only_after_yes() {
     assert_eq!(mock.requests("DeleteRepoImage"), 0, "nothing before the answer");
     term.type_line("y");
     assert_eq!(term.exit_code().await, 0);
-    assert!(term.text().contains("deleted 2 of 2 tag(s); 0 failed"), "{}", term.text());
+    assert!(term.text().contains("deleted 2 of 2 planned deletion(s)"), "{}", term.text());
     assert_eq!(tag_names(&mock, "r", "app").await, ["latest", "v4", "v3"]);
 }
 
@@ -148,7 +78,7 @@ async fn answering_no_deletes_nothing() {
     term.wait_for("Delete 2 tag(s)? [y/N]").await;
     assert!(term.text().contains("r/app:v1"), "the prompt lists what it deletes");
     term.type_line("n");
-    assert_eq!(term.exit_code().await, 1);
+    assert_eq!(term.exit_code().await, 7, "declining has its own status");
     assert!(term.text().contains("not confirmed; nothing was changed"), "{}", term.text());
     assert_eq!(mock.requests("DeleteRepoImage"), 0);
 }

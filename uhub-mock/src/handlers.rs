@@ -17,7 +17,7 @@ use uhub_sdk::{
 };
 
 use crate::codes::{Code, Reject};
-use crate::store::{MAX_REPOS_PER_PROJECT, Store, StoredImage, StoredRepo, UNREADABLE_TIME};
+use crate::store::{MAX_REPOS_PER_PROJECT, Store, StoredImage, StoredRepo, StoredTag, UNREADABLE_TIME};
 
 /// The documented defaults of `Offset` and `Limit`.
 const DEFAULT_OFFSET: i64 = 0;
@@ -147,25 +147,24 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
                 .images
                 .get_mut(&r.image_name)
                 .ok_or_else(|| Code::ImageNotFound.with(format!("\"{}\" in \"{}\"", r.image_name, r.repo_name)))?;
-            match &r.tag_name {
+            let removed: Vec<StoredTag> = match &r.tag_name {
                 Some(tag) => {
                     // By name only: tags sharing its digest (aliases) stay.
-                    let before = image.tags.len();
-                    image.tags.retain(|t| &t.name != tag);
-                    if image.tags.len() == before {
+                    let Some(at) = image.tags.iter().position(|t| &t.name == tag) else {
                         return Err(Code::TagNotFound.with(format!("\"{}:{tag}\"", r.image_name)));
-                    }
+                    };
+                    let removed = image.tags.remove(at);
                     image.updated = now;
                     // An image is its tags: with the last one gone, the image goes too.
                     if image.tags.is_empty() {
                         repo.images.remove(&r.image_name);
                     }
+                    vec![removed]
                 }
-                None => {
-                    repo.images.remove(&r.image_name);
-                }
-            }
+                None => repo.images.remove(&r.image_name).map(|i| i.tags).unwrap_or_default(),
+            };
             repo.updated = now;
+            store.record_removed(&r.repo_name, &r.image_name, &removed);
             to_value(&DeleteRepoImageResponse::default())
         }
         other => {

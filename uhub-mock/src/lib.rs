@@ -44,10 +44,10 @@ mod state;
 mod store;
 
 pub use codes::{Code, Reject};
-pub use faults::{Fault, FaultRule};
+pub use faults::{AppliedChange, Change, Fault, FaultRule};
 pub use limits::{
     DEFAULT_BODY_READ_DEADLINE, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
 };
 pub use mock::{DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, MockBuilder, MockHandle, MockService, MockUHub};
 pub use request_log::{LOG_CAPACITY, LOG_MAX_BYTES, LOG_MAX_FIELDS, LOG_VALUE_MAX_BYTES, RequestRecord};
-pub use store::{Image, MAX_REPOS_PER_PROJECT, Repo, UNREADABLE_TIME};
+pub use store::{HISTORY_CAPACITY, Image, MAX_REPOS_PER_PROJECT, RemovedTag, Repo, UNREADABLE_TIME};

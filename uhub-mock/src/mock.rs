@@ -13,11 +13,11 @@ use uhub_sdk::runtime::Fields;
 use uhub_sdk::runtime::Secret;
 use uhub_sdk::{ClientBuilder, Endpoint};
 
-use crate::faults::FaultRule;
+use crate::faults::{AppliedChange, FaultRule};
 use crate::limits::Limits;
 use crate::request_log::RequestRecord;
 use crate::state::Shared;
-use crate::store::{Repo, Store};
+use crate::store::{RemovedTag, Repo, Store};
 use crate::{demo, server, service};
 
 /// The key pair a mock accepts when no other is registered, and the binary prints.
@@ -257,6 +257,25 @@ impl MockHandle {
     /// Adds a fault rule; rules apply in the order they were added.
     pub fn inject(&self, rule: impl Into<FaultRule>) {
         self.shared.faults.lock().expect("faults lock").push(rule.into());
+    }
+
+    /// Pushes an existing tag of the default project again, as another client would: a new
+    /// digest and push time. Returns the new digest, or `None` when the tag does not exist.
+    /// To do it at a chosen moment, inject a [`Fault::Change`](crate::Fault::Change) rule.
+    pub fn repush_tag(&self, repo: &str, image: &str, tag: &str) -> Option<String> {
+        self.shared.store.lock().expect("store lock").repush(repo, image, tag)
+    }
+
+    /// Every tag a `DeleteRepoImage` request removed, with the digest it had, oldest first
+    /// (the last [`HISTORY_CAPACITY`](crate::HISTORY_CAPACITY)). Changes made by rules are not
+    /// in it: this is what clients deleted.
+    pub fn removed_tags(&self) -> Vec<RemovedTag> {
+        self.shared.store.lock().expect("store lock").removed()
+    }
+
+    /// The changes [`Fault::Change`](crate::Fault::Change) rules made, oldest first.
+    pub fn applied_changes(&self) -> Vec<AppliedChange> {
+        self.shared.store.lock().expect("store lock").changes()
     }
 
     pub fn clear_faults(&self) {

@@ -83,6 +83,12 @@ pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
     // Checked once: the log records the outcome, and the normal path answers with it.
     let signature = check_signature(shared, &fields);
     let mut record = RequestRecord::new(action, &fields, signature.is_ok(), plan.fault.as_ref().map(Fault::label));
+    if !plan.changes.is_empty() {
+        let mut store = shared.store.lock().expect("store lock");
+        for change in &plan.changes {
+            store.apply(change);
+        }
+    }
 
     let mut reply = match &plan.fault {
         Some(Fault::Status { status, .. }) if !(100..=999).contains(status) => Reply::text(
@@ -124,6 +130,13 @@ pub(crate) fn process(shared: &Shared, fields: Fields) -> Reply {
             let mut reply = Reply::json(&body);
             match plan.fault {
                 Some(Fault::CloseMidResponse) => reply.cut = true,
+                Some(Fault::StatusAfterAction(status)) if (100..=999).contains(&status) => {
+                    reply = Reply::text(
+                        status,
+                        "text/plain",
+                        format!("uhub-mock: injected HTTP {status} after the action\n"),
+                    );
+                }
                 Some(Fault::TruncatedJson) => {
                     let half = reply.body.len() / 2;
                     reply.body.truncate(half);
@@ -219,6 +232,34 @@ mod tests {
         let reply = process(&shared, signed(&[("Action", "GetRepo")]));
         assert_eq!(reply.status, 500);
         assert!(String::from_utf8_lossy(&reply.body).contains("1000 is not an HTTP status"));
+    }
+
+    #[test]
+    fn status_after_action_makes_the_change_and_reports_a_failure() {
+        let shared = demo();
+        let rule = crate::faults::FaultRule::new(Fault::StatusAfterAction(502)).action("DeleteRepoImage");
+        shared.faults.lock().unwrap().push(rule.times(1));
+        let delete =
+            [("Action", "DeleteRepoImage"), ("RepoName", "web"), ("ImageName", "nginx"), ("TagName", "1.3.19")];
+        assert_eq!(process(&shared, signed(&delete)).status, 502);
+        assert_eq!(ret_code(&process(&shared, signed(&delete))), 1606, "the first request had deleted it");
+    }
+
+    #[test]
+    fn a_change_rule_acts_just_before_the_nth_request() {
+        let shared = demo();
+        let change = Fault::Change(crate::faults::Change::repush("web", "nginx", "1.0.0"));
+        shared
+            .faults
+            .lock()
+            .unwrap()
+            .push(crate::faults::FaultRule::new(change).action("GetImageTag").on_call(2).times(1));
+        let newest = [("Action", "GetImageTag"), ("RepoName", "web"), ("ImageName", "nginx"), ("Limit", "1")];
+        let first =
+            |reply: Reply| serde_json::from_slice::<Value>(&reply.body).unwrap()["TagSet"][0]["TagName"].clone();
+        assert_eq!(first(process(&shared, signed(&newest))), "1.3.19");
+        assert_eq!(first(process(&shared, signed(&newest))), "1.0.0", "re-pushed just before the second call");
+        assert!(shared.store.lock().unwrap().changes()[0].applied);
     }
 
     #[test]

@@ -10,7 +10,12 @@
 //! `v2.4.0` often are. Deleting a tag by name removes that name only; its aliases stay. This is
 //! our model of the service, which does not document what deleting a shared tag does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::faults::{AppliedChange, Change};
+
+/// The most removals and changes the store remembers for tests (oldest forgotten first).
+pub const HISTORY_CAPACITY: usize = 100_000;
 
 /// The most repositories one project may hold, as the service documents.
 pub const MAX_REPOS_PER_PROJECT: usize = 8;
@@ -181,17 +186,106 @@ impl StoredImage {
     }
 }
 
+/// A tag a `DeleteRepoImage` request removed, with the digest it had then.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemovedTag {
+    pub repo: String,
+    pub image: String,
+    pub tag: String,
+    pub digest: String,
+}
+
 /// Every project's repositories.
 #[derive(Debug)]
 pub(crate) struct Store {
     pub projects: BTreeMap<String, BTreeMap<String, StoredRepo>>,
     pub default_project: String,
     clock: i64,
+    /// Tags removed by requests, oldest first, bounded by [`HISTORY_CAPACITY`].
+    removed: VecDeque<RemovedTag>,
+    /// Changes rules made, oldest first, bounded by [`HISTORY_CAPACITY`].
+    changes: VecDeque<AppliedChange>,
+    repushes: u64,
 }
 
 impl Store {
     pub fn new(default_project: String) -> Self {
-        Store { projects: BTreeMap::new(), default_project, clock: CLOCK_START }
+        Store {
+            projects: BTreeMap::new(),
+            default_project,
+            clock: CLOCK_START,
+            removed: VecDeque::new(),
+            changes: VecDeque::new(),
+            repushes: 0,
+        }
+    }
+
+    /// Notes that a request removed these tags of `repo/image`.
+    pub fn record_removed<'a>(&mut self, repo: &str, image: &str, tags: impl IntoIterator<Item = &'a StoredTag>) {
+        for t in tags {
+            bounded_push(
+                &mut self.removed,
+                RemovedTag {
+                    repo: repo.to_owned(),
+                    image: image.to_owned(),
+                    tag: t.name.clone(),
+                    digest: t.digest.clone(),
+                },
+            );
+        }
+    }
+
+    pub fn removed(&self) -> Vec<RemovedTag> {
+        self.removed.iter().cloned().collect()
+    }
+
+    pub fn changes(&self) -> Vec<AppliedChange> {
+        self.changes.iter().cloned().collect()
+    }
+
+    /// Makes another client's change in the default project, and remembers it.
+    pub fn apply(&mut self, change: &Change) -> AppliedChange {
+        let digest = match change {
+            Change::Repush { repo, image, tag } => self.repush(repo, image, tag),
+            Change::DeleteTag { repo, image, tag } => {
+                let image = self.image_mut(repo, image);
+                let before = image.as_ref().map_or(0, |i| i.tags.len());
+                let after = image.map_or(0, |i| {
+                    i.tags.retain(|t| &t.name != tag);
+                    i.tags.len()
+                });
+                (after < before).then(String::new)
+            }
+        };
+        let applied = AppliedChange {
+            change: change.clone(),
+            applied: digest.is_some(),
+            digest: digest.filter(|d| !d.is_empty()),
+        };
+        bounded_push(&mut self.changes, applied.clone());
+        applied
+    }
+
+    /// Pushes an existing tag again: a new digest, pushed after every other tag of its image.
+    /// Returns the new digest, or `None` when the tag does not exist.
+    pub fn repush(&mut self, repo: &str, image: &str, tag: &str) -> Option<String> {
+        self.repushes += 1;
+        let (n, tick) = (self.repushes, self.tick());
+        let stored = self.image_mut(repo, image)?;
+        let at = stored.tags.iter().position(|t| t.name == tag)?;
+        let mut t = stored.tags.remove(at);
+        let newest = stored.tags.last().map_or(i64::MIN, |t| t.pushed);
+        t.pushed = tick.max(newest.saturating_add(60));
+        t.digest = digest(repo, image, &format!("{tag}#repush-{n}"));
+        t.unreadable_time = false;
+        stored.updated = t.pushed;
+        let new = t.digest.clone();
+        stored.tags.push(t);
+        Some(new)
+    }
+
+    fn image_mut(&mut self, repo: &str, image: &str) -> Option<&mut StoredImage> {
+        self.project_mut(None)?.get_mut(repo)?.images.get_mut(image)
     }
 
     /// The next time on the fake clock.
@@ -253,6 +347,13 @@ impl Store {
         stored.updated = stored.images.values().map(|i| i.updated).max().unwrap_or(created);
         self.project_or_create(repo.project.as_deref()).insert(repo.name, stored);
     }
+}
+
+fn bounded_push<T>(list: &mut VecDeque<T>, item: T) {
+    if list.len() == HISTORY_CAPACITY {
+        list.pop_front();
+    }
+    list.push_back(item);
 }
 
 /// The stored tags of a seeded image, oldest first: the fake clock's times unless given, and
@@ -333,6 +434,23 @@ mod tests {
         // "next" is the third push on the fake clock: two minutes after the image was created.
         assert_eq!(order, [("old", 1_000_000_000), ("next", image.created + 120), ("new", 2_000_000_000)]);
         assert_eq!(image.updated, 2_000_000_000);
+    }
+
+    #[test]
+    fn a_repushed_tag_gets_a_new_digest_and_becomes_the_newest() {
+        let mut store = Store::new("org-test".into());
+        store.seed(Repo::new("r").image(Image::new("i").tags(["v1", "v2"])));
+        let old = store.project(None)["r"].images["i"].tags[0].clone();
+        let new = store.repush("r", "i", "v1").expect("v1 exists");
+        let tags = &store.project(None)["r"].images["i"].tags;
+        assert_eq!(tags.last().map(|t| (t.name.as_str(), t.digest.as_str())), Some(("v1", new.as_str())));
+        assert_ne!(new, old.digest);
+        assert!(tags[1].pushed > tags[0].pushed);
+        assert_eq!(store.repush("r", "i", "nope"), None);
+        let gone = store.apply(&Change::delete_tag("r", "i", "v2"));
+        assert!(gone.applied);
+        assert!(!store.apply(&Change::delete_tag("r", "i", "v2")).applied, "nothing left to delete");
+        assert_eq!(store.changes().len(), 2);
     }
 
     #[test]

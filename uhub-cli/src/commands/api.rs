@@ -4,14 +4,15 @@ use uhub_sdk::AnyRequest;
 use uhub_sdk::runtime::{Fields, Form};
 
 use crate::cli::ApiArgs;
-use crate::confirm::confirm;
+use crate::confirm::{Ask, confirm};
 use crate::context::Ctx;
 use crate::exit::{self, Status};
 
 pub async fn run(ctx: &Ctx, args: ApiArgs) -> anyhow::Result<Status> {
     let request = parse(&args)?;
     if request.action().starts_with("Delete") {
-        confirm(ctx.yes, &format!("send {} {}", request.action(), args.params.join(" ")), &[])?;
+        let question = format!("send {} {}", request.action(), args.params.join(" "));
+        confirm(ctx.yes, Ask { question, items: &[], type_to_confirm: None }).await?;
     }
     // Generated for every action of the spec: a new action needs no code here.
     let answer = request.send(&ctx.client).await?;

@@ -1,23 +1,30 @@
 //! `uhub image list|delete`.
 
+use std::path::Path;
+
 use anyhow::Context as _;
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::audit::AuditLog;
 use crate::cli::{ImageCommand, ImageSort};
-use crate::confirm::confirm;
+use crate::confirm::{self, Ask, confirm};
 use crate::context::Ctx;
 use crate::exit::{self, Status};
+use crate::interrupt;
 use crate::listing;
 use crate::output::Row;
 use crate::refs::ImageRef;
+use crate::tag::Tag;
 use crate::time;
 
 pub async fn run(ctx: &Ctx, command: ImageCommand) -> anyhow::Result<Status> {
     match command {
         ImageCommand::List { repo, sort, never_pulled } => list(ctx, &repo, sort, never_pulled).await,
-        ImageCommand::Delete { image, all_tags } => delete(ctx, &image, all_tags).await,
+        ImageCommand::Delete { image, all_tags, audit_log } => {
+            delete(ctx, &image, all_tags, audit_log.as_deref()).await
+        }
     }
 }
 
@@ -82,23 +89,58 @@ async fn list(ctx: &Ctx, repo: &str, sort: ImageSort, never_pulled: bool) -> any
 }
 
 /// The API deletes every tag of an image when no tag is named: `--all-tags` says that is meant.
-async fn delete(ctx: &Ctx, image: &ImageRef, all_tags: bool) -> anyhow::Result<Status> {
+/// The image is looked at before the prompt and again right before deleting; when its tags
+/// changed meanwhile (a push), nothing is deleted and the status is 6.
+async fn delete(ctx: &Ctx, image: &ImageRef, all_tags: bool, audit_log: Option<&Path>) -> anyhow::Result<Status> {
     if !all_tags {
         return Err(exit::usage(format!(
             "deleting {image} deletes every one of its tags: add --all-tags to mean that \
              (uhub image delete {image} --all-tags), or delete single tags with uhub tag delete {image}:TAG"
         )));
     }
-    let count = ctx
+    confirm::can_ask(ctx.yes, &format!("delete image {image}"))?;
+    let audit = AuditLog::open(audit_log, "image delete")?;
+    let before = snapshot(ctx, image).await?;
+    let count = before.0;
+    let ask = Ask {
+        question: format!("delete image {image} with all {count} of its tags"),
+        items: &[image.to_string()],
+        type_to_confirm: (count > confirm::TYPE_NAME_OVER as i64).then(|| image.to_string()),
+    };
+    confirm(ctx.yes, ask).await?;
+    let _deleting = interrupt::Deleting::start();
+    let reference = image.to_string();
+    if snapshot(ctx, image).await? != before {
+        audit.record_whole("delete_image", &reference, "changed", None, None);
+        let value = json!({ "repo": image.repo, "image": image.image, "deleted": false, "result": "changed",
+                            "dry_run": false });
+        ctx.out.object(&value, &format!("{image} changed since it was shown (a push?); nothing was deleted"), None)?;
+        return Ok(Status::ChangedSincePlan);
+    }
+    let deleted = ctx.client.delete_repo_image(&image.repo, &image.image).await;
+    let request_id = match &deleted {
+        Ok(r) => r.request_id().map(str::to_owned),
+        Err(e) => e.request_id().map(str::to_owned),
+    };
+    let error = deleted.as_ref().err().map(ToString::to_string);
+    let result = if deleted.is_ok() { "deleted" } else { "failed" };
+    audit.record_whole("delete_image", &reference, result, request_id.as_deref(), error.as_deref());
+    deleted.with_context(|| format!("deleting image {image}"))?;
+    let value = json!({ "repo": image.repo, "image": image.image, "deleted": true, "result": "deleted",
+                        "tags_deleted": count, "request_id": request_id, "dry_run": false });
+    let human =
+        format!("deleted image {image} and its {count} tag(s) (request id {})", request_id.as_deref().unwrap_or("-"));
+    ctx.out.object(&value, &human, Some(&reference))?;
+    Ok(Status::Ok)
+}
+
+/// An image's tag count and newest tag: what must be the same right before deleting it.
+async fn snapshot(ctx: &Ctx, image: &ImageRef) -> anyhow::Result<(i64, Option<Tag>)> {
+    let page = ctx
         .client
         .get_image_tag(&image.repo, &image.image)
         .limit(1)
         .await
-        .with_context(|| format!("looking up {image}"))?
-        .total_count;
-    confirm(ctx.yes, &format!("delete image {image} with all {count} of its tags"), &[image.to_string()])?;
-    ctx.client.delete_repo_image(&image.repo, &image.image).await.with_context(|| format!("deleting image {image}"))?;
-    let value = json!({ "repo": image.repo, "image": image.image, "deleted": true, "tags_deleted": count });
-    ctx.out.object(&value, &format!("deleted image {image} and its {count} tag(s)"), Some(&image.to_string()))?;
-    Ok(Status::Ok)
+        .with_context(|| format!("looking up {image}"))?;
+    Ok((page.total_count, page.tag_set.first().map(Tag::from_set)))
 }

@@ -16,6 +16,7 @@ use std::time::Duration;
 use crate::cli::{Cli, Command, ConfigCommand, Global};
 use crate::context::Ctx;
 use crate::exit::{self, Status};
+use crate::interrupt::{self, Reason};
 
 pub use config::Provenance;
 
@@ -23,20 +24,43 @@ pub use config::Provenance;
 const DEFAULT_WAIT: Duration = Duration::from_secs(600);
 
 /// Runs the command; the status is 0 or one of the documented others.
+///
+/// SIGINT, SIGTERM and `--timeout` end a command at once, except while it deletes: then the
+/// deletion run stops starting deletions, waits for those in flight (bounded) and reports, and
+/// this waits for it, within a bound of its own.
 pub async fn run(cli: Cli, provenance: Provenance) -> anyhow::Result<Status> {
     let global = cli.global;
-    // `wait` turns its deadline into its own answer; other commands are cut off by it.
-    let limit = global.timeout.filter(|_| !matches!(cli.command, Command::Wait(_)));
+    interrupt::listen();
+    // `wait` turns its deadline into its own answer; other commands are stopped by it.
+    if let Some(limit) = global.timeout.filter(|_| !matches!(cli.command, Command::Wait(_))) {
+        tokio::spawn(async move {
+            tokio::time::sleep(limit).await;
+            interrupt::stop(Reason::TimedOut);
+        });
+    }
+    let timeout = global.timeout;
+    let stopped = move |reason: Reason| match (reason, timeout) {
+        (Reason::TimedOut, Some(limit)) => exit::timed_out(format!(
+            "gave up after --timeout {}; what finished before stays done, so running the same command again \
+             continues the job",
+            crate::time::format_duration(limit)
+        )),
+        _ => reason.error("what finished before stays done"),
+    };
     let work = execute(&global, cli.command, &provenance);
-    match limit {
-        None => work.await,
-        Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
-            Err(exit::timed_out(format!(
-                "gave up after --timeout {}; what finished before stays done, so running the same command \
-                 again continues the job",
-                crate::time::format_duration(limit)
-            )))
-        }),
+    tokio::pin!(work);
+    tokio::select! {
+        result = &mut work => result,
+        reason = interrupt::stopped() => {
+            if !interrupt::deleting() {
+                return Err(stopped(reason));
+            }
+            // The deletion run reports and returns its own status; a little more than its grace.
+            match tokio::time::timeout(interrupt::GRACE * 2, work).await {
+                Ok(result) => result,
+                Err(_) => Err(stopped(reason)),
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `uhub prune`: plan which tags to delete by rules, print the plan, and with `--apply` carry it
-//! out. The plan is computed the same way on every run, so after a partial failure running the
-//! command again deletes what is left.
+//! out, each tag re-checked against the plan right before it is deleted. The plan is computed
+//! the same way on every run, so after a partial failure running the command again deletes what
+//! is left; `--plan-out` saves it and `--plan-in` applies a saved one exactly.
 
 use std::collections::HashMap;
 
@@ -8,10 +9,11 @@ use futures::{StreamExt, TryStreamExt};
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::audit::AuditLog;
 use crate::cli::{Format, PruneArgs};
-use crate::confirm::confirm;
+use crate::confirm::{self, Ask, confirm};
 use crate::context::Ctx;
-use crate::delete::{Outcome, delete_tags};
+use crate::delete::{Deletion, Doomed, Outcome, Tally, delete_tags};
 use crate::exit::{self, Status};
 use crate::listing;
 use crate::output::{self, Row};
@@ -34,18 +36,45 @@ impl Source {
             Source::Policy(policy) => policy.rules_for(image),
         }
     }
+
+    /// How a rule is named to the user: the flag, or the policy file's key.
+    fn name(&self, key: &str) -> String {
+        match self {
+            Source::Flags(_) => format!("--{}", key.replace('_', "-")),
+            Source::Policy(_) => format!("the policy's {key}"),
+        }
+    }
 }
 
 pub async fn run(ctx: &Ctx, args: PruneArgs) -> anyhow::Result<Status> {
-    let source = source(&args)?;
-    let max_delete = args.max_delete.or(match &source {
-        Source::Policy(p) => p.max_delete,
-        Source::Flags(_) => None,
-    });
-    let images = images(ctx, &args.targets).await?;
     let now = ctx.now();
-    let entries = plan_all(ctx, &source, &images, now).await?;
+    let (entries, images, max_delete) = match &args.plan_in {
+        Some(path) => {
+            if !args.targets.is_empty() {
+                return Err(exit::usage("--plan-in applies the saved plan as it is: name no REPO with it"));
+            }
+            let entries: Vec<Entry> = crate::plan_file::read(path)?
+                .into_iter()
+                .map(|(image, decision)| Entry { image, decision, outcome: None })
+                .collect();
+            let images = entries.iter().map(|e| &e.image).collect::<std::collections::HashSet<_>>().len();
+            (entries, images, args.max_delete)
+        }
+        None => {
+            let source = source(&args)?;
+            let max_delete = args.max_delete.or(match &source {
+                Source::Policy(p) => p.max_delete,
+                Source::Flags(_) => None,
+            });
+            let images = images(ctx, &args.targets).await?;
+            (plan_all(ctx, &source, &images, now).await?, images.len(), max_delete)
+        }
+    };
     let planned = entries.iter().filter(|e| e.decision.action == Action::Delete).count();
+    if let Some(path) = &args.plan_out {
+        crate::plan_file::write(path, entries.iter().map(|e| (&e.image, &e.decision)))?;
+        output::note(&format!("plan written to {} (apply it with --plan-in {0} --apply)", path.display()));
+    }
 
     if let Some(max) = max_delete.filter(|&max| planned > max) {
         print(ctx, &entries, true, now)?;
@@ -55,18 +84,15 @@ pub async fn run(ctx: &Ctx, args: PruneArgs) -> anyhow::Result<Status> {
         )));
     }
     if !args.apply || planned == 0 {
-        print(ctx, &entries, true, now)?;
+        print(ctx, &entries, !args.apply, now)?;
         if ctx.out.for_people() {
             let what = if args.apply { "nothing to delete" } else { "dry run: add --apply to delete them" };
-            output::note(&format!(
-                "plan: delete {planned} of {} tag(s) in {} image(s); {what}",
-                entries.len(),
-                images.len()
-            ));
+            output::note(&format!("plan: delete {planned} of {} tag(s) in {images} image(s); {what}", entries.len()));
         }
         return Ok(Status::Ok);
     }
-    apply(ctx, entries, planned, now).await
+    let audit = AuditLog::open(args.audit_log.as_deref(), "prune")?;
+    apply(ctx, entries, planned, now, &audit).await
 }
 
 fn source(args: &PruneArgs) -> anyhow::Result<Source> {
@@ -75,7 +101,8 @@ fn source(args: &PruneArgs) -> anyhow::Result<Source> {
     }
     if args.targets.is_empty() {
         return Err(exit::usage(
-            "name what to prune, e.g. uhub prune web/nginx --keep-last 10 (or use --policy FILE to prune every repository)",
+            "name what to prune, e.g. uhub prune web/nginx --keep-last 10 (or use --policy FILE to prune every \
+             repository, or --plan-in FILE to apply a saved plan)",
         ));
     }
     let mut keep = args.keep.clone();
@@ -88,7 +115,11 @@ fn source(args: &PruneArgs) -> anyhow::Result<Source> {
         matching: args.matching.clone(),
         exclude: args.exclude.clone(),
         keep,
+        delete_newest: args.dangerously_delete_newest,
     };
+    if let Some(zero) = rules.zero_values().first() {
+        return Err(exit::usage(zero_value_message(&format!("--{}", zero.replace('_', "-")), zero)));
+    }
     if !rules.limit_deletions() {
         return Err(exit::usage(
             "prune needs a rule that limits what it deletes: --keep-last N, --older-than AGE or --match RE \
@@ -96,6 +127,15 @@ fn source(args: &PruneArgs) -> anyhow::Result<Source> {
         ));
     }
     Ok(Source::Flags(rules))
+}
+
+/// Why a rule's zero or empty value is refused, and what to give instead.
+fn zero_value_message(named: &str, key: &str) -> String {
+    match key {
+        "keep_last" => format!("{named} 0 keeps nothing, so every tag would be deleted: give 1 or more"),
+        "older_than" => format!("{named} 0 selects every tag, however new: give an age such as 30d or 12h"),
+        _ => format!("{named} '' matches every tag: give a pattern, e.g. '^pr-'"),
+    }
 }
 
 /// The images the targets name (every image of a named repository; of every repository when
@@ -141,6 +181,12 @@ async fn plan_all(ctx: &Ctx, source: &Source, images: &[ImageRef], now: Timestam
     for skipped in images.iter().filter(|i| source.rules_for(i).is_none()) {
         output::note(&format!("{skipped}: no policy rule matches; left alone"));
     }
+    // Before any listing: a rule that selects every tag is refused whatever the tags are.
+    for (image, rules) in &ruled {
+        if let Some(zero) = rules.zero_values().first() {
+            return Err(exit::usage(format!("{image}: {}", zero_value_message(&source.name(zero), zero))));
+        }
+    }
     let at_once = ctx.concurrency.min(ruled.len()).max(1);
     let per_image = (ctx.concurrency / at_once).max(1);
     let progress = ctx.progress("listing tags", "tags");
@@ -158,6 +204,14 @@ async fn plan_all(ctx: &Ctx, source: &Source, images: &[ImageRef], now: Timestam
     let mut entries = Vec::new();
     for (i, tags) in listed {
         let (image, rules) = ruled[i];
+        if let Some(re) =
+            rules.matching.as_ref().filter(|re| tags.len() > 1 && tags.iter().all(|t| re.is_match(&t.name)))
+        {
+            output::note(&format!(
+                "uhub: warning: {} {re} matches every tag of {image}; only the other rules limit what is deleted",
+                source.name("match")
+            ));
+        }
         entries.extend(rules::plan(&tags, rules, now).into_iter().map(|decision| Entry {
             image: image.clone(),
             decision,
@@ -167,44 +221,75 @@ async fn plan_all(ctx: &Ctx, source: &Source, images: &[ImageRef], now: Timestam
     Ok(entries)
 }
 
-async fn apply(ctx: &Ctx, mut entries: Vec<Entry>, planned: usize, now: Timestamp) -> anyhow::Result<Status> {
+async fn apply(
+    ctx: &Ctx,
+    mut entries: Vec<Entry>,
+    planned: usize,
+    now: Timestamp,
+    audit: &AuditLog,
+) -> anyhow::Result<Status> {
     if ctx.out.for_people() {
         print(ctx, &entries, true, now)?;
     }
-    let doomed: Vec<TagRef> = entries
+    let doomed: Vec<Doomed> = entries
         .iter()
         .filter(|e| e.decision.action == Action::Delete)
-        .map(|e| TagRef { image: e.image.clone(), tag: e.decision.tag.name.clone() })
+        .map(|e| Doomed {
+            tag: TagRef { image: e.image.clone(), tag: e.decision.tag.name.clone(), digest: None },
+            planned: e.decision.tag.clone(),
+            reason: Some(e.decision.reason.clone()),
+        })
         .collect();
-    let names: Vec<String> = doomed.iter().map(ToString::to_string).collect();
-    let images = doomed.iter().map(|t| &t.image).collect::<std::collections::HashSet<_>>().len();
-    confirm(ctx.yes, &format!("delete {planned} tag(s) from {images} image(s)"), &names)?;
+    // What and why, on the terminal even when stdout is piped.
+    let items: Vec<String> = doomed
+        .iter()
+        .map(|d| {
+            format!("{}  {}  ({})", d.tag, short_digest(d.planned.digest.as_deref()), d.reason.as_deref().unwrap_or(""))
+        })
+        .collect();
+    let images = doomed.iter().map(|t| &t.tag.image).collect::<std::collections::HashSet<_>>().len();
+    let repos: std::collections::BTreeSet<&str> = doomed.iter().map(|d| d.tag.image.repo.as_str()).collect();
+    let type_to_confirm = (planned > confirm::TYPE_NAME_OVER).then(|| match repos.iter().next() {
+        Some(repo) if repos.len() == 1 => (*repo).to_owned(),
+        _ => planned.to_string(),
+    });
+    let question = format!("delete {planned} tag(s) from {images} image(s)");
+    confirm(ctx.yes, Ask { question, items: &items, type_to_confirm }).await?;
     let progress: Progress = ctx.progress("deleting", "tags");
     progress.set_total(doomed.len() as u64);
-    let outcomes = delete_tags(&ctx.client, &doomed, ctx.concurrency, &progress).await;
+    let outcomes = delete_tags(&ctx.client, &doomed, ctx.concurrency, &progress, audit).await;
     progress.finish();
+    let tally = Tally::of(&outcomes);
     let mut by_tag: HashMap<String, Outcome> = outcomes.into_iter().map(|o| (o.name(), o)).collect();
     for e in &mut entries {
         e.outcome = by_tag.remove(&format!("{}:{}", e.image, e.decision.tag.name));
     }
-    let failed = entries.iter().filter(|e| e.outcome.as_ref().is_some_and(Outcome::failed)).count();
     if ctx.out.for_people() {
-        let failures: Vec<&Outcome> =
-            entries.iter().filter_map(|e| e.outcome.as_ref()).filter(|o| o.failed()).collect();
-        if !failures.is_empty() {
-            output::emit(&output::table(Outcome::headers(), failures.iter().map(|o| o.cells())))?;
-        }
-        output::emit(&format!("deleted {} of {planned} tag(s); {failed} failed\n", planned - failed))?;
+        let done: Vec<&Outcome> = entries.iter().filter_map(|e| e.outcome.as_ref()).collect();
+        output::emit(&output::table(Outcome::headers(), done.iter().map(|o| o.cells())))?;
+        output::emit(&format!("{} of {planned} planned deletion(s)\n", tally.line()))?;
     } else {
         print(ctx, &entries, false, now)?;
     }
-    if failed > 0 {
-        output::note(&format!(
-            "{failed} deletion(s) failed; run the same command again to finish the job (it plans afresh)"
-        ));
-        return Ok(Status::PartialFailure);
+    let status = tally.status();
+    match status {
+        Status::PartialFailure => output::note(&format!(
+            "{} deletion(s) failed; run the same command again to finish the job (it plans afresh)",
+            tally.failed + tally.unknown
+        )),
+        Status::ChangedSincePlan => output::note(&format!(
+            "{} tag(s) changed since the plan and were left alone (exit status 6); run the command again to plan \
+             afresh",
+            tally.changed
+        )),
+        Status::Interrupted | Status::TimedOut => output::note(&format!(
+            "stopped: {} deletion(s) not started; the report lists what was done; running the same command again \
+             continues the job",
+            tally.not_started
+        )),
+        _ => {}
     }
-    Ok(Status::Ok)
+    Ok(status)
 }
 
 /// One tag of the report, for JSON and for the plan's table.
@@ -218,13 +303,16 @@ struct ReportTag<'a> {
     digest: Option<&'a str>,
     action: Action,
     reason: &'a str,
-    /// `deleted` or `failed` once applied; absent in a dry run.
+    /// Once applied: `deleted`, `failed`, `changed`, `gone`, `not_started` or `unknown`;
+    /// absent in a dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
-    result: Option<&'static str>,
+    result: Option<Deletion>,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
     #[serde(skip)]
     source: &'a Tag,
     #[serde(skip)]
@@ -265,6 +353,10 @@ struct Summary {
     delete: usize,
     deleted: usize,
     failed: usize,
+    changed: usize,
+    gone: usize,
+    not_started: usize,
+    unknown: usize,
 }
 
 /// The JSON report: the totals, then every tag.
@@ -290,12 +382,17 @@ fn print(ctx: &Ctx, entries: &[Entry], dry_run: bool, now: Timestamp) -> anyhow:
         tags: rows.len(),
         keep: count(&|r| r.action == Action::Keep),
         delete: count(&|r| r.action == Action::Delete),
-        deleted: count(&|r| r.result == Some("deleted")),
-        failed: count(&|r| r.result == Some("failed")),
+        deleted: count(&|r| r.result == Some(Deletion::Deleted)),
+        failed: count(&|r| r.result == Some(Deletion::Failed)),
+        changed: count(&|r| r.result == Some(Deletion::Changed)),
+        gone: count(&|r| r.result == Some(Deletion::Gone)),
+        not_started: count(&|r| r.result == Some(Deletion::NotStarted)),
+        unknown: count(&|r| r.result == Some(Deletion::Unknown)),
     };
     if ctx.out.quiet {
         // Names of what the plan deletes (dry run) or what was deleted.
-        let wanted = |r: &&ReportTag| if dry_run { r.action == Action::Delete } else { r.result == Some("deleted") };
+        let wanted =
+            |r: &&ReportTag| if dry_run { r.action == Action::Delete } else { r.result == Some(Deletion::Deleted) };
         let names: String = rows.iter().filter(wanted).map(|r| r.name() + "\n").collect();
         return output::emit(&names);
     }
@@ -327,6 +424,7 @@ fn report_tag(e: &Entry, now: Timestamp) -> ReportTag<'_> {
         result: e.outcome.as_ref().map(|o| o.result),
         request_id: e.outcome.as_ref().and_then(|o| o.request_id.as_deref()),
         error: e.outcome.as_ref().and_then(|o| o.error.as_deref()),
+        note: e.outcome.as_ref().and_then(|o| o.note.as_deref()),
         source: tag,
         now,
     }

@@ -5,10 +5,12 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::audit::AuditLog;
 use crate::cli::RepoCommand;
-use crate::confirm::confirm;
+use crate::confirm::{self, Ask, confirm};
 use crate::context::Ctx;
 use crate::exit::{self, Status};
+use crate::interrupt;
 use crate::listing::{self, Kind};
 use crate::output::Row;
 use crate::time;
@@ -27,7 +29,7 @@ pub async fn run(ctx: &Ctx, command: RepoCommand) -> anyhow::Result<Status> {
             };
             update(ctx, &name, shared, description).await
         }
-        RepoCommand::Delete { name, force } => delete(ctx, &name, force).await,
+        RepoCommand::Delete { name, force, audit_log } => delete(ctx, &name, force, audit_log.as_deref()).await,
     }
 }
 
@@ -118,8 +120,9 @@ async fn update(ctx: &Ctx, name: &str, shared: Option<bool>, description: Option
 }
 
 /// Only empty repositories can be deleted; `--force` deletes the images first, after a
-/// confirmation that lists them.
-async fn delete(ctx: &Ctx, name: &str, force: bool) -> anyhow::Result<Status> {
+/// confirmation that lists them and asks for the repository's name to be typed. The images are
+/// listed again right before deleting: when they changed, nothing is deleted (status 6).
+async fn delete(ctx: &Ctx, name: &str, force: bool, audit_log: Option<&std::path::Path>) -> anyhow::Result<Status> {
     let images = listing::images(&ctx.client, name, ctx.concurrency).await?;
     let names: Vec<String> = images.iter().map(|i| format!("{name}/{}", i.image_name)).collect();
     if !images.is_empty() && !force {
@@ -134,19 +137,62 @@ async fn delete(ctx: &Ctx, name: &str, force: bool) -> anyhow::Result<Status> {
         0 => format!("delete the empty repository {name}"),
         n => format!("delete repository {name} and its {n} image(s) with every tag"),
     };
-    confirm(ctx.yes, &question, &names)?;
-    for image in &images {
-        ctx.client
-            .delete_repo_image(name, &image.image_name)
-            .await
-            .with_context(|| format!("deleting image {name}/{}", image.image_name))?;
+    confirm::can_ask(ctx.yes, &question)?;
+    let audit = AuditLog::open(audit_log, "repo delete")?;
+    confirm(ctx.yes, Ask { question, items: &names, type_to_confirm: Some(name.to_owned()) }).await?;
+    let _deleting = interrupt::Deleting::start();
+    let again: Vec<String> = listing::images(&ctx.client, name, ctx.concurrency)
+        .await?
+        .iter()
+        .map(|i| format!("{name}/{}", i.image_name))
+        .collect();
+    if again != names {
+        audit.record_whole("delete_repo", name, "changed", None, None);
+        let value =
+            json!({ "repo": name, "deleted": false, "result": "changed", "images_deleted": [], "dry_run": false });
+        ctx.out.object(
+            &value,
+            &format!("the images of {name} changed since they were shown; nothing was deleted"),
+            None,
+        )?;
+        return Ok(Status::ChangedSincePlan);
     }
-    ctx.client.delete_repo(name).await.with_context(|| format!("deleting repository {name}"))?;
-    let value = json!({ "repo": name, "deleted": true, "images_deleted": names });
+    let mut deleted = Vec::new();
+    for (image, reference) in images.iter().zip(&names) {
+        if let Some(reason) = interrupt::reason() {
+            let value = json!({ "repo": name, "deleted": false, "images_deleted": deleted, "dry_run": false });
+            ctx.out.object(&value, &format!("stopped after deleting {} image(s) of {name}", deleted.len()), None)?;
+            return Err(reason.error(&format!(
+                "{} of {} image(s) deleted, the repository kept",
+                deleted.len(),
+                names.len()
+            )));
+        }
+        let result = ctx.client.delete_repo_image(name, &image.image_name).await;
+        let id = result.as_ref().map_or_else(|e| e.request_id(), |r| r.request_id());
+        record(&audit, "delete_image", reference, id, result.as_ref().err());
+        result.with_context(|| format!("deleting image {reference}"))?;
+        deleted.push(reference.clone());
+    }
+    let result = ctx.client.delete_repo(name).await;
+    let id = result.as_ref().map_or_else(|e| e.request_id(), |r| r.request_id());
+    record(&audit, "delete_repo", name, id, result.as_ref().err());
+    let request_id = result.with_context(|| format!("deleting repository {name}"))?.request_id().map(str::to_owned);
+    let value = json!({ "repo": name, "deleted": true, "images_deleted": names, "request_id": request_id,
+                        "dry_run": false });
     ctx.out.object(
         &value,
-        &format!("deleted repository {name} ({} image(s) deleted first)", images.len()),
+        &format!(
+            "deleted repository {name} ({} image(s) deleted first; request id {})",
+            images.len(),
+            request_id.as_deref().unwrap_or("-")
+        ),
         Some(name),
     )?;
     Ok(Status::Ok)
+}
+
+fn record(audit: &AuditLog, action: &str, reference: &str, request_id: Option<&str>, error: Option<&uhub_sdk::Error>) {
+    let result = if error.is_some() { "failed" } else { "deleted" };
+    audit.record_whole(action, reference, result, request_id, error.map(ToString::to_string).as_deref());
 }

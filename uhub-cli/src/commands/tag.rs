@@ -6,10 +6,11 @@ use std::io::Read as _;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::audit::AuditLog;
 use crate::cli::{TagCommand, TagListArgs, TagSort};
-use crate::confirm::confirm;
+use crate::confirm::{self, Ask, confirm};
 use crate::context::Ctx;
-use crate::delete::{Outcome, delete_tags};
+use crate::delete::{Doomed, Outcome, Tally, delete_tags, reread};
 use crate::exit::{self, Status};
 use crate::listing;
 use crate::output::Row;
@@ -20,19 +21,23 @@ use crate::{time, version};
 pub async fn run(ctx: &Ctx, command: TagCommand) -> anyhow::Result<Status> {
     match command {
         TagCommand::List(args) => list(ctx, args).await,
-        TagCommand::Delete { tags } => delete(ctx, &tags).await,
+        TagCommand::Delete { tags, audit_log } => delete(ctx, &tags, audit_log.as_deref()).await,
     }
 }
 
 async fn list(ctx: &Ctx, args: TagListArgs) -> anyhow::Result<Status> {
+    let wanted = |t: &Tag| {
+        args.matching.as_ref().is_none_or(|re| re.is_match(&t.name))
+            && args.exclude.as_ref().is_none_or(|re| !re.is_match(&t.name))
+    };
     let progress = ctx.progress(format!("listing {}", args.image), "tags");
-    let listed = listing::tags(&ctx.client, &args.image, ctx.concurrency, &progress).await;
+    // With --newest N, paging stops once N tags are in hand (the service lists newest first).
+    let listed = match args.newest {
+        Some(n) => listing::newest_tags(&ctx.client, &args.image, n, wanted, &progress).await,
+        None => listing::tags(&ctx.client, &args.image, ctx.concurrency, &progress).await,
+    };
     progress.finish();
-    let mut tags: Vec<Tag> = listed?
-        .into_iter()
-        .filter(|t| args.matching.as_ref().is_none_or(|re| re.is_match(&t.name)))
-        .filter(|t| args.exclude.as_ref().is_none_or(|re| !re.is_match(&t.name)))
-        .collect();
+    let mut tags: Vec<Tag> = listed?.into_iter().filter(|t| wanted(t)).collect();
     newest_first(&mut tags);
     if let Some(n) = args.newest {
         tags.truncate(n);
@@ -118,7 +123,7 @@ fn groups(image: &ImageRef, tags: &[Tag], now: Timestamp) -> Vec<DigestGroup> {
     groups
 }
 
-async fn delete(ctx: &Ctx, args: &[TagArg]) -> anyhow::Result<Status> {
+async fn delete(ctx: &Ctx, args: &[TagArg], audit_log: Option<&std::path::Path>) -> anyhow::Result<Status> {
     let from_stdin = args.contains(&TagArg::Stdin);
     if from_stdin && args.len() > 1 {
         return Err(exit::usage("give tags as arguments or `-` to read them from stdin, not both"));
@@ -139,31 +144,86 @@ async fn delete(ctx: &Ctx, args: &[TagArg]) -> anyhow::Result<Status> {
     let mut seen = HashSet::new();
     let tags: Vec<TagRef> = given.into_iter().filter(|t| seen.insert(t.clone())).collect();
     if tags.is_empty() {
-        return Err(exit::usage(
-            "no tags to delete: give REPO/IMAGE:TAG arguments, or lines of them on stdin with `-`",
-        ));
+        // An empty pipeline (`tag list --match ... -q | tag delete -`) has nothing to do: success.
+        crate::output::note("nothing to delete: no REPO/IMAGE:TAG given");
+        ctx.out.list::<Outcome>(&[])?;
+        return Ok(Status::Ok);
     }
-    let names: Vec<String> = tags.iter().map(ToString::to_string).collect();
-    confirm(ctx.yes, &format!("delete {} tag(s)", tags.len()), &names)?;
+    let question = format!("delete {} tag(s)", tags.len());
+    confirm::can_ask(ctx.yes, &question)?;
+    let audit = AuditLog::open(audit_log, "tag delete")?;
+    let (doomed, missing) = read_before_deleting(ctx, &tags).await?;
+    let items: Vec<String> =
+        doomed.iter().map(|d| format!("{}  {}", d.tag, short_digest(d.planned.digest.as_deref()))).collect();
+    let repos: HashSet<&str> = doomed.iter().map(|d| d.tag.image.repo.as_str()).collect();
+    let type_to_confirm = (doomed.len() > confirm::TYPE_NAME_OVER).then(|| match repos.iter().next() {
+        Some(repo) if repos.len() == 1 => (*repo).to_owned(),
+        _ => doomed.len().to_string(),
+    });
+    if !doomed.is_empty() {
+        confirm(ctx.yes, Ask { question, items: &items, type_to_confirm }).await?;
+    }
     let progress = ctx.progress("deleting", "tags");
-    progress.set_total(tags.len() as u64);
-    let outcomes = delete_tags(&ctx.client, &tags, ctx.concurrency, &progress).await;
+    progress.set_total(doomed.len() as u64);
+    let deleted = delete_tags(&ctx.client, &doomed, ctx.concurrency, &progress, &audit).await;
     progress.finish();
+    for m in &missing {
+        m.audit(&audit, None);
+    }
+    // In the order given.
+    let mut by_name: std::collections::HashMap<String, Outcome> =
+        deleted.into_iter().chain(missing).map(|o| (o.name(), o)).collect();
+    let outcomes: Vec<Outcome> =
+        tags.iter().filter_map(|t| by_name.remove(&format!("{}:{}", t.image, t.tag))).collect();
     report(ctx, &outcomes)
 }
 
-/// Prints the outcomes; some failing is status 4.
+/// Reads every tag before the prompt: its digest and push time are what the prompt shows, the
+/// report records and the deletion re-checks. Tags that do not exist are reported `gone`, and
+/// tags whose pinned digest is not theirs `changed`; neither is asked about or deleted.
+async fn read_before_deleting(ctx: &Ctx, tags: &[TagRef]) -> anyhow::Result<(Vec<Doomed>, Vec<Outcome>)> {
+    use futures::{StreamExt, TryStreamExt};
+    let read: Vec<(TagRef, Option<Tag>)> = futures::stream::iter(tags.iter().cloned())
+        .map(|tag| async move {
+            let found =
+                reread(&ctx.client, &tag).await.map_err(|e| anyhow::Error::new(e).context(format!("reading {tag}")))?;
+            Ok::<_, anyhow::Error>((tag, found))
+        })
+        .buffered(ctx.concurrency.max(1))
+        .try_collect()
+        .await?;
+    let mut doomed = Vec::new();
+    let mut missing = Vec::new();
+    for (tag, found) in read {
+        match found {
+            Some(planned) => {
+                let d = Doomed { tag, planned, reason: None };
+                match crate::delete::pin_mismatch(&d) {
+                    Some(changed) => missing.push(changed),
+                    None => doomed.push(d),
+                }
+            }
+            None => missing.push(crate::delete::missing(&tag)),
+        }
+    }
+    Ok((doomed, missing))
+}
+
+/// Prints the outcomes; the status says what went wrong first (see [`Tally::status`]).
 fn report(ctx: &Ctx, outcomes: &[Outcome]) -> anyhow::Result<Status> {
     ctx.out.list(outcomes)?;
-    let failed = outcomes.iter().filter(|o| o.failed()).count();
-    if failed == 0 {
-        return Ok(Status::Ok);
+    let tally = Tally::of(outcomes);
+    let status = tally.status();
+    if status == Status::PartialFailure {
+        let retry: Vec<String> = outcomes.iter().filter(|o| o.failed()).map(Row::name).collect();
+        crate::output::note(&format!(
+            "{} of {} deletion(s) failed; to retry them: uhub tag delete {}",
+            retry.len(),
+            outcomes.len(),
+            retry.join(" ")
+        ));
+    } else if status != Status::Ok || tally.gone > 0 {
+        crate::output::note(&format!("{} of {} tag(s)", tally.line(), outcomes.len()));
     }
-    let retry: Vec<String> = outcomes.iter().filter(|o| o.failed()).map(Row::name).collect();
-    crate::output::note(&format!(
-        "{failed} of {} deletion(s) failed; to retry them: uhub tag delete {}",
-        outcomes.len(),
-        retry.join(" ")
-    ));
-    Ok(Status::PartialFailure)
+    Ok(status)
 }

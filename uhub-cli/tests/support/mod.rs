@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod pty;
+
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -96,7 +98,20 @@ impl Uhub {
 
     /// The same program, environment and arguments, to run in a pseudo-terminal.
     pub fn pty_command(&self, args: &[&str]) -> portable_pty::CommandBuilder {
-        let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_uhub"));
+        self.pty_with(portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_uhub")), args)
+    }
+
+    /// As [`Uhub::pty_command`], with stdout redirected to `stdout` (as `uhub ... > file`):
+    /// stdin and stderr stay the terminal.
+    pub fn pty_command_stdout_to(&self, args: &[&str], stdout: &std::path::Path) -> portable_pty::CommandBuilder {
+        let mut sh = portable_pty::CommandBuilder::new("sh");
+        sh.args(["-c", r#"out="$1"; shift; exec "$@" > "$out""#, "sh"]);
+        sh.arg(stdout);
+        sh.arg(env!("CARGO_BIN_EXE_uhub"));
+        self.pty_with(sh, args)
+    }
+
+    fn pty_with(&self, mut cmd: portable_pty::CommandBuilder, args: &[&str]) -> portable_pty::CommandBuilder {
         for name in CLEARED {
             cmd.env_remove(name);
         }
@@ -111,6 +126,13 @@ impl Uhub {
         }
         cmd.args(args);
         cmd
+    }
+
+    /// Starts `uhub` with stdin closed and output piped, for a test that signals it.
+    pub fn spawn(&self, args: &[&str]) -> tokio::process::Child {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::null());
+        cmd.spawn().expect("uhub starts")
     }
 
     fn command(&self, args: &[&str]) -> tokio::process::Command {
@@ -184,4 +206,10 @@ pub async fn tag_names(mock: &MockHandle, repo: &str, image: &str) -> Vec<String
 /// The `tag` field of every element of a JSON array.
 pub fn tags_of(json: &Value) -> Vec<String> {
     json.as_array().expect("a JSON array").iter().map(|t| t["tag"].as_str().expect("a tag").to_owned()).collect()
+}
+
+/// A tag's digest on the mock now; `None` when it does not exist.
+pub async fn digest_of(mock: &MockHandle, repo: &str, image: &str, tag: &str) -> Option<String> {
+    let found = client(mock).get_image_tag(repo, image).tag_name(tag).await.ok()?;
+    found.tag_set.into_iter().find(|t| t.tag_name == tag).and_then(|t| t.digest)
 }
