@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::refs::{ImageRef, TagArg, TagRef, Target};
+use crate::refs::{ImageRef, Reference, TagArg, Target};
 
 const ABOUT: &str = "Manage UHub container image repositories, images and tags, led by safe tag retention";
 
@@ -244,7 +244,8 @@ pub enum TagCommand {
     #[command(after_long_help = "Examples:\n  uhub tag delete web/nginx:1.0.0 web/nginx:1.0.1\n  \
         uhub tag list web/nginx --match '^pr-' -q | uhub tag delete - --yes")]
     Delete {
-        /// REPO/IMAGE:TAG, or - to read them from stdin (one per line)
+        /// [HOST/]REPO/IMAGE:TAG[@sha256:DIGEST], or - to read them from stdin (one per line);
+        /// with a digest, the tag is deleted only while it still has that digest
         #[arg(value_name = "REPO/IMAGE:TAG", required = true)]
         tags: Vec<TagArg>,
     },
@@ -353,8 +354,9 @@ pub struct PruneArgs {
 
 #[derive(Args, Debug)]
 pub struct WaitArgs {
-    #[arg(value_name = "REPO/IMAGE:TAG")]
-    pub tag: TagRef,
+    /// The tag to wait for; with @sha256:DIGEST, until the tag has that digest
+    #[arg(value_name = "[HOST/]REPO/IMAGE:TAG[@DIGEST]")]
+    pub tag: Reference,
     /// Time between two looks
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::time::parse_duration)]
     pub interval: Duration,
@@ -373,8 +375,9 @@ With a custom --base-url there is no default: set --registry or UHUB_REGISTRY.";
 
 #[derive(Args, Debug)]
 pub struct DigestArgs {
-    #[arg(value_name = "REPO/IMAGE:TAG")]
-    pub tag: TagRef,
+    /// The tag; with @sha256:DIGEST, an error unless the tag still has that digest
+    #[arg(value_name = "[HOST/]REPO/IMAGE:TAG[@DIGEST]")]
+    pub tag: Reference,
     /// Print a pinned reference HOST/REPO/IMAGE@sha256:... instead
     #[arg(long = "ref")]
     pub reference: bool,

@@ -2,7 +2,7 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use crate::exit;
+use crate::{exit, sanitize};
 
 /// How many items a prompt lists before summarising the rest.
 const SHOWN: usize = 20;
@@ -22,12 +22,12 @@ pub fn confirm(yes: bool, question: &str, items: &[String]) -> anyhow::Result<()
     }
     let mut err = io::stderr().lock();
     for item in items.iter().take(SHOWN) {
-        writeln!(err, "  {item}")?;
+        writeln!(err, "  {}", sanitize::escape(item))?;
     }
     if items.len() > SHOWN {
         writeln!(err, "  ... and {} more", items.len() - SHOWN)?;
     }
-    write!(err, "{}? [y/N] ", capitalised(question))?;
+    write!(err, "{}? [y/N] ", sanitize::escape(&capitalised(question)))?;
     err.flush()?;
     drop(err);
     let mut answer = String::new();

@@ -174,7 +174,7 @@ async fn apply(ctx: &Ctx, mut entries: Vec<Entry>, planned: usize, now: Timestam
     let doomed: Vec<TagRef> = entries
         .iter()
         .filter(|e| e.decision.action == Action::Delete)
-        .map(|e| TagRef { image: e.image.clone(), tag: e.decision.tag.name.clone() })
+        .map(|e| TagRef { image: e.image.clone(), tag: e.decision.tag.name.clone(), digest: None })
         .collect();
     let names: Vec<String> = doomed.iter().map(ToString::to_string).collect();
     let images = doomed.iter().map(|t| &t.image).collect::<std::collections::HashSet<_>>().len();
@@ -296,8 +296,7 @@ fn print(ctx: &Ctx, entries: &[Entry], dry_run: bool, now: Timestamp) -> anyhow:
     if ctx.out.quiet {
         // Names of what the plan deletes (dry run) or what was deleted.
         let wanted = |r: &&ReportTag| if dry_run { r.action == Action::Delete } else { r.result == Some("deleted") };
-        let names: String = rows.iter().filter(wanted).map(|r| r.name() + "\n").collect();
-        return output::emit(&names);
+        return output::emit(&output::names(rows.iter().filter(wanted).map(|r| r.name()))?);
     }
     match ctx.out.format {
         Format::Table => ctx.out.list(&rows),

@@ -9,10 +9,11 @@ use crate::cli::WaitArgs;
 use crate::context::Ctx;
 use crate::exit::{self, Status};
 use crate::output;
+use crate::refs::TagRef;
 use crate::tag::Tag;
 
 pub async fn run(ctx: &Ctx, args: WaitArgs, limit: Duration) -> anyhow::Result<Status> {
-    let target = &args.tag;
+    let target = &ctx.tag_ref(&args.tag)?;
     let started = Instant::now();
     if ctx.out.for_people() {
         output::note(&format!("waiting for {target} (up to {})", crate::time::format_duration(limit)));
@@ -30,10 +31,19 @@ pub async fn run(ctx: &Ctx, args: WaitArgs, limit: Duration) -> anyhow::Result<S
         match tokio::time::timeout(remaining, look).await {
             Err(_) => last = "the last request ran out of time".to_owned(),
             Ok(Ok(response)) => {
-                if let Some(found) = response.tag_set.iter().find(|t| t.tag_name == target.tag) {
-                    return found_it(ctx, &args, &Tag::from_set(found), started.elapsed());
+                match response.tag_set.iter().find(|t| t.tag_name == target.tag).map(Tag::from_set) {
+                    // A pinned digest: the tag is there once it names that image.
+                    Some(found) if target.digest.is_none() || found.digest == target.digest => {
+                        return found_it(ctx, target, &found, started.elapsed());
+                    }
+                    Some(found) => {
+                        last = format!(
+                            "listed with {}, not the pinned digest",
+                            found.digest.as_deref().unwrap_or("no digest")
+                        );
+                    }
+                    None => last = "not listed yet".to_owned(),
                 }
-                last = "not listed yet".to_owned();
             }
             Ok(Err(e)) if keeps_waiting(&e) => last = e.to_string(),
             Ok(Err(e)) => return Err(anyhow::Error::new(e).context(format!("looking for {target}"))),
@@ -52,8 +62,7 @@ fn keeps_waiting(e: &uhub_sdk::Error) -> bool {
     }
 }
 
-fn found_it(ctx: &Ctx, args: &WaitArgs, tag: &Tag, waited: Duration) -> anyhow::Result<Status> {
-    let target = &args.tag;
+fn found_it(ctx: &Ctx, target: &TagRef, tag: &Tag, waited: Duration) -> anyhow::Result<Status> {
     let value = json!({
         "repo": target.image.repo,
         "image": target.image.image,
