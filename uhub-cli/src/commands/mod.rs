@@ -19,14 +19,11 @@ use crate::exit::{self, Status};
 
 pub use config::Provenance;
 
-/// How long `wait` waits when `--timeout` is not given.
-const DEFAULT_WAIT: Duration = Duration::from_secs(600);
-
 /// Runs the command; the status is 0 or one of the documented others.
 pub async fn run(cli: Cli, provenance: Provenance) -> anyhow::Result<Status> {
     let global = cli.global;
     // `wait` turns its deadline into its own answer; other commands are cut off by it.
-    let limit = global.timeout.filter(|_| !matches!(cli.command, Command::Wait(_)));
+    let limit = global.limit().filter(|_| !matches!(cli.command, Command::Wait(_)));
     let work = execute(&global, cli.command, &provenance);
     match limit {
         None => work.await,
@@ -45,7 +42,8 @@ async fn execute(global: &Global, command: Command, provenance: &Provenance) -> 
     match command {
         Command::Completion(args) => completion::run(args.shell),
         Command::Config(ConfigCommand::Show) => config::show(global, provenance).await,
-        Command::Wait(args) => wait::run(&ctx().await?, args, global.timeout.unwrap_or(DEFAULT_WAIT)).await,
+        // With `--timeout 0` (no limit) wait waits until the tag appears.
+        Command::Wait(args) => wait::run(&ctx().await?, args, global.limit().unwrap_or(Duration::MAX)).await,
         Command::Repo(c) => repo::run(&ctx().await?, c).await,
         Command::Image(c) => image::run(&ctx().await?, c).await,
         Command::Tag(c) => tag::run(&ctx().await?, c).await,

@@ -16,7 +16,7 @@ pub async fn run(ctx: &Ctx, args: WaitArgs, limit: Duration) -> anyhow::Result<S
     let target = &ctx.tag_ref(&args.tag)?;
     let started = Instant::now();
     if ctx.out.for_people() {
-        output::note(&format!("waiting for {target} (up to {})", crate::time::format_duration(limit)));
+        output::note(&format!("waiting for {target} ({})", shown(limit)));
     }
     let mut last = "not listed yet".to_owned();
     loop {
@@ -24,7 +24,7 @@ pub async fn run(ctx: &Ctx, args: WaitArgs, limit: Duration) -> anyhow::Result<S
         if remaining.is_zero() {
             return Err(exit::timed_out(format!(
                 "{target} did not appear within {} (last answer: {last})",
-                crate::time::format_duration(limit)
+                shown(limit)
             )));
         }
         let look = ctx.client.get_image_tag(&target.image.repo, &target.image.image).tag_name(&target.tag).send();
@@ -49,6 +49,14 @@ pub async fn run(ctx: &Ctx, args: WaitArgs, limit: Duration) -> anyhow::Result<S
             Ok(Err(e)) => return Err(anyhow::Error::new(e).context(format!("looking for {target}"))),
         }
         tokio::time::sleep(args.interval.min(limit.saturating_sub(started.elapsed()))).await;
+    }
+}
+
+/// "up to 10m", or "no time limit" for `--timeout 0`.
+fn shown(limit: Duration) -> String {
+    match limit {
+        Duration::MAX => "no time limit".to_owned(),
+        limit => format!("up to {}", crate::time::format_duration(limit)),
     }
 }
 
