@@ -2,11 +2,13 @@
 //! and full references `[HOST/]REPO/IMAGE:TAG[@sha256:DIGEST]`.
 //!
 //! The repository is everything before the first `/`; a tag follows the last `:` of the rest; a
-//! digest follows an `@`. A first part that looks like a host (it holds a `.` or a `:`, or is
-//! `localhost`, as Docker decides) is a registry host, never a repository: a [`Reference`]
-//! keeps it for the command to check against the configured registry, everything else refuses
-//! it. Anything that does not parse is a usage error before any request is sent, and the error
-//! says what to type instead.
+//! digest follows an `@`. A first part followed by at least two more that looks like a host (it
+//! holds a `.` or a `:`, or is `localhost`, as Docker decides) is a registry host, never a
+//! repository: a [`Reference`] keeps it for the command to check against the configured
+//! registry, everything else refuses it. (Repository names may hold dots, so `my.repo/nginx`
+//! stays a repository and an image; a dotted repository with a nested image, `my.repo/a/b`,
+//! is read as a host, as Docker would.) Anything that does not parse is a usage error before any
+//! request is sent, and the error says what to type instead.
 
 use std::fmt;
 use std::str::FromStr;
@@ -59,9 +61,10 @@ pub enum Target {
     Image(ImageRef),
 }
 
-/// Whether the first part of a reference is a registry host rather than a repository.
-fn is_host(part: &str) -> bool {
-    part.contains('.') || part.contains(':') || part == "localhost"
+/// Whether `first`, followed by `rest`, is a registry host rather than a repository: it looks
+/// like one and `rest` still names a repository and an image.
+fn is_host(first: &str, rest: &str) -> bool {
+    (first.contains('.') || first.contains(':') || first == "localhost") && rest.contains('/')
 }
 
 /// The length of a sha256 digest in hex digits.
@@ -92,9 +95,10 @@ fn checked<'a>(part: &'a str, what: &str, input: &str, example: &str) -> Result<
     }
 }
 
-/// The repository part, refused when it is a registry host (where a host is not taken).
-fn repository<'a>(part: &'a str, input: &str, example: &str) -> Result<&'a str, String> {
-    if is_host(part) {
+/// The repository part (`rest` what follows it), refused when it is a registry host (where a
+/// host is not taken).
+fn repository<'a>(part: &'a str, rest: &str, input: &str, example: &str) -> Result<&'a str, String> {
+    if is_host(part, rest) {
         return Err(format!("{input:?} starts with the registry host {part:?}; leave it out here: expected {example}"));
     }
     checked(part, "repository", input, example)
@@ -112,7 +116,7 @@ impl FromStr for ImageRef {
             return Err(format!("{s:?} names a tag: expected {EXAMPLE} (no :TAG here)"));
         }
         Ok(ImageRef {
-            repo: repository(repo, s, EXAMPLE)?.to_owned(),
+            repo: repository(repo, image, s, EXAMPLE)?.to_owned(),
             image: checked(image, "image", s, EXAMPLE)?.to_owned(),
         })
     }
@@ -135,7 +139,7 @@ impl FromStr for TagRef {
         };
         Ok(TagRef {
             image: ImageRef {
-                repo: repository(repo, s, EXAMPLE)?.to_owned(),
+                repo: repository(repo, rest, s, EXAMPLE)?.to_owned(),
                 image: checked(image, "image", s, EXAMPLE)?.to_owned(),
             },
             tag: checked(tag, "tag", s, EXAMPLE)?.to_owned(),
@@ -149,7 +153,7 @@ impl FromStr for Reference {
 
     fn from_str(s: &str) -> Result<Self, String> {
         match s.split_once('/') {
-            Some((host, rest)) if is_host(host) => {
+            Some((host, rest)) if is_host(host, rest) => {
                 if host.chars().any(|c| c.is_whitespace() || crate::sanitize::is_control(c) || c == '@') {
                     return Err(format!("{s:?}: the registry host {host:?} contains spaces, @ or control characters"));
                 }
@@ -189,7 +193,7 @@ impl FromStr for Target {
         if s.contains(':') {
             return Err(format!("{s:?}: prune takes REPO or REPO/IMAGE, not a tag"));
         }
-        Ok(Target::Repo(repository(s, s, "REPO or REPO/IMAGE, e.g. web or web/nginx")?.to_owned()))
+        Ok(Target::Repo(checked(s, "repository", s, "REPO or REPO/IMAGE, e.g. web or web/nginx")?.to_owned()))
     }
 }
 
@@ -283,8 +287,14 @@ mod tests {
 
         let e = tag("uhub.service.ucloud.cn/web/nginx:1.0.0").unwrap_err();
         assert!(e.contains("registry host \"uhub.service.ucloud.cn\""), "{e}");
-        assert!("uhub.service.ucloud.cn/web".parse::<ImageRef>().unwrap_err().contains("registry host"));
-        assert!("localhost".parse::<Target>().unwrap_err().contains("registry host"));
+        assert!("uhub.service.ucloud.cn/web/nginx".parse::<ImageRef>().unwrap_err().contains("registry host"));
+        // Repository names may hold dots: with only an image after it, it is a repository.
+        assert_eq!(
+            reference("my.repo/nginx:1").unwrap(),
+            Reference { registry: None, tag: tag("my.repo/nginx:1").unwrap() }
+        );
+        assert_eq!("my.repo/nginx".parse::<ImageRef>().unwrap().repo, "my.repo");
+        assert_eq!("localhost".parse::<Target>(), Ok(Target::Repo("localhost".into())));
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub async fn run(ctx: &Ctx, args: WaitArgs, limit: Duration) -> anyhow::Result<S
         if remaining.is_zero() {
             return Err(exit::timed_out(format!(
                 "{target} did not appear within {} (last answer: {last})",
-                shown(limit)
+                crate::time::format_duration(limit)
             )));
         }
         let look = ctx.client.get_image_tag(&target.image.repo, &target.image.image).tag_name(&target.tag).send();
