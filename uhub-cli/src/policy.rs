@@ -94,8 +94,10 @@ impl Policy {
         Ok(policy)
     }
 
+    /// A warning on stderr, escaped (as `output::note` does; written here so that this module
+    /// needs nothing of the terminal's, and the fuzz target can include it by path).
     fn warn(&self, warning: &str) {
-        crate::output::note(&format!("warning: policy {}: {warning}", self.path));
+        eprintln!("{}", crate::sanitize::escape(&format!("warning: policy {}: {warning}", self.path)));
     }
 
     /// Prints the [`Policy::unmatched`] warnings for `images`, every image of the account.
