@@ -89,3 +89,17 @@ async fn wait_with_a_pinned_digest_waits_for_that_image() {
     assert_eq!(other.status, 5, "{other:#?}");
     assert!(other.stderr.contains("not the pinned digest"), "{}", other.stderr);
 }
+
+#[tokio::test]
+async fn tag_delete_with_a_pinned_digest_deletes_only_while_it_matches() {
+    let mock = app().await;
+    let uhub = uhub(&mock);
+    let (v1, v2) = (digest_of(&mock, "v1").await, digest_of(&mock, "v2").await);
+    let moved = uhub.run(&["tag", "delete", &format!("r/app:v1@{v2}"), "r/app:v2", "--yes"]).await;
+    assert_eq!(moved.status, 1, "{moved:#?}");
+    assert!(moved.stderr.contains(&format!("r/app:v1 now has {v1}, not the pinned digest; nothing was deleted")));
+    assert_eq!(mock.requests("DeleteRepoImage"), 0);
+    let same = uhub.run(&["tag", "delete", &format!("r/app:v1@{v1}"), "--yes"]).await;
+    assert_eq!(same.status, 0, "{same:#?}");
+    assert_eq!(tag_names(&mock, "r", "app").await, ["v2"]);
+}

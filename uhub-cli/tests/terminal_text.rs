@@ -131,6 +131,20 @@ async fn a_digest_cut_short_in_its_column_leaves_no_escape_open() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_deletion_above_the_progress_bar_is_escaped() {
+    let server = server(json!({ "RetCode": 1606, "Message": HOSTILE })).await;
+    let mut term = Terminal::start(&uhub_for(&server), 200, &["tag", "delete", "r/app:v1", "--yes"]);
+    assert_eq!(term.exit_code().await, 4);
+    let screen = term.text();
+    // The progress bar moves the cursor itself; the server's sequences must not get through.
+    for active in ["\u{1b}]0;", "\u{7}", "\u{1b}[2J", "\u{202e}", "ok\rforged"] {
+        assert!(!screen.contains(active), "{active:?} reached the terminal:\n{screen:?}");
+    }
+    assert!(screen.contains(r"failed to delete r/app:v1"), "{screen:?}");
+    assert!(screen.contains(r"\x1b]0;pwned\x07\x1b[2Jok\rforged \u{202e}gpj.exe"), "{screen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_narrow_terminal_shrinks_times_never_names_or_digests() {
     const NAME: &str = "release-candidate-2026-12-build-000123";
     let t = now();

@@ -138,6 +138,7 @@ async fn delete(ctx: &Ctx, args: &[TagArg]) -> anyhow::Result<Status> {
             }
         }
     }
+    check_pinned(ctx, &given).await?;
     let mut seen = HashSet::new();
     let tags: Vec<TagRef> = given.into_iter().filter(|t| seen.insert(t.clone())).collect();
     if tags.is_empty() {
@@ -152,6 +153,29 @@ async fn delete(ctx: &Ctx, args: &[TagArg]) -> anyhow::Result<Status> {
     let outcomes = delete_tags(&ctx.client, &tags, ctx.concurrency, &progress).await;
     progress.finish();
     report(ctx, &outcomes)
+}
+
+/// Refuses the whole deletion, before anything is deleted, when a tag given with a digest no
+/// longer has it. (A check right before each deletion closes the window that remains.)
+async fn check_pinned(ctx: &Ctx, tags: &[TagRef]) -> anyhow::Result<()> {
+    for tag in tags.iter().filter(|t| t.digest.is_some()) {
+        let answer = ctx
+            .client
+            .get_image_tag(&tag.image.repo, &tag.image.image)
+            .tag_name(&tag.tag)
+            .await
+            .map_err(|e| anyhow::Error::new(e).context(format!("checking the digest of {tag}")))?;
+        let now = answer.tag_set.iter().find(|t| t.tag_name == tag.tag).and_then(|t| t.digest.clone());
+        if now != tag.digest {
+            anyhow::bail!(
+                "{}:{} now has {}, not the pinned digest; nothing was deleted",
+                tag.image,
+                tag.tag,
+                now.as_deref().unwrap_or("no digest")
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Prints the outcomes; some failing is status 4.
