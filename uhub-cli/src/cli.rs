@@ -278,8 +278,8 @@ pub enum TagCommand {
     #[command(after_long_help = "Examples:\n  uhub tag delete web/nginx:1.0.0 web/nginx:1.0.1\n  \
         uhub tag list web/nginx --match '^pr-' -q | uhub tag delete - --yes")]
     Delete {
-        /// [HOST/]REPO/IMAGE:TAG[@sha256:DIGEST], or - to read them from stdin (one per line);
-        /// with a digest, the tag is deleted only while it still has that digest
+        /// REPO/IMAGE:TAG (a HOST/ before it and @sha256:DIGEST after it may be given), or - to
+        /// read them from stdin (one per line); with a digest, only while the tag still has it
         #[arg(value_name = "REPO/IMAGE:TAG", required = true)]
         tags: Vec<TagArg>,
     },
