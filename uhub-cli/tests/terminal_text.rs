@@ -161,6 +161,11 @@ async fn a_narrow_terminal_shrinks_times_never_names_or_digests() {
     let row = screen.lines().find(|l| l.contains("release")).unwrap_or_else(|| panic!("no row:\n{screen}"));
     assert!(row.starts_with(NAME) && row.contains(short), "name and digest whole on one line: {row:?}\n{screen}");
     assert!(screen.lines().all(|l| l.chars().count() <= 72), "the times gave way:\n{screen}");
+
+    // Narrower than the names themselves: still whole names, and no failure.
+    let mut tiny = Terminal::start(&Uhub::for_mock(&mock), 20, &["tag", "list", "r/app", "--no-progress"]);
+    assert_eq!(tiny.exit_code().await, 0, "{}", tiny.text());
+    assert!(tiny.text().replace("\r\n", "\n").contains(NAME), "{}", tiny.text());
 }
 
 #[tokio::test]
