@@ -169,7 +169,8 @@ pub enum Command {
     Prune(PruneArgs),
     /// Wait until a pushed tag is visible (for CI)
     #[command(after_long_help = "Example:\n  uhub wait web/nginx:1.4.2 --timeout 10m\n\n\
-        Polls every --interval until the tag is listed. Exits 0 when it is, 5 when the time runs out.")]
+        Polls every --interval until the tag is listed (with @sha256:DIGEST, until it has that digest). \
+        Exits 0 when it is, 5 when --timeout (default 10m) runs out.")]
     Wait(WaitArgs),
     /// Print a tag's digest, or a pinned reference with --ref
     #[command(after_long_help = DIGEST_HELP)]
