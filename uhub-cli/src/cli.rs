@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::refs::{ImageRef, TagArg, TagRef, Target};
+use crate::refs::{ImageRef, Reference, TagArg, Target};
 
 const ABOUT: &str = "Manage UHub container image repositories, images and tags, led by safe tag retention";
 
@@ -49,8 +49,13 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every command accepts, before or after its name.
+/// How long a command may take when `--timeout` is not given (see [`Global::limit`]).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// Flags every command accepts, before or after its name. In a command's help they come after
+/// its own options, under their own heading.
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Profile of ucloud-cli's files to use (default: UCLOUD_PROFILE, else the active one)
     #[arg(long, global = true, value_name = "NAME")]
@@ -84,7 +89,8 @@ pub struct Global {
     #[arg(long, global = true)]
     pub debug: bool,
 
-    /// Give up after this long, e.g. 90s, 5m (for `wait`: how long to wait, default 10m)
+    /// Give up after this long, e.g. 90s, 30m, 2h; 0 for no limit (default 10m; for `wait`, how
+    /// long to wait)
     #[arg(long, global = true, value_name = "DURATION", value_parser = crate::time::parse_duration)]
     pub timeout: Option<Duration>,
 
@@ -105,6 +111,25 @@ pub struct Global {
     /// machine, and changes last only for this one command
     #[arg(long, global = true, conflicts_with_all = ["base_url", "provider", "profile"])]
     pub demo: bool,
+}
+
+impl Global {
+    /// The whole command's time limit: `--timeout`, else [`DEFAULT_TIMEOUT`]; `None` for
+    /// `--timeout 0`.
+    ///
+    /// A person at a terminal should not wait on a hung network forever, and every single call
+    /// is already bounded (the SDK's attempt timeout and retries), so ten minutes is room for a
+    /// listing of tens of thousands of tags, or a prune of a few thousand, with a network that
+    /// needs its retries; `wait` in CI waits that long for a push by default. A prune cut off by
+    /// the limit ends with status 5, and running it again continues the job; a larger one (or a
+    /// CI job with its own deadline) sets `--timeout 2h` or `--timeout 0`.
+    pub fn limit(&self) -> Option<Duration> {
+        match self.timeout {
+            None => Some(DEFAULT_TIMEOUT),
+            Some(Duration::ZERO) => None,
+            Some(limit) => Some(limit),
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,7 +172,8 @@ pub enum Command {
     Prune(PruneArgs),
     /// Wait until a pushed tag is visible (for CI)
     #[command(after_long_help = "Example:\n  uhub wait web/nginx:1.4.2 --timeout 10m\n\n\
-        Polls every --interval until the tag is listed. Exits 0 when it is, 5 when the time runs out.")]
+        Polls every --interval until the tag is listed (with @sha256:DIGEST, until it has that digest). \
+        Exits 0 when it is, 5 when --timeout (default 10m) runs out.")]
     Wait(WaitArgs),
     /// Print a tag's digest, or a pinned reference with --ref
     #[command(after_long_help = DIGEST_HELP)]
@@ -176,20 +202,26 @@ pub enum RepoCommand {
     List,
     /// Create a repository (private unless --public)
     Create {
+        /// The new repository's name
         name: String,
         /// Anyone may pull from it
         #[arg(long)]
         public: bool,
+        /// What the repository holds, shown by `uhub repo list`
         #[arg(long, value_name = "TEXT")]
         description: Option<String>,
     },
     /// Change a repository's description or visibility
     Update {
+        /// The repository to change
         name: String,
+        /// Anyone may pull from it
         #[arg(long, conflicts_with = "private")]
         public: bool,
+        /// Only the project's members may pull from it
         #[arg(long)]
         private: bool,
+        /// The new description
         #[arg(long, value_name = "TEXT")]
         description: Option<String>,
     },
@@ -197,6 +229,7 @@ pub enum RepoCommand {
     #[command(after_long_help = "Examples:\n  uhub repo delete old-stuff\n  uhub repo delete old-stuff --force   \
         # lists the images it would delete and asks first")]
     Delete {
+        /// The repository to delete
         name: String,
         /// Delete every image (and tag) of the repository first
         #[arg(long)]
@@ -211,6 +244,7 @@ pub enum RepoCommand {
 pub enum ImageCommand {
     /// List the images of a repository
     List {
+        /// The repository whose images to list
         #[arg(value_name = "REPO")]
         repo: String,
         /// Order of the listing
@@ -222,6 +256,7 @@ pub enum ImageCommand {
     },
     /// Delete an image with every one of its tags
     Delete {
+        /// The image to delete, with every tag
         #[arg(value_name = "REPO/IMAGE")]
         image: ImageRef,
         /// Required: the API deletes every tag of an image when no tag is named
@@ -253,7 +288,8 @@ pub enum TagCommand {
     #[command(after_long_help = "Examples:\n  uhub tag delete web/nginx:1.0.0 web/nginx:1.0.1\n  \
         uhub tag list web/nginx --match '^pr-' -q | uhub tag delete - --yes")]
     Delete {
-        /// REPO/IMAGE:TAG, or - to read them from stdin (one per line)
+        /// REPO/IMAGE:TAG (a HOST/ before it and @sha256:DIGEST after it may be given), or - to
+        /// read them from stdin (one per line); with a digest, only while the tag still has it
         #[arg(value_name = "REPO/IMAGE:TAG", required = true)]
         tags: Vec<TagArg>,
         /// Append one JSON line per deletion to this file
@@ -264,6 +300,7 @@ pub enum TagCommand {
 
 #[derive(Args, Debug)]
 pub struct TagListArgs {
+    /// The image whose tags to list
     #[arg(value_name = "REPO/IMAGE")]
     pub image: ImageRef,
     /// Only the N most recently pushed (after --match and --exclude)
@@ -390,8 +427,9 @@ pub struct PruneArgs {
 
 #[derive(Args, Debug)]
 pub struct WaitArgs {
-    #[arg(value_name = "REPO/IMAGE:TAG")]
-    pub tag: TagRef,
+    /// The tag to wait for; with @sha256:DIGEST, until the tag has that digest
+    #[arg(value_name = "[HOST/]REPO/IMAGE:TAG[@DIGEST]")]
+    pub tag: Reference,
     /// Time between two looks
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::time::parse_duration)]
     pub interval: Duration,
@@ -410,8 +448,9 @@ With a custom --base-url there is no default: set --registry or UHUB_REGISTRY.";
 
 #[derive(Args, Debug)]
 pub struct DigestArgs {
-    #[arg(value_name = "REPO/IMAGE:TAG")]
-    pub tag: TagRef,
+    /// The tag; with @sha256:DIGEST, an error unless the tag still has that digest
+    #[arg(value_name = "[HOST/]REPO/IMAGE:TAG[@DIGEST]")]
+    pub tag: Reference,
     /// Print a pinned reference HOST/REPO/IMAGE@sha256:... instead
     #[arg(long = "ref")]
     pub reference: bool,
@@ -441,6 +480,7 @@ pub enum ConfigCommand {
 
 #[derive(Args, Debug)]
 pub struct CompletionArgs {
+    /// The shell to complete for
     #[arg(value_enum)]
     pub shell: Shell,
 }
@@ -469,6 +509,47 @@ mod tests {
         let after = Cli::try_parse_from(["uhub", "repo", "list", "--demo", "-o", "json"]).unwrap();
         assert!(before.global.demo && after.global.demo);
         assert_eq!(after.global.output, Some(Format::Json));
+    }
+
+    /// Every argument of every command, with the command's path.
+    fn arguments(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Arg)>) {
+        for arg in cmd.get_arguments() {
+            out.push((path.to_owned(), arg.clone()));
+        }
+        for sub in cmd.get_subcommands() {
+            arguments(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_argument_has_help() {
+        let mut all = Vec::new();
+        arguments(&Cli::command(), "uhub", &mut all);
+        let bare: Vec<String> = all
+            .iter()
+            .filter(|(_, a)| a.get_help().is_none() && !["help", "version"].contains(&a.get_id().as_str()))
+            .map(|(path, a)| format!("{path} {}", a.get_id()))
+            .collect();
+        assert!(bare.is_empty(), "arguments without help text: {bare:?}");
+    }
+
+    #[test]
+    fn a_commands_own_options_come_before_the_global_ones() {
+        let mut uhub = Cli::command();
+        uhub.build();
+        let help = uhub.find_subcommand_mut("prune").unwrap().render_long_help().to_string();
+        let own = help.find("--keep-last").unwrap();
+        let global = help.find("Global options:").unwrap_or_else(|| panic!("no Global options heading:\n{help}"));
+        assert!(own < global && global < help.find("--profile").unwrap(), "{help}");
+        assert!(help.find("Arguments:").unwrap() < own, "{help}");
+    }
+
+    #[test]
+    fn the_time_limit_defaults_to_ten_minutes_and_zero_lifts_it() {
+        let limit = |args: &[&str]| Cli::try_parse_from(args).unwrap().global.limit();
+        assert_eq!(limit(&["uhub", "repo", "list"]), Some(Duration::from_secs(600)));
+        assert_eq!(limit(&["uhub", "repo", "list", "--timeout", "90s"]), Some(Duration::from_secs(90)));
+        assert_eq!(limit(&["uhub", "repo", "list", "--timeout", "0"]), None);
     }
 
     #[test]

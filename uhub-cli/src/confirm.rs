@@ -6,7 +6,7 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use crate::exit;
+use crate::{exit, sanitize};
 
 /// How many items a prompt lists before summarising the rest.
 const SHOWN: usize = 20;
@@ -44,15 +44,20 @@ pub async fn confirm(yes: bool, ask: Ask<'_>) -> anyhow::Result<()> {
     can_ask(false, &ask.question)?;
     let mut err = io::stderr().lock();
     for item in ask.items.iter().take(SHOWN) {
-        writeln!(err, "  {item}")?;
+        writeln!(err, "  {}", sanitize::escape(item))?;
     }
     if ask.items.len() > SHOWN {
         writeln!(err, "  ... and {} more", ask.items.len() - SHOWN)?;
     }
     discard_type_ahead();
     match &ask.type_to_confirm {
-        None => write!(err, "{}? [y/N] ", capitalised(&ask.question))?,
-        Some(name) => write!(err, "{}? Type {name} to confirm: ", capitalised(&ask.question))?,
+        None => write!(err, "{}? [y/N] ", sanitize::escape(&capitalised(&ask.question)))?,
+        Some(name) => write!(
+            err,
+            "{}? Type {} to confirm: ",
+            sanitize::escape(&capitalised(&ask.question)),
+            sanitize::escape(name)
+        )?,
     }
     err.flush()?;
     drop(err);

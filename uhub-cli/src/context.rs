@@ -10,6 +10,7 @@ use uhub_sdk::{Client, ClientBuilder, Endpoint, RetryPolicy};
 use crate::cli::Global;
 use crate::output::Output;
 use crate::progress::Progress;
+use crate::refs::{Reference, TagRef};
 
 /// A command's surroundings.
 pub struct Ctx {
@@ -56,6 +57,12 @@ impl Ctx {
             None => endpoint_of(self.client.base_url()),
         };
         crate::registry::host(self.registry.as_deref(), &endpoint)
+    }
+
+    /// The tag a reference names, after checking that its registry host (if it names one) is
+    /// the configured provider's; otherwise a usage error, and nothing is sent.
+    pub fn tag_ref(&self, reference: &Reference) -> anyhow::Result<TagRef> {
+        reference.resolve(self.registry_host()).map_err(crate::exit::usage)
     }
 
     pub fn now(&self) -> Timestamp {

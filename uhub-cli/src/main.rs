@@ -17,6 +17,7 @@ mod progress;
 mod refs;
 mod registry;
 mod rules;
+mod sanitize;
 mod tag;
 mod time;
 mod trace;
@@ -32,12 +33,15 @@ use crate::commands::Provenance;
 use crate::exit::Status;
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches(); // usage errors exit 2, --help and --version 0
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => return usage(e),
+    };
     let provenance =
         Provenance { concurrency: matches.value_source("concurrency"), registry: matches.value_source("registry") };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => return usage(e),
     };
     trace::init(cli.global.debug);
     // One thread: the work is waiting on the network, and a second thread would only add
@@ -55,9 +59,32 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints the error as one line on stderr and returns its status.
+/// clap's answer: help and version as clap prints them (status 0); a usage error in our own
+/// form, `uhub: error: ...` on its first line, then clap's tip and usage (status 2).
+fn usage(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind::{DisplayHelp, DisplayHelpOnMissingArgumentOrSubcommand, DisplayVersion};
+    if matches!(e.kind(), DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand) {
+        e.exit();
+    }
+    eprint!("{}", clap_message(&e.render().to_string()));
+    ExitCode::from(Status::Usage as u8)
+}
+
+/// clap's rendered error with its `error: ` replaced by ours; each line escaped (a value the
+/// user typed may hold control characters, and clap quotes it).
+fn clap_message(rendered: &str) -> String {
+    let body = rendered.strip_prefix("error: ").unwrap_or(rendered);
+    let mut text = String::from("uhub: error: ");
+    for line in body.trim_end().lines() {
+        text.push_str(&sanitize::escape(line));
+        text.push('\n');
+    }
+    text
+}
+
+/// Prints the error as one line on stderr, escaped, and returns its status.
 fn fail(error: &anyhow::Error) -> ExitCode {
-    let mut line = format!("{error:#}").replace(['\n', '\r'], " ");
+    let mut line = sanitize::escape(&format!("{error:#}").replace('\n', " ")).into_owned();
     let config_problem = error
         .chain()
         .filter_map(|e| e.downcast_ref::<uhub_sdk::Error>())
@@ -68,4 +95,21 @@ fn fail(error: &anyhow::Error) -> ExitCode {
     eprintln!("uhub: error: {line}");
     let status: Status = exit::status_of(error);
     status.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_read_like_ours() {
+        let e = Cli::command().try_get_matches_from(["uhub", "repo", "lst"]).unwrap_err();
+        let text = clap_message(&e.render().to_string());
+        assert!(text.starts_with("uhub: error: unrecognized subcommand 'lst'\n"), "{text}");
+        assert!(text.contains("Usage: uhub repo"), "{text}");
+        // clap drops escape sequences itself; a right-to-left override or a CR it keeps.
+        let hostile = Cli::command().try_get_matches_from(["uhub", "repo", "x\u{202e}y\rz"]).unwrap_err();
+        let text = clap_message(&hostile.render().to_string());
+        assert!(text.contains("x\\u{202e}y\\rz") && crate::sanitize::is_clean(&text.replace('\n', "")), "{text:?}");
+    }
 }

@@ -14,26 +14,41 @@
 //! ```
 //!
 //! The first rule whose pattern matches an image applies; images no rule matches are left
-//! alone. Unknown keys are errors, so a typo cannot silently widen a plan.
+//! alone. Unknown keys are errors, so a typo cannot silently widen a plan. Mistakes that still
+//! parse are warned about: a pattern an earlier rule already takes, `match` equal to `exclude`,
+//! and (once the images are listed) a pattern that matches no image, with its near misses.
+//!
+//! The file is read only when it is a regular file of at most [`MAX_POLICY_BYTES`], so a FIFO
+//! or `/dev/zero` named by mistake is an error naming the file, never a hang or a heap that
+//! grows until the machine gives out.
 
+use std::io::Read as _;
 use std::path::Path;
 
-use anyhow::Context as _;
 use regex::Regex;
 use serde::Deserialize;
 
 use crate::refs::ImageRef;
 use crate::rules::Rules;
 
+/// The largest policy file read: far beyond any real policy (a rule is a few hundred bytes).
+pub const MAX_POLICY_BYTES: u64 = 1024 * 1024;
+
 /// A parsed policy.
 #[derive(Debug)]
 pub struct Policy {
     pub max_delete: Option<usize>,
     rules: Vec<PolicyRule>,
+    /// Mistakes that do not stop the policy from working, one line each.
+    pub warnings: Vec<String>,
+    /// The file it was read from, for warnings.
+    path: String,
 }
 
 #[derive(Debug)]
 struct PolicyRule {
+    /// The patterns as written, for warnings.
+    globs: Vec<String>,
     patterns: Vec<Regex>,
     rules: Rules,
 }
@@ -66,18 +81,59 @@ fn yes() -> bool {
 }
 
 impl Policy {
+    /// Reads and parses the file; every problem is a usage error naming the file (status 2),
+    /// and the warnings are printed on stderr.
     pub fn load(path: &Path) -> anyhow::Result<Policy> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read policy {}", path.display()))?;
-        Policy::parse(&text).map_err(|e| crate::exit::usage(format!("policy {}: {e}", path.display())))
+        let named = |e: String| crate::exit::usage(format!("policy {}: {e}", path.display()));
+        let bytes = read_bounded(path, MAX_POLICY_BYTES).map_err(named)?;
+        let mut policy = Policy::from_bytes(&bytes).map_err(named)?;
+        policy.path = path.display().to_string();
+        for warning in &policy.warnings {
+            policy.warn(warning);
+        }
+        Ok(policy)
+    }
+
+    /// A warning on stderr, escaped (as `output::note` does; written here so that this module
+    /// needs nothing of the terminal's, and the fuzz target can include it by path).
+    fn warn(&self, warning: &str) {
+        eprintln!("{}", crate::sanitize::escape(&format!("warning: policy {}: {warning}", self.path)));
+    }
+
+    /// Prints the [`Policy::unmatched`] warnings for `images`, every image of the account.
+    pub fn warn_unmatched(&self, images: &[ImageRef]) {
+        for warning in self.unmatched(images) {
+            self.warn(&warning);
+        }
+    }
+
+    /// Parses a file's bytes: UTF-8 TOML, with a hint when it is YAML or JSON instead.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Policy, String> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| format!("not UTF-8 text (byte {}); a policy file is TOML", e.valid_up_to()))?;
+        Policy::parse(text)
     }
 
     pub fn parse(text: &str) -> Result<Policy, String> {
-        let shape: FileShape = toml::from_str(text).map_err(|e| one_line(&e.to_string()))?;
+        let shape: FileShape = toml::from_str(text).map_err(|e| match other_format(text) {
+            Some(format) => format!(
+                "this looks like {format}, but a policy file is TOML, e.g. [[rule]] images = [\"web/*\"] \
+                 keep_last = 20 (see `uhub prune --help`)"
+            ),
+            None => one_line(&e.to_string()),
+        })?;
         if shape.rules.is_empty() {
             return Err("no [[rule]] tables: add at least one, e.g. [[rule]] images = [\"*\"] keep_last = 20".into());
         }
-        let rules = shape.rules.into_iter().enumerate().map(|(i, r)| rule(i + 1, r)).collect::<Result<_, _>>()?;
-        Ok(Policy { max_delete: shape.max_delete, rules })
+        let mut warnings = Vec::new();
+        let rules: Vec<PolicyRule> = shape
+            .rules
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| rule(i + 1, r, &mut warnings))
+            .collect::<Result<_, _>>()?;
+        warnings.extend(shadowed(&rules));
+        Ok(Policy { max_delete: shape.max_delete, rules, warnings, path: String::new() })
     }
 
     /// The rules for `image`: those of the first rule whose pattern matches it.
@@ -85,10 +141,88 @@ impl Policy {
         let name = image.to_string();
         self.rules.iter().find(|r| r.patterns.iter().any(|p| p.is_match(&name))).map(|r| &r.rules)
     }
+
+    /// Warnings for patterns that match none of `images` (every image there is: call it only
+    /// when the whole account was listed), each with its near misses: the names it would
+    /// match but for case, or a character or two.
+    pub fn unmatched(&self, images: &[ImageRef]) -> Vec<String> {
+        let names: Vec<String> = images.iter().map(ToString::to_string).collect();
+        let mut warnings = Vec::new();
+        for (n, rule) in self.rules.iter().enumerate() {
+            for (glob, pattern) in rule.globs.iter().zip(&rule.patterns) {
+                if names.iter().any(|name| pattern.is_match(name)) {
+                    continue;
+                }
+                let near: Vec<&str> =
+                    names.iter().filter(|name| near_miss(glob, pattern, name)).map(String::as_str).take(3).collect();
+                let hint = match near.as_slice() {
+                    [] => String::new(),
+                    near => format!(" (did you mean {}?)", near.join(", ")),
+                };
+                warnings.push(format!("rule {}: pattern {glob:?} matches no image{hint}", n + 1));
+            }
+        }
+        warnings
+    }
 }
 
-fn rule(n: usize, shape: RuleShape) -> Result<PolicyRule, String> {
+/// Reads `path` when it is a regular file of at most `cap` bytes; the error says what it is
+/// instead. A FIFO, a device or a directory is refused before it is opened (opening a FIFO
+/// waits for a writer), and the read stops past the cap whatever the file claimed.
+pub fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
+    let not_regular = |meta: &std::fs::Metadata| {
+        let kind = meta.file_type();
+        let what = if kind.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
+        format!("{what}; name a TOML file")
+    };
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        _ => format!("cannot read it: {e}"),
+    })?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
+    // The path may have changed between the look and the open: check what was opened.
+    let opened = file.metadata().map_err(|e| format!("cannot read it: {e}"))?;
+    if !opened.is_file() {
+        return Err(not_regular(&opened));
+    }
+    let too_big = || format!("larger than {} KiB; a policy file is a few rules", cap / 1024);
+    if opened.len() > cap {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(opened.len() as usize);
+    file.take(cap + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// The format `text` is written in when it is not TOML but JSON or YAML (by the way it
+/// starts), so the error can say so instead of quoting a TOML parser's confusion.
+fn other_format(text: &str) -> Option<&'static str> {
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    if (body.starts_with('{') || body.starts_with('[')) && serde_json::from_str::<serde_json::Value>(body).is_ok() {
+        return Some("JSON");
+    }
+    let first = body.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    let yaml_key = first.split_once(':').is_some_and(|(key, rest)| {
+        !key.is_empty()
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && (rest.is_empty() || rest.starts_with(' '))
+    });
+    (first == "---" || first.starts_with("- ") || yaml_key).then_some("YAML")
+}
+
+fn rule(n: usize, shape: RuleShape, warnings: &mut Vec<String>) -> Result<PolicyRule, String> {
     let at = format!("rule {n}");
+    if let Some(matching) = shape.matching.as_ref().filter(|&m| shape.exclude.as_ref() == Some(m)) {
+        warnings.push(format!(
+            "{at}: match and exclude are the same expression ({matching:?}), so the rule deletes nothing"
+        ));
+    }
     if shape.images.is_empty() {
         return Err(format!("{at}: images is empty; name REPO/IMAGE patterns such as \"web/*\""));
     }
@@ -117,7 +251,66 @@ fn rule(n: usize, shape: RuleShape) -> Result<PolicyRule, String> {
     if !rules.limit_deletions() {
         return Err(format!("{at}: a rule needs keep_last, older_than or match to limit what it deletes"));
     }
-    Ok(PolicyRule { patterns: shape.images.iter().map(|g| glob(g)).collect(), rules })
+    Ok(PolicyRule { patterns: shape.images.iter().map(|g| glob(g)).collect(), globs: shape.images, rules })
+}
+
+/// Warnings for patterns an earlier rule already takes in full: the first matching rule
+/// applies, so such a pattern never chooses its rule.
+fn shadowed(rules: &[PolicyRule]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (later, rule) in rules.iter().enumerate().skip(1) {
+        for glob in &rule.globs {
+            let earlier = rules[..later].iter().enumerate().find_map(|(n, r)| {
+                r.globs.iter().zip(&r.patterns).find(|(g, p)| covers(g, p, glob)).map(|(g, _)| (n + 1, g))
+            });
+            if let Some((n, by)) = earlier {
+                warnings.push(format!(
+                    "rule {}: pattern {glob:?} is shadowed by rule {n}'s {by:?}, which comes first, so rule {} \
+                     never applies to it",
+                    later + 1,
+                    later + 1
+                ));
+            }
+        }
+    }
+    warnings
+}
+
+/// Whether every name `glob` matches is matched by the earlier `by` (with `by_re` its regular
+/// expression). Sure answers only: the same pattern; a pattern without wildcards that `by`
+/// matches; or `by` a prefix followed by a lone `*` that `glob` starts with.
+fn covers(by: &str, by_re: &Regex, glob: &str) -> bool {
+    let wild = |g: &str| g.contains(['*', '?']);
+    if by == glob || (!wild(glob) && by_re.is_match(glob)) {
+        return true;
+    }
+    match by.strip_suffix('*') {
+        Some(prefix) => !wild(prefix) && glob.starts_with(prefix),
+        None => false,
+    }
+}
+
+/// Whether `name` is what `glob` was probably meant to match: it does when case is ignored,
+/// or (for a pattern without wildcards) it differs by at most two characters.
+fn near_miss(glob: &str, pattern: &Regex, name: &str) -> bool {
+    let folded = Regex::new(&format!("(?i){}", pattern.as_str())).is_ok_and(|re| re.is_match(name));
+    folded || (!glob.contains(['*', '?']) && edit_distance(glob, name) <= 2)
+}
+
+/// Levenshtein distance by characters (names are short: the quadratic cost is nothing).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// A `REPO/IMAGE` pattern where `*` matches any run of characters and `?` one character.
@@ -175,6 +368,84 @@ mod tests {
     fn images_no_rule_matches_get_none() {
         let policy = Policy::parse("[[rule]]\nimages = [\"web/nginx\"]\nkeep_last = 1\n").unwrap();
         assert!(policy.rules_for(&image("web/nginx-old")).is_none());
+    }
+
+    #[test]
+    fn yaml_and_json_are_told_apart_from_toml() {
+        let yaml = Policy::parse("rule:\n  - images: [\"web/*\"]\n    keep_last: 20\n").unwrap_err();
+        assert!(yaml.starts_with("this looks like YAML, but a policy file is TOML"), "{yaml}");
+        let dashed = Policy::parse("---\nmax_delete: 3\n").unwrap_err();
+        assert!(dashed.contains("looks like YAML"), "{dashed}");
+        let json = Policy::parse(r#"{"rule": [{"images": ["*"], "keep_last": 3}]}"#).unwrap_err();
+        assert!(json.starts_with("this looks like JSON"), "{json}");
+        // A TOML mistake is TOML's message, not a guess.
+        let toml = Policy::parse("[[rule]]\nimages = [\"*\"\n").unwrap_err();
+        assert!(!toml.contains("looks like"), "{toml}");
+        assert!(Policy::from_bytes(b"\xff\xfe").unwrap_err().contains("not UTF-8"));
+    }
+
+    #[test]
+    fn shadowed_patterns_and_match_equal_to_exclude_are_warned_about() {
+        let policy = Policy::parse(
+            r#"
+            [[rule]]
+            images = ["web/*"]
+            keep_last = 3
+            [[rule]]
+            images = ["web/nginx", "web/ng*", "backend/*", "webx/*"]
+            keep_last = 5
+            [[rule]]
+            images = ["*"]
+            match = "^pr-"
+            exclude = "^pr-"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            policy.warnings,
+            [
+                "rule 3: match and exclude are the same expression (\"^pr-\"), so the rule deletes nothing",
+                "rule 2: pattern \"web/nginx\" is shadowed by rule 1's \"web/*\", which comes first, so rule 2 never \
+                 applies to it",
+                "rule 2: pattern \"web/ng*\" is shadowed by rule 1's \"web/*\", which comes first, so rule 2 never \
+                 applies to it",
+            ]
+        );
+        let clean =
+            Policy::parse("[[rule]]\nimages = [\"web/*\"]\nkeep_last = 1\n[[rule]]\nimages = [\"*\"]\nkeep_last = 9\n");
+        assert!(clean.unwrap().warnings.is_empty());
+    }
+
+    #[test]
+    fn patterns_matching_no_image_name_their_near_misses() {
+        let policy = Policy::parse(
+            "[[rule]]\nimages = [\"Web/Nginx\", \"web/ngnix\", \"web/*\", \"nothing/*\"]\nkeep_last = 1\n",
+        )
+        .unwrap();
+        let images = [image("web/nginx"), image("backend/api")];
+        assert_eq!(
+            policy.unmatched(&images),
+            [
+                "rule 1: pattern \"Web/Nginx\" matches no image (did you mean web/nginx?)",
+                "rule 1: pattern \"web/ngnix\" matches no image (did you mean web/nginx?)",
+                "rule 1: pattern \"nothing/*\" matches no image",
+            ]
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
+
+    #[test]
+    fn only_regular_files_within_the_cap_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(&path, "x".repeat(100)).unwrap();
+        assert_eq!(read_bounded(&path, 100).unwrap().len(), 100);
+        assert!(read_bounded(&path, 99).unwrap_err().contains("larger than"));
+        assert_eq!(read_bounded(&dir.path().join("missing.toml"), 100).unwrap_err(), "no such file");
+        assert!(read_bounded(dir.path(), 100).unwrap_err().starts_with("a directory"));
+        // Never opened, so never read: /dev/zero would otherwise fill memory.
+        assert!(read_bounded(Path::new("/dev/zero"), 100).unwrap_err().contains("not a regular file"));
     }
 
     #[test]

@@ -25,7 +25,7 @@ impl Progress {
         let template = format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{elapsed}})");
         let style = ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style.progress_chars("=> "));
-        bar.set_message(message.into());
+        bar.set_message(crate::sanitize::escape(&message.into()).into_owned());
         bar.enable_steady_tick(Duration::from_millis(120));
         Progress(bar)
     }
@@ -42,12 +42,12 @@ impl Progress {
         self.0.inc(n);
     }
 
-    /// Prints a line above the bar (or plainly when there is no bar).
+    /// Prints a line above the bar (or plainly when there is no bar), escaped.
     pub fn println(&self, line: &str) {
         if self.0.is_hidden() {
             crate::output::note(line);
         } else {
-            self.0.println(line);
+            self.0.println(crate::sanitize::escape(line));
         }
     }
 

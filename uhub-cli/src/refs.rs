@@ -1,7 +1,14 @@
-//! What the user names on the command line: `REPO/IMAGE`, `REPO/IMAGE:TAG`, `REPO[/IMAGE]`.
+//! What the user names on the command line: `REPO/IMAGE`, `REPO/IMAGE:TAG`, `REPO[/IMAGE]`,
+//! and full references `[HOST/]REPO/IMAGE:TAG[@sha256:DIGEST]`.
 //!
-//! The repository is everything before the first `/`; a tag follows the last `:` of the rest.
-//! Errors say what to type instead.
+//! The repository is everything before the first `/`; a tag follows the last `:` of the rest; a
+//! digest follows an `@`. A first part followed by at least two more that looks like a host (it
+//! holds a `.` or a `:`, or is `localhost`, as Docker decides) is a registry host, never a
+//! repository: a [`Reference`] keeps it for the command to check against the configured
+//! registry, everything else refuses it. (Repository names may hold dots, so `my.repo/nginx`
+//! stays a repository and an image; a dotted repository with a nested image, `my.repo/a/b`,
+//! is read as a host, as Docker would.) Anything that does not parse is a usage error before any
+//! request is sent, and the error says what to type instead.
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,20 +20,30 @@ pub struct ImageRef {
     pub image: String,
 }
 
-/// A tag: `REPO/IMAGE:TAG`.
+/// A tag: `REPO/IMAGE:TAG`, optionally pinned with `@sha256:<64 hex digits>`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TagRef {
     pub image: ImageRef,
     pub tag: String,
-    /// `@sha256:...` given with the tag: delete only while the tag still has this digest.
+    /// `sha256:...` when the reference pins one: act only while the tag still has this digest
+    /// (delete only if it still matches).
     pub digest: Option<String>,
+}
+
+/// A full reference as `docker pull` takes it: an optional registry host, then a tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// The registry host, when the reference names one; the command checks it is the
+    /// configured provider's (see [`crate::context::Ctx::tag_ref`]).
+    pub registry: Option<String>,
+    pub tag: TagRef,
 }
 
 /// A tag to delete, or `-` for "read them from stdin".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TagArg {
     Stdin,
-    Tag(TagRef),
+    Tag(Reference),
 }
 
 impl FromStr for TagArg {
@@ -44,14 +61,47 @@ pub enum Target {
     Image(ImageRef),
 }
 
+/// Whether `first`, followed by `rest`, is a registry host rather than a repository: it looks
+/// like one and `rest` still names a repository and an image.
+fn is_host(first: &str, rest: &str) -> bool {
+    (first.contains('.') || first.contains(':') || first == "localhost") && rest.contains('/')
+}
+
+/// The length of a sha256 digest in hex digits.
+const SHA256_HEX: usize = 64;
+
+/// `sha256:` and 64 lower-case hex digits, the only digest the registry gives.
+fn digest(text: &str, input: &str) -> Result<String, String> {
+    let hex = text.strip_prefix("sha256:").ok_or_else(|| {
+        format!("{input:?}: after @ comes a digest, sha256: and {SHA256_HEX} hex digits (see `uhub digest`)")
+    })?;
+    if hex.len() != SHA256_HEX || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(format!(
+            "{input:?}: the digest needs {SHA256_HEX} lower-case hex digits after sha256: (see `uhub digest`)"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
 fn checked<'a>(part: &'a str, what: &str, input: &str, example: &str) -> Result<&'a str, String> {
     if part.is_empty() {
         Err(format!("{input:?} has no {what}: expected {example}"))
-    } else if part.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    } else if part.chars().any(|c| c.is_whitespace() || crate::sanitize::is_control(c)) {
         Err(format!("{input:?}: the {what} {part:?} contains spaces or control characters"))
+    } else if part.contains('@') {
+        Err(format!("{input:?}: the {what} {part:?} contains @; a digest goes last, as in {example}@sha256:..."))
     } else {
         Ok(part)
     }
+}
+
+/// The repository part (`rest` what follows it), refused when it is a registry host (where a
+/// host is not taken).
+fn repository<'a>(part: &'a str, rest: &str, input: &str, example: &str) -> Result<&'a str, String> {
+    if is_host(part, rest) {
+        return Err(format!("{input:?} starts with the registry host {part:?}; leave it out here: expected {example}"));
+    }
+    checked(part, "repository", input, example)
 }
 
 impl FromStr for ImageRef {
@@ -66,7 +116,7 @@ impl FromStr for ImageRef {
             return Err(format!("{s:?} names a tag: expected {EXAMPLE} (no :TAG here)"));
         }
         Ok(ImageRef {
-            repo: checked(repo, "repository", s, EXAMPLE)?.to_owned(),
+            repo: repository(repo, image, s, EXAMPLE)?.to_owned(),
             image: checked(image, "image", s, EXAMPLE)?.to_owned(),
         })
     }
@@ -77,20 +127,59 @@ impl FromStr for TagRef {
 
     fn from_str(s: &str) -> Result<Self, String> {
         const EXAMPLE: &str = "REPO/IMAGE:TAG, e.g. web/nginx:1.25";
-        let Some((repo, rest)) = s.split_once('/') else {
+        let (name, pinned) = match s.split_once('@') {
+            Some((name, pinned)) => (name, Some(digest(pinned, s)?)),
+            None => (s, None),
+        };
+        let Some((repo, rest)) = name.split_once('/') else {
             return Err(format!("{s:?} names no image: expected {EXAMPLE}"));
         };
-        let Some((image, tag)) = rest.rsplit_once(':') else {
+        let Some((image, tag)) = rest.rsplit_once(':').filter(|(_, tag)| !tag.contains('/')) else {
             return Err(format!("{s:?} names no tag: expected {EXAMPLE}"));
         };
         Ok(TagRef {
             image: ImageRef {
-                repo: checked(repo, "repository", s, EXAMPLE)?.to_owned(),
+                repo: repository(repo, rest, s, EXAMPLE)?.to_owned(),
                 image: checked(image, "image", s, EXAMPLE)?.to_owned(),
             },
             tag: checked(tag, "tag", s, EXAMPLE)?.to_owned(),
-            digest: None,
+            digest: pinned,
         })
+    }
+}
+
+impl FromStr for Reference {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.split_once('/') {
+            Some((host, rest)) if is_host(host, rest) => {
+                if host.chars().any(|c| c.is_whitespace() || crate::sanitize::is_control(c) || c == '@') {
+                    return Err(format!("{s:?}: the registry host {host:?} contains spaces, @ or control characters"));
+                }
+                Ok(Reference { registry: Some(host.to_owned()), tag: rest.parse()? })
+            }
+            _ => Ok(Reference { registry: None, tag: s.parse()? }),
+        }
+    }
+}
+
+impl Reference {
+    /// The tag, once the registry host (if any) is known to be `expected` (the configured
+    /// provider's): another registry's image is not ours to act on.
+    pub fn resolve(&self, expected: Result<String, String>) -> Result<TagRef, String> {
+        let Some(named) = &self.registry else {
+            return Ok(self.tag.clone());
+        };
+        match expected {
+            Ok(host) if host.eq_ignore_ascii_case(named) => Ok(self.tag.clone()),
+            Ok(host) => Err(format!(
+                "{named} is not the registry of the configured provider ({host}); give {} without a host, \
+                 or choose the provider (--provider) or registry (--registry) it belongs to",
+                self.tag
+            )),
+            Err(why) => Err(format!("cannot check the registry host {named}: {why}")),
+        }
     }
 }
 
@@ -116,7 +205,11 @@ impl fmt::Display for ImageRef {
 
 impl fmt::Display for TagRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.image, self.tag)
+        write!(f, "{}:{}", self.image, self.tag)?;
+        match &self.digest {
+            Some(digest) => write!(f, "@{digest}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -148,6 +241,83 @@ mod tests {
         assert!(tag("/nginx:1").unwrap_err().contains("has no repository"));
         assert!(tag("web/ngi nx:1").unwrap_err().contains("spaces"));
         assert!("web/nginx:1".parse::<ImageRef>().unwrap_err().contains("names a tag"));
+    }
+
+    const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn reference(s: &str) -> Result<Reference, String> {
+        s.parse()
+    }
+
+    #[test]
+    fn a_pinned_digest_is_kept_apart_from_the_tag() {
+        let t = tag(&format!("web/nginx:1.0.0@{DIGEST}")).unwrap();
+        assert_eq!((t.image.image.as_str(), t.tag.as_str(), t.digest.as_deref()), ("nginx", "1.0.0", Some(DIGEST)));
+        assert_eq!(t.to_string(), format!("web/nginx:1.0.0@{DIGEST}"));
+        assert_eq!(tag("web/nginx:1.0.0").unwrap().digest, None);
+    }
+
+    #[test]
+    fn malformed_digests_are_refused() {
+        for bad in [
+            "web/nginx:1.0.0@sha256",
+            "web/nginx:1.0.0@sha256:",
+            "web/nginx:1.0.0@sha256:abc",
+            "web/nginx:1.0.0@md5:0123456789abcdef0123456789abcdef",
+            &format!("web/nginx:1.0.0@{}", DIGEST.to_uppercase()),
+            &format!("web/nginx:1.0.0@{DIGEST}0"),
+            &format!("web/nginx:1.0.0@{DIGEST}@{DIGEST}"),
+            "web/nginx:1.0.0@",
+        ] {
+            let e = tag(bad).unwrap_err();
+            assert!(e.contains("digest"), "{bad:?}: {e}");
+        }
+        // A digest with no tag names nothing to delete.
+        assert!(tag(&format!("web/nginx@{DIGEST}")).unwrap_err().contains("names no tag"));
+    }
+
+    #[test]
+    fn a_host_is_kept_by_references_and_refused_elsewhere() {
+        let r = reference("uhub.service.ucloud.cn/web/nginx:1.0.0").unwrap();
+        assert_eq!(r.registry.as_deref(), Some("uhub.service.ucloud.cn"));
+        assert_eq!(r.tag, tag("web/nginx:1.0.0").unwrap());
+        let local = reference(&format!("localhost:5000/web/nginx:1@{DIGEST}")).unwrap();
+        assert_eq!((local.registry.as_deref(), local.tag.digest.as_deref()), (Some("localhost:5000"), Some(DIGEST)));
+        assert_eq!(reference("web/tools/curl:8").unwrap().registry, None);
+
+        let e = tag("uhub.service.ucloud.cn/web/nginx:1.0.0").unwrap_err();
+        assert!(e.contains("registry host \"uhub.service.ucloud.cn\""), "{e}");
+        assert!("uhub.service.ucloud.cn/web/nginx".parse::<ImageRef>().unwrap_err().contains("registry host"));
+        // Repository names may hold dots: with only an image after it, it is a repository.
+        assert_eq!(
+            reference("my.repo/nginx:1").unwrap(),
+            Reference { registry: None, tag: tag("my.repo/nginx:1").unwrap() }
+        );
+        assert_eq!("my.repo/nginx".parse::<ImageRef>().unwrap().repo, "my.repo");
+        assert_eq!("localhost".parse::<Target>(), Ok(Target::Repo("localhost".into())));
+    }
+
+    #[test]
+    fn only_the_configured_registry_is_accepted() {
+        let ours = || Ok("uhub.service.ucloud.cn".to_owned());
+        let r = reference("uhub.service.ucloud.cn/web/nginx:1").unwrap();
+        assert_eq!(r.resolve(ours()).unwrap(), tag("web/nginx:1").unwrap());
+        let other = reference("docker.io/web/nginx:1").unwrap().resolve(ours()).unwrap_err();
+        assert!(other.contains("docker.io is not the registry of the configured provider (uhub.service.ucloud.cn)"));
+        let unknown = r.resolve(Err("no registry host is known".into())).unwrap_err();
+        assert!(unknown.contains("cannot check the registry host"), "{unknown}");
+        // No host: nothing to check, even when no registry is known.
+        assert!(reference("web/nginx:1").unwrap().resolve(Err("none".into())).is_ok());
+    }
+
+    #[test]
+    fn the_old_misreadings_are_gone() {
+        // Once read as image `nginx:1.0.0@sha256` with tag `<hex>`.
+        assert!(tag("web/nginx:1.0.0@sha256:0123").is_err());
+        // Once read as repository `uhub.service.ucloud.cn`.
+        assert!(tag("uhub.service.ucloud.cn/web/nginx:1.0.0").is_err());
+        // A colon inside the image path is no tag separator.
+        assert!(tag("web/a:b/c").unwrap_err().contains("names no tag"));
     }
 
     #[test]

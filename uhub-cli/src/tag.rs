@@ -40,9 +40,17 @@ pub fn short_digest(digest: Option<&str>) -> String {
     }
 }
 
-/// "3 days ago (2024-03-01 08:00 UTC)", or what the service sent when it cannot be read.
+/// How far ahead of our clock a push time may be before it is flagged (clocks disagree a
+/// little; a time further ahead is a wrong clock or wrong data, and it would count as newest).
+const FUTURE_SLACK_SECS: i64 = 60;
+
+/// "3 days ago (2024-03-01 08:00 UTC)", or what the service sent when it cannot be read; a time
+/// in the future is flagged.
 pub fn pushed_cell(tag: &Tag, now: Timestamp) -> String {
     match tag.pushed {
+        Some(t) if t.as_second() > now.as_second() + FUTURE_SLACK_SECS => {
+            format!("FUTURE: {} ({})", crate::time::relative(t, now), crate::time::absolute(t))
+        }
         Some(t) => format!("{} ({})", crate::time::relative(t, now), crate::time::absolute(t)),
         None if tag.update_time.is_empty() => "unknown".to_owned(),
         None => format!("unreadable: {:?}", tag.update_time),
@@ -98,6 +106,20 @@ impl crate::output::Row for TagRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_times_in_the_future_are_flagged() {
+        let now: Timestamp = "2024-03-31T00:00:00Z".parse().unwrap();
+        let at = |t: &str| Tag {
+            name: "v1".into(),
+            pushed: Some(t.parse().unwrap()),
+            update_time: String::new(),
+            digest: None,
+        };
+        assert!(pushed_cell(&at("2024-04-03T00:00:00Z"), now).starts_with("FUTURE: in 3 days ("));
+        assert!(pushed_cell(&at("2024-03-31T00:00:30Z"), now).starts_with("just now ("), "clocks disagree a little");
+        assert!(pushed_cell(&at("2024-03-28T00:00:00Z"), now).starts_with("3 days ago ("));
+    }
 
     #[test]
     fn short_digests_keep_the_algorithm_and_twelve_digits() {

@@ -78,6 +78,9 @@ pub fn rfc3339(t: Timestamp) -> String {
 /// because their length varies).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let hint = "use a number and a unit, e.g. 90s, 10m, 12h, 30d, 2w";
+    if text.trim() == "0" {
+        return Ok(Duration::ZERO);
+    }
     let span: Span = text.trim().parse().map_err(|_| format!("{text:?} is not a duration: {hint}"))?;
     if span.get_months() != 0 || span.get_years() != 0 {
         return Err(format!("{text:?}: months and years vary in length; use days or weeks, e.g. 30d, 52w"));

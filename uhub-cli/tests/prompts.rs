@@ -73,7 +73,7 @@ async fn with_stdout_piped_the_prompt_still_shows_what_and_why() {
     let uhub = Uhub::for_mock(&mock);
     let out = uhub.home().join("report.json");
     let command = uhub.pty_command_stdout_to(&["prune", "r/app", "--older-than", "1d", "--apply"], &out);
-    let mut term = Terminal::spawn(command);
+    let mut term = Terminal::spawn(command, 200);
     term.wait_for("[y/N]").await;
     let text = term.text();
     let v0 = text.lines().find(|l| l.contains("r/app:v0")).unwrap_or_else(|| panic!("no v0 line:\n{text}"));

@@ -17,7 +17,8 @@ pub async fn run(ctx: &Ctx, args: ApiArgs) -> anyhow::Result<Status> {
     // Generated for every action of the spec: a new action needs no code here.
     let answer = request.send(&ctx.client).await?;
     let pretty = serde_json::to_string_pretty(&answer)?;
-    ctx.out.object(&answer, &pretty, Some(&pretty))?;
+    // `-q` is one line: the answer as compact JSON.
+    ctx.out.object(&answer, &pretty, Some(&crate::sanitize::stdout(&serde_json::to_string(&answer)?)))?;
     Ok(Status::Ok)
 }
 

@@ -111,7 +111,7 @@ fn sdk_settings(global: &Global, provenance: &Provenance) -> anyhow::Result<Vec<
     };
     let endpoint = endpoint_of(endpoint.base_url());
     rows.push(setting("provider", endpoint.provider_name().unwrap_or("custom"), endpoint_source.clone()));
-    rows.push(setting("base url", endpoint.base_url(), endpoint_source));
+    rows.push(setting("base url", masked_url(endpoint.base_url()), endpoint_source));
 
     let timeout = match config.attempt_timeout() {
         Some(t) => (format!("{}s", t.as_secs()), config.attempt_timeout_origin().unwrap_or("-").to_owned()),
@@ -130,6 +130,21 @@ fn sdk_settings(global: &Global, provenance: &Provenance) -> anyhow::Result<Vec<
     };
     rows.push(setting("registry", registry, registry_source));
     Ok(rows)
+}
+
+/// `url` with anything before an `@` in its authority (a user name, a password) masked: the
+/// setting is shown, its secret is not.
+fn masked_url(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}{MASK}@{host}{path}"),
+        None => url.to_owned(),
+    }
 }
 
 fn demo_settings() -> Vec<Setting> {
@@ -171,7 +186,7 @@ fn cli_settings(global: &Global, provenance: &Provenance) -> Vec<Setting> {
         global.concurrency.to_string(),
         origin(provenance.concurrency, "--concurrency", "UHUB_CONCURRENCY"),
     ));
-    let timeout = global.timeout.map_or_else(|| "none (wait: 10m)".to_owned(), crate::time::format_duration);
+    let timeout = global.limit().map_or_else(|| "none".to_owned(), crate::time::format_duration);
     rows.push(setting("timeout", timeout, if global.timeout.is_some() { "--timeout" } else { "default" }));
     rows
 }
@@ -186,5 +201,19 @@ fn configured(e: &uhub_sdk::config::ConfiguredEndpoint) -> anyhow::Result<Endpoi
             anyhow::anyhow!("{origin}={name:?} is not a provider; use ucloud, surfercloud or genesisai")
         }),
         _ => Err(anyhow::anyhow!("an endpoint this version of uhub does not know; update uhub")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_in_a_base_url_is_masked() {
+        assert_eq!(masked_url("http://user:pw@127.0.0.1:8080/api"), "http://********@127.0.0.1:8080/api");
+        assert_eq!(masked_url("https://token@api.example"), "https://********@api.example");
+        assert_eq!(masked_url("http://a:b@c@host/x@y?q=@#@"), "http://********@host/x@y?q=@#@");
+        assert_eq!(masked_url("https://api.ucloud.cn"), "https://api.ucloud.cn");
+        assert_eq!(masked_url("http://127.0.0.1:1/p?x=a@b"), "http://127.0.0.1:1/p?x=a@b");
     }
 }

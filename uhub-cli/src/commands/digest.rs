@@ -8,7 +8,7 @@ use crate::context::Ctx;
 use crate::exit::{self, Status};
 
 pub async fn run(ctx: &Ctx, args: DigestArgs) -> anyhow::Result<Status> {
-    let target = &args.tag;
+    let target = &ctx.tag_ref(&args.tag)?;
     let response = ctx
         .client
         .get_image_tag(&target.image.repo, &target.image.image)
@@ -21,6 +21,13 @@ pub async fn run(ctx: &Ctx, args: DigestArgs) -> anyhow::Result<Status> {
     let Some(digest) = found.digest.as_deref().filter(|d| !d.is_empty()) else {
         anyhow::bail!("the service sent no digest for {target}");
     };
+    if let Some(pinned) = target.digest.as_deref().filter(|&pinned| pinned != digest) {
+        anyhow::bail!(
+            "{}:{} now has the digest {digest}, not the {pinned} the reference pins",
+            target.image,
+            target.tag
+        );
+    }
     let reference = match args.reference {
         true => Some(format!("{}/{}@{digest}", ctx.registry_host().map_err(exit::usage)?, target.image)),
         false => None,

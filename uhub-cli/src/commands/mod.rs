@@ -20,9 +20,6 @@ use crate::interrupt::{self, Reason};
 
 pub use config::Provenance;
 
-/// How long `wait` waits when `--timeout` is not given.
-const DEFAULT_WAIT: Duration = Duration::from_secs(600);
-
 /// Runs the command; the status is 0 or one of the documented others.
 ///
 /// SIGINT, SIGTERM and `--timeout` end a command at once, except while it deletes: then the
@@ -32,13 +29,13 @@ pub async fn run(cli: Cli, provenance: Provenance) -> anyhow::Result<Status> {
     let global = cli.global;
     interrupt::listen();
     // `wait` turns its deadline into its own answer; other commands are stopped by it.
-    if let Some(limit) = global.timeout.filter(|_| !matches!(cli.command, Command::Wait(_))) {
+    if let Some(limit) = global.limit().filter(|_| !matches!(cli.command, Command::Wait(_))) {
         tokio::spawn(async move {
             tokio::time::sleep(limit).await;
             interrupt::stop(Reason::TimedOut);
         });
     }
-    let timeout = global.timeout;
+    let timeout = global.limit();
     let stopped = move |reason: Reason| match (reason, timeout) {
         (Reason::TimedOut, Some(limit)) => exit::timed_out(format!(
             "gave up after --timeout {}; what finished before stays done, so running the same command again \
@@ -69,7 +66,8 @@ async fn execute(global: &Global, command: Command, provenance: &Provenance) -> 
     match command {
         Command::Completion(args) => completion::run(args.shell),
         Command::Config(ConfigCommand::Show) => config::show(global, provenance).await,
-        Command::Wait(args) => wait::run(&ctx().await?, args, global.timeout.unwrap_or(DEFAULT_WAIT)).await,
+        // With `--timeout 0` (no limit) wait waits until the tag appears.
+        Command::Wait(args) => wait::run(&ctx().await?, args, global.limit().unwrap_or(Duration::MAX)).await,
         Command::Repo(c) => repo::run(&ctx().await?, c).await,
         Command::Image(c) => image::run(&ctx().await?, c).await,
         Command::Tag(c) => tag::run(&ctx().await?, c).await,

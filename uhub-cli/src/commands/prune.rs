@@ -67,6 +67,9 @@ pub async fn run(ctx: &Ctx, args: PruneArgs) -> anyhow::Result<Status> {
                 Source::Flags(_) => None,
             });
             let images = images(ctx, &args.targets).await?;
+            if let (Source::Policy(policy), true) = (&source, args.targets.is_empty()) {
+                policy.warn_unmatched(&images);
+            }
             (plan_all(ctx, &source, &images, now).await?, images.len(), max_delete)
         }
     };

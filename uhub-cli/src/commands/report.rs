@@ -73,6 +73,7 @@ pub async fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<Status> {
 async fn gather(ctx: &Ctx, policy: Option<&Policy>, progress: &Progress) -> anyhow::Result<Vec<RepoReport>> {
     let now = ctx.now();
     let mut reports = Vec::new();
+    let mut seen = Vec::new();
     for (repo, kind) in listing::repos(&ctx.client, ctx.concurrency).await? {
         let images = listing::images(&ctx.client, &repo.repo_name, ctx.concurrency).await?;
         progress.add_total(images.len() as u64);
@@ -87,7 +88,11 @@ async fn gather(ctx: &Ctx, policy: Option<&Policy>, progress: &Progress) -> anyh
             .buffered(ctx.concurrency)
             .try_collect()
             .await?;
+        seen.extend(tagged.iter().map(|(i, _)| ImageRef { repo: repo.repo_name.clone(), image: i.image_name.clone() }));
         reports.push(summarise(&repo.repo_name, kind, &tagged, policy, now));
+    }
+    if let Some(policy) = policy {
+        policy.warn_unmatched(&seen);
     }
     Ok(reports)
 }

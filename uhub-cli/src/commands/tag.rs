@@ -14,7 +14,7 @@ use crate::delete::{Doomed, Outcome, Tally, delete_tags, reread};
 use crate::exit::{self, Status};
 use crate::listing;
 use crate::output::Row;
-use crate::refs::{ImageRef, TagArg, TagRef};
+use crate::refs::{ImageRef, Reference, TagArg, TagRef};
 use crate::tag::{Tag, TagRow, short_digest};
 use crate::{time, version};
 
@@ -133,13 +133,15 @@ async fn delete(ctx: &Ctx, args: &[TagArg], audit_log: Option<&std::path::Path>)
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-            given.push(line.parse::<TagRef>().map_err(|e| exit::usage(format!("stdin: {e}")))?);
+            let reference = line.parse::<Reference>().map_err(|e| exit::usage(format!("stdin: {e}")))?;
+            given.push(ctx.tag_ref(&reference)?);
         }
     } else {
-        given.extend(args.iter().filter_map(|a| match a {
-            TagArg::Tag(tag) => Some(tag.clone()),
-            TagArg::Stdin => None,
-        }));
+        for arg in args {
+            if let TagArg::Tag(reference) = arg {
+                given.push(ctx.tag_ref(reference)?);
+            }
+        }
     }
     let mut seen = HashSet::new();
     let tags: Vec<TagRef> = given.into_iter().filter(|t| seen.insert(t.clone())).collect();

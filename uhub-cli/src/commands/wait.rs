@@ -9,13 +9,14 @@ use crate::cli::WaitArgs;
 use crate::context::Ctx;
 use crate::exit::{self, Status};
 use crate::output;
+use crate::refs::TagRef;
 use crate::tag::Tag;
 
 pub async fn run(ctx: &Ctx, args: WaitArgs, limit: Duration) -> anyhow::Result<Status> {
-    let target = &args.tag;
+    let target = &ctx.tag_ref(&args.tag)?;
     let started = Instant::now();
     if ctx.out.for_people() {
-        output::note(&format!("waiting for {target} (up to {})", crate::time::format_duration(limit)));
+        output::note(&format!("waiting for {target} ({})", shown(limit)));
     }
     let mut last = "not listed yet".to_owned();
     loop {
@@ -30,15 +31,32 @@ pub async fn run(ctx: &Ctx, args: WaitArgs, limit: Duration) -> anyhow::Result<S
         match tokio::time::timeout(remaining, look).await {
             Err(_) => last = "the last request ran out of time".to_owned(),
             Ok(Ok(response)) => {
-                if let Some(found) = response.tag_set.iter().find(|t| t.tag_name == target.tag) {
-                    return found_it(ctx, &args, &Tag::from_set(found), started.elapsed());
+                match response.tag_set.iter().find(|t| t.tag_name == target.tag).map(Tag::from_set) {
+                    // A pinned digest: the tag is there once it names that image.
+                    Some(found) if target.digest.is_none() || found.digest == target.digest => {
+                        return found_it(ctx, target, &found, started.elapsed());
+                    }
+                    Some(found) => {
+                        last = format!(
+                            "listed with {}, not the pinned digest",
+                            found.digest.as_deref().unwrap_or("no digest")
+                        );
+                    }
+                    None => last = "not listed yet".to_owned(),
                 }
-                last = "not listed yet".to_owned();
             }
             Ok(Err(e)) if keeps_waiting(&e) => last = e.to_string(),
             Ok(Err(e)) => return Err(anyhow::Error::new(e).context(format!("looking for {target}"))),
         }
         tokio::time::sleep(args.interval.min(limit.saturating_sub(started.elapsed()))).await;
+    }
+}
+
+/// "up to 10m", or "no time limit" for `--timeout 0`.
+fn shown(limit: Duration) -> String {
+    match limit {
+        Duration::MAX => "no time limit".to_owned(),
+        limit => format!("up to {}", crate::time::format_duration(limit)),
     }
 }
 
@@ -52,8 +70,7 @@ fn keeps_waiting(e: &uhub_sdk::Error) -> bool {
     }
 }
 
-fn found_it(ctx: &Ctx, args: &WaitArgs, tag: &Tag, waited: Duration) -> anyhow::Result<Status> {
-    let target = &args.tag;
+fn found_it(ctx: &Ctx, target: &TagRef, tag: &Tag, waited: Duration) -> anyhow::Result<Status> {
     let value = json!({
         "repo": target.image.repo,
         "image": target.image.image,

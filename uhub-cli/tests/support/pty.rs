@@ -1,4 +1,5 @@
-//! `uhub` in a pseudo-terminal, as a person runs it: what the screen shows, keys typed.
+//! `uhub` in a pseudo-terminal of a chosen width, as a person runs it: what the terminal
+//! receives, byte for byte, and a keyboard to answer prompts.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -17,14 +18,20 @@ pub struct Terminal {
 }
 
 impl Terminal {
+    /// A terminal of 50 rows and 200 columns running `uhub args...`.
     pub fn start(uhub: &Uhub, args: &[&str]) -> Terminal {
-        Terminal::spawn(uhub.pty_command(args))
+        Terminal::spawn(uhub.pty_command(args), 200)
     }
 
-    /// Runs `command` (e.g. a shell that redirects uhub's stdout) in the terminal.
-    pub fn spawn(command: portable_pty::CommandBuilder) -> Terminal {
+    /// A terminal of 50 rows and `cols` columns running `uhub args...`.
+    pub fn start_with_width(uhub: &Uhub, cols: u16, args: &[&str]) -> Terminal {
+        Terminal::spawn(uhub.pty_command(args), cols)
+    }
+
+    /// Runs `command` (e.g. a shell that redirects uhub's stdout) in a terminal `cols` wide.
+    pub fn spawn(command: portable_pty::CommandBuilder, cols: u16) -> Terminal {
         let pair = native_pty_system()
-            .openpty(PtySize { rows: 50, cols: 200, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize { rows: 50, cols, pixel_width: 0, pixel_height: 0 })
             .expect("a pseudo-terminal opens");
         let child = pair.slave.spawn_command(command).expect("uhub starts in the terminal");
         drop(pair.slave);
@@ -45,6 +52,7 @@ impl Terminal {
         Terminal { child, keyboard, screen, _master: pair.master }
     }
 
+    /// Every byte the terminal received, as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
     }
@@ -85,4 +93,15 @@ impl Terminal {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// Asserts the terminal received no byte that acts on it instead of showing: no ESC, BEL, lone
+/// CR (the terminal's own CR LF aside), DEL, C1 control or bidi override.
+pub fn assert_inert(screen: &str) {
+    let without_crlf = screen.replace("\r\n", "\n");
+    let active: Vec<char> = without_crlf
+        .chars()
+        .filter(|&c| (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .collect();
+    assert!(active.is_empty(), "the terminal received {active:?}:\n{screen:?}");
 }
