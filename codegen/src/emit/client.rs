@@ -14,7 +14,7 @@ pub fn file(service: &ir::Service) -> TokenStream {
     let module_doc = inner_doc("The client, its builder, and the calls its methods make.");
     let methods = service.actions.iter().map(method);
     let requests = service.actions.iter().map(|a| {
-        let m = name(&a.method);
+        let m = name(&a.module);
         let r = name(&a.request);
         quote! { use super::#m::#r; }
     });

@@ -14,7 +14,7 @@ pub fn file(service: &ir::Service) -> TokenStream {
     let rt = rt();
     let module_doc = inner_doc("Requests of any action, parsed from a received form by the action's name.");
     let uses = service.actions.iter().map(|a| {
-        let m = format_ident!("{}", a.method);
+        let m = format_ident!("{}", a.module);
         let r = format_ident!("{}", a.request);
         quote! { use super::#m::#r; }
     });
