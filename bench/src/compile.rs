@@ -4,7 +4,8 @@
 //! wraps rustc (`RUSTC_WRAPPER`) to time the SDK's own rustc and sample its peak resident memory
 //! (VmHWM) while it runs; dependencies are built once beforehand and not measured.
 //!
-//! `UHUB_BENCH_COMPILE_SIZES=7,500` measures other sizes.
+//! `UHUB_BENCH_COMPILE_SIZES=7,500` measures other sizes; `UHUB_BENCH_COMPILE_SPEC=FILE` measures
+//! the SDK generated from another spec (a whole catalogue merged by `import-doc`, say) instead.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -36,9 +37,23 @@ pub fn run(root: &Path) -> Result<Vec<Row>, String> {
     let base = spec::parse(&base_text).map_err(|e| format!("{}: {e}", sync::SPEC))?;
     let mut rows = Vec::new();
     let mut smallest: Option<(usize, Build)> = None;
-    for &n in &sizes {
+    let specs: Vec<(usize, String)> = match std::env::var_os("UHUB_BENCH_COMPILE_SPEC") {
+        Some(path) => {
+            let text = read(Path::new(&path))?;
+            let n = spec::parse(&text).map_err(|e| format!("{}: {e}", Path::new(&path).display()))?.actions.len();
+            vec![(n, text)]
+        }
         // The real spec at its own size, a synthetic one otherwise.
-        let text = if n == base.actions.len() { base_text.clone() } else { spec::to_text(&synth::spec(&base, n)) };
+        None => sizes
+            .iter()
+            .map(|&n| {
+                let text =
+                    if n == base.actions.len() { base_text.clone() } else { spec::to_text(&synth::spec(&base, n)) };
+                (n, text)
+            })
+            .collect(),
+    };
+    for (n, text) in specs {
         let lines = scratch.generate(&text)?;
         let debug = scratch.build(false)?;
         let release = scratch.build(true)?;

@@ -204,6 +204,7 @@ pub const SDK_ROOT_NAMES: &[&str] = &[
     "service",
     "sign",
     "signed",
+    "table",
     "time",
     "transport",
     "url",

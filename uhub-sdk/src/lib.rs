@@ -48,6 +48,7 @@ pub mod runtime;
 mod service;
 mod sign;
 mod signed;
+mod table;
 pub mod time;
 mod transport;
 mod url;

@@ -24,6 +24,7 @@ pub use crate::retry::RetryPolicy;
 pub use crate::service::{Service, Target};
 pub use crate::sign::{sign, sign_form};
 pub use crate::signed::SignedRequest;
+pub use crate::table::{FieldTable, field, object};
 pub use crate::time::Time;
 /// Re-exported so generated code derives with the same serde as the runtime, whatever the
 /// crate it is compiled in depends on.

@@ -6,8 +6,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::tokens::{
-    argument, argument_init, doc, field_doc, field_type, form_getter, ident, inner_doc, input, name, required_check,
-    response_field, rt, rust_type, serde_crate,
+    argument, argument_init, decode_impls, doc, field_doc, field_type, form_getter, ident, inner_doc, input, name,
+    required_check, response_field, rt, rust_type, serde_crate,
 };
 use crate::ir;
 
@@ -149,7 +149,6 @@ fn response(a: &ir::Action) -> TokenStream {
     let rt = rt();
     let name = name(&a.response);
     let serde = serde_crate();
-    let lenient = format!("{}::lenient", super::tokens::RUNTIME);
     let or_zero = format!("{}::ret_code_or_zero", super::tokens::RUNTIME);
     let d = doc(&format!("What `{}` returns.", a.wire));
     let fields = a.fields.iter().map(response_field);
@@ -161,26 +160,33 @@ fn response(a: &ir::Action) -> TokenStream {
         (quote!(), get)
     } else {
         let field = quote! {
-            #[serde(rename = "Message", skip_serializing_if = "Option::is_none", deserialize_with = #lenient)]
+            #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
             message: Option<String>,
         };
         (field, quote!(self.message.as_deref()))
     };
+    let mut table: Vec<(String, String)> = a.fields.iter().map(|f| (f.wire.clone(), f.ident.clone())).collect();
+    table.push(("RetCode".into(), "ret_code".into()));
+    if !declares_message {
+        table.push(("Message".into(), "message".into()));
+    }
+    let decode = decode_impls(&name, &table);
     quote! {
         #d
-        #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Deserialize, #rt::serde::Serialize)]
+        #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Serialize)]
         #serde
-        #[serde(default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
-            #[serde(rename = "RetCode", serialize_with = #or_zero, deserialize_with = #lenient)]
+            #[serde(rename = "RetCode", serialize_with = #or_zero)]
             ret_code: Option<i64>,
             #message_field
             /// Not part of the body: the header the answer came with.
             #[serde(skip)]
             request_id: Option<String>,
         }
+
+        #decode
 
         impl #name {
             /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),

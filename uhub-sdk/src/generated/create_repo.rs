@@ -91,36 +91,50 @@ impl super::Call<CreateRepoRequest> {
     }
 }
 /// What `CreateRepo` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct CreateRepoResponse {
     /// A human-readable note from the service about the change.
     ///
     /// Wire name: `Message`.
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateRepoResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for CreateRepoResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Message" => Some(0usize),
+            "RetCode" => Some(1usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.message = ::uhub_sdk::runtime::field(map)?,
+            _ => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl CreateRepoResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),

@@ -91,43 +91,61 @@ impl super::Call<GetRepoImageRequest> {
     }
 }
 /// What `GetRepoImage` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct GetRepoImageResponse {
     /// Number of images in the repository, over all pages.
     ///
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "TotalCount")]
     pub total_count: i64,
     /// The images of this page.
     ///
     /// Wire name: `ImageSet`.
-    #[serde(rename = "ImageSet", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "ImageSet")]
     pub image_set: Vec<ImageSet>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetRepoImageResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for GetRepoImageResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "TotalCount" => Some(0usize),
+            "ImageSet" => Some(1usize),
+            "RetCode" => Some(2usize),
+            "Message" => Some(3usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.total_count = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.image_set = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl GetRepoImageResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),

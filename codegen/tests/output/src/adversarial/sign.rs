@@ -196,87 +196,89 @@ impl super::Call<SignRequest> {
     }
 }
 /// What `Sign` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct SignResponse {
     /// A body field named like the response's request id.
     ///
     /// Wire name: `RequestId`.
-    #[serde(
-        rename = "RequestId",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
     pub request_id_: Option<String>,
     /// Not the service's Message.
     ///
     /// Wire name: `message`.
-    #[serde(
-        rename = "message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
     pub message_: Option<String>,
     /// The wire field IPSet.
     ///
     /// Wire name: `IPSet`.
-    #[serde(
-        rename = "IPSet",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "IPSet", skip_serializing_if = "Option::is_none")]
     pub ip_set: Option<IpSet2>,
     /// The wire field IpSet.
     ///
     /// Wire name: `IpSet`.
-    #[serde(
-        rename = "IpSet",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "IpSet", skip_serializing_if = "Option::is_none")]
     pub ip_set_2: Option<IpSet>,
     /// The wire field Error.
     ///
     /// Wire name: `Error`.
-    #[serde(
-        rename = "Error",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
     pub error: Option<Error2>,
     /// The wire field Default.
     ///
     /// Wire name: `Default`.
-    #[serde(
-        rename = "Default",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
     pub default: Option<Default2>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for SignResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for SignResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "RequestId" => Some(0usize),
+            "message" => Some(1usize),
+            "IPSet" => Some(2usize),
+            "IpSet" => Some(3usize),
+            "Error" => Some(4usize),
+            "Default" => Some(5usize),
+            "RetCode" => Some(6usize),
+            "Message" => Some(7usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.request_id_ = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.message_ = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.ip_set = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.ip_set_2 = ::uhub_sdk::runtime::field(map)?,
+            4usize => self.error = ::uhub_sdk::runtime::field(map)?,
+            5usize => self.default = ::uhub_sdk::runtime::field(map)?,
+            6usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl SignResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),

@@ -133,95 +133,96 @@ impl ::uhub_sdk::runtime::serde::Serialize for Option2 {
     }
 }
 /// UCloud's shape: a field Default beside IPSet and IpSet.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct UHostIpSet {
     /// The address.
     ///
     /// Wire name: `IP`.
-    #[serde(rename = "IP", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "IP")]
     pub ip: String,
     /// Whether this is the default address.
     ///
     /// Wire name: `Default`.
-    #[serde(
-        rename = "Default",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
     pub default_: Option<bool>,
     /// The wire field IPSet.
     ///
     /// Wire name: `IPSet`.
-    #[serde(
-        rename = "IPSet",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "IPSet", skip_serializing_if = "Option::is_none")]
     pub ip_set: Option<String>,
     /// The wire field IpSet.
     ///
     /// Wire name: `IpSet`.
-    #[serde(
-        rename = "IpSet",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "IpSet", skip_serializing_if = "Option::is_none")]
     pub ip_set_2: Option<String>,
     /// Named like the constructor.
     ///
     /// Wire name: `New`.
-    #[serde(
-        rename = "New",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "New", skip_serializing_if = "Option::is_none")]
     pub new_: Option<i64>,
     /// The wire field Clone.
     ///
     /// Wire name: `Clone`.
-    #[serde(
-        rename = "Clone",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Clone", skip_serializing_if = "Option::is_none")]
     pub clone_: Option<String>,
     /// The wire field Hash.
     ///
     /// Wire name: `Hash`.
-    #[serde(
-        rename = "Hash",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Hash", skip_serializing_if = "Option::is_none")]
     pub hash_: Option<String>,
     /// The wire field Type.
     ///
     /// Wire name: `Type`.
-    #[serde(
-        rename = "Type",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// The wire field Into.
     ///
     /// Wire name: `Into`.
-    #[serde(
-        rename = "Into",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Into", skip_serializing_if = "Option::is_none")]
     pub into_: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UHostIpSet {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for UHostIpSet {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "IP" => Some(0usize),
+            "Default" => Some(1usize),
+            "IPSet" => Some(2usize),
+            "IpSet" => Some(3usize),
+            "New" => Some(4usize),
+            "Clone" => Some(5usize),
+            "Hash" => Some(6usize),
+            "Type" => Some(7usize),
+            "Into" => Some(8usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.ip = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.default_ = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.ip_set = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.ip_set_2 = ::uhub_sdk::runtime::field(map)?,
+            4usize => self.new_ = ::uhub_sdk::runtime::field(map)?,
+            5usize => self.clone_ = ::uhub_sdk::runtime::field(map)?,
+            6usize => self.hash_ = ::uhub_sdk::runtime::field(map)?,
+            7usize => self.type_ = ::uhub_sdk::runtime::field(map)?,
+            _ => self.into_ = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for UHostIpSet {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -375,27 +376,38 @@ impl ::uhub_sdk::runtime::FromParams for UHostIpSet {
     }
 }
 /// Named like UHostIPSet's neighbour; one Rust type with IPSet.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct IpSet {
     /// The wire field Name.
     ///
     /// Wire name: `Name`.
-    #[serde(
-        rename = "Name",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for IpSet {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for IpSet {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Name" => Some(0usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        self.name = ::uhub_sdk::runtime::field(map)?;
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for IpSet {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -416,27 +428,38 @@ impl IpSet {
     }
 }
 /// Becomes IpSet after case conversion.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct IpSet2 {
     /// The wire field Name.
     ///
     /// Wire name: `Name`.
-    #[serde(
-        rename = "Name",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for IpSet2 {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for IpSet2 {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Name" => Some(0usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        self.name = ::uhub_sdk::runtime::field(map)?;
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for IpSet2 {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -457,27 +480,38 @@ impl IpSet2 {
     }
 }
 /// Named like the SDK's error type.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct Error2 {
     /// The wire field Code.
     ///
     /// Wire name: `Code`.
-    #[serde(
-        rename = "Code",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Error2 {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for Error2 {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Code" => Some(0usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        self.code = ::uhub_sdk::runtime::field(map)?;
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for Error2 {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -498,27 +532,38 @@ impl Error2 {
     }
 }
 /// Named like a derive.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct Default2 {
     /// The wire field Value.
     ///
     /// Wire name: `Value`.
-    #[serde(
-        rename = "Value",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Default2 {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for Default2 {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Value" => Some(0usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        self.value = ::uhub_sdk::runtime::field(map)?;
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for Default2 {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -539,27 +584,38 @@ impl Default2 {
     }
 }
 /// Named like the request of the action Sign.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct SignRequest2 {
     /// The wire field Value.
     ///
     /// Wire name: `Value`.
-    #[serde(
-        rename = "Value",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for SignRequest2 {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for SignRequest2 {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Value" => Some(0usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        self.value = ::uhub_sdk::runtime::field(map)?;
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for SignRequest2 {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(

@@ -49,33 +49,47 @@ impl super::Call<TypesRequest> {
     }
 }
 /// What `Types` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct TypesResponse {
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for TypesResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for TypesResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "RetCode" => Some(0usize),
+            "Message" => Some(1usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl TypesResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),

@@ -160,56 +160,68 @@ impl super::Call<CreateBuildRunnerRequest> {
     }
 }
 /// What `CreateBuildRunner` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerResponse {
     /// 新建构建机的ID
     ///
     /// Wire name: `RunnerIds`.
-    #[serde(rename = "RunnerIds", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "RunnerIds")]
     pub runner_ids: Vec<String>,
     /// 每小时费用，单位元
     ///
     /// Wire name: `HourlyCost`.
-    #[serde(
-        rename = "HourlyCost",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "HourlyCost", skip_serializing_if = "Option::is_none")]
     pub hourly_cost: Option<f64>,
     /// 创建时间
     ///
     /// Wire name: `CreateTime`.
-    #[serde(
-        rename = "CreateTime",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "CreateTime", skip_serializing_if = "Option::is_none")]
     pub create_time: Option<::uhub_sdk::runtime::Time>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "RunnerIds" => Some(0usize),
+            "HourlyCost" => Some(1usize),
+            "CreateTime" => Some(2usize),
+            "RetCode" => Some(3usize),
+            "Message" => Some(4usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.runner_ids = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.hourly_cost = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.create_time = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl CreateBuildRunnerResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),

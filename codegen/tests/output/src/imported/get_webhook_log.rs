@@ -106,43 +106,61 @@ impl super::Call<GetWebhookLogRequest> {
     }
 }
 /// What `GetWebhookLog` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct GetWebhookLogResponse {
     ///
     ///
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "TotalCount")]
     pub total_count: i64,
     /// Deliveries, newest first
     ///
     /// Wire name: `LogSet`.
-    #[serde(rename = "LogSet", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "LogSet")]
     pub log_set: Vec<DeliveryLog>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetWebhookLogResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for GetWebhookLogResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "TotalCount" => Some(0usize),
+            "LogSet" => Some(1usize),
+            "RetCode" => Some(2usize),
+            "Message" => Some(3usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.total_count = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.log_set = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl GetWebhookLogResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),

@@ -103,52 +103,68 @@ impl super::Call<FindGadgetsRequest> {
     }
 }
 /// What `FindGadgets` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct FindGadgetsResponse {
     /// Where the gadgets were found.
     ///
     /// Wire name: `Where`.
-    #[serde(rename = "Where", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Where")]
     pub where_: String,
     /// The rules applied.
     ///
     /// Wire name: `Rules`.
-    #[serde(rename = "Rules", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Rules")]
     pub rules: Vec<Rule>,
     /// Kind of the gadgets found.
     ///
     /// Wire name: `Type`.
-    #[serde(
-        rename = "Type",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
     pub gadget_type: Option<GadgetType>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for FindGadgetsResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for FindGadgetsResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Where" => Some(0usize),
+            "Rules" => Some(1usize),
+            "Type" => Some(2usize),
+            "RetCode" => Some(3usize),
+            "Message" => Some(4usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.where_ = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.rules = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.gadget_type = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl FindGadgetsResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),

@@ -63,50 +63,61 @@ impl ::uhub_sdk::runtime::serde::Serialize for GadgetType {
     }
 }
 /// A matching rule with keyword field names.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct Rule {
     /// Pattern the rule matches.
     ///
     /// Wire name: `Match`.
-    #[serde(rename = "Match", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Match")]
     pub match_: String,
     /// A keyword of scalar type: gets a trailing underscore.
     ///
     /// Wire name: `Type`.
-    #[serde(
-        rename = "Type",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Whether the rule is a reference.
     ///
     /// Wire name: `Ref`.
-    #[serde(
-        rename = "Ref",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Ref", skip_serializing_if = "Option::is_none")]
     pub ref_: Option<bool>,
     /// A keyword renamed by rust_name.
     ///
     /// Wire name: `Loop`.
-    #[serde(
-        rename = "Loop",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Loop", skip_serializing_if = "Option::is_none")]
     pub loop_count: Option<i64>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Rule {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for Rule {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Match" => Some(0usize),
+            "Type" => Some(1usize),
+            "Ref" => Some(2usize),
+            "Loop" => Some(3usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.match_ = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.type_ = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.ref_ = ::uhub_sdk::runtime::field(map)?,
+            _ => self.loop_count = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for Rule {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(

@@ -188,84 +188,106 @@ impl super::Call<UpdateGizmoRequest> {
     }
 }
 /// What `UpdateGizmo` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateGizmoResponse {
     /// The gizmo changed.
     ///
     /// Wire name: `GizmoId`.
-    #[serde(rename = "GizmoId", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "GizmoId")]
     pub gizmo_id: String,
     /// Whether it is enabled, served as the text true/false.
     ///
     /// Wire name: `Enabled`.
-    #[serde(
-        rename = "Enabled",
-        serialize_with = "::uhub_sdk::runtime::bool_as_text",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Enabled", serialize_with = "::uhub_sdk::runtime::bool_as_text")]
     pub enabled: bool,
     /// An optional bool in a response.
     ///
     /// Wire name: `Archived`.
-    #[serde(
-        rename = "Archived",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Archived", skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
     /// Names now set.
     ///
     /// Wire name: `Names`.
-    #[serde(rename = "Names", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Names")]
     pub names: Vec<String>,
     /// Ports now open.
     ///
     /// Wire name: `Ports`.
-    #[serde(rename = "Ports", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Ports")]
     pub ports: Vec<i64>,
     /// A float read from a number or a numeric string.
     ///
     /// Wire name: `Ratio`.
-    #[serde(rename = "Ratio", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Ratio")]
     pub ratio: f64,
     /// A time the service may write as text or as Unix seconds.
     ///
     /// Wire name: `CheckedAt`.
-    #[serde(rename = "CheckedAt", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "CheckedAt")]
     pub checked_at: ::uhub_sdk::runtime::Time,
     /// Times in a list.
     ///
     /// Wire name: `History`.
-    #[serde(rename = "History", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "History")]
     pub history: Vec<::uhub_sdk::runtime::Time>,
     /// A note from the service.
     ///
     /// Wire name: `Message`.
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UpdateGizmoResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for UpdateGizmoResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "GizmoId" => Some(0usize),
+            "Enabled" => Some(1usize),
+            "Archived" => Some(2usize),
+            "Names" => Some(3usize),
+            "Ports" => Some(4usize),
+            "Ratio" => Some(5usize),
+            "CheckedAt" => Some(6usize),
+            "History" => Some(7usize),
+            "Message" => Some(8usize),
+            "RetCode" => Some(9usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.gizmo_id = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.enabled = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.archived = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.names = ::uhub_sdk::runtime::field(map)?,
+            4usize => self.ports = ::uhub_sdk::runtime::field(map)?,
+            5usize => self.ratio = ::uhub_sdk::runtime::field(map)?,
+            6usize => self.checked_at = ::uhub_sdk::runtime::field(map)?,
+            7usize => self.history = ::uhub_sdk::runtime::field(map)?,
+            8usize => self.message = ::uhub_sdk::runtime::field(map)?,
+            _ => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl UpdateGizmoResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
