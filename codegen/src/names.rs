@@ -187,6 +187,7 @@ pub const SDK_ROOT_NAMES: &[&str] = &[
     "REQUEST_ID_HEADER",
     "jiff",
     "action",
+    "any",
     "builder",
     "call",
     "client",

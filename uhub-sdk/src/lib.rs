@@ -29,6 +29,7 @@
 extern crate self as uhub_sdk;
 
 mod action;
+mod any;
 mod builder;
 mod call;
 mod client;

@@ -8,6 +8,7 @@
 //! inside this crate or in any other (the generator's golden crate does exactly that).
 
 pub use crate::action::{Action, Page, Paginated, Response};
+pub use crate::any::{Prepared, prepare, send as send_prepared};
 pub use crate::builder::ClientBuilder;
 pub use crate::call::CallCore;
 pub use crate::client::ClientCore;

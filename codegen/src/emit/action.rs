@@ -60,7 +60,7 @@ fn new_fn(a: &ir::Action) -> TokenStream {
     quote! {
         impl #name {
             /// A request with its required parameters set and every optional one unset.
-            pub fn new(#(#args),*) -> Self {
+            #[inline] pub fn new(#(#args),*) -> Self {
                 Self { #(#inits,)* ..Self::default() }
             }
         }
@@ -127,12 +127,12 @@ fn setters(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
         let unwrap = if p.ty.is_array() { quote!(value.unwrap_or_default()) } else { quote!(value) };
         quote! {
             #d
-            pub fn #id(self, value: #arg) -> Self {
+            #[inline] pub fn #id(self, value: #arg) -> Self {
                 self.#set(Some(#value))
             }
 
             #set_doc
-            pub fn #set(mut self, value: Option<#stored>) -> Self {
+            #[inline] pub fn #set(mut self, value: Option<#stored>) -> Self {
                 self.request_mut().#id = #unwrap;
                 self
             }
@@ -191,21 +191,21 @@ fn response(a: &ir::Action) -> TokenStream {
         impl #name {
             /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
             /// to quote to support or keep in an audit trail.
-            pub fn request_id(&self) -> Option<&str> {
+            #[inline] pub fn request_id(&self) -> Option<&str> {
                 self.request_id.as_deref()
             }
         }
 
         impl #rt::Response for #name {
-            fn ret_code(&self) -> Option<i64> {
+            #[inline] fn ret_code(&self) -> Option<i64> {
                 self.ret_code
             }
 
-            fn set_request_id(&mut self, id: Option<String>) {
+            #[inline] fn set_request_id(&mut self, id: Option<String>) {
                 self.request_id = id;
             }
 
-            fn message(&self) -> Option<&str> {
+            #[inline] fn message(&self) -> Option<&str> {
                 #message
             }
         }
@@ -222,23 +222,23 @@ fn paginated(a: &ir::Action) -> TokenStream {
         impl #rt::Paginated for #request {
             type Item = #item;
 
-            fn offset(&self) -> Option<i64> {
+            #[inline] fn offset(&self) -> Option<i64> {
                 self.#offset
             }
 
-            fn set_offset(&mut self, offset: i64) {
+            #[inline] fn set_offset(&mut self, offset: i64) {
                 self.#offset = Some(offset);
             }
 
-            fn limit(&self) -> Option<i64> {
+            #[inline] fn limit(&self) -> Option<i64> {
                 self.#limit
             }
 
-            fn set_limit(&mut self, limit: i64) {
+            #[inline] fn set_limit(&mut self, limit: i64) {
                 self.#limit = Some(limit);
             }
 
-            fn into_page(response: Self::Response) -> #rt::Page<Self::Item> {
+            #[inline] fn into_page(response: Self::Response) -> #rt::Page<Self::Item> {
                 #rt::Page { total: response.#total, items: response.#items }
             }
         }

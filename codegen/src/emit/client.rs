@@ -174,7 +174,7 @@ fn method(a: &ir::Action) -> TokenStream {
     let values = required.iter().map(|p| ident(p));
     quote! {
         #d
-        pub fn #method(&self, #(#args),*) -> Call<#request> {
+        #[inline] pub fn #method(&self, #(#args),*) -> Call<#request> {
             Call::new(self, #request::new(#(#values),*))
         }
     }

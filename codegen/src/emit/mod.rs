@@ -1,6 +1,11 @@
 //! [`ir::Service`] → formatted Rust source files, one per action plus the fixed set in
 //! [`crate::names::FIXED_MODULES`].
 //!
+//! Per-action functions that only callers use (setters, constructors, client methods, accessors)
+//! are `#[inline]`: rustc then compiles each where it is called, and never in the SDK itself for
+//! the thousands of actions a program does not call. The SDK's build time grows with what it
+//! must compile, so this is most of what keeps a catalogue-sized spec affordable.
+//!
 //! Each submodule emits one kind of item and shares token helpers only through `tokens`; this
 //! module assembles files, formats them with prettyplease and puts the "generated, do not
 //! edit" preamble, naming the spec they came from, on top.

@@ -177,7 +177,7 @@ fn model_builders(m: &ir::Model) -> TokenStream {
         let d = doc(&format!("Sets [`Self::{id}`] (`{}`).", f.wire));
         quote! {
             #d
-            pub fn #id(mut self, value: #arg) -> Self {
+            #[inline] pub fn #id(mut self, value: #arg) -> Self {
                 self.#id = #stored;
                 self
             }
@@ -186,7 +186,7 @@ fn model_builders(m: &ir::Model) -> TokenStream {
     quote! {
         impl #name {
             /// A value with its required fields set and every optional one unset.
-            pub fn new(#(#args),*) -> Self {
+            #[inline] pub fn new(#(#args),*) -> Self {
                 Self { #(#inits,)* ..Self::default() }
             }
             #(#setters)*

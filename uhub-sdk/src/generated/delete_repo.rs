@@ -19,6 +19,7 @@ pub struct DeleteRepoRequest {
 }
 impl DeleteRepoRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(repo_name: impl Into<String>) -> Self {
         Self {
             repo_name: repo_name.into(),
@@ -51,10 +52,12 @@ impl ::uhub_sdk::runtime::Action for DeleteRepoRequest {
 }
 impl super::Call<DeleteRepoRequest> {
     /// Sets [`DeleteRepoRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`DeleteRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
@@ -106,17 +109,21 @@ impl ::uhub_sdk::runtime::FieldTable for DeleteRepoResponse {
 impl DeleteRepoResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for DeleteRepoResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

@@ -27,6 +27,7 @@ pub struct GetRepoRequest {
 }
 impl GetRepoRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
@@ -57,37 +58,45 @@ impl ::uhub_sdk::runtime::Action for GetRepoRequest {
 }
 impl super::Call<GetRepoRequest> {
     /// Sets [`GetRepoRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`GetRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`GetRepoRequest::repo_type`] (`Type`).
+    #[inline]
     pub fn repo_type(self, value: RepoType) -> Self {
         self.set_repo_type(Some(value))
     }
     /// Sets or clears [`GetRepoRequest::repo_type`] (`Type`): forwards an optional value as it is.
+    #[inline]
     pub fn set_repo_type(mut self, value: Option<RepoType>) -> Self {
         self.request_mut().repo_type = value;
         self
     }
     /// Sets [`GetRepoRequest::offset`] (`Offset`).
+    #[inline]
     pub fn offset(self, value: i64) -> Self {
         self.set_offset(Some(value))
     }
     /// Sets or clears [`GetRepoRequest::offset`] (`Offset`): forwards an optional value as it is.
+    #[inline]
     pub fn set_offset(mut self, value: Option<i64>) -> Self {
         self.request_mut().offset = value;
         self
     }
     /// Sets [`GetRepoRequest::limit`] (`Limit`).
+    #[inline]
     pub fn limit(self, value: i64) -> Self {
         self.set_limit(Some(value))
     }
     /// Sets or clears [`GetRepoRequest::limit`] (`Limit`): forwards an optional value as it is.
+    #[inline]
     pub fn set_limit(mut self, value: Option<i64>) -> Self {
         self.request_mut().limit = value;
         self
@@ -153,35 +162,44 @@ impl ::uhub_sdk::runtime::FieldTable for GetRepoResponse {
 impl GetRepoResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for GetRepoResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Paginated for GetRepoRequest {
     type Item = RepoSet;
+    #[inline]
     fn offset(&self) -> Option<i64> {
         self.offset
     }
+    #[inline]
     fn set_offset(&mut self, offset: i64) {
         self.offset = Some(offset);
     }
+    #[inline]
     fn limit(&self) -> Option<i64> {
         self.limit
     }
+    #[inline]
     fn set_limit(&mut self, limit: i64) {
         self.limit = Some(limit);
     }
+    #[inline]
     fn into_page(response: Self::Response) -> ::uhub_sdk::runtime::Page<Self::Item> {
         ::uhub_sdk::runtime::Page {
             total: response.total_count,

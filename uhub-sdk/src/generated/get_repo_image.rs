@@ -27,6 +27,7 @@ pub struct GetRepoImageRequest {
 }
 impl GetRepoImageRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(repo_name: impl Into<String>) -> Self {
         Self {
             repo_name: repo_name.into(),
@@ -63,28 +64,34 @@ impl ::uhub_sdk::runtime::Action for GetRepoImageRequest {
 }
 impl super::Call<GetRepoImageRequest> {
     /// Sets [`GetRepoImageRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`GetRepoImageRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`GetRepoImageRequest::offset`] (`Offset`).
+    #[inline]
     pub fn offset(self, value: i64) -> Self {
         self.set_offset(Some(value))
     }
     /// Sets or clears [`GetRepoImageRequest::offset`] (`Offset`): forwards an optional value as it is.
+    #[inline]
     pub fn set_offset(mut self, value: Option<i64>) -> Self {
         self.request_mut().offset = value;
         self
     }
     /// Sets [`GetRepoImageRequest::limit`] (`Limit`).
+    #[inline]
     pub fn limit(self, value: i64) -> Self {
         self.set_limit(Some(value))
     }
     /// Sets or clears [`GetRepoImageRequest::limit`] (`Limit`): forwards an optional value as it is.
+    #[inline]
     pub fn set_limit(mut self, value: Option<i64>) -> Self {
         self.request_mut().limit = value;
         self
@@ -150,35 +157,44 @@ impl ::uhub_sdk::runtime::FieldTable for GetRepoImageResponse {
 impl GetRepoImageResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for GetRepoImageResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Paginated for GetRepoImageRequest {
     type Item = ImageSet;
+    #[inline]
     fn offset(&self) -> Option<i64> {
         self.offset
     }
+    #[inline]
     fn set_offset(&mut self, offset: i64) {
         self.offset = Some(offset);
     }
+    #[inline]
     fn limit(&self) -> Option<i64> {
         self.limit
     }
+    #[inline]
     fn set_limit(&mut self, limit: i64) {
         self.limit = Some(limit);
     }
+    #[inline]
     fn into_page(response: Self::Response) -> ::uhub_sdk::runtime::Page<Self::Item> {
         ::uhub_sdk::runtime::Page {
             total: response.total_count,

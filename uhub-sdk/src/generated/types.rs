@@ -148,6 +148,7 @@ impl ::uhub_sdk::runtime::Lenient for RepoSet {
 }
 impl RepoSet {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(
         repo_name: impl Into<String>,
         create_time: impl Into<::uhub_sdk::runtime::Time>,
@@ -247,6 +248,7 @@ impl ::uhub_sdk::runtime::Lenient for ImageSet {
 }
 impl ImageSet {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(
         image_name: impl Into<String>,
         pull_count: i64,
@@ -325,6 +327,7 @@ impl ::uhub_sdk::runtime::Lenient for TagSet {
 }
 impl TagSet {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(
         tag_name: impl Into<String>,
         update_time: impl Into<::uhub_sdk::runtime::Time>,
@@ -336,6 +339,7 @@ impl TagSet {
         }
     }
     /// Sets [`Self::digest`] (`Digest`).
+    #[inline]
     pub fn digest(mut self, value: impl Into<String>) -> Self {
         self.digest = Some(value.into());
         self

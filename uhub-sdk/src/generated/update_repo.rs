@@ -27,6 +27,7 @@ pub struct UpdateRepoRequest {
 }
 impl UpdateRepoRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(repo_name: impl Into<String>) -> Self {
         Self {
             repo_name: repo_name.into(),
@@ -63,28 +64,34 @@ impl ::uhub_sdk::runtime::Action for UpdateRepoRequest {
 }
 impl super::Call<UpdateRepoRequest> {
     /// Sets [`UpdateRepoRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`UpdateRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`UpdateRepoRequest::description`] (`Description`).
+    #[inline]
     pub fn description(self, value: impl Into<String>) -> Self {
         self.set_description(Some(value.into()))
     }
     /// Sets or clears [`UpdateRepoRequest::description`] (`Description`): forwards an optional value as it is.
+    #[inline]
     pub fn set_description(mut self, value: Option<String>) -> Self {
         self.request_mut().description = value;
         self
     }
     /// Sets [`UpdateRepoRequest::is_shared`] (`IsShared`).
+    #[inline]
     pub fn is_shared(self, value: bool) -> Self {
         self.set_is_shared(Some(value))
     }
     /// Sets or clears [`UpdateRepoRequest::is_shared`] (`IsShared`): forwards an optional value as it is.
+    #[inline]
     pub fn set_is_shared(mut self, value: Option<bool>) -> Self {
         self.request_mut().is_shared = value;
         self
@@ -139,17 +146,21 @@ impl ::uhub_sdk::runtime::FieldTable for UpdateRepoResponse {
 impl UpdateRepoResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for UpdateRepoResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

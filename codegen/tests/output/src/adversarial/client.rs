@@ -59,48 +59,56 @@ impl Client {
     /// - `payload`: [`SignRequest::payload`] (`Payload`)
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn sign(&self, payload: impl Into<String>) -> Call<SignRequest> {
         Call::new(self, SignRequest::new(payload))
     }
     /// Becomes get_ip_set.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn get_ip_set(&self) -> Call<GetIpSetRequest> {
         Call::new(self, GetIpSetRequest::new())
     }
     /// Also becomes get_ip_set.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn get_ip_set_2(&self) -> Call<GetIpSet2Request> {
         Call::new(self, GetIpSet2Request::new())
     }
     /// Named like the generated types module.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn types(&self) -> Call<TypesRequest> {
         Call::new(self, TypesRequest::new())
     }
     /// Named like a method Client derives.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn clone_(&self) -> Call<CloneRequest> {
         Call::new(self, CloneRequest::new())
     }
     /// A keyword.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn match_(&self) -> Call<MatchRequest> {
         Call::new(self, MatchRequest::new())
     }
     /// Its request type would be the SDK's SignedRequest.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn signed(&self) -> Call<Signed2Request> {
         Call::new(self, Signed2Request::new())
     }
     /// Named like Client::credentials.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn credentials_(&self) -> Call<CredentialsRequest> {
         Call::new(self, CredentialsRequest::new())
     }

@@ -85,50 +85,16 @@ impl AnyRequest {
         self,
         client: &super::Client,
     ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
-        Ok(
-            match self {
-                Self::Sign(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::GetIpSet(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::GetIpSet2(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::Types(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::Clone(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::Match(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::Signed2(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::Credentials(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-            }
-                .expect("typed responses serialize to JSON"),
-        )
+        let prepared = match self {
+            Self::Sign(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::GetIpSet(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::GetIpSet2(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::Types(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::Clone(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::Match(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::Signed2(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::Credentials(r) => ::uhub_sdk::runtime::prepare(&r),
+        };
+        ::uhub_sdk::runtime::send_prepared(client.core(), prepared).await
     }
 }

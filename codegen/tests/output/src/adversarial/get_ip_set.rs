@@ -19,6 +19,7 @@ pub struct GetIpSetRequest {
 }
 impl GetIpSetRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
@@ -45,19 +46,23 @@ impl ::uhub_sdk::runtime::Action for GetIpSetRequest {
 }
 impl super::Call<GetIpSetRequest> {
     /// Sets [`GetIpSetRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`GetIpSetRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`GetIpSetRequest::kind`] (`Kind`).
+    #[inline]
     pub fn kind(self, value: Option2) -> Self {
         self.set_kind(Some(value))
     }
     /// Sets or clears [`GetIpSetRequest::kind`] (`Kind`): forwards an optional value as it is.
+    #[inline]
     pub fn set_kind(mut self, value: Option<Option2>) -> Self {
         self.request_mut().kind = value;
         self
@@ -116,17 +121,21 @@ impl ::uhub_sdk::runtime::FieldTable for GetIpSetResponse {
 impl GetIpSetResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for GetIpSetResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

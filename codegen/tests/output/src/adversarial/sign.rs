@@ -55,6 +55,7 @@ pub struct SignRequest {
 }
 impl SignRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(payload: impl Into<String>) -> Self {
         Self {
             payload: payload.into(),
@@ -105,91 +106,111 @@ impl ::uhub_sdk::runtime::Action for SignRequest {
 }
 impl super::Call<SignRequest> {
     /// Sets [`SignRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`SignRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`SignRequest::send_`] (`Send`).
+    #[inline]
     pub fn send_(self, value: impl Into<String>) -> Self {
         self.set_send_(Some(value.into()))
     }
     /// Sets or clears [`SignRequest::send_`] (`Send`): forwards an optional value as it is.
+    #[inline]
     pub fn set_send_(mut self, value: Option<String>) -> Self {
         self.request_mut().send_ = value;
         self
     }
     /// Sets [`SignRequest::default_`] (`Default`).
+    #[inline]
     pub fn default_(self, value: bool) -> Self {
         self.set_default_(Some(value))
     }
     /// Sets or clears [`SignRequest::default_`] (`Default`): forwards an optional value as it is.
+    #[inline]
     pub fn set_default_(mut self, value: Option<bool>) -> Self {
         self.request_mut().default_ = value;
         self
     }
     /// Sets [`SignRequest::clone_`] (`Clone`).
+    #[inline]
     pub fn clone_(self, value: impl Into<String>) -> Self {
         self.set_clone_(Some(value.into()))
     }
     /// Sets or clears [`SignRequest::clone_`] (`Clone`): forwards an optional value as it is.
+    #[inline]
     pub fn set_clone_(mut self, value: Option<String>) -> Self {
         self.request_mut().clone_ = value;
         self
     }
     /// Sets [`SignRequest::with_retry_`] (`WithRetry`).
+    #[inline]
     pub fn with_retry_(self, value: i64) -> Self {
         self.set_with_retry_(Some(value))
     }
     /// Sets or clears [`SignRequest::with_retry_`] (`WithRetry`): forwards an optional value as it is.
+    #[inline]
     pub fn set_with_retry_(mut self, value: Option<i64>) -> Self {
         self.request_mut().with_retry_ = value;
         self
     }
     /// Sets [`SignRequest::set_name_`] (`SetName`).
+    #[inline]
     pub fn set_name_(self, value: impl Into<String>) -> Self {
         self.set_set_name_(Some(value.into()))
     }
     /// Sets or clears [`SignRequest::set_name_`] (`SetName`): forwards an optional value as it is.
+    #[inline]
     pub fn set_set_name_(mut self, value: Option<String>) -> Self {
         self.request_mut().set_name_ = value;
         self
     }
     /// Sets [`SignRequest::name`] (`Name`).
+    #[inline]
     pub fn name(self, value: impl Into<String>) -> Self {
         self.set_name(Some(value.into()))
     }
     /// Sets or clears [`SignRequest::name`] (`Name`): forwards an optional value as it is.
+    #[inline]
     pub fn set_name(mut self, value: Option<String>) -> Self {
         self.request_mut().name = value;
         self
     }
     /// Sets [`SignRequest::project_id_`] (`ProjectID`).
+    #[inline]
     pub fn project_id_(self, value: impl Into<String>) -> Self {
         self.set_project_id_(Some(value.into()))
     }
     /// Sets or clears [`SignRequest::project_id_`] (`ProjectID`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id_(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id_ = value;
         self
     }
     /// Sets [`SignRequest::hosts`] (`Hosts`).
+    #[inline]
     pub fn hosts(self, value: impl IntoIterator<Item = UHostIpSet>) -> Self {
         self.set_hosts(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`SignRequest::hosts`] (`Hosts`): forwards an optional value as it is.
+    #[inline]
     pub fn set_hosts(mut self, value: Option<Vec<UHostIpSet>>) -> Self {
         self.request_mut().hosts = value.unwrap_or_default();
         self
     }
     /// Sets [`SignRequest::switch`] (`Switch`).
+    #[inline]
     pub fn switch(self, value: Switch) -> Self {
         self.set_switch(Some(value))
     }
     /// Sets or clears [`SignRequest::switch`] (`Switch`): forwards an optional value as it is.
+    #[inline]
     pub fn set_switch(mut self, value: Option<Switch>) -> Self {
         self.request_mut().switch = value;
         self
@@ -283,17 +304,21 @@ impl ::uhub_sdk::runtime::FieldTable for SignResponse {
 impl SignResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for SignResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

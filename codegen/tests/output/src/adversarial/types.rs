@@ -233,6 +233,7 @@ impl ::uhub_sdk::runtime::Lenient for UHostIpSet {
 }
 impl UHostIpSet {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(ip: impl Into<String>) -> Self {
         Self {
             ip: ip.into(),
@@ -240,41 +241,49 @@ impl UHostIpSet {
         }
     }
     /// Sets [`Self::default_`] (`Default`).
+    #[inline]
     pub fn default_(mut self, value: bool) -> Self {
         self.default_ = Some(value);
         self
     }
     /// Sets [`Self::ip_set`] (`IPSet`).
+    #[inline]
     pub fn ip_set(mut self, value: impl Into<String>) -> Self {
         self.ip_set = Some(value.into());
         self
     }
     /// Sets [`Self::ip_set_2`] (`IpSet`).
+    #[inline]
     pub fn ip_set_2(mut self, value: impl Into<String>) -> Self {
         self.ip_set_2 = Some(value.into());
         self
     }
     /// Sets [`Self::new_`] (`New`).
+    #[inline]
     pub fn new_(mut self, value: i64) -> Self {
         self.new_ = Some(value);
         self
     }
     /// Sets [`Self::clone_`] (`Clone`).
+    #[inline]
     pub fn clone_(mut self, value: impl Into<String>) -> Self {
         self.clone_ = Some(value.into());
         self
     }
     /// Sets [`Self::hash_`] (`Hash`).
+    #[inline]
     pub fn hash_(mut self, value: impl Into<String>) -> Self {
         self.hash_ = Some(value.into());
         self
     }
     /// Sets [`Self::type_`] (`Type`).
+    #[inline]
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// Sets [`Self::into_`] (`Into`).
+    #[inline]
     pub fn into_(mut self, value: impl Into<String>) -> Self {
         self.into_ = Some(value.into());
         self
@@ -418,10 +427,12 @@ impl ::uhub_sdk::runtime::Lenient for IpSet {
 }
 impl IpSet {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::name`] (`Name`).
+    #[inline]
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -470,10 +481,12 @@ impl ::uhub_sdk::runtime::Lenient for IpSet2 {
 }
 impl IpSet2 {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::name`] (`Name`).
+    #[inline]
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -522,10 +535,12 @@ impl ::uhub_sdk::runtime::Lenient for Error2 {
 }
 impl Error2 {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::code`] (`Code`).
+    #[inline]
     pub fn code(mut self, value: i64) -> Self {
         self.code = Some(value);
         self
@@ -574,10 +589,12 @@ impl ::uhub_sdk::runtime::Lenient for Default2 {
 }
 impl Default2 {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::value`] (`Value`).
+    #[inline]
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -626,10 +643,12 @@ impl ::uhub_sdk::runtime::Lenient for SignRequest2 {
 }
 impl SignRequest2 {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::value`] (`Value`).
+    #[inline]
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self

@@ -372,6 +372,7 @@ impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerVolume {
 }
 impl CreateBuildRunnerVolume {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(kind: CreateBuildRunnerVolumeKind, size_gb: i64) -> Self {
         Self {
             kind,
@@ -380,6 +381,7 @@ impl CreateBuildRunnerVolume {
         }
     }
     /// Sets [`Self::boot`] (`Boot`).
+    #[inline]
     pub fn boot(mut self, value: bool) -> Self {
         self.boot = Some(value);
         self
@@ -481,15 +483,18 @@ impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNic {
 }
 impl CreateBuildRunnerNic {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::subnet_id`] (`SubnetId`).
+    #[inline]
     pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
         self.subnet_id = Some(value.into());
         self
     }
     /// Sets [`Self::public_ip`] (`PublicIp`).
+    #[inline]
     pub fn public_ip(mut self, value: CreateBuildRunnerNicPublicIp) -> Self {
         self.public_ip = Some(value);
         self
@@ -582,15 +587,18 @@ impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNicPublicIp {
 }
 impl CreateBuildRunnerNicPublicIp {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::bandwidth`] (`Bandwidth`).
+    #[inline]
     pub fn bandwidth(mut self, value: i64) -> Self {
         self.bandwidth = Some(value);
         self
     }
     /// Sets [`Self::billing`] (`Billing`).
+    #[inline]
     pub fn billing(mut self, value: CreateBuildRunnerNicPublicIpBilling) -> Self {
         self.billing = Some(value);
         self
@@ -683,6 +691,7 @@ impl ::uhub_sdk::runtime::Lenient for MountSpec {
 }
 impl MountSpec {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(path: impl Into<String>) -> Self {
         Self {
             path: path.into(),
@@ -690,6 +699,7 @@ impl MountSpec {
         }
     }
     /// Sets [`Self::read_only`] (`ReadOnly`).
+    #[inline]
     pub fn read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
@@ -782,15 +792,18 @@ impl ::uhub_sdk::runtime::Lenient for StartDeployJobRule {
 }
 impl StartDeployJobRule {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::name`] (`Name`).
+    #[inline]
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets [`Self::ports`] (`Ports`).
+    #[inline]
     pub fn ports(mut self, value: impl IntoIterator<Item = i64>) -> Self {
         self.ports = value.into_iter().collect();
         self
@@ -883,15 +896,18 @@ impl ::uhub_sdk::runtime::Lenient for StartDeployJobSchedule {
 }
 impl StartDeployJobSchedule {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::cron`] (`Cron`).
+    #[inline]
     pub fn cron(mut self, value: impl Into<String>) -> Self {
         self.cron = Some(value.into());
         self
     }
     /// Sets [`Self::time_zone`] (`TimeZone`).
+    #[inline]
     pub fn time_zone(mut self, value: impl Into<String>) -> Self {
         self.time_zone = Some(value.into());
         self
@@ -1005,6 +1021,7 @@ impl ::uhub_sdk::runtime::Lenient for DeliveryLog {
 }
 impl DeliveryLog {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(
         event: impl Into<String>,
         latency: f64,
@@ -1018,11 +1035,13 @@ impl DeliveryLog {
         }
     }
     /// Sets [`Self::receiver`] (`Receiver`).
+    #[inline]
     pub fn receiver(mut self, value: Receiver) -> Self {
         self.receiver = Some(value);
         self
     }
     /// Sets [`Self::status_code`] (`StatusCode`).
+    #[inline]
     pub fn status_code(mut self, value: i64) -> Self {
         self.status_code = Some(value);
         self
@@ -1070,6 +1089,7 @@ impl ::uhub_sdk::runtime::Lenient for Receiver {
 }
 impl Receiver {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),

@@ -31,6 +31,7 @@ pub struct FindGadgetsRequest {
 }
 impl FindGadgetsRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(gadget_type: GadgetType) -> Self {
         Self {
             gadget_type,
@@ -66,37 +67,45 @@ impl ::uhub_sdk::runtime::Action for FindGadgetsRequest {
 }
 impl super::Call<FindGadgetsRequest> {
     /// Sets [`FindGadgetsRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`FindGadgetsRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`FindGadgetsRequest::match_`] (`Match`).
+    #[inline]
     pub fn match_(self, value: impl Into<String>) -> Self {
         self.set_match_(Some(value.into()))
     }
     /// Sets or clears [`FindGadgetsRequest::match_`] (`Match`): forwards an optional value as it is.
+    #[inline]
     pub fn set_match_(mut self, value: Option<String>) -> Self {
         self.request_mut().match_ = value;
         self
     }
     /// Sets [`FindGadgetsRequest::async_`] (`Async`).
+    #[inline]
     pub fn async_(self, value: bool) -> Self {
         self.set_async_(Some(value))
     }
     /// Sets or clears [`FindGadgetsRequest::async_`] (`Async`): forwards an optional value as it is.
+    #[inline]
     pub fn set_async_(mut self, value: Option<bool>) -> Self {
         self.request_mut().async_ = value;
         self
     }
     /// Sets [`FindGadgetsRequest::rules`] (`Rules`).
+    #[inline]
     pub fn rules(self, value: impl IntoIterator<Item = Rule>) -> Self {
         self.set_rules(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`FindGadgetsRequest::rules`] (`Rules`): forwards an optional value as it is.
+    #[inline]
     pub fn set_rules(mut self, value: Option<Vec<Rule>>) -> Self {
         self.request_mut().rules = value.unwrap_or_default();
         self
@@ -169,17 +178,21 @@ impl ::uhub_sdk::runtime::FieldTable for FindGadgetsResponse {
 impl FindGadgetsResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for FindGadgetsResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

@@ -27,6 +27,7 @@ pub struct PinGadgetsRequest {
 }
 impl PinGadgetsRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(
         gadget_ids: impl IntoIterator<Item = impl Into<String>>,
         pins: impl IntoIterator<Item = Rule>,
@@ -70,19 +71,23 @@ impl ::uhub_sdk::runtime::Action for PinGadgetsRequest {
 }
 impl super::Call<PinGadgetsRequest> {
     /// Sets [`PinGadgetsRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`PinGadgetsRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`PinGadgetsRequest::note`] (`Note`).
+    #[inline]
     pub fn note(self, value: impl Into<String>) -> Self {
         self.set_note(Some(value.into()))
     }
     /// Sets or clears [`PinGadgetsRequest::note`] (`Note`): forwards an optional value as it is.
+    #[inline]
     pub fn set_note(mut self, value: Option<String>) -> Self {
         self.request_mut().note = value;
         self
@@ -134,17 +139,21 @@ impl ::uhub_sdk::runtime::FieldTable for PinGadgetsResponse {
 impl PinGadgetsResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for PinGadgetsResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

@@ -128,6 +128,7 @@ impl ::uhub_sdk::runtime::Lenient for Rule {
 }
 impl Rule {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(match_: impl Into<String>) -> Self {
         Self {
             match_: match_.into(),
@@ -135,16 +136,19 @@ impl Rule {
         }
     }
     /// Sets [`Self::type_`] (`Type`).
+    #[inline]
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// Sets [`Self::ref_`] (`Ref`).
+    #[inline]
     pub fn ref_(mut self, value: bool) -> Self {
         self.ref_ = Some(value);
         self
     }
     /// Sets [`Self::loop_count`] (`Loop`).
+    #[inline]
     pub fn loop_count(mut self, value: i64) -> Self {
         self.loop_count = Some(value);
         self

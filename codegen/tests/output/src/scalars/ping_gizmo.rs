@@ -15,6 +15,7 @@ pub struct PingGizmoRequest {
 }
 impl PingGizmoRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
@@ -39,10 +40,12 @@ impl ::uhub_sdk::runtime::Action for PingGizmoRequest {
 }
 impl super::Call<PingGizmoRequest> {
     /// Sets [`PingGizmoRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`PingGizmoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
@@ -94,17 +97,21 @@ impl ::uhub_sdk::runtime::FieldTable for PingGizmoResponse {
 impl PingGizmoResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for PingGizmoResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

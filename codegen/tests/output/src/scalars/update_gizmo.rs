@@ -55,6 +55,7 @@ pub struct UpdateGizmoRequest {
 }
 impl UpdateGizmoRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(gizmo_id: impl Into<String>, size: i64) -> Self {
         Self {
             gizmo_id: gizmo_id.into(),
@@ -106,82 +107,100 @@ impl ::uhub_sdk::runtime::Action for UpdateGizmoRequest {
 }
 impl super::Call<UpdateGizmoRequest> {
     /// Sets [`UpdateGizmoRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`UpdateGizmoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::enabled`] (`Enabled`).
+    #[inline]
     pub fn enabled(self, value: bool) -> Self {
         self.set_enabled(Some(value))
     }
     /// Sets or clears [`UpdateGizmoRequest::enabled`] (`Enabled`): forwards an optional value as it is.
+    #[inline]
     pub fn set_enabled(mut self, value: Option<bool>) -> Self {
         self.request_mut().enabled = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::public`] (`Public`).
+    #[inline]
     pub fn public(self, value: bool) -> Self {
         self.set_public(Some(value))
     }
     /// Sets or clears [`UpdateGizmoRequest::public`] (`Public`): forwards an optional value as it is.
+    #[inline]
     pub fn set_public(mut self, value: Option<bool>) -> Self {
         self.request_mut().public = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::names`] (`Names`).
+    #[inline]
     pub fn names(self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.set_names(Some(value.into_iter().map(Into::into).collect()))
     }
     /// Sets or clears [`UpdateGizmoRequest::names`] (`Names`): forwards an optional value as it is.
+    #[inline]
     pub fn set_names(mut self, value: Option<Vec<String>>) -> Self {
         self.request_mut().names = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::ports`] (`Ports`).
+    #[inline]
     pub fn ports(self, value: impl IntoIterator<Item = i64>) -> Self {
         self.set_ports(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`UpdateGizmoRequest::ports`] (`Ports`): forwards an optional value as it is.
+    #[inline]
     pub fn set_ports(mut self, value: Option<Vec<i64>>) -> Self {
         self.request_mut().ports = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::flags`] (`Flags`).
+    #[inline]
     pub fn flags(self, value: impl IntoIterator<Item = bool>) -> Self {
         self.set_flags(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`UpdateGizmoRequest::flags`] (`Flags`): forwards an optional value as it is.
+    #[inline]
     pub fn set_flags(mut self, value: Option<Vec<bool>>) -> Self {
         self.request_mut().flags = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::ratio`] (`Ratio`).
+    #[inline]
     pub fn ratio(self, value: f64) -> Self {
         self.set_ratio(Some(value))
     }
     /// Sets or clears [`UpdateGizmoRequest::ratio`] (`Ratio`): forwards an optional value as it is.
+    #[inline]
     pub fn set_ratio(mut self, value: Option<f64>) -> Self {
         self.request_mut().ratio = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::weights`] (`Weights`).
+    #[inline]
     pub fn weights(self, value: impl IntoIterator<Item = f64>) -> Self {
         self.set_weights(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`UpdateGizmoRequest::weights`] (`Weights`): forwards an optional value as it is.
+    #[inline]
     pub fn set_weights(mut self, value: Option<Vec<f64>>) -> Self {
         self.request_mut().weights = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::since`] (`Since`).
+    #[inline]
     pub fn since(self, value: impl Into<::uhub_sdk::runtime::Time>) -> Self {
         self.set_since(Some(value.into()))
     }
     /// Sets or clears [`UpdateGizmoRequest::since`] (`Since`): forwards an optional value as it is.
+    #[inline]
     pub fn set_since(mut self, value: Option<::uhub_sdk::runtime::Time>) -> Self {
         self.request_mut().since = value;
         self
@@ -292,17 +311,21 @@ impl ::uhub_sdk::runtime::FieldTable for UpdateGizmoResponse {
 impl UpdateGizmoResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for UpdateGizmoResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

@@ -125,6 +125,7 @@ impl ::uhub_sdk::runtime::Lenient for Dimensions {
 }
 impl Dimensions {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(width: i64, height: i64) -> Self {
         Self {
             width,
@@ -133,6 +134,7 @@ impl Dimensions {
         }
     }
     /// Sets [`Self::unit`] (`Unit`).
+    #[inline]
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
@@ -203,6 +205,7 @@ impl ::uhub_sdk::runtime::Lenient for Part {
 }
 impl Part {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(part_name: impl Into<String>) -> Self {
         Self {
             part_name: part_name.into(),
@@ -210,11 +213,13 @@ impl Part {
         }
     }
     /// Sets [`Self::count`] (`Count`).
+    #[inline]
     pub fn count(mut self, value: i64) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets [`Self::size`] (`Size`).
+    #[inline]
     pub fn size(mut self, value: Dimensions) -> Self {
         self.size = Some(value);
         self
@@ -300,6 +305,7 @@ impl ::uhub_sdk::runtime::Lenient for Widget {
 }
 impl Widget {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(
         widget_id: impl Into<String>,
         color: WidgetColor,
@@ -313,16 +319,19 @@ impl Widget {
         }
     }
     /// Sets [`Self::parts`] (`Parts`).
+    #[inline]
     pub fn parts(mut self, value: impl IntoIterator<Item = Part>) -> Self {
         self.parts = value.into_iter().collect();
         self
     }
     /// Sets [`Self::labels`] (`Labels`).
+    #[inline]
     pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.labels = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets [`Self::weights`] (`Weights`).
+    #[inline]
     pub fn weights(mut self, value: impl IntoIterator<Item = i64>) -> Self {
         self.weights = value.into_iter().collect();
         self
