@@ -4,7 +4,8 @@
 //! wraps rustc (`RUSTC_WRAPPER`) to time the SDK's own rustc and sample its peak resident memory
 //! (VmHWM) while it runs; dependencies are built once beforehand and not measured.
 //!
-//! `UHUB_BENCH_COMPILE_SIZES=7,500` measures other sizes; `UHUB_BENCH_COMPILE_SPEC=FILE` measures
+//! `UHUB_BENCH_COMPILE_SIZES=7,500` measures other sizes, `UHUB_BENCH_COMPILE_RELEASE=0` skips the
+//! release builds; `UHUB_BENCH_COMPILE_SPEC=FILE` measures
 //! the SDK generated from another spec (a whole catalogue merged by `import-doc`, say) instead.
 
 use std::fs;
@@ -56,7 +57,10 @@ pub fn run(root: &Path) -> Result<Vec<Row>, String> {
     for (n, text) in specs {
         let lines = scratch.generate(&text)?;
         let debug = scratch.build(false)?;
-        let release = scratch.build(true)?;
+        let release = match std::env::var("UHUB_BENCH_COMPILE_RELEASE").as_deref() {
+            Ok("0") => None,
+            _ => Some(scratch.build(true)?),
+        };
         let build = Build { debug, release, lines };
         rows.extend(rows_for(n, &build, smallest.as_ref()));
         if smallest.is_none() {
@@ -68,7 +72,7 @@ pub fn run(root: &Path) -> Result<Vec<Row>, String> {
 
 struct Build {
     debug: Rustc,
-    release: Rustc,
+    release: Option<Rustc>,
     lines: usize,
 }
 
@@ -82,13 +86,15 @@ struct Rustc {
 fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> {
     let per = |v: f64| v / n as f64;
     let mb = |r: &Rustc| r.peak_kb as f64 / 1024.0;
+    let release_mb = |b: &Build| b.release.as_ref().map_or(0.0, mb);
+    let release = |f: &dyn Fn(&Rustc) -> String| b.release.as_ref().map_or("not built".to_owned(), f);
     // What each action adds beyond the smallest spec measured: the slope, without the runtime.
     let slope = smallest.filter(|(m, _)| *m < n).map_or(String::new(), |(m, s)| {
         let d = (n - m) as f64;
         format!(
             "; beyond {m} actions {:.3}s and {:.2} MB per action",
             (b.debug.secs - s.debug.secs) / d,
-            (mb(&b.debug).max(mb(&b.release)) - mb(&s.debug).max(mb(&s.release))) / d
+            (mb(&b.debug).max(release_mb(b)) - mb(&s.debug).max(release_mb(s))) / d
         )
     });
     let judged = n >= 100;
@@ -99,7 +105,7 @@ fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> 
             Row::report(name, label, ratio, raw)
         }
     };
-    let peak = mb(&b.debug).max(mb(&b.release));
+    let peak = mb(&b.debug).max(release_mb(b));
     vec![
         row(
             "compile debug",
@@ -107,9 +113,9 @@ fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> 
             per(b.debug.secs),
             SECONDS_PER_ACTION,
             format!(
-                "debug {:.1}s release {:.1}s  {} generated lines ({:.0}/action){slope}",
+                "debug {:.1}s release {}  {} generated lines ({:.0}/action){slope}",
                 b.debug.secs,
-                b.release.secs,
+                release(&|r| format!("{:.1}s", r.secs)),
                 b.lines,
                 b.lines as f64 / n as f64
             ),
@@ -119,7 +125,7 @@ fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> 
             &format!("MB/action at {n}"),
             per(peak),
             MB_PER_ACTION,
-            format!("peak rustc RSS debug {:.0} MB release {:.0} MB", mb(&b.debug), mb(&b.release)),
+            format!("peak rustc RSS debug {:.0} MB release {}", mb(&b.debug), release(&|r| format!("{:.0} MB", mb(r)))),
         ),
     ]
 }
