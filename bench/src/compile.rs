@@ -145,7 +145,7 @@ impl Scratch {
         // The workspace manifest without the members and path dependencies the SDK does not need.
         let manifest: String = read(&root.join("Cargo.toml"))?
             .lines()
-            .filter(|l| !(l.starts_with("uhub-") && !l.starts_with("uhub-sdk ")))
+            .filter(|l| !l.starts_with("uhub-") || l.starts_with("uhub-sdk "))
             .map(|l| if l.starts_with("members = ") { "members = [\"uhub-sdk\"]" } else { l })
             .map(|l| format!("{l}\n"))
             .collect();
