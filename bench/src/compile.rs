@@ -54,13 +54,17 @@ pub fn run(root: &Path) -> Result<Vec<Row>, String> {
             })
             .collect(),
     };
+    // Dependencies first, once per profile, with the small real spec: not measured.
+    let release = !matches!(std::env::var("UHUB_BENCH_COMPILE_RELEASE").as_deref(), Ok("0"));
+    scratch.generate(&base_text)?;
+    scratch.cargo(&["build", "--lib", "-p", "uhub-sdk"], &[], None)?;
+    if release {
+        scratch.cargo(&["build", "--lib", "-p", "uhub-sdk"], &["--release"], None)?;
+    }
     for (n, text) in specs {
         let lines = scratch.generate(&text)?;
         let debug = scratch.build(false)?;
-        let release = match std::env::var("UHUB_BENCH_COMPILE_RELEASE").as_deref() {
-            Ok("0") => None,
-            _ => Some(scratch.build(true)?),
-        };
+        let release = if release { Some(scratch.build(true)?) } else { None };
         let build = Build { debug, release, lines };
         rows.extend(rows_for(n, &build, smallest.as_ref()));
         if smallest.is_none() {
@@ -172,10 +176,9 @@ impl Scratch {
         Ok(lines)
     }
 
-    /// Builds the SDK's library (its dependencies first, unmeasured) and returns its own rustc run.
+    /// Builds the SDK's library alone (its dependencies are built) and returns its rustc run.
     fn build(&self, release: bool) -> Result<Rustc, String> {
         let profile: &[&str] = if release { &["--release"] } else { &[] };
-        self.cargo(&["build", "--lib", "-p", "uhub-sdk"], profile, None)?;
         self.cargo(&["clean", "-p", "uhub-sdk"], profile, None)?;
         let log = self.dir.join("rustc-peak.txt");
         let _ = fs::remove_file(&log);
