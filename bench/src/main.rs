@@ -12,6 +12,7 @@ use std::time::Instant;
 mod call;
 mod cli;
 mod codegen;
+mod compile;
 mod decode;
 mod listing;
 mod measure;
@@ -21,9 +22,15 @@ mod tags;
 use measure::Row;
 
 /// The measures, by the names `cargo xtask bench NAME...` selects.
-pub const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing", "cli"];
+pub const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing", "cli", "compile"];
+/// Measures taken only when named: `compile` builds the SDK six times, for minutes.
+const ONLY_WHEN_NAMED: &[&str] = &["compile"];
 
 fn main() -> ExitCode {
+    if let Some(log) = std::env::var_os(compile::WRAPPER_ENV) {
+        let rustc: Vec<String> = std::env::args().skip(1).collect();
+        return compile::wrap(Path::new(&log), &rustc);
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
@@ -67,7 +74,7 @@ fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
          the same rounds, interleaved (their order rotates each round); values are medians",
         load()
     );
-    let selected = |name: &str| filter.is_empty() || filter.contains(&name);
+    let selected = |name: &str| (filter.is_empty() && !ONLY_WHEN_NAMED.contains(&name)) || filter.contains(&name);
     let started = Instant::now();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
@@ -94,6 +101,7 @@ fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
     take("codegen", &|| codegen::run(root));
     take("listing", &listing::run);
     take("cli", &cli::run);
+    take("compile", &|| compile::run(root));
     let judged: Vec<&Row> = rows.iter().filter(|r| r.target.is_some()).collect();
     let met = judged.iter().filter(|r| r.met() == Some(true)).count();
     let missed: Vec<&str> = judged.iter().filter(|r| r.met() == Some(false)).map(|r| r.name).collect();

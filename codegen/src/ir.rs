@@ -85,8 +85,10 @@ impl Type {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
     pub wire: String,
-    /// snake_case: the module and the client method.
+    /// snake_case: the client method.
     pub method: String,
+    /// The action's module (and file): the method, unless a generated file has that name.
+    pub module: String,
     pub request: String,
     pub response: String,
     /// The action's variant of `AnyRequest`.

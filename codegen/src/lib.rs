@@ -10,6 +10,7 @@ pub mod lower;
 pub mod names;
 pub mod spec;
 pub mod sync;
+pub mod synth;
 pub mod validate;
 
 mod pipeline;

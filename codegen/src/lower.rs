@@ -10,14 +10,17 @@ use crate::validate::resolve_type;
 
 /// Lowers a spec that [`crate::validate::validate`] accepted.
 pub fn lower(spec: &Spec) -> ir::Service {
+    let names = names::Names::of(spec);
+    let common: Vec<ir::Field> = spec.common.iter().map(common).collect();
+    let taken: Vec<String> = common.iter().map(|c| c.ident.clone()).collect();
     ir::Service {
         product: spec.product.clone(),
         description: spec.description.clone(),
         providers: spec.providers.iter().map(provider).collect(),
-        common: spec.common.iter().map(common).collect(),
-        enums: spec.enums.iter().map(enumeration).collect(),
-        models: spec.models.iter().map(|m| model(spec, m)).collect(),
-        actions: spec.actions.iter().map(|a| action(spec, a)).collect(),
+        common,
+        enums: spec.enums.iter().map(|e| enumeration(&names, e)).collect(),
+        models: spec.models.iter().map(|m| model(spec, &names, m)).collect(),
+        actions: spec.actions.iter().map(|a| action(spec, &names, &taken, a)).collect(),
     }
 }
 
@@ -46,28 +49,41 @@ fn common(c: &spec::CommonParam) -> ir::Field {
     }
 }
 
-fn enumeration(e: &spec::Enum) -> ir::Enum {
+fn enumeration(names: &names::Names, e: &spec::Enum) -> ir::Enum {
+    let idents = names::variants(e.values.iter().map(|v| v.value.as_str()));
     ir::Enum {
-        name: names::type_name(&e.name),
+        name: names.type_of(&e.name).to_owned(),
         doc: e.description.clone(),
         variants: e
             .values
             .iter()
-            .map(|v| ir::Variant { wire: v.value.clone(), ident: names::variant(&v.value), doc: v.description.clone() })
+            .zip(idents)
+            .map(|(v, ident)| ir::Variant { wire: v.value.clone(), ident, doc: v.description.clone() })
             .collect(),
     }
 }
 
-fn model(spec: &Spec, m: &spec::Model) -> ir::Model {
-    let fields: Vec<ir::Field> = m.fields.iter().map(|f| field(spec, f)).collect();
+fn model(spec: &Spec, names: &names::Names, m: &spec::Model) -> ir::Model {
+    let fields = fields(spec, names, &m.fields, names::Scope::Model, &[]);
     let from_string =
         m.from_string.as_ref().and_then(|wire| fields.iter().find(|f| &f.wire == wire)).map(|f| f.ident.clone());
-    ir::Model { name: names::type_name(&m.name), doc: m.description.clone(), from_string, fields }
+    ir::Model { name: names.type_of(&m.name).to_owned(), doc: m.description.clone(), from_string, fields }
 }
 
-fn field(spec: &Spec, f: &spec::Field) -> ir::Field {
-    let ty = rust_type(resolve_type(spec, &f.ty).expect("validated"));
-    let ident = names::field(f);
+/// The fields of one struct, named together in their scope.
+fn fields(
+    spec: &Spec,
+    names: &names::Names,
+    list: &[spec::Field],
+    scope: names::Scope,
+    taken: &[String],
+) -> Vec<ir::Field> {
+    let idents = names::fields(list, scope, taken).expect("validated");
+    list.iter().zip(idents).map(|(f, ident)| field(spec, names, f, ident)).collect()
+}
+
+fn field(spec: &Spec, names: &names::Names, f: &spec::Field, ident: String) -> ir::Field {
+    let ty = rust_type(names, resolve_type(spec, &f.ty).expect("validated"));
     ir::Field {
         wire: f.name.clone(),
         set_ident: names::option_setter(&ident),
@@ -81,18 +97,19 @@ fn field(spec: &Spec, f: &spec::Field) -> ir::Field {
 }
 
 /// Enum and model names in the IR are Rust type names.
-fn rust_type(t: Type) -> Type {
+fn rust_type(names: &names::Names, t: Type) -> Type {
     match t {
-        Type::Enum(n) => Type::Enum(names::type_name(&n)),
-        Type::Model(n) => Type::Model(names::type_name(&n)),
-        Type::Array(inner) => Type::Array(Box::new(rust_type(*inner))),
+        Type::Enum(n) => Type::Enum(names.type_of(&n).to_owned()),
+        Type::Model(n) => Type::Model(names.type_of(&n).to_owned()),
+        Type::Array(inner) => Type::Array(Box::new(rust_type(names, *inner))),
         scalar => scalar,
     }
 }
 
-fn action(spec: &Spec, a: &spec::Action) -> ir::Action {
-    let params: Vec<ir::Field> = a.request.iter().map(|f| field(spec, f)).collect();
-    let fields: Vec<ir::Field> = a.response.iter().map(|f| field(spec, f)).collect();
+fn action(spec: &Spec, names: &names::Names, common: &[String], a: &spec::Action) -> ir::Action {
+    let params = fields(spec, names, &a.request, names::Scope::Request, common);
+    let fields = fields(spec, names, &a.response, names::Scope::Response, &[]);
+    let rust = names.action(&a.name);
     let ident_of = |list: &[ir::Field], wire: &str| list.iter().find(|f| f.wire == wire).expect("validated").clone();
     let pagination = a.pagination.as_ref().map(|p| {
         let items = ident_of(&fields, &p.items);
@@ -133,10 +150,11 @@ fn action(spec: &Spec, a: &spec::Action) -> ir::Action {
         .collect();
     ir::Action {
         wire: a.name.clone(),
-        method: names::method(&a.name),
-        request: names::request_type(&a.name),
-        response: names::response_type(&a.name),
-        variant: names::request_variant(&a.name),
+        method: rust.method.clone(),
+        module: rust.module.clone(),
+        request: rust.request.clone(),
+        response: rust.response.clone(),
+        variant: rust.variant.clone(),
         doc: a.description.clone(),
         idempotent: a.idempotent,
         params,

@@ -1,9 +1,25 @@
 //! Wire names to Rust names. Every naming decision the generator makes lives here, and so do
-//! the names generated code defines itself, which spec names must not take.
+//! the names generated code and the SDK's runtime define themselves, which spec names must not
+//! take.
+//!
+//! A spec the validator accepts always gets names that compile. When the natural name is taken,
+//! the Rust name changes and the wire name never does, by two deterministic rules:
+//! - a snake_case name that is a Rust keyword or a method the generated type already has (from a
+//!   derive, a trait or the generator: `default`, `clone`, `send`, `new`) gets a trailing
+//!   underscore: the field `Default` of a model is `default_`, set with `.default_(true)`. Names
+//!   that would start with a prefix the generator owns (`with_` options, `set_` setters of a
+//!   request) get one too. A keyword whose type is an enum is named after the enum instead
+//!   (`Type` of `RepoType` is `repo_type`).
+//! - a name that another item of the same scope already took after case conversion (`IPSet` and
+//!   `IpSet` are both `ip_set`), or that the prelude, the runtime or the generator uses for a type
+//!   (`Error`, `Default`, `SignedRequest`), gets the first free number: `ip_set_2`, `IpSet2`,
+//!   `Error2`. Names that need no change are given out first, then the renamed ones in spec order.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-use crate::spec::{CommonParam, Field};
+use crate::spec::{CommonParam, Field, Spec};
 
 /// Rust's strict and reserved keywords, plus the ones that would be confusing as field names.
 const KEYWORDS: &[&str] = &[
@@ -22,10 +38,9 @@ pub fn is_ident(s: &str) -> bool {
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// The Rust field (and setter) name of a parameter or response field.
-///
-/// A keyword gets a name that says what it holds: `Type` of enum `RepoType` becomes
-/// `repo_type`; a keyword with a scalar type gets a trailing underscore (`type_`).
+/// The natural Rust field (and setter) name of a parameter or field, before its scope is
+/// considered: a keyword with an enum type is named after the enum (`Type` of `RepoType` is
+/// `repo_type`), one with a scalar type gets a trailing underscore (`type_`).
 pub fn field(f: &Field) -> String {
     if let Some(name) = &f.rust_name {
         return name.clone();
@@ -43,7 +58,7 @@ pub fn field(f: &Field) -> String {
     }
 }
 
-/// Files the generator writes besides one per action (`<method>.rs`); also their module names.
+/// Files the generator writes besides one per action (`<module>.rs`); also their module names.
 pub const FIXED_MODULES: &[&str] = &["mod", "client", "dispatch", "endpoint", "types"];
 
 /// Methods the generated `Call` has besides one setter per parameter. Setters are named after
@@ -60,36 +75,337 @@ pub const SET_PREFIX: &str = "set_";
 pub const CLIENT_METHODS: &[&str] =
     &["builder", "from_env", "base_url", "project_id", "credentials", "attempt_timeout", "core"];
 
-/// Type names generated code defines or uses unqualified: an enum or model of that name would
-/// shadow them and break (or hide) them.
+/// Methods every generated struct gets from its derives, the standard library's blanket impls
+/// and the runtime's traits, callable with method syntax. A setter of that name would hide the
+/// method (or, for `default`, break the constructor's `..Self::default()`).
+pub const TRAIT_METHODS: &[&str] = &[
+    // Clone, Debug, Default, PartialEq, Hash, Display
+    "clone",
+    "clone_from",
+    "fmt",
+    "default",
+    "eq",
+    "ne",
+    "hash",
+    "hash_slice",
+    "to_string",
+    // blanket impls: From/Into, TryFrom/TryInto, ToOwned, Borrow, Any
+    "from",
+    "into",
+    "try_from",
+    "try_into",
+    "to_owned",
+    "clone_into",
+    "borrow",
+    "borrow_mut",
+    "type_id",
+    // serde
+    "serialize",
+    "deserialize",
+    "deserialize_in_place",
+    // the runtime's traits: Lenient, Param, FromParams, Action, Service, IntoFuture
+    "lenient",
+    "encode",
+    "from_params",
+    "check",
+    "from_form",
+    "from_core",
+    "into_future",
+];
+
+/// Response fields every response has, private but in the struct (`request_id` is also a method).
+pub const RESPONSE_FIELDS: &[&str] = &["ret_code", "message", "request_id"];
+
+/// Type names generated code defines or uses unqualified, and the prelude's: an enum or model of
+/// that name would shadow them and break (or hide) them.
 pub const TAKEN_TYPE_NAMES: &[&str] = &[
-    "Self",
-    "Option",
-    "Result",
-    "String",
-    "Vec",
-    "Into",
-    "IntoIterator",
+    // generated
     "Endpoint",
     "AnyRequest",
     "Client",
     "ClientBuilder",
     "Call",
+    // the prelude and the derives
+    "Self",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "ToString",
+    "ToOwned",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "IntoIterator",
+    "Iterator",
+    "Extend",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "AsRef",
+    "AsMut",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
 ];
 
-/// The request struct of an action: `GetRepoRequest`.
-pub fn request_type(action: &str) -> String {
-    format!("{}Request", type_name(action))
+/// The items at uhub-sdk's crate root besides `generated::*`, which it re-exports by glob: a
+/// generated type of one of these names would be hidden there. Checked against uhub-sdk's
+/// `lib.rs` by `codegen/tests/names.rs`.
+pub const SDK_ROOT_NAMES: &[&str] = &[
+    "Config",
+    "ConfigSource",
+    "Credentials",
+    "Error",
+    "ErrorKind",
+    "TransportKind",
+    "Paginator",
+    "RetryPolicy",
+    "SignedRequest",
+    "Time",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_MAX_RETRY_AFTER",
+    "REQUEST_ID_HEADER",
+    "jiff",
+    "action",
+    "any",
+    "builder",
+    "call",
+    "client",
+    "config",
+    "credentials",
+    "decode",
+    "encode",
+    "error",
+    "execute",
+    "form",
+    "generated",
+    "paginate",
+    "retry",
+    "runtime",
+    "service",
+    "sign",
+    "signed",
+    "table",
+    "time",
+    "transport",
+    "url",
+    "uhub_sdk",
+];
+
+/// The Rust names of one action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionNames {
+    /// The `Client` method: `get_repo`.
+    pub method: String,
+    /// The (private) module of its file: the method, unless a fixed module has that name.
+    pub module: String,
+    /// The request struct: `GetRepoRequest`.
+    pub request: String,
+    /// The response struct: `GetRepoResponse`.
+    pub response: String,
+    /// The action's variant of `AnyRequest`: `GetRepo`.
+    pub variant: String,
 }
 
-/// The response struct of an action: `GetRepoResponse`.
-pub fn response_type(action: &str) -> String {
-    format!("{}Response", type_name(action))
+/// The Rust names of a spec's types and actions, decided together.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    types: BTreeMap<String, String>,
+    actions: BTreeMap<String, ActionNames>,
 }
 
-/// The action's variant of `AnyRequest`: `GetRepo`.
-pub fn request_variant(action: &str) -> String {
-    type_name(action)
+impl Names {
+    pub fn of(spec: &Spec) -> Names {
+        // Actions first: their types are what users see most.
+        let mut claims = Claims::new(TAKEN_TYPE_NAMES.iter().chain(SDK_ROOT_NAMES).map(|s| s.to_string()));
+        claims.taken.insert("variant Self".into());
+        let stems = claims.give(
+            spec.actions.iter().map(|a| type_name(&a.name)).collect(),
+            |stem| vec![format!("{stem}Request"), format!("{stem}Response"), format!("variant {stem}")],
+            |stem, n| format!("{stem}{n}"),
+        );
+        let wanted = spec.enums.iter().map(|e| &e.name).chain(spec.models.iter().map(|m| &m.name));
+        let types: Vec<String> = wanted.clone().map(|n| type_name(n)).collect();
+        let types = claims.give(types, |t| vec![t.to_owned()], |t, n| format!("{t}{n}"));
+        let reserved_methods: Vec<&str> = CLIENT_METHODS.iter().chain(TRAIT_METHODS).copied().collect();
+        let methods = spec
+            .actions
+            .iter()
+            .map(|a| {
+                let m = method(&a.name);
+                if is_keyword(&m) || reserved_methods.contains(&m.as_str()) { format!("{m}_") } else { m }
+            })
+            .collect();
+        let methods = Claims::new(std::iter::empty()).give(methods, |m| vec![m.to_owned()], numbered_snake);
+        let actions = spec
+            .actions
+            .iter()
+            .zip(stems)
+            .zip(methods)
+            .map(|((a, stem), method)| {
+                // `method` never ends in `_` unless renamed, and no fixed module name is renamed.
+                let module =
+                    if FIXED_MODULES.contains(&method.as_str()) { format!("{method}_") } else { method.clone() };
+                let names = ActionNames {
+                    module,
+                    request: format!("{stem}Request"),
+                    response: format!("{stem}Response"),
+                    variant: stem,
+                    method,
+                };
+                (a.name.clone(), names)
+            })
+            .collect();
+        Names { types: wanted.cloned().zip(types).collect(), actions }
+    }
+
+    /// The Rust type of an enum or model of the spec.
+    pub fn type_of(&self, wire: &str) -> &str {
+        &self.types[wire]
+    }
+
+    pub fn action(&self, wire: &str) -> &ActionNames {
+        &self.actions[wire]
+    }
+}
+
+/// Which struct a list of fields belongs to: it decides the names already taken there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A request: each optional field has setters on `Call` (`name` and `set_name`).
+    Request,
+    /// A model: `new` and a setter per optional field.
+    Model,
+    /// A response: no setters, beside the fields every response has.
+    Response,
+}
+
+/// The Rust names of the fields of one struct, in order. `taken` are names the struct already
+/// has (a request's common parameters). A `rust_name` the spec sets is kept as written; when it
+/// is not usable here the problems come back, each with the wire name of its field.
+pub fn fields(list: &[Field], scope: Scope, taken: &[String]) -> Result<Vec<String>, Vec<(String, String)>> {
+    let mut claims = Claims::new(std::iter::empty());
+    let keys = |name: &str| match scope {
+        Scope::Request => vec![name.to_owned(), option_setter(name)],
+        _ => vec![name.to_owned()],
+    };
+    for t in taken {
+        claims.taken.extend(keys(t));
+    }
+    match scope {
+        Scope::Request => claims.taken.extend(CALL_METHODS.iter().chain(TRAIT_METHODS).map(|s| s.to_string())),
+        Scope::Model => claims.taken.extend(["new"].iter().chain(TRAIT_METHODS).map(|s| s.to_string())),
+        Scope::Response => {
+            let declares_message = list.iter().any(|f| f.name == "Message");
+            let own = RESPONSE_FIELDS.iter().filter(|f| !(declares_message && **f == "message"));
+            claims.taken.extend(own.map(|s| s.to_string()));
+        }
+    }
+    // Fields named by the spec claim first and are never renamed.
+    let mut problems = Vec::new();
+    for f in list {
+        let Some(name) = &f.rust_name else { continue };
+        let reserved_prefix =
+            scope == Scope::Request && (name.starts_with(OPTION_PREFIX) || name.starts_with(SET_PREFIX));
+        if reserved_prefix || keys(name).iter().any(|k| claims.taken.contains(k)) {
+            problems.push((f.name.clone(), format!("rust_name \"{name}\" is taken in this struct")));
+        }
+        claims.taken.extend(keys(name));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let wanted = list
+        .iter()
+        .map(|f| {
+            let name = field(f);
+            let owned_prefix =
+                scope == Scope::Request && (name.starts_with(OPTION_PREFIX) || name.starts_with(SET_PREFIX));
+            let reserved = claims.taken.contains(&name) && !name.ends_with('_');
+            if f.rust_name.is_none() && (owned_prefix || reserved) { format!("{name}_") } else { name }
+        })
+        .collect();
+    let pinned: Vec<bool> = list.iter().map(|f| f.rust_name.is_some()).collect();
+    Ok(claims.give_except(wanted, &pinned, keys, numbered_snake))
+}
+
+/// `ip_set_2`, and `match_2` (not `match__2`, which is not snake case).
+fn numbered_snake(name: &str, n: u32) -> String {
+    if name.ends_with('_') { format!("{name}{n}") } else { format!("{name}_{n}") }
+}
+
+/// Names given out in one scope.
+struct Claims {
+    taken: BTreeSet<String>,
+}
+
+impl Claims {
+    fn new(taken: impl Iterator<Item = String>) -> Claims {
+        Claims { taken: taken.collect() }
+    }
+
+    /// Gives each wanted name its own, or a numbered one when it is taken: first every name
+    /// that is free, in order, then the others, each the first free number from 2.
+    fn give(
+        &mut self,
+        wanted: Vec<String>,
+        keys: impl Fn(&str) -> Vec<String>,
+        numbered: impl Fn(&str, u32) -> String,
+    ) -> Vec<String> {
+        let none = vec![false; wanted.len()];
+        self.give_except(wanted, &none, keys, numbered)
+    }
+
+    /// [`Self::give`], but the names marked `given` are already claimed and kept as they are.
+    fn give_except(
+        &mut self,
+        wanted: Vec<String>,
+        given: &[bool],
+        keys: impl Fn(&str) -> Vec<String>,
+        numbered: impl Fn(&str, u32) -> String,
+    ) -> Vec<String> {
+        let mut out: Vec<Option<String>> = given.iter().zip(&wanted).map(|(g, w)| g.then(|| w.clone())).collect();
+        for (slot, name) in out.iter_mut().zip(&wanted) {
+            if slot.is_none() && self.claim(&keys(name)) {
+                *slot = Some(name.clone());
+            }
+        }
+        for (slot, name) in out.iter_mut().zip(&wanted) {
+            if slot.is_none() {
+                let free = (2..).map(|n| numbered(name, n)).find(|c| self.claim(&keys(c))).expect("a free number");
+                *slot = Some(free);
+            }
+        }
+        out.into_iter().map(|n| n.expect("every name given")).collect()
+    }
+
+    fn claim(&mut self, keys: &[String]) -> bool {
+        let free = keys.iter().all(|k| !self.taken.contains(k));
+        if free {
+            self.taken.extend(keys.iter().cloned());
+        }
+        free
+    }
 }
 
 /// The test that decodes an example: `decodes_example_names_only`.
@@ -117,7 +433,7 @@ pub fn type_name(s: &str) -> String {
     s.to_upper_camel_case()
 }
 
-/// Method and module names: `get_repo_image`.
+/// Method names before their scope is considered: `get_repo_image`.
 pub fn method(s: &str) -> String {
     s.to_snake_case()
 }
@@ -132,6 +448,12 @@ pub fn variant(value: &str) -> String {
     }
 }
 
+/// The variants of one enum, in order: `Other` (the fallback) and `Self` are taken, and values
+/// that become one variant (`on` and `ON`) are numbered (`On`, `On2`).
+pub fn variants<'v>(values: impl Iterator<Item = &'v str>) -> Vec<String> {
+    let mut claims = Claims::new(["Other", "Self"].iter().map(|s| s.to_string()));
+    claims.give(values.map(variant).collect(), |v| vec![v.to_owned()], |v, n| format!("{v}{n}"))
+}
 #[cfg(test)]
 mod tests {
     use super::*;

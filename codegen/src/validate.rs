@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::ir::Type;
-use crate::names::{self, CALL_METHODS, CLIENT_METHODS, FIXED_MODULES, OPTION_PREFIX, SET_PREFIX, TAKEN_TYPE_NAMES};
+use crate::names::{self, Scope};
 use crate::spec::{Action, ENVELOPE_FIELDS, Example, Field, Spec, TypeRef};
 
 pub fn validate(spec: &Spec) -> Result<(), Vec<String>> {
@@ -73,13 +73,8 @@ impl Validator<'_> {
             }
         }
         let types = spec.enums.iter().map(|e| e.name.as_str()).chain(spec.models.iter().map(|m| m.name.as_str()));
-        self.unique("types", types.clone());
-        self.unique_idents("types", types.map(|t| (t, names::type_name(t))));
-        let places =
-            spec.enums.iter().map(|e| ("enums", &e.name)).chain(spec.models.iter().map(|m| ("models", &m.name)));
-        for (kind, name) in places {
-            self.type_name(&format!("{kind}.{name}"), name);
-        }
+        // Rust names taken twice or by generated code are renamed (see `names`), never refused.
+        self.unique("types", types);
         for e in &spec.enums {
             let place = format!("enums.{}", e.name);
             self.ident(&place, &e.name);
@@ -87,30 +82,11 @@ impl Validator<'_> {
                 self.error(&place, "an enum needs at least one value");
             }
             self.unique(&place, e.values.iter().map(|v| v.value.as_str()));
-            self.unique_idents(&place, e.values.iter().map(|v| (v.value.as_str(), names::variant(&v.value))));
-            for v in &e.values {
-                let variant = names::variant(&v.value);
-                if variant == "Other" || variant == "Self" {
-                    self.error(
-                        &place,
-                        format!(
-                            "value \"{}\" would become the variant `{variant}`, which the generated enum reserves",
-                            v.value
-                        ),
-                    );
-                }
-            }
         }
         for m in &spec.models {
             let place = format!("models.{}", m.name);
             self.ident(&place, &m.name);
-            self.fields(&place, &m.fields);
-            for f in m.fields.iter().filter(|f| names::field(f) == "new") {
-                self.error(
-                    &format!("{place}.{}", f.name),
-                    "the Rust name `new` is taken by the model's constructor; set rust_name",
-                );
-            }
+            self.fields(&place, &m.fields, Scope::Model, &[]);
             if let Some(name) = &m.from_string {
                 match m.fields.iter().find(|f| &f.name == name) {
                     Some(f) if f.ty == "string" && f.required => {}
@@ -126,25 +102,8 @@ impl Validator<'_> {
             }
         }
         self.unique("actions", spec.actions.iter().map(|a| a.name.as_str()));
-        self.unique_idents("actions", spec.actions.iter().map(|a| (a.name.as_str(), names::method(&a.name))));
         for a in &spec.actions {
             self.action(a);
-        }
-    }
-
-    /// Enum and model names become Rust types next to ones the generator and the prelude define.
-    fn type_name(&mut self, place: &str, name: &str) {
-        let rust = names::type_name(name);
-        if TAKEN_TYPE_NAMES.contains(&rust.as_str()) {
-            self.error(place, format!("the Rust type `{rust}` would shadow the one generated code uses"));
-        }
-        if let Some(a) = self
-            .spec
-            .actions
-            .iter()
-            .find(|a| rust == names::request_type(&a.name) || rust == names::response_type(&a.name))
-        {
-            self.error(place, format!("the Rust type `{rust}` is already generated for action {}", a.name));
         }
     }
 
@@ -175,53 +134,24 @@ impl Validator<'_> {
     fn action(&mut self, a: &Action) {
         let place = format!("actions.{}", a.name);
         self.ident(&place, &a.name);
-        let method = names::method(&a.name);
-        if names::is_keyword(&method) {
-            self.error(&place, format!("the module and method name `{method}` is a Rust keyword"));
-        } else if FIXED_MODULES.contains(&method.as_str()) {
-            self.error(&place, format!("the module name `{method}` is taken by a generated file"));
-        } else if CLIENT_METHODS.contains(&method.as_str()) {
-            self.error(&place, format!("the method name `{method}` is taken by `Client::{method}`"));
-        }
         let request = format!("{place}.request");
-        self.fields(&request, &a.request);
-        let common_names: Vec<(String, String)> =
-            self.spec.common.iter().map(|c| (c.name.clone(), names::common(c))).collect();
+        let common: Vec<String> = self.spec.common.iter().map(names::common).collect();
+        self.fields(&request, &a.request, Scope::Request, &common);
         let reserved = self.spec.reserved_params();
         for p in &a.request {
             let at = format!("{request}.{}", p.name);
-            let rust = names::field(p);
             if reserved.contains(&p.name.as_str()) {
                 self.error(&at, "is set by the runtime and cannot be declared per action");
-            } else if let Some((wire, _)) = common_names.iter().find(|(_, r)| *r == rust) {
-                self.error(&at, format!("the Rust name `{rust}` is taken by the request's common {wire} field"));
-            } else if !p.required && CALL_METHODS.contains(&rust.as_str()) {
-                self.error(&at, format!("the setter `{rust}` would clash with `Call::{rust}`; set rust_name"));
-            } else if !p.required && rust.starts_with(OPTION_PREFIX) {
-                self.error(
-                    &at,
-                    format!(
-                        "the setter `{rust}` starts with `{OPTION_PREFIX}`, which per-call options own; set rust_name"
-                    ),
-                );
-            } else if rust.starts_with(SET_PREFIX) {
-                self.error(
-                    &at,
-                    format!("the Rust name `{rust}` starts with `{SET_PREFIX}`, which setters taking an Option own; set rust_name"),
-                );
             }
         }
         let response = format!("{place}.response");
-        self.fields(&response, &a.response);
+        self.fields(&response, &a.response, Scope::Response, &[]);
         for f in &a.response {
             let at = format!("{response}.{}", f.name);
-            let rust = names::field(f);
             if ENVELOPE_FIELDS.contains(&f.name.as_str()) && f.name != "Message" {
                 self.error(&at, "is read by the runtime and cannot be declared");
             } else if f.name == "Message" && f.ty != "string" {
                 self.error(&at, "the service's Message is text; declare it as a string");
-            } else if rust == "ret_code" || rust == "request_id" || (rust == "message" && f.name != "Message") {
-                self.error(&at, format!("the Rust name `{rust}` is taken by a field every response has"));
             }
         }
         if let Some(p) = &a.pagination {
@@ -280,9 +210,13 @@ impl Validator<'_> {
         }
     }
 
-    fn fields(&mut self, place: &str, fields: &[Field]) {
+    fn fields(&mut self, place: &str, fields: &[Field], scope: Scope, taken: &[String]) {
         self.unique(place, fields.iter().map(|f| f.name.as_str()));
-        self.unique_idents(place, fields.iter().map(|f| (f.name.as_str(), names::field(f))));
+        if let Err(problems) = names::fields(fields, scope, taken) {
+            for (wire, problem) in problems {
+                self.error(&format!("{place}.{wire}"), problem);
+            }
+        }
         for f in fields {
             let at = format!("{place}.{}", f.name);
             self.ident(&at, &f.name);

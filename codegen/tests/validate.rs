@@ -188,11 +188,6 @@ const CASES: &[Case] = &[
         problems: &["types: duplicate name \"Color\""],
     },
     Case {
-        what: "two type names, one Rust type",
-        edit: |s| push(&mut s["models"], json!({"name": "tag", "description": "Clash.", "fields": []})),
-        problems: &["types: \"Tag\" and \"tag\" both become the Rust name `Tag`"],
-    },
-    Case {
         what: "duplicate enum value",
         edit: |s| push(&mut s["enums"][0]["values"], json!({"value": "red", "description": "Again."})),
         problems: &["enums.Color: duplicate name \"red\""],
@@ -356,59 +351,6 @@ const CASES: &[Case] = &[
         problems: &["actions.GetImageTag.request.TagName: rust_name \"tagName\" is not a usable snake_case identifier"],
     },
     Case {
-        what: "param `Type` of enum Color is named `color`, so a param `Color` clashes with it",
-        edit: |s| {
-            let mut p = text_param("Color", false);
-            p["type"] = json!("Color");
-            push(&mut action(s, "CreateTag")["request"], p);
-        },
-        problems: &["actions.CreateTag.request: \"Type\" and \"Color\" both become the Rust name `color`"],
-    },
-    Case {
-        what: "keyword params `Match` and `Match_` both become `match_`",
-        edit: |s| {
-            push(&mut action(s, "CreateTag")["request"], text_param("Match", false));
-            push(&mut action(s, "CreateTag")["request"], text_param("Match_", false));
-        },
-        problems: &["actions.CreateTag.request: \"Match\" and \"Match_\" both become the Rust name `match_`"],
-    },
-    Case {
-        what: "action whose method would be a keyword",
-        edit: |s| action(s, "CreateTag")["name"] = json!("Match"),
-        problems: &["actions.Match: the module and method name `match` is a Rust keyword"],
-    },
-    Case {
-        what: "action whose module is a generated file",
-        edit: |s| action(s, "CreateTag")["name"] = json!("Types"),
-        problems: &["actions.Types: the module name `types` is taken by a generated file"],
-    },
-    Case {
-        what: "action whose method Client already has",
-        edit: |s| action(s, "CreateTag")["name"] = json!("Credentials"),
-        problems: &["actions.Credentials: the method name `credentials` is taken by `Client::credentials`"],
-    },
-    Case {
-        what: "two actions, one method",
-        edit: |s| {
-            let mut copy = action(s, "CreateTag").clone();
-            copy["name"] = json!("Create_Tag");
-            push(&mut s["actions"], copy);
-        },
-        problems: &["actions: \"CreateTag\" and \"Create_Tag\" both become the Rust name `create_tag`"],
-    },
-    Case {
-        what: "optional parameter whose setter Call already has",
-        edit: |s| push(&mut action(s, "CreateTag")["request"], text_param("Send", false)),
-        problems: &["actions.CreateTag.request.Send: the setter `send` would clash with `Call::send`; set rust_name"],
-    },
-    Case {
-        what: "parameter named like the common ProjectId field",
-        edit: |s| push(&mut action(s, "CreateTag")["request"], text_param("Project_Id", false)),
-        problems: &[
-            "actions.CreateTag.request.Project_Id: the Rust name `project_id` is taken by the request's common ProjectId field",
-        ],
-    },
-    Case {
         what: "parameter the runtime sets",
         edit: |s| push(&mut action(s, "CreateTag")["request"], text_param("ProjectId", false)),
         problems: &["actions.CreateTag.request.ProjectId: is set by the runtime and cannot be declared per action"],
@@ -424,36 +366,9 @@ const CASES: &[Case] = &[
         problems: &["actions.CreateTag.response.RetCode: is read by the runtime and cannot be declared"],
     },
     Case {
-        what: "response field that would be a second `message`",
-        edit: |s| action(s, "CreateTag")["response"][0]["name"] = json!("message"),
-        problems: &[
-            "actions.CreateTag.response.message: the Rust name `message` is taken by a field every response has",
-        ],
-    },
-    Case {
         what: "Message that is not text",
         edit: |s| action(s, "CreateTag")["response"][0]["type"] = json!("int"),
         problems: &["actions.CreateTag.response.Message: the service's Message is text; declare it as a string"],
-    },
-    Case {
-        what: "enum value that would be the fallback variant",
-        edit: |s| push(&mut s["enums"][0]["values"], json!({"value": "other", "description": "Other."})),
-        problems: &["enums.Color: value \"other\" would become the variant `Other`, which the generated enum reserves"],
-    },
-    Case {
-        what: "model that would shadow a prelude type",
-        edit: |s| s["models"][0]["name"] = json!("Result"),
-        problems: &[
-            "models.Result: the Rust type `Result` would shadow the one generated code uses",
-            "actions.GetImageTag.response.TagSet: unknown type \"Tag\"",
-        ],
-    },
-    Case {
-        what: "model named like a generated request",
-        edit: |s| push(&mut s["models"], json!({"name": "CreateTagRequest", "description": "Clash.", "fields": []})),
-        problems: &[
-            "models.CreateTagRequest: the Rust type `CreateTagRequest` is already generated for action CreateTag",
-        ],
     },
     Case {
         what: "model that contains itself",
@@ -530,6 +445,199 @@ const CASES: &[Case] = &[
         ],
     },
 ];
+
+/// A spec whose Rust names would collide, and what the generated code says instead: the spec
+/// stays valid and the wire names stay as written.
+struct Rename {
+    what: &'static str,
+    edit: fn(&mut Value),
+    /// (file, text it contains)
+    generated: &'static [(&'static str, &'static str)],
+}
+
+const RENAMES: &[Rename] = &[
+    Rename {
+        what: "two type names, one Rust type: the second is numbered",
+        edit: |s| push(&mut s["models"], json!({"name": "tag", "description": "Clash.", "fields": []})),
+        generated: &[("types.rs", "pub struct Tag {"), ("types.rs", "pub struct Tag2 {")],
+    },
+    Rename {
+        what: "param `Type` of enum Color is named `color`, so a param `Color` is numbered",
+        edit: |s| {
+            let mut p = text_param("Color", false);
+            p["type"] = json!("Color");
+            push(&mut action(s, "CreateTag")["request"], p);
+        },
+        generated: &[
+            ("create_tag.rs", "pub color: Option<Color>,"),
+            ("create_tag.rs", "pub color_2: Option<Color>,"),
+            ("create_tag.rs", "Param::encode(&self.color_2, \"Color\", form);"),
+        ],
+    },
+    Rename {
+        what: "keyword params `Match` and `Match_` both want `match_`",
+        edit: |s| {
+            push(&mut action(s, "CreateTag")["request"], text_param("Match", false));
+            push(&mut action(s, "CreateTag")["request"], text_param("Match_", false));
+        },
+        generated: &[
+            ("create_tag.rs", "pub fn match_(self"),
+            ("create_tag.rs", "pub fn match_2(self"),
+            ("create_tag.rs", "pub fn set_match_2(mut self"),
+        ],
+    },
+    Rename {
+        what: "action whose method would be a keyword",
+        edit: |s| action(s, "CreateTag")["name"] = json!("Match"),
+        generated: &[("client.rs", "pub fn match_("), ("match_.rs", "const NAME: &'static str = \"Match\";")],
+    },
+    Rename {
+        what: "action whose module is a generated file keeps its method",
+        edit: |s| action(s, "CreateTag")["name"] = json!("Types"),
+        generated: &[
+            ("client.rs", "pub fn types("),
+            ("mod.rs", "mod types_;"),
+            ("types_.rs", "pub struct TypesRequest"),
+        ],
+    },
+    Rename {
+        what: "action whose method Client already has",
+        edit: |s| action(s, "CreateTag")["name"] = json!("Credentials"),
+        generated: &[("client.rs", "pub fn credentials_(")],
+    },
+    Rename {
+        what: "action whose method Client gets from a derive",
+        edit: |s| action(s, "CreateTag")["name"] = json!("Clone"),
+        generated: &[("client.rs", "pub fn clone_("), ("dispatch.rs", "Clone(CloneRequest)")],
+    },
+    Rename {
+        what: "two actions, one method: the second is numbered, type names too",
+        edit: |s| {
+            let mut copy = action(s, "CreateTag").clone();
+            copy["name"] = json!("Create_Tag");
+            push(&mut s["actions"], copy);
+        },
+        generated: &[
+            ("client.rs", "pub fn create_tag("),
+            ("client.rs", "pub fn create_tag_2("),
+            ("create_tag_2.rs", "pub struct CreateTag2Request {"),
+            ("create_tag_2.rs", "const NAME: &'static str = \"Create_Tag\";"),
+            ("dispatch.rs", "\"Create_Tag\" => {"),
+            ("dispatch.rs", "CreateTag2Request::from_form(fields).map(Self::CreateTag2)"),
+        ],
+    },
+    Rename {
+        what: "optional parameter whose setter Call already has",
+        edit: |s| push(&mut action(s, "CreateTag")["request"], text_param("Send", false)),
+        generated: &[
+            ("create_tag.rs", "pub fn send_(self, value: impl Into<String>)"),
+            ("create_tag.rs", "pub fn set_send_(mut self"),
+            ("create_tag.rs", "Param::encode(&self.send_, \"Send\", form);"),
+        ],
+    },
+    Rename {
+        what: "parameters whose setters would hide a derived method or a with_/set_ method",
+        edit: |s| {
+            for name in ["Clone", "Default", "WithRetry", "SetName", "Name"] {
+                push(&mut action(s, "CreateTag")["request"], text_param(name, false));
+            }
+        },
+        generated: &[
+            ("create_tag.rs", "pub fn clone_(self"),
+            ("create_tag.rs", "pub fn default_(self"),
+            ("create_tag.rs", "pub fn with_retry_(self"),
+            ("create_tag.rs", "pub fn set_name_(self"),
+            ("create_tag.rs", "pub fn set_set_name_(mut self"),
+            ("create_tag.rs", "pub fn name(self"),
+            ("create_tag.rs", "pub fn set_name(mut self"),
+        ],
+    },
+    Rename {
+        what: "parameter named like the common ProjectId field",
+        edit: |s| push(&mut action(s, "CreateTag")["request"], text_param("Project_Id", false)),
+        generated: &[("create_tag.rs", "pub project_id_: Option<String>,")],
+    },
+    Rename {
+        what: "response field that would be a second `message`",
+        edit: |s| action(s, "CreateTag")["response"][0]["name"] = json!("message"),
+        generated: &[("create_tag.rs", "pub message_: Option<String>,"), ("create_tag.rs", "message: Option<String>,")],
+    },
+    Rename {
+        what: "model field named like the model's constructor or a derived method",
+        edit: |s| {
+            push(&mut s["models"][0]["fields"], json!({"name": "New", "type": "bool", "description": "N."}));
+            push(&mut s["models"][0]["fields"], json!({"name": "Default", "type": "bool", "description": "D."}));
+        },
+        generated: &[
+            ("types.rs", "pub fn new_(mut self, value: bool) -> Self"),
+            ("types.rs", "pub fn default_(mut self, value: bool) -> Self"),
+            ("types.rs", "..Self::default()"),
+        ],
+    },
+    Rename {
+        what: "enum values that would be the fallback variant, or one variant",
+        edit: |s| {
+            push(&mut s["enums"][0]["values"], json!({"value": "other", "description": "Other."}));
+            push(&mut s["enums"][0]["values"], json!({"value": "RED", "description": "Shouting."}));
+        },
+        generated: &[("types.rs", "\"other\" => Self::Other2,"), ("types.rs", "\"RED\" => Self::Red2,")],
+    },
+    Rename {
+        what: "models named like a prelude type, an SDK root type and a generated request",
+        edit: |s| {
+            for name in ["Result", "Error", "CreateTagRequest"] {
+                push(&mut s["models"], json!({"name": name, "description": "Clash.", "fields": []}));
+            }
+        },
+        generated: &[
+            ("types.rs", "pub struct Result2 {"),
+            ("types.rs", "pub struct Error2 {"),
+            ("types.rs", "pub struct CreateTagRequest2 {"),
+        ],
+    },
+];
+
+#[test]
+fn names_that_collide_in_rust_are_renamed_and_keep_their_wire_names() {
+    let mut failures = Vec::new();
+    for case in RENAMES {
+        let mut spec = base();
+        (case.edit)(&mut spec);
+        let files = match uhub_codegen::generate(&serde_json::to_string(&spec).unwrap()) {
+            Ok(files) => files,
+            Err(e) => {
+                failures.push(format!("{}: refused: {e}", case.what));
+                continue;
+            }
+        };
+        for (path, text) in case.generated {
+            match files.iter().find(|f| f.path == *path) {
+                Some(f) if f.contents.contains(text) => {}
+                Some(_) => failures.push(format!("{}: {path} lacks {text:?}", case.what)),
+                None => failures.push(format!("{}: no file {path}", case.what)),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), RENAMES.len(), failures.join("\n"));
+}
+
+/// A `rust_name` is the spec's own choice: when it is taken, it is refused, not renamed.
+#[test]
+fn a_rust_name_that_is_taken_is_refused_with_its_place() {
+    let mut spec = base();
+    param(&mut spec, "GetImageTag", "TagName")["rust_name"] = json!("send");
+    for name in ["First", "Second"] {
+        let p = json!({"name": name, "type": "string", "rust_name": "both", "description": "O."});
+        push(&mut action(&mut spec, "CreateTag")["request"], p);
+    }
+    assert_eq!(
+        problems(&spec),
+        [
+            "actions.GetImageTag.request.TagName: rust_name \"send\" is taken in this struct",
+            "actions.CreateTag.request.Second: rust_name \"both\" is taken in this struct",
+        ]
+    );
+}
 
 #[test]
 fn the_base_spec_is_valid() {

@@ -53,13 +53,7 @@ impl<R: Action> CallCore<R> {
 
     /// The request's own form, after the checks that refuse a call before sending.
     fn form(&self) -> Result<Form, Error> {
-        self.request.check().map_err(|m| Error::invalid_request(R::NAME, m))?;
-        let mut form = Form::new();
-        self.request.encode(&mut form);
-        match form.problem() {
-            Some(problem) => Err(Error::invalid_request(R::NAME, problem)),
-            None => Ok(form),
-        }
+        form_of(&self.request)
     }
 
     /// The exact request [`Self::send`] would make now (signed, with the client's defaults),
@@ -85,5 +79,16 @@ impl<R: Action> CallCore<R> {
         })
         .await?;
         Ok(out.expect("execute succeeds only after decode stored a response"))
+    }
+}
+
+/// A request's own form, after the checks that refuse a call before sending.
+pub(crate) fn form_of<R: Action>(request: &R) -> Result<Form, Error> {
+    request.check().map_err(|m| Error::invalid_request(R::NAME, m))?;
+    let mut form = Form::new();
+    request.encode(&mut form);
+    match form.problem() {
+        Some(problem) => Err(Error::invalid_request(R::NAME, problem)),
+        None => Ok(form),
     }
 }

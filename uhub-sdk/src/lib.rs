@@ -29,6 +29,7 @@
 extern crate self as uhub_sdk;
 
 mod action;
+mod any;
 mod builder;
 mod call;
 mod client;
@@ -48,6 +49,7 @@ pub mod runtime;
 mod service;
 mod sign;
 mod signed;
+mod table;
 pub mod time;
 mod transport;
 mod url;

@@ -8,6 +8,7 @@
 //! inside this crate or in any other (the generator's golden crate does exactly that).
 
 pub use crate::action::{Action, Page, Paginated, Response};
+pub use crate::any::{Prepared, prepare, send as send_prepared};
 pub use crate::builder::ClientBuilder;
 pub use crate::call::CallCore;
 pub use crate::client::ClientCore;
@@ -24,6 +25,7 @@ pub use crate::retry::RetryPolicy;
 pub use crate::service::{Service, Target};
 pub use crate::sign::{sign, sign_form};
 pub use crate::signed::SignedRequest;
+pub use crate::table::{FieldTable, field, object};
 pub use crate::time::Time;
 /// Re-exported so generated code derives with the same serde as the runtime, whatever the
 /// crate it is compiled in depends on.

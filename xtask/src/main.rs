@@ -29,8 +29,12 @@ const USAGE: &str = "usage: cargo xtask <command>
                                 merge into FILE (a fixture spec, say) instead of spec/uhub.json
   fmt-spec                      rewrite spec/uhub.json in its canonical form
   fmt-spec --check              write nothing; fail if spec/uhub.json is not in canonical form
+  synth-spec N                  print a synthetic spec of N actions with the shapes of UCloud's
+                                catalogue (paginated lists, nested models, enums, times, arrays),
+                                to measure what generated code costs as a spec grows
   bench [MEASURE...]            build in release mode and print the SDK's benchmark table
-                                (measures: call, decode, memory, codegen, listing, cli; default all)";
+                                (measures: call, decode, memory, codegen, listing, cli, compile;
+                                default all but compile, which builds the SDK six times)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,6 +52,7 @@ fn main() -> ExitCode {
         }),
         ["fmt-spec"] => fmt_spec::run(&root(), false, &mut std::io::stdout()),
         ["fmt-spec", "--check"] => fmt_spec::run(&root(), true, &mut std::io::stdout()),
+        ["synth-spec", n] => synth_spec(n),
         ["bench", filter @ ..] => bench(filter),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -67,6 +72,16 @@ fn main() -> ExitCode {
 /// The workspace root: xtask lives one level below it.
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_path_buf()
+}
+
+/// Prints a synthetic spec of `n` actions, on the real spec's providers and common parameters.
+fn synth_spec(n: &str) -> Result<(), String> {
+    let n: usize = n.parse().map_err(|_| format!("synth-spec takes a number of actions, not {n:?}"))?;
+    let path = root().join(sync::SPEC);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let base = uhub_codegen::spec::parse(&text).map_err(|e| format!("{}: {e}", sync::SPEC))?;
+    print!("{}", uhub_codegen::spec::to_text(&uhub_codegen::synth::spec(&base, n)));
+    Ok(())
 }
 
 /// Runs the `uhub-bench` package in release mode; measures are only meaningful optimised.

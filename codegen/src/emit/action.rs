@@ -6,8 +6,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::tokens::{
-    argument, argument_init, doc, field_doc, field_type, form_getter, ident, inner_doc, input, name, required_check,
-    response_field, rt, rust_type, serde_crate,
+    argument, argument_init, decode_impls, doc, field_doc, field_type, form_getter, ident, inner_doc, input, name,
+    required_check, response_field, rt, rust_type, serde_crate,
 };
 use crate::ir;
 
@@ -60,7 +60,7 @@ fn new_fn(a: &ir::Action) -> TokenStream {
     quote! {
         impl #name {
             /// A request with its required parameters set and every optional one unset.
-            pub fn new(#(#args),*) -> Self {
+            #[inline] pub fn new(#(#args),*) -> Self {
                 Self { #(#inits,)* ..Self::default() }
             }
         }
@@ -127,12 +127,12 @@ fn setters(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
         let unwrap = if p.ty.is_array() { quote!(value.unwrap_or_default()) } else { quote!(value) };
         quote! {
             #d
-            pub fn #id(self, value: #arg) -> Self {
+            #[inline] pub fn #id(self, value: #arg) -> Self {
                 self.#set(Some(#value))
             }
 
             #set_doc
-            pub fn #set(mut self, value: Option<#stored>) -> Self {
+            #[inline] pub fn #set(mut self, value: Option<#stored>) -> Self {
                 self.request_mut().#id = #unwrap;
                 self
             }
@@ -149,7 +149,6 @@ fn response(a: &ir::Action) -> TokenStream {
     let rt = rt();
     let name = name(&a.response);
     let serde = serde_crate();
-    let lenient = format!("{}::lenient", super::tokens::RUNTIME);
     let or_zero = format!("{}::ret_code_or_zero", super::tokens::RUNTIME);
     let d = doc(&format!("What `{}` returns.", a.wire));
     let fields = a.fields.iter().map(response_field);
@@ -161,20 +160,25 @@ fn response(a: &ir::Action) -> TokenStream {
         (quote!(), get)
     } else {
         let field = quote! {
-            #[serde(rename = "Message", skip_serializing_if = "Option::is_none", deserialize_with = #lenient)]
+            #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
             message: Option<String>,
         };
         (field, quote!(self.message.as_deref()))
     };
+    let mut table: Vec<(String, String)> = a.fields.iter().map(|f| (f.wire.clone(), f.ident.clone())).collect();
+    table.push(("RetCode".into(), "ret_code".into()));
+    if !declares_message {
+        table.push(("Message".into(), "message".into()));
+    }
+    let decode = decode_impls(&name, &table);
     quote! {
         #d
-        #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Deserialize, #rt::serde::Serialize)]
+        #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Serialize)]
         #serde
-        #[serde(default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
-            #[serde(rename = "RetCode", serialize_with = #or_zero, deserialize_with = #lenient)]
+            #[serde(rename = "RetCode", serialize_with = #or_zero)]
             ret_code: Option<i64>,
             #message_field
             /// Not part of the body: the header the answer came with.
@@ -182,24 +186,26 @@ fn response(a: &ir::Action) -> TokenStream {
             request_id: Option<String>,
         }
 
+        #decode
+
         impl #name {
             /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
             /// to quote to support or keep in an audit trail.
-            pub fn request_id(&self) -> Option<&str> {
+            #[inline] pub fn request_id(&self) -> Option<&str> {
                 self.request_id.as_deref()
             }
         }
 
         impl #rt::Response for #name {
-            fn ret_code(&self) -> Option<i64> {
+            #[inline] fn ret_code(&self) -> Option<i64> {
                 self.ret_code
             }
 
-            fn set_request_id(&mut self, id: Option<String>) {
+            #[inline] fn set_request_id(&mut self, id: Option<String>) {
                 self.request_id = id;
             }
 
-            fn message(&self) -> Option<&str> {
+            #[inline] fn message(&self) -> Option<&str> {
                 #message
             }
         }
@@ -216,23 +222,23 @@ fn paginated(a: &ir::Action) -> TokenStream {
         impl #rt::Paginated for #request {
             type Item = #item;
 
-            fn offset(&self) -> Option<i64> {
+            #[inline] fn offset(&self) -> Option<i64> {
                 self.#offset
             }
 
-            fn set_offset(&mut self, offset: i64) {
+            #[inline] fn set_offset(&mut self, offset: i64) {
                 self.#offset = Some(offset);
             }
 
-            fn limit(&self) -> Option<i64> {
+            #[inline] fn limit(&self) -> Option<i64> {
                 self.#limit
             }
 
-            fn set_limit(&mut self, limit: i64) {
+            #[inline] fn set_limit(&mut self, limit: i64) {
                 self.#limit = Some(limit);
             }
 
-            fn into_page(response: Self::Response) -> #rt::Page<Self::Item> {
+            #[inline] fn into_page(response: Self::Response) -> #rt::Page<Self::Item> {
                 #rt::Page { total: response.#total, items: response.#items }
             }
         }

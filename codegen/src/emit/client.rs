@@ -14,7 +14,7 @@ pub fn file(service: &ir::Service) -> TokenStream {
     let module_doc = inner_doc("The client, its builder, and the calls its methods make.");
     let methods = service.actions.iter().map(method);
     let requests = service.actions.iter().map(|a| {
-        let m = name(&a.method);
+        let m = name(&a.module);
         let r = name(&a.request);
         quote! { use super::#m::#r; }
     });
@@ -174,7 +174,7 @@ fn method(a: &ir::Action) -> TokenStream {
     let values = required.iter().map(|p| ident(p));
     quote! {
         #d
-        pub fn #method(&self, #(#args),*) -> Call<#request> {
+        #[inline] pub fn #method(&self, #(#args),*) -> Call<#request> {
             Call::new(self, #request::new(#(#values),*))
         }
     }

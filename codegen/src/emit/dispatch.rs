@@ -14,7 +14,7 @@ pub fn file(service: &ir::Service) -> TokenStream {
     let rt = rt();
     let module_doc = inner_doc("Requests of any action, parsed from a received form by the action's name.");
     let uses = service.actions.iter().map(|a| {
-        let m = format_ident!("{}", a.method);
+        let m = format_ident!("{}", a.module);
         let r = format_ident!("{}", a.request);
         quote! { use super::#m::#r; }
     });
@@ -41,7 +41,7 @@ pub fn file(service: &ir::Service) -> TokenStream {
     });
     let send_arms = service.actions.iter().map(|a| {
         let v = variant(a);
-        quote! { Self::#v(r) => #rt::serde_json::to_value(super::Call::new(client, r).send().await?), }
+        quote! { Self::#v(r) => #rt::prepare(&r), }
     });
     quote! {
         #module_doc
@@ -87,10 +87,10 @@ pub fn file(service: &ir::Service) -> TokenStream {
             /// Sends the request with `client` and returns the response as JSON, in the form
             /// the typed response serializes to (the documented one).
             pub async fn send(self, client: &super::Client) -> Result<#rt::serde_json::Value, #rt::Error> {
-                Ok(match self {
+                let prepared = match self {
                     #(#send_arms)*
-                }
-                .expect("typed responses serialize to JSON"))
+                };
+                #rt::send_prepared(client.core(), prepared).await
             }
         }
     }

@@ -1,6 +1,11 @@
 //! [`ir::Service`] → formatted Rust source files, one per action plus the fixed set in
 //! [`crate::names::FIXED_MODULES`].
 //!
+//! Per-action functions that only callers use (setters, constructors, client methods, accessors)
+//! are `#[inline]`: rustc then compiles each where it is called, and never in the SDK itself for
+//! the thousands of actions a program does not call. The SDK's build time grows with what it
+//! must compile, so this is most of what keeps a catalogue-sized spec affordable.
+//!
 //! Each submodule emits one kind of item and shares token helpers only through `tokens`; this
 //! module assembles files, formats them with prettyplease and puts the "generated, do not
 //! edit" preamble, naming the spec they came from, on top.
@@ -52,7 +57,7 @@ pub fn emit(service: &ir::Service, source: &str) -> Vec<File> {
         })
         .collect();
     for a in &service.actions {
-        files.push(file(&header, &format!("{}.rs", a.method), action::file(service, a)));
+        files.push(file(&header, &format!("{}.rs", a.module), action::file(service, a)));
     }
     files
 }
@@ -72,9 +77,9 @@ fn module_index(service: &ir::Service) -> TokenStream {
         service.product
     ));
     let fixed = FIXED_MODULES.iter().filter(|m| **m != "mod").map(|m| tokens::name(m));
-    let mods = service.actions.iter().map(|a| tokens::name(&a.method));
+    let mods = service.actions.iter().map(|a| tokens::name(&a.module));
     let reexports = service.actions.iter().map(|a| {
-        let m = tokens::name(&a.method);
+        let m = tokens::name(&a.module);
         let req = tokens::name(&a.request);
         let resp = tokens::name(&a.response);
         quote! { pub use #m::{#req, #resp}; }
@@ -89,7 +94,9 @@ fn module_index(service: &ir::Service) -> TokenStream {
     quote! {
         #doc
         #(mod #fixed;)*
-        #(pub mod #mods;)*
+        // Private, like the fixed modules: only their types are exported, so no action's module
+        // can collide with a module of the crate that includes this one (uhub-sdk's `sign`).
+        #(mod #mods;)*
 
         pub use client::{Call, Client, ClientBuilder};
         pub use dispatch::AnyRequest;

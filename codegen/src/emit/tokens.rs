@@ -78,23 +78,66 @@ pub fn field_doc(f: &Field) -> TokenStream {
     doc(&text)
 }
 
-/// A decoded field: renamed to its wire name and read through the tolerant decoder.
+/// A decoded field: serialized under its wire name (decoding is [`decode_impls`]).
 pub fn response_field(f: &Field) -> TokenStream {
     let d = field_doc(f);
     let id = ident(f);
     let ty = field_type(f);
     let wire = &f.wire;
-    let lenient = rt_str("lenient");
-    let skip = (!f.required && !f.ty.is_array()).then(|| quote!(skip_serializing_if = "Option::is_none",));
+    let skip = (!f.required && !f.ty.is_array()).then(|| quote!(, skip_serializing_if = "Option::is_none"));
     // Written back in the documented form, so a fake service serves what the pages promise.
     let text = f.bool_as_text.then(|| {
         let with = rt_str("bool_as_text");
-        quote!(serialize_with = #with,)
+        quote!(, serialize_with = #with)
     });
     quote! {
         #d
-        #[serde(rename = #wire, #skip #text deserialize_with = #lenient)]
+        #[serde(rename = #wire #skip #text)]
         pub #id: #ty,
+    }
+}
+
+/// `Deserialize` for a generated struct, through the runtime's table-driven decoder: which
+/// field each wire name is, and one line per field reading it leniently. `fields` are
+/// (wire name, Rust field) pairs, the envelope's included for a response.
+pub fn decode_impls(name: &proc_macro2::Ident, fields: &[(String, String)]) -> TokenStream {
+    let rt = rt();
+    let index = fields.iter().enumerate().map(|(i, (wire, _))| quote!(#wire => Some(#i),));
+    // The last field is the catch-all arm: `index` comes from `index`, never out of range.
+    let last = fields.len().saturating_sub(1);
+    let read = fields.iter().enumerate().map(|(i, (_, id))| {
+        let id = self::name(id);
+        let arm = if i == last { quote!(_) } else { quote!(#i) };
+        quote!(#arm => self.#id = #rt::field(map)?,)
+    });
+    let (index_arg, map, read) = match fields {
+        [] => (quote!(_index), quote!(_map), quote!()),
+        [(_, id)] => {
+            let id = self::name(id);
+            (quote!(_index), quote!(map), quote!(self.#id = #rt::field(map)?;))
+        }
+        _ => (quote!(index), quote!(map), quote!(match index { #(#read)* })),
+    };
+    quote! {
+        impl<'de> #rt::serde::Deserialize<'de> for #name {
+            fn deserialize<D: #rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #rt::object(d)
+            }
+        }
+
+        impl #rt::FieldTable for #name {
+            fn index(name: &str) -> Option<usize> {
+                match name {
+                    #(#index)*
+                    _ => None,
+                }
+            }
+
+            fn read<'de, A: #rt::serde::de::MapAccess<'de>>(&mut self, #index_arg: usize, #map: &mut A) -> Result<(), A::Error> {
+                #read
+                Ok(())
+            }
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::tokens::{
-    argument, argument_init, doc, form_getter, ident, inner_doc, input, response_field, rt, serde_crate,
+    argument, argument_init, decode_impls, doc, form_getter, ident, inner_doc, input, response_field, rt, serde_crate,
 };
 use crate::ir::{self, Type};
 
@@ -139,15 +139,18 @@ pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
     };
     let form = in_requests.then(|| model_form(m));
     let builders = model_builders(m);
+    let table: Vec<(String, String)> = m.fields.iter().map(|f| (f.wire.clone(), f.ident.clone())).collect();
+    let decode = decode_impls(&name, &table);
     quote! {
         #d
-        #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Deserialize, #rt::serde::Serialize)]
+        #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Serialize)]
         #serde
-        #[serde(default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
+
+        #decode
 
         impl #rt::Lenient for #name {
             fn lenient<'de, D: #rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -174,7 +177,7 @@ fn model_builders(m: &ir::Model) -> TokenStream {
         let d = doc(&format!("Sets [`Self::{id}`] (`{}`).", f.wire));
         quote! {
             #d
-            pub fn #id(mut self, value: #arg) -> Self {
+            #[inline] pub fn #id(mut self, value: #arg) -> Self {
                 self.#id = #stored;
                 self
             }
@@ -183,7 +186,7 @@ fn model_builders(m: &ir::Model) -> TokenStream {
     quote! {
         impl #name {
             /// A value with its required fields set and every optional one unset.
-            pub fn new(#(#args),*) -> Self {
+            #[inline] pub fn new(#(#args),*) -> Self {
                 Self { #(#inits,)* ..Self::default() }
             }
             #(#setters)*

@@ -55,6 +55,7 @@ impl Client {
     /// Lists the image repositories of a project.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn get_repo(&self) -> Call<GetRepoRequest> {
         Call::new(self, GetRepoRequest::new())
     }
@@ -64,6 +65,7 @@ impl Client {
     /// - `repo_name`: [`GetRepoImageRequest::repo_name`] (`RepoName`)
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn get_repo_image(
         &self,
         repo_name: impl Into<String>,
@@ -77,6 +79,7 @@ impl Client {
     /// - `image_name`: [`GetImageTagRequest::image_name`] (`ImageName`)
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn get_image_tag(
         &self,
         repo_name: impl Into<String>,
@@ -91,6 +94,7 @@ impl Client {
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     /// This action is not idempotent, so it is never retried once it may have reached the service.
+    #[inline]
     pub fn create_repo(&self, repo_name: impl Into<String>) -> Call<CreateRepoRequest> {
         Call::new(self, CreateRepoRequest::new(repo_name))
     }
@@ -100,6 +104,7 @@ impl Client {
     /// - `repo_name`: [`UpdateRepoRequest::repo_name`] (`RepoName`)
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn update_repo(&self, repo_name: impl Into<String>) -> Call<UpdateRepoRequest> {
         Call::new(self, UpdateRepoRequest::new(repo_name))
     }
@@ -109,6 +114,7 @@ impl Client {
     /// - `repo_name`: [`DeleteRepoRequest::repo_name`] (`RepoName`)
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn delete_repo(&self, repo_name: impl Into<String>) -> Call<DeleteRepoRequest> {
         Call::new(self, DeleteRepoRequest::new(repo_name))
     }
@@ -119,6 +125,7 @@ impl Client {
     /// - `image_name`: [`DeleteRepoImageRequest::image_name`] (`ImageName`)
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn delete_repo_image(
         &self,
         repo_name: impl Into<String>,

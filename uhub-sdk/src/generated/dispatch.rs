@@ -89,45 +89,15 @@ impl AnyRequest {
         self,
         client: &super::Client,
     ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
-        Ok(
-            match self {
-                Self::GetRepo(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::GetRepoImage(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::GetImageTag(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::CreateRepo(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::UpdateRepo(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::DeleteRepo(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-                Self::DeleteRepoImage(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-            }
-                .expect("typed responses serialize to JSON"),
-        )
+        let prepared = match self {
+            Self::GetRepo(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::GetRepoImage(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::GetImageTag(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::CreateRepo(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::UpdateRepo(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::DeleteRepo(r) => ::uhub_sdk::runtime::prepare(&r),
+            Self::DeleteRepoImage(r) => ::uhub_sdk::runtime::prepare(&r),
+        };
+        ::uhub_sdk::runtime::send_prepared(client.core(), prepared).await
     }
 }

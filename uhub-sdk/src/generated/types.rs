@@ -63,56 +63,75 @@ impl ::uhub_sdk::runtime::serde::Serialize for RepoType {
     }
 }
 /// One image repository.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct RepoSet {
     /// Name of the repository.
     ///
     /// Wire name: `RepoName`.
-    #[serde(rename = "RepoName", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "RepoName")]
     pub repo_name: String,
     /// When the repository was created. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `CreateTime`.
-    #[serde(rename = "CreateTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "CreateTime")]
     pub create_time: ::uhub_sdk::runtime::Time,
     /// When the repository last changed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
-    #[serde(rename = "UpdateTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "UpdateTime")]
     pub update_time: ::uhub_sdk::runtime::Time,
     /// Free-text description of the repository.
     ///
     /// Wire name: `Description`.
-    #[serde(rename = "Description", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Description")]
     pub description: String,
     /// Whether the repository is public (true) or private (false).
     ///
     /// Wire name: `IsShared`.
-    #[serde(
-        rename = "IsShared",
-        serialize_with = "::uhub_sdk::runtime::bool_as_text",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "IsShared", serialize_with = "::uhub_sdk::runtime::bool_as_text")]
     pub is_shared: bool,
     /// Whether the repository can be reached from the public internet.
     ///
     /// Wire name: `IsOutSide`.
-    #[serde(
-        rename = "IsOutSide",
-        serialize_with = "::uhub_sdk::runtime::bool_as_text",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "IsOutSide", serialize_with = "::uhub_sdk::runtime::bool_as_text")]
     pub is_out_side: bool,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for RepoSet {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for RepoSet {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "RepoName" => Some(0usize),
+            "CreateTime" => Some(1usize),
+            "UpdateTime" => Some(2usize),
+            "Description" => Some(3usize),
+            "IsShared" => Some(4usize),
+            "IsOutSide" => Some(5usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.repo_name = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.create_time = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.update_time = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.description = ::uhub_sdk::runtime::field(map)?,
+            4usize => self.is_shared = ::uhub_sdk::runtime::field(map)?,
+            _ => self.is_out_side = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for RepoSet {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -129,6 +148,7 @@ impl ::uhub_sdk::runtime::Lenient for RepoSet {
 }
 impl RepoSet {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(
         repo_name: impl Into<String>,
         create_time: impl Into<::uhub_sdk::runtime::Time>,
@@ -149,48 +169,75 @@ impl RepoSet {
     }
 }
 /// One image inside a repository.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct ImageSet {
     /// Name of the image.
     ///
     /// Wire name: `ImageName`.
-    #[serde(rename = "ImageName", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "ImageName")]
     pub image_name: String,
     /// How many times the image has been pulled.
     ///
     /// Wire name: `PullCount`.
-    #[serde(rename = "PullCount", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "PullCount")]
     pub pull_count: i64,
     /// When the image was first pushed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `CreateTime`.
-    #[serde(rename = "CreateTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "CreateTime")]
     pub create_time: ::uhub_sdk::runtime::Time,
     /// When the image last changed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
-    #[serde(rename = "UpdateTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "UpdateTime")]
     pub update_time: ::uhub_sdk::runtime::Time,
     /// The tag pushed most recently.
     ///
     /// Wire name: `LatestTag`.
-    #[serde(rename = "LatestTag", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "LatestTag")]
     pub latest_tag: String,
     /// Repository the image belongs to.
     ///
     /// Wire name: `RepoName`.
-    #[serde(rename = "RepoName", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "RepoName")]
     pub repo_name: String,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for ImageSet {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for ImageSet {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "ImageName" => Some(0usize),
+            "PullCount" => Some(1usize),
+            "CreateTime" => Some(2usize),
+            "UpdateTime" => Some(3usize),
+            "LatestTag" => Some(4usize),
+            "RepoName" => Some(5usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.image_name = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.pull_count = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.create_time = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.update_time = ::uhub_sdk::runtime::field(map)?,
+            4usize => self.latest_tag = ::uhub_sdk::runtime::field(map)?,
+            _ => self.repo_name = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for ImageSet {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -201,6 +248,7 @@ impl ::uhub_sdk::runtime::Lenient for ImageSet {
 }
 impl ImageSet {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(
         image_name: impl Into<String>,
         pull_count: i64,
@@ -221,37 +269,54 @@ impl ImageSet {
     }
 }
 /// One tag of an image.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct TagSet {
     /// Name of the tag.
     ///
     /// Wire name: `TagName`.
-    #[serde(rename = "TagName", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "TagName")]
     pub tag_name: String,
     /// When the tag was last pushed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
-    #[serde(rename = "UpdateTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "UpdateTime")]
     pub update_time: ::uhub_sdk::runtime::Time,
     /// Content digest of the tagged manifest; the live service sends it although the reference pages omit it.
     ///
     /// Wire name: `Digest`.
-    #[serde(
-        rename = "Digest",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Digest", skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for TagSet {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for TagSet {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "TagName" => Some(0usize),
+            "UpdateTime" => Some(1usize),
+            "Digest" => Some(2usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.tag_name = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.update_time = ::uhub_sdk::runtime::field(map)?,
+            _ => self.digest = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for TagSet {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -262,6 +327,7 @@ impl ::uhub_sdk::runtime::Lenient for TagSet {
 }
 impl TagSet {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(
         tag_name: impl Into<String>,
         update_time: impl Into<::uhub_sdk::runtime::Time>,
@@ -273,6 +339,7 @@ impl TagSet {
         }
     }
     /// Sets [`Self::digest`] (`Digest`).
+    #[inline]
     pub fn digest(mut self, value: impl Into<String>) -> Self {
         self.digest = Some(value.into());
         self

@@ -10,6 +10,8 @@
 
 // Formatted by prettyplease when generated; rustfmt must leave them byte-for-byte alone.
 #[rustfmt::skip]
+pub mod adversarial;
+#[rustfmt::skip]
 pub mod imported;
 #[rustfmt::skip]
 pub mod keywords;

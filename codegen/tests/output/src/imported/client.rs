@@ -57,6 +57,7 @@ impl Client {
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     /// This action is not idempotent, so it is never retried once it may have reached the service.
+    #[inline]
     pub fn create_build_runner(
         &self,
         region: impl Into<String>,
@@ -73,6 +74,7 @@ impl Client {
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     /// This action is not idempotent, so it is never retried once it may have reached the service.
+    #[inline]
     pub fn start_deploy_job(
         &self,
         pipeline: impl Into<String>,
@@ -86,6 +88,7 @@ impl Client {
     /// - `hook_id`: [`GetWebhookLogRequest::hook_id`] (`HookId`)
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn get_webhook_log(
         &self,
         hook_id: impl Into<String>,

@@ -47,6 +47,7 @@ pub struct CreateBuildRunnerRequest {
 }
 impl CreateBuildRunnerRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(
         region: impl Into<String>,
         zone: impl Into<String>,
@@ -105,126 +106,154 @@ impl ::uhub_sdk::runtime::Action for CreateBuildRunnerRequest {
 }
 impl super::Call<CreateBuildRunnerRequest> {
     /// Sets [`CreateBuildRunnerRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`CreateBuildRunnerRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`CreateBuildRunnerRequest::name`] (`Name`).
+    #[inline]
     pub fn name(self, value: impl Into<String>) -> Self {
         self.set_name(Some(value.into()))
     }
     /// Sets or clears [`CreateBuildRunnerRequest::name`] (`Name`): forwards an optional value as it is.
+    #[inline]
     pub fn set_name(mut self, value: Option<String>) -> Self {
         self.request_mut().name = value;
         self
     }
     /// Sets [`CreateBuildRunnerRequest::labels`] (`Labels`).
+    #[inline]
     pub fn labels(self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.set_labels(Some(value.into_iter().map(Into::into).collect()))
     }
     /// Sets or clears [`CreateBuildRunnerRequest::labels`] (`Labels`): forwards an optional value as it is.
+    #[inline]
     pub fn set_labels(mut self, value: Option<Vec<String>>) -> Self {
         self.request_mut().labels = value.unwrap_or_default();
         self
     }
     /// Sets [`CreateBuildRunnerRequest::nics`] (`Nics`).
+    #[inline]
     pub fn nics(self, value: impl IntoIterator<Item = CreateBuildRunnerNic>) -> Self {
         self.set_nics(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`CreateBuildRunnerRequest::nics`] (`Nics`): forwards an optional value as it is.
+    #[inline]
     pub fn set_nics(mut self, value: Option<Vec<CreateBuildRunnerNic>>) -> Self {
         self.request_mut().nics = value.unwrap_or_default();
         self
     }
     /// Sets [`CreateBuildRunnerRequest::cpu_share`] (`CpuShare`).
+    #[inline]
     pub fn cpu_share(self, value: f64) -> Self {
         self.set_cpu_share(Some(value))
     }
     /// Sets or clears [`CreateBuildRunnerRequest::cpu_share`] (`CpuShare`): forwards an optional value as it is.
+    #[inline]
     pub fn set_cpu_share(mut self, value: Option<f64>) -> Self {
         self.request_mut().cpu_share = value;
         self
     }
     /// Sets [`CreateBuildRunnerRequest::weight`] (`Weight`).
+    #[inline]
     pub fn weight(self, value: f64) -> Self {
         self.set_weight(Some(value))
     }
     /// Sets or clears [`CreateBuildRunnerRequest::weight`] (`Weight`): forwards an optional value as it is.
+    #[inline]
     pub fn set_weight(mut self, value: Option<f64>) -> Self {
         self.request_mut().weight = value;
         self
     }
 }
 /// What `CreateBuildRunner` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerResponse {
     /// 新建构建机的ID
     ///
     /// Wire name: `RunnerIds`.
-    #[serde(rename = "RunnerIds", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "RunnerIds")]
     pub runner_ids: Vec<String>,
     /// 每小时费用，单位元
     ///
     /// Wire name: `HourlyCost`.
-    #[serde(
-        rename = "HourlyCost",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "HourlyCost", skip_serializing_if = "Option::is_none")]
     pub hourly_cost: Option<f64>,
     /// 创建时间
     ///
     /// Wire name: `CreateTime`.
-    #[serde(
-        rename = "CreateTime",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "CreateTime", skip_serializing_if = "Option::is_none")]
     pub create_time: Option<::uhub_sdk::runtime::Time>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
 }
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "RunnerIds" => Some(0usize),
+            "HourlyCost" => Some(1usize),
+            "CreateTime" => Some(2usize),
+            "RetCode" => Some(3usize),
+            "Message" => Some(4usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.runner_ids = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.hourly_cost = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.create_time = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
+}
 impl CreateBuildRunnerResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for CreateBuildRunnerResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

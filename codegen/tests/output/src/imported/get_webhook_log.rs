@@ -31,6 +31,7 @@ pub struct GetWebhookLogRequest {
 }
 impl GetWebhookLogRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(hook_id: impl Into<String>) -> Self {
         Self {
             hook_id: hook_id.into(),
@@ -69,95 +70,125 @@ impl ::uhub_sdk::runtime::Action for GetWebhookLogRequest {
 }
 impl super::Call<GetWebhookLogRequest> {
     /// Sets [`GetWebhookLogRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`GetWebhookLogRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`GetWebhookLogRequest::events`] (`Events`).
+    #[inline]
     pub fn events(self, value: impl IntoIterator<Item = GetWebhookLogEvent>) -> Self {
         self.set_events(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`GetWebhookLogRequest::events`] (`Events`): forwards an optional value as it is.
+    #[inline]
     pub fn set_events(mut self, value: Option<Vec<GetWebhookLogEvent>>) -> Self {
         self.request_mut().events = value.unwrap_or_default();
         self
     }
     /// Sets [`GetWebhookLogRequest::offset`] (`Offset`).
+    #[inline]
     pub fn offset(self, value: i64) -> Self {
         self.set_offset(Some(value))
     }
     /// Sets or clears [`GetWebhookLogRequest::offset`] (`Offset`): forwards an optional value as it is.
+    #[inline]
     pub fn set_offset(mut self, value: Option<i64>) -> Self {
         self.request_mut().offset = value;
         self
     }
     /// Sets [`GetWebhookLogRequest::limit`] (`Limit`).
+    #[inline]
     pub fn limit(self, value: i64) -> Self {
         self.set_limit(Some(value))
     }
     /// Sets or clears [`GetWebhookLogRequest::limit`] (`Limit`): forwards an optional value as it is.
+    #[inline]
     pub fn set_limit(mut self, value: Option<i64>) -> Self {
         self.request_mut().limit = value;
         self
     }
 }
 /// What `GetWebhookLog` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct GetWebhookLogResponse {
     ///
     ///
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "TotalCount")]
     pub total_count: i64,
     /// Deliveries, newest first
     ///
     /// Wire name: `LogSet`.
-    #[serde(rename = "LogSet", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "LogSet")]
     pub log_set: Vec<DeliveryLog>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
 }
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetWebhookLogResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for GetWebhookLogResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "TotalCount" => Some(0usize),
+            "LogSet" => Some(1usize),
+            "RetCode" => Some(2usize),
+            "Message" => Some(3usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.total_count = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.log_set = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
+}
 impl GetWebhookLogResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for GetWebhookLogResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

@@ -43,6 +43,7 @@ pub struct StartDeployJobRequest {
 }
 impl StartDeployJobRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(
         pipeline: impl Into<String>,
         mounts: impl IntoIterator<Item = MountSpec>,
@@ -94,113 +95,147 @@ impl ::uhub_sdk::runtime::Action for StartDeployJobRequest {
 }
 impl super::Call<StartDeployJobRequest> {
     /// Sets [`StartDeployJobRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`StartDeployJobRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`StartDeployJobRequest::rules`] (`Rules`).
+    #[inline]
     pub fn rules(self, value: impl IntoIterator<Item = StartDeployJobRule>) -> Self {
         self.set_rules(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`StartDeployJobRequest::rules`] (`Rules`): forwards an optional value as it is.
+    #[inline]
     pub fn set_rules(mut self, value: Option<Vec<StartDeployJobRule>>) -> Self {
         self.request_mut().rules = value.unwrap_or_default();
         self
     }
     /// Sets [`StartDeployJobRequest::schedule`] (`Schedule`).
+    #[inline]
     pub fn schedule(self, value: StartDeployJobSchedule) -> Self {
         self.set_schedule(Some(value))
     }
     /// Sets or clears [`StartDeployJobRequest::schedule`] (`Schedule`): forwards an optional value as it is.
+    #[inline]
     pub fn set_schedule(mut self, value: Option<StartDeployJobSchedule>) -> Self {
         self.request_mut().schedule = value;
         self
     }
     /// Sets [`StartDeployJobRequest::strategy`] (`Strategy`).
+    #[inline]
     pub fn strategy(self, value: StartDeployJobStrategy) -> Self {
         self.set_strategy(Some(value))
     }
     /// Sets or clears [`StartDeployJobRequest::strategy`] (`Strategy`): forwards an optional value as it is.
+    #[inline]
     pub fn set_strategy(mut self, value: Option<StartDeployJobStrategy>) -> Self {
         self.request_mut().strategy = value;
         self
     }
     /// Sets [`StartDeployJobRequest::visibility`] (`Visibility`).
+    #[inline]
     pub fn visibility(self, value: StartDeployJobVisibility) -> Self {
         self.set_visibility(Some(value))
     }
     /// Sets or clears [`StartDeployJobRequest::visibility`] (`Visibility`): forwards an optional value as it is.
+    #[inline]
     pub fn set_visibility(mut self, value: Option<StartDeployJobVisibility>) -> Self {
         self.request_mut().visibility = value;
         self
     }
     /// Sets [`StartDeployJobRequest::tier`] (`Tier`).
+    #[inline]
     pub fn tier(self, value: impl Into<String>) -> Self {
         self.set_tier(Some(value.into()))
     }
     /// Sets or clears [`StartDeployJobRequest::tier`] (`Tier`): forwards an optional value as it is.
+    #[inline]
     pub fn set_tier(mut self, value: Option<String>) -> Self {
         self.request_mut().tier = value;
         self
     }
 }
 /// What `StartDeployJob` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct StartDeployJobResponse {
     /// The job started
     ///
     /// Wire name: `JobId`.
-    #[serde(rename = "JobId", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "JobId")]
     pub job_id: String,
     /// What the job mounted
     ///
     /// Wire name: `Mounts`.
-    #[serde(rename = "Mounts", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Mounts")]
     pub mounts: Vec<MountSpec>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
 }
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for StartDeployJobResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "JobId" => Some(0usize),
+            "Mounts" => Some(1usize),
+            "RetCode" => Some(2usize),
+            "Message" => Some(3usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.job_id = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.mounts = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
+}
 impl StartDeployJobResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for StartDeployJobResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

@@ -314,37 +314,54 @@ impl ::uhub_sdk::runtime::serde::Serialize for GetWebhookLogEvent {
         s.serialize_str(self.as_str())
     }
 }
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerVolume {
     /// 盘的种类。枚举值：<br> > SSD，固态盘 <br> > HDD，机械盘 <br>不同可用区支持的种类不同
     ///
     /// Wire name: `Kind`.
-    #[serde(rename = "Kind", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Kind")]
     pub kind: CreateBuildRunnerVolumeKind,
     /// 盘的大小，单位GB
     ///
     /// Wire name: `SizeGB`.
-    #[serde(rename = "SizeGB", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "SizeGB")]
     pub size_gb: i64,
     /// 是否为启动盘，只能有一块
     ///
     /// Wire name: `Boot`.
-    #[serde(
-        rename = "Boot",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Boot", skip_serializing_if = "Option::is_none")]
     pub boot: Option<bool>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerVolume {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerVolume {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Kind" => Some(0usize),
+            "SizeGB" => Some(1usize),
+            "Boot" => Some(2usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.kind = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.size_gb = ::uhub_sdk::runtime::field(map)?,
+            _ => self.boot = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerVolume {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -355,6 +372,7 @@ impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerVolume {
 }
 impl CreateBuildRunnerVolume {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(kind: CreateBuildRunnerVolumeKind, size_gb: i64) -> Self {
         Self {
             kind,
@@ -363,6 +381,7 @@ impl CreateBuildRunnerVolume {
         }
     }
     /// Sets [`Self::boot`] (`Boot`).
+    #[inline]
     pub fn boot(mut self, value: bool) -> Self {
         self.boot = Some(value);
         self
@@ -413,36 +432,47 @@ impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerVolume {
         )
     }
 }
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerNic {
     /// 网卡所在子网
     ///
     /// Wire name: `SubnetId`.
-    #[serde(
-        rename = "SubnetId",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
     ///
     ///
     /// Wire name: `PublicIp`.
-    #[serde(
-        rename = "PublicIp",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "PublicIp", skip_serializing_if = "Option::is_none")]
     pub public_ip: Option<CreateBuildRunnerNicPublicIp>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerNic {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerNic {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "SubnetId" => Some(0usize),
+            "PublicIp" => Some(1usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.subnet_id = ::uhub_sdk::runtime::field(map)?,
+            _ => self.public_ip = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNic {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -453,15 +483,18 @@ impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNic {
 }
 impl CreateBuildRunnerNic {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::subnet_id`] (`SubnetId`).
+    #[inline]
     pub fn subnet_id(mut self, value: impl Into<String>) -> Self {
         self.subnet_id = Some(value.into());
         self
     }
     /// Sets [`Self::public_ip`] (`PublicIp`).
+    #[inline]
     pub fn public_ip(mut self, value: CreateBuildRunnerNicPublicIp) -> Self {
         self.public_ip = Some(value);
         self
@@ -503,36 +536,47 @@ impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerNic {
         )
     }
 }
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerNicPublicIp {
     /// 【绑定公网IP时必填】带宽，单位Mbps
     ///
     /// Wire name: `Bandwidth`.
-    #[serde(
-        rename = "Bandwidth",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Bandwidth", skip_serializing_if = "Option::is_none")]
     pub bandwidth: Option<i64>,
     /// 计费方式。可选值：Traffic、Bandwidth，默认Traffic
     ///
     /// Wire name: `Billing`.
-    #[serde(
-        rename = "Billing",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Billing", skip_serializing_if = "Option::is_none")]
     pub billing: Option<CreateBuildRunnerNicPublicIpBilling>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerNicPublicIp {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerNicPublicIp {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Bandwidth" => Some(0usize),
+            "Billing" => Some(1usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.bandwidth = ::uhub_sdk::runtime::field(map)?,
+            _ => self.billing = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNicPublicIp {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -543,15 +587,18 @@ impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNicPublicIp {
 }
 impl CreateBuildRunnerNicPublicIp {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::bandwidth`] (`Bandwidth`).
+    #[inline]
     pub fn bandwidth(mut self, value: i64) -> Self {
         self.bandwidth = Some(value);
         self
     }
     /// Sets [`Self::billing`] (`Billing`).
+    #[inline]
     pub fn billing(mut self, value: CreateBuildRunnerNicPublicIpBilling) -> Self {
         self.billing = Some(value);
         self
@@ -593,32 +640,47 @@ impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerNicPublicIp {
         )
     }
 }
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct MountSpec {
     /// Where the volume appears
     ///
     /// Wire name: `Path`.
-    #[serde(rename = "Path", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Path")]
     pub path: String,
     /// Whether it is read-only
     ///
     /// Wire name: `ReadOnly`.
-    #[serde(
-        rename = "ReadOnly",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for MountSpec {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for MountSpec {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Path" => Some(0usize),
+            "ReadOnly" => Some(1usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.path = ::uhub_sdk::runtime::field(map)?,
+            _ => self.read_only = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for MountSpec {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -629,6 +691,7 @@ impl ::uhub_sdk::runtime::Lenient for MountSpec {
 }
 impl MountSpec {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(path: impl Into<String>) -> Self {
         Self {
             path: path.into(),
@@ -636,6 +699,7 @@ impl MountSpec {
         }
     }
     /// Sets [`Self::read_only`] (`ReadOnly`).
+    #[inline]
     pub fn read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
@@ -677,32 +741,47 @@ impl ::uhub_sdk::runtime::FromParams for MountSpec {
         )
     }
 }
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct StartDeployJobRule {
     /// Name of the firewall rule
     ///
     /// Wire name: `Name`.
-    #[serde(
-        rename = "Name",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Ports the rule opens
     ///
     /// Wire name: `Ports`.
-    #[serde(rename = "Ports", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Ports")]
     pub ports: Vec<i64>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobRule {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for StartDeployJobRule {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Name" => Some(0usize),
+            "Ports" => Some(1usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.name = ::uhub_sdk::runtime::field(map)?,
+            _ => self.ports = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for StartDeployJobRule {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -713,15 +792,18 @@ impl ::uhub_sdk::runtime::Lenient for StartDeployJobRule {
 }
 impl StartDeployJobRule {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::name`] (`Name`).
+    #[inline]
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets [`Self::ports`] (`Ports`).
+    #[inline]
     pub fn ports(mut self, value: impl IntoIterator<Item = i64>) -> Self {
         self.ports = value.into_iter().collect();
         self
@@ -763,36 +845,47 @@ impl ::uhub_sdk::runtime::FromParams for StartDeployJobRule {
         )
     }
 }
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct StartDeployJobSchedule {
     /// When to run, in cron syntax
     ///
     /// Wire name: `Cron`.
-    #[serde(
-        rename = "Cron",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Cron", skip_serializing_if = "Option::is_none")]
     pub cron: Option<String>,
     /// Zone the cron line is read in
     ///
     /// Wire name: `TimeZone`.
-    #[serde(
-        rename = "TimeZone",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobSchedule {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for StartDeployJobSchedule {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Cron" => Some(0usize),
+            "TimeZone" => Some(1usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.cron = ::uhub_sdk::runtime::field(map)?,
+            _ => self.time_zone = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for StartDeployJobSchedule {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -803,15 +896,18 @@ impl ::uhub_sdk::runtime::Lenient for StartDeployJobSchedule {
 }
 impl StartDeployJobSchedule {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
     /// Sets [`Self::cron`] (`Cron`).
+    #[inline]
     pub fn cron(mut self, value: impl Into<String>) -> Self {
         self.cron = Some(value.into());
         self
     }
     /// Sets [`Self::time_zone`] (`TimeZone`).
+    #[inline]
     pub fn time_zone(mut self, value: impl Into<String>) -> Self {
         self.time_zone = Some(value.into());
         self
@@ -853,51 +949,68 @@ impl ::uhub_sdk::runtime::FromParams for StartDeployJobSchedule {
         )
     }
 }
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct DeliveryLog {
     /// What triggered the delivery
     ///
     /// Wire name: `Event`.
-    #[serde(rename = "Event", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Event")]
     pub event: String,
     /// Seconds until the receiver answered
     ///
     /// Wire name: `Latency`.
-    #[serde(rename = "Latency", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Latency")]
     pub latency: f64,
     /// Who answered
     ///
     /// Wire name: `Receiver`.
-    #[serde(
-        rename = "Receiver",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Receiver", skip_serializing_if = "Option::is_none")]
     pub receiver: Option<Receiver>,
     /// HTTP status the receiver returned
     ///
     /// Wire name: `StatusCode`.
-    #[serde(
-        rename = "StatusCode",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "StatusCode", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
     /// When the delivery was sent, Unix seconds
     ///
     /// Wire name: `SentTime`.
-    #[serde(rename = "SentTime", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "SentTime")]
     pub sent_time: ::uhub_sdk::runtime::Time,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for DeliveryLog {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for DeliveryLog {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Event" => Some(0usize),
+            "Latency" => Some(1usize),
+            "Receiver" => Some(2usize),
+            "StatusCode" => Some(3usize),
+            "SentTime" => Some(4usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.event = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.latency = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.receiver = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.status_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.sent_time = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for DeliveryLog {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -908,6 +1021,7 @@ impl ::uhub_sdk::runtime::Lenient for DeliveryLog {
 }
 impl DeliveryLog {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(
         event: impl Into<String>,
         latency: f64,
@@ -921,33 +1035,50 @@ impl DeliveryLog {
         }
     }
     /// Sets [`Self::receiver`] (`Receiver`).
+    #[inline]
     pub fn receiver(mut self, value: Receiver) -> Self {
         self.receiver = Some(value);
         self
     }
     /// Sets [`Self::status_code`] (`StatusCode`).
+    #[inline]
     pub fn status_code(mut self, value: i64) -> Self {
         self.status_code = Some(value);
         self
     }
 }
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct Receiver {
     /// Where the delivery was sent
     ///
     /// Wire name: `Url`.
-    #[serde(rename = "Url", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Url")]
     pub url: String,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Receiver {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for Receiver {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Url" => Some(0usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        _index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        self.url = ::uhub_sdk::runtime::field(map)?;
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for Receiver {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -958,6 +1089,7 @@ impl ::uhub_sdk::runtime::Lenient for Receiver {
 }
 impl Receiver {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),

@@ -53,6 +53,7 @@ impl Client {
     /// - `gadget_type`: [`FindGadgetsRequest::gadget_type`] (`Type`)
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn find_gadgets(&self, gadget_type: GadgetType) -> Call<FindGadgetsRequest> {
         Call::new(self, FindGadgetsRequest::new(gadget_type))
     }
@@ -63,6 +64,7 @@ impl Client {
     /// - `pins`: [`PinGadgetsRequest::pins`] (`Pins`)
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn pin_gadgets(
         &self,
         gadget_ids: impl IntoIterator<Item = impl Into<String>>,

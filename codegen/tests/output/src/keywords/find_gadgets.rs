@@ -31,6 +31,7 @@ pub struct FindGadgetsRequest {
 }
 impl FindGadgetsRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(gadget_type: GadgetType) -> Self {
         Self {
             gadget_type,
@@ -66,104 +67,132 @@ impl ::uhub_sdk::runtime::Action for FindGadgetsRequest {
 }
 impl super::Call<FindGadgetsRequest> {
     /// Sets [`FindGadgetsRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`FindGadgetsRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`FindGadgetsRequest::match_`] (`Match`).
+    #[inline]
     pub fn match_(self, value: impl Into<String>) -> Self {
         self.set_match_(Some(value.into()))
     }
     /// Sets or clears [`FindGadgetsRequest::match_`] (`Match`): forwards an optional value as it is.
+    #[inline]
     pub fn set_match_(mut self, value: Option<String>) -> Self {
         self.request_mut().match_ = value;
         self
     }
     /// Sets [`FindGadgetsRequest::async_`] (`Async`).
+    #[inline]
     pub fn async_(self, value: bool) -> Self {
         self.set_async_(Some(value))
     }
     /// Sets or clears [`FindGadgetsRequest::async_`] (`Async`): forwards an optional value as it is.
+    #[inline]
     pub fn set_async_(mut self, value: Option<bool>) -> Self {
         self.request_mut().async_ = value;
         self
     }
     /// Sets [`FindGadgetsRequest::rules`] (`Rules`).
+    #[inline]
     pub fn rules(self, value: impl IntoIterator<Item = Rule>) -> Self {
         self.set_rules(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`FindGadgetsRequest::rules`] (`Rules`): forwards an optional value as it is.
+    #[inline]
     pub fn set_rules(mut self, value: Option<Vec<Rule>>) -> Self {
         self.request_mut().rules = value.unwrap_or_default();
         self
     }
 }
 /// What `FindGadgets` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct FindGadgetsResponse {
     /// Where the gadgets were found.
     ///
     /// Wire name: `Where`.
-    #[serde(rename = "Where", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Where")]
     pub where_: String,
     /// The rules applied.
     ///
     /// Wire name: `Rules`.
-    #[serde(rename = "Rules", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Rules")]
     pub rules: Vec<Rule>,
     /// Kind of the gadgets found.
     ///
     /// Wire name: `Type`.
-    #[serde(
-        rename = "Type",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
     pub gadget_type: Option<GadgetType>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
 }
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for FindGadgetsResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for FindGadgetsResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Where" => Some(0usize),
+            "Rules" => Some(1usize),
+            "Type" => Some(2usize),
+            "RetCode" => Some(3usize),
+            "Message" => Some(4usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.where_ = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.rules = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.gadget_type = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
+}
 impl FindGadgetsResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for FindGadgetsResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

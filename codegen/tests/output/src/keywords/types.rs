@@ -63,50 +63,61 @@ impl ::uhub_sdk::runtime::serde::Serialize for GadgetType {
     }
 }
 /// A matching rule with keyword field names.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct Rule {
     /// Pattern the rule matches.
     ///
     /// Wire name: `Match`.
-    #[serde(rename = "Match", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Match")]
     pub match_: String,
     /// A keyword of scalar type: gets a trailing underscore.
     ///
     /// Wire name: `Type`.
-    #[serde(
-        rename = "Type",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Whether the rule is a reference.
     ///
     /// Wire name: `Ref`.
-    #[serde(
-        rename = "Ref",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Ref", skip_serializing_if = "Option::is_none")]
     pub ref_: Option<bool>,
     /// A keyword renamed by rust_name.
     ///
     /// Wire name: `Loop`.
-    #[serde(
-        rename = "Loop",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Loop", skip_serializing_if = "Option::is_none")]
     pub loop_count: Option<i64>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Rule {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for Rule {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Match" => Some(0usize),
+            "Type" => Some(1usize),
+            "Ref" => Some(2usize),
+            "Loop" => Some(3usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.match_ = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.type_ = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.ref_ = ::uhub_sdk::runtime::field(map)?,
+            _ => self.loop_count = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for Rule {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -117,6 +128,7 @@ impl ::uhub_sdk::runtime::Lenient for Rule {
 }
 impl Rule {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(match_: impl Into<String>) -> Self {
         Self {
             match_: match_.into(),
@@ -124,16 +136,19 @@ impl Rule {
         }
     }
     /// Sets [`Self::type_`] (`Type`).
+    #[inline]
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// Sets [`Self::ref_`] (`Ref`).
+    #[inline]
     pub fn ref_(mut self, value: bool) -> Self {
         self.ref_ = Some(value);
         self
     }
     /// Sets [`Self::loop_count`] (`Loop`).
+    #[inline]
     pub fn loop_count(mut self, value: i64) -> Self {
         self.loop_count = Some(value);
         self

@@ -55,6 +55,7 @@ impl Client {
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     /// This action is not idempotent, so it is never retried once it may have reached the service.
+    #[inline]
     pub fn update_gizmo(
         &self,
         gizmo_id: impl Into<String>,
@@ -65,6 +66,7 @@ impl Client {
     /// Checks the lab answers: no parameters, nothing in the response.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn ping_gizmo(&self) -> Call<PingGizmoRequest> {
         Call::new(self, PingGizmoRequest::new())
     }

@@ -55,6 +55,7 @@ pub struct UpdateGizmoRequest {
 }
 impl UpdateGizmoRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new(gizmo_id: impl Into<String>, size: i64) -> Self {
         Self {
             gizmo_id: gizmo_id.into(),
@@ -106,181 +107,225 @@ impl ::uhub_sdk::runtime::Action for UpdateGizmoRequest {
 }
 impl super::Call<UpdateGizmoRequest> {
     /// Sets [`UpdateGizmoRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`UpdateGizmoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::enabled`] (`Enabled`).
+    #[inline]
     pub fn enabled(self, value: bool) -> Self {
         self.set_enabled(Some(value))
     }
     /// Sets or clears [`UpdateGizmoRequest::enabled`] (`Enabled`): forwards an optional value as it is.
+    #[inline]
     pub fn set_enabled(mut self, value: Option<bool>) -> Self {
         self.request_mut().enabled = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::public`] (`Public`).
+    #[inline]
     pub fn public(self, value: bool) -> Self {
         self.set_public(Some(value))
     }
     /// Sets or clears [`UpdateGizmoRequest::public`] (`Public`): forwards an optional value as it is.
+    #[inline]
     pub fn set_public(mut self, value: Option<bool>) -> Self {
         self.request_mut().public = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::names`] (`Names`).
+    #[inline]
     pub fn names(self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.set_names(Some(value.into_iter().map(Into::into).collect()))
     }
     /// Sets or clears [`UpdateGizmoRequest::names`] (`Names`): forwards an optional value as it is.
+    #[inline]
     pub fn set_names(mut self, value: Option<Vec<String>>) -> Self {
         self.request_mut().names = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::ports`] (`Ports`).
+    #[inline]
     pub fn ports(self, value: impl IntoIterator<Item = i64>) -> Self {
         self.set_ports(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`UpdateGizmoRequest::ports`] (`Ports`): forwards an optional value as it is.
+    #[inline]
     pub fn set_ports(mut self, value: Option<Vec<i64>>) -> Self {
         self.request_mut().ports = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::flags`] (`Flags`).
+    #[inline]
     pub fn flags(self, value: impl IntoIterator<Item = bool>) -> Self {
         self.set_flags(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`UpdateGizmoRequest::flags`] (`Flags`): forwards an optional value as it is.
+    #[inline]
     pub fn set_flags(mut self, value: Option<Vec<bool>>) -> Self {
         self.request_mut().flags = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::ratio`] (`Ratio`).
+    #[inline]
     pub fn ratio(self, value: f64) -> Self {
         self.set_ratio(Some(value))
     }
     /// Sets or clears [`UpdateGizmoRequest::ratio`] (`Ratio`): forwards an optional value as it is.
+    #[inline]
     pub fn set_ratio(mut self, value: Option<f64>) -> Self {
         self.request_mut().ratio = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::weights`] (`Weights`).
+    #[inline]
     pub fn weights(self, value: impl IntoIterator<Item = f64>) -> Self {
         self.set_weights(Some(value.into_iter().collect()))
     }
     /// Sets or clears [`UpdateGizmoRequest::weights`] (`Weights`): forwards an optional value as it is.
+    #[inline]
     pub fn set_weights(mut self, value: Option<Vec<f64>>) -> Self {
         self.request_mut().weights = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::since`] (`Since`).
+    #[inline]
     pub fn since(self, value: impl Into<::uhub_sdk::runtime::Time>) -> Self {
         self.set_since(Some(value.into()))
     }
     /// Sets or clears [`UpdateGizmoRequest::since`] (`Since`): forwards an optional value as it is.
+    #[inline]
     pub fn set_since(mut self, value: Option<::uhub_sdk::runtime::Time>) -> Self {
         self.request_mut().since = value;
         self
     }
 }
 /// What `UpdateGizmo` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct UpdateGizmoResponse {
     /// The gizmo changed.
     ///
     /// Wire name: `GizmoId`.
-    #[serde(rename = "GizmoId", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "GizmoId")]
     pub gizmo_id: String,
     /// Whether it is enabled, served as the text true/false.
     ///
     /// Wire name: `Enabled`.
-    #[serde(
-        rename = "Enabled",
-        serialize_with = "::uhub_sdk::runtime::bool_as_text",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Enabled", serialize_with = "::uhub_sdk::runtime::bool_as_text")]
     pub enabled: bool,
     /// An optional bool in a response.
     ///
     /// Wire name: `Archived`.
-    #[serde(
-        rename = "Archived",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Archived", skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
     /// Names now set.
     ///
     /// Wire name: `Names`.
-    #[serde(rename = "Names", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Names")]
     pub names: Vec<String>,
     /// Ports now open.
     ///
     /// Wire name: `Ports`.
-    #[serde(rename = "Ports", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Ports")]
     pub ports: Vec<i64>,
     /// A float read from a number or a numeric string.
     ///
     /// Wire name: `Ratio`.
-    #[serde(rename = "Ratio", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Ratio")]
     pub ratio: f64,
     /// A time the service may write as text or as Unix seconds.
     ///
     /// Wire name: `CheckedAt`.
-    #[serde(rename = "CheckedAt", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "CheckedAt")]
     pub checked_at: ::uhub_sdk::runtime::Time,
     /// Times in a list.
     ///
     /// Wire name: `History`.
-    #[serde(rename = "History", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "History")]
     pub history: Vec<::uhub_sdk::runtime::Time>,
     /// A note from the service.
     ///
     /// Wire name: `Message`.
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
 }
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UpdateGizmoResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for UpdateGizmoResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "GizmoId" => Some(0usize),
+            "Enabled" => Some(1usize),
+            "Archived" => Some(2usize),
+            "Names" => Some(3usize),
+            "Ports" => Some(4usize),
+            "Ratio" => Some(5usize),
+            "CheckedAt" => Some(6usize),
+            "History" => Some(7usize),
+            "Message" => Some(8usize),
+            "RetCode" => Some(9usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.gizmo_id = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.enabled = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.archived = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.names = ::uhub_sdk::runtime::field(map)?,
+            4usize => self.ports = ::uhub_sdk::runtime::field(map)?,
+            5usize => self.ratio = ::uhub_sdk::runtime::field(map)?,
+            6usize => self.checked_at = ::uhub_sdk::runtime::field(map)?,
+            7usize => self.history = ::uhub_sdk::runtime::field(map)?,
+            8usize => self.message = ::uhub_sdk::runtime::field(map)?,
+            _ => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
+}
 impl UpdateGizmoResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for UpdateGizmoResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }

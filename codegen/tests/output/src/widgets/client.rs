@@ -49,6 +49,7 @@ impl Client {
     /// Lists the widgets of a catalogue, page by page.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
+    #[inline]
     pub fn list_widgets(&self) -> Call<ListWidgetsRequest> {
         Call::new(self, ListWidgetsRequest::new())
     }

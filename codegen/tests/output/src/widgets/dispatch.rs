@@ -43,15 +43,9 @@ impl AnyRequest {
         self,
         client: &super::Client,
     ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
-        Ok(
-            match self {
-                Self::ListWidgets(r) => {
-                    ::uhub_sdk::runtime::serde_json::to_value(
-                        super::Call::new(client, r).send().await?,
-                    )
-                }
-            }
-                .expect("typed responses serialize to JSON"),
-        )
+        let prepared = match self {
+            Self::ListWidgets(r) => ::uhub_sdk::runtime::prepare(&r),
+        };
+        ::uhub_sdk::runtime::send_prepared(client.core(), prepared).await
     }
 }

@@ -27,6 +27,7 @@ pub struct ListWidgetsRequest {
 }
 impl ListWidgetsRequest {
     /// A request with its required parameters set and every optional one unset.
+    #[inline]
     pub fn new() -> Self {
         Self { ..Self::default() }
     }
@@ -57,113 +58,148 @@ impl ::uhub_sdk::runtime::Action for ListWidgetsRequest {
 }
 impl super::Call<ListWidgetsRequest> {
     /// Sets [`ListWidgetsRequest::project_id`] (`ProjectId`).
+    #[inline]
     pub fn project_id(self, value: impl Into<String>) -> Self {
         self.set_project_id(Some(value.into()))
     }
     /// Sets or clears [`ListWidgetsRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
+    #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
         self.request_mut().project_id = value;
         self
     }
     /// Sets [`ListWidgetsRequest::color`] (`Color`).
+    #[inline]
     pub fn color(self, value: WidgetColor) -> Self {
         self.set_color(Some(value))
     }
     /// Sets or clears [`ListWidgetsRequest::color`] (`Color`): forwards an optional value as it is.
+    #[inline]
     pub fn set_color(mut self, value: Option<WidgetColor>) -> Self {
         self.request_mut().color = value;
         self
     }
     /// Sets [`ListWidgetsRequest::offset`] (`Offset`).
+    #[inline]
     pub fn offset(self, value: i64) -> Self {
         self.set_offset(Some(value))
     }
     /// Sets or clears [`ListWidgetsRequest::offset`] (`Offset`): forwards an optional value as it is.
+    #[inline]
     pub fn set_offset(mut self, value: Option<i64>) -> Self {
         self.request_mut().offset = value;
         self
     }
     /// Sets [`ListWidgetsRequest::limit`] (`Limit`).
+    #[inline]
     pub fn limit(self, value: i64) -> Self {
         self.set_limit(Some(value))
     }
     /// Sets or clears [`ListWidgetsRequest::limit`] (`Limit`): forwards an optional value as it is.
+    #[inline]
     pub fn set_limit(mut self, value: Option<i64>) -> Self {
         self.request_mut().limit = value;
         self
     }
 }
 /// What `ListWidgets` returns.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct ListWidgetsResponse {
     /// Number of widgets over all pages.
     ///
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "TotalCount")]
     pub total_count: i64,
     /// The widgets of this page.
     ///
     /// Wire name: `WidgetSet`.
-    #[serde(rename = "WidgetSet", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "WidgetSet")]
     pub widget_set: Vec<Widget>,
     #[serde(
         rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
+        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
     )]
     ret_code: Option<i64>,
-    #[serde(
-        rename = "Message",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
     #[serde(skip)]
     request_id: Option<String>,
 }
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for ListWidgetsResponse {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for ListWidgetsResponse {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "TotalCount" => Some(0usize),
+            "WidgetSet" => Some(1usize),
+            "RetCode" => Some(2usize),
+            "Message" => Some(3usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.total_count = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.widget_set = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
+}
 impl ListWidgetsResponse {
     /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),
     /// to quote to support or keep in an audit trail.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Response for ListWidgetsResponse {
+    #[inline]
     fn ret_code(&self) -> Option<i64> {
         self.ret_code
     }
+    #[inline]
     fn set_request_id(&mut self, id: Option<String>) {
         self.request_id = id;
     }
+    #[inline]
     fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 }
 impl ::uhub_sdk::runtime::Paginated for ListWidgetsRequest {
     type Item = Widget;
+    #[inline]
     fn offset(&self) -> Option<i64> {
         self.offset
     }
+    #[inline]
     fn set_offset(&mut self, offset: i64) {
         self.offset = Some(offset);
     }
+    #[inline]
     fn limit(&self) -> Option<i64> {
         self.limit
     }
+    #[inline]
     fn set_limit(&mut self, limit: i64) {
         self.limit = Some(limit);
     }
+    #[inline]
     fn into_page(response: Self::Response) -> ::uhub_sdk::runtime::Page<Self::Item> {
         ::uhub_sdk::runtime::Page {
             total: response.total_count,

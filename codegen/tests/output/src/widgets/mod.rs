@@ -4,7 +4,7 @@ mod client;
 mod dispatch;
 mod endpoint;
 mod types;
-pub mod list_widgets;
+mod list_widgets;
 pub use client::{Call, Client, ClientBuilder};
 pub use dispatch::AnyRequest;
 pub use endpoint::Endpoint;

@@ -67,37 +67,54 @@ impl ::uhub_sdk::runtime::serde::Serialize for WidgetColor {
     }
 }
 /// Outer size of a widget or part.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct Dimensions {
     /// Width in millimetres.
     ///
     /// Wire name: `Width`.
-    #[serde(rename = "Width", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Width")]
     pub width: i64,
     /// Height in millimetres.
     ///
     /// Wire name: `Height`.
-    #[serde(rename = "Height", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Height")]
     pub height: i64,
     /// Unit the service reports, when not millimetres.
     ///
     /// Wire name: `Unit`.
-    #[serde(
-        rename = "Unit",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Dimensions {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for Dimensions {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "Width" => Some(0usize),
+            "Height" => Some(1usize),
+            "Unit" => Some(2usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.width = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.height = ::uhub_sdk::runtime::field(map)?,
+            _ => self.unit = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for Dimensions {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -108,6 +125,7 @@ impl ::uhub_sdk::runtime::Lenient for Dimensions {
 }
 impl Dimensions {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(width: i64, height: i64) -> Self {
         Self {
             width,
@@ -116,47 +134,61 @@ impl Dimensions {
         }
     }
     /// Sets [`Self::unit`] (`Unit`).
+    #[inline]
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 }
 /// One part a widget is made of.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct Part {
     /// Name of the part.
     ///
     /// Wire name: `PartName`.
-    #[serde(rename = "PartName", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "PartName")]
     pub part_name: String,
     /// How many of this part the widget has.
     ///
     /// Wire name: `Count`.
-    #[serde(
-        rename = "Count",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Size of one part, a model inside a model inside a model.
     ///
     /// Wire name: `Size`.
-    #[serde(
-        rename = "Size",
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::uhub_sdk::runtime::lenient"
-    )]
+    #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
     pub size: Option<Dimensions>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Part {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for Part {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "PartName" => Some(0usize),
+            "Count" => Some(1usize),
+            "Size" => Some(2usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.part_name = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.count = ::uhub_sdk::runtime::field(map)?,
+            _ => self.size = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for Part {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -173,6 +205,7 @@ impl ::uhub_sdk::runtime::Lenient for Part {
 }
 impl Part {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(part_name: impl Into<String>) -> Self {
         Self {
             part_name: part_name.into(),
@@ -180,59 +213,88 @@ impl Part {
         }
     }
     /// Sets [`Self::count`] (`Count`).
+    #[inline]
     pub fn count(mut self, value: i64) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets [`Self::size`] (`Size`).
+    #[inline]
     pub fn size(mut self, value: Dimensions) -> Self {
         self.size = Some(value);
         self
     }
 }
 /// One widget of the catalogue.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::uhub_sdk::runtime::serde::Deserialize,
-    ::uhub_sdk::runtime::serde::Serialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
 #[serde(crate = "::uhub_sdk::runtime::serde")]
-#[serde(default)]
 #[non_exhaustive]
 pub struct Widget {
     /// Identifier of the widget.
     ///
     /// Wire name: `WidgetId`.
-    #[serde(rename = "WidgetId", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "WidgetId")]
     pub widget_id: String,
     /// Paint of the widget.
     ///
     /// Wire name: `Color`.
-    #[serde(rename = "Color", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Color")]
     pub color: WidgetColor,
     /// Outer size of the widget.
     ///
     /// Wire name: `Size`.
-    #[serde(rename = "Size", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Size")]
     pub size: Dimensions,
     /// What the widget is made of.
     ///
     /// Wire name: `Parts`.
-    #[serde(rename = "Parts", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Parts")]
     pub parts: Vec<Part>,
     /// Free-form labels.
     ///
     /// Wire name: `Labels`.
-    #[serde(rename = "Labels", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Labels")]
     pub labels: Vec<String>,
     /// Weights measured, in grams.
     ///
     /// Wire name: `Weights`.
-    #[serde(rename = "Weights", deserialize_with = "::uhub_sdk::runtime::lenient")]
+    #[serde(rename = "Weights")]
     pub weights: Vec<i64>,
+}
+impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Widget {
+    fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Self, D::Error> {
+        ::uhub_sdk::runtime::object(d)
+    }
+}
+impl ::uhub_sdk::runtime::FieldTable for Widget {
+    fn index(name: &str) -> Option<usize> {
+        match name {
+            "WidgetId" => Some(0usize),
+            "Color" => Some(1usize),
+            "Size" => Some(2usize),
+            "Parts" => Some(3usize),
+            "Labels" => Some(4usize),
+            "Weights" => Some(5usize),
+            _ => None,
+        }
+    }
+    fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0usize => self.widget_id = ::uhub_sdk::runtime::field(map)?,
+            1usize => self.color = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.size = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.parts = ::uhub_sdk::runtime::field(map)?,
+            4usize => self.labels = ::uhub_sdk::runtime::field(map)?,
+            _ => self.weights = ::uhub_sdk::runtime::field(map)?,
+        }
+        Ok(())
+    }
 }
 impl ::uhub_sdk::runtime::Lenient for Widget {
     fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -243,6 +305,7 @@ impl ::uhub_sdk::runtime::Lenient for Widget {
 }
 impl Widget {
     /// A value with its required fields set and every optional one unset.
+    #[inline]
     pub fn new(
         widget_id: impl Into<String>,
         color: WidgetColor,
@@ -256,16 +319,19 @@ impl Widget {
         }
     }
     /// Sets [`Self::parts`] (`Parts`).
+    #[inline]
     pub fn parts(mut self, value: impl IntoIterator<Item = Part>) -> Self {
         self.parts = value.into_iter().collect();
         self
     }
     /// Sets [`Self::labels`] (`Labels`).
+    #[inline]
     pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.labels = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sets [`Self::weights`] (`Weights`).
+    #[inline]
     pub fn weights(mut self, value: impl IntoIterator<Item = i64>) -> Self {
         self.weights = value.into_iter().collect();
         self

@@ -1,0 +1,290 @@
+//! Compile cost per action: the SDK crate alone built from specs of 7 (the real spec), 500 and
+//! 2,000 actions (synthetic, with the shapes of UCloud's catalogue), in debug (non-incremental)
+//! and release, in a scratch copy of the workspace outside the repository's target. This binary
+//! wraps rustc (`RUSTC_WRAPPER`) to time the SDK's own rustc and sample its peak resident memory
+//! (VmHWM) while it runs; dependencies are built once beforehand and not measured.
+//!
+//! `UHUB_BENCH_COMPILE_SIZES=7,500` measures other sizes, `UHUB_BENCH_COMPILE_RELEASE=0` skips the
+//! release builds; `UHUB_BENCH_COMPILE_SPEC=FILE` measures
+//! the SDK generated from another spec (a whole catalogue merged by `import-doc`, say) instead.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use uhub_codegen::{spec, sync, synth};
+
+use crate::measure::{Row, Target};
+
+/// Set (to a file) when this binary runs as rustc's wrapper; the SDK's compilations append
+/// `<seconds> <peak kB>` lines to the file.
+pub const WRAPPER_ENV: &str = "UHUB_BENCH_RUSTC_PEAK";
+
+const SIZES: &[usize] = &[7, 500, 2000];
+const SECONDS_PER_ACTION: f64 = 0.05;
+const MB_PER_ACTION: f64 = 1.5;
+
+pub fn run(root: &Path) -> Result<Vec<Row>, String> {
+    let sizes = match std::env::var("UHUB_BENCH_COMPILE_SIZES") {
+        Ok(list) => list
+            .split(',')
+            .map(|n| n.trim().parse().map_err(|_| format!("bad size {n:?}")))
+            .collect::<Result<Vec<usize>, _>>()?,
+        Err(_) => SIZES.to_vec(),
+    };
+    let scratch = Scratch::new(root)?;
+    let base_text = read(&root.join(sync::SPEC))?;
+    let base = spec::parse(&base_text).map_err(|e| format!("{}: {e}", sync::SPEC))?;
+    let mut rows = Vec::new();
+    let mut smallest: Option<(usize, Build)> = None;
+    let specs: Vec<(usize, String)> = match std::env::var_os("UHUB_BENCH_COMPILE_SPEC") {
+        Some(path) => {
+            let text = read(Path::new(&path))?;
+            let n = spec::parse(&text).map_err(|e| format!("{}: {e}", Path::new(&path).display()))?.actions.len();
+            vec![(n, text)]
+        }
+        // The real spec at its own size, a synthetic one otherwise.
+        None => sizes
+            .iter()
+            .map(|&n| {
+                let text =
+                    if n == base.actions.len() { base_text.clone() } else { spec::to_text(&synth::spec(&base, n)) };
+                (n, text)
+            })
+            .collect(),
+    };
+    // Dependencies first, once per profile, with the small real spec: not measured.
+    let release = !matches!(std::env::var("UHUB_BENCH_COMPILE_RELEASE").as_deref(), Ok("0"));
+    scratch.generate(&base_text)?;
+    scratch.cargo(&["build", "--lib", "-p", "uhub-sdk"], &[], None)?;
+    if release {
+        scratch.cargo(&["build", "--lib", "-p", "uhub-sdk"], &["--release"], None)?;
+    }
+    for (n, text) in specs {
+        let lines = scratch.generate(&text)?;
+        let debug = scratch.build(false)?;
+        let release = if release { Some(scratch.build(true)?) } else { None };
+        let build = Build { debug, release, lines };
+        rows.extend(rows_for(n, &build, smallest.as_ref()));
+        if smallest.is_none() {
+            smallest = Some((n, build));
+        }
+    }
+    Ok(rows)
+}
+
+struct Build {
+    debug: Rustc,
+    release: Option<Rustc>,
+    lines: usize,
+}
+
+/// One rustc run of the SDK crate.
+#[derive(Clone, Copy)]
+struct Rustc {
+    secs: f64,
+    peak_kb: u64,
+}
+
+fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> {
+    let per = |v: f64| v / n as f64;
+    let mb = |r: &Rustc| r.peak_kb as f64 / 1024.0;
+    let release_mb = |b: &Build| b.release.as_ref().map_or(0.0, mb);
+    let release = |f: &dyn Fn(&Rustc) -> String| b.release.as_ref().map_or("not built".to_owned(), f);
+    // What each action adds beyond the smallest spec measured: the slope, without the runtime.
+    let slope = smallest.filter(|(m, _)| *m < n).map_or(String::new(), |(m, s)| {
+        let d = (n - m) as f64;
+        format!(
+            "; beyond {m} actions {:.3}s and {:.2} MB per action",
+            (b.debug.secs - s.debug.secs) / d,
+            (mb(&b.debug).max(release_mb(b)) - mb(&s.debug).max(release_mb(s))) / d
+        )
+    });
+    let judged = n >= 100;
+    let row = |name, label: &str, ratio: f64, target: f64, raw: String| {
+        if judged {
+            Row::ratio(name, label, ratio, Target::AtMost(target), raw)
+        } else {
+            Row::report(name, label, ratio, raw)
+        }
+    };
+    let peak = mb(&b.debug).max(release_mb(b));
+    vec![
+        row(
+            "compile debug",
+            &format!("s/action at {n}"),
+            per(b.debug.secs),
+            SECONDS_PER_ACTION,
+            format!(
+                "debug {:.1}s release {}  {} generated lines ({:.0}/action){slope}",
+                b.debug.secs,
+                release(&|r| format!("{:.1}s", r.secs)),
+                b.lines,
+                b.lines as f64 / n as f64
+            ),
+        ),
+        row(
+            "compile memory",
+            &format!("MB/action at {n}"),
+            per(peak),
+            MB_PER_ACTION,
+            format!("peak rustc RSS debug {:.0} MB release {}", mb(&b.debug), release(&|r| format!("{:.0} MB", mb(r)))),
+        ),
+    ]
+}
+
+/// A workspace of uhub-sdk alone in the temp folder, kept between runs so that its
+/// dependencies are built only once.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn new(root: &Path) -> Result<Scratch, String> {
+        let dir = std::env::temp_dir().join("uhub-bench-compile");
+        let sdk = dir.join("uhub-sdk");
+        let _ = fs::remove_dir_all(sdk.join("src"));
+        copy_dir(&root.join("uhub-sdk/src"), &sdk.join("src"))?;
+        // The workspace manifest without the members and path dependencies the SDK does not need.
+        let manifest: String = read(&root.join("Cargo.toml"))?
+            .lines()
+            .filter(|l| !l.starts_with("uhub-") || l.starts_with("uhub-sdk "))
+            .map(|l| if l.starts_with("members = ") { "members = [\"uhub-sdk\"]" } else { l })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        write(&dir.join("Cargo.toml"), &manifest)?;
+        let sdk_manifest = read(&root.join("uhub-sdk/Cargo.toml"))?;
+        let sdk_manifest = sdk_manifest.split("[dev-dependencies]").next().unwrap_or_default();
+        write(&sdk.join("Cargo.toml"), sdk_manifest)?;
+        write(&sdk.join("README.md"), &read(&root.join("uhub-sdk/README.md")).unwrap_or_default())?;
+        fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
+            .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
+        Ok(Scratch { dir })
+    }
+
+    /// Replaces the SDK's generated modules with the output for `spec`; returns its line count.
+    fn generate(&self, spec: &str) -> Result<usize, String> {
+        let files = uhub_codegen::generate(spec).map_err(|e| format!("a spec the bench made is invalid:\n{e}"))?;
+        let out = self.dir.join("uhub-sdk/src/generated");
+        let _ = fs::remove_dir_all(&out);
+        let mut lines = 0;
+        for f in &files {
+            lines += f.contents.lines().count();
+            write(&out.join(&f.path), &f.contents)?;
+        }
+        Ok(lines)
+    }
+
+    /// Builds the SDK's library alone (its dependencies are built) and returns its rustc run.
+    fn build(&self, release: bool) -> Result<Rustc, String> {
+        let profile: &[&str] = if release { &["--release"] } else { &[] };
+        self.cargo(&["clean", "-p", "uhub-sdk"], profile, None)?;
+        let log = self.dir.join("rustc-peak.txt");
+        let _ = fs::remove_file(&log);
+        self.cargo(&["build", "--lib", "-p", "uhub-sdk"], profile, Some(&log))?;
+        let text = read(&log)?;
+        let mut fields = text.lines().last().unwrap_or_default().split_whitespace();
+        let secs = fields.next().and_then(|s| s.parse().ok());
+        let peak_kb = fields.next().and_then(|s| s.parse().ok());
+        match (secs, peak_kb) {
+            (Some(secs), Some(peak_kb)) => Ok(Rustc { secs, peak_kb }),
+            _ => Err(format!("the rustc wrapper wrote {text:?}, not \"<seconds> <kB>\"")),
+        }
+    }
+
+    fn cargo(&self, args: &[&str], profile: &[&str], log: Option<&Path>) -> Result<(), String> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let mut command = Command::new(cargo);
+        command
+            .current_dir(&self.dir)
+            .args(args)
+            .args(profile)
+            .arg("--quiet")
+            .env("CARGO_TARGET_DIR", self.dir.join("target"))
+            .env("CARGO_INCREMENTAL", "0")
+            .env_remove("RUSTFLAGS");
+        if let Some(log) = log {
+            let exe = std::env::current_exe().map_err(|e| format!("cannot find the bench binary: {e}"))?;
+            command.env("RUSTC_WRAPPER", exe).env(WRAPPER_ENV, log);
+        }
+        let status = command.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+        if status.success() { Ok(()) } else { Err(format!("cargo {} failed ({status})", args.join(" "))) }
+    }
+}
+
+/// As `RUSTC_WRAPPER`: runs rustc; for the SDK's own crate, samples its VmHWM until it exits and
+/// appends `<seconds> <peak kB>` to the file in [`WRAPPER_ENV`].
+pub fn wrap(log: &Path, rustc: &[String]) -> ExitCode {
+    let Some((program, args)) = rustc.split_first() else { return ExitCode::FAILURE };
+    let measured = args.windows(2).any(|w| w[0] == "--crate-name" && w[1] == "uhub_sdk")
+        && !args.iter().any(|a| a == "-" || a.starts_with("--print"));
+    let started = Instant::now();
+    let mut child = match Command::new(program).args(args).spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cannot run {program}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut peak = 0;
+    let status = loop {
+        if measured {
+            peak = peak.max(vm_hwm_kb(child.id()).unwrap_or(0));
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => {
+                eprintln!("cannot wait for rustc: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    if measured && status.success() {
+        let line = format!("{:.3} {peak}\n", started.elapsed().as_secs_f64());
+        let appended = fs::OpenOptions::new().create(true).append(true).open(log).and_then(|mut f| {
+            use std::io::Write as _;
+            f.write_all(line.as_bytes())
+        });
+        if let Err(e) = appended {
+            eprintln!("cannot write {}: {e}", log.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8)
+}
+
+fn vm_hwm_kb(pid: u32) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    line.trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    for entry in fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "generated") {
+                continue;
+            }
+            copy_dir(&path, &to.join(entry.file_name()))?;
+        } else {
+            fs::copy(&path, to.join(entry.file_name())).map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}

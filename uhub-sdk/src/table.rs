@@ -1,0 +1,143 @@
+//! Table-driven decoding of generated structs. A struct says which of its fields a wire name is
+//! (`index`, a `match` on text) and reads that field (`read`, one line per field); the loop
+//! over the object, skipping unknown names and keeping defaults for missing ones, is written
+//! once here. Each field is still read through its [`Lenient`] impl, so every rule of tolerant
+//! decoding applies as before; what is gone is serde's derived visitor per struct and a wrapper
+//! type per field, which cost more to compile than the rest of a generated action.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::decode::Lenient;
+
+/// A generated struct read from a JSON object, field by field.
+pub trait FieldTable: Default {
+    /// The field a wire name stands for, as an index [`FieldTable::read`] understands; `None` for a
+    /// name the struct does not have, whose value is skipped.
+    fn index(name: &str) -> Option<usize>;
+
+    /// Reads the next value of `map` into the field at `index` (with [`field`]).
+    fn read<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error>;
+}
+
+/// The `Deserialize::deserialize` of every generated struct: an object whose known fields are
+/// read leniently, unknown ones skipped and missing ones left at their defaults. When a name
+/// comes twice, the last value counts.
+pub fn object<'de, D: Deserializer<'de>, T: FieldTable>(d: D) -> Result<T, D::Error> {
+    d.deserialize_map(ObjectVisitor(PhantomData))
+}
+
+/// Reads the next value of `map` through `T`'s lenient decoding.
+pub fn field<'de, A: MapAccess<'de>, T: Lenient>(map: &mut A) -> Result<T, A::Error> {
+    map.next_value_seed(LenientSeed(PhantomData))
+}
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: FieldTable> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut value = T::default();
+        while let Some(index) = map.next_key_seed(Name(T::index))? {
+            match index {
+                Some(i) => value.read(i, &mut map)?,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+
+/// A key, looked up without allocating; one type for every struct (`index` is a plain `fn`).
+struct Name(fn(&str) -> Option<usize>);
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl Visitor<'_> for Name {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
+        Ok((self.0)(v))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Option<usize>, E> {
+        Ok(std::str::from_utf8(v).ok().and_then(self.0))
+    }
+}
+
+struct LenientSeed<T>(PhantomData<T>);
+
+impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::lenient(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, PartialEq)]
+    struct Tag {
+        name: String,
+        size: i64,
+        tags: Vec<String>,
+    }
+
+    impl FieldTable for Tag {
+        fn index(name: &str) -> Option<usize> {
+            ["Name", "Size", "Tags"].iter().position(|n| *n == name)
+        }
+        fn read<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+            match index {
+                0 => self.name = field(map)?,
+                1 => self.size = field(map)?,
+                _ => self.tags = field(map)?,
+            }
+            Ok(())
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Tag {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            object(d)
+        }
+    }
+
+    #[test]
+    fn known_names_are_read_leniently_unknown_ones_skipped_missing_ones_default() {
+        let tag: Tag = serde_json::from_str(r#"{"Size": "12", "Other": {"deep": [1, 2]}, "Name": 7}"#).unwrap();
+        assert_eq!(tag, Tag { name: "7".into(), size: 12, tags: vec![] });
+        let escaped: Tag = serde_json::from_str(r#"{"N\u0061me": "x", "Name": "y", "Tags": ["a", 1]}"#).unwrap();
+        assert_eq!(escaped, Tag { name: "y".into(), size: 0, tags: vec!["a".into(), "1".into()] });
+    }
+
+    #[test]
+    fn a_field_that_cannot_be_read_names_its_path() {
+        let de = &mut serde_json::Deserializer::from_str(r#"{"Name": "n", "Size": "twelve"}"#);
+        let err = serde_path_to_error::deserialize::<_, Tag>(de).unwrap_err();
+        assert_eq!(err.path().to_string(), "Size");
+        assert!(serde_json::from_str::<Tag>("[1, 2]").is_err());
+    }
+}
