@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::action::Action;
 use crate::client::ClientCore;
+use crate::decode::ListLimits;
 use crate::encode::Form;
 use crate::error::Error;
 use crate::execute::{self, CallOptions};
@@ -76,14 +77,40 @@ impl<R: Action> CallCore<R> {
 
     /// Sends the call and decodes the response.
     pub async fn send(self) -> Result<R::Response, Error> {
+        self.send_fingerprinted().await.map(|(response, _)| response)
+    }
+
+    /// Sends the call; the decoded response, and a fingerprint of its body by which a paginator
+    /// tells a page the server repeats.
+    pub(crate) async fn send_fingerprinted(self) -> Result<(R::Response, u64), Error> {
         let form = self.form()?;
+        // The lists of the answer hold no more than the request's Limit asked for.
+        let limit = form.fields().iter().find(|(name, _)| name == LIMIT).and_then(|(_, v)| v.parse().ok());
         let CallCore { core, options, .. } = self;
+        let limits = ListLimits::new(limit, core.inner.max_list_items);
         let mut out = None;
         execute::execute(&core, R::NAME, R::IDEMPOTENT, form, &options, &mut |reply| {
-            out = Some(crate::decode::response::<R::Response>(R::NAME, &reply.body, reply.request_id.as_deref())?);
+            let response = crate::decode::response_within::<R::Response>(
+                R::NAME,
+                &reply.body,
+                reply.request_id.as_deref(),
+                limits,
+            )?;
+            out = Some((response, fingerprint(&reply.body)));
             Ok(())
         })
         .await?;
         Ok(out.expect("execute succeeds only after decode stored a response"))
     }
+}
+
+/// The wire name of the parameter that caps how many items a listing's page holds.
+const LIMIT: &str = "Limit";
+
+/// A hash of a body; equal bodies have equal fingerprints (the same process, the same keys).
+fn fingerprint(body: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    h.finish()
 }

@@ -54,6 +54,7 @@ mod url;
 
 pub use builder::DEFAULT_MAX_RESPONSE_BYTES;
 pub use config::{Config, ConfigSource};
+pub use decode::DEFAULT_MAX_LIST_ITEMS;
 pub use credentials::Credentials;
 pub use error::{Error, ErrorKind, TransportKind};
 pub use generated::*;

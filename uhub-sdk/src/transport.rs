@@ -88,7 +88,7 @@ impl Transport {
             }
             body.extend_from_slice(&chunk);
         }
-        if response.url() != &self.url {
+        if !crate::url::same_target(&self.url, response.url()) {
             // Only a client of the caller's own, with a redirect policy other than `none`, gets
             // here: the form has gone elsewhere already, but its answer is not UHub's.
             let location = crate::url::without_query(&self.url, response.url().as_str());
@@ -116,6 +116,19 @@ impl Transport {
     }
 }
 
+/// Whether the reply could not be read as HTTP at all (a malformed status line or header, a
+/// head over hyper's size limit): the same server would answer the same way again.
+fn unparsable(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(h) = err.downcast_ref::<hyper::Error>() {
+            return h.is_parse();
+        }
+        source = err.source();
+    }
+    false
+}
+
 /// Milliseconds since 1970, as `U-Timestamp-Ms` carries them.
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
@@ -124,6 +137,8 @@ pub(crate) fn now_ms() -> u64 {
 fn transport_error(action: &'static str, e: reqwest::Error) -> Error {
     let kind = if e.is_timeout() {
         TransportKind::Timeout
+    } else if unparsable(&e) {
+        TransportKind::Protocol
     } else if e.is_connect() {
         TransportKind::Connect
     } else {

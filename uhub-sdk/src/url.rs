@@ -2,9 +2,14 @@
 
 use crate::error::Error;
 
-/// Parses a base URL, accepting absolute http(s) URLs only, so a typo fails at build time
-/// rather than on the first call. `origin` names the setting in the error (`UCLOUD_API_BASE_URL`,
-/// `ClientBuilder::endpoint`, ...); the error shows the URL with its password hidden.
+/// Parses a base URL, accepting absolute http(s) URLs without credentials or fragment only, so
+/// a mistake fails at build time rather than on the first call. `origin` names the setting in
+/// the error (`UCLOUD_API_BASE_URL`, `ClientBuilder::endpoint`, ...); the error shows the URL
+/// with its password hidden.
+///
+/// UHub never uses `user:password@` (requests are signed with keys; reqwest would send them as
+/// `Authorization: Basic` to whoever answers) nor a fragment (never sent at all), and either
+/// made a call's own URL differ from what the transport compares replies against.
 pub(crate) fn base_url(url: &str, origin: &str) -> Result<reqwest::Url, Error> {
     let shown = redact(url);
     let parsed =
@@ -12,7 +17,29 @@ pub(crate) fn base_url(url: &str, origin: &str) -> Result<reqwest::Url, Error> {
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::config(format!("{origin}: invalid base URL {shown:?}: the scheme must be http or https")));
     }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::config(format!(
+            "{origin}: invalid base URL {shown:?}: it holds credentials (user:password@), which UHub never uses; \
+             remove them (calls are signed with the keys)"
+        )));
+    }
+    if parsed.fragment().is_some() {
+        return Err(Error::config(format!(
+            "{origin}: invalid base URL {shown:?}: it holds a fragment (#...), which is never sent; remove it"
+        )));
+    }
     Ok(parsed)
+}
+
+/// Whether a reply came from the URL the request was posted to: the same scheme, host, port
+/// (the scheme's default spelled or not), path and query. Credentials and fragments are left
+/// out, since HTTP clients drop them from the URL they report (and base URLs have none).
+pub(crate) fn same_target(posted: &reqwest::Url, answered: &reqwest::Url) -> bool {
+    posted.scheme() == answered.scheme()
+        && posted.host() == answered.host()
+        && posted.port_or_known_default() == answered.port_or_known_default()
+        && posted.path() == answered.path()
+        && posted.query() == answered.query()
 }
 
 /// The URL with its password (if any) replaced, for `Debug` and errors. Without a scheme, it is
