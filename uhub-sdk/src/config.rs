@@ -179,8 +179,7 @@ impl ConfigSource {
         let configs: Vec<ConfigEntry> = read_array(config_file.as_ref(), false)?;
         // The credential file only matters when neither the builder nor the environment holds a
         // key: unread, a FIFO or a device named there cannot hang or flood the call.
-        let keys_elsewhere =
-            keys_given || self.var(ENV_PUBLIC_KEY)?.is_some() || self.var(ENV_PRIVATE_KEY)?.is_some();
+        let keys_elsewhere = keys_given || self.var(ENV_PUBLIC_KEY)?.is_some() || self.var(ENV_PRIVATE_KEY)?.is_some();
         let credentials: Vec<CredentialEntry> =
             if keys_elsewhere { Vec::new() } else { read_array(credential_file.as_ref(), true)? };
         unique_profiles(config_file.as_ref(), configs.iter().map(|c| c.profile.as_deref()))?;
@@ -578,9 +577,8 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(not_regular(if meta.is_dir() { "a directory" } else { "a device, FIFO or socket" }));
     }
-    let too_big = || {
-        std::io::Error::other(format!("it is larger than {MAX_SHARED_FILE_BYTES} bytes, the cap on a shared file"))
-    };
+    let too_big =
+        || std::io::Error::other(format!("it is larger than {MAX_SHARED_FILE_BYTES} bytes, the cap on a shared file"));
     if meta.len() > MAX_SHARED_FILE_BYTES {
         return Err(too_big());
     }

@@ -207,7 +207,10 @@ struct Guard {
 
 impl Guard {
     /// The page to yield, or the error that ends the listing, or `None` when it has ended.
-    fn check<R: Paginated>(&mut self, fetched: Result<Fetched<R::Item>, Error>) -> Option<Result<Page<R::Item>, Error>> {
+    fn check<R: Paginated>(
+        &mut self,
+        fetched: Result<Fetched<R::Item>, Error>,
+    ) -> Option<Result<Page<R::Item>, Error>> {
         if self.done {
             return None;
         }

@@ -81,7 +81,9 @@ impl Transport {
         if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(Error::too_large(action, limit, id));
         }
-        let mut body = Vec::new();
+        // Room for a declared length at once, so the buffer is not doubled past the limit.
+        let declared = response.content_length().map_or(0, |n| n as usize);
+        let mut body = Vec::with_capacity(declared);
         while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(action, e))? {
             if body.len() + chunk.len() > limit {
                 return Err(Error::too_large(action, limit, id));

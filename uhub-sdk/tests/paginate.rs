@@ -140,7 +140,8 @@ async fn a_server_that_ignores_offset_ends_the_listing_at_the_second_page() {
         // The same ten tags, whatever the offset: 8,418 requests in 15 s before this check.
         let pages: Arc<Pages> = Arc::new(|_, limit| ("1000".into(), names(0..limit)));
         let server = serve(Duration::ZERO, pages).await;
-        let mut items = client(&server.url()).get_image_tag("r", "i").into_paginator().page_size(10).concurrency(k).items();
+        let mut items =
+            client(&server.url()).get_image_tag("r", "i").into_paginator().page_size(10).concurrency(k).items();
         let mut seen = 0;
         let e = loop {
             match items.try_next().await {
