@@ -75,6 +75,13 @@
 //! does not exist, a malformed file, a named profile that does not exist and a malformed
 //! variable are configuration errors naming the file or variable, even when a higher source
 //! would have overridden the value: they are mistakes worth hearing about.
+//!
+//! **Files are bounded.** A shared file is read only when it is a regular file (symbolic links
+//! followed) of at most [`MAX_SHARED_FILE_BYTES`] (1 MiB); `/dev/zero`, a FIFO, a directory or a
+//! larger file is a configuration error naming it, never a read without end. The credential
+//! file is not read at all when the builder or the environment sets a key (unless a named
+//! profile is in no config file, when it is read to find the name). A credential file that
+//! group or others may write is read, with a `tracing` warning (as ssh warns of its keys).
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -180,7 +187,7 @@ impl ConfigSource {
         // The credential file only matters when neither the builder nor the environment holds a
         // key: unread, a FIFO or a device named there cannot hang or flood the call.
         let keys_elsewhere = keys_given || self.var(ENV_PUBLIC_KEY)?.is_some() || self.var(ENV_PRIVATE_KEY)?.is_some();
-        let credentials: Vec<CredentialEntry> =
+        let mut credentials: Vec<CredentialEntry> =
             if keys_elsewhere { Vec::new() } else { read_array(credential_file.as_ref(), true)? };
         unique_profiles(config_file.as_ref(), configs.iter().map(|c| c.profile.as_deref()))?;
         unique_profiles(credential_file.as_ref(), credentials.iter().map(|c| c.profile.as_deref()))?;
@@ -199,10 +206,12 @@ impl ConfigSource {
         };
         let profile_name = match &named {
             Some((name, origin)) => {
-                let known = configs.iter().any(|c| c.profile.as_deref() == Some(name))
-                    || credentials.iter().any(|c| c.profile.as_deref() == Some(name))
-                    // Unread, the credential file may hold it; its keys would not be used anyway.
-                    || keys_elsewhere;
+                let in_configs = configs.iter().any(|c| c.profile.as_deref() == Some(name));
+                if !in_configs && keys_elsewhere {
+                    // Only the credential file can tell whether the name is a profile.
+                    credentials = read_array(credential_file.as_ref(), true)?;
+                }
+                let known = in_configs || credentials.iter().any(|c| c.profile.as_deref() == Some(name));
                 if !known {
                     return Err(unknown_profile(name, origin, &config_file, &configs, &credential_file, &credentials));
                 }
