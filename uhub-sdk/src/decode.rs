@@ -637,6 +637,53 @@ mod tests {
         assert_eq!(ok.total_count, 7);
     }
 
+    /// A response with a list of lists, as a listing whose items hold lists would be.
+    #[derive(serde::Deserialize, Debug, Default)]
+    #[serde(default)]
+    struct Nested {
+        #[serde(rename = "RetCode", deserialize_with = "lenient")]
+        ret_code: Option<i64>,
+        #[serde(rename = "Set", deserialize_with = "lenient")]
+        set: Vec<Vec<i64>>,
+    }
+
+    impl Response for Nested {
+        fn ret_code(&self) -> Option<i64> {
+            self.ret_code
+        }
+        fn set_request_id(&mut self, _: Option<String>) {}
+        fn message(&self) -> Option<&str> {
+            None
+        }
+    }
+
+    fn nested(body: &str, limit: Option<i64>, total: usize) -> Result<Vec<usize>, String> {
+        match response_within::<Nested>("A", body.as_bytes(), None, ListLimits::new(limit, total)) {
+            Ok(r) => Ok(r.set.iter().map(Vec::len).collect()),
+            Err(e) => match e.kind() {
+                crate::ErrorKind::Decode { path, message, .. } => Err(format!("{path}: {message}")),
+                other => panic!("{other:?}"),
+            },
+        }
+    }
+
+    #[test]
+    fn lists_are_capped_while_read_the_top_by_limit_all_by_the_total() {
+        let body = r#"{"RetCode":0,"Set":[[1,2,3],[4,5,6],null,[]]}"#;
+        assert_eq!(nested(body, Some(3), 100), Ok(vec![3, 3, 0]), "nulls are no items; inner lists ignore Limit");
+        let e = nested(body, Some(2), 100).unwrap_err();
+        assert!(e.starts_with("Set: the list holds more than the 2 items the request's Limit allows"), "{e}");
+        // 3 top items and 6 inner ones: 9 in all.
+        assert_eq!(nested(body, None, 9), Ok(vec![3, 3, 0]));
+        let e = nested(body, None, 8).unwrap_err();
+        assert!(e.starts_with("Set: the response holds more than 8 list items in all"), "{e}");
+        let e = nested(r#"{"RetCode":0,"Set":[[1,2,3,4]]}"#, None, 3).unwrap_err();
+        assert!(e.starts_with("Set[0]: the list holds more than 3 items, the cap on any one list"), "{e}");
+        // A Limit above the total cap is capped by it.
+        assert_eq!(ListLimits::new(Some(1_000_000), 10), ListLimits { top: 10, total: 10 });
+        assert_eq!(ListLimits::new(Some(0), 10), ListLimits { top: 10, total: 10 });
+    }
+
     #[test]
     fn envelope_reads_ret_code_strings() {
         assert_eq!(envelope(b"{\"RetCode\":\"171\",\"Message\":\"bad\"}"), Some((171, "bad".into())));

@@ -467,6 +467,31 @@ mod tests {
     }
 
     #[test]
+    fn display_escapes_every_control_and_bidi_character_of_server_text() {
+        let raw = "a\nb\r\tc\u{1b}[0m\u{7f}\u{85}\u{200e}\u{200f}\u{61c}\u{202a}\u{202e}\u{2066}\u{2069}é✓";
+        let e = Error::api("GetRepo", 230, raw, Some("id\u{1b}"));
+        assert_eq!(
+            e.to_string(),
+            "GetRepo: UHub error RetCode 230: a\\nb\\r\\tc\\u{1b}[0m\\u{7f}\\u{85}\\u{200e}\\u{200f}\\u{61c}\\u{202a}\\u{202e}\\u{2066}\\u{2069}é✓ (request id id\\u{1b})"
+        );
+        assert!(format!("{e:?}").contains("a\\nb"), "Debug quotes the exact text");
+        assert_eq!(e.kind(), &ErrorKind::Api { code: 230, message: raw.to_owned() });
+    }
+
+    #[test]
+    fn api_messages_mask_quoted_secrets() {
+        let e = Error::api("GetRepo", 171, "sig SecurityToken=tok-1&Signature=abc PrivateKey: sk", None);
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::Api {
+                code: 171,
+                message: "sig SecurityToken=<redacted>&Signature=<redacted> PrivateKey: <redacted>".into()
+            }
+        );
+        assert!(!format!("{e} {e:?}").contains("tok-1"));
+    }
+
+    #[test]
     fn error_is_one_pointer_wide() {
         assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
     }

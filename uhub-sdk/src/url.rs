@@ -92,6 +92,50 @@ mod tests {
     }
 
     #[test]
+    fn a_reply_from_the_posted_url_is_recognised_in_every_shape() {
+        let url = |s: &str| reqwest::Url::parse(s).unwrap();
+        for (posted, answered) in [
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/"),
+            ("https://api.ucloud.cn:443/", "https://api.ucloud.cn/"),
+            ("http://h.test:80/api", "http://h.test/api"),
+            ("http://[::1]:9000/", "http://[::1]:9000/"),
+            ("http://[0:0:0:0:0:0:0:1]:9000/", "http://[::1]:9000/"),
+            ("http://h.test/?channel=7", "http://h.test/?channel=7"),
+            ("http://u:p@h.test/p#frag", "http://h.test/p"),
+            ("http://H.TEST/p/", "http://h.test/p/"),
+        ] {
+            assert!(same_target(&url(posted), &url(answered)), "{posted} vs {answered}");
+        }
+        for (posted, answered) in [
+            ("http://h.test/", "https://h.test/"),
+            ("http://h.test/", "http://h.test:8080/"),
+            ("http://h.test/api", "http://h.test/api/"),
+            ("http://h.test/", "http://other.test/"),
+            ("http://[::1]:9000/", "http://127.0.0.1:9000/"),
+            ("http://h.test/?a=1", "http://h.test/?a=2"),
+        ] {
+            assert!(!same_target(&url(posted), &url(answered)), "{posted} vs {answered}");
+        }
+    }
+
+    #[test]
+    fn base_urls_with_credentials_or_a_fragment_are_refused_naming_the_setting() {
+        for (bad, problem) in [
+            ("http://user:pw@h.test/", "holds credentials"),
+            ("http://user@h.test/", "holds credentials"),
+            ("http://:pw@h.test/", "holds credentials"),
+            ("http://h.test/#x", "holds a fragment"),
+            ("http://h.test/#", "holds a fragment"),
+        ] {
+            let e = base_url(bad, "UCLOUD_API_BASE_URL").unwrap_err().to_string();
+            assert!(e.contains("UCLOUD_API_BASE_URL") && e.contains(problem) && !e.contains(":pw@"), "{bad}: {e}");
+        }
+        for good in ["http://[::1]:9000", "https://h.test:443/api/v1/?channel=7", "http://h.test"] {
+            assert!(base_url(good, "x").is_ok(), "{good}");
+        }
+    }
+
+    #[test]
     fn passwords_are_hidden_wherever_a_url_is_shown() {
         assert_eq!(redact("http://user:hunter2@proxy.test:3128"), "http://user:REDACTED@proxy.test:3128/");
         assert_eq!(redact("not a url"), "not a url");
