@@ -271,7 +271,7 @@ impl Visitor<'_> for StringVisitor {
         Ok(v.to_string())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-        Ok(v.to_string())
+        Ok(float_text(v))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
         Ok(v.to_string())
@@ -282,6 +282,14 @@ impl Visitor<'_> for StringVisitor {
     fn visit_none<E: de::Error>(self) -> Result<String, E> {
         Ok(String::new())
     }
+}
+
+/// A float as text: as written in plain notation (`2.5`, `3`), but in exponent notation
+/// (`1e300`) when plain notation would be long. `1e300` is five bytes of body and 301 of
+/// plain text; a body of such numbers would otherwise become sixty times its size.
+fn float_text(v: f64) -> String {
+    let magnitude = v.abs();
+    if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) { format!("{v:?}") } else { v.to_string() }
 }
 
 impl Lenient for String {
@@ -524,6 +532,11 @@ mod tests {
         assert_eq!(read::<String>("5").unwrap(), "5");
         assert_eq!(read::<String>("-2.5").unwrap(), "-2.5");
         assert_eq!(read::<String>("true").unwrap(), "true");
+        // Never longer than a few times the number as written.
+        assert_eq!(read::<String>("1e300").unwrap(), "1e300");
+        assert_eq!(read::<String>("-1E-300").unwrap(), "-1e-300");
+        assert_eq!(read::<String>("1e15").unwrap(), "1000000000000000");
+        assert_eq!(read::<String>("0.00025").unwrap(), "0.00025");
         assert_eq!(read::<String>("null").unwrap(), "");
         assert!(read::<String>("[]").is_err());
     }
