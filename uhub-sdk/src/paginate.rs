@@ -26,8 +26,9 @@
 //! - so does a `TotalCount` that differs from the previous page's by more than one page size
 //!   (items added or deleted while the listing runs move it by less);
 //! - a listing yields at most [`Paginator::max_items`] items ([`DEFAULT_MAX_ITEMS`], 1,000,000,
-//!   by default): a `TotalCount` beyond it, or a page that would pass it, ends the listing with
-//!   an error that says how to raise it, before the requests it would take are made;
+//!   by default): a full page whose `TotalCount` passes it, or a page that would take the
+//!   listing past it, ends the listing with an error that says how to raise it, before the
+//!   requests it would take are made;
 //! - a concurrent listing walks to the `TotalCount` of its first page; a sequential one stops
 //!   at whichever `TotalCount` the latest page gives;
 //! - an error ends the stream after being yielded once.
@@ -226,7 +227,9 @@ impl Guard {
             guard.done = true;
             Some(Err(Error::listing(R::NAME, offset, reason)))
         };
-        let promised = u64::try_from(page.total.saturating_sub(self.start)).unwrap_or(0);
+        // A short page ends the listing anyway, so only a full one's total promises more.
+        let full = page.items.len() as i64 >= self.size;
+        let promised = if full { u64::try_from(page.total.saturating_sub(self.start)).unwrap_or(0) } else { 0 };
         let count = page.items.len() as u64;
         if promised > self.max_items || self.yielded + count > self.max_items {
             let (max, claim) = (self.max_items, promised.max(self.yielded + count));

@@ -174,6 +174,11 @@ async fn a_total_beyond_max_items_fails_at_the_first_page() {
             )
         );
         assert_eq!(server.request_count(), 1, "k {k}");
+        // A short page ends the listing whatever its total says: its items are the listing.
+        let pages: Arc<Pages> =
+            Arc::new(|offset, limit| ("1000000000000000".into(), names(offset.min(15)..(offset + limit).min(15))));
+        let server = serve(Duration::ZERO, pages).await;
+        assert_eq!(list(&server, 100, k).await.unwrap(), names(0..15), "k {k}");
     }
 }
 
