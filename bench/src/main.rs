@@ -35,6 +35,7 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         [memory::CHILD_COMMAND, tags] => memory::child(tags),
+        [memory::HOSTILE_COMMAND, url] => memory::hostile_child(url),
         filter => match filter.iter().find(|m| !MEASURES.contains(m)) {
             Some(unknown) => Err(format!("unknown measure {unknown:?}; the measures are {}", MEASURES.join(", "))),
             None => run(&measure::workspace_root(), filter),

@@ -11,6 +11,9 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 /// even in a short body.
 const CHUNK: usize = 100;
 
+/// The largest plain body copied behind the head so both leave in one write.
+const COPY_AT_MOST: usize = 64 << 10;
+
 /// About how many bytes an endless body sends per write.
 const ENDLESS_WRITE: usize = 16 << 10;
 
@@ -150,16 +153,20 @@ impl Reply {
         }
         let mut wire = self.head();
         match &self.ending {
+            // A large plain body goes out from where it is, not copied after the head: tests
+            // that count a client's memory share this process's heap with the server.
+            Ending::Whole if !self.chunked && self.body.len() > COPY_AT_MOST => {
+                stream.write_all(&wire).await?;
+                stream.write_all(&self.body).await?;
+                Ok(self.after_whole())
+            }
             Ending::Whole => {
                 self.frame(&self.body, &mut wire);
                 if self.chunked {
                     wire.extend_from_slice(b"0\r\n\r\n");
                 }
                 stream.write_all(&wire).await?;
-                let closes = self
-                    .header_value("connection")
-                    .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
-                Ok(if closes { After::Close } else { After::KeepAlive })
+                Ok(self.after_whole())
             }
             Ending::CutAfter(bytes) => {
                 let head = wire.len();
@@ -188,6 +195,14 @@ impl Reply {
         }
     }
 
+    /// Whether the connection stays open after a whole reply: unless it says `Connection: close`.
+    fn after_whole(&self) -> After {
+        let closes = self
+            .header_value("connection")
+            .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
+        if closes { After::Close } else { After::KeepAlive }
+    }
+
     /// The status line and headers, with the framing header the reply needs unless one of
     /// the caller's headers already frames it.
     fn head(&self) -> Vec<u8> {
@@ -206,7 +221,9 @@ impl Reply {
         }
         head.push_str("\r\n");
         let mut wire = head.into_bytes();
-        wire.reserve(self.body.len() + self.body.len() / CHUNK * 8 + 8);
+        if self.chunked || self.body.len() <= COPY_AT_MOST || !matches!(self.ending, Ending::Whole) {
+            wire.reserve(self.body.len() + self.body.len() / CHUNK * 8 + 8);
+        }
         wire
     }
 

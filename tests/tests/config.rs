@@ -282,11 +282,121 @@ fn a_named_file_that_is_missing_is_an_error_naming_it() {
     let home = TempHome::new();
     let missing = home.path().join("nope").join("config.json");
     let missing = missing.to_str().unwrap();
-    let keys = [("UCLOUD_PUBLIC_KEY", "pk"), ("UCLOUD_PRIVATE_KEY", "sk")];
-    for var in ["UCLOUD_SHARED_CONFIG_FILE", "UCLOUD_SHARED_CREDENTIAL_FILE"] {
+    // The credential file is read only when no key is set elsewhere.
+    for (var, keys) in [
+        ("UCLOUD_SHARED_CONFIG_FILE", &[("UCLOUD_PUBLIC_KEY", "pk"), ("UCLOUD_PRIVATE_KEY", "sk")][..]),
+        ("UCLOUD_SHARED_CREDENTIAL_FILE", &[]),
+    ] {
         let vars: Vec<_> = keys.iter().copied().chain([(var, missing)]).collect();
         let msg = build_err(Client::builder().config_source(home.source(&vars)));
         assert!(msg.contains(missing) && msg.contains(var), "{msg}");
+    }
+}
+
+/// Runs `f` on a thread and gives up after 10 s: a read that blocks fails the test, not the run.
+fn within_ten_seconds<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(10)).expect("reading the configuration hung")
+}
+
+#[cfg(unix)]
+fn fifo(home: &TempHome, name: &str) -> PathBuf {
+    let path = home.path().join(name);
+    let made = std::process::Command::new("mkfifo").arg(&path).status().expect("mkfifo runs");
+    assert!(made.success());
+    path
+}
+
+#[cfg(unix)]
+#[test]
+fn shared_files_that_are_not_regular_files_are_errors_naming_them_never_endless_reads() {
+    let home = TempHome::new();
+    let dir = home.path().join("a-directory");
+    std::fs::create_dir_all(&dir).unwrap();
+    let pipe = fifo(&home, "pipe");
+    for (var, path, keys) in [
+        ("UCLOUD_SHARED_CONFIG_FILE", PathBuf::from("/dev/zero"), true),
+        ("UCLOUD_SHARED_CONFIG_FILE", pipe.clone(), true),
+        ("UCLOUD_SHARED_CONFIG_FILE", dir.clone(), true),
+        ("UCLOUD_SHARED_CREDENTIAL_FILE", PathBuf::from("/dev/zero"), false),
+        ("UCLOUD_SHARED_CREDENTIAL_FILE", pipe.clone(), false),
+    ] {
+        let shown = path.display().to_string();
+        let mut vars = vec![(var.to_owned(), shown.clone())];
+        if keys {
+            vars.extend([
+                ("UCLOUD_PUBLIC_KEY".to_owned(), "pk".to_owned()),
+                ("UCLOUD_PRIVATE_KEY".into(), "sk".into()),
+            ]);
+        }
+        let source = ConfigSource::from_vars(vars, Some(home.path().to_owned()));
+        let msg = within_ten_seconds(move || build_err(Client::builder().config_source(source)));
+        assert!(msg.contains(&shown) && msg.contains(var) && msg.contains("not a regular file"), "{msg}");
+    }
+    // At the default place, through a symbolic link, too.
+    std::fs::create_dir_all(home.path().join(".ucloud")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", home.path().join(".ucloud").join("config.json")).unwrap();
+    let source = home.source(&[("UCLOUD_PUBLIC_KEY", "pk"), ("UCLOUD_PRIVATE_KEY", "sk")]);
+    let msg = within_ten_seconds(move || build_err(Client::builder().config_source(source)));
+    assert!(msg.contains("config.json") && msg.contains("not a regular file"), "{msg}");
+}
+
+#[test]
+fn a_shared_file_over_the_size_cap_is_an_error_naming_it() {
+    let home = TempHome::new();
+    let cap = uhub_sdk::config::MAX_SHARED_FILE_BYTES as usize;
+    let path = home.write("config.json", &format!("[{}]", " ".repeat(cap - 1)));
+    let keys = [("UCLOUD_PUBLIC_KEY", "pk"), ("UCLOUD_PRIVATE_KEY", "sk")];
+    let msg = build_err(Client::builder().config_source(home.source(&keys)));
+    assert!(msg.contains(path.to_str().unwrap()) && msg.contains("larger than 1048576 bytes"), "{msg}");
+    home.write("config.json", &format!("[{}]", " ".repeat(cap - 2)));
+    assert!(Client::builder().config_source(home.source(&keys)).build().is_ok(), "exactly the cap is read");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_credential_file_that_is_not_needed_is_not_read() {
+    let home = TempHome::new();
+    let pipe = fifo(&home, "pipe").display().to_string();
+    // Keys in the environment, or on the builder: opening the FIFO would wait for a writer.
+    let env = vec![
+        ("UCLOUD_SHARED_CREDENTIAL_FILE".to_owned(), pipe.clone()),
+        ("UCLOUD_PUBLIC_KEY".to_owned(), "pk".to_owned()),
+        ("UCLOUD_PRIVATE_KEY".to_owned(), "sk".to_owned()),
+    ];
+    let source = ConfigSource::from_vars(env, Some(home.path().to_owned()));
+    let client = within_ten_seconds(move || Client::builder().config_source(source).build()).unwrap();
+    assert_eq!(client.credentials().public_key(), "pk");
+    let source = ConfigSource::from_vars([("UCLOUD_SHARED_CREDENTIAL_FILE", pipe)], Some(home.path().to_owned()));
+    let client =
+        within_ten_seconds(move || Client::builder().keys("pk-b", "sk").config_source(source).build()).unwrap();
+    assert_eq!(client.credentials().public_key(), "pk-b");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_credential_file_others_can_write_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let home = TempHome::new();
+    let path = home.write("credential.json", r#"[{"profile":"default","public_key":"pk","private_key":"sk"}]"#);
+    let warnings = |mode: u32| {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let _guard = tracing_subscriber::fmt().with_writer(move || writer.clone()).set_default();
+        Client::builder().config_source(home.source(&[])).build().unwrap();
+        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    };
+    for mode in [0o666, 0o620, 0o602] {
+        let logs = warnings(mode);
+        assert!(logs.contains("WARN") && logs.contains("writable by group or others"), "{mode:o}: {logs}");
+        assert!(logs.contains(path.to_str().unwrap()) && logs.contains(&format!("{mode:o}")), "{logs}");
+    }
+    for mode in [0o600, 0o644] {
+        assert_eq!(warnings(mode), "", "{mode:o}");
     }
 }
 
@@ -327,8 +437,10 @@ fn a_malformed_file_is_an_error_naming_it_without_quoting_it() {
     for (name, text, what) in cases {
         let home = TempHome::new();
         let path = home.write(name, text);
-        // Malformed files are reported even when higher sources set everything.
-        let msg = build_err(Client::builder().keys("a", "b").config_source(home.source(&keys)));
+        // Malformed files are reported even when higher sources set everything, except a
+        // credential file, which is not read when the keys come from elsewhere.
+        let builder = Client::builder().config_source(home.source(if name == "config.json" { &keys } else { &[] }));
+        let msg = build_err(if name == "config.json" { builder.keys("a", "b") } else { builder });
         assert!(msg.contains(path.to_str().unwrap()), "{name}: {msg}");
         assert!(msg.contains("malformed") && msg.contains(what), "{name}: {msg}");
         assert!(!msg.contains("sk-IN-FILE"), "{msg}");

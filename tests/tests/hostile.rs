@@ -208,10 +208,13 @@ async fn a_retry_after_beyond_the_cap_is_not_waited_out_without_a_deadline() {
 #[tokio::test]
 async fn a_listing_near_the_largest_offset_ends_with_an_error_not_an_overflow() {
     bounded(async {
-        // A server that always answers a full page of 2 and a total it never reaches.
-        let page =
-            format!(r#"{{"RetCode":0,"TotalCount":{},"TagSet":[{{"TagName":"a"}},{{"TagName":"b"}}]}}"#, i64::MAX);
-        let server = Server::start(vec![Canned::json(&page)]).await;
+        // A server that always answers a full page of 2 new tags and a total it never reaches.
+        let server = Server::start(uhub_loopback::Handler::new(|request| {
+            let offset = uhub_sdk::runtime::Fields::parse(&request.body).get("Offset").unwrap_or_default().to_owned();
+            let tags = format!(r#"[{{"TagName":"a{offset}"}},{{"TagName":"b{offset}"}}]"#);
+            Canned::json(format!(r#"{{"RetCode":0,"TotalCount":{},"TagSet":{tags}}}"#, i64::MAX))
+        }))
+        .await;
         let c = builder(&server.url()).build().unwrap();
         for concurrency in [1, 4] {
             let start = i64::MAX - 5;
@@ -259,19 +262,150 @@ async fn a_server_that_echoes_the_request_does_not_put_secrets_in_errors() {
 }
 
 #[tokio::test]
-async fn a_base_url_with_a_password_never_shows_it() {
+async fn a_base_url_with_a_password_is_refused_at_build_time_without_showing_it() {
     bounded(async {
-        // Nothing listens on this port: the transport error must not quote the URL's password.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        drop(listener);
-        let c = builder(&format!("http://user:base-pass-123@{addr}")).build().unwrap();
-        let e = c.get_repo().await.unwrap_err();
-        let shown = format!("{e} {e:?} {c:?}");
+        let server = Server::start(vec![Canned::json(r#"{"RetCode":0}"#)]).await;
+        let with_password = server.url().replace("http://", "http://user:base-pass-123@");
+        let e = builder(&with_password).build().unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Config { .. }), "{e:?}");
+        let shown = format!("{e} {e:?}");
         assert!(!shown.contains("base-pass-123"), "{shown}");
+        assert!(shown.contains("ClientBuilder::endpoint") && shown.contains("holds credentials"), "{shown}");
         let bad = builder("ftp://user:base-pass-123@host/").build().unwrap_err();
         assert!(!format!("{bad} {bad:?}").contains("base-pass-123"), "{bad}");
         assert!(bad.to_string().contains("the scheme must be http or https"), "{bad}");
+        assert_eq!(server.request_count(), 0, "nothing is sent: DeleteRepo used to run, then report a false redirect");
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. A call's outcome is the service's, whatever the base URL's shape
+
+#[tokio::test]
+async fn base_urls_of_every_shape_reach_the_service_or_are_refused_before_sending() {
+    bounded(async {
+        let ok = r#"{"RetCode":0}"#;
+        // Accepted: the reply is the service's, never a false "redirect".
+        for (suffix, target) in
+            [("", "/"), ("/", "/"), ("/?channel=7", "/?channel=7"), ("/api/v1", "/api/v1"), ("/api/v1/", "/api/v1/")]
+        {
+            let server = Server::start(vec![Canned::json(ok)]).await;
+            let url = format!("{}{suffix}", server.url());
+            let c = builder(&url).retry_policy(RetryPolicy::disabled()).build().unwrap();
+            c.delete_repo("r").await.unwrap_or_else(|e| panic!("{url}: {e}"));
+            let line = server.requests()[0].request_line();
+            assert_eq!(line, format!("POST {target} HTTP/1.1"), "{url}");
+        }
+        // Refused at build time, naming the setting; nothing is sent.
+        let server = Server::start(vec![Canned::json(ok)]).await;
+        for (url, problem) in [
+            (server.url().replace("http://", "http://user:pw@"), "holds credentials"),
+            (server.url().replace("http://", "http://user@"), "holds credentials"),
+            (format!("{}/#x", server.url()), "holds a fragment"),
+            (format!("{}#", server.url()), "holds a fragment"),
+        ] {
+            let e = builder(&url).build().unwrap_err();
+            assert!(matches!(e.kind(), ErrorKind::Config { .. }), "{url}: {e:?}");
+            assert!(e.to_string().contains(problem) && e.to_string().contains("ClientBuilder::endpoint"), "{url}: {e}");
+            assert!(!e.to_string().contains("pw@"), "{e}");
+        }
+        assert_eq!(server.request_count(), 0);
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Server text is masked and kept to one line
+
+#[tokio::test]
+async fn an_error_message_quoting_secrets_is_masked_in_every_view() {
+    bounded(async {
+        let body =
+            r#"{"RetCode":171,"Message":"bad sig: SecurityToken=sts-9999&Signature=deadbeefcafe PrivateKey: sk-42"}"#;
+        let server = Server::start(vec![Canned::json(body)]).await;
+        let e = builder(&server.url()).build().unwrap().get_repo().await.unwrap_err();
+        let ErrorKind::Api { message, .. } = e.kind() else { panic!("{e:?}") };
+        let shown = format!("{e} {e:?} {message}");
+        for secret in ["sts-9999", "deadbeefcafe", "sk-42"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert_eq!(message, "bad sig: SecurityToken=<redacted>&Signature=<redacted> PrivateKey: <redacted>");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn server_text_cannot_break_an_error_line_but_debug_keeps_it_exact() {
+    bounded(async {
+        let message = r"denied\nINFO forged line\r\u001b[2J\u202eevil\u2066";
+        let body = format!(r#"{{"RetCode":230,"Message":"{message}"}}"#);
+        let server = Server::start(vec![Canned::json(&body)]).await;
+        let e = builder(&server.url()).build().unwrap().get_repo().await.unwrap_err();
+        let line = e.to_string();
+        assert_eq!(
+            line,
+            "GetRepo: UHub error RetCode 230: denied\\nINFO forged line\\r\\u{1b}[2J\\u{202e}evil\\u{2066}"
+        );
+        assert!(!line.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{2069}').contains(&c)), "{line:?}");
+        let ErrorKind::Api { message, .. } = e.kind() else { panic!("{e:?}") };
+        assert_eq!(message, "denied\nINFO forged line\r\u{1b}[2J\u{202e}evil\u{2066}", "kind and Debug stay exact");
+        // A quoted body and a decode error's message are server text too.
+        let server = Server::start(vec![Canned::status(500, "oops\n\u{1b}]0;title\u{7}")]).await;
+        let e = builder(&server.url()).retry_policy(RetryPolicy::disabled()).build().unwrap().get_repo().await;
+        let line = e.unwrap_err().to_string();
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        let server = Server::start(vec![Canned::json("{\"RetCode\":0,\"TotalCount\":\"1\\n\u{202e}2\"}")]).await;
+        let e = builder(&server.url()).build().unwrap().get_repo().await.unwrap_err();
+        assert!(!e.to_string().chars().any(|c| c.is_control() || c == '\u{202e}'), "{e}");
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Waiting is bounded by the caller; what would fail again is not retried
+
+#[tokio::test]
+async fn replies_that_are_not_http_are_not_retried() {
+    bounded(async {
+        let huge_head = format!("HTTP/1.1 200 OK\r\nX-Pad: {}\r\n\r\n", "a".repeat(1 << 20));
+        for (what, raw) in [
+            ("a malformed status line", "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n".to_owned()),
+            ("no HTTP at all", "SSH-2.0-OpenSSH_9.6\r\n".to_owned()),
+            ("a head too large", huge_head),
+        ] {
+            let server = Server::start(vec![Canned::raw(&raw)]).await;
+            // GetImageTag is idempotent and the default policy makes 3 attempts.
+            let c = builder(&server.url()).build().unwrap();
+            let e = c.get_image_tag("r", "i").await.unwrap_err();
+            assert!(
+                matches!(e.kind(), ErrorKind::Transport { kind: uhub_sdk::TransportKind::Protocol, .. }),
+                "{what}: {e:?}"
+            );
+            assert!(!e.is_retryable(), "{what}");
+            assert_eq!((e.attempts(), server.request_count()), (1, 1), "{what}: {e}");
+            assert!(e.to_string().starts_with("GetImageTag: unreadable HTTP reply: "), "{what}: {e}");
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_call_deadline_bounds_the_sum_of_retry_after_waits() {
+    bounded(async {
+        // Each answer asks for 1 s; a deadline of 2.5 s has room for two waits at most.
+        let server = Server::start(vec![Canned::status(503, "busy").header("Retry-After", "1")]).await;
+        let policy = RetryPolicy::default().with_max_attempts(10);
+        let c = builder(&server.url()).retry_policy(policy).call_timeout(Duration::from_millis(2500)).build().unwrap();
+        let started = Instant::now();
+        let e = c.get_image_tag("r", "i").await.unwrap_err();
+        let took = started.elapsed();
+        assert_eq!(e.status(), Some(503), "the service's error, not a timeout: {e}");
+        assert_eq!((e.attempts(), server.request_count()), (3, 3));
+        assert!(
+            took < Duration::from_millis(2500),
+            "the last wait would pass the deadline, so it is not made: {took:?}"
+        );
     })
     .await
 }

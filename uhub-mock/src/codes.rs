@@ -35,6 +35,9 @@ pub enum Code {
     ImageNotFound,
     /// 1606: the named tag does not exist on the image.
     TagNotFound,
+    /// 1607: the mock's store is full: `CreateRepo` in a new project past
+    /// [`crate::MAX_PROJECTS`]. Ours alone: the service has no such limit that we know of.
+    StoreFull,
 }
 
 impl Code {
@@ -53,6 +56,7 @@ impl Code {
         Code::RepoNotFound,
         Code::ImageNotFound,
         Code::TagNotFound,
+        Code::StoreFull,
     ];
 
     /// The number sent as `RetCode`.
@@ -71,6 +75,7 @@ impl Code {
             Code::RepoNotFound => 1604,
             Code::ImageNotFound => 1605,
             Code::TagNotFound => 1606,
+            Code::StoreFull => 1607,
         }
     }
 
@@ -90,6 +95,7 @@ impl Code {
             Code::RepoNotFound => "Repository not found",
             Code::ImageNotFound => "Image not found",
             Code::TagNotFound => "Tag not found",
+            Code::StoreFull => "The mock's store is full",
         }
     }
 

@@ -17,7 +17,10 @@ use uhub_sdk::{
 };
 
 use crate::codes::{Code, Reject};
-use crate::store::{MAX_REPOS_PER_PROJECT, Store, StoredImage, StoredRepo, StoredTag, UNREADABLE_TIME};
+use crate::store::{
+    MAX_DESCRIPTION_BYTES, MAX_PROJECT_ID_BYTES, MAX_PROJECTS, MAX_REPOS_PER_PROJECT, Store, StoredImage, StoredRepo,
+    StoredTag, UNREADABLE_TIME,
+};
 
 /// The documented defaults of `Offset` and `Limit`.
 const DEFAULT_OFFSET: i64 = 0;
@@ -86,6 +89,16 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
         }
         AnyRequest::CreateRepo(r) => {
             check_repo_name(&r.repo_name)?;
+            check_description(r.description.as_deref())?;
+            if let Some(project) = r.project_id.as_deref().filter(|p| p.len() > MAX_PROJECT_ID_BYTES) {
+                return Err(Code::InvalidParameter
+                    .with(format!("ProjectId is {} bytes; at most {MAX_PROJECT_ID_BYTES}", project.len())));
+            }
+            if store.project_would_exceed_cap(r.project_id.as_deref()) {
+                return Err(Code::StoreFull.with(format!(
+                    "it holds at most {MAX_PROJECTS} projects; delete the repositories of one, or name an existing project"
+                )));
+            }
             let now = store.tick();
             let repos = store.project_or_create(r.project_id.as_deref());
             if repos.contains_key(&r.repo_name) {
@@ -113,6 +126,7 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
             to_value(&resp)
         }
         AnyRequest::UpdateRepo(r) => {
+            check_description(r.description.as_deref())?;
             let now = store.tick();
             let repo = find_repo_mut(store.project_mut(r.project_id.as_deref()), &r.repo_name)?;
             if let Some(text) = r.description {
@@ -138,6 +152,7 @@ pub(crate) fn handle(store: &mut Store, request: AnyRequest, times: Times) -> Re
             if let Some(repos) = store.project_mut(r.project_id.as_deref()) {
                 repos.remove(&r.repo_name);
             }
+            store.drop_if_empty(r.project_id.as_deref());
             to_value(&DeleteRepoResponse::default())
         }
         AnyRequest::DeleteRepoImage(r) => {
@@ -213,6 +228,15 @@ fn find_repo_mut<'a>(
 
 fn find_image<'a>(repo: &'a StoredRepo, name: &str) -> Result<&'a StoredImage, Reject> {
     repo.images.get(name).ok_or_else(|| Code::ImageNotFound.with(format!("\"{name}\" in \"{}\"", repo.name)))
+}
+
+/// A description the store keeps: at most [`MAX_DESCRIPTION_BYTES`].
+fn check_description(text: Option<&str>) -> Result<(), Reject> {
+    match text {
+        Some(text) if text.len() > MAX_DESCRIPTION_BYTES => Err(Code::InvalidParameter
+            .with(format!("Description is {} bytes; at most {MAX_DESCRIPTION_BYTES}", text.len()))),
+        _ => Ok(()),
+    }
 }
 
 /// Registry naming: 1 to 64 of `a-z 0-9 . _ -`, starting with a letter or digit.

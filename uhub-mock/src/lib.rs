@@ -50,4 +50,7 @@ pub use limits::{
 };
 pub use mock::{DEFAULT_PROJECT, DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, MockBuilder, MockHandle, MockService, MockUHub};
 pub use request_log::{LOG_CAPACITY, LOG_MAX_BYTES, LOG_MAX_FIELDS, LOG_VALUE_MAX_BYTES, RequestRecord};
-pub use store::{HISTORY_CAPACITY, Image, MAX_REPOS_PER_PROJECT, RemovedTag, Repo, UNREADABLE_TIME};
+pub use store::{
+    HISTORY_CAPACITY, Image, MAX_DESCRIPTION_BYTES, MAX_IMAGES_PER_REPO, MAX_PROJECT_ID_BYTES, MAX_PROJECTS,
+    MAX_REPOS_PER_PROJECT, MAX_TAGS_PER_IMAGE, RemovedTag, Repo, UNREADABLE_TIME,
+};

@@ -20,6 +20,26 @@ pub const HISTORY_CAPACITY: usize = 100_000;
 /// The most repositories one project may hold, as the service documents.
 pub const MAX_REPOS_PER_PROJECT: usize = 8;
 
+/// The most projects the mock holds; `CreateRepo` naming another answers
+/// [`Code::StoreFull`](crate::Code::StoreFull). With the other caps, this bounds what requests
+/// can make the store hold (about 40 MB at most), so a mock can serve a long CI job.
+pub const MAX_PROJECTS: usize = 1_000;
+
+/// The longest `ProjectId` a repository may be created in, in bytes (UCloud's are `org-` and
+/// a few characters); longer is a parameter error (`RetCode` 230).
+pub const MAX_PROJECT_ID_BYTES: usize = 64;
+
+/// The longest description a repository stores, in bytes; longer is a parameter error
+/// (`RetCode` 230). Our choice: the service does not document one.
+pub const MAX_DESCRIPTION_BYTES: usize = 4 * 1024;
+
+/// The most images one seeded repository may hold (images are only seeded, never created by
+/// requests); seeding more is a mistake in the test and panics naming this cap.
+pub const MAX_IMAGES_PER_REPO: usize = 10_000;
+
+/// The most tags one seeded image may hold; seeding more panics naming this cap.
+pub const MAX_TAGS_PER_IMAGE: usize = 100_000;
+
 const CLOCK_START: i64 = 1_709_251_200;
 
 /// What the mock sends as the `UpdateTime` of a tag seeded with
@@ -318,12 +338,39 @@ impl Store {
         self.projects.entry(key).or_default()
     }
 
+    /// Whether adding a repository to `project` would need a project past [`MAX_PROJECTS`].
+    pub fn project_would_exceed_cap(&self, project: Option<&str>) -> bool {
+        !self.projects.contains_key(self.key(project)) && self.projects.len() >= MAX_PROJECTS
+    }
+
+    /// Forgets `project` once its last repository is gone, so the cap counts live projects.
+    pub fn drop_if_empty(&mut self, project: Option<&str>) {
+        let key = self.key(project).to_owned();
+        if self.projects.get(&key).is_some_and(BTreeMap::is_empty) {
+            self.projects.remove(&key);
+        }
+    }
+
     fn key<'a>(&'a self, project: Option<&'a str>) -> &'a str {
         project.filter(|p| !p.is_empty()).unwrap_or(&self.default_project)
     }
 
-    /// Adds a seeded repository, replacing one of the same name; seeding ignores the quota.
+    /// Adds a seeded repository, replacing one of the same name; seeding ignores the quota of
+    /// repositories, but not the caps on images and tags.
     pub fn seed(&mut self, repo: Repo) {
+        assert!(
+            repo.images.len() <= MAX_IMAGES_PER_REPO,
+            "repository {:?} seeds {} images; the mock holds at most {MAX_IMAGES_PER_REPO} (MAX_IMAGES_PER_REPO)",
+            repo.name,
+            repo.images.len()
+        );
+        if let Some(image) = repo.images.iter().find(|i| i.tags.len() > MAX_TAGS_PER_IMAGE) {
+            panic!(
+                "image {:?} seeds {} tags; the mock holds at most {MAX_TAGS_PER_IMAGE} (MAX_TAGS_PER_IMAGE)",
+                image.name,
+                image.tags.len()
+            );
+        }
         let created = self.tick();
         let mut stored = StoredRepo {
             name: repo.name.clone(),

@@ -294,10 +294,11 @@ async fn long_values_are_logged_as_their_start_and_stored_whole() {
     timeout(LIMIT, async {
         let mock = demo().await;
         let c = client(&mock);
-        let description = "d".repeat(5000);
+        // The longest description the store keeps, four times what the log keeps of a value.
+        let description = "d".repeat(uhub_mock::MAX_DESCRIPTION_BYTES);
         c.create_repo("long").description(description.as_str()).await.unwrap();
         let logged = mock.request_log()[0].field("Description").unwrap().to_owned();
-        assert_eq!(logged, format!("{}…[truncated: 5000 bytes]", "d".repeat(LOG_VALUE_MAX_BYTES)));
+        assert_eq!(logged, format!("{}…[truncated: 4096 bytes]", "d".repeat(LOG_VALUE_MAX_BYTES)));
         let stored = c.get_repo().repo_type(uhub_sdk::RepoType::Private).await.unwrap();
         let long = stored.repo_set.iter().find(|r| r.repo_name == "long").unwrap();
         assert_eq!(long.description, description, "only the log is cut");

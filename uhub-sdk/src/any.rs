@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::action::Action;
 use crate::client::ClientCore;
+use crate::decode::ListLimits;
 use crate::encode::Form;
 use crate::error::Error;
 use crate::execute::{self, CallOptions};
@@ -17,7 +18,7 @@ pub struct Prepared {
     action: &'static str,
     idempotent: bool,
     form: Result<Form, Error>,
-    decode: fn(&[u8], Option<&str>) -> Result<Value, Error>,
+    decode: fn(&[u8], Option<&str>, ListLimits) -> Result<Value, Error>,
 }
 
 /// `request` encoded (after the checks that refuse it before sending, as a typed call makes
@@ -30,8 +31,8 @@ where
         action: R::NAME,
         idempotent: R::IDEMPOTENT,
         form: crate::call::form_of(request),
-        decode: |body, request_id| {
-            let response = crate::decode::response::<R::Response>(R::NAME, body, request_id)?;
+        decode: |body, request_id, limits| {
+            let response = crate::decode::response_within::<R::Response>(R::NAME, body, request_id, limits)?;
             Ok(serde_json::to_value(response).expect("typed responses serialize to JSON"))
         },
     }
@@ -41,9 +42,12 @@ where
 /// the form its typed response serializes to.
 pub async fn send(core: &ClientCore, prepared: Prepared) -> Result<Value, Error> {
     let Prepared { action, idempotent, form, decode } = prepared;
+    let form = form?;
+    // The same caps on the answer's lists as a typed call of the action has.
+    let limits = crate::call::list_limits(&form, core);
     let mut out = None;
-    execute::execute(core, action, idempotent, form?, &CallOptions::default(), &mut |reply| {
-        out = Some(decode(&reply.body, reply.request_id.as_deref())?);
+    execute::execute(core, action, idempotent, form, &CallOptions::default(), &mut |reply| {
+        out = Some(decode(&reply.body, reply.request_id.as_deref(), limits)?);
         Ok(())
     })
     .await?;

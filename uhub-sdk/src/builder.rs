@@ -40,6 +40,7 @@ pub struct ClientBuilder<C: Service> {
     channel_key: Option<String>,
     http: Option<reqwest::Client>,
     max_response_bytes: Option<usize>,
+    max_list_items: Option<usize>,
     retry: Option<RetryPolicy>,
     service: PhantomData<fn() -> C>,
 }
@@ -60,6 +61,7 @@ impl<C: Service> Default for ClientBuilder<C> {
             channel_key: None,
             http: None,
             max_response_bytes: None,
+            max_list_items: None,
             retry: None,
             service: PhantomData,
         }
@@ -202,6 +204,14 @@ impl<C: Service> ClientBuilder<C> {
         self
     }
 
+    /// Refuse responses whose lists hold more than this many items together (default
+    /// [`crate::DEFAULT_MAX_LIST_ITEMS`], 100,000; at least 1). The check runs while
+    /// the body is decoded, so a body of millions of tiny items costs no more than this many.
+    pub fn max_list_items(mut self, items: usize) -> Self {
+        self.max_list_items = Some(items.max(1));
+        self
+    }
+
     /// The retry policy of every call (per-call overrides win).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
@@ -210,7 +220,7 @@ impl<C: Service> ClientBuilder<C> {
 
     pub fn build(self) -> Result<C, Error> {
         let config = match &self.source {
-            Some(source) => source.load(self.profile.as_deref())?,
+            Some(source) => source.load_with(self.profile.as_deref(), self.credentials.is_some())?,
             None if self.profile.is_some() => {
                 return Err(Error::config(
                     "ClientBuilder::profile needs a configuration source: call ClientBuilder::from_env",
@@ -281,6 +291,7 @@ impl<C: Service> ClientBuilder<C> {
                 defaults,
                 call_timeout: self.call_timeout,
                 retry: self.retry.unwrap_or_default(),
+                max_list_items: self.max_list_items.unwrap_or(crate::decode::DEFAULT_MAX_LIST_ITEMS),
                 user_agent,
                 proxy: self.proxy.as_deref().map(crate::url::redact),
             }),

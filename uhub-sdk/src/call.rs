@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::action::Action;
 use crate::client::ClientCore;
+use crate::decode::ListLimits;
 use crate::encode::Form;
 use crate::error::Error;
 use crate::execute::{self, CallOptions};
@@ -70,11 +71,24 @@ impl<R: Action> CallCore<R> {
 
     /// Sends the call and decodes the response.
     pub async fn send(self) -> Result<R::Response, Error> {
+        self.send_fingerprinted().await.map(|(response, _)| response)
+    }
+
+    /// Sends the call; the decoded response, and a fingerprint of its body by which a paginator
+    /// tells a page the server repeats.
+    pub(crate) async fn send_fingerprinted(self) -> Result<(R::Response, u64), Error> {
         let form = self.form()?;
         let CallCore { core, options, .. } = self;
+        let limits = list_limits(&form, &core);
         let mut out = None;
         execute::execute(&core, R::NAME, R::IDEMPOTENT, form, &options, &mut |reply| {
-            out = Some(crate::decode::response::<R::Response>(R::NAME, &reply.body, reply.request_id.as_deref())?);
+            let response = crate::decode::response_within::<R::Response>(
+                R::NAME,
+                &reply.body,
+                reply.request_id.as_deref(),
+                limits,
+            )?;
+            out = Some((response, fingerprint(&reply.body)));
             Ok(())
         })
         .await?;
@@ -91,4 +105,22 @@ pub(crate) fn form_of<R: Action>(request: &R) -> Result<Form, Error> {
         Some(problem) => Err(Error::invalid_request(R::NAME, problem)),
         None => Ok(form),
     }
+}
+
+/// What the lists of the answer to `form` may hold: no more than the request's Limit asked
+/// for at the top, and the client's cap in all.
+pub(crate) fn list_limits(form: &Form, core: &ClientCore) -> ListLimits {
+    let limit = form.fields().iter().find(|(name, _)| name == LIMIT).and_then(|(_, v)| v.parse().ok());
+    ListLimits::new(limit, core.inner.max_list_items)
+}
+
+/// The wire name of the parameter that caps how many items a listing's page holds.
+const LIMIT: &str = "Limit";
+
+/// A hash of a body; equal bodies have equal fingerprints (the same process, the same keys).
+fn fingerprint(body: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    h.finish()
 }

@@ -28,6 +28,8 @@ pub(crate) struct Inner {
     pub defaults: Vec<(String, String)>,
     pub call_timeout: Option<Duration>,
     pub retry: RetryPolicy,
+    /// The most items the lists of one response may hold together.
+    pub max_list_items: usize,
     /// For `Debug` only: the user agent, and the proxy with its password hidden.
     pub user_agent: String,
     pub proxy: Option<String>,
@@ -72,6 +74,7 @@ impl fmt::Debug for ClientCore {
             .field("attempt_timeout", &i.transport.attempt_timeout)
             .field("call_timeout", &i.call_timeout)
             .field("retry", &i.retry)
+            .field("max_list_items", &i.max_list_items)
             .field("proxy", &i.proxy)
             .finish_non_exhaustive()
     }

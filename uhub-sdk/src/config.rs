@@ -75,6 +75,13 @@
 //! does not exist, a malformed file, a named profile that does not exist and a malformed
 //! variable are configuration errors naming the file or variable, even when a higher source
 //! would have overridden the value: they are mistakes worth hearing about.
+//!
+//! **Files are bounded.** A shared file is read only when it is a regular file (symbolic links
+//! followed) of at most [`MAX_SHARED_FILE_BYTES`] (1 MiB); `/dev/zero`, a FIFO, a directory or a
+//! larger file is a configuration error naming it, never a read without end. The credential
+//! file is not read at all when the builder or the environment sets a key (unless a named
+//! profile is in no config file, when it is read to find the name). A credential file that
+//! group or others may write is read, with a `tracing` warning (as ssh warns of its keys).
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -169,10 +176,19 @@ impl ConfigSource {
     /// Reads the environment and the shared files. `profile` (from the builder) wins over
     /// `UCLOUD_PROFILE`. Missing keys are not an error here, since the builder may set them.
     pub fn load(&self, profile: Option<&str>) -> Result<Config, Error> {
+        self.load_with(profile, false)
+    }
+
+    /// [`Self::load`]; with `keys_given` (the builder has keys), the credential file is not read.
+    pub(crate) fn load_with(&self, profile: Option<&str>, keys_given: bool) -> Result<Config, Error> {
         let config_file = self.file(ENV_SHARED_CONFIG_FILE, "config.json")?;
         let credential_file = self.file(ENV_SHARED_CREDENTIAL_FILE, "credential.json")?;
-        let configs: Vec<ConfigEntry> = read_array(config_file.as_ref())?;
-        let credentials: Vec<CredentialEntry> = read_array(credential_file.as_ref())?;
+        let configs: Vec<ConfigEntry> = read_array(config_file.as_ref(), false)?;
+        // The credential file only matters when neither the builder nor the environment holds a
+        // key: unread, a FIFO or a device named there cannot hang or flood the call.
+        let keys_elsewhere = keys_given || self.var(ENV_PUBLIC_KEY)?.is_some() || self.var(ENV_PRIVATE_KEY)?.is_some();
+        let mut credentials: Vec<CredentialEntry> =
+            if keys_elsewhere { Vec::new() } else { read_array(credential_file.as_ref(), true)? };
         unique_profiles(config_file.as_ref(), configs.iter().map(|c| c.profile.as_deref()))?;
         unique_profiles(credential_file.as_ref(), credentials.iter().map(|c| c.profile.as_deref()))?;
         let active: Vec<&str> = configs.iter().filter(|c| c.active).filter_map(|c| c.profile.as_deref()).collect();
@@ -190,8 +206,12 @@ impl ConfigSource {
         };
         let profile_name = match &named {
             Some((name, origin)) => {
-                let known = configs.iter().any(|c| c.profile.as_deref() == Some(name))
-                    || credentials.iter().any(|c| c.profile.as_deref() == Some(name));
+                let in_configs = configs.iter().any(|c| c.profile.as_deref() == Some(name));
+                if !in_configs && keys_elsewhere {
+                    // Only the credential file can tell whether the name is a profile.
+                    credentials = read_array(credential_file.as_ref(), true)?;
+                }
+                let known = in_configs || credentials.iter().any(|c| c.profile.as_deref() == Some(name));
                 if !known {
                     return Err(unknown_profile(name, origin, &config_file, &configs, &credential_file, &credentials));
                 }
@@ -515,17 +535,21 @@ struct CredentialEntry {
     security_token: Option<String>,
 }
 
-fn read_array<T: for<'de> Deserialize<'de>>(file: Option<&SharedFile>) -> Result<Vec<T>, Error> {
+/// The largest shared file read: ucloud-cli's files hold a few profiles, a few hundred bytes each.
+pub const MAX_SHARED_FILE_BYTES: u64 = 1024 * 1024;
+
+fn read_array<T: for<'de> Deserialize<'de>>(file: Option<&SharedFile>, holds_keys: bool) -> Result<Vec<T>, Error> {
     let Some(file) = file else { return Ok(Vec::new()) };
     let path = file.path.display();
-    let text = match std::fs::read(&file.path) {
+    let by = file.named_by.as_ref().map(|v| format!(" (named by {v})")).unwrap_or_default();
+    let text = match read_bounded(&file.path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && file.named_by.is_none() => return Ok(Vec::new()),
-        Err(e) => {
-            let by = file.named_by.as_ref().map(|v| format!(" (named by {v})")).unwrap_or_default();
-            return Err(Error::config(format!("cannot read {path}{by}: {e}")));
-        }
+        Err(e) => return Err(Error::config(format!("cannot read {path}{by}: {e}"))),
     };
+    if holds_keys {
+        warn_if_others_can_write(&file.path);
+    }
     // Editors on Windows start UTF-8 files with a byte order mark.
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
     // An empty file is what some tools leave behind; it holds no profiles.
@@ -547,6 +571,58 @@ fn read_array<T: for<'de> Deserialize<'de>>(file: Option<&SharedFile>) -> Result
             inner.column()
         ))
     })
+}
+
+/// A shared file's bytes, if it is a regular file (symbolic links followed) of at most
+/// [`MAX_SHARED_FILE_BYTES`]: `/dev/zero`, a FIFO or a directory named by a variable is an error,
+/// not a read that never ends.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let not_regular = |what: &str| {
+        std::io::Error::other(format!("it is {what}, not a regular file; point it at ucloud-cli's JSON file"))
+    };
+    // Checked before opening: opening a FIFO for reading waits for a writer.
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(if meta.is_dir() { "a directory" } else { "a device, FIFO or socket" }));
+    }
+    let too_big =
+        || std::io::Error::other(format!("it is larger than {MAX_SHARED_FILE_BYTES} bytes, the cap on a shared file"));
+    if meta.len() > MAX_SHARED_FILE_BYTES {
+        return Err(too_big());
+    }
+    let file = std::fs::File::open(path)?;
+    // The file may have been swapped since the check; what was opened is what counts.
+    if !file.metadata()?.is_file() {
+        return Err(not_regular("no longer a regular file"));
+    }
+    let mut text = Vec::new();
+    file.take(MAX_SHARED_FILE_BYTES + 1).read_to_end(&mut text)?;
+    if text.len() as u64 > MAX_SHARED_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(text)
+}
+
+/// Warns, as ssh does of its keys, when others than the owner may write the credential file:
+/// whoever can write it can swap the keys calls are signed with.
+fn warn_if_others_can_write(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode();
+            if mode & 0o022 != 0 {
+                tracing::warn!(
+                    file = %path.display(),
+                    mode = format!("{:o}", mode & 0o777),
+                    "the credential file is writable by group or others; restrict it with chmod 600"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// Two entries of one name would make "which one wins" a guess.

@@ -16,7 +16,16 @@
 //! | models | objects, and bare strings for models that name a `from_string` field |
 //!
 //! Missing fields take their defaults and unknown fields are ignored.
+//!
+//! **Lists are bounded while they are read**, not after: a response read by [`response_within`]
+//! fails with a decode error naming the list's path at the first item past its cap. A list at the
+//! top of a response holds at most the request's `Limit` (when it sent one) or
+//! [`DEFAULT_MAX_LIST_ITEMS`]; lists inside items hold at most the latter, and all lists of one
+//! response together hold at most [`ListLimits::total`] items. So a 63 MiB body of 22 million
+//! `{}` costs a page of 100 items, not 22 million structs (about 35 times the body). Without
+//! those caps the only bound on what a body becomes would be its size times the size of an item.
 
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -24,6 +33,100 @@ use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visi
 
 use crate::action::Response;
 use crate::error::{Error, body_start};
+
+/// The most items all lists of one response may hold together, unless the client sets another
+/// cap (`ClientBuilder::max_list_items`); a list without a `Limit` in its request is capped at it
+/// too. Far above any real UHub reply (pages hold at most a few hundred), far below harm.
+pub const DEFAULT_MAX_LIST_ITEMS: usize = 100_000;
+
+/// How many items the lists of one response may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListLimits {
+    /// Items in each list at the top of the response (the request's `Limit`, when it sent one).
+    pub top: usize,
+    /// Items in all lists together, nested ones included.
+    pub total: usize,
+}
+
+impl Default for ListLimits {
+    fn default() -> Self {
+        ListLimits { top: DEFAULT_MAX_LIST_ITEMS, total: DEFAULT_MAX_LIST_ITEMS }
+    }
+}
+
+impl ListLimits {
+    /// Lists capped at `total` items in all, and the top ones at `limit` when the request sent one.
+    pub fn new(limit: Option<i64>, total: usize) -> Self {
+        let top = limit.filter(|l| *l > 0).map_or(total, |l| usize::try_from(l).unwrap_or(usize::MAX).min(total));
+        ListLimits { top, total }
+    }
+}
+
+/// What the lists of the decode running on this thread may still take. Decoding is synchronous
+/// and runs on one thread, so a thread-local carries the caps into every `Vec` a serde derive
+/// reads, without generated code passing them along.
+#[derive(Clone, Copy)]
+struct Budget {
+    limits: ListLimits,
+    /// Items all lists may still take, while a decode of [`response_within`] runs.
+    left: Option<usize>,
+    /// How many lists enclose the one being read.
+    depth: u32,
+}
+
+thread_local! {
+    static BUDGET: Cell<Budget> = const {
+        Cell::new(Budget {
+            limits: ListLimits { top: DEFAULT_MAX_LIST_ITEMS, total: DEFAULT_MAX_LIST_ITEMS },
+            left: None,
+            depth: 0,
+        })
+    };
+}
+
+/// Runs one decode pass with fresh caps, restoring the previous ones after it (even if the pass
+/// unwinds), so a decode inside a decode cannot leak its budget.
+fn within<R>(limits: ListLimits, pass: impl FnOnce() -> R) -> R {
+    struct Restore(Budget);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            BUDGET.with(|b| b.set(self.0));
+        }
+    }
+    let _restore = Restore(BUDGET.with(|b| b.replace(Budget { limits, left: Some(limits.total), depth: 0 })));
+    pass()
+}
+
+/// Takes one item for a list that already holds `len`; an error says which cap it passes.
+fn take_item<E: de::Error>(len: usize, depth: u32) -> Result<(), E> {
+    BUDGET.with(|cell| {
+        let mut b = cell.get();
+        let cap = if depth == 0 { b.limits.top } else { b.limits.total };
+        if len >= cap {
+            return Err(E::custom(if depth == 0 && cap < b.limits.total {
+                format!("the list holds more than the {cap} items the request's Limit allows")
+            } else {
+                format!(
+                    "the list holds more than {cap} items, the cap on any one list; \
+                     raise ClientBuilder::max_list_items if a real response holds more"
+                )
+            }));
+        }
+        match b.left {
+            Some(0) => Err(E::custom(format!(
+                "the response holds more than {} list items in all; \
+                 raise ClientBuilder::max_list_items if a real response holds more",
+                b.limits.total
+            ))),
+            Some(left) => {
+                b.left = Some(left - 1);
+                cell.set(b);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    })
+}
 
 /// A type read tolerantly from JSON; see the module docs for what each accepts.
 pub trait Lenient: Sized {
@@ -45,6 +148,17 @@ pub fn response<T: DeserializeOwned + Response>(
     body: &[u8],
     request_id: Option<&str>,
 ) -> Result<T, Error> {
+    response_within(action, body, request_id, ListLimits::default())
+}
+
+/// [`response`], with the lists of the body capped by `limits` while they are read (see the
+/// module docs): a list past its cap is a decode error naming its path.
+pub fn response_within<T: DeserializeOwned + Response>(
+    action: &'static str,
+    body: &[u8],
+    request_id: Option<&str>,
+    limits: ListLimits,
+) -> Result<T, Error> {
     let json = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let invalid =
         |message: &str| Error::decode(action, ".".to_owned(), message.to_owned(), body_start(body), request_id);
@@ -57,7 +171,7 @@ pub fn response<T: DeserializeOwned + Response>(
             "the body is not JSON"
         }));
     }
-    match serde_json::from_slice::<T>(json) {
+    match within(limits, || serde_json::from_slice::<T>(json)) {
         Ok(mut r) => match r.ret_code() {
             Some(0) => {
                 r.set_request_id(request_id.map(str::to_owned));
@@ -73,7 +187,7 @@ pub fn response<T: DeserializeOwned + Response>(
                 return Err(Error::api(action, code, &message, request_id));
             }
             let de = &mut serde_json::Deserializer::from_slice(json);
-            let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut *de) {
+            let (path, message) = match within(limits, || serde_path_to_error::deserialize::<_, T>(&mut *de)) {
                 Err(e) => (e.path().to_string(), e.into_inner().to_string()),
                 // The value itself decoded, so what failed is the text after it.
                 Ok(_) => (".".to_owned(), de.end().err().map_or_else(|| "invalid JSON".to_owned(), |e| e.to_string())),
@@ -157,7 +271,7 @@ impl Visitor<'_> for StringVisitor {
         Ok(v.to_string())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-        Ok(v.to_string())
+        Ok(float_text(v))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
         Ok(v.to_string())
@@ -168,6 +282,14 @@ impl Visitor<'_> for StringVisitor {
     fn visit_none<E: de::Error>(self) -> Result<String, E> {
         Ok(String::new())
     }
+}
+
+/// A float as text: as written in plain notation (`2.5`, `3`), but in exponent notation
+/// (`1e300`) when plain notation would be long. `1e300` is five bytes of body and 301 of
+/// plain text; a body of such numbers would otherwise become sixty times its size.
+fn float_text(v: f64) -> String {
+    let magnitude = v.abs();
+    if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) { format!("{v:?}") } else { v.to_string() }
 }
 
 impl Lenient for String {
@@ -364,9 +486,23 @@ impl<T: Lenient> Lenient for Vec<T> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
                 // Cap the pre-allocation: the hint comes from the body, which we do not trust.
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-                // A null among the items is no item (not one with every field defaulted).
+                // Lists inside this one's items are nested (capped by the total, not `Limit`).
+                struct Nested(u32);
+                impl Drop for Nested {
+                    fn drop(&mut self) {
+                        BUDGET.with(|cell| cell.set(Budget { depth: self.0, ..cell.get() }));
+                    }
+                }
+                let depth = BUDGET.with(|cell| cell.get().depth);
+                let _nested = Nested(depth);
+                BUDGET.with(|cell| cell.set(Budget { depth: depth + 1, ..cell.get() }));
+                // A null among the items is no item (not one with every field defaulted). The
+                // first item past the cap ends the decode: at most one is read beyond it.
                 while let Some(item) = seq.next_element_seed(Seed(PhantomData))? {
-                    items.extend(item);
+                    if let Some(item) = item {
+                        take_item(items.len(), depth)?;
+                        items.push(item);
+                    }
                 }
                 Ok(items)
             }
@@ -396,6 +532,11 @@ mod tests {
         assert_eq!(read::<String>("5").unwrap(), "5");
         assert_eq!(read::<String>("-2.5").unwrap(), "-2.5");
         assert_eq!(read::<String>("true").unwrap(), "true");
+        // Never longer than a few times the number as written.
+        assert_eq!(read::<String>("1e300").unwrap(), "1e300");
+        assert_eq!(read::<String>("-1E-300").unwrap(), "-1e-300");
+        assert_eq!(read::<String>("1e15").unwrap(), "1000000000000000");
+        assert_eq!(read::<String>("0.00025").unwrap(), "0.00025");
         assert_eq!(read::<String>("null").unwrap(), "");
         assert!(read::<String>("[]").is_err());
     }
@@ -507,6 +648,53 @@ mod tests {
         }
         let ok = response::<Listing>("GetRepoImage", br#"{"RetCode": 0, "TotalCount": "7"}"#, None).unwrap();
         assert_eq!(ok.total_count, 7);
+    }
+
+    /// A response with a list of lists, as a listing whose items hold lists would be.
+    #[derive(serde::Deserialize, Debug, Default)]
+    #[serde(default)]
+    struct Nested {
+        #[serde(rename = "RetCode", deserialize_with = "lenient")]
+        ret_code: Option<i64>,
+        #[serde(rename = "Set", deserialize_with = "lenient")]
+        set: Vec<Vec<i64>>,
+    }
+
+    impl Response for Nested {
+        fn ret_code(&self) -> Option<i64> {
+            self.ret_code
+        }
+        fn set_request_id(&mut self, _: Option<String>) {}
+        fn message(&self) -> Option<&str> {
+            None
+        }
+    }
+
+    fn nested(body: &str, limit: Option<i64>, total: usize) -> Result<Vec<usize>, String> {
+        match response_within::<Nested>("A", body.as_bytes(), None, ListLimits::new(limit, total)) {
+            Ok(r) => Ok(r.set.iter().map(Vec::len).collect()),
+            Err(e) => match e.kind() {
+                crate::ErrorKind::Decode { path, message, .. } => Err(format!("{path}: {message}")),
+                other => panic!("{other:?}"),
+            },
+        }
+    }
+
+    #[test]
+    fn lists_are_capped_while_read_the_top_by_limit_all_by_the_total() {
+        let body = r#"{"RetCode":0,"Set":[[1,2,3],[4,5,6],null,[]]}"#;
+        assert_eq!(nested(body, Some(3), 100), Ok(vec![3, 3, 0]), "nulls are no items; inner lists ignore Limit");
+        let e = nested(body, Some(2), 100).unwrap_err();
+        assert!(e.starts_with("Set: the list holds more than the 2 items the request's Limit allows"), "{e}");
+        // 3 top items and 6 inner ones: 9 in all.
+        assert_eq!(nested(body, None, 9), Ok(vec![3, 3, 0]));
+        let e = nested(body, None, 8).unwrap_err();
+        assert!(e.starts_with("Set: the response holds more than 8 list items in all"), "{e}");
+        let e = nested(r#"{"RetCode":0,"Set":[[1,2,3,4]]}"#, None, 3).unwrap_err();
+        assert!(e.starts_with("Set[0]: the list holds more than 3 items, the cap on any one list"), "{e}");
+        // A Limit above the total cap is capped by it.
+        assert_eq!(ListLimits::new(Some(1_000_000), 10), ListLimits { top: 10, total: 10 });
+        assert_eq!(ListLimits::new(Some(0), 10), ListLimits { top: 10, total: 10 });
     }
 
     #[test]

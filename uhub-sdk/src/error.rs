@@ -2,6 +2,11 @@
 //!
 //! [`Error`] is small (one box) and its `Display` is a single line that says which action
 //! failed, how, and with which request id, so it reads well in logs without walking sources.
+//! Text from the server (a `Message`, a quoted body, a request id) is shown with its control
+//! characters and Unicode bidirectional controls escaped (`\n`, `\u{1b}`, `\u{202e}`), so a
+//! server cannot break a log line in two, move a terminal's cursor or reorder what a reader
+//! sees; `Debug` keeps the text exact. The values of secrets a server echoes (`Signature=`,
+//! `SecurityToken=`, `PrivateKey=`, in a `Message` or a quoted body) are masked in both.
 
 use std::fmt;
 
@@ -31,6 +36,10 @@ pub enum ErrorKind {
     ResponseTooLarge { limit: usize },
     /// The request was refused before anything was sent.
     InvalidRequest { message: String },
+    /// A listing was ended because the server's pages could not be trusted to end it (a page
+    /// sent twice, a `TotalCount` that jumps) or because it passed the paginator's item cap.
+    /// `offset` is where the page that ended it starts.
+    Listing { offset: i64, reason: String },
     /// The client is not configured well enough to make calls.
     Config { message: String },
 }
@@ -45,6 +54,9 @@ pub enum TransportKind {
     Timeout,
     /// The connection failed after the request may have been sent (reset, closed mid-body).
     Io,
+    /// The reply was not HTTP that could be read (a malformed status line or header, a head
+    /// too large): deterministic, so never retried.
+    Protocol,
 }
 
 /// An error from a UHub call or from building a client.
@@ -82,7 +94,12 @@ impl Error {
     }
 
     pub(crate) fn api(action: &'static str, code: i64, message: &str, request_id: Option<&str>) -> Self {
-        Self::new(Some(action), ErrorKind::Api { code, message: message.to_owned() }, request_id)
+        // Masked once, here, so no view of the error (Display, Debug, kind) shows the secret.
+        Self::new(Some(action), ErrorKind::Api { code, message: mask_secrets(message) }, request_id)
+    }
+
+    pub(crate) fn listing(action: &'static str, offset: i64, reason: String) -> Self {
+        Self::new(Some(action), ErrorKind::Listing { offset, reason }, None)
     }
 
     pub(crate) fn http_status(action: &'static str, status: u16, body: &[u8], request_id: Option<&str>) -> Self {
@@ -130,7 +147,8 @@ impl Error {
         body: String,
         request_id: Option<&str>,
     ) -> Self {
-        Self::new(Some(action), ErrorKind::Decode { path, message, body }, request_id)
+        // serde's message may quote a value of the body.
+        Self::new(Some(action), ErrorKind::Decode { path, message: mask_secrets(&message), body }, request_id)
     }
 
     pub(crate) fn too_large(action: &'static str, limit: usize, request_id: Option<&str>) -> Self {
@@ -201,7 +219,8 @@ impl Error {
         self.inner.attempts
     }
 
-    /// Whether trying again later could succeed: connection failures, timeouts, HTTP
+    /// Whether trying again later could succeed: connection failures, timeouts (not a reply
+    /// that is not HTTP), HTTP
     /// 429/502/503/504, throttling (`RetCode` 153) and server-side codes (`RetCode` ≥ 2000).
     /// Authentication failures (`RetCode` 170–174; 174 is also what a wrong channel key gets)
     /// and redirects are not.
@@ -215,7 +234,7 @@ impl Error {
                 *code == 153 || *code >= 2000 || self.inner.http_status.is_some_and(status_retryable)
             }
             ErrorKind::HttpStatus { status, .. } => status_retryable(*status),
-            ErrorKind::Transport { .. } => true,
+            ErrorKind::Transport { kind, .. } => *kind != TransportKind::Protocol,
             _ => false,
         }
     }
@@ -227,6 +246,14 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Every piece goes through the escaping writer, so no text of the server's (nor a path
+        // or a URL) can put a control character into the line.
+        self.write_line(&mut OneLine(f))
+    }
+}
+
+impl Error {
+    fn write_line(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         if let Some(action) = self.inner.action {
             write!(f, "{action}: ")?;
         }
@@ -255,6 +282,7 @@ impl fmt::Display for Error {
                     TransportKind::Connect => "could not connect",
                     TransportKind::Timeout => "timed out",
                     TransportKind::Io => "connection failed",
+                    TransportKind::Protocol => "unreadable HTTP reply",
                 };
                 write!(f, "{what}: {detail}")?
             }
@@ -263,6 +291,7 @@ impl fmt::Display for Error {
             }
             ErrorKind::ResponseTooLarge { limit } => write!(f, "response body exceeds the {limit}-byte limit")?,
             ErrorKind::InvalidRequest { message } => write!(f, "invalid request, not sent: {message}")?,
+            ErrorKind::Listing { offset, reason } => write!(f, "listing ended at offset {offset}: {reason}")?,
             ErrorKind::Config { message } => write!(f, "configuration error: {message}")?,
         }
         if let Some(id) = &self.inner.request_id {
@@ -273,6 +302,30 @@ impl fmt::Display for Error {
         }
         Ok(())
     }
+}
+
+/// A writer that escapes what would break a line or reorder it: control characters (newline,
+/// carriage return, ESC, ...) and the Unicode bidirectional controls, as `\n`, `\u{1b}`,
+/// `\u{202e}`. Everything else passes as it is.
+struct OneLine<'a, 'b>(&'a mut fmt::Formatter<'b>);
+
+impl fmt::Write for OneLine<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let mut rest = s;
+        while let Some(at) = rest.find(needs_escape) {
+            self.0.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(self.0, "{}", c.escape_default())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        self.0.write_str(rest)
+    }
+}
+
+/// Whether `c` may not appear raw in a one-line message.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 impl fmt::Debug for Error {
@@ -411,6 +464,31 @@ mod tests {
         let s = body_start(body.as_bytes());
         assert!(s.ends_with('…'));
         assert!(s.chars().count() <= BODY_START + 1);
+    }
+
+    #[test]
+    fn display_escapes_every_control_and_bidi_character_of_server_text() {
+        let raw = "a\nb\r\tc\u{1b}[0m\u{7f}\u{85}\u{200e}\u{200f}\u{61c}\u{202a}\u{202e}\u{2066}\u{2069}é✓";
+        let e = Error::api("GetRepo", 230, raw, Some("id\u{1b}"));
+        assert_eq!(
+            e.to_string(),
+            "GetRepo: UHub error RetCode 230: a\\nb\\r\\tc\\u{1b}[0m\\u{7f}\\u{85}\\u{200e}\\u{200f}\\u{61c}\\u{202a}\\u{202e}\\u{2066}\\u{2069}é✓ (request id id\\u{1b})"
+        );
+        assert!(format!("{e:?}").contains("a\\nb"), "Debug quotes the exact text");
+        assert_eq!(e.kind(), &ErrorKind::Api { code: 230, message: raw.to_owned() });
+    }
+
+    #[test]
+    fn api_messages_mask_quoted_secrets() {
+        let e = Error::api("GetRepo", 171, "sig SecurityToken=tok-1&Signature=abc PrivateKey: sk", None);
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::Api {
+                code: 171,
+                message: "sig SecurityToken=<redacted>&Signature=<redacted> PrivateKey: <redacted>".into()
+            }
+        );
+        assert!(!format!("{e} {e:?}").contains("tok-1"));
     }
 
     #[test]

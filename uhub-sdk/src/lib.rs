@@ -57,6 +57,7 @@ mod url;
 pub use builder::DEFAULT_MAX_RESPONSE_BYTES;
 pub use config::{Config, ConfigSource};
 pub use credentials::Credentials;
+pub use decode::DEFAULT_MAX_LIST_ITEMS;
 pub use error::{Error, ErrorKind, TransportKind};
 pub use generated::*;
 /// The date-time crate of [`Time::timestamp`], re-exported so callers use the same version.

@@ -13,7 +13,7 @@ pub use crate::builder::ClientBuilder;
 pub use crate::call::CallCore;
 pub use crate::client::ClientCore;
 pub use crate::credentials::{Credentials, Secret};
-pub use crate::decode::{Lenient, envelope, lenient, model, response};
+pub use crate::decode::{Lenient, ListLimits, envelope, lenient, model, response, response_within};
 pub use crate::encode::{BoolAsText, Form, Param, bool_as_text, ret_code_or_zero};
 pub use crate::error::Error;
 pub use crate::form::{

@@ -81,14 +81,16 @@ impl Transport {
         if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(Error::too_large(action, limit, id));
         }
-        let mut body = Vec::new();
+        // Room for a declared length at once, so the buffer is not doubled past the limit.
+        let declared = response.content_length().map_or(0, |n| n as usize);
+        let mut body = Vec::with_capacity(declared);
         while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(action, e))? {
             if body.len() + chunk.len() > limit {
                 return Err(Error::too_large(action, limit, id));
             }
             body.extend_from_slice(&chunk);
         }
-        if response.url() != &self.url {
+        if !crate::url::same_target(&self.url, response.url()) {
             // Only a client of the caller's own, with a redirect policy other than `none`, gets
             // here: the form has gone elsewhere already, but its answer is not UHub's.
             let location = crate::url::without_query(&self.url, response.url().as_str());
@@ -116,6 +118,19 @@ impl Transport {
     }
 }
 
+/// Whether the reply could not be read as HTTP at all (a malformed status line or header, a
+/// head over hyper's size limit): the same server would answer the same way again.
+fn unparsable(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(h) = err.downcast_ref::<hyper::Error>() {
+            return h.is_parse();
+        }
+        source = err.source();
+    }
+    false
+}
+
 /// Milliseconds since 1970, as `U-Timestamp-Ms` carries them.
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
@@ -124,6 +139,8 @@ pub(crate) fn now_ms() -> u64 {
 fn transport_error(action: &'static str, e: reqwest::Error) -> Error {
     let kind = if e.is_timeout() {
         TransportKind::Timeout
+    } else if unparsable(&e) {
+        TransportKind::Protocol
     } else if e.is_connect() {
         TransportKind::Connect
     } else {

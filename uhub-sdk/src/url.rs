@@ -2,9 +2,14 @@
 
 use crate::error::Error;
 
-/// Parses a base URL, accepting absolute http(s) URLs only, so a typo fails at build time
-/// rather than on the first call. `origin` names the setting in the error (`UCLOUD_API_BASE_URL`,
-/// `ClientBuilder::endpoint`, ...); the error shows the URL with its password hidden.
+/// Parses a base URL, accepting absolute http(s) URLs without credentials or fragment only, so
+/// a mistake fails at build time rather than on the first call. `origin` names the setting in
+/// the error (`UCLOUD_API_BASE_URL`, `ClientBuilder::endpoint`, ...); the error shows the URL
+/// with its password hidden.
+///
+/// UHub never uses `user:password@` (requests are signed with keys; reqwest would send them as
+/// `Authorization: Basic` to whoever answers) nor a fragment (never sent at all), and either
+/// made a call's own URL differ from what the transport compares replies against.
 pub(crate) fn base_url(url: &str, origin: &str) -> Result<reqwest::Url, Error> {
     let shown = redact(url);
     let parsed =
@@ -12,7 +17,29 @@ pub(crate) fn base_url(url: &str, origin: &str) -> Result<reqwest::Url, Error> {
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::config(format!("{origin}: invalid base URL {shown:?}: the scheme must be http or https")));
     }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::config(format!(
+            "{origin}: invalid base URL {shown:?}: it holds credentials (user:password@), which UHub never uses; \
+             remove them (calls are signed with the keys)"
+        )));
+    }
+    if parsed.fragment().is_some() {
+        return Err(Error::config(format!(
+            "{origin}: invalid base URL {shown:?}: it holds a fragment (#...), which is never sent; remove it"
+        )));
+    }
     Ok(parsed)
+}
+
+/// Whether a reply came from the URL the request was posted to: the same scheme, host, port
+/// (the scheme's default spelled or not), path and query. Credentials and fragments are left
+/// out, since HTTP clients drop them from the URL they report (and base URLs have none).
+pub(crate) fn same_target(posted: &reqwest::Url, answered: &reqwest::Url) -> bool {
+    posted.scheme() == answered.scheme()
+        && posted.host() == answered.host()
+        && posted.port_or_known_default() == answered.port_or_known_default()
+        && posted.path() == answered.path()
+        && posted.query() == answered.query()
 }
 
 /// The URL with its password (if any) replaced, for `Debug` and errors. Without a scheme, it is
@@ -62,6 +89,50 @@ mod tests {
         assert_eq!(without_query(&base, "http://evil.test/x?Signature=abc#f"), "http://evil.test/x");
         assert_eq!(without_query(&base, "/other?a=1"), "https://api.ucloud.cn/other");
         assert_eq!(without_query(&base, "http://u:p@h.test/?q"), "http://u:REDACTED@h.test/");
+    }
+
+    #[test]
+    fn a_reply_from_the_posted_url_is_recognised_in_every_shape() {
+        let url = |s: &str| reqwest::Url::parse(s).unwrap();
+        for (posted, answered) in [
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/"),
+            ("https://api.ucloud.cn:443/", "https://api.ucloud.cn/"),
+            ("http://h.test:80/api", "http://h.test/api"),
+            ("http://[::1]:9000/", "http://[::1]:9000/"),
+            ("http://[0:0:0:0:0:0:0:1]:9000/", "http://[::1]:9000/"),
+            ("http://h.test/?channel=7", "http://h.test/?channel=7"),
+            ("http://u:p@h.test/p#frag", "http://h.test/p"),
+            ("http://H.TEST/p/", "http://h.test/p/"),
+        ] {
+            assert!(same_target(&url(posted), &url(answered)), "{posted} vs {answered}");
+        }
+        for (posted, answered) in [
+            ("http://h.test/", "https://h.test/"),
+            ("http://h.test/", "http://h.test:8080/"),
+            ("http://h.test/api", "http://h.test/api/"),
+            ("http://h.test/", "http://other.test/"),
+            ("http://[::1]:9000/", "http://127.0.0.1:9000/"),
+            ("http://h.test/?a=1", "http://h.test/?a=2"),
+        ] {
+            assert!(!same_target(&url(posted), &url(answered)), "{posted} vs {answered}");
+        }
+    }
+
+    #[test]
+    fn base_urls_with_credentials_or_a_fragment_are_refused_naming_the_setting() {
+        for (bad, problem) in [
+            ("http://user:pw@h.test/", "holds credentials"),
+            ("http://user@h.test/", "holds credentials"),
+            ("http://:pw@h.test/", "holds credentials"),
+            ("http://h.test/#x", "holds a fragment"),
+            ("http://h.test/#", "holds a fragment"),
+        ] {
+            let e = base_url(bad, "UCLOUD_API_BASE_URL").unwrap_err().to_string();
+            assert!(e.contains("UCLOUD_API_BASE_URL") && e.contains(problem) && !e.contains(":pw@"), "{bad}: {e}");
+        }
+        for good in ["http://[::1]:9000", "https://h.test:443/api/v1/?channel=7", "http://h.test"] {
+            assert!(base_url(good, "x").is_ok(), "{good}");
+        }
     }
 
     #[test]

@@ -76,26 +76,126 @@ async fn empty_page_before_total_ends_listing() {
 }
 
 #[tokio::test]
-async fn pages_longer_than_asked_are_cut_to_page_size() {
+async fn a_page_longer_than_asked_is_refused_while_it_is_decoded() {
     for k in [1, 4] {
         let pages: Arc<Pages> = Arc::new(|offset, limit| ("30".into(), names(offset..(offset + limit + 5).min(30))));
         let server = serve(Duration::ZERO, pages).await;
-        assert_eq!(list(&server, 10, k).await.unwrap(), names(0..30), "k {k}");
+        let e = list(&server, 10, k).await.unwrap_err();
+        match e.kind() {
+            uhub_sdk::ErrorKind::Decode { path, message, .. } => {
+                assert_eq!(path, "TagSet", "k {k}");
+                let expected = "the list holds more than the 10 items the request's Limit allows at line 1";
+                assert!(message.starts_with(expected), "k {k}: {message}");
+            }
+            other => panic!("k {k}: expected a decode error, got {other:?}"),
+        }
+        assert_eq!(server.request_count(), 1, "k {k}");
     }
 }
 
 #[tokio::test]
-async fn total_changing_mid_walk_never_loops() {
-    // Each answer claims a larger total; the data itself ends at 40.
+async fn a_total_that_moves_by_less_than_a_page_is_followed() {
+    // Each answer claims one more item (tags being pushed meanwhile); the data ends at 40.
     let calls = Arc::new(AtomicUsize::new(0));
     let c = calls.clone();
     let pages: Arc<Pages> = Arc::new(move |offset, limit| {
         let n = c.fetch_add(1, Ordering::SeqCst);
-        ((100 + n * 100).to_string(), names(offset.min(40)..(offset + limit).min(40)))
+        ((100 + n).to_string(), names(offset.min(40)..(offset + limit).min(40)))
     });
     let server = serve(Duration::ZERO, pages).await;
     assert_eq!(list(&server, 10, 1).await.unwrap(), names(0..40));
     assert_eq!(list(&server, 10, 4).await.unwrap(), names(0..40));
+}
+
+/// The listing error's offset and reason.
+fn listing_error(e: &uhub_sdk::Error) -> (i64, String) {
+    assert_eq!(e.action(), Some("GetImageTag"), "{e}");
+    match e.kind() {
+        uhub_sdk::ErrorKind::Listing { offset, reason } => (*offset, reason.clone()),
+        other => panic!("expected a listing error, got {other:?} ({e})"),
+    }
+}
+
+#[tokio::test]
+async fn a_total_that_jumps_by_more_than_a_page_ends_the_listing() {
+    for k in [1, 4] {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c = calls.clone();
+        let pages: Arc<Pages> = Arc::new(move |offset, limit| {
+            let n = c.fetch_add(1, Ordering::SeqCst);
+            ((100 + n * 100).to_string(), names(offset.min(40)..(offset + limit).min(40)))
+        });
+        let server = serve(Duration::ZERO, pages).await;
+        let e = list(&server, 10, k).await.unwrap_err();
+        let (offset, reason) = listing_error(&e);
+        assert_eq!(offset, 10, "k {k}");
+        assert_eq!(reason, "TotalCount went from 100 to 200 between two pages, more than a page of 10 can explain");
+        assert_eq!(e.to_string(), format!("GetImageTag: listing ended at offset 10: {reason}"));
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_offset_ends_the_listing_at_the_second_page() {
+    for k in [1, 4] {
+        // The same ten tags, whatever the offset: 8,418 requests in 15 s before this check.
+        let pages: Arc<Pages> = Arc::new(|_, limit| ("1000".into(), names(0..limit)));
+        let server = serve(Duration::ZERO, pages).await;
+        let mut items =
+            client(&server.url()).get_image_tag("r", "i").into_paginator().page_size(10).concurrency(k).items();
+        let mut seen = 0;
+        let e = loop {
+            match items.try_next().await {
+                Ok(Some(_)) => seen += 1,
+                Ok(None) => panic!("k {k}: the listing ended without an error"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(seen, 10, "k {k}: the first page only");
+        assert_eq!(listing_error(&e), (10, "the server sent the same page again; it ignores Offset".to_owned()));
+        assert!(items.try_next().await.unwrap().is_none(), "the stream ends after its error");
+        assert!(server.request_count() <= 2 + k, "k {k}: {} requests", server.request_count());
+    }
+}
+
+#[tokio::test]
+async fn a_total_beyond_max_items_fails_at_the_first_page() {
+    for k in [1, 4] {
+        // Full pages of new names and a total of 10^15: 33,603 requests in 30 s before the cap.
+        let pages: Arc<Pages> = Arc::new(|offset, limit| ("1000000000000000".into(), names(offset..offset + limit)));
+        let server = serve(Duration::ZERO, pages).await;
+        let e = list(&server, 100, k).await.unwrap_err();
+        assert_eq!(
+            listing_error(&e),
+            (
+                0,
+                "the listing holds 1000000000000000 items or more, beyond the paginator's cap of 1000000; \
+                 raise it with Paginator::max_items if that many are real"
+                    .to_owned()
+            )
+        );
+        assert_eq!(server.request_count(), 1, "k {k}");
+        // A short page ends the listing whatever its total says: its items are the listing.
+        let pages: Arc<Pages> =
+            Arc::new(|offset, limit| ("1000000000000000".into(), names(offset.min(15)..(offset + limit).min(15))));
+        let server = serve(Duration::ZERO, pages).await;
+        assert_eq!(list(&server, 100, k).await.unwrap(), names(0..15), "k {k}");
+    }
+}
+
+#[tokio::test]
+async fn max_items_is_the_most_a_listing_yields() {
+    for k in [1, 4] {
+        let server = serve(Duration::ZERO, honest(25)).await;
+        let listing = || client(&server.url()).get_image_tag("r", "i").into_paginator().page_size(10).concurrency(k);
+        assert_eq!(listing().max_items(25).collect_all().await.unwrap().len(), 25);
+        let e = listing().max_items(24).collect_all().await.unwrap_err();
+        assert!(listing_error(&e).1.contains("beyond the paginator's cap of 24"), "{e}");
+        // A total that lies low cannot carry the listing past the cap either.
+        let lying: Arc<Pages> = Arc::new(|offset, limit| ("5".into(), names(offset..(offset + limit).min(30))));
+        let server = serve(Duration::ZERO, lying).await;
+        let items = client(&server.url()).get_image_tag("r", "i").into_paginator().page_size(10).max_items(5);
+        assert!(items.collect_all().await.is_err(), "a first page of 10 passes a cap of 5");
+    }
 }
 
 #[tokio::test]

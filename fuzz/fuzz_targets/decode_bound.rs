@@ -1,0 +1,102 @@
+//! Adversarial bodies against the memory bound: the input is a recipe (a head, a piece
+//! repeated up to 65,535 times, a tail, the request's Limit and the list cap), so a few bytes
+//! make a body of many tiny items, as a hostile server would send. Decoding any of them must
+//! grow the heap by no more than three times the body plus a fixed cost per item the caps
+//! allow; a panic here is a body that costs more.
+//!
+//! Input: `repeat` (u16, little-endian), `limit` (u8, 0 for none), `cap` (u8: a list cap of
+//! cap × 100 + 1 items), then head, piece and tail separated by 0xFF bytes (never in UTF-8).
+#![no_main]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use libfuzzer_sys::fuzz_target;
+use uhub_sdk::runtime::{ListLimits, response_within};
+use uhub_sdk::*;
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(p, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, layout, new_size) };
+        if !q.is_null() {
+            let live = LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size;
+            PEAK.fetch_max(live, Ordering::Relaxed);
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The largest body a recipe makes: tens of thousands of tiny items, quick enough to decode
+/// five ways per run (the 64 MiB case is tests/tests/memory_bound.rs and the bench's).
+const MAX_BODY: usize = 64 * 1024;
+
+/// What one allowed item may cost beyond the body's own bytes: the item twice (a list's
+/// capacity doubles) and a few dozen bytes for each of its fields read from a number.
+fn per_item() -> usize {
+    let largest = [size_of::<TagSet>(), size_of::<ImageSet>(), size_of::<RepoSet>()].into_iter().max().unwrap_or(0);
+    2 * largest + 16 * 32
+}
+
+/// The heap growth while `f` runs.
+fn growth<T>(f: impl FnOnce() -> T) -> usize {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    drop(f());
+    PEAK.load(Ordering::Relaxed).saturating_sub(before)
+}
+
+fn body(data: &[u8]) -> Option<(Vec<u8>, ListLimits, usize)> {
+    let (&[r0, r1, limit, cap], rest) = data.split_first_chunk::<4>()?;
+    let mut parts = rest.splitn(3, |b| *b == 0xFF);
+    let (head, piece, tail) = (parts.next()?, parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+    let room = MAX_BODY.saturating_sub(head.len() + tail.len());
+    let repeat = usize::from(u16::from_le_bytes([r0, r1])).min(room / piece.len().max(1));
+    let mut body = Vec::with_capacity(head.len() + piece.len() * repeat + tail.len());
+    body.extend_from_slice(head);
+    for _ in 0..repeat {
+        body.extend_from_slice(piece);
+    }
+    body.extend_from_slice(tail);
+    let total = usize::from(cap) * 100 + 1;
+    let limits = ListLimits::new((limit > 0).then_some(i64::from(limit)), total);
+    Some((body, limits, total))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((body, limits, total)) = body(data) else { return };
+    let bound = 3 * body.len() + total * per_item() + 64 * 1024;
+    macro_rules! check {
+        ($($t:ty => $name:literal),*) => {$(
+            let grew = growth(|| response_within::<$t>($name, &body, None, limits));
+            assert!(grew <= bound, "{}: {grew} bytes for a body of {} (bound {bound})", $name, body.len());
+        )*};
+    }
+    check!(
+        GetRepoResponse => "GetRepo",
+        GetRepoImageResponse => "GetRepoImage",
+        GetImageTagResponse => "GetImageTag",
+        CreateRepoResponse => "CreateRepo",
+        DeleteRepoImageResponse => "DeleteRepoImage"
+    );
+});
