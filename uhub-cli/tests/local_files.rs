@@ -112,8 +112,12 @@ async fn config_show_masks_credentials_in_the_base_url() {
         assert!(!run.stdout.contains("s3cret") && !run.stdout.contains("deployer"), "{}", run.stdout);
         assert!(run.stdout.contains("http://********@127.0.0.1:9/api"), "{}", run.stdout);
     }
+    // From the environment the SDK refuses such a URL when it reads the configuration (UHub
+    // never uses credentials in a URL): an error naming the variable, the password hidden.
     let via_env = uhub_env(url).run(&["config", "show", "-o", "json"]).await;
-    assert!(!via_env.stdout.contains("s3cret") && via_env.stdout.contains("********@127.0.0.1:9"), "{via_env:#?}");
+    assert_eq!(via_env.status, 1, "{via_env:#?}");
+    assert!(via_env.stderr.contains("UCLOUD_API_BASE_URL") && via_env.stderr.contains("holds credentials"), "{via_env:#?}");
+    assert!(!format!("{}{}", via_env.stdout, via_env.stderr).contains("s3cret"), "{via_env:#?}");
 }
 
 fn uhub_env(url: &str) -> Uhub {
