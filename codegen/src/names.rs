@@ -182,6 +182,7 @@ pub const SDK_ROOT_NAMES: &[&str] = &[
     "RetryPolicy",
     "SignedRequest",
     "Time",
+    "DEFAULT_MAX_LIST_ITEMS",
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRY_AFTER",
     "REQUEST_ID_HEADER",

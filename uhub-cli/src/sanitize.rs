@@ -5,7 +5,7 @@
 //! clears it, and a lone CR or a right-to-left override forges a row; anyone allowed to update a
 //! repository could plant them for everyone who lists it. So every table cell, prompt, progress
 //! line, note and error goes through [`escape`], which turns each such character into a visible
-//! escape (`\x1b`, `\r`, `\u{202e}`). JSON stays exact: [`stdout`] writes the few characters
+//! escape (`\u{1b}`, `\r`, `\u{202e}`, as Rust and the SDK's errors write them). JSON stays exact: [`stdout`] writes the few characters
 //! serde_json leaves raw as `\uXXXX`, which decode to the same string.
 //!
 //! Escaping is done per cell, before a table cuts or wraps anything, so a cut can only ever
@@ -43,9 +43,6 @@ pub fn escape(text: &str) -> Cow<'_, str> {
             '\n' => shown.push_str("\\n"),
             '\r' => shown.push_str("\\r"),
             '\t' => shown.push_str("\\t"),
-            c if is_control(c) && (c as u32) < 0x80 => {
-                let _ = write!(shown, "\\x{:02x}", c as u32);
-            }
             c if is_control(c) => {
                 let _ = write!(shown, "\\u{{{:x}}}", c as u32);
             }
@@ -90,11 +87,11 @@ mod tests {
 
     #[test]
     fn controls_become_visible_escapes() {
-        assert_eq!(escape("\u{1b}]0;pwned\u{7}web"), "\\x1b]0;pwned\\x07web");
-        assert_eq!(escape("\u{1b}[2J"), "\\x1b[2J");
+        assert_eq!(escape("\u{1b}]0;pwned\u{7}web"), "\\u{1b}]0;pwned\\u{7}web");
+        assert_eq!(escape("\u{1b}[2J"), "\\u{1b}[2J");
         assert_eq!(escape("ok\rforged"), "ok\\rforged");
         assert_eq!(escape("a\nb\tc"), "a\\nb\\tc");
-        assert_eq!(escape("del\u{7f}"), "del\\x7f");
+        assert_eq!(escape("del\u{7f}"), "del\\u{7f}");
         assert_eq!(escape("csi\u{9b}31m"), "csi\\u{9b}31m");
         assert_eq!(escape("gpj.\u{202e}exe"), "gpj.\\u{202e}exe");
         assert_eq!(escape("\u{2066}\u{2069}\u{200f}\u{61c}"), "\\u{2066}\\u{2069}\\u{200f}\\u{61c}");

@@ -31,7 +31,7 @@ async fn a_planted_description_is_shown_escaped_in_repo_list() {
     let screen = term.text();
     assert_inert(&screen);
     let row = screen.lines().find(|l| l.starts_with("r ")).unwrap_or_else(|| panic!("no row for r:\n{screen}"));
-    assert!(row.contains(r"\x1b]0;pwned\x07\x1b[2Jok\rforged \u{202e}gpj.exe"), "{row}");
+    assert!(row.contains(r"\u{1b}]0;pwned\u{7}\u{1b}[2Jok\rforged \u{202e}gpj.exe"), "{row}");
 
     // JSON keeps the text exact.
     let json = Uhub::for_mock(&mock).run(&["repo", "list", "-o", "json"]).await;
@@ -49,9 +49,9 @@ async fn hostile_tag_names_are_escaped_in_the_plan_and_the_prompt() {
         Terminal::start_with_width(&uhub, 200, &["prune", "r/app", "--older-than", "30d", "--apply", "--no-progress"]);
     term.wait_for("[y/N]").await;
     let screen = term.text();
-    assert!(screen.contains(r"  r/app:old\x1b[2J\u{202e}"), "the prompt lists it escaped:\n{screen}");
+    assert!(screen.contains(r"  r/app:old\u{1b}[2J\u{202e}"), "the prompt lists it escaped:\n{screen}");
     let row = screen.lines().find(|l| l.contains("DELETE")).unwrap_or_else(|| panic!("no plan row:\n{screen}"));
-    assert!(row.contains(r"old\x1b[2J\u{202e}"), "{row}");
+    assert!(row.contains(r"old\u{1b}[2J\u{202e}"), "{row}");
     term.type_line("n");
     assert_eq!(term.exit_code().await, 7, "declined");
     assert_inert(&term.text());
@@ -124,7 +124,7 @@ async fn a_digest_cut_short_in_its_column_leaves_no_escape_open() {
     let screen = term.text();
     assert_inert(&screen);
     let row = screen.lines().find(|l| l.starts_with("v1 ")).unwrap_or_else(|| panic!("no row:\n{screen}"));
-    assert!(row.trim_end().ends_with(r"sha256:\x1b]0;pwned\x07aa"), "the cut is of the escaped text: {row}");
+    assert!(row.trim_end().ends_with(r"sha256:\u{1b}]0;pwned\u{7}aa"), "the cut is of the escaped text: {row}");
     // JSON: exact.
     let json = uhub.run(&["tag", "list", "r/app", "-o", "json"]).await.ok_json();
     assert_eq!(json[0]["digest"], digest);
@@ -156,7 +156,7 @@ async fn a_failed_deletion_above_the_progress_bar_is_escaped() {
         assert!(!screen.contains(active), "{active:?} reached the terminal:\n{screen:?}");
     }
     assert!(screen.contains(r"failed to delete r/app:v1"), "{screen:?}");
-    assert!(screen.contains(r"\x1b]0;pwned\x07\x1b[2Jok\rforged \u{202e}gpj.exe"), "{screen:?}");
+    assert!(screen.contains(r"\u{1b}]0;pwned\u{7}\u{1b}[2Jok\rforged \u{202e}gpj.exe"), "{screen:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
