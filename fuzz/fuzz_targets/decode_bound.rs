@@ -8,41 +8,15 @@
 //! cap × 100 + 1 items), then head, piece and tail separated by 0xFF bytes (never in UTF-8).
 #![no_main]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use libfuzzer_sys::fuzz_target;
 use uhub_sdk::runtime::{ListLimits, response_within};
 use uhub_sdk::*;
 
-struct Counting;
+#[path = "../../tests/tests/heap/counting.rs"]
+mod heap;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(p, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, layout, new_size) };
-        if !q.is_null() {
-            let live = LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size;
-            PEAK.fetch_max(live, Ordering::Relaxed);
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        q
-    }
-}
+use heap::{Counting, peak_growth};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -58,13 +32,6 @@ fn per_item() -> usize {
     2 * largest + 16 * 32
 }
 
-/// The heap growth while `f` runs.
-fn growth<T>(f: impl FnOnce() -> T) -> usize {
-    let before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
-    drop(f());
-    PEAK.load(Ordering::Relaxed).saturating_sub(before)
-}
 
 fn body(data: &[u8]) -> Option<(Vec<u8>, ListLimits, usize)> {
     let (&[r0, r1, limit, cap], rest) = data.split_first_chunk::<4>()?;
@@ -88,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
     let bound = 3 * body.len() + total * per_item() + 64 * 1024;
     macro_rules! check {
         ($($t:ty => $name:literal),*) => {$(
-            let grew = growth(|| response_within::<$t>($name, &body, None, limits));
+            let (grew, _) = peak_growth(|| drop(response_within::<$t>($name, &body, None, limits)));
             assert!(grew <= bound, "{}: {grew} bytes for a body of {} (bound {bound})", $name, body.len());
         )*};
     }

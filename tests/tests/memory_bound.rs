@@ -4,58 +4,23 @@
 
 mod support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use support::{Canned, Server};
 use uhub_sdk::runtime::{ListLimits, response_within};
 use uhub_sdk::{Client, DEFAULT_MAX_LIST_ITEMS, DEFAULT_MAX_RESPONSE_BYTES, Endpoint, ErrorKind, GetImageTagResponse};
 
-struct Counting;
+#[path = "heap/counting.rs"]
+mod heap;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(p, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, layout, new_size) };
-        if !q.is_null() {
-            // Counted as the moment both blocks exist, the worst a copying realloc can do.
-            let live = LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size;
-            PEAK.fetch_max(live, Ordering::Relaxed);
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        q
-    }
-}
+use heap::{Counting, peak_growth};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
 /// One measurement at a time: the counters are the process's.
 static MEASURING: Mutex<()> = Mutex::new(());
-
-/// The most the heap grew above its level before `f` while `f` ran, and what `f` returned.
-fn peak_growth<T>(f: impl FnOnce() -> T) -> (usize, T) {
-    let before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
-    let out = f();
-    (PEAK.load(Ordering::Relaxed).saturating_sub(before), out)
-}
 
 /// A GetImageTag body of `n` empty tags: the attack of 63 MiB that took 2.3 GB (about 35x).
 fn empty_tags(n: usize) -> Vec<u8> {

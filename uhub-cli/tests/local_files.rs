@@ -116,7 +116,10 @@ async fn config_show_masks_credentials_in_the_base_url() {
     // never uses credentials in a URL): an error naming the variable, the password hidden.
     let via_env = uhub_env(url).run(&["config", "show", "-o", "json"]).await;
     assert_eq!(via_env.status, 1, "{via_env:#?}");
-    assert!(via_env.stderr.contains("UCLOUD_API_BASE_URL") && via_env.stderr.contains("holds credentials"), "{via_env:#?}");
+    assert!(
+        via_env.stderr.contains("UCLOUD_API_BASE_URL") && via_env.stderr.contains("holds credentials"),
+        "{via_env:#?}"
+    );
     assert!(!format!("{}{}", via_env.stdout, via_env.stderr).contains("s3cret"), "{via_env:#?}");
 }
 

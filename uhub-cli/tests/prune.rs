@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{DAY, Uhub, now, tag_names};
+use support::{DAY, Uhub, five, now, tag_names};
 use uhub_mock::{Fault, FaultRule, Image, MockHandle, MockUHub, Repo};
 
 /// One case: the image `r/app` as seeded, the rule flags, and the tags the prune deletes.
@@ -16,17 +16,6 @@ struct Case {
     image: fn(i64) -> Image,
     rules: &'static [&'static str],
     deleted: &'static [&'static str],
-}
-
-/// v1 … v5 pushed 60, 50, 40, 20 and 1 days before `t`; `latest` an alias of v5.
-fn five(t: i64) -> Image {
-    Image::new("app")
-        .tag_at("v1", t - 60 * DAY)
-        .tag_at("v2", t - 50 * DAY)
-        .tag_at("v3", t - 40 * DAY)
-        .tag_at("v4", t - 20 * DAY)
-        .tag_at("v5", t - DAY)
-        .alias("latest", "v5")
 }
 
 const CASES: &[Case] = &[

@@ -8,19 +8,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{DAY, Uhub, digest_of, now, tag_names};
+use support::{DAY, Uhub, digest_of, five, now, tag_names};
 use uhub_mock::{Change, Fault, FaultRule, Image, MockHandle, MockUHub, Repo};
-
-/// v1 … v5 pushed 60, 50, 40, 20 and 1 days ago; `latest` an alias of v5.
-fn five(t: i64) -> Image {
-    Image::new("app")
-        .tag_at("v1", t - 60 * DAY)
-        .tag_at("v2", t - 50 * DAY)
-        .tag_at("v3", t - 40 * DAY)
-        .tag_at("v4", t - 20 * DAY)
-        .tag_at("v5", t - DAY)
-        .alias("latest", "v5")
-}
 
 async fn mock_with(image: Image) -> MockHandle {
     let mock = MockUHub::builder().repo(Repo::new("r").image(image)).start().await.expect("mock starts");

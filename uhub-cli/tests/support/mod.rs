@@ -23,6 +23,18 @@ pub fn now() -> i64 {
 
 pub const DAY: i64 = 86_400;
 
+/// An image `app` with v1 … v5 pushed 60, 50, 40, 20 and 1 days before `t`; `latest` an alias
+/// of v5.
+pub fn five(t: i64) -> uhub_mock::Image {
+    uhub_mock::Image::new("app")
+        .tag_at("v1", t - 60 * DAY)
+        .tag_at("v2", t - 50 * DAY)
+        .tag_at("v3", t - 40 * DAY)
+        .tag_at("v4", t - 20 * DAY)
+        .tag_at("v5", t - DAY)
+        .alias("latest", "v5")
+}
+
 /// Variables that could point the binary elsewhere than the test's mock.
 const CLEARED: &[&str] = &[
     "UCLOUD_PUBLIC_KEY",
