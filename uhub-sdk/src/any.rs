@@ -13,12 +13,16 @@ use crate::encode::Form;
 use crate::error::Error;
 use crate::execute::{self, CallOptions};
 
+/// Decodes the body of one action's answer (with its request id, under the caps on its lists)
+/// into the JSON its typed response serializes to.
+type Decoder = fn(&[u8], Option<&str>, ListLimits) -> Result<Value, Error>;
+
 /// A request of some action, ready for [`send`].
 pub struct Prepared {
     action: &'static str,
     idempotent: bool,
     form: Result<Form, Error>,
-    decode: fn(&[u8], Option<&str>, ListLimits) -> Result<Value, Error>,
+    decode: Decoder,
 }
 
 /// `request` encoded (after the checks that refuse it before sending, as a typed call makes
