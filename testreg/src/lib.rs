@@ -1,0 +1,1 @@
+//! Real registries for the workspace's tests and benchmarks.
