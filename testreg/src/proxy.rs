@@ -169,6 +169,9 @@ pub enum Failure {
     /// Forwarded; the answer's head and this many bytes of its body are sent, then the
     /// connection is closed.
     CutBody(u64),
+    /// Held this long before it is forwarded (a slow or stalled registry; a client's timeout
+    /// ends the wait first).
+    Delay(std::time::Duration),
 }
 
 /// Which requests fail and how: the `nth` (1-based, counted from when the rule was added) and
@@ -361,6 +364,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Pr
             return Ok(error_reply(status, "UNAVAILABLE", "uhub-testreg: failed on purpose"));
         }
         Some(Failure::CutBody(after)) => cut = Some(after),
+        Some(Failure::Delay(pause)) => tokio::time::sleep(pause).await,
         None => {}
     }
     if let Some(auth) = &state.auth {

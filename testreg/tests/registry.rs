@@ -219,6 +219,56 @@ async fn a_fail_rule_fails_exactly_the_requests_it_names() {
     assert_eq!(read, 1000);
     let whole = http.get(&blob).send().await.unwrap().bytes().await.unwrap();
     assert_eq!(uhub_testreg::digest(&whole), *layer);
+
+    // Delay: held, then forwarded; a client that gives up first gets its timeout.
+    proxy.fail(FailRule::new("GET", Kind::Blob).times(2).with(Failure::Delay(Duration::from_millis(600))));
+    let impatient = http.get(&blob).timeout(Duration::from_millis(150)).send().await;
+    assert!(impatient.as_ref().is_err_and(|e| e.is_timeout()), "{impatient:?}");
+    let started = std::time::Instant::now();
+    assert_eq!(status(http.get(&blob)).await, 200);
+    assert!(started.elapsed() >= Duration::from_millis(600));
+}
+
+/// Run as a child process by the test below: starts a registry, says where, waits to be killed.
+#[test]
+fn child_process_holding_a_registry() {
+    if std::env::var_os("UHUB_TESTREG_CHILD").is_none() {
+        return;
+    }
+    let registry = Registry::start();
+    // The harness prints the test's name on the same line first.
+    println!("\nregistry={}", registry.host());
+    std::thread::sleep(Duration::from_secs(60));
+}
+
+#[test]
+fn a_registry_dies_with_the_test_process_that_started_it() {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_process_holding_a_registry", "--nocapture", "--test-threads=1"])
+        .env("UHUB_TESTREG_CHILD", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let host = loop {
+        let line = lines.next().expect("the child ended before starting its registry").unwrap();
+        if let Some(host) = line.strip_prefix("registry=") {
+            break host.to_owned();
+        }
+    };
+    assert!(!is_closed(&host));
+    // SIGKILL: no destructor runs in the child; only the kernel can stop its registry.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let started = std::time::Instant::now();
+    while !is_closed(&host) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the registry on {host} outlived the process that started it"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]
