@@ -18,8 +18,9 @@
 //! How tags are chosen, in this order: `tags` names the candidates (every tag when absent),
 //! `exclude` removes some, `since` or `max_age` keeps those created since then, and `newest`
 //! keeps the N newest of what is left. Under `order = "semver"` (the default) only tags that
-//! read as versions are ordered (`1`, `1.27`, `v1.27.3`, `1.27.3-alpine`, up to four numbers),
-//! so a tag that is not a version (`stable`, `alpine`) never counts among the newest. Under
+//! read as versions are ordered, as `tag list --sort semver` reads and orders them
+//! ([`crate::version`]: `1`, `1.27`, `v1.27.3`, `1.27.3-alpine`), so a tag that is not a
+//! version (`stable`, `alpine`) never counts among the newest. Under
 //! `order = "push"` tags are ordered by creation time, and a tag whose time is unknown is left
 //! out, as it is by the age limits. A `tags` entry that is a plain name (letters, digits, `_`
 //! and `-` only, such as `stable`) names one tag: it is taken whenever the source has it and
@@ -33,6 +34,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use crate::policy::{near_key, one_line, other_format, read_bounded};
+use crate::version::Version;
 
 /// The largest sync file read: thousands of sources.
 pub const MAX_SYNC_FILE_BYTES: u64 = 1024 * 1024;
@@ -153,10 +155,12 @@ impl TagFilter {
     fn newest_of<'a>(&self, tags: Vec<&'a TagCandidate>, n: usize) -> Vec<&'a TagCandidate> {
         match self.order {
             Order::Semver => {
-                let mut versions: Vec<(Version, &TagCandidate)> =
-                    tags.into_iter().filter_map(|t| Version::parse(&t.name).map(|v| (v, t))).collect();
-                versions.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| y.name.cmp(&x.name)));
-                versions.into_iter().take(n).map(|(_, t)| t).collect()
+                // `tag list --sort semver`'s reading and order.
+                let mut versions: Vec<&TagCandidate> =
+                    tags.into_iter().filter(|t| Version::parse(&t.name).is_some()).collect();
+                versions.sort_by(|a, b| crate::version::descending(&a.name, &b.name));
+                versions.truncate(n);
+                versions
             }
             Order::Push => {
                 let mut timed: Vec<(Timestamp, &TagCandidate)> =
@@ -165,81 +169,6 @@ impl TagFilter {
                 timed.into_iter().take(n).map(|(_, t)| t).collect()
             }
         }
-    }
-}
-
-/// A tag read as a version: up to four numbers (missing ones are 0), then an optional
-/// pre-release ordered as semver orders it (`1.2.3-rc.1` < `1.2.3`). Build metadata (`+...`)
-/// is ignored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Version {
-    numbers: [u64; 4],
-    pre: Vec<String>,
-}
-
-impl Version {
-    fn parse(tag: &str) -> Option<Version> {
-        let text = tag.strip_prefix('v').unwrap_or(tag);
-        let text = text.split_once('+').map_or(text, |(core, _)| core);
-        let (core, pre) = match text.split_once('-') {
-            Some((core, pre)) => (core, Some(pre)),
-            None => (text, None),
-        };
-        let mut numbers = [0u64; 4];
-        let parts: Vec<&str> = core.split('.').collect();
-        if parts.len() > 4 {
-            return None;
-        }
-        for (slot, part) in numbers.iter_mut().zip(&parts) {
-            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            *slot = part.parse().ok()?;
-        }
-        let pre: Vec<String> = match pre {
-            None => Vec::new(),
-            Some(pre) => {
-                let ids: Vec<String> = pre.split('.').map(str::to_owned).collect();
-                let fine = |id: &String| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-                if !ids.iter().all(fine) {
-                    return None;
-                }
-                ids
-            }
-        };
-        Some(Version { numbers, pre })
-    }
-}
-
-impl Ord for Version {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        use std::cmp::Ordering;
-        self.numbers.cmp(&other.numbers).then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-            (true, true) => Ordering::Equal,
-            // A release is newer than its pre-releases.
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            (false, false) => {
-                for (a, b) in self.pre.iter().zip(&other.pre) {
-                    let order = match (a.parse::<u64>(), b.parse::<u64>()) {
-                        (Ok(x), Ok(y)) => x.cmp(&y),
-                        (Ok(_), Err(_)) => Ordering::Less,
-                        (Err(_), Ok(_)) => Ordering::Greater,
-                        (Err(_), Err(_)) => a.cmp(b),
-                    };
-                    if order != Ordering::Equal {
-                        return order;
-                    }
-                }
-                self.pre.len().cmp(&other.pre.len())
-            }
-        })
-    }
-}
-
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
     }
 }
 
@@ -549,30 +478,15 @@ order = "push"                               # the 5 last pushed instead of the 
     }
 
     #[test]
-    fn versions_compare_as_semver_does() {
-        let v = |s: &str| Version::parse(s).unwrap_or_else(|| panic!("{s}"));
-        assert!(v("1.27.10") > v("1.27.9"));
-        assert!(v("v2") > v("1.99.99"));
-        assert!(v("1.0.0") > v("1.0.0-rc.1"));
-        assert!(v("1.0.0-rc.2") > v("1.0.0-rc.1"));
-        assert!(v("1.0.0-rc.10") > v("1.0.0-rc.9"), "numeric identifiers by value");
-        assert!(v("1.0.0-beta") > v("1.0.0-alpha.1"));
-        assert!(v("1.0.0-alpha.1") > v("1.0.0-alpha"));
-        assert_eq!(v("1.2.3+build.7"), v("1.2.3"));
-        for not in [
-            "latest",
-            "1.2.3.4.5",
-            "1..2",
-            "v",
-            "",
-            "1.2.x",
-            "1.2.3-",
-            "1.2.3-rc..1",
-            "1.2.3-rc_1",
-            "99999999999999999999",
-        ] {
-            assert_eq!(Version::parse(not), None, "{not}");
-        }
+    fn versions_are_read_and_ordered_as_tag_list_sorts_them() {
+        let tags: Vec<TagCandidate> = ["1.0.0-rc.10", "1.0.0", "1.0.0-rc.9", "V2", "1.99.99", "latest", "1.0.0-alpha"]
+            .map(|n| tag(n, None))
+            .to_vec();
+        assert_eq!(select("newest = 3", &tags), ["1.0.0", "V2", "1.99.99"]);
+        assert_eq!(
+            select("newest = 3\nexclude = ['V2', '1\\.99.*', '1\\.0\\.0']", &tags),
+            ["1.0.0-rc.10", "1.0.0-rc.9", "1.0.0-alpha"]
+        );
     }
 
     #[test]
