@@ -399,3 +399,19 @@ async fn image_facts_count_shared_blobs_once_and_name_platforms() {
     );
     assert!(matches!(r.image_facts("app", "absent").await, Err(Error::NotFound { .. })));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_are_listed_page_by_page_and_created_read_from_the_config() {
+    let reg = TestRegistry::start();
+    let proxy = Proxy::counting(&reg.host());
+    for tag in ["1.0", "1.1", "2.0", "latest"] {
+        image::push_image(&reg.target(), "app", tag, &[100], 1).await;
+    }
+    image::push_index(&reg.target(), "app", "multi", &["linux/amd64"], &[100], 2).await;
+    let r = anonymous(&proxy.host());
+    assert_eq!(r.list_tags("app").await.unwrap(), vec!["1.0", "1.1", "2.0", "latest", "multi"]);
+    assert_eq!(proxy.counts().requests("GET", Kind::Tags), 1);
+    assert_eq!(r.created("app", "1.0").await.unwrap().as_deref(), Some("2024-01-01T00:00:00Z"));
+    assert_eq!(r.created("app", "multi").await.unwrap().as_deref(), Some("2024-01-01T00:00:00Z"));
+    assert!(matches!(r.list_tags("absent").await, Err(Error::NotFound { .. })));
+}
