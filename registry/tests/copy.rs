@@ -244,7 +244,11 @@ async fn basic_and_bearer_token_sources_work_and_a_wrong_password_is_denied_unpr
 
 /// A source registry on uhub-loopback serving `manifest` for any manifest request and
 /// `blob` for any blob request.
-async fn fake_source(manifest: Reply, manifest_digest: String, blob: Vec<u8>) -> Server {
+async fn fake_source(
+    manifest: Reply,
+    manifest_digest: String,
+    blob: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static,
+) -> Server {
     let manifest = Arc::new(manifest);
     Server::start(Handler::new(move |request| {
         if request.path == "/v2/" {
@@ -254,7 +258,7 @@ async fn fake_source(manifest: Reply, manifest_digest: String, blob: Vec<u8>) ->
         } else if request.path.contains("/manifests/") {
             (*manifest).clone()
         } else if request.path.contains("/blobs/") {
-            Reply::status(200, blob.clone()).header("Content-Type", "application/octet-stream")
+            Reply::status(200, blob(&request.path)).header("Content-Type", "application/octet-stream")
         } else {
             Reply::status(404, "{}")
         }
@@ -274,15 +278,13 @@ async fn a_blob_served_with_wrong_bytes_is_a_digest_error_and_nothing_is_tagged(
         config.len()
     );
     let digest = uhub_testreg::digest(manifest.as_bytes());
-    // Every blob request gets the same 4096 bytes: right for the layer, wrong for the config.
+    // The config is served right; the layer has its length but one byte changed.
     let mut wrong = layer.clone();
     wrong[100] = 8;
-    let source = fake_source(
-        Reply::json(&manifest).header("Content-Type", "application/vnd.oci.image.manifest.v1+json"),
-        digest.clone(),
-        wrong,
-    )
-    .await;
+    let config_path = config_digest.clone();
+    let blobs = move |path: &str| if path.ends_with(&config_path) { config.to_vec() } else { wrong.clone() };
+    let manifest_reply = Reply::json(&manifest).header("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+    let source = fake_source(manifest_reply, digest.clone(), blobs).await;
     let host = source.addr().to_string();
     let s = anonymous(&host);
     let d = anonymous(&dst.host());
@@ -290,14 +292,16 @@ async fn a_blob_served_with_wrong_bytes_is_a_digest_error_and_nothing_is_tagged(
         copy_image(&s, &reference(&host, "app", "1"), &d, &reference(&dst.host(), "app", "1"), &CopyOptions::default())
             .await
             .unwrap_err();
-    assert!(matches!(err, Error::DigestMismatch { what: "blob", .. }), "{err:?}");
+    let Error::DigestMismatch { what: "blob", target, expected, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(
+        (target.as_str(), expected.as_str()),
+        (format!("{host}/app@{layer_digest}").as_str(), layer_digest.as_str())
+    );
     assert!(!err.is_transient());
     assert_eq!(image::head_manifest(&dst.target(), "app", "1").await, None, "nothing tagged");
     let session = reqwest::Client::new();
-    for blob in [&layer_digest, &config_digest] {
-        let url = format!("http://{}/v2/app/blobs/{blob}", dst.host());
-        assert_eq!(session.head(url).send().await.unwrap().status(), 404, "{blob} was not committed");
-    }
+    let url = format!("http://{}/v2/app/blobs/{layer_digest}", dst.host());
+    assert_eq!(session.head(url).send().await.unwrap().status(), 404, "the layer was not committed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -308,7 +312,7 @@ async fn a_manifest_over_the_bound_is_refused_whether_announced_or_endless() {
     let announced = Reply::json(vec![b' '; 5 << 20]);
     let endless = Reply::json(r#"{"schemaVersion":2,"manifests":["#).endless(r#"{"digest":"x"},"#);
     for reply in [announced, endless] {
-        let source = fake_source(reply, digest.clone(), Vec::new()).await;
+        let source = fake_source(reply, digest.clone(), |_| Vec::new()).await;
         let host = source.addr().to_string();
         let err = copy_image(
             &anonymous(&host),
