@@ -25,7 +25,8 @@ pub struct CopyOptions {
     pub dry_run: bool,
     /// Blobs (and platform manifests) in flight at once.
     pub concurrency: usize,
-    /// Asked before each blob and manifest push: once it says stop, no new one starts.
+    /// Asked before each blob: once it says stop, no new blob starts (and the copy ends with
+    /// [`Error::Interrupted`]); an image whose blobs are all in is still finished.
     pub should_stop: Arc<dyn Fn() -> bool + Send + Sync>,
     pub progress: Arc<dyn Progress>,
 }
@@ -222,13 +223,13 @@ pub async fn copy_image(
     }
 
     // The platforms' manifests by digest, then the index (or the one manifest) by tag.
+    // Once its blobs are in, an image is finished even when told to stop: its manifests
+    // are small, and a finished image is worth more than a half one.
     for child in images.iter().filter_map(|i| i.raw.as_ref().zip(i.digest.as_ref())) {
-        stop()?;
         let (raw, digest) = child;
         dst.push_manifest(&to.repository, digest, &raw.bytes, &raw.media_type).await?;
         report.manifests_pushed += 1;
     }
-    stop()?;
     dst.push_manifest(&to.repository, &to.reference, &bytes::Bytes::from(top_bytes), &top.media_type).await?;
     report.manifests_pushed += 1;
     Ok(report)

@@ -218,3 +218,41 @@ async fn a_sync_file_copies_the_tags_it_chooses() {
     assert_eq!(bad.status, 2, "{bad:#?}");
     assert!(bad.stderr.contains("sync.toml"), "{bad:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_finishes_the_image_in_flight_starts_no_other_and_reports() {
+    let (src, dst) = (Registry::start(), Registry::start());
+    let proxy = Proxy::counting(&src.host());
+    for name in ["a", "b", "c"] {
+        image::push_image(&src.target(), name, "1", &[1000], 7).await;
+    }
+    // Each blob GET waits a second, so the signal comes while the first image copies.
+    proxy.fail(
+        uhub_testreg::FailRule::new("GET", Kind::Blob)
+            .times(100)
+            .with(uhub_testreg::Failure::Delay(std::time::Duration::from_secs(1))),
+    );
+    let sources: Vec<String> = ["a", "b", "c"].iter().map(|n| format!("{}/{n}:1", proxy.host())).collect();
+    let to = format!("{}/m", dst.host());
+    let uhub = Uhub::bare();
+    let child = uhub.spawn(&["mirror", &sources[0], &sources[1], &sources[2], "--to", &to, "--images", "1"]);
+    let started = std::time::Instant::now();
+    while proxy.counts().requests("GET", Kind::Blob) < 1 {
+        assert!(started.elapsed() < support::LIMIT, "no blob was asked for");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let out = tokio::time::timeout(support::LIMIT, child.wait_with_output()).await.unwrap().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("2 of 3 images not finished; running the same command again continues"), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rows(&report).into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+        vec!["copied", "not_started", "not_started"],
+        "{report}"
+    );
+    image::assert_same_image(&src.target(), "a", &dst.target(), "m/a", "1").await;
+    assert_eq!(image::head_manifest(&dst.target(), "m/b", "1").await, None);
+}

@@ -100,11 +100,9 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     }
     let failed = lines.iter().filter(|l| l.result == "failed").count();
     if let Some(reason) = interrupt::reason() {
-        let what = format!(
-            "{} of {} images were not started; running the same command again continues",
-            lines.iter().filter(|l| l.result == "not_started").count(),
-            lines.len()
-        );
+        let unfinished = lines.iter().filter(|l| matches!(l.result, "not_started" | "interrupted")).count();
+        let what =
+            format!("{unfinished} of {} images not finished; running the same command again continues", lines.len());
         return Err(reason.error(&what));
     }
     Ok(if failed > 0 { Status::PartialFailure } else { Status::Ok })
@@ -308,7 +306,8 @@ impl uhub_registry::Progress for Bar {
 struct Line {
     source: String,
     destination: String,
-    /// `copied`, `unchanged`, `would_copy`, `failed` or `not_started`.
+    /// `copied`, `unchanged`, `would_copy`, `failed`, `interrupted` (some blobs copied, not
+    /// tagged) or `not_started`.
     result: &'static str,
     digest: Option<String>,
     /// The source's digest when `--platform` rewrote the index (so the digests differ).
@@ -342,7 +341,9 @@ impl Line {
                 blobs_mounted: report.blobs_mounted,
                 error: None,
             },
-            Err(RegistryError::Interrupted) => Line::not_started(job),
+            Err(e @ RegistryError::Interrupted) => {
+                Line { error: Some(e.to_string()), ..Line::empty(job, "interrupted") }
+            }
             Err(e) => Line { error: Some(e.to_string()), ..Line::empty(job, "failed") },
         }
     }
@@ -377,7 +378,7 @@ impl Row for Line {
         let result = self.result.replace('_', " ");
         let digest = self.digest.as_deref().map_or_else(String::new, short_digest);
         let blobs = match self.result {
-            "failed" | "not_started" | "unchanged" => String::new(),
+            "failed" | "interrupted" | "not_started" | "unchanged" => String::new(),
             _ if self.blobs_mounted > 0 => {
                 format!("{} sent, {} present, {} mounted", self.blobs_copied, self.blobs_skipped, self.blobs_mounted)
             }
@@ -423,7 +424,7 @@ fn summary(lines: &[Line], dry_run: bool) -> String {
         parts.push(format!("{} copied ({} sent)", count("copied"), human_bytes(bytes)));
     }
     parts.push(format!("{} unchanged", count("unchanged")));
-    for (result, word) in [("failed", "failed"), ("not_started", "not started")] {
+    for (result, word) in [("failed", "failed"), ("interrupted", "interrupted"), ("not_started", "not started")] {
         if count(result) > 0 {
             parts.push(format!("{} {word}", count(result)));
         }
