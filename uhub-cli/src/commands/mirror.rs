@@ -35,7 +35,7 @@ struct Job {
 
 pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     let out = Output::new(global.output, global.quiet);
-    let (jobs, file_images) = match &args.file {
+    let (jobs, file_concurrency) = match &args.file {
         Some(path) => jobs_from_file(path, &args).await?,
         None => (jobs_from_args(&args)?, None),
     };
@@ -63,13 +63,13 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     let options = CopyOptions {
         platforms: Vec::new(),
         dry_run: args.dry_run,
-        concurrency: usize::from(global.concurrency).min(MAX_BLOBS_IN_FLIGHT),
+        concurrency: file_concurrency.unwrap_or(usize::from(global.concurrency)).clamp(1, MAX_BLOBS_IN_FLIGHT),
         should_stop: Arc::new(|| interrupt::reason().is_some()),
         progress: Arc::new(Bar(progress.clone())),
     };
     // While images copy, a stop (Ctrl-C, --timeout) lets those in flight end and report.
     let _reporting = interrupt::Deleting::start();
-    let images = file_images.unwrap_or(usize::from(args.images)).max(1);
+    let images = usize::from(args.images).max(1);
     let (sources, destinations) = (&sources, &destinations);
     let mut lines: Vec<(usize, Line)> = futures::stream::iter(jobs.iter().enumerate().map(|(i, job)| {
         let options = CopyOptions { platforms: job.platforms.clone(), ..options.clone() };
@@ -198,7 +198,7 @@ fn check_distinct(jobs: &[Job]) -> anyhow::Result<()> {
 }
 
 /// The jobs a sync file names: each source's tags listed on its registry and chosen by its
-/// filter; and the file's `concurrency` (images at once), if it sets one.
+/// filter; and the file's `concurrency` (as `--concurrency`), if it sets one.
 async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs) -> anyhow::Result<(Vec<Job>, Option<usize>)> {
     let file = sync_file::read(path).map_err(exit::usage)?;
     let src_creds = explicit_creds(args.src_creds.as_deref(), "--src-creds or UHUB_SRC_CREDS")?;
@@ -379,6 +379,7 @@ impl Row for Line {
         let digest = self.digest.as_deref().map_or_else(String::new, short_digest);
         let blobs = match self.result {
             "failed" | "interrupted" | "not_started" | "unchanged" => String::new(),
+            "would_copy" => format!("{} to send, {} present", self.blobs_copied, self.blobs_skipped),
             _ if self.blobs_mounted > 0 => {
                 format!("{} sent, {} present, {} mounted", self.blobs_copied, self.blobs_skipped, self.blobs_mounted)
             }
