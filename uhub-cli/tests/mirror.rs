@@ -256,3 +256,29 @@ async fn sigint_finishes_the_image_in_flight_starts_no_other_and_reports() {
     image::assert_same_image(&src.target(), "a", &dst.target(), "m/a", "1").await;
     assert_eq!(image::head_manifest(&dst.target(), "m/b", "1").await, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_byte_progress_bar_is_drawn_on_a_terminal_only() {
+    let (src, dst) = (Registry::start(), Registry::start());
+    let proxy = Proxy::counting(&src.host());
+    image::push_image(&src.target(), "app", "1", &[3_000_000], 8).await;
+    // Slow blobs keep the bar on screen for a few ticks.
+    proxy.fail(
+        uhub_testreg::FailRule::new("GET", Kind::Blob)
+            .times(100)
+            .with(uhub_testreg::Failure::Delay(std::time::Duration::from_millis(600))),
+    );
+    let source = format!("{}/app:1", proxy.host());
+    let uhub = Uhub::bare();
+
+    let mut term = support::pty::Terminal::start(&uhub, &["mirror", &source, "--to", &format!("{}/t", dst.host())]);
+    term.wait_for("MiB").await;
+    assert_eq!(term.exit_code().await, 0, "{}", term.text());
+    let screen = term.text();
+    assert!(screen.contains(&format!("copying {source}")), "{screen}");
+    assert!(screen.contains("1 copied (3.0 MB sent), 0 unchanged"), "{screen}");
+
+    let piped = uhub.run(&["mirror", &source, "--to", &format!("{}/p", dst.host())]).await;
+    assert_eq!(piped.ok_json()[0]["result"], "copied");
+    assert!(!piped.stderr.contains("copying") && !piped.stderr.contains("MiB"), "{piped:#?}");
+}
