@@ -66,6 +66,8 @@ pub struct CopyReport {
     pub source_digest: String,
     /// Whether the index was rewritten to keep some platforms.
     pub rewritten: bool,
+    /// The digest the destination's tag had before, when the copy moved it (or would).
+    pub replaced: Option<String>,
     /// The platforms copied (empty for a single-platform image whose config was not read).
     pub platforms: Vec<String>,
     /// Blob bytes sent (or that would be).
@@ -87,6 +89,7 @@ impl CopyReport {
             digest: digest.to_owned(),
             source_digest: digest.to_owned(),
             rewritten: false,
+            replaced: None,
             platforms: Vec::new(),
             bytes: 0,
             blobs_copied: 0,
@@ -174,6 +177,8 @@ pub async fn copy_image(
             (top.bytes.to_vec(), vec![ChildImage { digest: None, raw: None, parsed }])
         }
     };
+
+    report.replaced = dst_digest.filter(|d| *d != report.digest);
 
     // Each blob once, whichever platforms share it.
     let mut seen = HashSet::new();

@@ -419,3 +419,19 @@ async fn tags_are_listed_page_by_page_and_created_read_from_the_config() {
     assert_eq!(r.created("app", "multi").await.unwrap().as_deref(), Some("2024-01-01T00:00:00Z"));
     assert!(matches!(r.list_tags("absent").await, Err(Error::NotFound { .. })));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tag_the_copy_moves_reports_the_digest_it_had() {
+    let (src, dst) = (TestRegistry::start(), TestRegistry::start());
+    let new = image::push_image(&src.target(), "app", "1", &[100], 1).await;
+    let old = image::push_image(&dst.target(), "app", "1", &[100], 2).await;
+    let (s, d) = (anonymous(&src.host()), anonymous(&dst.host()));
+    let (from, to) = (reference(&src.host(), "app", "1"), reference(&dst.host(), "app", "1"));
+    let dry = CopyOptions { dry_run: true, ..CopyOptions::default() };
+    let would = copy_image(&s, &from, &d, &to, &dry).await.unwrap();
+    assert_eq!(would.replaced.as_deref(), Some(old.digest.as_str()));
+    let report = copy_image(&s, &from, &d, &to, &CopyOptions::default()).await.unwrap();
+    assert_eq!((report.replaced.as_deref(), report.digest.as_str()), (Some(old.digest.as_str()), new.digest.as_str()));
+    let again = copy_image(&s, &from, &d, &to, &CopyOptions::default()).await.unwrap();
+    assert_eq!((again.outcome, again.replaced), (Outcome::Unchanged, None));
+}

@@ -313,6 +313,9 @@ struct Line {
     /// The source's digest when `--platform` rewrote the index (so the digests differ).
     #[serde(skip_serializing_if = "Option::is_none")]
     source_digest: Option<String>,
+    /// The digest the destination's tag had before this copy moved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaced: Option<String>,
     platforms: Vec<String>,
     bytes: u64,
     blobs_copied: usize,
@@ -333,6 +336,7 @@ impl Line {
                     Outcome::WouldCopy => "would_copy",
                 },
                 source_digest: report.rewritten.then(|| report.source_digest.clone()),
+                replaced: report.replaced.clone(),
                 digest: Some(report.digest),
                 platforms: report.platforms,
                 bytes: report.bytes,
@@ -359,6 +363,7 @@ impl Line {
             result,
             digest: None,
             source_digest: None,
+            replaced: None,
             platforms: Vec::new(),
             bytes: 0,
             blobs_copied: 0,
@@ -386,13 +391,17 @@ impl Row for Line {
             _ => format!("{} sent, {} present", self.blobs_copied, self.blobs_skipped),
         };
         let size = if blobs.is_empty() { String::new() } else { human_bytes(self.bytes) };
-        let detail = match (&self.error, &self.source_digest) {
-            (Some(e), _) => e.clone(),
-            (None, Some(src)) => {
-                format!("index rewritten for {} (source {})", self.platforms.join(", "), short_digest(src))
-            }
-            (None, None) => String::new(),
-        };
+        let mut details = Vec::new();
+        if let Some(e) = &self.error {
+            details.push(e.clone());
+        }
+        if let Some(src) = &self.source_digest {
+            details.push(format!("index rewritten for {} (source {})", self.platforms.join(", "), short_digest(src)));
+        }
+        if let Some(old) = &self.replaced {
+            details.push(format!("the tag had {}", short_digest(old)));
+        }
+        let detail = details.join("; ");
         vec![self.source.clone(), self.destination.clone(), result, digest, size, blobs, detail]
     }
 
