@@ -155,6 +155,11 @@ async fn a_missing_uhub_repository_is_created_private_first_and_only_once() {
     assert_eq!(again.ok_json()[0]["result"], "unchanged");
     assert_eq!(mock.requests("CreateRepo"), 1, "an existing repository is not created again");
 
+    // UHub's own registry without API keys: an error naming them, before any copy.
+    let keyless = Uhub::bare().run(&["mirror", &source, "--to", "uhub.service.ucloud.cn/mirror"]).await;
+    assert_eq!(keyless.status, 1, "{keyless:#?}");
+    assert!(keyless.stderr.contains("UCLOUD_PUBLIC_KEY") && keyless.stdout.is_empty(), "{keyless:#?}");
+
     // Another registry is not UHub: no API call, so no keys needed.
     let other = Registry::start();
     let plain = Uhub::bare().run(&["mirror", &source, "--to", &format!("{}/x", other.host())]).await;

@@ -252,7 +252,8 @@ async fn candidates(
     found.into_iter().collect()
 }
 
-/// The UHub registry's host: `--registry`/`UHUB_REGISTRY`, else any provider's.
+/// Whether `host` may be the UHub registry (`--registry`/`UHUB_REGISTRY`, else a provider's
+/// host), so the API is asked (the configured provider's host decides).
 fn is_uhub(global: &Global, host: &str) -> bool {
     match global.registry.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
         Some(chosen) => chosen.trim_end_matches('/') == host,
@@ -263,15 +264,25 @@ fn is_uhub(global: &Global, host: &str) -> bool {
 /// Creates (private) the UHub repositories the jobs copy into and that do not exist yet; a
 /// dry run only says which it would create.
 async fn ensure_uhub_repositories(global: &Global, jobs: &[Job], dry_run: bool) -> anyhow::Result<()> {
+    let Some(first) = jobs.iter().find(|j| is_uhub(global, &j.to.host)) else {
+        return Ok(());
+    };
+    let ctx = Ctx::connect(global).await.with_context(|| {
+        format!(
+            "{} is a UHub registry: its API (keys in UCLOUD_PUBLIC_KEY and UCLOUD_PRIVATE_KEY, or ~/.ucloud) \
+             creates the repositories copies go to",
+            first.to.host
+        )
+    })?;
+    // The configured provider's registry only: another provider's is another account.
+    let Ok(uhub) = ctx.registry_host() else {
+        return Ok(());
+    };
     let wanted: BTreeSet<&str> = jobs
         .iter()
-        .filter(|j| is_uhub(global, &j.to.host))
+        .filter(|j| j.to.host == uhub)
         .map(|j| j.to.repository.split('/').next().unwrap_or(&j.to.repository))
         .collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let ctx = Ctx::connect(global).await.context("the destination is UHub: its API creates missing repositories")?;
     let existing: HashSet<String> =
         crate::listing::repos(&ctx.client, ctx.concurrency).await?.into_iter().map(|(r, _)| r.repo_name).collect();
     for repo in wanted.into_iter().filter(|r| !existing.contains(*r)) {
