@@ -435,3 +435,33 @@ async fn a_tag_the_copy_moves_reports_the_digest_it_had() {
     let again = copy_image(&s, &from, &d, &to, &CopyOptions::default()).await.unwrap();
     assert_eq!((again.outcome, again.replaced), (Outcome::Unchanged, None));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_storing_another_digest_than_the_bytes_sent_is_an_error() {
+    let src = TestRegistry::start();
+    let pushed = image::push_image(&src.target(), "app", "1", &[100], 3).await;
+    let other = format!("sha256:{}", "0".repeat(64));
+    let location = format!("/v2/app/manifests/{other}");
+    let liar = Server::start(Handler::new(move |request| match (request.method.as_str(), request.path.as_str()) {
+        (_, "/v2/") => Reply::json("{}"),
+        ("HEAD", p) if p.contains("/blobs/") => Reply::status(200, ""),
+        ("PUT", p) if p.contains("/manifests/") => Reply::status(201, "").header("Location", location.clone()),
+        _ => Reply::status(404, r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]}"#),
+    }))
+    .await;
+    let host = liar.addr().to_string();
+    let err = copy_image(
+        &anonymous(&src.host()),
+        &reference(&src.host(), "app", "1"),
+        &anonymous(&host),
+        &reference(&host, "app", "1"),
+        &CopyOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    let Error::DigestMismatch { what, expected, actual, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(
+        (*what, expected.as_str(), actual.as_str()),
+        ("pushed manifest", pushed.digest.as_str(), other.as_str())
+    );
+}
