@@ -1,2 +1,32 @@
 //! The registry side of UHub: what goes through the registry itself (the OCI Distribution
 //! protocol) rather than UHub's management API.
+//!
+//! [`Registry`] is one host and its [`Credentials`]; over it, [`Registry::image_facts`] reads
+//! a tag's digest, platforms and size, and [`copy_image`] mirrors one image (every platform
+//! or some, blobs the destination lacks, each digest verified, the tag last).
+//!
+//! The protocol is oci-client's; this crate adds what it lacks: bounded manifest reads, blob
+//! copies that stream and verify without buffering, retries, and platform filtering.
+
+mod blob;
+mod copy;
+mod credentials;
+mod error;
+mod facts;
+pub mod manifest;
+mod progress;
+mod reference;
+mod registry;
+mod retry;
+mod tags;
+
+pub use copy::{CopyOptions, CopyReport, Outcome, copy_image};
+pub use credentials::{Credentials, Secret};
+pub use error::Error;
+pub use facts::ImageFacts;
+pub use manifest::Platform;
+pub use progress::{Progress, Silent};
+pub use reference::ImageRef;
+pub use registry::{MAX_MANIFEST_BYTES, ManifestHead, RawManifest, Registry, is_loopback};
+pub use retry::RetryPolicy;
+pub use tags::MAX_TAGS;

@@ -183,6 +183,11 @@ pub fn missing(tag: &TagRef) -> Outcome {
         .noted("does not exist; nothing to delete")
 }
 
+/// The outcome of a deletion the caller decided not to start, and why (`note`).
+pub fn not_started(d: &Doomed, note: String) -> Outcome {
+    Outcome::of(d, Deletion::NotStarted).noted(note)
+}
+
 /// The outcome of a tag given with `@sha256:...` whose digest is another one already when read
 /// before the prompt: it is left alone, never asked about.
 pub fn pin_mismatch(d: &Doomed) -> Option<Outcome> {

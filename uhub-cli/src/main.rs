@@ -18,6 +18,7 @@ mod refs;
 mod registry;
 mod rules;
 mod sanitize;
+mod sync_file;
 mod tag;
 mod time;
 mod trace;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::exit;
 use crate::refs::ImageRef;
-use crate::rules::{Action, Decision};
+use crate::rules::{AccessoryOf, Action, Decision};
 use crate::tag::Tag;
 
 /// The layout this version writes and reads.
@@ -40,6 +40,9 @@ pub struct PlannedTag {
     pub update_time: String,
     pub action: Action,
     pub reason: String,
+    /// Set for an accessory: applied, it is deleted only after its subjects are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_of: Option<AccessoryOf>,
 }
 
 /// Writes the plan; `entries` are each image with one decision.
@@ -57,6 +60,7 @@ pub fn write<'a>(path: &Path, entries: impl Iterator<Item = (&'a ImageRef, &'a D
                 update_time: d.tag.update_time.clone(),
                 action: d.action,
                 reason: d.reason.clone(),
+                accessory_of: d.accessory_of.clone(),
             })
             .collect(),
     };
@@ -86,7 +90,10 @@ pub fn read(path: &Path) -> anyhow::Result<Vec<(ImageRef, Decision)>> {
                 .transpose()
                 .map_err(|e| exit::usage(format!("{}: tag {}: pushed: {e}", path.display(), t.tag)))?;
             let tag = Tag { name: t.tag, pushed, update_time: t.update_time, digest: t.digest };
-            Ok((ImageRef { repo: t.repo, image: t.image }, Decision { tag, action: t.action, reason: t.reason }))
+            Ok((
+                ImageRef { repo: t.repo, image: t.image },
+                Decision { tag, action: t.action, reason: t.reason, accessory_of: t.accessory_of },
+            ))
         })
         .collect()
 }

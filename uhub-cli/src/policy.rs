@@ -120,7 +120,13 @@ impl Policy {
                 "this looks like {format}, but a policy file is TOML, e.g. [[rule]] images = [\"web/*\"] \
                  keep_last = 20 (see `uhub prune --help`)"
             ),
-            None => one_line(&e.to_string()),
+            None => {
+                let message = one_line(&e.to_string());
+                match near_key(e.message()) {
+                    Some(key) => format!("{message} (did you mean {key}?)"),
+                    None => message,
+                }
+            }
         })?;
         if shape.rules.is_empty() {
             return Err("no [[rule]] tables: add at least one, e.g. [[rule]] images = [\"*\"] keep_last = 20".into());
@@ -188,7 +194,7 @@ pub fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
     if !opened.is_file() {
         return Err(not_regular(&opened));
     }
-    let too_big = || format!("larger than {} KiB; a policy file is a few rules", cap / 1024);
+    let too_big = || format!("larger than {} KiB, far beyond any file of this kind", cap / 1024);
     if opened.len() > cap {
         return Err(too_big());
     }
@@ -202,7 +208,7 @@ pub fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
 
 /// The format `text` is written in when it is not TOML but JSON or YAML (by the way it
 /// starts), so the error can say so instead of quoting a TOML parser's confusion.
-fn other_format(text: &str) -> Option<&'static str> {
+pub fn other_format(text: &str) -> Option<&'static str> {
     let body = text.trim_start_matches('\u{feff}').trim_start();
     if (body.starts_with('{') || body.starts_with('[')) && serde_json::from_str::<serde_json::Value>(body).is_ok() {
         return Some("JSON");
@@ -297,6 +303,22 @@ fn near_miss(glob: &str, pattern: &Regex, name: &str) -> bool {
     folded || (!glob.contains(['*', '?']) && edit_distance(glob, name) <= 2)
 }
 
+/// For TOML's "unknown field `keep_lats`, expected one of `a`, `b`": the expected key within
+/// two characters of the one written, quoted as TOML quotes it.
+pub fn near_key(message: &str) -> Option<String> {
+    let rest = message.split_once("unknown field `")?.1;
+    let (written, rest) = rest.split_once('`')?;
+    let expected = rest.split_once("expected")?.1;
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|key| (edit_distance(written, key), key))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, key)| format!("`{key}`"))
+}
+
 /// Levenshtein distance by characters (names are short: the quadratic cost is nothing).
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -327,7 +349,7 @@ fn glob(pattern: &str) -> Regex {
     Regex::new(&re).expect("an escaped glob is a valid regular expression")
 }
 
-fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -452,6 +474,9 @@ mod tests {
     fn mistakes_are_named() {
         let unknown = Policy::parse("[[rule]]\nimages = [\"*\"]\nkeep_lats = 3\n").unwrap_err();
         assert!(unknown.contains("keep_lats"), "{unknown}");
+        assert!(unknown.ends_with("(did you mean `keep_last`?)"), "{unknown}");
+        let far = Policy::parse("[[rule]]\nimages = [\"*\"]\nretain = 3\n").unwrap_err();
+        assert!(!far.contains("did you mean"), "no key is near retain: {far}");
         let unlimited = Policy::parse("[[rule]]\nimages = [\"*\"]\nkeep = [\"v1\"]\n").unwrap_err();
         assert_eq!(unlimited, "rule 1: a rule needs keep_last, older_than or match to limit what it deletes");
         let bad_age = Policy::parse("[[rule]]\nimages = [\"*\"]\nolder_than = \"3mo\"\n").unwrap_err();

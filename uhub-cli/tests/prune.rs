@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{DAY, Uhub, five, now, tag_names};
+use support::{DAY, Uhub, five, five_signed, now, tag_names};
 use uhub_mock::{Fault, FaultRule, Image, MockHandle, MockUHub, Repo};
 
 /// One case: the image `r/app` as seeded, the rule flags, and the tags the prune deletes.
@@ -264,4 +264,87 @@ async fn a_policy_file_prunes_every_repository_by_its_first_matching_rule() {
     let refused = uhub.run(&["prune", "--policy", bad.to_str().unwrap()]).await;
     assert_eq!(refused.status, 2);
     assert!(refused.stderr.contains("keep_lats"), "{}", refused.stderr);
+}
+
+// ---- accessories: signatures, attestations and SBOMs follow their subject ----
+
+/// The report's row for `tag`.
+fn row<'a>(report: &'a Value, tag: &str) -> &'a Value {
+    report["tags"].as_array().unwrap().iter().find(|t| t["tag"] == tag).unwrap_or_else(|| panic!("no row {tag}"))
+}
+
+#[tokio::test]
+async fn accessories_are_deleted_after_their_subject_and_never_counted() {
+    let (mock, acc) = five_signed(now()).await;
+    let [v1_sig, v1_att, v3_sig, v4_sig, orphan] = <[String; 5]>::try_from(acc).unwrap();
+    let run = Uhub::for_mock(&mock)
+        .run(&["prune", "r/app", "--keep-last", "2", "--apply", "--yes", "--concurrency", "1"])
+        .await;
+    assert_eq!(run.status, 0, "{run:#?}");
+    let report = run.json();
+    // The accessories, pushed last, took no place among the two newest: v5 and v4 did.
+    let expected = set(&["v3", "v2", "v1", &v1_sig, &v1_att, &v3_sig]);
+    assert_eq!(report_tags(&report, "result", "deleted"), expected);
+    let left: BTreeSet<String> = tag_names(&mock, "r", "app").await.into_iter().collect();
+    assert_eq!(left, set(&["latest", "v5", "v4", &v4_sig, &orphan]));
+    // Every subject went before any accessory.
+    let removed: Vec<String> = mock.removed_tags().into_iter().map(|r| r.tag).collect();
+    assert_eq!(&removed[..3], ["v3", "v2", "v1"], "{removed:?}");
+    assert_eq!(mock.requests("DeleteRepoImage"), 6);
+
+    let sig = row(&report, &v1_sig);
+    assert_eq!(sig["accessory_of"]["kind"], "signature");
+    assert_eq!(sig["accessory_of"]["tags"], serde_json::json!(["v1"]));
+    assert_eq!(sig["reason"], "signature of v1, deleted with it");
+    assert_eq!(row(&report, &v1_att)["accessory_of"]["kind"], "attestation");
+    assert_eq!(row(&report, &v4_sig)["reason"], "signature of kept tag v4");
+    assert!(row(&report, "v4").get("accessory_of").is_none());
+    let lone = row(&report, &orphan);
+    assert_eq!(lone["action"], "keep");
+    assert_eq!(lone["accessory_of"]["tags"], serde_json::json!([]));
+    assert!(lone["reason"].as_str().unwrap().starts_with("orphan: signature of sha256:0f0f0f0f0f0f"), "{lone}");
+    assert!(
+        run.stderr.contains(&format!(
+            "r/app: 1 orphaned accessory tag(s) left alone (no tag has the digest they were made for): {orphan}"
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn an_accessory_stays_while_its_subjects_deletion_fails() {
+    let (mock, acc) = five_signed(now()).await;
+    // One at a time, subjects first: v3, v2, then v1's deletion (the third) fails for good.
+    mock.inject(FaultRule::new(Fault::status(500)).action("DeleteRepoImage").on_call(3).times(1));
+    let run = Uhub::for_mock(&mock)
+        .run(&["prune", "r/app", "--keep-last", "2", "--apply", "--yes", "--concurrency", "1"])
+        .await;
+    assert_eq!(run.status, 4, "{run:#?}");
+    let report = run.json();
+    assert_eq!(report_tags(&report, "result", "deleted"), set(&["v3", "v2", &acc[2]]));
+    assert_eq!(report_tags(&report, "result", "not_started"), set(&[&acc[0], &acc[1]]));
+    let note = row(&report, &acc[0])["note"].as_str().unwrap().to_owned();
+    assert_eq!(note, "left alone: the tag it belongs to was not deleted: v1 (failed)");
+    let left = tag_names(&mock, "r", "app").await;
+    for kept in ["v1", &acc[0], &acc[1]] {
+        assert!(left.iter().any(|t| t == kept), "{kept} is still there: {left:?}");
+    }
+    assert_eq!(mock.requests("DeleteRepoImage"), 4, "v3, v2, v1 (failed), v3's signature");
+}
+
+#[tokio::test]
+async fn the_plans_table_shows_each_accessory_under_its_subject() {
+    let (mock, _) = five_signed(now()).await;
+    let run = Uhub::for_mock(&mock).run(&["prune", "r/app", "--keep-last", "2", "-o", "table"]).await;
+    assert_eq!(run.status, 0, "{run:#?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let at =
+        |needle: &str| lines.iter().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle}: {lines:#?}"));
+    let v1 = at("  v1 ");
+    let under: String = lines[v1 + 1..v1 + 3].join("\n");
+    assert_eq!(under.matches("r/app  ↳ sha256-").count(), 2, "{lines:#?}");
+    assert!(under.contains("….sig") && under.contains("DELETE  signature of v1, deleted with it"), "{lines:#?}");
+    assert!(under.contains("….att") && under.contains("DELETE  attestation of v1, deleted with it"), "{lines:#?}");
+    assert!(lines[at("  v4 ") + 1].contains("signature of kept tag v4"), "{lines:#?}");
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{DAY, Uhub, digest_of, five, now, tag_names};
+use support::{DAY, Uhub, digest_of, five, five_signed, now, tag_names};
 use uhub_mock::{Change, Fault, FaultRule, Image, MockHandle, MockUHub, Repo};
 
 async fn mock_with(image: Image) -> MockHandle {
@@ -483,4 +483,39 @@ async fn sigterm_during_apply_finishes_those_in_flight_reports_and_exits_130() {
     assert!(report["summary"]["not_started"].as_u64().unwrap() > 0);
     let audited = std::fs::read_to_string(&audit).unwrap().lines().count();
     assert_eq!(audited, 40, "the audit log has every planned deletion, started or not");
+}
+
+// ---- accessories go through the same re-check, also from a saved plan ----
+
+#[tokio::test]
+async fn an_accessory_pushed_again_after_the_plan_is_left_alone() {
+    let (mock, acc) = five_signed(now()).await;
+    // Call 1 lists; 2-4 re-check v3, v2, v1; then the accessories: v3's signature (5), v1's
+    // signature (6), v1's attestation (7). v1's signature is pushed again before call 6.
+    let repush = Fault::Change(Change::repush("r", "app", &acc[0]));
+    mock.inject(FaultRule::new(repush).action("GetImageTag").on_call(6).times(1));
+    let run = Uhub::for_mock(&mock).run(KEEP_TWO).await;
+    assert_eq!(run.status, 6, "{run:#?}");
+    let report = run.json();
+    assert_eq!(names(&rows(&report, "deleted")), set(&["v3", "v2", "v1", &acc[2], &acc[1]]));
+    assert_eq!(names(&rows(&report, "changed")), set(&[&acc[0]]));
+    assert!(tag_names(&mock, "r", "app").await.contains(&acc[0]));
+}
+
+#[tokio::test]
+async fn a_saved_plan_keeps_whose_accessory_each_tag_is() {
+    let (mock, acc) = five_signed(now()).await;
+    let uhub = Uhub::for_mock(&mock);
+    let plan = uhub.home().join("plan.json");
+    uhub.run(&["prune", "r/app", "--keep-last", "2", "--plan-out", plan.to_str().unwrap()]).await.ok_json();
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    let sig = saved["tags"].as_array().unwrap().iter().find(|t| t["tag"] == acc[0].as_str()).unwrap();
+    assert_eq!(sig["accessory_of"]["tags"], serde_json::json!(["v1"]), "{sig}");
+    // Applied with v1's deletion failing, v1's accessories stay: the file said whose they are.
+    mock.inject(FaultRule::new(Fault::status(500)).action("DeleteRepoImage").on_call(3).times(1));
+    let run = uhub.run(&["prune", "--plan-in", plan.to_str().unwrap(), "--apply", "--yes", "--concurrency", "1"]).await;
+    assert_eq!(run.status, 4, "{run:#?}");
+    let report = run.json();
+    assert_eq!(names(&rows(&report, "not_started")), set(&[&acc[0], &acc[1]]));
+    assert_eq!(names(&rows(&report, "deleted")), set(&["v3", "v2", &acc[2]]));
 }

@@ -20,7 +20,7 @@ use crate::output::{self, Row};
 use crate::policy::Policy;
 use crate::progress::Progress;
 use crate::refs::{ImageRef, TagRef, Target};
-use crate::rules::{self, Action, Decision, Rules};
+use crate::rules::{self, AccessoryOf, Action, Decision, Rules};
 use crate::tag::{Tag, pushed_cell, short_digest};
 
 /// Where the rules come from.
@@ -215,13 +215,27 @@ async fn plan_all(ctx: &Ctx, source: &Source, images: &[ImageRef], now: Timestam
                 source.name("match")
             ));
         }
-        entries.extend(rules::plan(&tags, rules, now).into_iter().map(|decision| Entry {
-            image: image.clone(),
-            decision,
-            outcome: None,
-        }));
+        let decisions = rules::plan(&tags, rules, now);
+        note_orphans(image, &decisions);
+        entries.extend(decisions.into_iter().map(|decision| Entry { image: image.clone(), decision, outcome: None }));
     }
     Ok(entries)
+}
+
+/// Names the accessories of `image` whose subject no tag has: left alone, but worth a look.
+fn note_orphans(image: &ImageRef, decisions: &[Decision]) {
+    let orphans: Vec<&str> = decisions
+        .iter()
+        .filter(|d| d.accessory_of.as_ref().is_some_and(|a| a.tags.is_empty()))
+        .map(|d| d.tag.name.as_str())
+        .collect();
+    if let Some(first) = orphans.first() {
+        let more = if orphans.len() > 1 { format!(" and {} more", orphans.len() - 1) } else { String::new() };
+        output::note(&format!(
+            "{image}: {} orphaned accessory tag(s) left alone (no tag has the digest they were made for): {first}{more}",
+            orphans.len()
+        ));
+    }
 }
 
 async fn apply(
@@ -260,7 +274,8 @@ async fn apply(
     confirm(ctx.yes, Ask { question, items: &items, type_to_confirm }).await?;
     let progress: Progress = ctx.progress("deleting", "tags");
     progress.set_total(doomed.len() as u64);
-    let outcomes = delete_tags(&ctx.client, &doomed, ctx.concurrency, &progress, audit).await;
+    let subjects = doomed_subjects(&entries, &doomed);
+    let outcomes = delete_in_rounds(ctx, &doomed, &subjects, &progress, audit).await;
     progress.finish();
     let tally = Tally::of(&outcomes);
     let mut by_tag: HashMap<String, Outcome> = outcomes.into_iter().map(|o| (o.name(), o)).collect();
@@ -295,6 +310,80 @@ async fn apply(
     Ok(status)
 }
 
+/// For each doomed tag, the doomed tags it is an accessory of (indices into `doomed`).
+fn doomed_subjects(entries: &[Entry], doomed: &[Doomed]) -> Vec<Vec<usize>> {
+    let index: HashMap<(&ImageRef, &str), usize> =
+        doomed.iter().enumerate().map(|(i, d)| ((&d.tag.image, d.tag.tag.as_str()), i)).collect();
+    entries
+        .iter()
+        .filter(|e| e.decision.action == Action::Delete)
+        .map(|e| match &e.decision.accessory_of {
+            Some(of) => of.tags.iter().filter_map(|t| index.get(&(&e.image, t.as_str())).copied()).collect(),
+            None => Vec::new(),
+        })
+        .collect()
+}
+
+/// Deletes `doomed` in rounds: a tag once every tag it is an accessory of (`subjects`) is
+/// deleted, so ordinary tags go first, then their signatures, then signatures of those. When
+/// a subject's deletion did not happen (failed, changed since the plan, not started), its
+/// accessories stay with it (reported `not_started`): a signature is never taken from an image
+/// that is still there.
+async fn delete_in_rounds(
+    ctx: &Ctx,
+    doomed: &[Doomed],
+    subjects: &[Vec<usize>],
+    progress: &Progress,
+    audit: &AuditLog,
+) -> Vec<Outcome> {
+    // A stop between rounds must still wait for the report, as within one.
+    let _deleting = crate::interrupt::Deleting::start();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; doomed.len()];
+    while outcomes.iter().any(Option::is_none) {
+        let mut ready = Vec::new();
+        let mut settled = false;
+        for i in 0..doomed.len() {
+            if outcomes[i].is_some() || subjects[i].iter().any(|&s| outcomes[s].is_none()) {
+                continue;
+            }
+            let kept: Vec<String> = subjects[i]
+                .iter()
+                .filter_map(|&s| {
+                    outcomes[s].as_ref().filter(|o| !matches!(o.result, Deletion::Deleted | Deletion::Gone))
+                })
+                .map(|o| format!("{} ({})", o.tag, o.result.as_str()))
+                .collect();
+            if kept.is_empty() {
+                ready.push(i);
+            } else {
+                let why = format!("left alone: the tag it belongs to was not deleted: {}", kept.join(", "));
+                outcomes[i] = Some(left_alone(&doomed[i], why, progress, audit));
+                settled = true;
+            }
+        }
+        if ready.is_empty() && !settled {
+            // What is left waits on itself (accessories naming each other): never deleted.
+            for (i, outcome) in outcomes.iter_mut().enumerate().filter(|(_, o)| o.is_none()) {
+                let why = "left alone: its subjects are accessories of each other".to_owned();
+                *outcome = Some(left_alone(&doomed[i], why, progress, audit));
+            }
+        }
+        let batch: Vec<Doomed> = ready.iter().map(|&i| doomed[i].clone()).collect();
+        let done = delete_tags(&ctx.client, &batch, ctx.concurrency, progress, audit).await;
+        for (i, outcome) in ready.into_iter().zip(done) {
+            outcomes[i] = Some(outcome);
+        }
+    }
+    outcomes.into_iter().flatten().collect()
+}
+
+fn left_alone(d: &Doomed, why: String, progress: &Progress, audit: &AuditLog) -> Outcome {
+    let outcome = crate::delete::not_started(d, why);
+    outcome.audit(audit, d.reason.as_deref());
+    progress.advance(1);
+    outcome
+}
+
 /// One tag of the report, for JSON and for the plan's table.
 #[derive(Serialize)]
 struct ReportTag<'a> {
@@ -316,6 +405,10 @@ struct ReportTag<'a> {
     error: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    /// For an accessory tag: its kind, its subject's digest and the tags with that digest
+    /// (none for an orphan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accessory_of: Option<&'a AccessoryOf>,
     #[serde(skip)]
     source: &'a Tag,
     #[serde(skip)]
@@ -332,9 +425,14 @@ impl Row for ReportTag<'_> {
             Action::Keep => "keep",
             Action::Delete => "DELETE",
         };
+        // An accessory sits under its subject, its name cut like a digest (JSON and -q have it whole).
+        let tag = match self.accessory_of {
+            Some(_) => format!("↳ {}", short_accessory(self.tag)),
+            None => self.tag.to_owned(),
+        };
         vec![
             format!("{}/{}", self.repo, self.image),
-            self.tag.to_owned(),
+            tag,
             pushed_cell(self.source, self.now),
             short_digest(self.digest),
             action.to_owned(),
@@ -344,6 +442,14 @@ impl Row for ReportTag<'_> {
 
     fn name(&self) -> String {
         format!("{}/{}:{}", self.repo, self.image, self.tag)
+    }
+}
+
+/// `sha256-` and 12 hex digits, then the suffix: `sha256-0123456789ab….sig`.
+fn short_accessory(name: &str) -> String {
+    match (name.get(..19), name.rsplit_once('.')) {
+        (Some(head), Some((_, suffix))) => format!("{head}….{suffix}"),
+        _ => name.to_owned(),
     }
 }
 
@@ -428,6 +534,7 @@ fn report_tag(e: &Entry, now: Timestamp) -> ReportTag<'_> {
         request_id: e.outcome.as_ref().and_then(|o| o.request_id.as_deref()),
         error: e.outcome.as_ref().and_then(|o| o.error.as_deref()),
         note: e.outcome.as_ref().and_then(|o| o.note.as_deref()),
+        accessory_of: e.decision.accessory_of.as_ref(),
         source: tag,
         now,
     }

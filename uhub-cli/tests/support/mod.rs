@@ -35,6 +35,36 @@ pub fn five(t: i64) -> uhub_mock::Image {
         .alias("latest", "v5")
 }
 
+/// The cosign-style accessory tag of an image whose digest is `digest`: `sha256-<hex>.<suffix>`.
+pub fn accessory(digest: &str, suffix: &str) -> String {
+    format!("sha256-{}.{suffix}", digest.strip_prefix("sha256:").expect("a sha256 digest"))
+}
+
+/// The accessories [`five_signed`] adds, in the order it returns their names.
+pub const SIGNED: [(&str, &str); 4] = [("v1", "sig"), ("v1", "att"), ("v3", "sig"), ("v4", "sig")];
+
+/// A mock (drift on: times as Unix seconds) with `five(t)` as repository `r`, and accessory
+/// tags pushed an hour before `t`, after every image: the [`SIGNED`] ones, then a signature of
+/// a digest no tag has (an orphan). Returns the mock and the accessories' names in that order.
+pub async fn five_signed(t: i64) -> (MockHandle, Vec<String>) {
+    let mock = uhub_mock::MockUHub::builder()
+        .repo(uhub_mock::Repo::new("r").image(five(t)))
+        .start()
+        .await
+        .expect("mock starts");
+    mock.set_drift(true);
+    let mut names = Vec::new();
+    for (subject, suffix) in SIGNED {
+        let digest = digest_of(&mock, "r", "app", subject).await.expect("the subject exists");
+        names.push(accessory(&digest, suffix));
+    }
+    names.push(accessory(&format!("sha256:{}", "0f".repeat(32)), "sig"));
+    // The mock's digests follow from the names, so the images keep theirs when seeded again.
+    let image = names.iter().fold(five(t), |image, name| image.tag_at(name.as_str(), t - 3600));
+    mock.add_repo(uhub_mock::Repo::new("r").image(image));
+    (mock, names)
+}
+
 /// Variables that could point the binary elsewhere than the test's mock.
 const CLEARED: &[&str] = &[
     "UCLOUD_PUBLIC_KEY",
@@ -49,6 +79,9 @@ const CLEARED: &[&str] = &[
     "UCLOUD_SHARED_CREDENTIAL_FILE",
     "UHUB_REGISTRY",
     "UHUB_CONCURRENCY",
+    "UHUB_SRC_CREDS",
+    "UHUB_DEST_CREDS",
+    "DOCKER_CONFIG",
     "HTTP_PROXY",
     "HTTPS_PROXY",
     "ALL_PROXY",

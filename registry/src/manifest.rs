@@ -1,0 +1,298 @@
+//! Manifests as the engine needs them: what kind, which children (with platforms) or which
+//! blobs, read from the raw bytes that are copied unchanged, and an index rewritten to keep
+//! some platforms.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::Error;
+
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+/// What a manifest request accepts: the four kinds we copy.
+pub const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// A platform as `os/architecture[/variant]`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Platform {
+    pub os: String,
+    pub architecture: String,
+    pub variant: Option<String>,
+}
+
+impl Platform {
+    /// Reads `linux/amd64` or `linux/arm64/v8`.
+    pub fn parse(text: &str) -> Result<Platform, Error> {
+        let parts: Vec<&str> = text.trim().split('/').collect();
+        let ok = |s: &&str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        match parts.as_slice() {
+            [os, arch] if ok(os) && ok(arch) => {
+                Ok(Platform { os: os.to_string(), architecture: arch.to_string(), variant: None })
+            }
+            [os, arch, v] if ok(os) && ok(arch) && ok(v) => {
+                Ok(Platform { os: os.to_string(), architecture: arch.to_string(), variant: Some(v.to_string()) })
+            }
+            _ => {
+                Err(Error::Reference(format!("{text:?} is not a platform; write OS/ARCH[/VARIANT], e.g. linux/amd64")))
+            }
+        }
+    }
+
+    /// Whether an index entry's platform is this one (a wanted platform without a variant
+    /// takes every variant).
+    pub fn matches(&self, other: &Platform) -> bool {
+        self.os == other.os
+            && self.architecture == other.architecture
+            && (self.variant.is_none() || self.variant == other.variant)
+    }
+
+    /// Attestation manifests of buildx sit in the index as `unknown/unknown`.
+    pub fn is_unknown(&self) -> bool {
+        self.os == "unknown" && self.architecture == "unknown"
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if let Some(v) = &self.variant {
+            write!(f, "/{v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A content-addressed thing a manifest points to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Descriptor {
+    pub media_type: String,
+    pub digest: String,
+    pub size: u64,
+    pub platform: Option<Platform>,
+}
+
+/// A manifest's meaning for copying.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// An OCI index or Docker manifest list: manifests by platform.
+    Index { children: Vec<Descriptor> },
+    /// One image: its config and layers.
+    Image { config: Descriptor, layers: Vec<Descriptor> },
+}
+
+impl Parsed {
+    /// The blobs of an image manifest (config first), none for an index.
+    pub fn blobs(&self) -> Vec<Descriptor> {
+        match self {
+            Parsed::Index { .. } => Vec::new(),
+            Parsed::Image { config, layers } => std::iter::once(config.clone()).chain(layers.iter().cloned()).collect(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RawManifest {
+    #[serde(rename = "schemaVersion")]
+    schema_version: Option<i64>,
+    #[serde(rename = "mediaType")]
+    media_type: Option<String>,
+    manifests: Option<Vec<RawDescriptor>>,
+    config: Option<RawDescriptor>,
+    layers: Option<Vec<RawDescriptor>>,
+}
+
+#[derive(Deserialize)]
+struct RawDescriptor {
+    #[serde(rename = "mediaType", default)]
+    media_type: String,
+    digest: String,
+    size: i64,
+    platform: Option<RawPlatform>,
+}
+
+#[derive(Deserialize)]
+struct RawPlatform {
+    os: String,
+    architecture: String,
+    variant: Option<String>,
+}
+
+impl RawDescriptor {
+    fn checked(self, target: &str) -> Result<Descriptor, Error> {
+        crate::reference::check_digest(&self.digest).map_err(|message| bad(target, message))?;
+        let size = u64::try_from(self.size)
+            .map_err(|_| bad(target, format!("descriptor {} has size {}", self.digest, self.size)))?;
+        let platform = self.platform.map(|p| Platform {
+            os: p.os,
+            architecture: p.architecture,
+            variant: p.variant.filter(|v| !v.is_empty()),
+        });
+        Ok(Descriptor { media_type: self.media_type, digest: self.digest, size, platform })
+    }
+}
+
+fn bad(target: &str, message: impl Into<String>) -> Error {
+    Error::BadManifest { target: target.to_owned(), message: message.into() }
+}
+
+/// The manifest's media type: the body's own, else the answer's Content-Type, else the one
+/// its shape says.
+pub fn media_type(bytes: &[u8], content_type: Option<&str>) -> String {
+    let from_body = serde_json::from_slice::<RawManifest>(bytes).ok().and_then(|m| {
+        m.media_type.or_else(|| Some(if m.manifests.is_some() { OCI_INDEX } else { OCI_MANIFEST }.to_owned()))
+    });
+    let from_header = content_type
+        .map(|c| c.split(';').next().unwrap_or(c).trim().to_owned())
+        .filter(|c| c.contains("manifest") || c.contains("index"));
+    from_body.filter(|m| !m.is_empty()).or(from_header).unwrap_or_else(|| OCI_MANIFEST.to_owned())
+}
+
+/// Reads a manifest's bytes; `target` names it in errors.
+pub fn parse(bytes: &[u8], target: &str) -> Result<Parsed, Error> {
+    let raw: RawManifest = serde_json::from_slice(bytes).map_err(|e| bad(target, format!("not a manifest: {e}")))?;
+    if raw.schema_version != Some(2) {
+        return Err(bad(
+            target,
+            format!("schema version {:?} is not 2 (Docker schema 1 images cannot be copied)", raw.schema_version),
+        ));
+    }
+    if let Some(children) = raw.manifests {
+        let children = children.into_iter().map(|d| d.checked(target)).collect::<Result<Vec<_>, _>>()?;
+        return Ok(Parsed::Index { children });
+    }
+    if let Some(OCI_INDEX | DOCKER_LIST) = raw.media_type.as_deref() {
+        return Err(bad(target, "an index without \"manifests\""));
+    }
+    let config = raw.config.ok_or_else(|| bad(target, "neither \"manifests\" nor \"config\""))?.checked(target)?;
+    let layers =
+        raw.layers.unwrap_or_default().into_iter().map(|d| d.checked(target)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Parsed::Image { config, layers })
+}
+
+/// The platforms of an index's children, as a sorted list for messages.
+pub fn platform_list(children: &[Descriptor]) -> String {
+    let mut names: Vec<String> = children
+        .iter()
+        .filter_map(|c| c.platform.as_ref())
+        .filter(|p| !p.is_unknown())
+        .map(Platform::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() { "no platforms listed".into() } else { names.join(", ") }
+}
+
+/// The index `bytes` keeping only the children of the `wanted` platforms: new bytes (so a
+/// new digest), everything else in the index kept. Asking for a platform the index lacks is
+/// an error naming those it has.
+pub fn keep_platforms(
+    bytes: &[u8],
+    children: &[Descriptor],
+    wanted: &[Platform],
+    target: &str,
+) -> Result<(Vec<u8>, Vec<Descriptor>), Error> {
+    for want in wanted {
+        if !children.iter().any(|c| c.platform.as_ref().is_some_and(|p| want.matches(p))) {
+            return Err(Error::PlatformMissing {
+                target: target.to_owned(),
+                missing: want.to_string(),
+                available: platform_list(children),
+            });
+        }
+    }
+    let keep = |platform: Option<&Platform>| platform.is_some_and(|p| wanted.iter().any(|w| w.matches(p)));
+    let mut value: Value = serde_json::from_slice(bytes).map_err(|e| bad(target, format!("not JSON: {e}")))?;
+    let entries =
+        value.get_mut("manifests").and_then(Value::as_array_mut).ok_or_else(|| bad(target, "not an index"))?;
+    entries.retain(|entry| {
+        let platform = entry.get("platform").and_then(|p| serde_json::from_value::<RawPlatform>(p.clone()).ok());
+        keep(
+            platform
+                .map(|p| Platform {
+                    os: p.os,
+                    architecture: p.architecture,
+                    variant: p.variant.filter(|v| !v.is_empty()),
+                })
+                .as_ref(),
+        )
+    });
+    let kept: Vec<Descriptor> = children.iter().filter(|c| keep(c.platform.as_ref())).cloned().collect();
+    let bytes = serde_json::to_vec(&value).map_err(|e| bad(target, e.to_string()))?;
+    Ok((bytes, kept))
+}
+
+/// `sha256:<hex>` of `bytes`.
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digest(n: u8) -> String {
+        format!("sha256:{}", hex::encode([n; 32]))
+    }
+
+    fn index() -> Vec<u8> {
+        format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","annotations":{{"org.example":"kept"}},"manifests":[
+              {{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":10,"platform":{{"os":"linux","architecture":"amd64"}}}},
+              {{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":11,"platform":{{"os":"linux","architecture":"arm64","variant":"v8"}}}},
+              {{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":12,"platform":{{"os":"unknown","architecture":"unknown"}}}}]}}"#,
+            digest(1), digest(2), digest(3)
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn an_index_keeps_only_the_wanted_platforms_and_the_rest_of_its_fields() {
+        let bytes = index();
+        let Parsed::Index { children } = parse(&bytes, "t").unwrap() else { panic!("not an index") };
+        assert_eq!(platform_list(&children), "linux/amd64, linux/arm64/v8");
+        let (new, kept) = keep_platforms(&bytes, &children, &[Platform::parse("linux/arm64").unwrap()], "t").unwrap();
+        assert_eq!(kept.iter().map(|d| d.digest.clone()).collect::<Vec<_>>(), vec![digest(2)]);
+        let Parsed::Index { children: reparsed } = parse(&new, "t").unwrap() else { panic!() };
+        assert_eq!(reparsed, kept);
+        let value: Value = serde_json::from_slice(&new).unwrap();
+        assert_eq!(value["annotations"]["org.example"], "kept");
+        assert_eq!(value["mediaType"], OCI_INDEX);
+        assert_ne!(sha256_digest(&new), sha256_digest(&bytes));
+    }
+
+    #[test]
+    fn a_platform_the_index_lacks_is_an_error_naming_those_it_has() {
+        let bytes = index();
+        let Parsed::Index { children } = parse(&bytes, "src/app:1").unwrap() else { panic!() };
+        let err =
+            keep_platforms(&bytes, &children, &[Platform::parse("linux/s390x").unwrap()], "src/app:1").unwrap_err();
+        assert_eq!(err.to_string(), "src/app:1 has no platform linux/s390x; it has linux/amd64, linux/arm64/v8");
+    }
+
+    #[test]
+    fn image_manifests_list_config_then_layers_and_bad_ones_are_typed_errors() {
+        let m = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{DOCKER_MANIFEST}","config":{{"mediaType":"c","digest":"{}","size":5}},"layers":[{{"mediaType":"l","digest":"{}","size":7}}]}}"#,
+            digest(4),
+            digest(5)
+        );
+        let parsed = parse(m.as_bytes(), "t").unwrap();
+        assert_eq!(parsed.blobs().iter().map(|d| d.size).collect::<Vec<_>>(), vec![5, 7]);
+        assert_eq!(media_type(m.as_bytes(), None), DOCKER_MANIFEST);
+        for bad in [
+            r#"{"schemaVersion":1,"fsLayers":[]}"#,
+            "not json",
+            r#"{"schemaVersion":2,"config":{"digest":"sha256:12","size":1}}"#,
+        ] {
+            assert!(matches!(parse(bad.as_bytes(), "t"), Err(Error::BadManifest { .. })), "{bad}");
+        }
+        let negative = format!(r#"{{"schemaVersion":2,"config":{{"digest":"{}","size":-1}}}}"#, digest(1));
+        assert!(matches!(parse(negative.as_bytes(), "t"), Err(Error::BadManifest { .. })));
+        assert!(Platform::parse("linux").is_err() && Platform::parse("linux/arm64/v8/x").is_err());
+    }
+}

@@ -1,0 +1,476 @@
+//! One registry host and its credentials. oci-client does the protocol (the token and basic
+//! flows, blob existence, mounts, streamed blob reads and writes, manifest pushes); manifests
+//! are read and HEADed by our own requests, because oci-client reads a manifest's body whole
+//! with no bound (and on a HEAD without a digest falls back to such a GET).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::errors::OciDistributionError;
+use oci_client::{Client, RegistryOperation};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use tokio::sync::OnceCell;
+
+use crate::error::from_reqwest;
+use crate::manifest::{self, ACCEPT as MANIFEST_ACCEPT};
+use crate::{Credentials, Error, RetryPolicy};
+
+/// The largest manifest read: real ones are a few KiB, big indexes some hundred.
+pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+/// How long a token or basic header for one repository is reused before asking again.
+const AUTH_REUSE: Duration = Duration::from_secs(50);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// A read that stalls this long fails (and is retried); a slow but moving blob does not.
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An Authorization header for (repository, push) and when it was made.
+type CachedHeader = (Option<HeaderValue>, Instant);
+
+/// A manifest as a HEAD reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestHead {
+    pub digest: String,
+    pub media_type: Option<String>,
+    pub size: Option<u64>,
+}
+
+/// A manifest's bytes, exactly as served, and what they are.
+#[derive(Clone, Debug)]
+pub struct RawManifest {
+    pub bytes: Bytes,
+    pub media_type: String,
+    pub digest: String,
+}
+
+/// One registry host (`docker.io`, `ghcr.io`, `127.0.0.1:5000`) and its credentials.
+pub struct Registry {
+    host: String,
+    /// The host requests go to (`index.docker.io` for `docker.io`).
+    api_host: String,
+    scheme: &'static str,
+    credentials: Credentials,
+    client: Client,
+    http: reqwest::Client,
+    /// Whether the registry asks for authentication at all (found once, by `GET /v2/`).
+    needs_auth: OnceCell<bool>,
+    headers: Mutex<HashMap<(String, bool), CachedHeader>>,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("host", &self.host)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `host` (with an optional port) is this machine, which docker reaches over plain
+/// HTTP: `localhost`, 127.0.0.0/8, `[::1]`.
+pub fn is_loopback(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(rest),
+        None => host
+            .rsplit_once(':')
+            .map_or(host, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host }),
+    };
+    name == "localhost" || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl Registry {
+    pub fn new(host: &str, credentials: Credentials) -> Result<Registry, Error> {
+        Registry::with_retry(host, credentials, RetryPolicy::default())
+    }
+
+    /// A registry whose transient failures get `retry`'s attempts.
+    pub fn with_retry(host: &str, credentials: Credentials, retry: RetryPolicy) -> Result<Registry, Error> {
+        let host = host.trim().trim_end_matches('/');
+        if host.is_empty() || host.contains(['/', '@', ' ']) {
+            return Err(Error::Reference(format!(
+                "{host:?} is not a registry host; write HOST[:PORT], e.g. uhub.service.ucloud.cn"
+            )));
+        }
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let scheme = if is_loopback(host) { "http" } else { "https" };
+        let api_host = if host == "docker.io" { "index.docker.io".to_owned() } else { host.to_owned() };
+        let config = ClientConfig {
+            protocol: if scheme == "http" { ClientProtocol::Http } else { ClientProtocol::Https },
+            // One PUT of a streamed body per blob; chunked pushes would send a PATCH per
+            // network read.
+            use_monolithic_push: true,
+            connect_timeout: Some(CONNECT_TIMEOUT),
+            read_timeout: Some(READ_TIMEOUT),
+            user_agent: concat!("uhub/", env!("CARGO_PKG_VERSION")),
+            ..ClientConfig::default()
+        };
+        let client = Client::try_from(config).map_err(|e| Error::from_oci("configure client for", host, host, e))?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(READ_TIMEOUT)
+            .user_agent(concat!("uhub/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| from_reqwest("configure client for", host, host, e))?;
+        Ok(Registry {
+            host: host.to_owned(),
+            api_host,
+            scheme,
+            credentials,
+            client,
+            http,
+            needs_auth: OnceCell::new(),
+            headers: Mutex::new(HashMap::new()),
+            retry,
+        })
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    pub(crate) fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    fn oci_ref(&self, repository: &str, reference: &str) -> oci_client::Reference {
+        if reference.starts_with("sha256:") {
+            oci_client::Reference::with_digest(self.host.clone(), repository.to_owned(), reference.to_owned())
+        } else {
+            oci_client::Reference::with_tag(self.host.clone(), repository.to_owned(), reference.to_owned())
+        }
+    }
+
+    pub(crate) fn target(&self, repository: &str, reference: &str) -> String {
+        let sep = if reference.starts_with("sha256:") { '@' } else { ':' };
+        format!("{}/{repository}{sep}{reference}", self.host)
+    }
+
+    /// Whether the registry wants authentication. An open registry is not given the
+    /// credentials, so oci-client does not ask `GET /v2/` before every request.
+    async fn needs_auth(&self) -> Result<bool, Error> {
+        self.needs_auth
+            .get_or_try_init(|| async {
+                let url = format!("{}://{}/v2/", self.scheme, self.api_host);
+                let answer = self
+                    .retry
+                    .run(|| async {
+                        self.http.get(&url).send().await.map_err(|e| from_reqwest("reach", &self.host, &self.host, e))
+                    })
+                    .await?;
+                let needs = answer.status() == reqwest::StatusCode::UNAUTHORIZED;
+                if !answer.status().is_success() && !needs {
+                    return Err(Error::Registry {
+                        action: "reach",
+                        target: self.host.clone(),
+                        message: format!(
+                            "GET /v2/ answered HTTP {}; is this an OCI registry?",
+                            answer.status().as_u16()
+                        ),
+                        status: Some(answer.status().as_u16()),
+                        transient: answer.status().is_server_error(),
+                    });
+                }
+                if needs {
+                    self.client.store_auth_if_needed(&self.api_host, &self.credentials.to_registry_auth()).await;
+                }
+                Ok(needs)
+            })
+            .await
+            .copied()
+    }
+
+    /// The Authorization header for our own requests to `repository`: oci-client's bearer
+    /// token when the registry gives tokens, else basic, else none.
+    async fn authorization(&self, repository: &str, push: bool) -> Result<Option<HeaderValue>, Error> {
+        if !self.needs_auth().await? {
+            return Ok(None);
+        }
+        let key = (repository.to_owned(), push);
+        if let Some((value, at)) = self.headers.lock().expect("header cache").get(&key) {
+            if at.elapsed() < AUTH_REUSE {
+                return Ok(value.clone());
+            }
+        }
+        let reference = self.oci_ref(repository, "latest");
+        let op = if push { RegistryOperation::Push } else { RegistryOperation::Pull };
+        let auth = self.credentials.to_registry_auth();
+        let token = self
+            .retry
+            .run(|| async {
+                self.client
+                    .auth(&reference, &auth, op)
+                    .await
+                    .map_err(|e| Error::from_oci("authenticate to", repository, &self.host, e))
+            })
+            .await?;
+        let text = match (token, &self.credentials) {
+            (Some(token), _) => Some(format!("Bearer {token}")),
+            (None, Credentials::Basic { user, password }) => Some(format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", password.expose()))
+            )),
+            (None, Credentials::Anonymous) => None,
+        };
+        let value = match text {
+            Some(text) => {
+                let mut v = HeaderValue::from_str(&text).map_err(|_| {
+                    Error::Credentials(format!("the credentials for {} cannot be sent in a header", self.host))
+                })?;
+                v.set_sensitive(true);
+                Some(v)
+            }
+            None => None,
+        };
+        self.headers.lock().expect("header cache").insert(key, (value.clone(), Instant::now()));
+        Ok(value)
+    }
+
+    async fn manifest_request(
+        &self,
+        method: reqwest::Method,
+        repository: &str,
+        reference: &str,
+    ) -> Result<reqwest::Response, Error> {
+        let action = if method == reqwest::Method::HEAD { "HEAD manifest" } else { "GET manifest" };
+        let path = format!("/v2/{repository}/manifests/{reference}");
+        self.request(method, &path, repository, action, &self.target(repository, reference)).await
+    }
+
+    /// Our own request for `path` (`/v2/...`) with the repository's authorization; any answer
+    /// but 200 is an error.
+    pub(crate) async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        repository: &str,
+        action: &'static str,
+        target: &str,
+    ) -> Result<reqwest::Response, Error> {
+        let url = format!("{}://{}{path}", self.scheme, self.api_host);
+        let target = target.to_owned();
+        let mut request = self.http.request(method, &url).header(ACCEPT, MANIFEST_ACCEPT);
+        if let Some(value) = self.authorization(repository, false).await? {
+            request = request.header(AUTHORIZATION, value);
+        }
+        let answer = request.send().await.map_err(|e| from_reqwest(action, &target, &self.host, e))?;
+        let status = answer.status().as_u16();
+        match status {
+            200 => Ok(answer),
+            401 | 403 => Err(Error::Denied { action, target, host: self.host.clone() }),
+            404 => Err(Error::NotFound { action, target }),
+            _ => Err(Error::Registry {
+                action,
+                target,
+                message: format!("HTTP {status}"),
+                status: Some(status),
+                transient: status >= 500 || status == 429,
+            }),
+        }
+    }
+
+    /// An answer's body, read within `limit` bytes (`too_large` otherwise).
+    pub(crate) async fn read_body(
+        &self,
+        mut answer: reqwest::Response,
+        limit: u64,
+        action: &'static str,
+        target: &str,
+        too_large: impl Fn() -> Error,
+    ) -> Result<Vec<u8>, Error> {
+        if answer.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = answer.chunk().await.map_err(|e| from_reqwest(action, target, &self.host, e))? {
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    /// The manifest's digest by a HEAD, `None` when there is none. A registry that sends no
+    /// digest header gets one bounded GET.
+    pub async fn head_manifest(&self, repository: &str, reference: &str) -> Result<Option<ManifestHead>, Error> {
+        let answer = self.retry.run(|| self.manifest_request(reqwest::Method::HEAD, repository, reference)).await;
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let header = |name: &str| answer.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let size = header(CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok());
+        let media_type = header(CONTENT_TYPE.as_str());
+        match header("docker-content-digest") {
+            Some(digest) if crate::reference::check_digest(&digest).is_ok() => {
+                Ok(Some(ManifestHead { digest, media_type, size }))
+            }
+            _ => {
+                let raw = self.get_manifest(repository, reference).await?;
+                Ok(Some(ManifestHead {
+                    digest: raw.digest,
+                    media_type: Some(raw.media_type),
+                    size: Some(raw.bytes.len() as u64),
+                }))
+            }
+        }
+    }
+
+    /// The manifest's bytes as served, read within [`MAX_MANIFEST_BYTES`]; by digest, the
+    /// bytes must have that digest.
+    pub async fn get_manifest(&self, repository: &str, reference: &str) -> Result<RawManifest, Error> {
+        let target = self.target(repository, reference);
+        self.retry
+            .run(|| async {
+                let answer = self.manifest_request(reqwest::Method::GET, repository, reference).await?;
+                let too_large = || Error::ManifestTooLarge { target: target.clone(), limit: MAX_MANIFEST_BYTES };
+                let content_type = answer.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+                let body = self.read_body(answer, MAX_MANIFEST_BYTES, "GET manifest", &target, too_large).await?;
+                let digest = manifest::sha256_digest(&body);
+                if reference.starts_with("sha256:") && digest != reference {
+                    return Err(Error::DigestMismatch {
+                        what: "manifest",
+                        target: target.clone(),
+                        expected: reference.to_owned(),
+                        actual: digest,
+                    });
+                }
+                let media_type = manifest::media_type(&body, content_type.as_deref());
+                Ok(RawManifest { bytes: Bytes::from(body), media_type, digest })
+            })
+            .await
+    }
+
+    /// Pushes `bytes` as the manifest `reference` (a tag or its digest) and checks that the
+    /// registry stored them under their digest.
+    pub async fn push_manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+        bytes: &Bytes,
+        media_type: &str,
+    ) -> Result<String, Error> {
+        self.needs_auth().await?;
+        let target = self.target(repository, reference);
+        let oci_ref = self.oci_ref(repository, reference);
+        let ours = manifest::sha256_digest(bytes);
+        let content_type = HeaderValue::from_str(media_type).map_err(|_| Error::BadManifest {
+            target: target.clone(),
+            message: format!("media type {media_type:?}"),
+        })?;
+        let location = self
+            .retry
+            .run(|| async {
+                self.client
+                    .push_manifest_raw(&oci_ref, bytes.clone(), content_type.clone())
+                    .await
+                    .map_err(|e| Error::from_oci("PUT manifest", &target, &self.host, e))
+            })
+            .await?;
+        let stored = match location.rsplit_once("/manifests/").map(|(_, d)| d.split(['?', '#']).next().unwrap_or(d)) {
+            Some(d) if d.starts_with("sha256:") => d.to_owned(),
+            _ => self.head_manifest(repository, reference).await?.map(|h| h.digest).unwrap_or_default(),
+        };
+        if stored != ours {
+            return Err(Error::DigestMismatch { what: "pushed manifest", target, expected: ours, actual: stored });
+        }
+        Ok(ours)
+    }
+
+    /// Whether the repository holds the blob (a HEAD).
+    pub async fn blob_exists(&self, repository: &str, digest: &str) -> Result<bool, Error> {
+        self.needs_auth().await?;
+        let oci_ref = self.oci_ref(repository, "latest");
+        let target = self.target(repository, digest);
+        self.retry
+            .run(|| async {
+                self.client
+                    .blob_exists(&oci_ref, digest)
+                    .await
+                    .map_err(|e| Error::from_oci("HEAD blob", &target, &self.host, e))
+            })
+            .await
+    }
+
+    /// Mounts the blob from `from_repository` of this registry; `false` when the registry
+    /// declined (the caller copies it then).
+    pub async fn mount_blob(&self, repository: &str, from_repository: &str, digest: &str) -> Result<bool, Error> {
+        self.needs_auth().await?;
+        let to = self.oci_ref(repository, "latest");
+        let from = self.oci_ref(from_repository, "latest");
+        match self.client.mount_blob(&to, &from, digest).await {
+            Ok(()) => Ok(true),
+            // A registry that cannot mount opens an upload (202) instead: copy.
+            Err(OciDistributionError::SpecViolationError(_)) => Ok(false),
+            Err(e) => {
+                let err = Error::from_oci("mount blob", &self.target(repository, digest), &self.host, e);
+                if matches!(err, Error::Denied { .. }) { Err(err) } else { Ok(false) }
+            }
+        }
+    }
+
+    /// The blob's bytes as a stream; oci-client checks them against the digest at the end.
+    pub(crate) async fn blob_stream(
+        &self,
+        repository: &str,
+        digest: &str,
+    ) -> Result<oci_client::client::SizedStream, Error> {
+        self.needs_auth().await?;
+        let oci_ref = self.oci_ref(repository, "latest");
+        // By digest string only: a descriptor's `urls` (foreign layers) are not followed.
+        self.client
+            .pull_blob_stream(&oci_ref, digest)
+            .await
+            .map_err(|e| Error::from_oci("GET blob", &self.target(repository, digest), &self.host, e))
+    }
+
+    /// Pushes a blob of `size` bytes from `body` in one PUT; the registry commits it only
+    /// when the body ends whole and has the digest.
+    pub(crate) async fn push_blob_stream(
+        &self,
+        repository: &str,
+        digest: &str,
+        size: u64,
+        body: impl Stream<Item = Result<Bytes, OciDistributionError>> + Send + 'static,
+    ) -> Result<(), Error> {
+        self.needs_auth().await?;
+        let oci_ref = self.oci_ref(repository, "latest");
+        self.client
+            .push_blob_stream(&oci_ref, body.boxed(), digest, Some(size))
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::from_oci("PUT blob", &self.target(repository, digest), &self.host, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_are_the_ones_docker_reaches_over_http() {
+        for host in ["127.0.0.1:5000", "127.8.0.1", "localhost", "localhost:80", "[::1]:5000", "[::1]"] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in ["uhub.service.ucloud.cn", "10.0.0.1:5000", "127.0.0.1.example.com", "localhost.example:1"] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn a_host_with_a_path_or_credentials_is_refused() {
+        for host in ["", "a/b", "user@host"] {
+            assert!(matches!(Registry::new(host, Credentials::Anonymous), Err(Error::Reference(_))), "{host}");
+        }
+        let debug =
+            format!("{:?}", Registry::new("h.example", Credentials::parse_pair("u:topsecret").unwrap()).unwrap());
+        assert!(!debug.contains("topsecret"), "{debug}");
+    }
+}
