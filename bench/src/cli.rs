@@ -155,7 +155,7 @@ fn ideal_deletions(tags: usize) -> f64 {
 
 /// `UHUB_BIN`, else the `uhub` beside this program after building it with this program's
 /// profile, so the numbers are of the code in the tree.
-fn binary() -> Result<PathBuf, String> {
+pub(crate) fn binary() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("UHUB_BIN") {
         return Ok(PathBuf::from(path));
     }

@@ -17,12 +17,13 @@ mod decode;
 mod listing;
 mod measure;
 mod memory;
+mod mirror;
 mod tags;
 
 use measure::Row;
 
 /// The measures, by the names `cargo xtask bench NAME...` selects.
-pub const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing", "cli", "compile"];
+pub const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing", "cli", "mirror", "compile"];
 /// Measures taken only when named: `compile` builds the SDK six times, for minutes.
 const ONLY_WHEN_NAMED: &[&str] = &["compile"];
 
@@ -102,6 +103,7 @@ fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
     take("codegen", &|| codegen::run(root));
     take("listing", &listing::run);
     take("cli", &cli::run);
+    take("mirror", &mirror::run);
     take("compile", &|| compile::run(root));
     let judged: Vec<&Row> = rows.iter().filter(|r| r.target.is_some()).collect();
     let met = judged.iter().filter(|r| r.met() == Some(true)).count();
