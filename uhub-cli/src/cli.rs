@@ -318,6 +318,13 @@ pub struct TagListArgs {
     /// One row per digest, listing the tags that are aliases of one image
     #[arg(long)]
     pub group_by_digest: bool,
+    /// Show each tag's compressed size, read from the registry (credentials: UHUB_REGISTRY_CREDS
+    /// or docker login)
+    #[arg(long, conflicts_with = "group_by_digest")]
+    pub size: bool,
+    /// Show each tag's platforms, read from the registry (as --size)
+    #[arg(long, conflicts_with = "group_by_digest")]
+    pub platforms: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -461,6 +468,10 @@ pub struct ReportArgs {
     /// Also count the tags this policy would delete
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Also the bytes each repository stores, shared blobs counted once, read from the
+    /// registry (credentials: UHUB_REGISTRY_CREDS or docker login)
+    #[arg(long)]
+    pub size: bool,
 }
 
 #[derive(Args, Debug)]
