@@ -261,7 +261,8 @@ fn source(shape: SourceShape) -> Result<SyncSource, String> {
     let mut patterns = Vec::new();
     let mut names = Vec::new();
     for pattern in &shape.tags {
-        if !pattern.is_empty() && regex::escape(pattern) == *pattern {
+        let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        if !pattern.is_empty() && pattern.chars().all(plain) {
             names.push(pattern.clone());
         } else {
             patterns.push(regex("tags", pattern)?);
@@ -512,6 +513,10 @@ order = "push"                               # the 5 last pushed instead of the 
         assert_eq!(select("tags = [\"1\\\\.27.*\"]\nexclude = [\".*-alpine\"]", &tags), ["1.27.3", "1.27.10", "1.27"]);
         assert_eq!(select("tags = [\"stable\", \"mainline\"]\nexclude = [\"main.*\"]", &tags), ["stable"]);
         assert_eq!(select("tags = [\"nosuch\"]", &tags), Vec::<String>::new());
+        // Plain names (with `-` and `_`) are taken whatever newest says; `.` makes a pattern.
+        let named = [tag("stable-perl", None), tag("1.27.3", None), tag("1.27.10", None), tag("1x27x3", None)];
+        assert_eq!(select("tags = [\"stable-perl\", \"1.27.3\"]\nnewest = 1", &named), ["stable-perl", "1.27.3"]);
+        assert_eq!(select("tags = [\"stable-perl\", \"1.27.*\"]\nnewest = 1", &named), ["stable-perl", "1.27.10"]);
         let twice = [tag("a", None), tag("a", None)];
         assert_eq!(select("", &twice), ["a"], "each name once");
         assert_eq!(TagFilter::default().select_at(&tags, now()).len(), tags.len(), "the default takes every tag");
