@@ -348,6 +348,10 @@ time cannot be read, when its digest is unknown, when a kept tag shares its dige
 would not free the image, and some registries delete the image), or when it is the newest tag of
 its image (unless --dangerously-delete-newest).
 
+Signature, attestation and SBOM tags (sha256-<64 hex>.sig, .att, .sbom) follow the image whose
+digest they name: no rule selects them or counts them, they are kept while it is and deleted
+after it; one whose image no tag has (an orphan) is always kept, with a note.
+
 With --apply each tag is read again right before it is deleted, and deleted only when its digest
 and push time are still the plan's; a tag pushed again meanwhile is left alone and reported
 `changed` (exit status 6). --plan-out FILE saves the plan; --plan-in FILE --apply applies exactly
