@@ -59,6 +59,13 @@ impl Stream for Verified {
                     return self.fail(format!("more than the {size} bytes its descriptor gives"));
                 }
                 self.hasher.update(&bytes);
+                // The last piece is held back until the digest is right: an HTTP body of the
+                // announced length is complete once its bytes are sent, and its end is
+                // never asked for.
+                if self.seen == self.size && self.actual() != self.expected {
+                    let actual = self.actual();
+                    return self.fail(actual);
+                }
                 self.progress.copied(bytes.len() as u64);
                 Poll::Ready(Some(Ok(bytes)))
             }

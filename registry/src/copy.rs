@@ -25,7 +25,8 @@ pub struct CopyOptions {
     pub dry_run: bool,
     /// Blobs (and platform manifests) in flight at once.
     pub concurrency: usize,
-    /// Asked before each blob and manifest push: once it says stop, no new one starts.
+    /// Asked before each blob: once it says stop, no new blob starts (and the copy ends with
+    /// [`Error::Interrupted`]); an image whose blobs are all in is still finished.
     pub should_stop: Arc<dyn Fn() -> bool + Send + Sync>,
     pub progress: Arc<dyn Progress>,
 }
@@ -65,6 +66,8 @@ pub struct CopyReport {
     pub source_digest: String,
     /// Whether the index was rewritten to keep some platforms.
     pub rewritten: bool,
+    /// The digest the destination's tag had before, when the copy moved it (or would).
+    pub replaced: Option<String>,
     /// The platforms copied (empty for a single-platform image whose config was not read).
     pub platforms: Vec<String>,
     /// Blob bytes sent (or that would be).
@@ -86,6 +89,7 @@ impl CopyReport {
             digest: digest.to_owned(),
             source_digest: digest.to_owned(),
             rewritten: false,
+            replaced: None,
             platforms: Vec::new(),
             bytes: 0,
             blobs_copied: 0,
@@ -174,6 +178,8 @@ pub async fn copy_image(
         }
     };
 
+    report.replaced = dst_digest.filter(|d| *d != report.digest);
+
     // Each blob once, whichever platforms share it.
     let mut seen = HashSet::new();
     let blobs: Vec<Descriptor> =
@@ -222,13 +228,13 @@ pub async fn copy_image(
     }
 
     // The platforms' manifests by digest, then the index (or the one manifest) by tag.
+    // Once its blobs are in, an image is finished even when told to stop: its manifests
+    // are small, and a finished image is worth more than a half one.
     for child in images.iter().filter_map(|i| i.raw.as_ref().zip(i.digest.as_ref())) {
-        stop()?;
         let (raw, digest) = child;
         dst.push_manifest(&to.repository, digest, &raw.bytes, &raw.media_type).await?;
         report.manifests_pushed += 1;
     }
-    stop()?;
     dst.push_manifest(&to.repository, &to.reference, &bytes::Bytes::from(top_bytes), &top.media_type).await?;
     report.manifests_pushed += 1;
     Ok(report)

@@ -40,8 +40,9 @@ pub enum Error {
     /// `--platform` asked for a platform the source does not have.
     #[error("{target} has no platform {missing}; it has {available}")]
     PlatformMissing { target: String, missing: String, available: String },
-    /// Work not started because the caller asked to stop.
-    #[error("not started: interrupted")]
+    /// The copy stopped before all its blobs were in, because the caller asked; the blobs
+    /// copied stay, so the next run sends only the rest.
+    #[error("interrupted before all blobs were copied; run again to finish")]
     Interrupted,
 }
 

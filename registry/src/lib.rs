@@ -18,6 +18,7 @@ mod progress;
 mod reference;
 mod registry;
 mod retry;
+mod tags;
 
 pub use copy::{CopyOptions, CopyReport, Outcome, copy_image};
 pub use credentials::{Credentials, Secret};
@@ -28,3 +29,4 @@ pub use progress::{Progress, Silent};
 pub use reference::ImageRef;
 pub use registry::{MAX_MANIFEST_BYTES, ManifestHead, RawManifest, Registry, is_loopback};
 pub use retry::RetryPolicy;
+pub use tags::MAX_TAGS;

@@ -146,7 +146,7 @@ impl Registry {
         }
     }
 
-    fn target(&self, repository: &str, reference: &str) -> String {
+    pub(crate) fn target(&self, repository: &str, reference: &str) -> String {
         let sep = if reference.starts_with("sha256:") { '@' } else { ':' };
         format!("{}/{repository}{sep}{reference}", self.host)
     }
@@ -237,9 +237,23 @@ impl Registry {
         repository: &str,
         reference: &str,
     ) -> Result<reqwest::Response, Error> {
-        let url = format!("{}://{}/v2/{repository}/manifests/{reference}", self.scheme, self.api_host);
         let action = if method == reqwest::Method::HEAD { "HEAD manifest" } else { "GET manifest" };
-        let target = self.target(repository, reference);
+        let path = format!("/v2/{repository}/manifests/{reference}");
+        self.request(method, &path, repository, action, &self.target(repository, reference)).await
+    }
+
+    /// Our own request for `path` (`/v2/...`) with the repository's authorization; any answer
+    /// but 200 is an error.
+    pub(crate) async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        repository: &str,
+        action: &'static str,
+        target: &str,
+    ) -> Result<reqwest::Response, Error> {
+        let url = format!("{}://{}{path}", self.scheme, self.api_host);
+        let target = target.to_owned();
         let mut request = self.http.request(method, &url).header(ACCEPT, MANIFEST_ACCEPT);
         if let Some(value) = self.authorization(repository, false).await? {
             request = request.header(AUTHORIZATION, value);
@@ -258,6 +272,28 @@ impl Registry {
                 transient: status >= 500 || status == 429,
             }),
         }
+    }
+
+    /// An answer's body, read within `limit` bytes (`too_large` otherwise).
+    pub(crate) async fn read_body(
+        &self,
+        mut answer: reqwest::Response,
+        limit: u64,
+        action: &'static str,
+        target: &str,
+        too_large: impl Fn() -> Error,
+    ) -> Result<Vec<u8>, Error> {
+        if answer.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = answer.chunk().await.map_err(|e| from_reqwest(action, target, &self.host, e))? {
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     /// The manifest's digest by a HEAD, `None` when there is none. A registry that sends no
@@ -293,21 +329,10 @@ impl Registry {
         let target = self.target(repository, reference);
         self.retry
             .run(|| async {
-                let mut answer = self.manifest_request(reqwest::Method::GET, repository, reference).await?;
+                let answer = self.manifest_request(reqwest::Method::GET, repository, reference).await?;
                 let too_large = || Error::ManifestTooLarge { target: target.clone(), limit: MAX_MANIFEST_BYTES };
-                if answer.content_length().is_some_and(|n| n > MAX_MANIFEST_BYTES) {
-                    return Err(too_large());
-                }
                 let content_type = answer.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
-                let mut body = Vec::new();
-                while let Some(chunk) =
-                    answer.chunk().await.map_err(|e| from_reqwest("GET manifest", &target, &self.host, e))?
-                {
-                    if body.len() as u64 + chunk.len() as u64 > MAX_MANIFEST_BYTES {
-                        return Err(too_large());
-                    }
-                    body.extend_from_slice(&chunk);
-                }
+                let body = self.read_body(answer, MAX_MANIFEST_BYTES, "GET manifest", &target, too_large).await?;
                 let digest = manifest::sha256_digest(&body);
                 if reference.starts_with("sha256:") && digest != reference {
                     return Err(Error::DigestMismatch {

@@ -18,6 +18,7 @@ Examples:
   uhub prune backend --keep-last 10 --older-than 30d --apply  delete what the plan says
   uhub prune --policy retention.toml --apply --yes -o json     in CI
   uhub wait web/nginx:1.4.2 --timeout 10m && uhub digest web/nginx:1.4.2 --ref
+  uhub mirror nginx:1.27 --to uhub.service.ucloud.cn/mirror   copy every platform into UHub
 
 Configuration (flags > environment > ucloud-cli's files): keys from UCLOUD_PUBLIC_KEY and
 UCLOUD_PRIVATE_KEY or ~/.ucloud/credential.json; `uhub config show` says where each setting
@@ -32,7 +33,8 @@ Exit status:
   1  error (the message on stderr names the request id when the service gave one)
   2  usage: bad arguments, or a destructive command without --yes and no terminal to ask on
   3  prune: the plan deletes more than --max-delete allows; nothing was deleted
-  4  some deletions failed (prune, tag delete); the report says which; run it again to finish
+  4  some deletions (prune, tag delete) or copies (mirror) failed; the report says which; run it
+     again to finish
   5  timed out (--timeout, or wait's deadline); a deletion run reports what it did first
   6  some tags changed since the plan (pushed again) and were left alone; nothing failed
   7  declined at the prompt; nothing was changed
@@ -187,6 +189,9 @@ pub enum Command {
         uhub api GetRepo RepoType=private\n\nParameters are parsed and checked by the SDK's generated parser \
         (errors name the parameter). Actions named Delete... ask for confirmation.")]
     Api(ApiArgs),
+    /// Copy images into a registry: every platform (or --platform), only what it lacks, verified
+    #[command(after_long_help = MIRROR_HELP)]
+    Mirror(MirrorArgs),
     /// Show the configuration in use
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -579,4 +584,72 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict);
     }
+}
+
+const MIRROR_HELP: &str = "\
+Examples:
+  uhub mirror nginx:1.27 --to uhub.service.ucloud.cn/mirror --dry-run
+  uhub mirror docker.io/library/nginx:1.27 ghcr.io/org/tool:v2 --to uhub.service.ucloud.cn/mirror
+  uhub mirror quay.io/prometheus/node-exporter:v1.8.2 --to uhub.service.ucloud.cn/ops/exporter \\
+      --platform linux/amd64,linux/arm64
+  UHUB_DEST_CREDS=me@example.com:PASSWORD uhub mirror --file sync.toml -o json
+
+SRC is HOST/REPO[:TAG|@DIGEST]; Docker Hub's short names work (nginx:1.27 is
+docker.io/library/nginx:1.27). --to HOST/REPO keeps each image's last name (nginx), and
+--to HOST/REPO/IMAGE names it. The tag is the source's.
+
+An image whose destination digest already is the source's is left alone after one HEAD on each
+side (no GET, so Docker Hub's pull limit is not touched); otherwise only the blobs the
+destination lacks are sent, streamed and checked against their digests, and the tag is written
+last, so a run cut short is finished by running it again. When the destination is the UHub
+registry (--registry, UHUB_REGISTRY or the provider's) and its repository does not exist, it is
+created (private) first, which needs the API keys.
+
+Credentials: --src-creds/--dest-creds USER:PASS, or UHUB_SRC_CREDS/UHUB_DEST_CREDS, else
+Docker's config.json (docker login; credential helpers too), else anonymous. They are never
+printed.
+
+A sync file chooses tags per source (pattern, newest N, age):
+  to = \"uhub.service.ucloud.cn/mirror\"
+  [[source]]
+  from = \"docker.io/library/nginx\"
+  tags = [\"1\\\\.27\\\\..*\", \"stable\"]
+  newest = 3
+
+Exit status 4 when some images failed (the others are copied; the report says which).";
+
+#[derive(Args, Debug)]
+pub struct MirrorArgs {
+    /// Images to copy (HOST/REPO:TAG, or a Docker Hub name such as nginx:1.27)
+    #[arg(value_name = "SRC", required_unless_present = "file", conflicts_with = "file")]
+    pub sources: Vec<String>,
+
+    /// Where to: HOST/REPO (each image keeps its name) or HOST/REPO/IMAGE
+    #[arg(long, value_name = "HOST/REPO[/IMAGE]", required_unless_present = "file")]
+    pub to: Option<String>,
+
+    /// A sync file: sources, destinations and which tags to copy (see below)
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Copy only these platforms (the index is rewritten to list only them)
+    #[arg(long, value_name = "OS/ARCH[/VARIANT],...", value_delimiter = ',')]
+    pub platform: Vec<String>,
+
+    /// Print what would be copied and how many bytes; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Source registry credentials as USER:PASS (default: Docker's config, else anonymous)
+    #[arg(long, value_name = "USER:PASS", env = "UHUB_SRC_CREDS", hide_env_values = true)]
+    pub src_creds: Option<String>,
+
+    /// Destination registry credentials as USER:PASS (for UHub: the account's e-mail and the
+    /// registry password)
+    #[arg(long, value_name = "USER:PASS", env = "UHUB_DEST_CREDS", hide_env_values = true)]
+    pub dest_creds: Option<String>,
+
+    /// Images copied at once (blobs in flight per image: --concurrency, at most 8)
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub images: u16,
 }

@@ -19,8 +19,6 @@ mod refs;
 mod registry;
 mod rules;
 mod sanitize;
-// Read by `uhub mirror --file`; until the command lands, only its tests use it.
-#[allow(dead_code)]
 mod sync_file;
 mod tag;
 mod time;

@@ -30,6 +30,20 @@ impl Progress {
         Progress(bar)
     }
 
+    /// A bar counting bytes (`uhub mirror`), its length grown as work is planned.
+    pub fn bytes(enabled: bool, message: impl Into<String>) -> Self {
+        if !enabled {
+            return Progress(ProgressBar::hidden());
+        }
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        let template = "{msg} [{bar:30}] {bytes}/{total_bytes} ({binary_bytes_per_sec}, {elapsed})";
+        let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style.progress_chars("=> "));
+        bar.set_message(crate::sanitize::escape(&message.into()).into_owned());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress(bar)
+    }
+
     pub fn set_total(&self, total: u64) {
         self.0.set_length(total);
     }

@@ -27,6 +27,11 @@ pub fn default_host(endpoint: &Endpoint) -> Option<&'static str> {
     }
 }
 
+/// Whether `host` is one of the providers' UHub registries.
+pub fn is_provider_host(host: &str) -> bool {
+    [Endpoint::UCloud, Endpoint::SurferCloud, Endpoint::GenesisAi].iter().any(|e| default_host(e) == Some(host))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

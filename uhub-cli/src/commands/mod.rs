@@ -5,6 +5,7 @@ mod completion;
 mod config;
 mod digest;
 mod image;
+mod mirror;
 mod prune;
 mod repo;
 mod report;
@@ -75,5 +76,7 @@ async fn execute(global: &Global, command: Command, provenance: &Provenance) -> 
         Command::Digest(args) => digest::run(&ctx().await?, args).await,
         Command::Report(args) => report::run(&ctx().await?, args).await,
         Command::Api(args) => api::run(&ctx().await?, args).await,
+        // The API is needed only to create a missing UHub repository: mirror connects itself.
+        Command::Mirror(args) => mirror::run(global, args).await,
     }
 }

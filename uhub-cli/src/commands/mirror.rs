@@ -1,0 +1,476 @@
+//! `uhub mirror`: copies images into a registry with uhub-registry's engine, one report row
+//! per image. Arguments and sync files become jobs (source, destination, platforms); the
+//! UHub repositories the jobs need are created first when the destination is UHub; the jobs
+//! run a few at a time, each failure reported and the others carried on.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use futures::StreamExt;
+use serde::Serialize;
+use uhub_registry::{
+    CopyOptions, CopyReport, Credentials, Error as RegistryError, ImageRef, Outcome, Platform, Registry,
+};
+
+use crate::cli::{Global, MirrorArgs};
+use crate::context::Ctx;
+use crate::exit::{self, Status};
+use crate::interrupt;
+use crate::output::{Output, Row};
+use crate::progress::Progress;
+use crate::sync_file::{self, TagCandidate};
+
+/// Blobs in flight per image, whatever `--concurrency` says: more only splits the bandwidth.
+const MAX_BLOBS_IN_FLIGHT: usize = 8;
+/// Tags whose creation time is read at once for a sync file's push order or ages.
+const TIMES_IN_FLIGHT: usize = 8;
+
+/// One image to copy.
+struct Job {
+    from: ImageRef,
+    to: ImageRef,
+    platforms: Vec<Platform>,
+}
+
+pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
+    let out = Output::new(global.output, global.quiet);
+    let (jobs, file_concurrency) = match &args.file {
+        Some(path) => jobs_from_file(path, &args).await?,
+        None => (jobs_from_args(&args)?, None),
+    };
+    check_distinct(&jobs)?;
+    if jobs.is_empty() {
+        crate::output::note("nothing to copy: no source tag matched");
+        out.list::<Line>(&[])?;
+        return Ok(Status::Ok);
+    }
+
+    let dest_creds = explicit_creds(args.dest_creds.as_deref(), "--dest-creds or UHUB_DEST_CREDS")?;
+    let src_creds = explicit_creds(args.src_creds.as_deref(), "--src-creds or UHUB_SRC_CREDS")?;
+    let mut sources = Registries::new(src_creds);
+    let mut destinations = Registries::new(dest_creds);
+    for job in &jobs {
+        sources.add(&job.from.host)?;
+        destinations.add(&job.to.host)?;
+    }
+    ensure_uhub_repositories(global, &jobs, args.dry_run).await?;
+
+    let progress = Progress::bytes(
+        Progress::wanted(out.for_people(), global.no_progress) && !args.dry_run,
+        if jobs.len() == 1 { format!("copying {}", jobs[0].from) } else { format!("copying {} images", jobs.len()) },
+    );
+    let options = CopyOptions {
+        platforms: Vec::new(),
+        dry_run: args.dry_run,
+        concurrency: file_concurrency.unwrap_or(usize::from(global.concurrency)).clamp(1, MAX_BLOBS_IN_FLIGHT),
+        should_stop: Arc::new(|| interrupt::reason().is_some()),
+        progress: Arc::new(Bar(progress.clone())),
+    };
+    // While images copy, a stop (Ctrl-C, --timeout) lets those in flight end and report.
+    let _reporting = interrupt::Deleting::start();
+    let images = usize::from(args.images).max(1);
+    let (sources, destinations) = (&sources, &destinations);
+    let mut lines: Vec<(usize, Line)> = futures::stream::iter(jobs.iter().enumerate().map(|(i, job)| {
+        let options = CopyOptions { platforms: job.platforms.clone(), ..options.clone() };
+        async move {
+            if interrupt::reason().is_some() {
+                return (i, Line::not_started(job));
+            }
+            let result = uhub_registry::copy_image(
+                sources.get(&job.from.host),
+                &job.from,
+                destinations.get(&job.to.host),
+                &job.to,
+                &options,
+            )
+            .await;
+            (i, Line::of(job, result))
+        }
+    }))
+    .buffer_unordered(images)
+    .collect()
+    .await;
+    progress.finish();
+    lines.sort_by_key(|(i, _)| *i);
+    let lines: Vec<Line> = lines.into_iter().map(|(_, line)| line).collect();
+    out.list(&lines)?;
+    if out.for_people() {
+        crate::output::note(&summary(&lines, args.dry_run));
+    }
+    let failed = lines.iter().filter(|l| l.result == "failed").count();
+    if let Some(reason) = interrupt::reason() {
+        let unfinished = lines.iter().filter(|l| matches!(l.result, "not_started" | "interrupted")).count();
+        let what =
+            format!("{unfinished} of {} images not finished; running the same command again continues", lines.len());
+        return Err(reason.error(&what));
+    }
+    Ok(if failed > 0 { Status::PartialFailure } else { Status::Ok })
+}
+
+/// `USER:PASS` given on the command line or in the environment, checked without echoing it.
+fn explicit_creds(pair: Option<&str>, place: &str) -> anyhow::Result<Option<Credentials>> {
+    pair.map(|p| {
+        Credentials::parse_pair(p)
+            .map_err(|_| exit::usage(format!("{place} must be USER:PASS (a user name, a colon, then the password)")))
+    })
+    .transpose()
+}
+
+/// One registry per host, with the credentials given or found for it.
+struct Registries {
+    explicit: Option<Credentials>,
+    by_host: HashMap<String, Registry>,
+}
+
+impl Registries {
+    fn new(explicit: Option<Credentials>) -> Registries {
+        Registries { explicit, by_host: HashMap::new() }
+    }
+
+    fn add(&mut self, host: &str) -> anyhow::Result<()> {
+        if !self.by_host.contains_key(host) {
+            let credentials = match &self.explicit {
+                Some(c) => c.clone(),
+                None => Credentials::resolve(host, None)?,
+            };
+            self.by_host.insert(host.to_owned(), Registry::new(host, credentials)?);
+        }
+        Ok(())
+    }
+
+    fn get(&self, host: &str) -> &Registry {
+        &self.by_host[host]
+    }
+}
+
+fn jobs_from_args(args: &MirrorArgs) -> anyhow::Result<Vec<Job>> {
+    let to = args.to.as_deref().ok_or_else(|| exit::usage("name the destination: --to HOST/REPO[/IMAGE]"))?;
+    let platforms = platforms(&args.platform)?;
+    args.sources
+        .iter()
+        .map(|text| {
+            let from = ImageRef::parse(text).map_err(|e| exit::usage(e.to_string()))?;
+            let to = destination(to, &from)?;
+            Ok(Job { from, to, platforms: platforms.clone() })
+        })
+        .collect()
+}
+
+fn platforms(texts: &[String]) -> anyhow::Result<Vec<Platform>> {
+    texts
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| Platform::parse(t).map_err(|e| exit::usage(e.to_string())))
+        .collect()
+}
+
+/// Where `from` goes under `--to`: `HOST/REPO` adds the image's own name, `HOST/REPO/IMAGE`
+/// (or a deeper path) is the repository itself; the tag (or digest) is the source's.
+fn destination(to: &str, from: &ImageRef) -> anyhow::Result<ImageRef> {
+    let bad = || {
+        exit::usage(format!(
+            "--to {to:?}: write HOST/REPO or HOST/REPO/IMAGE, e.g. uhub.service.ucloud.cn/mirror (no tag: the source's is kept)"
+        ))
+    };
+    let to = to.trim().trim_end_matches('/');
+    let (host, path) = to.split_once('/').ok_or_else(bad)?;
+    if !(host.contains('.') || host.contains(':') || host == "localhost") || path.contains([':', '@']) {
+        return Err(bad());
+    }
+    let repository = if path.contains('/') { path.to_owned() } else { format!("{path}/{}", from.image_name()) };
+    let parsed = ImageRef::parse(&format!("{host}/{repository}")).map_err(|_| bad())?;
+    Ok(parsed.with_reference(from.reference.clone()))
+}
+
+/// Two sources may not land on one destination tag.
+fn check_distinct(jobs: &[Job]) -> anyhow::Result<()> {
+    let mut seen = HashMap::new();
+    for job in jobs {
+        if let Some(other) = seen.insert(job.to.to_string(), job.from.to_string()) {
+            return Err(exit::usage(format!(
+                "{} and {} would both be copied to {}; give them separate --to HOST/REPO/IMAGE",
+                other, job.from, job.to
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The jobs a sync file names: each source's tags listed on its registry and chosen by its
+/// filter; and the file's `concurrency` (as `--concurrency`), if it sets one.
+async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs) -> anyhow::Result<(Vec<Job>, Option<usize>)> {
+    let file = sync_file::read(path).map_err(exit::usage)?;
+    let src_creds = explicit_creds(args.src_creds.as_deref(), "--src-creds or UHUB_SRC_CREDS")?;
+    let mut registries = Registries::new(src_creds);
+    let mut jobs = Vec::new();
+    for (n, source) in file.sources.iter().enumerate() {
+        let place = || format!("{}: [[source]] {}", path.display(), n + 1);
+        let from = ImageRef::parse(&source.from).map_err(|e| exit::usage(format!("{}: from: {e}", place())))?;
+        let to = source.to.as_deref().or(file.to.as_deref()).or(args.to.as_deref()).ok_or_else(|| {
+            exit::usage(format!("{}: no destination; set `to` in the file (or the source), or --to", place()))
+        })?;
+        let texts = source.platforms.clone().or(file.platforms.clone()).unwrap_or_else(|| args.platform.clone());
+        let platforms = platforms(&texts).with_context(place)?;
+        registries.add(&from.host)?;
+        let registry = registries.get(&from.host);
+        let names = registry
+            .list_tags(&from.repository)
+            .await
+            .with_context(|| format!("{}: listing the tags of {}", place(), source.from))?;
+        let candidates = candidates(registry, &from, names, source.tags.needs_times()).await.with_context(place)?;
+        for tag in source.tags.select(&candidates) {
+            let from = from.with_reference(tag);
+            let to = destination(to, &from).with_context(place)?;
+            jobs.push(Job { from, to, platforms: platforms.clone() });
+        }
+    }
+    Ok((jobs, file.concurrency))
+}
+
+/// The tags with their creation times when the filter needs them (a GET of the manifest and
+/// the config per tag, so only then).
+async fn candidates(
+    registry: &Registry,
+    from: &ImageRef,
+    names: Vec<String>,
+    times: bool,
+) -> anyhow::Result<Vec<TagCandidate>> {
+    if !times {
+        return Ok(names.into_iter().map(|name| TagCandidate { name, created: None }).collect());
+    }
+    let found: Vec<anyhow::Result<TagCandidate>> = futures::stream::iter(names.into_iter().map(|name| async move {
+        let created = registry
+            .created(&from.repository, &name)
+            .await
+            .with_context(|| format!("reading when {}/{}:{name} was built", from.host, from.repository))?;
+        Ok(TagCandidate { created: created.and_then(|c| c.parse().ok()), name })
+    }))
+    .buffered(TIMES_IN_FLIGHT)
+    .collect()
+    .await;
+    found.into_iter().collect()
+}
+
+/// The UHub registry's host: `--registry`/`UHUB_REGISTRY`, else any provider's.
+fn is_uhub(global: &Global, host: &str) -> bool {
+    match global.registry.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+        Some(chosen) => chosen.trim_end_matches('/') == host,
+        None => crate::registry::is_provider_host(host),
+    }
+}
+
+/// Creates (private) the UHub repositories the jobs copy into and that do not exist yet; a
+/// dry run only says which it would create.
+async fn ensure_uhub_repositories(global: &Global, jobs: &[Job], dry_run: bool) -> anyhow::Result<()> {
+    let wanted: BTreeSet<&str> = jobs
+        .iter()
+        .filter(|j| is_uhub(global, &j.to.host))
+        .map(|j| j.to.repository.split('/').next().unwrap_or(&j.to.repository))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let ctx = Ctx::connect(global).await.context("the destination is UHub: its API creates missing repositories")?;
+    let existing: HashSet<String> =
+        crate::listing::repos(&ctx.client, ctx.concurrency).await?.into_iter().map(|(r, _)| r.repo_name).collect();
+    for repo in wanted.into_iter().filter(|r| !existing.contains(*r)) {
+        if dry_run {
+            crate::output::note(&format!("would create the private UHub repository {repo}"));
+            continue;
+        }
+        ctx.client
+            .create_repo(repo)
+            .is_shared(false)
+            .await
+            .with_context(|| format!("creating the UHub repository {repo}"))?;
+        crate::output::note(&format!("created the private UHub repository {repo}"));
+    }
+    Ok(())
+}
+
+/// The engine's progress as a bar in bytes.
+struct Bar(Progress);
+
+impl uhub_registry::Progress for Bar {
+    fn planned(&self, bytes: u64) {
+        self.0.add_total(bytes);
+    }
+    fn copied(&self, bytes: u64) {
+        self.0.advance(bytes);
+    }
+}
+
+/// One image's line of the report.
+#[derive(Serialize)]
+struct Line {
+    source: String,
+    destination: String,
+    /// `copied`, `unchanged`, `would_copy`, `failed`, `interrupted` (some blobs copied, not
+    /// tagged) or `not_started`.
+    result: &'static str,
+    digest: Option<String>,
+    /// The source's digest when `--platform` rewrote the index (so the digests differ).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_digest: Option<String>,
+    /// The digest the destination's tag had before this copy moved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaced: Option<String>,
+    platforms: Vec<String>,
+    bytes: u64,
+    blobs_copied: usize,
+    blobs_skipped: usize,
+    blobs_mounted: usize,
+    error: Option<String>,
+}
+
+impl Line {
+    fn of(job: &Job, result: Result<CopyReport, RegistryError>) -> Line {
+        match result {
+            Ok(report) => Line {
+                source: job.from.to_string(),
+                destination: job.to.to_string(),
+                result: match report.outcome {
+                    Outcome::Copied => "copied",
+                    Outcome::Unchanged => "unchanged",
+                    Outcome::WouldCopy => "would_copy",
+                },
+                source_digest: report.rewritten.then(|| report.source_digest.clone()),
+                replaced: report.replaced.clone(),
+                digest: Some(report.digest),
+                platforms: report.platforms,
+                bytes: report.bytes,
+                blobs_copied: report.blobs_copied,
+                blobs_skipped: report.blobs_skipped,
+                blobs_mounted: report.blobs_mounted,
+                error: None,
+            },
+            Err(e @ RegistryError::Interrupted) => {
+                Line { error: Some(e.to_string()), ..Line::empty(job, "interrupted") }
+            }
+            Err(e) => Line { error: Some(e.to_string()), ..Line::empty(job, "failed") },
+        }
+    }
+
+    fn not_started(job: &Job) -> Line {
+        Line::empty(job, "not_started")
+    }
+
+    fn empty(job: &Job, result: &'static str) -> Line {
+        Line {
+            source: job.from.to_string(),
+            destination: job.to.to_string(),
+            result,
+            digest: None,
+            source_digest: None,
+            replaced: None,
+            platforms: Vec::new(),
+            bytes: 0,
+            blobs_copied: 0,
+            blobs_skipped: 0,
+            blobs_mounted: 0,
+            error: None,
+        }
+    }
+}
+
+impl Row for Line {
+    fn headers() -> &'static [&'static str] {
+        &["SOURCE", "DESTINATION", "RESULT", "DIGEST", "SIZE", "BLOBS", "DETAIL"]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let result = self.result.replace('_', " ");
+        let digest = self.digest.as_deref().map_or_else(String::new, short_digest);
+        let blobs = match self.result {
+            "failed" | "interrupted" | "not_started" | "unchanged" => String::new(),
+            "would_copy" => format!("{} to send, {} present", self.blobs_copied, self.blobs_skipped),
+            _ if self.blobs_mounted > 0 => {
+                format!("{} sent, {} present, {} mounted", self.blobs_copied, self.blobs_skipped, self.blobs_mounted)
+            }
+            _ => format!("{} sent, {} present", self.blobs_copied, self.blobs_skipped),
+        };
+        let size = if blobs.is_empty() { String::new() } else { human_bytes(self.bytes) };
+        let mut details = Vec::new();
+        if let Some(e) = &self.error {
+            details.push(e.clone());
+        }
+        if let Some(src) = &self.source_digest {
+            details.push(format!("index rewritten for {} (source {})", self.platforms.join(", "), short_digest(src)));
+        }
+        if let Some(old) = &self.replaced {
+            details.push(format!("the tag had {}", short_digest(old)));
+        }
+        let detail = details.join("; ");
+        vec![self.source.clone(), self.destination.clone(), result, digest, size, blobs, detail]
+    }
+
+    fn name(&self) -> String {
+        self.destination.clone()
+    }
+}
+
+fn short_digest(digest: &str) -> String {
+    digest.get(..19).unwrap_or(digest).to_owned()
+}
+
+/// `1.5 MB`: decimal units, as registries and docker show sizes.
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000_000 => format!("{:.1} GB", b as f64 / 1e9),
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{:.1} kB", b as f64 / 1e3),
+        b => format!("{b} B"),
+    }
+}
+
+fn summary(lines: &[Line], dry_run: bool) -> String {
+    let count = |r: &str| lines.iter().filter(|l| l.result == r).count();
+    let bytes: u64 = lines.iter().map(|l| l.bytes).sum();
+    let mut parts = Vec::new();
+    if dry_run {
+        parts.push(format!("{} would be copied ({})", count("would_copy"), human_bytes(bytes)));
+    } else {
+        parts.push(format!("{} copied ({} sent)", count("copied"), human_bytes(bytes)));
+    }
+    parts.push(format!("{} unchanged", count("unchanged")));
+    for (result, word) in [("failed", "failed"), ("interrupted", "interrupted"), ("not_started", "not started")] {
+        if count(result) > 0 {
+            parts.push(format!("{} {word}", count(result)));
+        }
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_keeps_the_image_name_or_takes_the_one_given_and_the_source_tag() {
+        let from = ImageRef::parse("nginx:1.27").unwrap();
+        assert_eq!(
+            destination("uhub.service.ucloud.cn/mirror", &from).unwrap().to_string(),
+            "uhub.service.ucloud.cn/mirror/nginx:1.27"
+        );
+        assert_eq!(destination("127.0.0.1:5000/ops/web/", &from).unwrap().to_string(), "127.0.0.1:5000/ops/web:1.27");
+        for bad in ["mirror", "mirror/nginx", "uhub.service.ucloud.cn", "h.example/repo:tag"] {
+            let err = destination(bad, &from).unwrap_err().to_string();
+            assert!(err.contains("HOST/REPO"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn bad_credentials_name_the_flag_and_never_echo_the_value() {
+        let err = explicit_creds(Some("just-a-secret"), "--dest-creds or UHUB_DEST_CREDS").unwrap_err().to_string();
+        assert!(err.contains("--dest-creds") && !err.contains("just-a-secret"), "{err}");
+    }
+
+    #[test]
+    fn sizes_read_as_docker_shows_them() {
+        assert_eq!(
+            (human_bytes(999), human_bytes(1500), human_bytes(2_345_678)),
+            ("999 B".into(), "1.5 kB".into(), "2.3 MB".into())
+        );
+    }
+}

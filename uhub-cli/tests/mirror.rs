@@ -1,0 +1,284 @@
+//! `uhub mirror` end to end: the binary between real registries (testreg), with uhub-mock as
+//! UHub's API when the destination is "the UHub registry" (`--registry 127.0.0.1:PORT`).
+
+mod support;
+
+use serde_json::Value;
+use support::Uhub;
+use uhub_loopback::{Handler, Reply, Server};
+use uhub_mock::MockUHub;
+use uhub_testreg::{Kind, Proxy, Registry, Target, image};
+
+fn rows(json: &Value) -> Vec<(String, String)> {
+    json.as_array()
+        .unwrap_or_else(|| panic!("not a list: {json}"))
+        .iter()
+        .map(|r| (r["destination"].as_str().unwrap().to_owned(), r["result"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_platform_is_copied_and_a_rerun_gets_nothing() {
+    let (src, dst) = (Registry::start(), Registry::start());
+    let proxy = Proxy::counting(&dst.host());
+    let pushed =
+        image::push_index(&src.target(), "lib/app", "1.0", &["linux/amd64", "linux/arm64"], &[2000, 30_000], 1).await;
+    let source = format!("{}/lib/app:1.0", src.host());
+    let to = format!("{}/mirror", proxy.host());
+    let uhub = Uhub::bare();
+
+    let run = uhub.run(&["mirror", &source, "--to", &to]).await;
+    let json = run.ok_json();
+    assert_eq!(rows(&json), vec![(format!("{}/mirror/app:1.0", proxy.host()), "copied".to_owned())]);
+    let row = &json[0];
+    assert_eq!(row["digest"], pushed.digest.as_str());
+    assert_eq!(row["platforms"], serde_json::json!(["linux/amd64", "linux/arm64"]));
+    assert_eq!(row["bytes"], pushed.blob_bytes());
+    assert_eq!(row["blobs_copied"], pushed.blobs.len());
+    image::assert_same_image(&src.target(), "lib/app", &dst.target(), "mirror/app", "1.0").await;
+
+    proxy.reset();
+    let again = uhub.run(&["mirror", &source, "--to", &to]).await.ok_json();
+    assert_eq!(again[0]["result"], "unchanged");
+    assert_eq!(again[0]["digest"], pushed.digest.as_str());
+    let counts = proxy.counts();
+    assert_eq!(counts.requests("GET", Kind::Manifest) + counts.requests("GET", Kind::Blob), 0, "{counts:?}");
+    assert_eq!(counts.total_bytes_in(), 0, "{counts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_then_a_platform_subset_with_its_rewritten_index() {
+    let (src, dst) = (Registry::start(), Registry::start());
+    let pushed = image::push_index(&src.target(), "app", "2", &["linux/amd64", "linux/arm64"], &[5000], 2).await;
+    let source = format!("{}/app:2", src.host());
+    let to = format!("{}/ops/web", dst.host());
+    let uhub = Uhub::bare();
+
+    let dry = uhub.run(&["mirror", &source, "--to", &to, "--dry-run"]).await.ok_json();
+    assert_eq!(dry[0]["result"], "would_copy");
+    assert_eq!(dry[0]["bytes"], pushed.blob_bytes());
+    assert_eq!(image::head_manifest(&dst.target(), "ops/web", "2").await, None, "a dry run pushes nothing");
+
+    let run = uhub.run(&["mirror", &source, "--to", &to, "--platform", "linux/arm64"]).await.ok_json();
+    assert_eq!(run[0]["result"], "copied");
+    assert_eq!(run[0]["source_digest"], pushed.digest.as_str());
+    assert_eq!(run[0]["platforms"], serde_json::json!(["linux/arm64"]));
+    let (_, index) = image::get_manifest(&dst.target(), "ops/web", "2").await.unwrap();
+    let index: Value = serde_json::from_slice(&index).unwrap();
+    let children: Vec<&str> =
+        index["manifests"].as_array().unwrap().iter().map(|m| m["digest"].as_str().unwrap()).collect();
+    assert_eq!(children, vec![pushed.children[1].1.as_str()]);
+    assert_eq!(uhub_testreg::digest(&serde_json::to_vec(&index).unwrap()).len(), 71);
+
+    let missing = uhub.run(&["mirror", &source, "--to", &to, "--platform", "linux/ppc64le"]).await;
+    assert_eq!(missing.status, 4, "{missing:#?}");
+    let error = missing.json()[0]["error"].as_str().unwrap().to_owned();
+    assert!(error.ends_with("has no platform linux/ppc64le; it has linux/amd64, linux/arm64"), "{error}");
+}
+
+/// A registry on uhub-loopback whose blobs are the wrong bytes: it fails midway through a copy.
+async fn lying_source() -> Server {
+    let config = br#"{"architecture":"amd64","os":"linux"}"#;
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[]}}"#,
+        uhub_testreg::digest(config),
+        config.len()
+    );
+    let digest = uhub_testreg::digest(manifest.as_bytes());
+    Server::start(Handler::new(move |request| {
+        if request.path == "/v2/" {
+            Reply::json("{}")
+        } else if request.path.contains("/manifests/") && request.method == "HEAD" {
+            Reply::status(200, "").header("Docker-Content-Digest", digest.clone())
+        } else if request.path.contains("/manifests/") {
+            Reply::json(&manifest).header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+        } else {
+            Reply::status(200, vec![b'x'; config.len()])
+        }
+    }))
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_failing_midway_leaves_the_others_copied_and_the_report_exact() {
+    let (src, dst) = (Registry::start(), Registry::start());
+    let first = image::push_image(&src.target(), "a", "1", &[1000], 3).await;
+    let last = image::push_image(&src.target(), "c", "1", &[1000], 4).await;
+    let liar = lying_source().await;
+    let sources = [format!("{}/a:1", src.host()), format!("{}/b:1", liar.addr()), format!("{}/c:1", src.host())];
+    let to = format!("{}/m", dst.host());
+    let run = Uhub::bare().run(&["mirror", &sources[0], &sources[1], &sources[2], "--to", &to]).await;
+
+    assert_eq!(run.status, 4, "{run:#?}");
+    let json = run.json();
+    assert_eq!(
+        rows(&json),
+        vec![
+            (format!("{to}/a:1"), "copied".to_owned()),
+            (format!("{to}/b:1"), "failed".to_owned()),
+            (format!("{to}/c:1"), "copied".to_owned()),
+        ]
+    );
+    assert_eq!(json[0]["digest"], first.digest.as_str());
+    assert_eq!(json[2]["digest"], last.digest.as_str());
+    let error = json[1]["error"].as_str().unwrap();
+    assert!(error.contains("the bytes served have digest") && error.contains("nothing was committed"), "{error}");
+    assert_eq!(json[1]["digest"], Value::Null);
+    assert_eq!(image::head_manifest(&dst.target(), "m/b", "1").await, None);
+    image::assert_same_image(&src.target(), "a", &dst.target(), "m/a", "1").await;
+    image::assert_same_image(&src.target(), "c", &dst.target(), "m/c", "1").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_uhub_repository_is_created_private_first_and_only_once() {
+    let (src, uhub_registry) = (Registry::start(), Registry::start());
+    let mock = MockUHub::builder().start().await.unwrap();
+    image::push_image(&src.target(), "lib/tool", "3", &[1000], 5).await;
+    let source = format!("{}/lib/tool:3", src.host());
+    let to = format!("{}/newrepo", uhub_registry.host());
+    let uhub = Uhub::for_mock(&mock);
+
+    let dry = uhub.run(&["mirror", &source, "--to", &to, "--registry", &uhub_registry.host(), "--dry-run"]).await;
+    assert_eq!(dry.status, 0, "{dry:#?}");
+    assert!(dry.stderr.contains("would create the private UHub repository newrepo"), "{dry:#?}");
+    assert_eq!(mock.requests("CreateRepo"), 0);
+
+    let run = uhub.run(&["mirror", &source, "--to", &to, "--registry", &uhub_registry.host()]).await;
+    assert_eq!(run.ok_json()[0]["result"], "copied");
+    assert!(run.stderr.contains("created the private UHub repository newrepo"), "{run:#?}");
+    assert_eq!(mock.requests("CreateRepo"), 1);
+    let repos = support::client(&mock).get_repo().repo_type(uhub_sdk::RepoType::Private).send().await.unwrap();
+    assert!(repos.repo_set.iter().any(|r| r.repo_name == "newrepo"), "{repos:?}");
+    image::assert_same_image(&src.target(), "lib/tool", &uhub_registry.target(), "newrepo/tool", "3").await;
+
+    let again = uhub.run(&["mirror", &source, "--to", &to, "--registry", &uhub_registry.host()]).await;
+    assert_eq!(again.ok_json()[0]["result"], "unchanged");
+    assert_eq!(mock.requests("CreateRepo"), 1, "an existing repository is not created again");
+
+    // Another registry is not UHub: no API call, so no keys needed.
+    let other = Registry::start();
+    let plain = Uhub::bare().run(&["mirror", &source, "--to", &format!("{}/x", other.host())]).await;
+    assert_eq!(plain.ok_json()[0]["result"], "copied");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_from_the_environment_work_and_no_password_is_ever_printed() {
+    let private = Registry::start_basic("alice", "s3cret-pass");
+    let dst = Registry::start();
+    image::push_image(&Target::basic(private.host(), "alice", "s3cret-pass"), "p/app", "1", &[1000], 6).await;
+    let source = format!("{}/p/app:1", private.host());
+    let to = format!("{}/copy", dst.host());
+
+    let good = Uhub::bare().var("UHUB_SRC_CREDS", "alice:s3cret-pass");
+    let run = good.run(&["mirror", &source, "--to", &to, "--debug"]).await;
+    assert_eq!(run.ok_json()[0]["result"], "copied");
+    assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"), "{run:#?}");
+
+    let wrong = Uhub::bare().var("UHUB_SRC_CREDS", "alice:wrong-pass-42");
+    let run = wrong.run(&["mirror", &source, "--to", &format!("{}/other", dst.host()), "--debug"]).await;
+    assert_eq!(run.status, 4, "{run:#?}");
+    assert!(run.json()[0]["error"].as_str().unwrap().contains("access denied"), "{run:#?}");
+    assert!(!run.stdout.contains("wrong-pass-42") && !run.stderr.contains("wrong-pass-42"), "{run:#?}");
+
+    let help = Uhub::bare().var("UHUB_DEST_CREDS", "bob:hidden-in-help").run(&["mirror", "--help"]).await;
+    assert!(help.stdout.contains("UHUB_DEST_CREDS") && !help.stdout.contains("hidden-in-help"), "{help:#?}");
+    let bad = Uhub::bare().run(&["mirror", &source, "--to", &to, "--src-creds", "no-colon-secret"]).await;
+    assert_eq!(bad.status, 2, "{bad:#?}");
+    assert!(bad.stderr.contains("USER:PASS") && !bad.stderr.contains("no-colon-secret"), "{bad:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_file_copies_the_tags_it_chooses() {
+    let (src, dst) = (Registry::start(), Registry::start());
+    for (n, tag) in ["1.0", "1.1", "2.0", "latest", "edge"].iter().enumerate() {
+        image::push_image(&src.target(), "lib/web", tag, &[500], n as u64).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sync.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "to = \"{}/mirror\"\n\n[[source]]\nfrom = \"{}/lib/web\"\ntags = [\"[0-9.]+\", \"latest\"]\nnewest = 2\n",
+            dst.host(),
+            src.host()
+        ),
+    )
+    .unwrap();
+    let uhub = Uhub::bare();
+    let run = uhub.run(&["mirror", "--file", file.to_str().unwrap()]).await.ok_json();
+    let mut got = rows(&run);
+    got.sort();
+    let want = |tag: &str| (format!("{}/mirror/web:{tag}", dst.host()), "copied".to_owned());
+    assert_eq!(got, vec![want("1.1"), want("2.0"), want("latest")]);
+    let again = uhub.run(&["mirror", "--file", file.to_str().unwrap()]).await.ok_json();
+    assert!(rows(&again).iter().all(|(_, r)| r == "unchanged"), "{again}");
+
+    std::fs::write(&file, "[[source]]\nfrom = \"x.example/a\"\nnewest = \"two\"\n").unwrap();
+    let bad = uhub.run(&["mirror", "--file", file.to_str().unwrap()]).await;
+    assert_eq!(bad.status, 2, "{bad:#?}");
+    assert!(bad.stderr.contains("sync.toml"), "{bad:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_finishes_the_image_in_flight_starts_no_other_and_reports() {
+    let (src, dst) = (Registry::start(), Registry::start());
+    let proxy = Proxy::counting(&src.host());
+    for name in ["a", "b", "c"] {
+        image::push_image(&src.target(), name, "1", &[1000], 7).await;
+    }
+    // Each blob GET waits a second, so the signal comes while the first image copies.
+    proxy.fail(
+        uhub_testreg::FailRule::new("GET", Kind::Blob)
+            .times(100)
+            .with(uhub_testreg::Failure::Delay(std::time::Duration::from_secs(1))),
+    );
+    let sources: Vec<String> = ["a", "b", "c"].iter().map(|n| format!("{}/{n}:1", proxy.host())).collect();
+    let to = format!("{}/m", dst.host());
+    let uhub = Uhub::bare();
+    let child = uhub.spawn(&["mirror", &sources[0], &sources[1], &sources[2], "--to", &to, "--images", "1"]);
+    let started = std::time::Instant::now();
+    while proxy.counts().requests("GET", Kind::Blob) < 1 {
+        assert!(started.elapsed() < support::LIMIT, "no blob was asked for");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let out = tokio::time::timeout(support::LIMIT, child.wait_with_output()).await.unwrap().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("2 of 3 images not finished; running the same command again continues"), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rows(&report).into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+        vec!["copied", "not_started", "not_started"],
+        "{report}"
+    );
+    image::assert_same_image(&src.target(), "a", &dst.target(), "m/a", "1").await;
+    assert_eq!(image::head_manifest(&dst.target(), "m/b", "1").await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_byte_progress_bar_is_drawn_on_a_terminal_only() {
+    let (src, dst) = (Registry::start(), Registry::start());
+    let proxy = Proxy::counting(&src.host());
+    image::push_image(&src.target(), "app", "1", &[3_000_000], 8).await;
+    // Slow blobs keep the bar on screen for a few ticks.
+    proxy.fail(
+        uhub_testreg::FailRule::new("GET", Kind::Blob)
+            .times(100)
+            .with(uhub_testreg::Failure::Delay(std::time::Duration::from_millis(600))),
+    );
+    let source = format!("{}/app:1", proxy.host());
+    let uhub = Uhub::bare();
+
+    let mut term = support::pty::Terminal::start(&uhub, &["mirror", &source, "--to", &format!("{}/t", dst.host())]);
+    term.wait_for("MiB").await;
+    assert_eq!(term.exit_code().await, 0, "{}", term.text());
+    let screen = term.text();
+    assert!(screen.contains(&format!("copying {source}")), "{screen}");
+    assert!(screen.contains("1 copied (3.0 MB sent), 0 unchanged"), "{screen}");
+
+    let piped = uhub.run(&["mirror", &source, "--to", &format!("{}/p", dst.host())]).await;
+    assert_eq!(piped.ok_json()[0]["result"], "copied");
+    assert!(!piped.stderr.contains("copying") && !piped.stderr.contains("MiB"), "{piped:#?}");
+}
