@@ -323,6 +323,13 @@ pub struct TagListArgs {
     /// One row per digest, listing the tags that are aliases of one image
     #[arg(long)]
     pub group_by_digest: bool,
+    /// Show each tag's compressed size, read from the registry (credentials: UHUB_REGISTRY_CREDS
+    /// or docker login)
+    #[arg(long, conflicts_with = "group_by_digest")]
+    pub size: bool,
+    /// Show each tag's platforms, read from the registry (as --size)
+    #[arg(long, conflicts_with = "group_by_digest")]
+    pub platforms: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -345,6 +352,10 @@ At least one of --keep-last, --older-than or --match is required, and none may b
 time cannot be read, when its digest is unknown, when a kept tag shares its digest (deleting it
 would not free the image, and some registries delete the image), or when it is the newest tag of
 its image (unless --dangerously-delete-newest).
+
+Signature, attestation and SBOM tags (sha256-<64 hex>.sig, .att, .sbom) follow the image whose
+digest they name: no rule selects them or counts them, they are kept while it is and deleted
+after it; one whose image no tag has (an orphan) is always kept, with a note.
 
 With --apply each tag is read again right before it is deleted, and deleted only when its digest
 and push time are still the plan's; a tag pushed again meanwhile is left alone and reported
@@ -466,6 +477,10 @@ pub struct ReportArgs {
     /// Also count the tags this policy would delete
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Also the bytes each repository stores, shared blobs counted once, read from the
+    /// registry (credentials: UHUB_REGISTRY_CREDS or docker login)
+    #[arg(long)]
+    pub size: bool,
 }
 
 #[derive(Args, Debug)]

@@ -59,6 +59,11 @@ impl Ctx {
         crate::registry::host(self.registry.as_deref(), &endpoint)
     }
 
+    /// Whether this is `--demo`'s in-process service (which has no registry).
+    pub fn is_demo(&self) -> bool {
+        self.demo.is_some()
+    }
+
     /// The tag a reference names, after checking that its registry host (if it names one) is
     /// the configured provider's; otherwise a usage error, and nothing is sent.
     pub fn tag_ref(&self, reference: &Reference) -> anyhow::Result<TagRef> {

@@ -8,6 +8,7 @@ mod confirm;
 mod context;
 mod delete;
 mod exit;
+mod facts;
 mod interrupt;
 mod listing;
 mod output;

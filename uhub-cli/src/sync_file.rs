@@ -261,7 +261,8 @@ fn source(shape: SourceShape) -> Result<SyncSource, String> {
     let mut patterns = Vec::new();
     let mut names = Vec::new();
     for pattern in &shape.tags {
-        if !pattern.is_empty() && regex::escape(pattern) == *pattern {
+        let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        if !pattern.is_empty() && pattern.chars().all(plain) {
             names.push(pattern.clone());
         } else {
             patterns.push(regex("tags", pattern)?);
@@ -320,6 +321,12 @@ fn image_name(from: String) -> Result<String, String> {
     if path.split('/').any(str::is_empty) || from.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!("from: {from:?} is not HOST/REPO/IMAGE ({example})"));
     }
+    let name_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | '/');
+    if !path.chars().all(name_char) {
+        return Err(format!(
+            "from: {from:?}: image names are lower-case letters, digits, '.', '_' and '-', separated by '/'"
+        ));
+    }
     Ok(from)
 }
 
@@ -371,10 +378,10 @@ fn since(value: toml::Value) -> Result<Timestamp, String> {
 fn toml_error(text: &str, e: &toml::de::Error) -> String {
     let message = one_line(e.message());
     let hint = near_key(&message).map(|k| format!(" (did you mean {k}?)")).unwrap_or_default();
-    let Some(at) = e.span().map(|s| s.start.min(text.len())) else {
+    // A span that is not a character boundary of the text (it should be) places nothing.
+    let Some(before) = e.span().and_then(|s| text.get(..s.start)) else {
         return format!("{message}{hint}");
     };
-    let before = &text[..at];
     let line_no = before.matches('\n').count() + 1;
     let line = text.lines().nth(line_no - 1).unwrap_or("");
     let source = before.lines().filter(|l| l.trim_start().starts_with("[[source]]")).count();
@@ -512,6 +519,10 @@ order = "push"                               # the 5 last pushed instead of the 
         assert_eq!(select("tags = [\"1\\\\.27.*\"]\nexclude = [\".*-alpine\"]", &tags), ["1.27.3", "1.27.10", "1.27"]);
         assert_eq!(select("tags = [\"stable\", \"mainline\"]\nexclude = [\"main.*\"]", &tags), ["stable"]);
         assert_eq!(select("tags = [\"nosuch\"]", &tags), Vec::<String>::new());
+        // Plain names (with `-` and `_`) are taken whatever newest says; `.` makes a pattern.
+        let named = [tag("stable-perl", None), tag("1.27.3", None), tag("1.27.10", None), tag("1x27x3", None)];
+        assert_eq!(select("tags = [\"stable-perl\", \"1.27.3\"]\nnewest = 1", &named), ["stable-perl", "1.27.3"]);
+        assert_eq!(select("tags = [\"stable-perl\", \"1.27.*\"]\nnewest = 1", &named), ["stable-perl", "1.27.10"]);
         let twice = [tag("a", None), tag("a", None)];
         assert_eq!(select("", &twice), ["a"], "each name once");
         assert_eq!(TagFilter::default().select_at(&tags, now()).len(), tags.len(), "the default takes every tag");
@@ -551,6 +562,7 @@ order = "push"                               # the 5 last pushed instead of the 
         assert!(err("[[source]]\nfrom = \"docker.io/library/nginx:1.27\"").contains("names a tag or digest"));
         assert!(err("[[source]]\nfrom = \"docker.io/library/nginx@sha256:00\"").contains("names a tag or digest"));
         assert!(parse("[[source]]\nfrom = \"127.0.0.1:5000/a/b\"").is_ok(), "a port is not a tag");
+        assert!(err("[[source]]\nfrom = \"docker.io/Library/nginx\"").contains("image names are lower-case"));
         assert_eq!(
             err("tos = \"x\"\n[[source]]\nfrom = \"quay.io/a/b\""),
             "tos: unknown field `tos`, expected one of `to`, `platforms`, `concurrency`, `source` (did you mean `to`?) (line 1)"
@@ -562,6 +574,16 @@ order = "push"                               # the 5 last pushed instead of the 
         assert!(err("to = \"\"\n[[source]]\nfrom = \"quay.io/a/b\"").starts_with("to: \"\" is not a destination"));
         assert!(err("to = \"x\"").starts_with("no [[source]] tables"));
         assert!(err("source:\n  - from: docker.io/library/nginx\n").starts_with("this looks like YAML"));
+    }
+
+    #[test]
+    fn errors_near_other_scripts_are_placed_without_panicking() {
+        let e = parse("[[source]]\nfrom = \"quay.io/é/b\"\n\"néwest\" = 3\n").unwrap_err();
+        assert!(e.starts_with("[[source]] 1: \"néwest\": unknown field `néwest`"), "{e}");
+        assert!(e.ends_with("(line 3)"), "{e}");
+        for text in ["é", "[[source]]\n\u{1f600} = 1", "[[source]]\nfrom = \"\u{0}\"", "[[source]]]", "=\n"] {
+            assert!(parse(text).is_err(), "{text:?}");
+        }
     }
 
     #[test]

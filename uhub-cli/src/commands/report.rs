@@ -1,5 +1,6 @@
-//! `uhub report [--policy FILE]`: per repository, images, tags, oldest and newest push,
-//! never-pulled images, and with a policy how many tags a prune would delete.
+//! `uhub report [--policy FILE] [--size]`: per repository, images, tags, oldest and newest
+//! push, never-pulled images, with a policy how many tags a prune would delete, and with
+//! `--size` the bytes the registry stores for it (blobs shared by tags and images counted once).
 
 use futures::{StreamExt, TryStreamExt};
 use jiff::Timestamp;
@@ -9,6 +10,7 @@ use uhub_sdk::ImageSet;
 use crate::cli::ReportArgs;
 use crate::context::Ctx;
 use crate::exit::Status;
+use crate::facts::{Facts, Wanted};
 use crate::listing::{self, Kind};
 use crate::output::Row;
 use crate::policy::Policy;
@@ -30,6 +32,9 @@ struct RepoReport {
     /// With `--policy`: tags a prune by it would delete now.
     #[serde(skip_serializing_if = "Option::is_none")]
     would_delete: Option<usize>,
+    /// With `--size`: bytes stored, each distinct blob and image manifest once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stored_bytes: Option<u64>,
     #[serde(skip)]
     oldest: Option<Timestamp>,
     #[serde(skip)]
@@ -40,7 +45,7 @@ struct RepoReport {
 
 impl Row for RepoReport {
     fn headers() -> &'static [&'static str] {
-        &["REPO", "KIND", "IMAGES", "TAGS", "OLDEST PUSH", "NEWEST PUSH", "NEVER PULLED", "WOULD DELETE"]
+        &["REPO", "KIND", "IMAGES", "TAGS", "STORED", "OLDEST PUSH", "NEWEST PUSH", "NEVER PULLED", "WOULD DELETE"]
     }
 
     fn cells(&self) -> Vec<String> {
@@ -49,6 +54,7 @@ impl Row for RepoReport {
             self.kind.to_owned(),
             self.images.to_string(),
             self.tags.to_string(),
+            self.stored_bytes.map_or_else(|| "-".to_owned(), crate::facts::human_bytes),
             time::relative_or_dash(self.oldest, self.now),
             time::relative_or_dash(self.newest, self.now),
             if self.never_pulled.is_empty() { "-".to_owned() } else { self.never_pulled.join(", ") },
@@ -63,14 +69,20 @@ impl Row for RepoReport {
 
 pub async fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<Status> {
     let policy = args.policy.as_deref().map(Policy::load).transpose()?;
+    let facts = args.size.then(|| Facts::connect(ctx, "--size")).transpose()?;
     let progress = ctx.progress("reading", "images");
-    let reports = gather(ctx, policy.as_ref(), &progress).await;
+    let reports = gather(ctx, policy.as_ref(), facts.as_ref(), &progress).await;
     progress.finish();
     ctx.out.list(&reports?)?;
     Ok(Status::Ok)
 }
 
-async fn gather(ctx: &Ctx, policy: Option<&Policy>, progress: &Progress) -> anyhow::Result<Vec<RepoReport>> {
+async fn gather(
+    ctx: &Ctx,
+    policy: Option<&Policy>,
+    facts: Option<&Facts>,
+    progress: &Progress,
+) -> anyhow::Result<Vec<RepoReport>> {
     let now = ctx.now();
     let mut reports = Vec::new();
     let mut seen = Vec::new();
@@ -88,13 +100,35 @@ async fn gather(ctx: &Ctx, policy: Option<&Policy>, progress: &Progress) -> anyh
             .buffered(ctx.concurrency)
             .try_collect()
             .await?;
-        seen.extend(tagged.iter().map(|(i, _)| ImageRef { repo: repo.repo_name.clone(), image: i.image_name.clone() }));
-        reports.push(summarise(&repo.repo_name, kind, &tagged, policy, now));
+        let names: Vec<ImageRef> = tagged
+            .iter()
+            .map(|(i, _)| ImageRef { repo: repo.repo_name.clone(), image: i.image_name.clone() })
+            .collect();
+        let stored = match facts {
+            Some(facts) => Some(stored(ctx, facts, &names, &tagged).await?),
+            None => None,
+        };
+        seen.extend(names);
+        let mut report = summarise(&repo.repo_name, kind, &tagged, policy, now);
+        report.stored_bytes = stored;
+        reports.push(report);
     }
     if let Some(policy) = policy {
         policy.warn_unmatched(&seen);
     }
     Ok(reports)
+}
+
+/// The bytes a repository stores: every tag's facts read, `--concurrency` at a time, and
+/// blobs shared between tags and images counted once.
+async fn stored(ctx: &Ctx, facts: &Facts, names: &[ImageRef], tagged: &[(ImageSet, Vec<Tag>)]) -> anyhow::Result<u64> {
+    let wanted: Vec<Wanted> = names
+        .iter()
+        .zip(tagged)
+        .flat_map(|(image, (_, tags))| tags.iter().map(move |tag| Wanted { image, tag }))
+        .collect();
+    let read = facts.read(&wanted, ctx.concurrency, &Progress::new(false, "", "")).await?;
+    Ok(crate::facts::stored_bytes(read.iter().flatten().map(|f| f.as_ref())))
 }
 
 fn summarise(
@@ -126,6 +160,7 @@ fn summarise(
         newest_push: newest.map(time::rfc3339),
         never_pulled: images.iter().filter(|(i, _)| i.pull_count == 0).map(|(i, _)| i.image_name.clone()).collect(),
         would_delete,
+        stored_bytes: None,
         oldest,
         newest,
         now,

@@ -50,11 +50,88 @@ async fn list(ctx: &Ctx, args: TagListArgs) -> anyhow::Result<Status> {
     let now = ctx.now();
     if args.group_by_digest {
         ctx.out.list(&groups(&args.image, &tags, now))?;
+    } else if args.size || args.platforms {
+        list_with_facts(ctx, &args, &tags, now).await?;
     } else {
         let rows: Vec<TagRow> = tags.iter().map(|t| TagRow::new(&args.image, t, now)).collect();
         ctx.out.list(&rows)?;
     }
     Ok(Status::Ok)
+}
+
+/// A tag with what the registry says of it: `size` and `platforms` are present in JSON when
+/// asked for, null when the registry does not have the tag.
+#[derive(Serialize)]
+struct FactsRow {
+    #[serde(flatten)]
+    row: TagRow,
+    /// Compressed bytes: the manifests and distinct blobs (configs, layers) of every platform.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<Option<u64>>,
+    /// `os/arch[/variant]`, sorted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platforms: Option<Option<Vec<String>>>,
+}
+
+/// The columns of `tag list` with the facts asked for.
+fn facts_headers(size: bool, platforms: bool) -> Vec<&'static str> {
+    let mut headers = TagRow::headers().to_vec();
+    headers.extend(size.then_some("SIZE"));
+    headers.extend(platforms.then_some("PLATFORMS"));
+    headers
+}
+
+impl Row for FactsRow {
+    /// Every column; a row's cells are those of the facts it was given (see [`facts_headers`]).
+    fn headers() -> &'static [&'static str] {
+        &["TAG", "PUSHED", "DIGEST", "SIZE", "PLATFORMS"]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let mut cells = self.row.cells();
+        if let Some(size) = self.size {
+            cells.push(size.map_or_else(|| "-".to_owned(), crate::facts::human_bytes));
+        }
+        if let Some(platforms) = &self.platforms {
+            cells.push(match platforms {
+                Some(p) if !p.is_empty() => p.join(","),
+                _ => "-".to_owned(),
+            });
+        }
+        cells
+    }
+
+    fn name(&self) -> String {
+        self.row.name()
+    }
+}
+
+/// `tag list --size --platforms`: the listing with the registry's facts of each tag.
+async fn list_with_facts(ctx: &Ctx, args: &TagListArgs, tags: &[Tag], now: Timestamp) -> anyhow::Result<()> {
+    let flag = if args.size { "--size" } else { "--platforms" };
+    let facts = crate::facts::Facts::connect(ctx, flag)?;
+    let wanted: Vec<crate::facts::Wanted> =
+        tags.iter().map(|tag| crate::facts::Wanted { image: &args.image, tag }).collect();
+    let progress = ctx.progress("reading the registry", "images");
+    let read = facts.read(&wanted, ctx.concurrency, &progress).await;
+    progress.finish();
+    let rows: Vec<FactsRow> = tags
+        .iter()
+        .zip(read?)
+        .map(|(tag, facts)| FactsRow {
+            row: TagRow::new(&args.image, tag, now),
+            size: args.size.then(|| facts.as_ref().map(|f| f.compressed_size)),
+            platforms: args.platforms.then(|| facts.as_ref().map(|f| f.platforms.clone())),
+        })
+        .collect();
+    match ctx.out.format {
+        // The columns depend on the flags, so the table is drawn here rather than by a Row.
+        crate::cli::Format::Table if !ctx.out.quiet => crate::output::emit(&crate::output::table(
+            &facts_headers(args.size, args.platforms),
+            rows.iter().map(FactsRow::cells),
+        )),
+        _ => ctx.out.list(&rows),
+    }
 }
 
 /// By push time, newest first; tags whose time cannot be read last, in the service's order.
