@@ -235,7 +235,10 @@ pub async fn copy_image(
         dst.push_manifest(&to.repository, digest, &raw.bytes, &raw.media_type).await?;
         report.manifests_pushed += 1;
     }
-    dst.push_manifest(&to.repository, &to.reference, &bytes::Bytes::from(top_bytes), &top.media_type).await?;
+    // A destination named by digest takes the bytes under their own (a rewritten index has
+    // a new one); a tag takes them as they are.
+    let top_reference = if to.is_digest() { &report.digest } else { &to.reference };
+    dst.push_manifest(&to.repository, top_reference, &bytes::Bytes::from(top_bytes), &top.media_type).await?;
     report.manifests_pushed += 1;
     Ok(report)
 }

@@ -465,3 +465,20 @@ async fn a_destination_storing_another_digest_than_the_bytes_sent_is_an_error() 
         ("pushed manifest", pushed.digest.as_str(), other.as_str())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_named_by_digest_and_filtered_lands_under_the_new_digest() {
+    let (src, dst) = (TestRegistry::start(), TestRegistry::start());
+    let pushed = image::push_index(&src.target(), "app", "1", &["linux/amd64", "linux/arm64"], &[100], 4).await;
+    let (s, d) = (anonymous(&src.host()), anonymous(&dst.host()));
+    let from = ImageRef::parse(&format!("{}/app@{}", src.host(), pushed.digest)).unwrap();
+    let to = ImageRef::parse(&format!("{}/app@{}", dst.host(), pushed.digest)).unwrap();
+    let options = CopyOptions { platforms: vec![Platform::parse("linux/amd64").unwrap()], ..CopyOptions::default() };
+    let report = copy_image(&s, &from, &d, &to, &options).await.unwrap();
+    assert!(report.rewritten);
+    assert_eq!(
+        image::head_manifest(&dst.target(), "app", &report.digest).await.as_deref(),
+        Some(report.digest.as_str())
+    );
+    assert_eq!(image::head_manifest(&dst.target(), "app", &pushed.digest).await, None);
+}

@@ -287,3 +287,19 @@ async fn a_byte_progress_bar_is_drawn_on_a_terminal_only() {
     assert_eq!(piped.ok_json()[0]["result"], "copied");
     assert!(!piped.stderr.contains("copying") && !piped.stderr.contains("MiB"), "{piped:#?}");
 }
+
+#[tokio::test]
+async fn credentials_given_once_are_never_sent_to_a_second_registry() {
+    let run = Uhub::bare()
+        .var("UHUB_SRC_CREDS", "alice:for-one-registry")
+        .run(&["mirror", "127.0.0.1:9/a:1", "docker.io/library/nginx:1", "--to", "127.0.0.1:9/m"])
+        .await;
+    assert_eq!(run.status, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains(
+            "--src-creds (or UHUB_SRC_CREDS) is for one registry, and these images are on 127.0.0.1:9, docker.io"
+        ),
+        "{run:#?}"
+    );
+    assert!(!run.stderr.contains("for-one-registry"), "{run:#?}");
+}

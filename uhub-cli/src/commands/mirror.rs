@@ -48,6 +48,8 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
 
     let dest_creds = explicit_creds(args.dest_creds.as_deref(), "--dest-creds or UHUB_DEST_CREDS")?;
     let src_creds = explicit_creds(args.src_creds.as_deref(), "--src-creds or UHUB_SRC_CREDS")?;
+    one_host(src_creds.is_some(), jobs.iter().map(|j| &j.from.host), "--src-creds (or UHUB_SRC_CREDS)")?;
+    one_host(dest_creds.is_some(), jobs.iter().map(|j| &j.to.host), "--dest-creds (or UHUB_DEST_CREDS)")?;
     let mut sources = Registries::new(src_creds);
     let mut destinations = Registries::new(dest_creds);
     for job in &jobs {
@@ -115,6 +117,21 @@ fn explicit_creds(pair: Option<&str>, place: &str) -> anyhow::Result<Option<Cred
             .map_err(|_| exit::usage(format!("{place} must be USER:PASS (a user name, a colon, then the password)")))
     })
     .transpose()
+}
+
+/// Credentials given once are for one registry: sent to every host of a mirror spanning
+/// several, a private registry's password would reach Docker Hub.
+fn one_host<'a>(given: bool, hosts: impl Iterator<Item = &'a String>, flag: &str) -> anyhow::Result<()> {
+    let hosts: BTreeSet<&String> = hosts.collect();
+    if given && hosts.len() > 1 {
+        let names: Vec<&str> = hosts.iter().map(|h| h.as_str()).collect();
+        return Err(exit::usage(format!(
+            "{flag} is for one registry, and these images are on {}: log in to each with `docker login` \
+             (uhub reads Docker's config.json) or run one uhub mirror per registry",
+            names.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 /// One registry per host, with the credentials given or found for it.
