@@ -482,3 +482,33 @@ async fn a_source_named_by_digest_and_filtered_lands_under_the_new_digest() {
     );
     assert_eq!(image::head_manifest(&dst.target(), "app", &pushed.digest).await, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tag_list_without_end_or_repeating_itself_ends_bounded() {
+    let endless = Server::start(Handler::new(|request| {
+        if request.path == "/v2/" {
+            Reply::json("{}")
+        } else {
+            Reply::json(r#"{"name":"a","tags":["#).endless(r#""t","#)
+        }
+    }))
+    .await;
+    let host = endless.addr().to_string();
+    let err = anonymous(&host).list_tags("a").await.unwrap_err();
+    assert!(err.to_string().ends_with("a page larger than 8388608 bytes; refused"), "{err}");
+
+    // A full page served again and again, whatever `last` says: read twice, then ended.
+    let page = serde_json::json!({ "name": "a", "tags": (0..1000).map(|n| format!("t{n:04}")).collect::<Vec<_>>() })
+        .to_string();
+    let repeating =
+        Server::start(Handler::new(
+            move |request| {
+                if request.path == "/v2/" { Reply::json("{}") } else { Reply::json(&page) }
+            },
+        ))
+        .await;
+    let host = repeating.addr().to_string();
+    let tags = anonymous(&host).list_tags("a").await.unwrap();
+    assert_eq!(tags.len(), 1000);
+    assert_eq!(repeating.requests().iter().filter(|r| r.path.contains("/tags/list")).count(), 2);
+}
