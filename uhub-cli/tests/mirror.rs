@@ -218,6 +218,31 @@ async fn a_sync_file_copies_the_tags_it_chooses() {
     let again = uhub.run(&["mirror", "--file", file.to_str().unwrap()]).await.ok_json();
     assert!(rows(&again).iter().all(|(_, r)| r == "unchanged"), "{again}");
 
+    // A source whose tags cannot be listed fails alone; the others are copied.
+    std::fs::write(
+        &file,
+        format!(
+            "to = \"{}/m2\"\n[[source]]\nfrom = \"{}/lib/absent\"\n[[source]]\nfrom = \"{}/lib/web\"\ntags = [\"edge\"]\n",
+            dst.host(),
+            src.host(),
+            src.host()
+        ),
+    )
+    .unwrap();
+    let partial = uhub.run(&["mirror", "--file", file.to_str().unwrap()]).await;
+    assert_eq!(partial.status, 4, "{partial:#?}");
+    let json = partial.json();
+    assert_eq!(
+        rows(&json),
+        vec![
+            (format!("{}/m2", dst.host()), "failed".to_owned()),
+            (format!("{}/m2/web:edge", dst.host()), "copied".to_owned())
+        ]
+    );
+    assert_eq!(json[0]["source"], format!("{}/lib/absent", src.host()));
+    let error = json[0]["error"].as_str().unwrap();
+    assert!(error.starts_with("listing its tags: list tags of") && error.ends_with("not found"), "{error}");
+
     std::fs::write(&file, "[[source]]\nfrom = \"x.example/a\"\nnewest = \"two\"\n").unwrap();
     let bad = uhub.run(&["mirror", "--file", file.to_str().unwrap()]).await;
     assert_eq!(bad.status, 2, "{bad:#?}");

@@ -35,15 +35,15 @@ struct Job {
 
 pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     let out = Output::new(global.output, global.quiet);
-    let (jobs, file_concurrency) = match &args.file {
+    let Planned { jobs, unlisted, concurrency: file_concurrency } = match &args.file {
         Some(path) => jobs_from_file(path, &args).await?,
-        None => (jobs_from_args(&args)?, None),
+        None => Planned { jobs: jobs_from_args(&args)?, unlisted: Vec::new(), concurrency: None },
     };
     check_distinct(&jobs)?;
     if jobs.is_empty() {
         crate::output::note("nothing to copy: no source tag matched");
-        out.list::<Line>(&[])?;
-        return Ok(Status::Ok);
+        out.list(&unlisted)?;
+        return Ok(if unlisted.is_empty() { Status::Ok } else { Status::PartialFailure });
     }
 
     let dest_creds = explicit_creds(args.dest_creds.as_deref(), "--dest-creds or UHUB_DEST_CREDS")?;
@@ -95,7 +95,7 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     .await;
     progress.finish();
     lines.sort_by_key(|(i, _)| *i);
-    let lines: Vec<Line> = lines.into_iter().map(|(_, line)| line).collect();
+    let lines: Vec<Line> = unlisted.into_iter().chain(lines.into_iter().map(|(_, line)| line)).collect();
     out.list(&lines)?;
     if out.for_people() {
         crate::output::note(&summary(&lines, args.dry_run));
@@ -214,35 +214,54 @@ fn check_distinct(jobs: &[Job]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What a sync file asks for: the jobs, the sources whose tags could not be listed (each a
+/// failed line of the report; the other sources still run), and the file's `concurrency`.
+struct Planned {
+    jobs: Vec<Job>,
+    unlisted: Vec<Line>,
+    concurrency: Option<usize>,
+}
+
 /// The jobs a sync file names: each source's tags listed on its registry and chosen by its
-/// filter; and the file's `concurrency` (as `--concurrency`), if it sets one.
-async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs) -> anyhow::Result<(Vec<Job>, Option<usize>)> {
+/// filter. Mistakes in the file are usage errors before anything is sent.
+async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs) -> anyhow::Result<Planned> {
     let file = sync_file::read(path).map_err(exit::usage)?;
-    let src_creds = explicit_creds(args.src_creds.as_deref(), "--src-creds or UHUB_SRC_CREDS")?;
-    let mut registries = Registries::new(src_creds);
-    let mut jobs = Vec::new();
+    let mut sources = Vec::new();
     for (n, source) in file.sources.iter().enumerate() {
-        let place = || format!("{}: [[source]] {}", path.display(), n + 1);
-        let from = ImageRef::parse(&source.from).map_err(|e| exit::usage(format!("{}: from: {e}", place())))?;
+        let place = format!("{}: [[source]] {}", path.display(), n + 1);
+        let from = ImageRef::parse(&source.from).map_err(|e| exit::usage(format!("{place}: from: {e}")))?;
         let to = source.to.as_deref().or(file.to.as_deref()).or(args.to.as_deref()).ok_or_else(|| {
-            exit::usage(format!("{}: no destination; set `to` in the file (or the source), or --to", place()))
+            exit::usage(format!("{place}: no destination; set `to` in the file (or the source), or --to"))
         })?;
         let texts = source.platforms.clone().or(file.platforms.clone()).unwrap_or_else(|| args.platform.clone());
-        let platforms = platforms(&texts).with_context(place)?;
+        let platforms = platforms(&texts).with_context(|| place.clone())?;
+        destination(to, &from).with_context(|| place.clone())?;
+        sources.push((place, source, from, to, platforms));
+    }
+    let src_creds = explicit_creds(args.src_creds.as_deref(), "--src-creds or UHUB_SRC_CREDS")?;
+    one_host(src_creds.is_some(), sources.iter().map(|s| &s.2.host), "--src-creds (or UHUB_SRC_CREDS)")?;
+    let mut registries = Registries::new(src_creds);
+    let mut planned = Planned { jobs: Vec::new(), unlisted: Vec::new(), concurrency: file.concurrency };
+    for (place, source, from, to, platforms) in sources {
         registries.add(&from.host)?;
         let registry = registries.get(&from.host);
-        let names = registry
-            .list_tags(&from.repository)
-            .await
-            .with_context(|| format!("{}: listing the tags of {}", place(), source.from))?;
-        let candidates = candidates(registry, &from, names, source.tags.needs_times()).await.with_context(place)?;
-        for tag in source.tags.select(&candidates) {
-            let from = from.with_reference(tag);
-            let to = destination(to, &from).with_context(place)?;
-            jobs.push(Job { from, to, platforms: platforms.clone() });
+        let chosen = async {
+            let names = registry.list_tags(&from.repository).await.context("listing its tags")?;
+            let candidates = candidates(registry, &from, names, source.tags.needs_times()).await?;
+            anyhow::Ok(source.tags.select(&candidates))
+        };
+        match chosen.await {
+            Ok(tags) => {
+                for tag in tags {
+                    let from = from.with_reference(tag);
+                    let to = destination(to, &from).with_context(|| place.clone())?;
+                    planned.jobs.push(Job { from, to, platforms: platforms.clone() });
+                }
+            }
+            Err(e) => planned.unlisted.push(Line::unlisted(&source.from, to, &format!("{e:#}"))),
         }
     }
-    Ok((jobs, file.concurrency))
+    Ok(planned)
 }
 
 /// The tags with their creation times when the filter needs them (a GET of the manifest and
@@ -377,6 +396,24 @@ impl Line {
                 Line { error: Some(e.to_string()), ..Line::empty(job, "interrupted") }
             }
             Err(e) => Line { error: Some(e.to_string()), ..Line::empty(job, "failed") },
+        }
+    }
+
+    /// A sync file's source whose tags could not be chosen (listing or reading them failed).
+    fn unlisted(source: &str, to: &str, error: &str) -> Line {
+        Line {
+            source: source.to_owned(),
+            destination: to.to_owned(),
+            result: "failed",
+            digest: None,
+            source_digest: None,
+            replaced: None,
+            platforms: Vec::new(),
+            bytes: 0,
+            blobs_copied: 0,
+            blobs_skipped: 0,
+            blobs_mounted: 0,
+            error: Some(error.to_owned()),
         }
     }
 
