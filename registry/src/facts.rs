@@ -3,11 +3,14 @@
 
 use std::collections::HashSet;
 
+use futures::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 
 use crate::manifest::{self, Parsed};
 use crate::{Error, Registry};
 
+/// Platform manifests read at once.
+const CHILDREN_IN_FLIGHT: usize = 4;
 /// The largest image config read for its platform (real ones are a few KiB).
 const MAX_CONFIG_BYTES: u64 = 4 << 20;
 
@@ -53,8 +56,13 @@ impl Registry {
         let platforms = match manifest::parse(&top.bytes, &target)? {
             Parsed::Index { children } => {
                 let mut platforms = Vec::new();
-                for child in &children {
-                    let raw = self.get_manifest(repository, &child.digest).await?;
+                // The platforms' manifests a few at a time, in the index's order.
+                let raws: Vec<crate::RawManifest> =
+                    futures::stream::iter(children.iter().map(|c| self.get_manifest(repository, &c.digest)))
+                        .buffered(CHILDREN_IN_FLIGHT)
+                        .try_collect()
+                        .await?;
+                for (child, raw) in children.iter().zip(raws) {
                     size += raw.bytes.len() as u64;
                     let parsed = manifest::parse(&raw.bytes, &format!("{target} ({})", child.digest))?;
                     size += add(&mut blobs, &parsed);
