@@ -328,3 +328,10 @@ async fn credentials_given_once_are_never_sent_to_a_second_registry() {
     );
     assert!(!run.stderr.contains("for-one-registry"), "{run:#?}");
 }
+
+#[tokio::test]
+async fn the_demo_never_mirrors() {
+    let run = Uhub::bare().run(&["--demo", "mirror", "nginx:1.27", "--to", "uhub.service.ucloud.cn/mirror"]).await;
+    assert_eq!(run.status, 2, "{run:#?}");
+    assert!(run.stderr.contains("run it without --demo") && run.stdout.is_empty(), "{run:#?}");
+}

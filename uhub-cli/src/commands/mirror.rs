@@ -34,6 +34,12 @@ struct Job {
 }
 
 pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
+    if global.demo {
+        // The demo promises that nothing leaves the machine; a mirror is all registries.
+        return Err(exit::usage(
+            "uhub mirror copies between real registries, which --demo has none of: run it without --demo",
+        ));
+    }
     let out = Output::new(global.output, global.quiet);
     let Planned { jobs, unlisted, concurrency: file_concurrency } = match &args.file {
         Some(path) => jobs_from_file(path, &args).await?,
