@@ -512,3 +512,38 @@ async fn a_tag_list_without_end_or_repeating_itself_ends_bounded() {
     assert_eq!(tags.len(), 1000);
     assert_eq!(repeating.requests().iter().filter(|r| r.path.contains("/tags/list")).count(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn basic_and_bearer_token_destinations_take_pushes() {
+    let src = TestRegistry::start();
+    let pushed = image::push_index(&src.target(), "app", "1", &["linux/amd64", "linux/arm64"], &[3000], 5).await;
+    let s = anonymous(&src.host());
+    let from = reference(&src.host(), "app", "1");
+
+    let basic = TestRegistry::start_basic("carol", "push-pass-1");
+    let d = Registry::with_retry(&basic.host(), Credentials::parse_pair("carol:push-pass-1").unwrap(), quick_retry())
+        .unwrap();
+    let report =
+        copy_image(&s, &from, &d, &reference(&basic.host(), "app", "1"), &CopyOptions::default()).await.unwrap();
+    assert_eq!(report.digest, pushed.digest);
+    image::assert_same_image(&src.target(), "app", &Target::basic(basic.host(), "carol", "push-pass-1"), "app", "1")
+        .await;
+    let anonymous_push = copy_image(
+        &s,
+        &from,
+        &anonymous(&basic.host()),
+        &reference(&basic.host(), "app", "2"),
+        &CopyOptions::default(),
+    )
+    .await;
+    assert!(matches!(anonymous_push, Err(Error::Denied { .. })), "{anonymous_push:?}");
+
+    let open = TestRegistry::start();
+    let token = Proxy::token(&open.host(), "dave", "token-pass-2");
+    let d = Registry::with_retry(&token.host(), Credentials::parse_pair("dave:token-pass-2").unwrap(), quick_retry())
+        .unwrap();
+    let report =
+        copy_image(&s, &from, &d, &reference(&token.host(), "app", "1"), &CopyOptions::default()).await.unwrap();
+    assert_eq!(report.digest, pushed.digest);
+    image::assert_same_image(&src.target(), "app", &open.target(), "app", "1").await;
+}
