@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -15,7 +16,6 @@ use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::OciDistributionError;
 use oci_client::{Client, RegistryOperation};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
-use tokio::sync::OnceCell;
 
 use crate::error::from_reqwest;
 use crate::manifest::{self, ACCEPT as MANIFEST_ACCEPT};
@@ -28,6 +28,26 @@ const AUTH_REUSE: Duration = Duration::from_secs(50);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// A read that stalls this long fails (and is retried); a slow but moving blob does not.
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+const AUTH_UNKNOWN: u8 = 0;
+const AUTH_OPEN: u8 = 1;
+const AUTH_NEEDED: u8 = 2;
+
+/// The one HTTP client of our own requests, for every registry (building one loads the
+/// machine's root certificates, which a short command notices).
+fn http() -> Result<&'static reqwest::Client, Error> {
+    static HTTP: OnceLock<reqwest::Client> = OnceLock::new();
+    if let Some(client) = HTTP.get() {
+        return Ok(client);
+    }
+    let client = reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .user_agent(concat!("uhub/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| from_reqwest("configure", "the HTTP client", "", e))?;
+    Ok(HTTP.get_or_init(|| client))
+}
 
 /// An Authorization header for (repository, push) and when it was made.
 type CachedHeader = (Option<HeaderValue>, Instant);
@@ -55,10 +75,11 @@ pub struct Registry {
     api_host: String,
     scheme: &'static str,
     credentials: Credentials,
-    client: Client,
-    http: reqwest::Client,
-    /// Whether the registry asks for authentication at all (found once, by `GET /v2/`).
-    needs_auth: OnceCell<bool>,
+    /// oci-client, built on first use: a copy that finds nothing to do never needs it.
+    client: OnceLock<Client>,
+    /// Whether the registry asks for authentication: [`AUTH_UNKNOWN`], [`AUTH_OPEN`] or
+    /// [`AUTH_NEEDED`], learnt from a 401 to our own request or a `GET /v2/`.
+    auth_state: AtomicU8,
     headers: Mutex<HashMap<(String, bool), CachedHeader>>,
     retry: RetryPolicy,
 }
@@ -100,8 +121,25 @@ impl Registry {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let scheme = if is_loopback(host) { "http" } else { "https" };
         let api_host = if host == "docker.io" { "index.docker.io".to_owned() } else { host.to_owned() };
+        Ok(Registry {
+            host: host.to_owned(),
+            api_host,
+            scheme,
+            credentials,
+            client: OnceLock::new(),
+            auth_state: AtomicU8::new(AUTH_UNKNOWN),
+            headers: Mutex::new(HashMap::new()),
+            retry,
+        })
+    }
+
+    /// oci-client for this host, built the first time it is needed.
+    fn client(&self) -> Result<&Client, Error> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
         let config = ClientConfig {
-            protocol: if scheme == "http" { ClientProtocol::Http } else { ClientProtocol::Https },
+            protocol: if self.scheme == "http" { ClientProtocol::Http } else { ClientProtocol::Https },
             // One PUT of a streamed body per blob; chunked pushes would send a PATCH per
             // network read.
             use_monolithic_push: true,
@@ -110,24 +148,9 @@ impl Registry {
             user_agent: concat!("uhub/", env!("CARGO_PKG_VERSION")),
             ..ClientConfig::default()
         };
-        let client = Client::try_from(config).map_err(|e| Error::from_oci("configure client for", host, host, e))?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .read_timeout(READ_TIMEOUT)
-            .user_agent(concat!("uhub/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| from_reqwest("configure client for", host, host, e))?;
-        Ok(Registry {
-            host: host.to_owned(),
-            api_host,
-            scheme,
-            credentials,
-            client,
-            http,
-            needs_auth: OnceCell::new(),
-            headers: Mutex::new(HashMap::new()),
-            retry,
-        })
+        let client =
+            Client::try_from(config).map_err(|e| Error::from_oci("configure client for", &self.host, &self.host, e))?;
+        Ok(self.client.get_or_init(|| client))
     }
 
     pub fn host(&self) -> &str {
@@ -151,46 +174,53 @@ impl Registry {
         format!("{}/{repository}{sep}{reference}", self.host)
     }
 
-    /// Whether the registry wants authentication. An open registry is not given the
+    /// Whether the registry wants authentication, for oci-client's requests: known from our
+    /// own requests, else asked once with `GET /v2/`. An open registry is not given the
     /// credentials, so oci-client does not ask `GET /v2/` before every request.
     async fn needs_auth(&self) -> Result<bool, Error> {
-        self.needs_auth
-            .get_or_try_init(|| async {
-                let url = format!("{}://{}/v2/", self.scheme, self.api_host);
-                let answer = self
-                    .retry
-                    .run(|| async {
-                        self.http.get(&url).send().await.map_err(|e| from_reqwest("reach", &self.host, &self.host, e))
-                    })
-                    .await?;
-                let needs = answer.status() == reqwest::StatusCode::UNAUTHORIZED;
-                if !answer.status().is_success() && !needs {
-                    return Err(Error::Registry {
-                        action: "reach",
-                        target: self.host.clone(),
-                        message: format!(
-                            "GET /v2/ answered HTTP {}; is this an OCI registry?",
-                            answer.status().as_u16()
-                        ),
-                        status: Some(answer.status().as_u16()),
-                        transient: answer.status().is_server_error(),
-                    });
-                }
-                if needs {
-                    self.client.store_auth_if_needed(&self.api_host, &self.credentials.to_registry_auth()).await;
-                }
-                Ok(needs)
+        match self.auth_state.load(Ordering::Acquire) {
+            AUTH_NEEDED => return Ok(true),
+            AUTH_OPEN => return Ok(false),
+            _ => {}
+        }
+        let url = format!("{}://{}/v2/", self.scheme, self.api_host);
+        let answer = self
+            .retry
+            .run(|| async {
+                http()?.get(&url).send().await.map_err(|e| from_reqwest("reach", &self.host, &self.host, e))
             })
-            .await
-            .copied()
+            .await?;
+        let status = answer.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            self.mark_auth_needed().await?;
+            return Ok(true);
+        }
+        if !status.is_success() {
+            return Err(Error::Registry {
+                action: "reach",
+                target: self.host.clone(),
+                message: format!("GET /v2/ answered HTTP {}; is this an OCI registry?", status.as_u16()),
+                status: Some(status.as_u16()),
+                transient: status.is_server_error(),
+            });
+        }
+        // A 401 seen meanwhile wins.
+        let _ = self.auth_state.compare_exchange(AUTH_UNKNOWN, AUTH_OPEN, Ordering::AcqRel, Ordering::Acquire);
+        Ok(self.auth_state.load(Ordering::Acquire) == AUTH_NEEDED)
     }
 
-    /// The Authorization header for our own requests to `repository`: oci-client's bearer
-    /// token when the registry gives tokens, else basic, else none.
-    async fn authorization(&self, repository: &str, push: bool) -> Result<Option<HeaderValue>, Error> {
-        if !self.needs_auth().await? {
-            return Ok(None);
+    /// The registry asked for authentication: oci-client gets the credentials.
+    async fn mark_auth_needed(&self) -> Result<(), Error> {
+        if self.auth_state.swap(AUTH_NEEDED, Ordering::AcqRel) != AUTH_NEEDED {
+            self.client()?.store_auth_if_needed(&self.api_host, &self.credentials.to_registry_auth()).await;
         }
+        Ok(())
+    }
+
+    /// The Authorization header for our own requests to `repository` on a registry that
+    /// wants one: oci-client's bearer token when the registry gives tokens, else basic, else
+    /// none.
+    async fn authorization(&self, repository: &str, push: bool) -> Result<Option<HeaderValue>, Error> {
         let key = (repository.to_owned(), push);
         if let Some((value, at)) = self.headers.lock().expect("header cache").get(&key) {
             if at.elapsed() < AUTH_REUSE {
@@ -203,7 +233,7 @@ impl Registry {
         let token = self
             .retry
             .run(|| async {
-                self.client
+                self.client()?
                     .auth(&reference, &auth, op)
                     .await
                     .map_err(|e| Error::from_oci("authenticate to", repository, &self.host, e))
@@ -254,11 +284,25 @@ impl Registry {
     ) -> Result<reqwest::Response, Error> {
         let url = format!("{}://{}{path}", self.scheme, self.api_host);
         let target = target.to_owned();
-        let mut request = self.http.request(method, &url).header(ACCEPT, MANIFEST_ACCEPT);
-        if let Some(value) = self.authorization(repository, false).await? {
-            request = request.header(AUTHORIZATION, value);
+        let (method, url, target_ref) = (&method, &url, &target);
+        let send = move |authorization: Option<HeaderValue>| async move {
+            let mut request = http()?.request(method.clone(), url).header(ACCEPT, MANIFEST_ACCEPT);
+            if let Some(value) = authorization {
+                request = request.header(AUTHORIZATION, value);
+            }
+            request.send().await.map_err(|e| from_reqwest(action, target_ref, &self.host, e))
+        };
+        // Without credentials until the registry asks for them: an open registry then costs
+        // no `GET /v2/`, and one that wants them answers 401 once.
+        let known = self.auth_state.load(Ordering::Acquire) == AUTH_NEEDED;
+        let first = if known { self.authorization(repository, false).await? } else { None };
+        let mut answer = send(first).await?;
+        if !known && answer.status() == reqwest::StatusCode::UNAUTHORIZED {
+            self.mark_auth_needed().await?;
+            if let Some(value) = self.authorization(repository, false).await? {
+                answer = send(Some(value)).await?;
+            }
         }
-        let answer = request.send().await.map_err(|e| from_reqwest(action, &target, &self.host, e))?;
         let status = answer.status().as_u16();
         match status {
             200 => Ok(answer),
@@ -368,7 +412,7 @@ impl Registry {
         let location = self
             .retry
             .run(|| async {
-                self.client
+                self.client()?
                     .push_manifest_raw(&oci_ref, bytes.clone(), content_type.clone())
                     .await
                     .map_err(|e| Error::from_oci("PUT manifest", &target, &self.host, e))
@@ -391,7 +435,7 @@ impl Registry {
         let target = self.target(repository, digest);
         self.retry
             .run(|| async {
-                self.client
+                self.client()?
                     .blob_exists(&oci_ref, digest)
                     .await
                     .map_err(|e| Error::from_oci("HEAD blob", &target, &self.host, e))
@@ -405,7 +449,7 @@ impl Registry {
         self.needs_auth().await?;
         let to = self.oci_ref(repository, "latest");
         let from = self.oci_ref(from_repository, "latest");
-        match self.client.mount_blob(&to, &from, digest).await {
+        match self.client()?.mount_blob(&to, &from, digest).await {
             Ok(()) => Ok(true),
             // A registry that cannot mount opens an upload (202) instead: copy.
             Err(OciDistributionError::SpecViolationError(_)) => Ok(false),
@@ -425,7 +469,7 @@ impl Registry {
         self.needs_auth().await?;
         let oci_ref = self.oci_ref(repository, "latest");
         // By digest string only: a descriptor's `urls` (foreign layers) are not followed.
-        self.client
+        self.client()?
             .pull_blob_stream(&oci_ref, digest)
             .await
             .map_err(|e| Error::from_oci("GET blob", &self.target(repository, digest), &self.host, e))
@@ -442,7 +486,7 @@ impl Registry {
     ) -> Result<(), Error> {
         self.needs_auth().await?;
         let oci_ref = self.oci_ref(repository, "latest");
-        self.client
+        self.client()?
             .push_blob_stream(&oci_ref, body.boxed(), digest, Some(size))
             .await
             .map(|_| ())

@@ -44,6 +44,8 @@ async fn every_platform_is_copied_and_a_rerun_gets_nothing() {
     let counts = proxy.counts();
     assert_eq!(counts.requests("GET", Kind::Manifest) + counts.requests("GET", Kind::Blob), 0, "{counts:?}");
     assert_eq!(counts.total_bytes_in(), 0, "{counts:?}");
+    // One HEAD and nothing else: not even `GET /v2/` (an open registry is not asked about auth).
+    assert_eq!((counts.total_requests(), counts.requests("HEAD", Kind::Manifest)), (1, 1), "{counts:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
