@@ -9,13 +9,14 @@
 //!   makes HEAD requests only), `uhub` ÷ `skopeo`.
 //!
 //! The two tools take turns within each round (their order alternating), the whole process
-//! timed from start to exit. `uhub` is the binary beside this program (see `cli`), or `UHUB_BIN`.
+//! timed from start to exit. Each copy's tag is checked after it, and in the first round every
+//! manifest and blob each tool left is checked against the source's digests. `uhub` is the binary beside this program (see `cli`), or `UHUB_BIN`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use uhub_testreg::image::{head_manifest, push_index};
+use uhub_testreg::image::{assert_same_image, head_manifest, push_index};
 use uhub_testreg::{Counts, Kind, Proxy, Registry, Target as Host, install};
 
 use crate::measure::{Row, Target, median, runtime, show};
@@ -57,11 +58,12 @@ pub fn run() -> Result<Vec<Row>, String> {
         for phase in &mut phases {
             for k in 0..tools.len() {
                 let n = (round + k) % tools.len();
-                let (_, proxy, home) = &destinations[n];
+                let (registry, proxy, home) = &destinations[n];
                 source_proxy.reset();
                 proxy.reset();
                 let elapsed = tools[n].copy(&source_proxy.host(), &proxy.host(), home)?;
-                let copied = rt.block_on(head_manifest(&Host::anonymous(proxy.host()), REPO, TAG));
+                // Checked on the registry itself, so the check is not counted as the tool's.
+                let copied = rt.block_on(head_manifest(&registry.target(), REPO, TAG));
                 if copied.as_deref() != Some(pushed.digest.as_str()) {
                     return Err(format!(
                         "{} left {REPO}:{TAG} at {copied:?} on its destination, not {}",
@@ -69,18 +71,17 @@ pub fn run() -> Result<Vec<Row>, String> {
                         pushed.digest
                     ));
                 }
-                let mut dst = proxy.counts();
-                // The check just made is ours, not the tool's.
-                let ours = ("HEAD".to_owned(), Kind::Manifest);
-                if let Some(tally) = dst.by.get_mut(&ours) {
-                    tally.requests -= 1;
-                    if tally.requests == 0 {
-                        dst.by.remove(&ours);
-                    }
-                }
+                let dst = proxy.counts();
                 let seen = Traffic { src: source_proxy.counts(), dst };
                 phase.times[n].push(elapsed);
                 phase.traffic[n] = Some(seen);
+            }
+        }
+        if round == 0 {
+            // Once: every manifest and blob each tool left, against the source's digests.
+            for ((registry, _, _), tool) in destinations.iter().zip(&tools) {
+                verify(&rt, &source.target(), &registry.target())
+                    .map_err(|e| format!("{}'s copy: {e}", tool.name()))?;
             }
         }
     }
@@ -118,6 +119,14 @@ pub fn run() -> Result<Vec<Row>, String> {
         }
     }
     Ok(rows)
+}
+
+/// `assert_same_image`, its panic turned into an error so that the other measures still run.
+fn verify(rt: &tokio::runtime::Runtime, src: &Host, dst: &Host) -> Result<usize, String> {
+    let check = std::panic::AssertUnwindSafe(|| rt.block_on(assert_same_image(src, REPO, dst, REPO, TAG)));
+    std::panic::catch_unwind(check).map_err(|panic| {
+        panic.downcast_ref::<String>().cloned().unwrap_or_else(|| "the check of the copy panicked".to_owned())
+    })
 }
 
 #[derive(Default)]
@@ -244,5 +253,38 @@ impl Traffic {
                 self.src, self.dst
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use uhub_testreg::Tally;
+
+    use super::*;
+
+    fn counts(entries: &[(&str, Kind, u64, u64, u64)]) -> Counts {
+        let by = entries
+            .iter()
+            .map(|&(method, kind, requests, bytes_in, bytes_out)| {
+                ((method.to_owned(), kind), Tally { requests, bytes_in, bytes_out })
+            })
+            .collect();
+        Counts { by }
+    }
+
+    #[test]
+    fn a_traffic_row_adds_bytes_out_of_the_source_and_into_the_destination() {
+        let seen = Traffic {
+            src: counts(&[("GET", Kind::Manifest, 3, 0, 2253), ("GET", Kind::Blob, 10, 0, 200_000_000)]),
+            dst: counts(&[("HEAD", Kind::Blob, 10, 0, 0), ("PUT", Kind::Upload, 10, 200_000_000, 0)]),
+        };
+        let row = seen.row("uhub cold");
+        assert_eq!(row.label, "uhub cold: 33 requests, 400.0 MB moved");
+        assert_eq!(
+            row.raw,
+            "13 GETs of manifests and blobs at the source; source: GET manifest 3 (2253 B out), \
+             GET blob 10 (200.0 MB out); destination: HEAD blob 10, PUT upload 10 (200.0 MB in)"
+        );
+        assert_eq!(row.met(), None);
     }
 }
