@@ -118,6 +118,17 @@ impl TagFilter {
         self.since.is_some() || self.max_age.is_some() || (self.newest.is_some() && self.order == Order::Push)
     }
 
+    /// Whether `name` can be chosen at all, judging by its name alone: the caller reads
+    /// creation times (a manifest and a config GET each, which Docker Hub counts against its
+    /// pull limit) only for these.
+    pub fn may_take(&self, name: &str) -> bool {
+        let whole = |re: &Regex| re.find(name).is_some_and(|m| m.start() == 0 && m.end() == name.len());
+        if self.exclude.iter().any(whole) {
+            return false;
+        }
+        self.names.iter().any(|n| n == name) || self.every || self.patterns.iter().any(whole)
+    }
+
     /// The names to copy, in the order given.
     pub fn select(&self, tags: &[TagCandidate]) -> Vec<String> {
         self.select_at(tags, Timestamp::now())
@@ -430,6 +441,21 @@ mod tests {
             tag("1.27", None),
             tag("mainline", Some(30)),
         ]
+    }
+
+    #[test]
+    fn may_take_judges_names_as_select_does_and_never_needs_a_time() {
+        let rules = "tags = [\"1\\\\.27\\\\..*\", \"stable\"]\nexclude = [\".*-alpine\"]\nnewest = 1\norder = \"push\"";
+        let f = filter(rules);
+        let untimed: Vec<TagCandidate> = nginx().into_iter().map(|t| TagCandidate { created: None, ..t }).collect();
+        let may: Vec<&str> = untimed.iter().filter(|t| f.may_take(&t.name)).map(|t| t.name.as_str()).collect();
+        assert_eq!(may, ["stable", "1.27.3", "1.27.10"]);
+        // Whatever the times, select takes nothing may_take ruled out.
+        for t in select(rules, &nginx()) {
+            assert!(may.contains(&t.as_str()), "{t}");
+        }
+        assert!(filter("").may_take("anything"));
+        assert!(!filter("exclude = [\"edge\"]").may_take("edge"));
     }
 
     #[test]

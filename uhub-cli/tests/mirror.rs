@@ -252,6 +252,29 @@ async fn a_sync_file_copies_the_tags_it_chooses() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_order_reads_build_times_only_for_tags_whose_names_may_be_taken() {
+    // Reading a build time costs a manifest and a config GET; Docker Hub counts GETs against
+    // its pull limit, so tags the names already rule out must cost nothing.
+    let (src, dst) = (Registry::start(), Registry::start());
+    for (n, tag) in ["1.0", "1.1", "nightly-1", "nightly-2", "nightly-3"].iter().enumerate() {
+        image::push_image(&src.target(), "lib/web", tag, &[300], n as u64).await;
+    }
+    let proxy = Proxy::counting(&src.host());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sync.toml");
+    let sync = format!(
+        "to = \"{}/mirror\"\n[[source]]\nfrom = \"{}/lib/web\"\ntags = [\"1\\\\..*\"]\nnewest = 1\norder = \"push\"\n",
+        dst.host(),
+        proxy.host()
+    );
+    std::fs::write(&file, sync).unwrap();
+    let run = Uhub::bare().run(&["mirror", "--file", file.to_str().unwrap(), "--dry-run"]).await.ok_json();
+    assert_eq!(rows(&run).len(), 1, "{run}");
+    // Two tags match `1\..*`: one config GET each for their build times, none for the nightlies.
+    assert_eq!(proxy.counts().requests("GET", Kind::Blob), 2, "{:?}", proxy.counts());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_finishes_the_image_in_flight_starts_no_other_and_reports() {
     let (src, dst) = (Registry::start(), Registry::start());
     let proxy = Proxy::counting(&src.host());

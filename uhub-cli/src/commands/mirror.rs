@@ -252,7 +252,9 @@ async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs) -> anyhow::Re
         registries.add(&from.host)?;
         let registry = registries.get(&from.host);
         let chosen = async {
-            let names = registry.list_tags(&from.repository).await.context("listing its tags")?;
+            let mut names = registry.list_tags(&from.repository).await.context("listing its tags")?;
+            // Names decide first, so creation times are read only for tags that may be taken.
+            names.retain(|name| source.tags.may_take(name));
             let candidates = candidates(registry, &from, names, source.tags.needs_times()).await?;
             anyhow::Ok(source.tags.select(&candidates))
         };
