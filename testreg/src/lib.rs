@@ -6,14 +6,16 @@
 //! ```text
 //! Registry::start() -> Registry                     anonymous; killed, reaped, files removed on drop
 //! Registry::start_basic(user, password) -> Registry htpasswd (bcrypt) basic auth
-//!   .host() -> "127.0.0.1:PORT"   .target() -> Target   .storage_dir() -> &Path   .log() -> String
+//!   .host() -> "127.0.0.1:PORT"   .target() -> Target   .storage_dir() -> &Path   .log() -> String   .pid()
 //!
 //! Proxy::counting(upstream_host) -> Proxy           forwards everything, counts
 //! Proxy::token(upstream_host, user, password)       demands `Bearer` tokens from its own /token
-//!   .host()   .counts() -> Counts   .reset()   .fail(FailRule)
-//! Counts: .requests(method, Kind) .bytes_in(..) .bytes_out(..) .total_requests() .total_bytes_out()
+//!   .host()   .counts() -> Counts   .reset() (counts only)   .fail(FailRule)   .clear_failures()
+//! Counts { by: BTreeMap<(method, Kind), Tally { requests, bytes_in, bytes_out }> }
+//!   .get(method, Kind) .requests(..) .bytes_in(..) .bytes_out(..) .total_requests() .total_bytes_in() .total_bytes_out()
 //!   Kind = Manifest | Blob | Upload | Tags | Token | Other (Display: "GET blob 3 (1.2 MB out)", ...)
-//! FailRule::new("GET", Kind::Blob).nth(2).times(1).with(Failure::Status(503) | Failure::Close | Failure::CutBody(n))
+//! FailRule::new("GET", Kind::Blob).nth(2).times(1)       the 2nd matching request since added (default: 1st, once)
+//!   .with(Failure::Status(503) | Failure::Close | Failure::CutBody(bytes) | Failure::Delay(duration))
 //!
 //! Target { host, basic: Option<(user, password)> }   Target::anonymous(host), Target::basic(host, u, p)
 //! image::push_image(&t, repo, tag, layer_sizes, seed).await -> Pushed          linux/amd64, OCI manifest
@@ -22,7 +24,8 @@
 //! image::head_manifest(&t, repo, reference).await -> Option<String>             digest from HEAD
 //! image::get_manifest(&t, repo, reference).await -> Option<(media type, bytes)>
 //! image::assert_same_image(&src, src_repo, &dst, dst_repo, reference).await -> usize (blobs checked)
-//! Pushed { digest, children: Vec<(platform, digest)>, blobs: Vec<(digest, size)> }
+//! Pushed { digest, children: Vec<(platform, digest)>, blobs: Vec<(digest, size)> }   .blob_bytes()
+//! digest(bytes) -> "sha256:<hex>"
 //! install::docker_registry(), install::skopeo() -> PathBuf                     installed if missing
 //! ```
 //!

@@ -106,12 +106,16 @@ impl Registry {
             Err(why) => {
                 let log = registry.log();
                 let port_taken = log.contains("address already in use");
+                // The registry's directory goes with it; its config and log are kept for a look.
+                let kept = std::env::temp_dir().join(format!("uhub-testreg-failed-{port}"));
+                let kept = std::fs::create_dir_all(&kept)
+                    .and_then(|()| std::fs::copy(&config_path, kept.join("config.yml")))
+                    .and_then(|_| std::fs::copy(&log_path, kept.join("registry.log")))
+                    .map_or_else(|e| format!("(not kept: {e})"), |_| kept.display().to_string());
                 Err(Failed {
                     message: format!(
                         "uhub-testreg: the registry on 127.0.0.1:{port} did not start: {why}\n\
-                         config {}, log {}:\n{log}",
-                        config_path.display(),
-                        log_path.display()
+                         its config and log are kept in {kept}; the log:\n{log}"
                     ),
                     port_taken,
                 })
@@ -193,4 +197,26 @@ fn get_v2_status(addr: SocketAddr) -> Option<u16> {
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).ok()?;
     std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_registry_that_exits_at_start_is_an_error_quoting_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("docker-registry");
+        std::fs::write(&fake, "#!/bin/sh\necho 'level=fatal msg=\"configuration error: boom\"' >&2\nexit 1\n").unwrap();
+        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let Err(failed) = Registry::try_start(&fake, None) else { panic!("a registry that exits started") };
+        assert!(!failed.port_taken);
+        let message = failed.message;
+        assert!(message.contains("did not start: it exited (exit status: 1)"), "{message}");
+        assert!(message.contains("configuration error: boom"), "{message}");
+        let kept = message.split("kept in ").nth(1).and_then(|m| m.split(';').next()).unwrap();
+        let log = std::fs::read_to_string(Path::new(kept).join("registry.log")).unwrap();
+        assert!(log.contains("configuration error: boom"), "{log}");
+        std::fs::remove_dir_all(kept).unwrap();
+    }
 }

@@ -237,7 +237,8 @@ fn child_process_holding_a_registry() {
     }
     let registry = Registry::start();
     // The harness prints the test's name on the same line first.
-    println!("\nregistry={}", registry.host());
+    let files = registry.storage_dir().parent().unwrap().display().to_string();
+    println!("\nregistry={} {files}", registry.host());
     std::thread::sleep(Duration::from_secs(60));
 }
 
@@ -253,10 +254,11 @@ fn a_registry_dies_with_the_test_process_that_started_it() {
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let host = loop {
         let line = lines.next().expect("the child ended before starting its registry").unwrap();
-        if let Some(host) = line.strip_prefix("registry=") {
-            break host.to_owned();
+        if let Some((host, files)) = line.strip_prefix("registry=").and_then(|l| l.split_once(' ')) {
+            break (host.to_owned(), files.to_owned());
         }
     };
+    let (host, files) = host;
     assert!(!is_closed(&host));
     // SIGKILL: no destructor runs in the child; only the kernel can stop its registry.
     child.kill().unwrap();
@@ -269,6 +271,8 @@ fn a_registry_dies_with_the_test_process_that_started_it() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    // A killed process removes nothing: its registry's files are this test's to remove.
+    std::fs::remove_dir_all(&files).unwrap();
 }
 
 #[test]
