@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde::Deserialize;
@@ -164,7 +165,12 @@ fn from_docker_config(path: &Path, host: &str) -> Result<Credentials, Error> {
 }
 
 fn read_docker_config(path: &Path) -> Result<DockerConfig, Error> {
-    use std::io::Read;
+    // Opening a FIFO or a device would block or read without end: only regular files are read.
+    let meta =
+        std::fs::metadata(path).map_err(|e| Error::Credentials(format!("cannot read {}: {e}", path.display())))?;
+    if !meta.is_file() {
+        return Err(Error::Credentials(format!("{} is not a regular file; refused", path.display())));
+    }
     let file =
         std::fs::File::open(path).map_err(|e| Error::Credentials(format!("cannot read {}: {e}", path.display())))?;
     let mut text = String::new();
@@ -198,8 +204,17 @@ fn from_helper(helper: &str, server: &str) -> Result<Option<Credentials>, Error>
     if !helper.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.') {
         return Err(Error::Credentials(format!("credential helper name {helper:?} is not a plain name")));
     }
-    let program = format!("docker-credential-{helper}");
-    let mut child = Command::new(&program)
+    run_helper(&format!("docker-credential-{helper}"), server, HELPER_TIME)
+}
+
+/// How long a credential helper may take: it may unlock a keychain, but it must not hang a run.
+const HELPER_TIME: Duration = Duration::from_secs(30);
+
+/// Runs `program get` for `server`, reading at most [`MAX_HELPER_BYTES`] of its answer and
+/// killing it after `time`: a helper is a program from the user's environment, and one that
+/// never ends or never stops writing must cost a bounded error, not a hang or the memory.
+fn run_helper(program: &str, server: &str, time: Duration) -> Result<Option<Credentials>, Error> {
+    let mut child = Command::new(program)
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -209,15 +224,40 @@ fn from_helper(helper: &str, server: &str) -> Result<Option<Credentials>, Error>
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(server.as_bytes());
     }
-    let output = child.wait_with_output().map_err(|e| Error::Credentials(format!("{program} get: {e}")))?;
-    if !output.status.success() {
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut answer = Vec::new();
+        let _ = stdout.take(MAX_HELPER_BYTES as u64 + 1).read_to_end(&mut answer);
+        answer
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait().map_err(|e| Error::Credentials(format!("{program} get: {e}")))? {
+            Some(status) => break status,
+            None if started.elapsed() >= time => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::Credentials(format!(
+                    "{program} get did not answer within {} s; it was stopped",
+                    time.as_secs()
+                )));
+            }
+            None => std::thread::sleep(Duration::from_millis(10)),
+        }
+    };
+    // The helper has ended, so its end of the pipe is closed (unless it left a child holding
+    // it, which the byte bound still limits).
+    let answer = reader.join().unwrap_or_default();
+    // Checked first: a helper cut off at the bound dies of the closed pipe, which is no
+    // "I know none".
+    if answer.len() > MAX_HELPER_BYTES {
+        return Err(Error::Credentials(format!("{program} get answered more than {MAX_HELPER_BYTES} bytes")));
+    }
+    if !status.success() {
         // "credentials not found in native keychain": docker then tries without.
         return Ok(None);
     }
-    if output.stdout.len() > MAX_HELPER_BYTES {
-        return Err(Error::Credentials(format!("{program} get answered more than {MAX_HELPER_BYTES} bytes")));
-    }
-    let answer: HelperAnswer = serde_json::from_slice(&output.stdout)
+    let answer: HelperAnswer = serde_json::from_slice(&answer)
         .map_err(|_| Error::Credentials(format!("{program} get did not answer {{\"Username\", \"Secret\"}}")))?;
     if answer.username == "<token>" {
         return Err(Error::Credentials(format!(
@@ -296,6 +336,53 @@ mod tests {
         let dir = config_dir(r#"{"auths": [ "password123" "#);
         let err = from_docker_config(&dir.0.join("config.json"), "h").unwrap_err().to_string();
         assert!(err.contains("not a Docker config") && !err.contains("password123"), "{err}");
+    }
+
+    /// A credential helper script in its own folder.
+    fn helper(dir: &tempdir::Dir, body: &str) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.0.join("docker-credential-test");
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn a_helper_answers_user_and_secret_and_a_failing_one_knows_none() {
+        let dir = config_dir("{}");
+        let ok = helper(&dir, r#"read host; echo "{\"Username\":\"u-$host\",\"Secret\":\"s3cret\"}""#);
+        match run_helper(&ok, "r.example", HELPER_TIME).unwrap() {
+            Some(Credentials::Basic { user, password }) => {
+                assert_eq!((user.as_str(), password.expose()), ("u-r.example", "s3cret"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let none = helper(&dir, "exit 1");
+        assert!(run_helper(&none, "r.example", HELPER_TIME).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_helper_that_hangs_is_stopped_and_one_that_writes_without_end_is_bounded() {
+        let dir = config_dir("{}");
+        let hangs = helper(&dir, "exec sleep 600");
+        let started = Instant::now();
+        let err = run_helper(&hangs, "h", Duration::from_millis(300)).unwrap_err().to_string();
+        assert!(err.contains("did not answer within"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+
+        let endless = helper(&dir, "exec yes");
+        let err = run_helper(&endless, "h", Duration::from_secs(5)).unwrap_err().to_string();
+        assert!(err.contains("more than 65536 bytes"), "{err}");
+    }
+
+    #[test]
+    fn a_docker_config_that_is_not_a_regular_file_is_refused_without_blocking() {
+        let dir = config_dir("{}");
+        let fifo = dir.0.join("fifo.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let err = read_docker_config(&fifo).err().unwrap().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
     }
 
     #[test]
