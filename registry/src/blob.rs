@@ -32,6 +32,26 @@ struct Verified {
 }
 
 impl Verified {
+    /// `inner` checked against `expected` and `size`; a mismatch is written to `mismatch`.
+    fn new(
+        inner: BoxStream<'static, Result<Bytes, std::io::Error>>,
+        expected: &str,
+        size: u64,
+        mismatch: &Mismatch,
+        progress: Arc<dyn Progress>,
+    ) -> Verified {
+        Verified {
+            inner,
+            hasher: Sha256::new(),
+            seen: 0,
+            size,
+            expected: expected.to_owned(),
+            mismatch: mismatch.clone(),
+            progress,
+            done: false,
+        }
+    }
+
     fn fail(&mut self, why: String) -> Poll<Option<Result<Bytes, OciDistributionError>>> {
         self.done = true;
         *self.mismatch.lock().expect("mismatch") = Some(why.clone());
@@ -110,16 +130,7 @@ pub(crate) async fn copy(
         .run(|| async {
             let stream = src.blob_stream(src_repository, digest).await?;
             let mismatch: Mismatch = Arc::default();
-            let body = Verified {
-                inner: stream.stream,
-                hasher: Sha256::new(),
-                seen: 0,
-                size,
-                expected: digest.to_owned(),
-                mismatch: mismatch.clone(),
-                progress: progress.clone(),
-                done: false,
-            };
+            let body = Verified::new(stream.stream, digest, size, &mismatch, progress.clone());
             let pushed = dst.push_blob_stream(dst_repository, digest, size, body).await;
             match (pushed, mismatch.lock().expect("mismatch").take()) {
                 (_, Some(actual)) => Err(Error::DigestMismatch {
@@ -146,16 +157,7 @@ pub(crate) async fn read_small(
         .run(|| async {
             let stream = registry.blob_stream(repository, digest).await?;
             let mismatch: Mismatch = Arc::default();
-            let mut body = Verified {
-                inner: stream.stream,
-                hasher: Sha256::new(),
-                seen: 0,
-                size,
-                expected: digest.to_owned(),
-                mismatch: mismatch.clone(),
-                progress: Arc::new(crate::Silent),
-                done: false,
-            };
+            let mut body = Verified::new(stream.stream, digest, size, &mismatch, Arc::new(crate::Silent));
             let mut bytes = Vec::new();
             let mut failed = None;
             while let Some(item) = body.next().await {

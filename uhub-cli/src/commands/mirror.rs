@@ -409,20 +409,7 @@ impl Line {
 
     /// A sync file's source whose tags could not be chosen (listing or reading them failed).
     fn unlisted(source: &str, to: &str, error: &str) -> Line {
-        Line {
-            source: source.to_owned(),
-            destination: to.to_owned(),
-            result: "failed",
-            digest: None,
-            source_digest: None,
-            replaced: None,
-            platforms: Vec::new(),
-            bytes: 0,
-            blobs_copied: 0,
-            blobs_skipped: 0,
-            blobs_mounted: 0,
-            error: Some(error.to_owned()),
-        }
+        Line { error: Some(error.to_owned()), ..Line::blank(source.to_owned(), to.to_owned(), "failed") }
     }
 
     fn not_started(job: &Job) -> Line {
@@ -430,9 +417,13 @@ impl Line {
     }
 
     fn empty(job: &Job, result: &'static str) -> Line {
+        Line::blank(job.from.to_string(), job.to.to_string(), result)
+    }
+
+    fn blank(source: String, destination: String, result: &'static str) -> Line {
         Line {
-            source: job.from.to_string(),
-            destination: job.to.to_string(),
+            source,
+            destination,
             result,
             digest: None,
             source_digest: None,
