@@ -360,3 +360,29 @@ async fn the_demo_never_mirrors() {
     assert_eq!(run.status, 2, "{run:#?}");
     assert!(run.stderr.contains("run it without --demo") && run.stdout.is_empty(), "{run:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_output_escapes_what_a_hostile_registry_says() {
+    // A destination that refuses uploads with terminal escapes in its error: --debug prints the
+    // retries, and a registry's words must reach the terminal as text, not as commands.
+    let src = Registry::start();
+    image::push_image(&src.target(), "a", "1", &[500], 9).await;
+    let evil = "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}gone\"}]}";
+    let hostile = Server::start(Handler::new(move |request| {
+        if request.path == "/v2/" {
+            Reply::json("{}")
+        } else if request.method == "HEAD" {
+            Reply::status(404, "")
+        } else {
+            Reply::status(503, evil).header("Content-Type", "application/json")
+        }
+    }))
+    .await;
+    let source = format!("{}/a:1", src.host());
+    let run = Uhub::bare().run(&["mirror", &source, "--to", &format!("{}/m", hostile.addr()), "--debug"]).await;
+    assert_eq!(run.status, 4, "{run:#?}");
+    assert!(run.stderr.contains("trying again"), "the retries are shown: {}", run.stderr);
+    let raw = |c: char| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c);
+    assert!(!run.stderr.chars().any(raw), "{:?}", run.stderr);
+    assert!(!run.stdout.chars().any(raw), "{:?}", run.stdout);
+}
