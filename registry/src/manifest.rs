@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::Error;
 
@@ -153,6 +154,12 @@ pub fn media_type(bytes: &[u8], content_type: Option<&str>) -> String {
 
 /// Reads a manifest's bytes; `target` names it in errors.
 pub fn parse(bytes: &[u8], target: &str) -> Result<Parsed, Error> {
+    // Read as a whole JSON value first: the typed read skips fields it does not know without
+    // checking them (invalid UTF-8, lone surrogates), and a manifest that passes here must also
+    // pass `keep_platforms`, which rewrites the whole value. Found by the fuzz target `manifest`.
+    serde_json::from_slice::<Value>(bytes).map_err(|e| bad(target, format!("not JSON: {e}")))?;
+    // Typed from the bytes (not the value): a known field given twice is an error, not the
+    // last one silently winning.
     let raw: RawManifest = serde_json::from_slice(bytes).map_err(|e| bad(target, format!("not a manifest: {e}")))?;
     if raw.schema_version != Some(2) {
         return Err(bad(
@@ -187,8 +194,9 @@ pub fn platform_list(children: &[Descriptor]) -> String {
 }
 
 /// The index `bytes` keeping only the children of the `wanted` platforms: new bytes (so a
-/// new digest), everything else in the index kept. Asking for a platform the index lacks is
-/// an error naming those it has.
+/// new digest) in which only the `manifests` list changed, every other byte (fields, numbers,
+/// spacing, the kept entries themselves) as served. `children` is `parse`'s reading of the same
+/// bytes. Asking for a platform the index lacks is an error naming those it has.
 pub fn keep_platforms(
     bytes: &[u8],
     children: &[Descriptor],
@@ -204,25 +212,27 @@ pub fn keep_platforms(
             });
         }
     }
-    let keep = |platform: Option<&Platform>| platform.is_some_and(|p| wanted.iter().any(|w| w.matches(p)));
-    let mut value: Value = serde_json::from_slice(bytes).map_err(|e| bad(target, format!("not JSON: {e}")))?;
-    let entries =
-        value.get_mut("manifests").and_then(Value::as_array_mut).ok_or_else(|| bad(target, "not an index"))?;
-    entries.retain(|entry| {
-        let platform = entry.get("platform").and_then(|p| serde_json::from_value::<RawPlatform>(p.clone()).ok());
-        keep(
-            platform
-                .map(|p| Platform {
-                    os: p.os,
-                    architecture: p.architecture,
-                    variant: p.variant.filter(|v| !v.is_empty()),
-                })
-                .as_ref(),
-        )
-    });
-    let kept: Vec<Descriptor> = children.iter().filter(|c| keep(c.platform.as_ref())).cloned().collect();
-    let bytes = serde_json::to_vec(&value).map_err(|e| bad(target, e.to_string()))?;
-    Ok((bytes, kept))
+    let keep = |child: &Descriptor| child.platform.as_ref().is_some_and(|p| wanted.iter().any(|w| w.matches(p)));
+    #[derive(Deserialize)]
+    struct Listed<'a> {
+        #[serde(borrow)]
+        manifests: &'a RawValue,
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| bad(target, format!("not UTF-8: {e}")))?;
+    let listed: Listed = serde_json::from_str(text).map_err(|e| bad(target, format!("not an index: {e}")))?;
+    let entries: Vec<&RawValue> =
+        serde_json::from_str(listed.manifests.get()).map_err(|e| bad(target, format!("not an index: {e}")))?;
+    if entries.len() != children.len() {
+        return Err(bad(target, "its manifests are not the ones read before"));
+    }
+    let kept_entries: Vec<&str> =
+        entries.iter().zip(children).filter(|(_, child)| keep(child)).map(|(entry, _)| entry.get()).collect();
+    // The list's place in the text: its slice is borrowed from `text`.
+    let start = listed.manifests.get().as_ptr() as usize - text.as_ptr() as usize;
+    let end = start + listed.manifests.get().len();
+    let rewritten = format!("{}[{}]{}", &text[..start], kept_entries.join(","), &text[end..]);
+    let kept: Vec<Descriptor> = children.iter().filter(|c| keep(c)).cloned().collect();
+    Ok((rewritten.into_bytes(), kept))
 }
 
 /// `sha256:<hex>` of `bytes`.
@@ -263,6 +273,37 @@ mod tests {
         assert_eq!(value["annotations"]["org.example"], "kept");
         assert_eq!(value["mediaType"], OCI_INDEX);
         assert_ne!(sha256_digest(&new), sha256_digest(&bytes));
+    }
+
+    #[test]
+    fn a_manifest_with_invalid_text_in_an_unknown_field_is_refused_before_it_is_rewritten() {
+        // Bytes the typed read alone would skip: both readers must agree, or an index would
+        // parse and then fail to rewrite for --platform with a puzzling error.
+        let mut bytes = b"{\"other\": \"".to_vec();
+        bytes.extend_from_slice(&[0x8a, 0x91]);
+        bytes.extend_from_slice(b"\", ");
+        bytes.extend_from_slice(&index()[1..]);
+        let err = parse(&bytes, "r/i:1").unwrap_err().to_string();
+        assert!(err.contains("not JSON"), "{err}");
+        let surrogate = String::from_utf8(index()).unwrap().replacen('{', "{\"other\": \"\\udc00\", ", 1);
+        assert!(parse(surrogate.as_bytes(), "r/i:1").unwrap_err().to_string().contains("not JSON"));
+    }
+
+    #[test]
+    fn a_rewritten_index_keeps_every_byte_but_the_list() {
+        // A number no f64 holds exactly, spacing and key order: a rewrite through a JSON value
+        // would change them (found by the fuzz target `manifest`).
+        let big = "63333333333333333333333333333333333333333333333333333333333333333333333301";
+        let text = String::from_utf8(index()).unwrap().replacen('{', &format!("{{ \"z\" : {big},  "), 1);
+        let Parsed::Index { children } = parse(text.as_bytes(), "r/i:1").unwrap() else { panic!("an index") };
+        let arm = Platform::parse("linux/arm64").unwrap();
+        let (bytes, kept) = keep_platforms(text.as_bytes(), &children, &[arm], "r/i:1").unwrap();
+        let rewritten = String::from_utf8(bytes).unwrap();
+        assert!(rewritten.starts_with(&format!("{{ \"z\" : {big},  ")), "{rewritten}");
+        let list = text.find("\"manifests\":").unwrap();
+        assert_eq!(rewritten[..list], text[..list]);
+        assert_eq!(kept.len(), 1);
+        assert!(rewritten.ends_with("}}]}") && rewritten.contains(&digest(2)) && !rewritten.contains(&digest(1)));
     }
 
     #[test]
