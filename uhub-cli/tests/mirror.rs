@@ -386,3 +386,23 @@ async fn debug_output_escapes_what_a_hostile_registry_says() {
     assert!(!run.stderr.chars().any(raw), "{:?}", run.stderr);
     assert!(!run.stdout.chars().any(raw), "{:?}", run.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registry_that_never_answers_is_given_up_at_timeout() {
+    // It accepts connections and reads requests but says nothing: without --timeout the copy
+    // would wait for the read timeout of every attempt.
+    let silent = Server::start(Handler::new(|_| Reply::silent())).await;
+    let dst = Registry::start();
+    let started = std::time::Instant::now();
+    let run = Uhub::bare()
+        .run(&["mirror", &format!("{}/a/b:1", silent.addr()), "--to", &format!("{}/m", dst.host()), "--timeout", "2s"])
+        .await;
+    assert_eq!(run.status, 5, "{run:#?}");
+    // --timeout, then the 10 s grace a copy in flight gets, then the report: not the 20 s the
+    // command waits for a stopped run to report, nor the read timeouts of three attempts.
+    assert!(started.elapsed() < std::time::Duration::from_secs(17), "{:?}", started.elapsed());
+    let json = run.json();
+    assert_eq!(rows(&json), vec![(format!("{}/m/b:1", dst.host()), "interrupted".to_owned())]);
+    assert!(run.stderr.contains("gave up at --timeout"), "{}", run.stderr);
+    assert_eq!(image::head_manifest(&dst.target(), "m/b", "1").await, None);
+}

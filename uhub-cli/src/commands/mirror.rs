@@ -85,14 +85,24 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
             if interrupt::reason().is_some() {
                 return (i, Line::not_started(job));
             }
-            let result = uhub_registry::copy_image(
+            let copy = uhub_registry::copy_image(
                 sources.get(&job.from.host),
                 &job.from,
                 destinations.get(&job.to.host),
                 &job.to,
                 &options,
-            )
-            .await;
+            );
+            // Once told to stop, a copy in flight gets the grace deletions get, then is left
+            // (what it committed stays): a registry that stopped answering must not hold the
+            // run for its read timeouts.
+            let cut = async {
+                interrupt::stopped().await;
+                tokio::time::sleep(interrupt::GRACE).await;
+            };
+            let result = tokio::select! {
+                result = copy => result,
+                () = cut => Err(RegistryError::Interrupted),
+            };
             (i, Line::of(job, result))
         }
     }))
