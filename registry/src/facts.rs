@@ -25,6 +25,8 @@ pub struct ImageFacts {
     pub compressed_size: u64,
     /// The distinct blobs (configs and layers) with their sizes, in the order first met.
     pub blobs: Vec<(String, u64)>,
+    /// For an index, the digests of the manifests it lists (its platforms'); none for one image.
+    pub children: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -53,8 +55,10 @@ impl Registry {
             }
             added
         };
+        let mut listed = Vec::new();
         let platforms = match manifest::parse(&top.bytes, &target)? {
             Parsed::Index { children } => {
+                listed = children.iter().map(|c| c.digest.clone()).collect();
                 let mut platforms = Vec::new();
                 // The platforms' manifests a few at a time, in the index's order.
                 let raws: Vec<crate::RawManifest> =
@@ -80,7 +84,7 @@ impl Registry {
                 self.config_platform(repository, &config.digest, config.size, &target).await?.into_iter().collect()
             }
         };
-        Ok(ImageFacts { digest: top.digest, platforms, compressed_size: size, blobs })
+        Ok(ImageFacts { digest: top.digest, platforms, compressed_size: size, blobs, children: listed })
     }
 
     /// The platform of a single-platform image, from its config.

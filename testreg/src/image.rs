@@ -146,6 +146,16 @@ pub async fn head_manifest(t: &Target, repo: &str, reference: &str) -> Option<St
     }
 }
 
+/// Tags the manifest `repo@digest` as `tag` too (a platform's manifest inside an index, say,
+/// as some build pipelines tag them); returns the digest. Panics when the manifest is missing.
+pub async fn tag_manifest(t: &Target, repo: &str, digest: &str, tag: &str) -> String {
+    let session = Session::new(t);
+    let (media_type, bytes) = get_manifest_with(&session, repo, digest)
+        .await
+        .unwrap_or_else(|| panic!("uhub-testreg: no manifest {repo}@{digest} to tag"));
+    put_manifest(&session, repo, tag, &media_type, &bytes).await
+}
+
 /// The manifest `repo:reference` as stored: its media type and bytes, or `None` for a 404.
 pub async fn get_manifest(t: &Target, repo: &str, reference: &str) -> Option<(String, Vec<u8>)> {
     get_manifest_with(&Session::new(t), repo, reference).await

@@ -23,6 +23,7 @@
 //! image::push_signature(&t, repo, subject_digest).await -> Pushed               tag sha256-<hex>.sig
 //! image::head_manifest(&t, repo, reference).await -> Option<String>             digest from HEAD
 //! image::get_manifest(&t, repo, reference).await -> Option<(media type, bytes)>
+//! image::tag_manifest(&t, repo, digest, tag).await -> String                  the manifest tagged again
 //! image::assert_same_image(&src, src_repo, &dst, dst_repo, reference).await -> usize (blobs checked)
 //! Pushed { digest, children: Vec<(platform, digest)>, blobs: Vec<(digest, size)> }   .blob_bytes()
 //! digest(bytes) -> "sha256:<hex>"

@@ -428,13 +428,18 @@ pub struct PruneArgs {
     /// with its last tag)
     #[arg(long)]
     pub dangerously_delete_newest: bool,
+    /// Read each tag's manifest from the registry and keep tags naming a platform's manifest
+    /// inside a kept multi-platform index (deleting one would break the index); needs registry
+    /// credentials, as tag list --size does
+    #[arg(long)]
+    pub check_indexes: bool,
     /// Save the plan (digests, push times, reasons) to this JSON file
     #[arg(long, value_name = "FILE")]
     pub plan_out: Option<PathBuf>,
     /// Apply exactly this saved plan (from --plan-out) instead of planning afresh
     #[arg(long, value_name = "FILE",
           conflicts_with_all = ["policy", "keep_last", "older_than", "matching", "exclude", "keep", "no_keep_latest",
-                                "dangerously_delete_newest", "plan_out"])]
+                                "dangerously_delete_newest", "plan_out", "check_indexes"])]
     pub plan_in: Option<PathBuf>,
     /// Append one JSON line per deletion to this file (time, tag, digest, reason, result, request id)
     #[arg(long, value_name = "FILE")]

@@ -186,6 +186,7 @@ mod tests {
             platforms: Vec::new(),
             compressed_size: manifests + blob_bytes,
             blobs: blobs.iter().map(|(d, s)| ((*d).to_owned(), *s)).collect(),
+            children: Vec::new(),
         }
     }
 

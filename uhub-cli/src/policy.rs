@@ -253,6 +253,7 @@ fn rule(n: usize, shape: RuleShape, warnings: &mut Vec<String>) -> Result<Policy
         exclude: regex("exclude", shape.exclude)?,
         keep,
         delete_newest: false,
+        platform_of: Default::default(),
     };
     if !rules.limit_deletions() {
         return Err(format!("{at}: a rule needs keep_last, older_than or match to limit what it deletes"));

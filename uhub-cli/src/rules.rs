@@ -37,6 +37,9 @@ pub struct Rules {
     pub keep: Vec<String>,
     /// Let the newest tag of the image be deleted too (`--dangerously-delete-newest`).
     pub delete_newest: bool,
+    /// Tags that name a platform's manifest inside a kept index, with that index's tag
+    /// (`--check-indexes` reads them from the registry): deleting one would break the index.
+    pub platform_of: HashMap<String, String>,
 }
 
 impl Rules {
@@ -145,7 +148,10 @@ pub fn plan(tags: &[Tag], rules: &Rules, now: Timestamp) -> Vec<Decision> {
         .map(|(i, tag)| {
             let (action, reason) = match &links.kind[i] {
                 Some((kind, digest)) => accessory_verdict(tag, *kind, digest, &links, i, tags, rules),
-                None => first_verdict(tag, rank.get(&i).copied(), rules, cutoff, now, considered(tag)),
+                None => match rules.platform_of.get(&tag.name) {
+                    Some(index) => (Action::Keep, format!("a platform of {index}, which is kept")),
+                    None => first_verdict(tag, rank.get(&i).copied(), rules, cutoff, now, considered(tag)),
+                },
             };
             let accessory_of = links.kind[i].as_ref().map(|(kind, digest)| AccessoryOf {
                 kind: *kind,

@@ -185,3 +185,42 @@ async fn report_counts_the_bytes_each_repository_stores_with_shared_blobs_once()
     let plain = Uhub::for_mock(&mock).run(&["report"]).await.ok_json();
     assert!(plain[0].get("stored_bytes").is_none(), "without --size, no field and no registry: {plain:#}");
 }
+
+#[tokio::test]
+async fn check_indexes_keeps_a_tag_naming_a_platform_of_a_kept_index() {
+    // `v2` is a two-platform index; its amd64 manifest is also tagged `v2-amd64`. Keeping the
+    // newest tag keeps `v2`; deleting `v2-amd64` would delete a manifest `v2` lists.
+    let registry = Registry::start();
+    let t = registry.target();
+    let index = push_index(&t, "r/app", "v2", &TWO, &[3_000, 500], 7).await;
+    let amd64 = &index.children.iter().find(|(p, _)| p == "linux/amd64").unwrap().1;
+    uhub_testreg::image::tag_manifest(&t, "r/app", amd64, "v2-amd64").await;
+    push_image(&t, "r/app", "v1", &[1_000], 8).await;
+    let at = now();
+    let mock =
+        mock(Repo::new("r").image(
+            Image::new("app").tag_at("v1", at - 3 * DAY).tag_at("v2-amd64", at - 2 * DAY).tag_at("v2", at - DAY),
+        ))
+        .await;
+    let uhub = Uhub::for_mock(&mock);
+    let prune = ["--registry", &registry.host(), "prune", "r/app", "--keep-last", "1", "--no-keep-latest"];
+    let planned = |json: &Value, tag: &str| row(&json["tags"], tag)["action"].as_str().unwrap().to_owned();
+
+    let without = uhub.run(&prune).await.ok_json();
+    assert_eq!(planned(&without, "v2-amd64"), "delete", "{without:#}");
+
+    let with = uhub.run(&[&prune[..], &["--check-indexes"]].concat()).await.ok_json();
+    assert_eq!(planned(&with, "v2"), "keep");
+    assert_eq!(planned(&with, "v2-amd64"), "keep", "{with:#}");
+    assert_eq!(row(&with["tags"], "v2-amd64")["reason"], "a platform of r/app:v2, which is kept");
+    assert_eq!(planned(&with, "v1"), "delete", "a tag no kept index lists still goes");
+
+    let applied = uhub.run(&[&prune[..], &["--check-indexes", "--apply", "--yes"]].concat()).await;
+    assert_eq!(applied.status, 0, "{applied:#?}");
+    let removed: Vec<String> = mock.removed_tags().into_iter().map(|r| r.tag).collect();
+    assert_eq!(removed, ["v1"]);
+
+    // Without a registry to read, the flag says what to set instead of planning blind.
+    let blind = Uhub::for_mock(&mock).run(&["prune", "r/app", "--keep-last", "1", "--check-indexes"]).await;
+    assert_eq!(blind.status, 2, "{blind:#?}");
+}

@@ -15,6 +15,7 @@ use crate::confirm::{self, Ask, confirm};
 use crate::context::Ctx;
 use crate::delete::{Deletion, Doomed, Outcome, Tally, delete_tags};
 use crate::exit::{self, Status};
+use crate::facts::{Facts, Wanted};
 use crate::listing;
 use crate::output::{self, Row};
 use crate::policy::Policy;
@@ -70,7 +71,9 @@ pub async fn run(ctx: &Ctx, args: PruneArgs) -> anyhow::Result<Status> {
             if let (Source::Policy(policy), true) = (&source, args.targets.is_empty()) {
                 policy.warn_unmatched(&images);
             }
-            (plan_all(ctx, &source, &images, now).await?, images.len(), max_delete)
+            // Connected before any listing, so a missing registry login fails first.
+            let indexes = if args.check_indexes { Some(Facts::connect(ctx, "--check-indexes")?) } else { None };
+            (plan_all(ctx, &source, &images, now, indexes.as_ref()).await?, images.len(), max_delete)
         }
     };
     let planned = entries.iter().filter(|e| e.decision.action == Action::Delete).count();
@@ -119,6 +122,7 @@ fn source(args: &PruneArgs) -> anyhow::Result<Source> {
         exclude: args.exclude.clone(),
         keep,
         delete_newest: args.dangerously_delete_newest,
+        platform_of: Default::default(),
     };
     if let Some(zero) = rules.zero_values().first() {
         return Err(exit::usage(zero_value_message(&format!("--{}", zero.replace('_', "-")), zero)));
@@ -179,7 +183,13 @@ struct Entry {
 
 /// Lists the tags of every image that has rules and plans each image. Several images are
 /// listed at once, sharing the concurrency.
-async fn plan_all(ctx: &Ctx, source: &Source, images: &[ImageRef], now: Timestamp) -> anyhow::Result<Vec<Entry>> {
+async fn plan_all(
+    ctx: &Ctx,
+    source: &Source,
+    images: &[ImageRef],
+    now: Timestamp,
+    indexes: Option<&Facts>,
+) -> anyhow::Result<Vec<Entry>> {
     let ruled: Vec<(&ImageRef, &Rules)> = images.iter().filter_map(|i| source.rules_for(i).map(|r| (i, r))).collect();
     for skipped in images.iter().filter(|i| source.rules_for(i).is_none()) {
         output::note(&format!("{skipped}: no policy rule matches; left alone"));
@@ -215,11 +225,57 @@ async fn plan_all(ctx: &Ctx, source: &Source, images: &[ImageRef], now: Timestam
                 source.name("match")
             ));
         }
-        let decisions = rules::plan(&tags, rules, now);
+        let mut decisions = rules::plan(&tags, rules, now);
+        if let Some(facts) = indexes {
+            decisions = keep_platforms_of_kept_indexes(ctx, facts, image, &tags, rules, now, decisions).await?;
+        }
         note_orphans(image, &decisions);
         entries.extend(decisions.into_iter().map(|decision| Entry { image: image.clone(), decision, outcome: None }));
     }
     Ok(entries)
+}
+
+/// `decisions` planned again with every doomed tag that names a platform's manifest inside a
+/// kept index kept (`--check-indexes`): the registry says which manifests each kept tag's index
+/// lists, and which manifest each doomed tag names. A tag the registry lacks protects nothing
+/// and is not protected. One pass is enough: a platform's manifest lists no manifests.
+async fn keep_platforms_of_kept_indexes(
+    ctx: &Ctx,
+    facts: &Facts,
+    image: &ImageRef,
+    tags: &[Tag],
+    rules: &Rules,
+    now: Timestamp,
+    decisions: Vec<Decision>,
+) -> anyhow::Result<Vec<Decision>> {
+    if !decisions.iter().any(|d| d.action == Action::Delete) {
+        return Ok(decisions);
+    }
+    let wanted: Vec<Wanted> = decisions.iter().map(|d| Wanted { image, tag: &d.tag }).collect();
+    let progress = ctx.progress(format!("reading {image}'s manifests"), "tags");
+    let read = facts.read(&wanted, ctx.concurrency, &progress).await?;
+    progress.finish();
+    let mut listed_by: HashMap<&str, &str> = HashMap::new();
+    for (d, f) in decisions.iter().zip(&read) {
+        if let (Action::Keep, Some(f)) = (d.action, f) {
+            for child in &f.children {
+                listed_by.entry(child.as_str()).or_insert(d.tag.name.as_str());
+            }
+        }
+    }
+    let platform_of: HashMap<String, String> = decisions
+        .iter()
+        .zip(&read)
+        .filter(|(d, _)| d.action == Action::Delete)
+        .filter_map(|(d, f)| {
+            let index = listed_by.get(f.as_ref()?.digest.as_str())?;
+            Some((d.tag.name.clone(), format!("{image}:{index}")))
+        })
+        .collect();
+    if platform_of.is_empty() {
+        return Ok(decisions);
+    }
+    Ok(rules::plan(tags, &Rules { platform_of, ..rules.clone() }, now))
 }
 
 /// Names the accessories of `image` whose subject no tag has: left alone, but worth a look.
