@@ -242,30 +242,6 @@ async fn basic_and_bearer_token_sources_work_and_a_wrong_password_is_denied_unpr
     assert_eq!(facts.platforms, vec!["linux/amd64", "linux/arm64"]);
 }
 
-/// A source registry on uhub-loopback serving `manifest` for any manifest request and
-/// `blob` for any blob request.
-async fn fake_source(
-    manifest: Reply,
-    manifest_digest: String,
-    blob: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static,
-) -> Server {
-    let manifest = Arc::new(manifest);
-    Server::start(Handler::new(move |request| {
-        if request.path == "/v2/" {
-            Reply::json("{}")
-        } else if request.path.contains("/manifests/") && request.method == "HEAD" {
-            Reply::status(200, "").header("Docker-Content-Digest", manifest_digest.clone())
-        } else if request.path.contains("/manifests/") {
-            (*manifest).clone()
-        } else if request.path.contains("/blobs/") {
-            Reply::status(200, blob(&request.path)).header("Content-Type", "application/octet-stream")
-        } else {
-            Reply::status(404, "{}")
-        }
-    }))
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blob_served_with_wrong_bytes_is_a_digest_error_and_nothing_is_tagged() {
     let dst = TestRegistry::start();
@@ -284,7 +260,7 @@ async fn a_blob_served_with_wrong_bytes_is_a_digest_error_and_nothing_is_tagged(
     let config_path = config_digest.clone();
     let blobs = move |path: &str| if path.ends_with(&config_path) { config.to_vec() } else { wrong.clone() };
     let manifest_reply = Reply::json(&manifest).header("Content-Type", "application/vnd.oci.image.manifest.v1+json");
-    let source = fake_source(manifest_reply, digest.clone(), blobs).await;
+    let source = uhub_testreg::fake::source(manifest_reply, digest.clone(), blobs).await;
     let host = source.addr().to_string();
     let s = anonymous(&host);
     let d = anonymous(&dst.host());
@@ -312,7 +288,7 @@ async fn a_manifest_over_the_bound_is_refused_whether_announced_or_endless() {
     let announced = Reply::json(vec![b' '; 5 << 20]);
     let endless = Reply::json(r#"{"schemaVersion":2,"manifests":["#).endless(r#"{"digest":"x"},"#);
     for reply in [announced, endless] {
-        let source = fake_source(reply, digest.clone(), |_| Vec::new()).await;
+        let source = uhub_testreg::fake::source(reply, digest.clone(), |_| Vec::new()).await;
         let host = source.addr().to_string();
         let err = copy_image(
             &anonymous(&host),

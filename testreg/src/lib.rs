@@ -27,6 +27,7 @@
 //! image::assert_same_image(&src, src_repo, &dst, dst_repo, reference).await -> usize (blobs checked)
 //! Pushed { digest, children: Vec<(platform, digest)>, blobs: Vec<(digest, size)> }   .blob_bytes()
 //! digest(bytes) -> "sha256:<hex>"
+//! fake::source(manifest_reply, digest, |path| blob_bytes).await -> uhub_loopback::Server   scripted source
 //! install::docker_registry(), install::skopeo() -> PathBuf                     installed if missing
 //! ```
 //!
@@ -45,6 +46,7 @@
 //! and is killed and reaped when its [`Registry`] is dropped; a [`Proxy`] stops its thread and
 //! closes its connections when dropped.
 
+pub mod fake;
 pub mod image;
 pub mod install;
 mod layer;

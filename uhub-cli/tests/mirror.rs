@@ -87,18 +87,8 @@ async fn lying_source() -> Server {
         config.len()
     );
     let digest = uhub_testreg::digest(manifest.as_bytes());
-    Server::start(Handler::new(move |request| {
-        if request.path == "/v2/" {
-            Reply::json("{}")
-        } else if request.path.contains("/manifests/") && request.method == "HEAD" {
-            Reply::status(200, "").header("Docker-Content-Digest", digest.clone())
-        } else if request.path.contains("/manifests/") {
-            Reply::json(&manifest).header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-        } else {
-            Reply::status(200, vec![b'x'; config.len()])
-        }
-    }))
-    .await
+    let manifest = Reply::json(&manifest).header("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+    uhub_testreg::fake::source(manifest, digest, |_| vec![b'x'; config.len()]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
