@@ -124,7 +124,7 @@ struct RawPlatform {
 
 impl RawDescriptor {
     fn checked(self, target: &str) -> Result<Descriptor, Error> {
-        crate::reference::check_digest(&self.digest).map_err(|message| bad(target, message))?;
+        crate::names::check_digest(&self.digest).map_err(|e| bad(target, e.to_string()))?;
         let size = u64::try_from(self.size)
             .map_err(|_| bad(target, format!("descriptor {} has size {}", self.digest, self.size)))?;
         let platform = self.platform.map(|p| Platform {

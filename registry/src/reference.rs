@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::Error;
+use crate::{Error, names};
 
 /// One image in one registry.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -31,13 +31,16 @@ impl ImageRef {
         }
         let (name, reference) = match text.split_once('@') {
             Some((name, digest)) => {
-                check_digest(digest).map_err(|why| bad(&why))?;
+                names::check_digest(digest).map_err(|e| bad(&e.to_string()))?;
+                if !digest.starts_with("sha256:") {
+                    return Err(bad("only sha256 digests can be verified"));
+                }
                 (name, digest.to_owned())
             }
             None => match text.rsplit_once(':') {
                 // A colon after the last slash separates the tag; one before it is a port.
                 Some((name, tag)) if !tag.contains('/') => {
-                    check_tag(tag).map_err(|why| bad(&why))?;
+                    names::check_tag(tag).map_err(|e| bad(&e.to_string()))?;
                     (name, tag.to_owned())
                 }
                 _ => (text, "latest".to_owned()),
@@ -47,11 +50,8 @@ impl ImageRef {
         if !is_host(&host) {
             return Err(bad("the host is NAME[:PORT]"));
         }
-        if repository.is_empty()
-            || repository.split('/').any(|part| part.is_empty() || !part.chars().all(is_path_char))
-            || repository.chars().any(|c| c.is_ascii_uppercase())
-        {
-            return Err(bad("the repository is lower-case letters, digits, '.', '_', '-' and '/'"));
+        if names::check_repository(&repository).is_err() {
+            return Err(bad("the repository is lower-case letters and digits, separated by '.', '_', '-' or '/'"));
         }
         Ok(ImageRef { host, repository, reference })
     }
@@ -109,26 +109,6 @@ fn is_host(host: &str) -> bool {
 
 fn is_port(port: &str) -> bool {
     !port.is_empty() && port.len() <= 5 && port.chars().all(|c| c.is_ascii_digit())
-}
-
-fn is_path_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
-}
-
-fn check_tag(tag: &str) -> Result<(), String> {
-    let ok = !tag.is_empty()
-        && tag.len() <= 128
-        && tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        && !tag.starts_with(['.', '-']);
-    if ok { Ok(()) } else { Err(format!("{tag:?} is not a tag")) }
-}
-
-/// A `sha256:` digest: 64 lower-case hex digits.
-pub(crate) fn check_digest(digest: &str) -> Result<(), String> {
-    match digest.strip_prefix("sha256:") {
-        Some(hex) if hex.len() == 64 && hex.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')) => Ok(()),
-        _ => Err(format!("{digest:?} is not a sha256 digest")),
-    }
 }
 
 #[cfg(test)]

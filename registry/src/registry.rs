@@ -353,7 +353,7 @@ impl Registry {
         let size = header(CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok());
         let media_type = header(CONTENT_TYPE.as_str());
         match header("docker-content-digest") {
-            Some(digest) if crate::reference::check_digest(&digest).is_ok() => {
+            Some(digest) if crate::names::check_digest(&digest).is_ok() => {
                 Ok(Some(ManifestHead { digest, media_type, size }))
             }
             _ => {
