@@ -5,15 +5,21 @@
 //! it would close idle keep-alive connections at the header timeout too. Here the two are
 //! apart: the idle clock runs from the accept or the last reply, the header clock from the
 //! first byte of a request. A request's body has its own deadline, kept by the server.
+//!
+//! [`Open`] knows every connection's clock so that, at the connection cap, the one that has
+//! waited longest for a request makes room for a new one: otherwise a single process holding
+//! idle sockets (it costs nothing) would make every other client wait out the idle timeout.
 
+use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +37,8 @@ enum Phase {
 pub(crate) enum Expired {
     Idle,
     Head,
+    /// Closed to make room at the connection cap.
+    Evicted,
 }
 
 /// The phase of one connection, moved on by its reads and its requests.
@@ -38,12 +46,24 @@ pub(crate) struct Clock {
     phase: watch::Sender<Phase>,
     header_read_timeout: Duration,
     idle_timeout: Duration,
+    evict: Notify,
 }
 
 impl Clock {
     pub fn new(header_read_timeout: Duration, idle_timeout: Duration) -> Arc<Self> {
         let (phase, _) = watch::channel(Phase::Idle(Instant::now()));
-        Arc::new(Clock { phase, header_read_timeout, idle_timeout })
+        Arc::new(Clock { phase, header_read_timeout, idle_timeout, evict: Notify::new() })
+    }
+
+    /// How long this connection may be closed for room, and since when it has waited: an
+    /// idle one before one whose head is arriving (that client is at least sending), never
+    /// one in a request.
+    fn waiting(&self) -> Option<(u8, Instant)> {
+        match *self.phase.borrow() {
+            Phase::Idle(since) => Some((0, since)),
+            Phase::Head(since) => Some((1, since)),
+            Phase::Request => None,
+        }
     }
 
     fn bytes_arrived(&self) {
@@ -62,8 +82,16 @@ impl Clock {
         InRequest(self.clone())
     }
 
-    /// Resolves when the connection has been idle, or receiving a head, for too long.
+    /// Resolves when the connection has been idle, or receiving a head, for too long, or
+    /// was chosen to make room.
     pub async fn expired(&self) -> Expired {
+        tokio::select! {
+            why = self.timed_out() => why,
+            _ = self.evict.notified() => Expired::Evicted,
+        }
+    }
+
+    async fn timed_out(&self) -> Expired {
         let mut phase = self.phase.subscribe();
         loop {
             // A limit too far away to add up is no limit. A request has no clock here: its
@@ -89,6 +117,49 @@ async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,
+    }
+}
+
+/// The clocks of the open connections.
+#[derive(Default)]
+pub(crate) struct Open {
+    next: AtomicU64,
+    clocks: Mutex<HashMap<u64, Arc<Clock>>>,
+}
+
+impl Open {
+    /// Counts `clock`'s connection as open until the returned guard drops.
+    pub fn add(self: &Arc<Self>, clock: Arc<Clock>) -> Listed {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.clocks.lock().expect("open connections").insert(id, clock);
+        Listed { open: self.clone(), id }
+    }
+
+    /// Closes the connection that has waited longest for a request (idle ones first);
+    /// `false` when every open connection is in a request.
+    pub fn evict_one(&self) -> bool {
+        let clocks = self.clocks.lock().expect("open connections");
+        let longest = clocks.values().filter_map(|clock| clock.waiting().map(|w| (w, clock))).min_by_key(|(w, _)| *w);
+        match longest {
+            Some((_, clock)) => {
+                // A stored permit: the connection sees it even if it is not yet waiting on it.
+                clock.evict.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// One connection's place in [`Open`].
+pub(crate) struct Listed {
+    open: Arc<Open>,
+    id: u64,
+}
+
+impl Drop for Listed {
+    fn drop(&mut self) {
+        self.open.clocks.lock().expect("open connections").remove(&self.id);
     }
 }
 
@@ -174,6 +245,35 @@ mod tests {
         clock.bytes_arrived(); // more of the same head does not restart it
         assert_eq!(clock.expired().await, Expired::Head);
         assert_eq!(first_byte.elapsed(), HEAD);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn room_is_made_by_the_longest_idle_connection_then_the_oldest_head_never_a_request() {
+        let open = Arc::new(Open::default());
+        let (busy, head, old_idle, new_idle) =
+            (Clock::new(HEAD, IDLE), Clock::new(HEAD, IDLE), Clock::new(HEAD, IDLE), Clock::new(HEAD, IDLE));
+        let _listed = [&busy, &head, &old_idle, &new_idle].map(|c| open.add((*c).clone()));
+        head.bytes_arrived();
+        let _request = busy.request();
+        tokio::time::advance(Duration::from_secs(1)).await;
+        new_idle.phase.send_replace(Phase::Idle(Instant::now()));
+
+        let first = |clock: &Arc<Clock>| {
+            let clock = clock.clone();
+            async move { tokio::time::timeout(Duration::from_millis(1), clock.expired()).await.ok() }
+        };
+        assert!(open.evict_one());
+        assert_eq!(first(&old_idle).await, Some(Expired::Evicted), "the one idle longest goes first");
+        assert_eq!(first(&new_idle).await, None);
+        drop(_listed);
+        let open = Arc::new(Open::default());
+        let _listed = [&busy, &head].map(|c| open.add((*c).clone()));
+        assert!(open.evict_one());
+        assert_eq!(first(&head).await, Some(Expired::Evicted), "then a head, even a newer one");
+        assert_eq!(first(&busy).await, None);
+        let _only_busy = open.add(busy.clone());
+        drop(_listed);
+        assert!(!open.evict_one(), "a connection in a request is never closed for room");
     }
 
     #[tokio::test(start_paused = true)]

@@ -136,10 +136,11 @@ impl MockBuilder {
     }
 
     /// The most connections open at once (default
-    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS)). At the cap the mock
-    /// stops accepting: new connections wait in the listener's backlog until an open one
-    /// closes (its client's doing, or one of the timeouts above), then are served. They are
-    /// served late rather than refused.
+    /// [`DEFAULT_MAX_CONNECTIONS`](crate::DEFAULT_MAX_CONNECTIONS)). At the cap, a new
+    /// connection closes the open one that has waited longest for a request (an idle one
+    /// first, else one whose head is still arriving), so sockets held open and silent cannot
+    /// keep other clients out. When every open connection is in a request, new ones wait in
+    /// the listener's backlog until one ends: served late rather than refused.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.limits.max_connections = max;
         self

@@ -20,7 +20,7 @@ use tokio::task::JoinSet;
 use uhub_sdk::REQUEST_ID_HEADER;
 use uhub_sdk::runtime::Fields;
 
-use crate::connection::{Clock, Watched};
+use crate::connection::{Clock, Open, Watched};
 use crate::limits::{Limits, MAX_REQUEST_BYTES};
 use crate::service::{self, BodyProblem, Reply};
 use crate::state::Shared;
@@ -30,38 +30,63 @@ type ReplyBody = BoxBody<Bytes, io::Error>;
 /// Accepts connections until `stop` fires (or its sender is dropped), then closes them all.
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, limits: Limits, mut stop: oneshot::Receiver<()>) {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let open = Arc::new(Open::default());
     let mut connections = JoinSet::new();
+    // Kept across turns of the loop: an accepted stream waiting for its slot must not be
+    // dropped because another connection ended meanwhile (which is when slots free up).
+    let mut accepting = Box::pin(accept(&listener, &slots, &open));
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            accepted = accept(&listener, &slots) => match accepted {
-                Ok((stream, slot)) => {
-                    connections.spawn(connection(stream, slot, shared.clone(), limits));
+            accepted = &mut accepting => {
+                accepting = Box::pin(accept(&listener, &slots, &open));
+                match accepted {
+                    Ok((stream, slot)) => {
+                        connections.spawn(connection(stream, slot, shared.clone(), open.clone(), limits));
+                    }
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tracing::warn!(error = %e, "uhub-mock: accept failed");
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                    }
                 }
-                Err(e) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tracing::warn!(error = %e, "uhub-mock: accept failed");
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            },
+            }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
     // Dropping the set aborts every open connection.
 }
 
-/// The next connection, once one of the `slots` is free. At the cap the mock does not
-/// accept: new connections wait in the listener's backlog until an open one closes.
-async fn accept(listener: &TcpListener, slots: &Arc<Semaphore>) -> io::Result<(TcpStream, OwnedSemaphorePermit)> {
-    let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
+/// The next connection and its slot. At the cap, the open connection that has waited
+/// longest for a request is closed to free a slot, so idle sockets cannot keep a client
+/// out; when every open connection is in a request, the new one waits for the first to end.
+async fn accept(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+    open: &Open,
+) -> io::Result<(TcpStream, OwnedSemaphorePermit)> {
     let (stream, _) = listener.accept().await?;
+    let slot = match slots.clone().try_acquire_owned() {
+        Ok(slot) => slot,
+        Err(_) => {
+            open.evict_one();
+            slots.clone().acquire_owned().await.expect("the semaphore is never closed")
+        }
+    };
     Ok((stream, slot))
 }
 
 /// Serves one connection until its client closes it or its clock runs out.
-async fn connection(stream: TcpStream, _slot: OwnedSemaphorePermit, shared: Arc<Shared>, limits: Limits) {
+async fn connection(
+    stream: TcpStream,
+    _slot: OwnedSemaphorePermit,
+    shared: Arc<Shared>,
+    open: Arc<Open>,
+    limits: Limits,
+) {
     let _open = shared.connections.enter();
     let clock = Clock::new(limits.header_read_timeout, limits.idle_timeout);
+    let _listed = open.add(clock.clone());
     let io = TokioIo::new(Watched::new(stream, clock.clone()));
     let service = {
         let (shared, clock) = (shared.clone(), clock.clone());

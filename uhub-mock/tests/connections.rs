@@ -173,34 +173,65 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
 }
 
 #[tokio::test]
-async fn requests_are_answered_while_more_slow_clients_than_the_cap_are_connected() {
+async fn at_the_cap_the_longest_idle_client_makes_room_and_a_request_being_read_is_never_dropped() {
     timeout(LIMIT, async {
-        let limit = Duration::from_secs(1);
-        let mock = mock_with(|b| {
-            b.max_connections(3).header_read_timeout(limit).body_read_deadline(limit).idle_timeout(limit)
-        })
-        .await;
-        // Four slow clients for three slots: one sends nothing, one half a head, one a head
-        // and part of its body; the fourth sends nothing and waits to be accepted.
-        let idle = TcpStream::connect(mock.addr()).await.unwrap();
-        let mut half_head = TcpStream::connect(mock.addr()).await.unwrap();
-        half_head.write_all(b"POST / HTTP/1.1\r\nHost: 127.0").await.unwrap();
+        // No clock acts here: only the cap decides who is closed.
+        let mock = mock_with(|b| b.max_connections(3)).await;
+        // Three slow clients fill the three slots: one in a request (head sent, body not),
+        // one idle, one half-way through a head.
         let mut half_body = TcpStream::connect(mock.addr()).await.unwrap();
         half_body.write_all(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 500\r\n\r\nAction=").await.unwrap();
-        let waiting = TcpStream::connect(mock.addr()).await.unwrap();
+        while mock.max_in_flight() == 0 {
+            sleep(Duration::from_millis(5)).await;
+        }
+        let mut idle = TcpStream::connect(mock.addr()).await.unwrap();
+        let mut half_head = TcpStream::connect(mock.addr()).await.unwrap();
+        half_head.write_all(b"POST / HTTP/1.1\r\nHost: 127.0").await.unwrap();
 
-        // An SDK call queued behind them is answered once the first three are dropped, while
-        // the fourth, accepted with it, is still connected.
+        // A fourth client is accepted at once: the idle one made room.
+        let mut fourth = TcpStream::connect(mock.addr()).await.unwrap();
+        assert_eq!(until_closed(&mut idle).await, "", "the idle client is closed without a word");
+        // An SDK call after it: the fourth, idle since it was accepted, makes room before the
+        // client that is at least sending a head, and the request being read stays.
         let repos = client(&mock).get_repo().await.expect("answered");
         assert_eq!(repos.total_count, 2);
-        assert!(!is_closed(&waiting), "the fourth slow client is still connected");
+        assert_eq!(until_closed(&mut fourth).await, "");
+        assert!(!is_closed(&half_head), "a client sending its head goes after the idle ones");
+        assert!(!is_closed(&half_body), "a request being read is never closed for room");
+        assert_eq!(mock.requests("GetRepo"), 1);
         assert_eq!(mock.max_open_connections(), 3, "the cap was reached and held");
 
-        for mut slow in [idle, half_head, half_body, waiting] {
-            until_closed(&mut slow).await;
-        }
-        assert_eq!(mock.requests("GetRepo"), 1);
+        // The request in progress is finished and answered on its own connection.
+        half_body.write_all(&[b'x'; 493]).await.unwrap();
+        let (head, body) = read_response(&mut half_body).await;
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+        assert!(body.contains("RetCode"), "{body}");
         assert!(mock.max_open_connections() <= 3);
+    })
+    .await
+    .expect("in time");
+}
+
+#[tokio::test]
+async fn idle_sockets_held_by_one_process_do_not_keep_another_client_waiting() {
+    timeout(LIMIT, async {
+        // The default limits: 256 connections, a minute before an idle one is closed.
+        let mock = MockUHub::builder().seed_demo().start().await.expect("the mock starts");
+        let mut idle = Vec::new();
+        for _ in 0..300 {
+            idle.push(TcpStream::connect(mock.addr()).await.unwrap());
+        }
+        // Another client, after all of them: the longest-idle sockets make room for it.
+        let answered = timeout(Duration::from_secs(2), client(&mock).get_repo()).await;
+        let repos = answered.expect("answered within 2 s").expect("answered");
+        assert_eq!(repos.total_count, 2);
+        assert!(mock.max_open_connections() <= 256, "the cap held: {}", mock.max_open_connections());
+        // The room came from the idle sockets that waited longest: the first ones connected.
+        let closed = idle.iter().filter(|s| is_closed(s)).count();
+        // 300 idle sockets and the SDK's connection for 256 slots: at least 45 idle ones went.
+        assert!(closed > 300 - 256, "{closed} idle sockets closed");
+        assert!(is_closed(&idle[0]) && !is_closed(&idle[299]), "the oldest went first");
+        assert_eq!(mock.requests("GetRepo"), 1);
     })
     .await
     .expect("in time");
