@@ -71,12 +71,17 @@ impl<R: Action> CallCore<R> {
 
     /// Sends the call and decodes the response.
     pub async fn send(self) -> Result<R::Response, Error> {
-        self.send_fingerprinted().await.map(|(response, _)| response)
+        self.send_hashed(false).await.map(|(response, _)| response)
     }
 
     /// Sends the call; the decoded response, and a fingerprint of its body by which a paginator
     /// tells a page the server repeats.
     pub(crate) async fn send_fingerprinted(self) -> Result<(R::Response, u64), Error> {
+        self.send_hashed(true).await
+    }
+
+    /// Sends the call, hashing the body only when asked: a plain call does not pay for it.
+    async fn send_hashed(self, hash: bool) -> Result<(R::Response, u64), Error> {
         let form = self.form()?;
         let CallCore { core, options, .. } = self;
         let limits = list_limits(&form, &core);
@@ -88,7 +93,7 @@ impl<R: Action> CallCore<R> {
                 reply.request_id.as_deref(),
                 limits,
             )?;
-            out = Some((response, fingerprint(&reply.body)));
+            out = Some((response, if hash { fingerprint(&reply.body) } else { 0 }));
             Ok(())
         })
         .await?;
