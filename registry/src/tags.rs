@@ -80,11 +80,11 @@ fn listing_error(target: &str, message: String) -> Error {
 }
 
 /// The first page's URL: `?n=` and, when paging without `Link`, `&last=`.
-fn page_url(registry: &Registry, repository: &str, last: Option<&str>) -> Url {
+fn page_url(registry: &Registry, repository: &str, page: usize, last: Option<&str>) -> Url {
     let mut url = registry.url(repository, &["tags", "list"]);
     {
         let mut query = url.query_pairs_mut();
-        query.append_pair("n", &PAGE.to_string());
+        query.append_pair("n", &page.to_string());
         if let Some(last) = last {
             query.append_pair("last", last);
         }
@@ -128,9 +128,17 @@ impl Registry {
     /// [`MAX_LIST_BYTES`] bytes; a page asked twice (a loop) or a linked page with nothing new
     /// is an error, as is a link elsewhere.
     pub async fn list_tags(&self, repository: &str) -> Result<TagList, Error> {
+        self.list_tags_by(repository, PAGE).await
+    }
+
+    /// [`Registry::list_tags`] asking for `page` tags a page (at least 1), so tests can make
+    /// a real registry page.
+    #[doc(hidden)]
+    pub async fn list_tags_by(&self, repository: &str, page: usize) -> Result<TagList, Error> {
         names::check_repository(repository)?;
+        let page_size = page.max(1);
         let target = format!("{}/{repository}", self.host());
-        let first = page_url(self, repository, None);
+        let first = page_url(self, repository, page_size, None);
         let mut list = TagList::default();
         let mut seen_tags: HashSet<String> = HashSet::new();
         let mut seen_pages: HashSet<String> = HashSet::new();
@@ -164,7 +172,7 @@ impl Registry {
             }
             let page = parse_page(&body).map_err(|e| listing_error(&target, e))?;
             drop(body);
-            let full = page.len() >= PAGE;
+            let full = page.len() >= page_size;
             let mut new = 0;
             let mut last_valid = None;
             for name in page {
@@ -201,7 +209,7 @@ impl Registry {
                 }
             } else if !linked && full && new > 0 {
                 // A registry without `Link`: ask from the last tag while pages come full.
-                next = last_valid.map(|last| page_url(self, repository, Some(&last)));
+                next = last_valid.map(|last| page_url(self, repository, page_size, Some(&last)));
             }
         }
         list.tags.sort();

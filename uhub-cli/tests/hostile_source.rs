@@ -2,7 +2,8 @@
 //! are paths, escapes, control characters, a 10,000-character name and an empty one. The
 //! destination is a real registry (docker-registry) behind a counting proxy: it must see only
 //! requests for the repository it was asked to fill, and everything else it holds must be as
-//! it was.
+//! it was. And a source that pages its list 100 at a time, whatever is asked, is read to the
+//! end.
 
 mod support;
 
@@ -158,4 +159,54 @@ async fn names_from_the_command_line_are_checked_before_anything_is_sent() {
         assert_eq!(run.status, 2, "{args:?}: {run:#?}");
         assert!(run.stderr.contains("invalid tag") || run.stderr.contains("invalid repository"), "{args:?}: {run:#?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_paging_by_100_is_read_to_its_last_page() {
+    let origin = Registry::start();
+    let pushed = image::push_image(&origin.target(), "lib/web", "1.0.0", &[200], 31).await;
+    let (media_type, manifest) = image::get_manifest(&origin.target(), "lib/web", "1.0.0").await.unwrap();
+    // 1.0.0 ... 1.0.249: sorted as text, the newest version (1.0.249) is on no first page.
+    let tags: Vec<String> = (0..250).map(|n| format!("1.0.{n}")).collect();
+    let digest = pushed.digest.clone();
+    let source = Server::start(Handler::new(move |request| {
+        let path = request.path.as_str();
+        if path == "/v2/" {
+            return Reply::json("{}");
+        }
+        if path.starts_with("/v2/lib/web/tags/list") {
+            // 100 a page whatever `n` says, the next page by `Link` as Quay and GHCR do.
+            let page: usize = path.split("page=").nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+            let body = serde_json::json!({ "name": "lib/web", "tags": tags.iter().skip(page * 100).take(100).collect::<Vec<_>>() });
+            let reply = Reply::json(body.to_string());
+            return if page < 2 {
+                reply.header("Link", format!("</v2/lib/web/tags/list?n=100&page={}>; rel=\"next\"", page + 1))
+            } else {
+                reply
+            };
+        }
+        if path.starts_with("/v2/lib/web/manifests/") {
+            let reply = if request.method == "HEAD" { Reply::status(200, "") } else { Reply::status(200, &manifest) };
+            return reply.header("Content-Type", media_type.clone()).header("Docker-Content-Digest", digest.clone());
+        }
+        Reply::status(404, "{}")
+    }))
+    .await;
+    let dst = Registry::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sync.toml");
+    let write = |rules: &str| {
+        let text = format!("to = \"{}/mirror\"\n[[source]]\nfrom = \"{}/lib/web\"\n{rules}", dst.host(), source.addr());
+        std::fs::write(&file, text).unwrap();
+    };
+    write("tags = ['1\\..*']\nnewest = 1\n");
+    let uhub = Uhub::bare();
+    let newest = uhub.run(&["mirror", "--file", file.to_str().unwrap(), "--dry-run"]).await.ok_json();
+    let sources: Vec<&str> = newest.as_array().unwrap().iter().map(|r| r["source"].as_str().unwrap()).collect();
+    assert_eq!(sources, [format!("{}/lib/web:1.0.249", source.addr())], "{newest:#}");
+    write("");
+    let every = uhub.run(&["mirror", "--file", file.to_str().unwrap(), "--dry-run"]).await.ok_json();
+    assert_eq!(every.as_array().unwrap().len(), 250);
+    let pages = source.requests().iter().filter(|r| r.path.starts_with("/v2/lib/web/tags/list")).count();
+    assert_eq!(pages, 6, "three pages a run");
 }
