@@ -467,7 +467,7 @@ impl Registry {
             })
             .await?;
         let stored = match location.rsplit_once("/manifests/").map(|(_, d)| d.split(['?', '#']).next().unwrap_or(d)) {
-            Some(d) if d.starts_with("sha256:") => d.to_owned(),
+            Some(d) if names::check_digest(d).is_ok() => d.to_owned(),
             _ => self.head_manifest(repository, reference).await?.map(|h| h.digest).unwrap_or_default(),
         };
         if stored != ours {
