@@ -24,7 +24,7 @@ pub fn v2_url(base: &Url, repository: &str, tail: &[&str]) -> Url {
 
 /// `scheme://host/` for a registry `host` (`name[:port]` or `[ipv6][:port]`), or `None` when
 /// the text is not a host alone (a path, credentials, a query...).
-pub(crate) fn base_url(scheme: &str, host: &str) -> Option<Url> {
+pub fn base_url(scheme: &str, host: &str) -> Option<Url> {
     let host_chars = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
     if host.is_empty() || !host.chars().all(host_chars) {
         return None;
