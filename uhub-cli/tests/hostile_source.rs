@@ -34,18 +34,25 @@ fn hostile_names() -> Vec<(String, bool)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hostile_tag_list_changes_nothing_outside_the_repository_asked_for() {
-    // The honest image the hostile source serves for any tag, read from a real registry.
+    // The honest images the hostile source serves, as a real registry holds them: one per
+    // honest tag, each manifest by tag and by digest.
     let origin = Registry::start();
-    let pushed = image::push_image(&origin.target(), "lib/nginx", "2.0.1", &[700], 11).await;
-    let (media_type, manifest) = image::get_manifest(&origin.target(), "lib/nginx", "2.0.1").await.unwrap();
+    let mut manifests = HashMap::new();
     let mut blobs = HashMap::new();
-    for (digest, _) in &pushed.blobs {
-        blobs.insert(digest.clone(), image::get_blob(&origin.target(), "lib/nginx", digest).await.unwrap());
+    for (tag, seed) in [("2.0.1", 11), ("2.0.3", 12)] {
+        let pushed = image::push_image(&origin.target(), "lib/nginx", tag, &[700], seed).await;
+        let (media_type, manifest) = image::get_manifest(&origin.target(), "lib/nginx", tag).await.unwrap();
+        for (digest, _) in &pushed.blobs {
+            blobs.insert(digest.clone(), image::get_blob(&origin.target(), "lib/nginx", digest).await.unwrap());
+        }
+        let served = (media_type, manifest, pushed.digest.clone());
+        manifests.insert(tag.to_owned(), served.clone());
+        manifests.insert(pushed.digest, served);
     }
     let mut listed: Vec<String> = hostile_names().into_iter().map(|(name, _)| name).collect();
     listed.extend(["2.0.1".to_owned(), "2.0.3".to_owned(), "9.9".to_owned()]);
     let list = serde_json::json!({ "name": "lib/nginx", "tags": listed }).to_string();
-    let (digest, blobs) = (pushed.digest.clone(), Arc::new(blobs));
+    let (served, blobs) = (Arc::new(manifests.clone()), Arc::new(blobs));
     let source = Server::start(Handler::new(move |request| {
         let path = request.path.as_str();
         if path == "/v2/" {
@@ -53,10 +60,10 @@ async fn a_hostile_tag_list_changes_nothing_outside_the_repository_asked_for() {
         } else if path.starts_with("/v2/lib/nginx/tags/list") {
             Reply::json(&list)
         } else if let Some(reference) = path.strip_prefix("/v2/lib/nginx/manifests/") {
-            if reference != "2.0.1" && reference != "2.0.3" && reference != digest {
+            let Some((media_type, manifest, digest)) = served.get(reference) else {
                 return Reply::status(404, r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]}"#);
-            }
-            let reply = if request.method == "HEAD" { Reply::status(200, "") } else { Reply::status(200, &manifest) };
+            };
+            let reply = if request.method == "HEAD" { Reply::status(200, "") } else { Reply::status(200, manifest) };
             reply.header("Content-Type", media_type.clone()).header("Docker-Content-Digest", digest.clone())
         } else if let Some(blob) = path.strip_prefix("/v2/lib/nginx/blobs/").and_then(|d| blobs.get(d)) {
             Reply::status(200, blob).header("Content-Type", "application/octet-stream")
@@ -112,7 +119,9 @@ async fn a_hostile_tag_list_changes_nothing_outside_the_repository_asked_for() {
     assert_eq!(copied, vec![(to("2.0.1").as_str(), "copied"), (to("2.0.3").as_str(), "copied")], "{report:#}");
 
     // The destination: the honest tags arrived, and nothing else changed.
-    image::assert_same_image(&origin.target(), "lib/nginx", &dst.target(), "mirror/nginx", "2.0.1").await;
+    for tag in ["2.0.1", "2.0.3"] {
+        image::assert_same_image(&origin.target(), "lib/nginx", &dst.target(), "mirror/nginx", tag).await;
+    }
     assert_eq!(image::catalog(&dst.target()).await, vec!["mirror/nginx", "other/app"]);
     assert_eq!(image::tags(&dst.target(), "mirror/nginx").await, vec!["2.0.1", "2.0.3", "latest"]);
     assert_eq!(image::tags(&dst.target(), "other/app").await, vec!["1"]);
@@ -138,9 +147,7 @@ async fn a_hostile_tag_list_changes_nothing_outside_the_repository_asked_for() {
         let honest = path == "/v2/"
             || path.starts_with("/v2/lib/nginx/tags/list")
             || path.starts_with("/v2/lib/nginx/blobs/sha256:")
-            || ["2.0.1", "2.0.3", pushed.digest.as_str()]
-                .iter()
-                .any(|r| path == format!("/v2/lib/nginx/manifests/{r}"));
+            || manifests.keys().any(|r| path == format!("/v2/lib/nginx/manifests/{r}"));
         assert!(honest, "{}", request.request_line());
     }
 }
