@@ -71,7 +71,7 @@ impl fmt::Debug for InvalidName {
 
 impl std::error::Error for InvalidName {}
 
-/// `name` quoted, ASCII-only, at most [`SHOWN`] characters of it, with how many were left out.
+/// `name` quoted, ASCII-only, at most 80 characters of it, with how many were left out.
 pub fn shown(name: &str) -> String {
     let mut out = String::from("\"");
     for (count, c) in name.chars().enumerate() {
