@@ -57,7 +57,7 @@ mod session;
 mod spawn;
 
 pub use layer::digest;
-pub use proxy::{Counts, FailRule, Failure, Kind, Proxy, Tally};
+pub use proxy::{Counts, FailRule, Failure, Kind, MAX_SEEN, Proxy, Tally};
 pub use registry::Registry;
 
 /// Where the image helpers push and read: a `host:port` spoken to over plain HTTP, with basic
