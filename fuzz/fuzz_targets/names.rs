@@ -2,7 +2,7 @@
 //! the checks accept, put into a URL by the registry's builder, gives exactly the path
 //! segments `v2`, the repository's components, `manifests` and the reference, unchanged
 //! (nothing resolved, nothing percent-encoded), no query and no fragment; and a refused name
-//! is shown on one short ASCII line.
+//! is shown on one ASCII line without control characters (at most 80 characters of the name, each escaped in at most 10).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,7 +13,7 @@ fuzz_target!(|input: (&str, &str)| {
     let checked = (names::check_repository(repository), names::check_reference(reference));
     for refused in [checked.0.as_ref().err(), checked.1.as_ref().err()].into_iter().flatten() {
         let shown = refused.to_string();
-        assert!(shown.len() < 200 && !shown.chars().any(|c| c.is_control() || !c.is_ascii()), "{shown}");
+        assert!(shown.len() < 900 && !shown.chars().any(|c| c.is_control() || !c.is_ascii()), "{shown}");
     }
     if checked.0.is_ok() {
         assert!(repository.len() <= names::MAX_REPOSITORY_LEN);
