@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 RUNS=${RUNS:-2500000}
-TARGETS=${TARGETS:-"decode_bytes decode_json decode_bound form_parse spec import_doc policy_file image_ref manifest sync_file"}
+TARGETS=${TARGETS:-"decode_bytes decode_json decode_bound form_parse spec import_doc policy_file image_ref manifest sync_file link_header tag_page names"}
 mkdir -p logs
 failed=()
 for target in $TARGETS; do

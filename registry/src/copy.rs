@@ -115,6 +115,9 @@ pub async fn copy_image(
             dst.host()
         )));
     }
+    // Both names before either side is asked anything (an ImageRef's fields are public).
+    Registry::checked(&from.repository, &from.reference)?;
+    Registry::checked(&to.repository, &to.reference)?;
     let stop = || if (options.should_stop)() { Err(Error::Interrupted) } else { Ok(()) };
     stop()?;
     let (src_head, dst_head) = futures::join!(

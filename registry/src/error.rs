@@ -40,6 +40,10 @@ pub enum Error {
     /// `--platform` asked for a platform the source does not have.
     #[error("{target} has no platform {missing}; it has {available}")]
     PlatformMissing { target: String, missing: String, available: String },
+    /// A tag, repository name or digest outside the OCI distribution grammar (from a
+    /// registry's tag list, a manifest, a file or the command line); nothing was sent for it.
+    #[error("{0}")]
+    InvalidName(#[from] crate::names::InvalidName),
     /// The copy stopped before all its blobs were in, because the caller asked; the blobs
     /// copied stay, so the next run sends only the rest.
     #[error("interrupted before all blobs were copied; run again to finish")]

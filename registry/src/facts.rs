@@ -40,6 +40,7 @@ impl Registry {
     /// The facts of `repository:reference` (a tag or a digest): one GET for the manifest,
     /// one per platform's manifest, and for a single-platform image one of its config.
     pub async fn image_facts(&self, repository: &str, reference: &str) -> Result<ImageFacts, Error> {
+        Registry::checked(repository, reference)?;
         let top = self.get_manifest(repository, reference).await?;
         let target = format!("{}/{repository}:{reference}", self.host());
         let mut size = top.bytes.len() as u64;

@@ -13,13 +13,17 @@ mod copy;
 mod credentials;
 mod error;
 mod facts;
+#[doc(hidden)]
+pub mod link;
 pub mod manifest;
 pub mod names;
+#[doc(hidden)]
+pub mod paths;
 mod progress;
 mod reference;
 mod registry;
 mod retry;
-mod tags;
+pub mod tags;
 
 pub use copy::{CopyOptions, CopyReport, Outcome, copy_image};
 pub use credentials::{Credentials, Secret};
@@ -31,4 +35,4 @@ pub use progress::{Progress, Silent};
 pub use reference::ImageRef;
 pub use registry::{MAX_MANIFEST_BYTES, ManifestHead, RawManifest, Registry, is_loopback};
 pub use retry::RetryPolicy;
-pub use tags::MAX_TAGS;
+pub use tags::{MAX_TAGS, TagList};

@@ -19,7 +19,8 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, Heade
 
 use crate::error::from_reqwest;
 use crate::manifest::{self, ACCEPT as MANIFEST_ACCEPT};
-use crate::{Credentials, Error, RetryPolicy};
+use crate::names;
+use crate::{Credentials, Error, RetryPolicy, paths};
 
 /// The largest manifest read: real ones are a few KiB, big indexes some hundred.
 pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
@@ -74,6 +75,8 @@ pub struct Registry {
     /// The host requests go to (`index.docker.io` for `docker.io`).
     api_host: String,
     scheme: &'static str,
+    /// `scheme://api_host/`, the root every URL of ours is built on segment by segment.
+    base: reqwest::Url,
     credentials: Credentials,
     /// oci-client, built on first use: a copy that finds nothing to do never needs it.
     client: OnceLock<Client>,
@@ -91,6 +94,12 @@ impl std::fmt::Debug for Registry {
             .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
+}
+
+/// Whether a manifest reference is a digest (`algorithm:hex`) rather than a tag, which never
+/// holds a `:`.
+fn is_digest(reference: &str) -> bool {
+    reference.contains(':')
 }
 
 /// Whether `host` (with an optional port) is this machine, which docker reaches over plain
@@ -113,18 +122,22 @@ impl Registry {
     /// A registry whose transient failures get `retry`'s attempts.
     pub fn with_retry(host: &str, credentials: Credentials, retry: RetryPolicy) -> Result<Registry, Error> {
         let host = host.trim().trim_end_matches('/');
-        if host.is_empty() || host.contains(['/', '@', ' ']) {
-            return Err(Error::Reference(format!(
-                "{host:?} is not a registry host; write HOST[:PORT], e.g. uhub.service.ucloud.cn"
-            )));
-        }
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let scheme = if is_loopback(host) { "http" } else { "https" };
         let api_host = if host == "docker.io" { "index.docker.io".to_owned() } else { host.to_owned() };
+        // A host alone: with a path, a query or credentials in it, every URL built on it
+        // would go somewhere else than the registry named.
+        let Some(base) = paths::base_url(scheme, &api_host) else {
+            return Err(Error::Reference(format!(
+                "{} is not a registry host; write HOST[:PORT], e.g. uhub.service.ucloud.cn",
+                names::shown(host)
+            )));
+        };
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Ok(Registry {
             host: host.to_owned(),
             api_host,
             scheme,
+            base,
             credentials,
             client: OnceLock::new(),
             auth_state: AtomicU8::new(AUTH_UNKNOWN),
@@ -161,17 +174,46 @@ impl Registry {
         &self.retry
     }
 
+    /// What oci-client is handed: names the method entries checked (see [`Registry::checked`]),
+    /// which oci-client pastes into its URLs as text.
     fn oci_ref(&self, repository: &str, reference: &str) -> oci_client::Reference {
-        if reference.starts_with("sha256:") {
+        debug_assert!(names::check_repository(repository).is_ok() && names::check_reference(reference).is_ok());
+        if is_digest(reference) {
             oci_client::Reference::with_digest(self.host.clone(), repository.to_owned(), reference.to_owned())
         } else {
             oci_client::Reference::with_tag(self.host.clone(), repository.to_owned(), reference.to_owned())
         }
     }
 
+    /// `host/repository:tag` or `host/repository@digest`, for messages; the names escaped
+    /// when they are not names (an error about a refused name shows it this way).
     pub(crate) fn target(&self, repository: &str, reference: &str) -> String {
-        let sep = if reference.starts_with("sha256:") { '@' } else { ':' };
-        format!("{}/{repository}{sep}{reference}", self.host)
+        let sep = if is_digest(reference) { '@' } else { ':' };
+        if names::check_repository(repository).is_ok() && names::check_reference(reference).is_ok() {
+            format!("{}/{repository}{sep}{reference}", self.host)
+        } else {
+            format!("{}/{}{sep}{}", self.host, names::shown(repository), names::shown(reference))
+        }
+    }
+
+    /// The repository and the tag or digest a method was given, checked before anything is
+    /// sent: a registry's tag list, a manifest or a file may hand us any text.
+    pub(crate) fn checked(repository: &str, reference: &str) -> Result<(), Error> {
+        names::check_repository(repository)?;
+        names::check_reference(reference)?;
+        Ok(())
+    }
+
+    /// The repository and a blob's digest, checked likewise.
+    fn checked_blob(repository: &str, digest: &str) -> Result<(), Error> {
+        names::check_repository(repository)?;
+        names::check_digest(digest)?;
+        Ok(())
+    }
+
+    /// `scheme://host/v2/<repository>/<tail...>`, segment by segment ([`paths::v2_url`]).
+    pub(crate) fn url(&self, repository: &str, tail: &[&str]) -> reqwest::Url {
+        paths::v2_url(&self.base, repository, tail)
     }
 
     /// Whether the registry wants authentication, for oci-client's requests: known from our
@@ -268,25 +310,26 @@ impl Registry {
         reference: &str,
     ) -> Result<reqwest::Response, Error> {
         let action = if method == reqwest::Method::HEAD { "HEAD manifest" } else { "GET manifest" };
-        let path = format!("/v2/{repository}/manifests/{reference}");
-        self.request(method, &path, repository, action, &self.target(repository, reference)).await
+        Registry::checked(repository, reference)?;
+        let url = self.url(repository, &["manifests", reference]);
+        self.request(method, &url, repository, action, &self.target(repository, reference)).await
     }
 
-    /// Our own request for `path` (`/v2/...`) with the repository's authorization; any answer
-    /// but 200 is an error.
+    /// Our own request for `url` (one of [`Registry::url`]'s, or a next page the tag list
+    /// checked is on this registry) with the repository's authorization; any answer but 200
+    /// is an error.
     pub(crate) async fn request(
         &self,
         method: reqwest::Method,
-        path: &str,
+        url: &reqwest::Url,
         repository: &str,
         action: &'static str,
         target: &str,
     ) -> Result<reqwest::Response, Error> {
-        let url = format!("{}://{}{path}", self.scheme, self.api_host);
         let target = target.to_owned();
-        let (method, url, target_ref) = (&method, &url, &target);
+        let (method, target_ref) = (&method, &target);
         let send = move |authorization: Option<HeaderValue>| async move {
-            let mut request = http()?.request(method.clone(), url).header(ACCEPT, MANIFEST_ACCEPT);
+            let mut request = http()?.request(method.clone(), url.clone()).header(ACCEPT, MANIFEST_ACCEPT);
             if let Some(value) = authorization {
                 request = request.header(AUTHORIZATION, value);
             }
@@ -343,6 +386,7 @@ impl Registry {
     /// The manifest's digest by a HEAD, `None` when there is none. A registry that sends no
     /// digest header gets one bounded GET.
     pub async fn head_manifest(&self, repository: &str, reference: &str) -> Result<Option<ManifestHead>, Error> {
+        Registry::checked(repository, reference)?;
         let answer = self.retry.run(|| self.manifest_request(reqwest::Method::HEAD, repository, reference)).await;
         let answer = match answer {
             Ok(answer) => answer,
@@ -370,6 +414,7 @@ impl Registry {
     /// The manifest's bytes as served, read within [`MAX_MANIFEST_BYTES`]; by digest, the
     /// bytes must have that digest.
     pub async fn get_manifest(&self, repository: &str, reference: &str) -> Result<RawManifest, Error> {
+        Registry::checked(repository, reference)?;
         let target = self.target(repository, reference);
         self.retry
             .run(|| async {
@@ -378,7 +423,9 @@ impl Registry {
                 let content_type = answer.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
                 let body = self.read_body(answer, MAX_MANIFEST_BYTES, "GET manifest", &target, too_large).await?;
                 let digest = manifest::sha256_digest(&body);
-                if reference.starts_with("sha256:") && digest != reference {
+                // By digest, only sha256 bytes are checked: another algorithm's is refused
+                // here rather than taken unverified.
+                if is_digest(reference) && digest != reference {
                     return Err(Error::DigestMismatch {
                         what: "manifest",
                         target: target.clone(),
@@ -401,6 +448,7 @@ impl Registry {
         bytes: &Bytes,
         media_type: &str,
     ) -> Result<String, Error> {
+        Registry::checked(repository, reference)?;
         self.needs_auth().await?;
         let target = self.target(repository, reference);
         let oci_ref = self.oci_ref(repository, reference);
@@ -419,7 +467,7 @@ impl Registry {
             })
             .await?;
         let stored = match location.rsplit_once("/manifests/").map(|(_, d)| d.split(['?', '#']).next().unwrap_or(d)) {
-            Some(d) if d.starts_with("sha256:") => d.to_owned(),
+            Some(d) if names::check_digest(d).is_ok() => d.to_owned(),
             _ => self.head_manifest(repository, reference).await?.map(|h| h.digest).unwrap_or_default(),
         };
         if stored != ours {
@@ -430,6 +478,7 @@ impl Registry {
 
     /// Whether the repository holds the blob (a HEAD).
     pub async fn blob_exists(&self, repository: &str, digest: &str) -> Result<bool, Error> {
+        Registry::checked_blob(repository, digest)?;
         self.needs_auth().await?;
         let oci_ref = self.oci_ref(repository, "latest");
         let target = self.target(repository, digest);
@@ -446,6 +495,8 @@ impl Registry {
     /// Mounts the blob from `from_repository` of this registry; `false` when the registry
     /// declined (the caller copies it then).
     pub async fn mount_blob(&self, repository: &str, from_repository: &str, digest: &str) -> Result<bool, Error> {
+        Registry::checked_blob(repository, digest)?;
+        names::check_repository(from_repository)?;
         self.needs_auth().await?;
         let to = self.oci_ref(repository, "latest");
         let from = self.oci_ref(from_repository, "latest");
@@ -466,6 +517,7 @@ impl Registry {
         repository: &str,
         digest: &str,
     ) -> Result<oci_client::client::SizedStream, Error> {
+        Registry::checked_blob(repository, digest)?;
         self.needs_auth().await?;
         let oci_ref = self.oci_ref(repository, "latest");
         // By digest string only: a descriptor's `urls` (foreign layers) are not followed.
@@ -484,6 +536,7 @@ impl Registry {
         size: u64,
         body: impl Stream<Item = Result<Bytes, OciDistributionError>> + Send + 'static,
     ) -> Result<(), Error> {
+        Registry::checked_blob(repository, digest)?;
         self.needs_auth().await?;
         let oci_ref = self.oci_ref(repository, "latest");
         self.client()?
@@ -510,7 +563,7 @@ mod tests {
 
     #[test]
     fn a_host_with_a_path_or_credentials_is_refused() {
-        for host in ["", "a/b", "user@host"] {
+        for host in ["", "a/b", "user@host", "h?x=1", "h#f", "h\\x", "h%2fx"] {
             assert!(matches!(Registry::new(host, Credentials::Anonymous), Err(Error::Reference(_))), "{host}");
         }
         let debug =

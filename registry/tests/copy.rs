@@ -389,7 +389,7 @@ async fn tags_are_listed_page_by_page_and_created_read_from_the_config() {
     }
     image::push_index(&reg.target(), "app", "multi", &["linux/amd64"], &[100], 2).await;
     let r = anonymous(&proxy.host());
-    assert_eq!(r.list_tags("app").await.unwrap(), vec!["1.0", "1.1", "2.0", "latest", "multi"]);
+    assert_eq!(r.list_tags("app").await.unwrap().tags, vec!["1.0", "1.1", "2.0", "latest", "multi"]);
     assert_eq!(proxy.counts().requests("GET", Kind::Tags), 1);
     assert_eq!(r.created("app", "1.0").await.unwrap().as_deref(), Some("2024-01-01T00:00:00Z"));
     assert_eq!(r.created("app", "multi").await.unwrap().as_deref(), Some("2024-01-01T00:00:00Z"));
@@ -485,7 +485,7 @@ async fn a_tag_list_without_end_or_repeating_itself_ends_bounded() {
         .await;
     let host = repeating.addr().to_string();
     let tags = anonymous(&host).list_tags("a").await.unwrap();
-    assert_eq!(tags.len(), 1000);
+    assert_eq!(tags.tags.len(), 1000);
     assert_eq!(repeating.requests().iter().filter(|r| r.path.contains("/tags/list")).count(), 2);
 }
 

@@ -161,6 +161,48 @@ pub async fn get_manifest(t: &Target, repo: &str, reference: &str) -> Option<(St
     get_manifest_with(&Session::new(t), repo, reference).await
 }
 
+/// The blob `repo@digest` as stored, or `None` for a 404 (small blobs: it is held whole).
+pub async fn get_blob(t: &Target, repo: &str, digest: &str) -> Option<Vec<u8>> {
+    let session = Session::new(t);
+    let url = session.url(&format!("/v2/{repo}/blobs/{digest}"));
+    let response = session.send(Method::GET, url.clone(), HeaderMap::new(), None).await;
+    match response.status() {
+        StatusCode::OK => {}
+        StatusCode::NOT_FOUND => return None,
+        other => panic!("uhub-testreg: GET {url} answered {other}"),
+    }
+    Some(response.bytes().await.unwrap_or_else(|e| panic!("uhub-testreg: GET {url}: reading the body: {e}")).to_vec())
+}
+
+/// Every repository the registry holds (`GET /v2/_catalog`, up to 1,000), sorted.
+pub async fn catalog(t: &Target) -> Vec<String> {
+    let session = Session::new(t);
+    let url = session.url("/v2/_catalog?n=1000");
+    let response = session.send(Method::GET, url.clone(), HeaderMap::new(), None).await;
+    assert_eq!(response.status(), StatusCode::OK, "uhub-testreg: GET {url}");
+    let body: Value = response.json().await.unwrap_or_else(|e| panic!("uhub-testreg: GET {url}: {e}"));
+    let mut names: Vec<String> =
+        body["repositories"].as_array().into_iter().flatten().filter_map(|r| r.as_str().map(str::to_owned)).collect();
+    names.sort();
+    names
+}
+
+/// Every tag of `repo` (`GET /v2/<repo>/tags/list?n=1000`), sorted; empty for a 404.
+pub async fn tags(t: &Target, repo: &str) -> Vec<String> {
+    let session = Session::new(t);
+    let url = session.url(&format!("/v2/{repo}/tags/list?n=1000"));
+    let response = session.send(Method::GET, url.clone(), HeaderMap::new(), None).await;
+    if response.status() == StatusCode::NOT_FOUND {
+        return Vec::new();
+    }
+    assert_eq!(response.status(), StatusCode::OK, "uhub-testreg: GET {url}");
+    let body: Value = response.json().await.unwrap_or_else(|e| panic!("uhub-testreg: GET {url}: {e}"));
+    let mut names: Vec<String> =
+        body["tags"].as_array().into_iter().flatten().filter_map(|r| r.as_str().map(str::to_owned)).collect();
+    names.sort();
+    names
+}
+
 /// Checks that `src_repo:reference` on `src` and `dst_repo:reference` on `dst` are the same
 /// image: GETs the manifest (and, for an index, every child manifest) and every blob on BOTH
 /// sides, checks the sha256 of each against its digest (and blob sizes against their

@@ -10,7 +10,7 @@
 //!
 //! Proxy::counting(upstream_host) -> Proxy           forwards everything, counts
 //! Proxy::token(upstream_host, user, password)       demands `Bearer` tokens from its own /token
-//!   .host()   .counts() -> Counts   .reset() (counts only)   .fail(FailRule)   .clear_failures()
+//!   .host()   .counts() -> Counts   .requests_seen() -> Vec<(method, path?query)>   .reset()   .fail(FailRule)   .clear_failures()
 //! Counts { by: BTreeMap<(method, Kind), Tally { requests, bytes_in, bytes_out }> }
 //!   .get(method, Kind) .requests(..) .bytes_in(..) .bytes_out(..) .total_requests() .total_bytes_in() .total_bytes_out()
 //!   Kind = Manifest | Blob | Upload | Tags | Token | Other (Display: "GET blob 3 (1.2 MB out)", ...)
@@ -23,6 +23,7 @@
 //! image::push_signature(&t, repo, subject_digest).await -> Pushed               tag sha256-<hex>.sig
 //! image::head_manifest(&t, repo, reference).await -> Option<String>             digest from HEAD
 //! image::get_manifest(&t, repo, reference).await -> Option<(media type, bytes)>
+//! image::get_blob(&t, repo, digest).await -> Option<bytes>   image::catalog(&t).await, image::tags(&t, repo).await -> sorted names
 //! image::tag_manifest(&t, repo, digest, tag).await -> String                  the manifest tagged again
 //! image::assert_same_image(&src, src_repo, &dst, dst_repo, reference).await -> usize (blobs checked)
 //! Pushed { digest, children: Vec<(platform, digest)>, blobs: Vec<(digest, size)> }   .blob_bytes()
@@ -56,7 +57,7 @@ mod session;
 mod spawn;
 
 pub use layer::digest;
-pub use proxy::{Counts, FailRule, Failure, Kind, Proxy, Tally};
+pub use proxy::{Counts, FailRule, Failure, Kind, MAX_SEEN, Proxy, Tally};
 pub use registry::Registry;
 
 /// Where the image helpers push and read: a `host:port` spoken to over plain HTTP, with basic

@@ -31,6 +31,9 @@ use tokio::sync::oneshot;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type ProxyBody = BoxBody<Bytes, BoxError>;
 
+/// The most requests a proxy remembers by path ([`Proxy::requests_seen`]).
+pub const MAX_SEEN: usize = 100_000;
+
 /// What a request is to a registry, from its path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -221,6 +224,9 @@ struct State {
     host: String,
     auth: Option<TokenAuth>,
     counts: Mutex<BTreeMap<(String, Kind), Tally>>,
+    /// Each request's method and path with its query, as received (the first
+    /// [`MAX_SEEN`]), so a test can say where a client went.
+    seen: Mutex<Vec<(String, String)>>,
     rules: Mutex<Vec<ActiveRule>>,
     client: Client<HttpConnector, ProxyBody>,
 }
@@ -264,6 +270,7 @@ impl Proxy {
             host,
             auth,
             counts: Mutex::new(BTreeMap::new()),
+            seen: Mutex::new(Vec::new()),
             rules: Mutex::new(Vec::new()),
             client: Client::builder(TokioExecutor::new()).build(connector),
         });
@@ -295,8 +302,16 @@ impl Proxy {
         Counts { by: lock(&self.state.counts).clone() }
     }
 
-    /// Forgets the counts (fail rules stay; see [`Proxy::clear_failures`]).
+    /// The method and the path (with its query, as sent on the request line) of each request
+    /// seen so far, in order; at most the first [`MAX_SEEN`].
+    pub fn requests_seen(&self) -> Vec<(String, String)> {
+        lock(&self.state.seen).clone()
+    }
+
+    /// Forgets the counts and the requests seen (fail rules stay; see
+    /// [`Proxy::clear_failures`]).
     pub fn reset(&self) {
+        lock(&self.state.seen).clear();
         lock(&self.state.counts).clear();
     }
 
@@ -356,6 +371,12 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Pr
     let repo = repo.map(str::to_owned);
     let key = (method.clone(), kind);
     lock(&state.counts).entry(key.clone()).or_default().requests += 1;
+    {
+        let mut seen = lock(&state.seen);
+        if seen.len() < MAX_SEEN {
+            seen.push((method.clone(), req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned()));
+        }
+    }
     let mut cut = None;
     match failure_for(&state, &method, kind) {
         Some(Failure::Close) => return Err("uhub-testreg: connection closed on purpose".into()),

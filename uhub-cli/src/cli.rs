@@ -409,7 +409,7 @@ pub struct PruneArgs {
     #[arg(long, value_name = "RE")]
     pub exclude: Option<regex::Regex>,
     /// Keep this tag (repeatable)
-    #[arg(long, value_name = "TAG")]
+    #[arg(long, value_name = "TAG", value_parser = crate::refs::tag_name)]
     pub keep: Vec<String>,
     /// Let `latest` be deleted like any other tag
     #[arg(long)]

@@ -9,6 +9,11 @@
 //! stays a repository and an image; a dotted repository with a nested image, `my.repo/a/b`,
 //! is read as a host, as Docker would.) Anything that does not parse is a usage error before any
 //! request is sent, and the error says what to type instead.
+//!
+//! Every name is then checked here, in one place, against the OCI distribution grammar
+//! ([`uhub_registry::names`]): a tag is `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`, a repository and an
+//! image lower-case components. So an empty or path-like tag (`..`, `a/b`) never reaches a
+//! deletion (`DeleteRepoImage` with `TagName=`) nor a registry URL.
 
 use std::fmt;
 use std::str::FromStr;
@@ -95,13 +100,32 @@ fn checked<'a>(part: &'a str, what: &str, input: &str, example: &str) -> Result<
     }
 }
 
+/// `part` once [`checked`], and then by the distribution grammar (`check`, one of
+/// [`uhub_registry::names`]'s).
+fn named<'a>(
+    part: &'a str,
+    what: &str,
+    input: &str,
+    example: &str,
+    check: fn(&str) -> Result<(), uhub_registry::names::InvalidName>,
+) -> Result<&'a str, String> {
+    let part = checked(part, what, input, example)?;
+    check(part).map_err(|e| format!("{}: {e}; expected {example}", uhub_registry::names::shown(input)))?;
+    Ok(part)
+}
+
+/// A tag name alone (`--keep TAG`), checked like a reference's tag.
+pub fn tag_name(s: &str) -> Result<String, String> {
+    named(s, "tag", s, "a tag such as 1.25 or latest", uhub_registry::names::check_tag).map(str::to_owned)
+}
+
 /// The repository part (`rest` what follows it), refused when it is a registry host (where a
 /// host is not taken).
 fn repository<'a>(part: &'a str, rest: &str, input: &str, example: &str) -> Result<&'a str, String> {
     if is_host(part, rest) {
         return Err(format!("{input:?} starts with the registry host {part:?}; leave it out here: expected {example}"));
     }
-    checked(part, "repository", input, example)
+    named(part, "repository", input, example, uhub_registry::names::check_repository)
 }
 
 impl FromStr for ImageRef {
@@ -117,7 +141,7 @@ impl FromStr for ImageRef {
         }
         Ok(ImageRef {
             repo: repository(repo, image, s, EXAMPLE)?.to_owned(),
-            image: checked(image, "image", s, EXAMPLE)?.to_owned(),
+            image: named(image, "image", s, EXAMPLE, uhub_registry::names::check_repository)?.to_owned(),
         })
     }
 }
@@ -140,9 +164,9 @@ impl FromStr for TagRef {
         Ok(TagRef {
             image: ImageRef {
                 repo: repository(repo, rest, s, EXAMPLE)?.to_owned(),
-                image: checked(image, "image", s, EXAMPLE)?.to_owned(),
+                image: named(image, "image", s, EXAMPLE, uhub_registry::names::check_repository)?.to_owned(),
             },
-            tag: checked(tag, "tag", s, EXAMPLE)?.to_owned(),
+            tag: named(tag, "tag", s, EXAMPLE, uhub_registry::names::check_tag)?.to_owned(),
             digest: pinned,
         })
     }
@@ -193,7 +217,8 @@ impl FromStr for Target {
         if s.contains(':') {
             return Err(format!("{s:?}: prune takes REPO or REPO/IMAGE, not a tag"));
         }
-        Ok(Target::Repo(checked(s, "repository", s, "REPO or REPO/IMAGE, e.g. web or web/nginx")?.to_owned()))
+        let example = "REPO or REPO/IMAGE, e.g. web or web/nginx";
+        Ok(Target::Repo(named(s, "repository", s, example, uhub_registry::names::check_repository)?.to_owned()))
     }
 }
 
@@ -328,5 +353,28 @@ mod tests {
             Ok(Target::Image(ImageRef { repo: "web".into(), image: "nginx".into() }))
         );
         assert!("web:1".parse::<Target>().is_err());
+    }
+
+    #[test]
+    fn names_outside_the_distribution_grammar_are_refused_before_any_request() {
+        for bad in [
+            "web/nginx:..",
+            "web/nginx:.hidden",
+            "web/nginx:-x",
+            "web/nginx:a%2fb",
+            "web/Nginx:1",
+            "web/a/../b:1",
+            "Web/nginx:1",
+        ] {
+            let e = tag(bad).unwrap_err();
+            assert!(e.contains("invalid"), "{bad:?}: {e}");
+        }
+        let long = tag(&format!("web/nginx:{}", "a".repeat(129))).unwrap_err();
+        assert!(long.contains("invalid tag name"), "{long}");
+        assert!(tag_name("").unwrap_err().contains("has no tag"));
+        assert!(tag_name("a/b").unwrap_err().contains("invalid tag name \"a/b\""));
+        assert_eq!(tag_name("1.25"), Ok("1.25".to_owned()));
+        assert!("web/a..b".parse::<ImageRef>().unwrap_err().contains("invalid repository name"));
+        assert!("We".parse::<Target>().unwrap_err().contains("invalid repository name"));
     }
 }

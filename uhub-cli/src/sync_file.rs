@@ -274,6 +274,9 @@ fn source(shape: SourceShape) -> Result<SyncSource, String> {
     for pattern in &shape.tags {
         let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
         if !pattern.is_empty() && pattern.chars().all(plain) {
+            // A plain name is a tag asked for by name: one the registry could not hold
+            // (`-x`, over 128 characters) is a mistake in the file, not a tag to look for.
+            uhub_registry::names::check_tag(pattern).map_err(|e| format!("tags: {e}"))?;
             names.push(pattern.clone());
         } else {
             patterns.push(regex("tags", pattern)?);
@@ -332,8 +335,7 @@ fn image_name(from: String) -> Result<String, String> {
     if path.split('/').any(str::is_empty) || from.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!("from: {from:?} is not HOST/REPO/IMAGE ({example})"));
     }
-    let name_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | '/');
-    if !path.chars().all(name_char) {
+    if uhub_registry::names::check_repository(path).is_err() {
         return Err(format!(
             "from: {from:?}: image names are lower-case letters, digits, '.', '_' and '-', separated by '/'"
         ));

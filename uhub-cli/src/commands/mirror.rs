@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use futures::StreamExt;
 use serde::Serialize;
+use uhub_registry::names::InvalidName;
 use uhub_registry::{
     CopyOptions, CopyReport, Credentials, Error as RegistryError, ImageRef, Outcome, Platform, Registry,
 };
@@ -116,7 +117,8 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     if out.for_people() {
         crate::output::note(&summary(&lines, args.dry_run));
     }
-    let failed = lines.iter().filter(|l| l.result == "failed").count();
+    // A refused name is an image not copied: the run is not all it was asked to be.
+    let failed = lines.iter().filter(|l| matches!(l.result, "failed" | "refused")).count();
     if let Some(reason) = interrupt::reason() {
         let unfinished = lines.iter().filter(|l| matches!(l.result, "not_started" | "interrupted")).count();
         let what =
@@ -231,7 +233,8 @@ fn check_distinct(jobs: &[Job]) -> anyhow::Result<()> {
 }
 
 /// What a sync file asks for: the jobs, the sources whose tags could not be listed (each a
-/// failed line of the report; the other sources still run), and the file's `concurrency`.
+/// failed line of the report; the other sources still run) and the names a source listed that
+/// are not tags (each a refused line), and the file's `concurrency`.
 struct Planned {
     jobs: Vec<Job>,
     unlisted: Vec<Line>,
@@ -262,14 +265,27 @@ async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs) -> anyhow::Re
         registries.add(&from.host)?;
         let registry = registries.get(&from.host);
         let chosen = async {
-            let mut names = registry.list_tags(&from.repository).await.context("listing its tags")?;
+            let listed = registry.list_tags(&from.repository).await.context("listing its tags")?;
+            // A name the registry listed that is not a tag is never requested; the filter
+            // would have taken it, so the report says so.
+            let refused: Vec<InvalidName> =
+                listed.refused.into_iter().filter(|r| source.tags.may_take(&r.name)).collect();
+            let mut names = listed.tags;
             // Names decide first, so creation times are read only for tags that may be taken.
             names.retain(|name| source.tags.may_take(name));
             let candidates = candidates(registry, &from, names, source.tags.needs_times()).await?;
-            anyhow::Ok(source.tags.select(&candidates))
+            anyhow::Ok((source.tags.select(&candidates), refused, listed.refused_more))
         };
         match chosen.await {
-            Ok(tags) => {
+            Ok((tags, refused, refused_more)) => {
+                let image = format!("{}/{}", from.host, from.repository);
+                for name in refused {
+                    planned.unlisted.push(Line::refused(&image, to, name.to_string()));
+                }
+                if refused_more > 0 {
+                    let why = format!("{refused_more} more names that are not tags (not shown)");
+                    planned.unlisted.push(Line::refused(&image, to, why));
+                }
                 for tag in tags {
                     let from = from.with_reference(tag);
                     let to = destination(to, &from).with_context(|| place.clone())?;
@@ -372,7 +388,8 @@ struct Line {
     source: String,
     destination: String,
     /// `copied`, `unchanged`, `would_copy`, `failed`, `interrupted` (some blobs copied, not
-    /// tagged) or `not_started`.
+    /// tagged), `not_started` or `refused` (a name the source listed that is not a tag; no
+    /// request was made for it).
     result: &'static str,
     digest: Option<String>,
     /// The source's digest when `--platform` rewrote the index (so the digests differ).
@@ -422,6 +439,11 @@ impl Line {
         Line { error: Some(error.to_owned()), ..Line::blank(source.to_owned(), to.to_owned(), "failed") }
     }
 
+    /// A name `image`'s registry listed that is not a tag: `why` says which (escaped).
+    fn refused(image: &str, to: &str, why: String) -> Line {
+        Line { error: Some(why), ..Line::blank(image.to_owned(), to.to_owned(), "refused") }
+    }
+
     fn not_started(job: &Job) -> Line {
         Line::empty(job, "not_started")
     }
@@ -457,7 +479,7 @@ impl Row for Line {
         let result = self.result.replace('_', " ");
         let digest = self.digest.as_deref().map_or_else(String::new, short_digest);
         let blobs = match self.result {
-            "failed" | "interrupted" | "not_started" | "unchanged" => String::new(),
+            "failed" | "refused" | "interrupted" | "not_started" | "unchanged" => String::new(),
             "would_copy" => format!("{} to send, {} present", self.blobs_copied, self.blobs_skipped),
             _ if self.blobs_mounted > 0 => {
                 format!("{} sent, {} present, {} mounted", self.blobs_copied, self.blobs_skipped, self.blobs_mounted)
@@ -508,7 +530,9 @@ fn summary(lines: &[Line], dry_run: bool) -> String {
         parts.push(format!("{} copied ({} sent)", count("copied"), human_bytes(bytes)));
     }
     parts.push(format!("{} unchanged", count("unchanged")));
-    for (result, word) in [("failed", "failed"), ("interrupted", "interrupted"), ("not_started", "not started")] {
+    for (result, word) in
+        [("failed", "failed"), ("refused", "refused"), ("interrupted", "interrupted"), ("not_started", "not started")]
+    {
         if count(result) > 0 {
             parts.push(format!("{} {word}", count(result)));
         }
