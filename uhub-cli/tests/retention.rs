@@ -343,9 +343,14 @@ async fn a_saved_plan_is_applied_exactly_and_every_deletion_is_audited() {
     assert_eq!(names(&rows(&report, "changed")), set(&["v2"]));
     assert_eq!(tag_names(&mock, "r", "app").await, ["v2", "latest", "v5", "v4"]);
 
-    let lines: Vec<Value> =
+    let all: Vec<Value> =
         std::fs::read_to_string(&audit).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 3, "one record per planned deletion");
+    // Each deletion sent has its intent line first (record_first.rs); v2's was never sent.
+    let intents: Vec<&str> =
+        all.iter().filter(|l| l["result"] == "intent").map(|l| l["reference"].as_str().unwrap()).collect();
+    assert_eq!(intents.len(), 2, "{all:#?}");
+    let lines: Vec<&Value> = all.iter().filter(|l| l["result"] != "intent").collect();
+    assert_eq!(lines.len(), 3, "one outcome per planned deletion");
     for line in &lines {
         assert_eq!((line["command"].as_str(), line["action"].as_str()), (Some("prune"), Some("delete_tag")));
         assert!(line["digest"].as_str().unwrap().starts_with("sha256:") && line["time"].as_str().is_some());
@@ -368,7 +373,7 @@ async fn a_saved_plan_is_applied_exactly_and_every_deletion_is_audited() {
     let actions: Vec<String> = std::fs::read_to_string(&audit)
         .unwrap()
         .lines()
-        .skip(3)
+        .skip(all.len())
         .map(|l| {
             let v: Value = serde_json::from_str(l).unwrap();
             format!(
@@ -383,8 +388,11 @@ async fn a_saved_plan_is_applied_exactly_and_every_deletion_is_audited() {
     assert_eq!(
         actions,
         [
+            "tag delete delete_tag r/app:v4 intent",
             "tag delete delete_tag r/app:v4 deleted",
+            "image delete delete_image r/app intent",
             "image delete delete_image r/app deleted",
+            "repo delete delete_repo r intent",
             "repo delete delete_repo r deleted"
         ]
     );
@@ -481,8 +489,9 @@ async fn sigterm_during_apply_finishes_those_in_flight_reports_and_exits_130() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_report_matches(&report, &mock);
     assert!(report["summary"]["not_started"].as_u64().unwrap() > 0);
-    let audited = std::fs::read_to_string(&audit).unwrap().lines().count();
-    assert_eq!(audited, 40, "the audit log has every planned deletion, started or not");
+    let audited =
+        std::fs::read_to_string(&audit).unwrap().lines().filter(|l| !l.contains(r#""result":"intent""#)).count();
+    assert_eq!(audited, 40, "the audit log has every planned deletion's outcome, started or not");
 }
 
 // ---- accessories go through the same re-check, also from a saved plan ----

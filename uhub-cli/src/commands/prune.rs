@@ -97,8 +97,12 @@ pub async fn run(ctx: &Ctx, args: PruneArgs) -> anyhow::Result<Status> {
         }
         return Ok(Status::Ok);
     }
-    let audit = AuditLog::open(args.audit_log.as_deref(), "prune")?;
-    apply(ctx, entries, planned, now, &audit).await
+    let audit = AuditLog::open(args.audit_log.as_deref(), "prune").await?;
+    let status = apply(ctx, entries, planned, now, &audit).await?;
+    match audit.failure() {
+        Some(error) => Err(error),
+        None => Ok(status),
+    }
 }
 
 fn source(args: &PruneArgs) -> anyhow::Result<Source> {
@@ -413,7 +417,7 @@ async fn delete_in_rounds(
                 ready.push(i);
             } else {
                 let why = format!("left alone: the tag it belongs to was not deleted: {}", kept.join(", "));
-                outcomes[i] = Some(left_alone(&doomed[i], why, progress, audit));
+                outcomes[i] = Some(left_alone(&doomed[i], why, progress, audit).await);
                 settled = true;
             }
         }
@@ -421,7 +425,7 @@ async fn delete_in_rounds(
             // What is left waits on itself (accessories naming each other): never deleted.
             for (i, outcome) in outcomes.iter_mut().enumerate().filter(|(_, o)| o.is_none()) {
                 let why = "left alone: its subjects are accessories of each other".to_owned();
-                *outcome = Some(left_alone(&doomed[i], why, progress, audit));
+                *outcome = Some(left_alone(&doomed[i], why, progress, audit).await);
             }
         }
         let batch: Vec<Doomed> = ready.iter().map(|&i| doomed[i].clone()).collect();
@@ -433,9 +437,9 @@ async fn delete_in_rounds(
     outcomes.into_iter().flatten().collect()
 }
 
-fn left_alone(d: &Doomed, why: String, progress: &Progress, audit: &AuditLog) -> Outcome {
+async fn left_alone(d: &Doomed, why: String, progress: &Progress, audit: &AuditLog) -> Outcome {
     let outcome = crate::delete::not_started(d, why);
-    outcome.audit(audit, d.reason.as_deref());
+    outcome.audit(audit, d.reason.as_deref()).await;
     progress.advance(1);
     outcome
 }
