@@ -1,6 +1,7 @@
 //! Every read can be interrupted and is bounded: `tag delete -` on a stdin that never closes
 //! ends at `--timeout` (status 5), SIGINT and SIGTERM (status 130), and one that never ends is
-//! refused at its cap. Every wait here is bounded by `support::LIMIT`; nothing is timed.
+//! refused at its cap; a FIFO or a device named as a plan is refused before it is opened. Every
+//! wait here is bounded by `support::LIMIT`; nothing is timed.
 
 mod support;
 
@@ -71,5 +72,20 @@ async fn tag_delete_from_an_endless_stdin_is_refused_at_its_cap() {
     let run = Uhub::for_mock(&mock).run_with_stdin_from(&["tag", "delete", "-", "--yes"], zero).await;
     assert_eq!(run.status, 2, "{run:#?}");
     assert!(run.stderr.contains("stdin: more than 16 MiB"), "{}", run.stderr);
+    assert_eq!(mock.total_requests(), 0);
+}
+
+#[tokio::test]
+async fn a_fifo_or_a_device_as_the_plan_is_refused_before_it_is_opened() {
+    let mock = mock().await;
+    let uhub = Uhub::for_mock(&mock);
+    let fifo = uhub.home().join("plan.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for path in [fifo.to_str().unwrap(), "/dev/zero"] {
+        // Before the fix: a FIFO waited for a writer forever, /dev/zero grew until memory ran out.
+        let run = uhub.run(&["prune", "--plan-in", path, "--apply", "--yes", "--timeout", "2s"]).await;
+        assert_eq!(run.status, 2, "{path}: {run:#?}");
+        assert!(run.stderr.contains(&format!("plan {path}: not a regular file")), "{}", run.stderr);
+    }
     assert_eq!(mock.total_requests(), 0);
 }

@@ -327,7 +327,7 @@ async fn a_saved_plan_is_applied_exactly_and_every_deletion_is_audited() {
     let dry = uhub.run(&["prune", "r/app", "--keep-last", "2", "--plan-out", plan.to_str().unwrap()]).await.ok_json();
     assert_eq!(dry["summary"]["delete"], 3);
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
-    assert_eq!(saved["format"], "uhub-prune-plan/1");
+    assert_eq!(saved["format"], "uhub-prune-plan/2");
     let v2 = saved["tags"].as_array().unwrap().iter().find(|t| t["tag"] == "v2").unwrap();
     assert_eq!((v2["action"].as_str(), v2["reason"].as_str()), (Some("delete"), Some("beyond the 2 newest")));
     assert!(v2["digest"].as_str().unwrap().starts_with("sha256:"));
@@ -406,7 +406,7 @@ async fn a_file_that_is_not_a_plan_is_refused_before_any_request() {
     std::fs::write(&bogus, "{\"tags\": []}").unwrap();
     let run = uhub.run(&["prune", "--plan-in", bogus.to_str().unwrap(), "--apply", "--yes"]).await;
     assert_eq!(run.status, 2, "{run:#?}");
-    assert!(run.stderr.contains("is not a plan written by --plan-out"), "{}", run.stderr);
+    assert!(run.stderr.contains(": not a plan written by --plan-out"), "{}", run.stderr);
     assert_eq!(mock.total_requests(), 0);
 }
 

@@ -18,6 +18,7 @@ use crate::exit::{self, Status};
 use crate::facts::{Facts, Wanted};
 use crate::listing;
 use crate::output::{self, Row};
+use crate::plan_file::{self, Allow, Place};
 use crate::policy::Policy;
 use crate::progress::Progress;
 use crate::refs::{ImageRef, TagRef, Target};
@@ -54,10 +55,13 @@ pub async fn run(ctx: &Ctx, args: PruneArgs) -> anyhow::Result<Status> {
             if !args.targets.is_empty() {
                 return Err(exit::usage("--plan-in applies the saved plan as it is: name no REPO with it"));
             }
-            let entries: Vec<Entry> = crate::plan_file::read(path)?
-                .into_iter()
-                .map(|(image, decision)| Entry { image, decision, outcome: None })
-                .collect();
+            // Bound to where it was made, unedited, its names checked, and no bolder than a
+            // fresh plan with the same flags.
+            let plan = plan_file::read(path, &Place::of(ctx)).await?;
+            let allow = Allow { latest: args.no_keep_latest, newest: args.dangerously_delete_newest };
+            plan_file::check_guards(path, &plan, allow)?;
+            let entries: Vec<Entry> =
+                plan.into_iter().map(|(image, decision)| Entry { image, decision, outcome: None }).collect();
             let images = entries.iter().map(|e| &e.image).collect::<std::collections::HashSet<_>>().len();
             (entries, images, args.max_delete)
         }
@@ -78,7 +82,8 @@ pub async fn run(ctx: &Ctx, args: PruneArgs) -> anyhow::Result<Status> {
     };
     let planned = entries.iter().filter(|e| e.decision.action == Action::Delete).count();
     if let Some(path) = &args.plan_out {
-        crate::plan_file::write(path, entries.iter().map(|e| (&e.image, &e.decision)))?;
+        // Whole and on disk before anything is deleted: a plan that cannot be saved stops here.
+        plan_file::write(path, &Place::of(ctx), entries.iter().map(|e| (&e.image, &e.decision))).await?;
         output::note(&format!("plan written to {} (apply it with --plan-in {0} --apply)", path.display()));
     }
 
