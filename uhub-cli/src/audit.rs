@@ -94,6 +94,7 @@ impl AuditLog {
         action: &str,
         reference: &str,
         digest: Option<&str>,
+        pushed: Option<&str>,
         reason: Option<&str>,
     ) -> anyhow::Result<()> {
         if let Some(error) = self.failure() {
@@ -105,7 +106,7 @@ impl AuditLog {
             action,
             reference,
             digest,
-            pushed: None,
+            pushed,
             reason,
             result: INTENT,
             request_id: None,

@@ -223,7 +223,9 @@ async fn delete_one(client: &Client, d: &Doomed, audit: &AuditLog) -> Outcome {
         }
     }
     let reference = format!("{}:{}", d.tag.image, d.tag.tag);
-    if let Err(e) = audit.intent("delete_tag", &reference, d.planned.digest.as_deref(), d.reason.as_deref()).await {
+    let pushed = d.planned.pushed.map(crate::time::rfc3339);
+    let digest = d.planned.digest.as_deref();
+    if let Err(e) = audit.intent("delete_tag", &reference, digest, pushed.as_deref(), d.reason.as_deref()).await {
         return Outcome::of(d, Deletion::NotStarted).noted(format!("not deleted: {e:#}"));
     }
     let image = &d.tag.image;

@@ -118,7 +118,8 @@ async fn each_deletion_s_intent_is_written_before_its_outcome() {
         };
         assert!(at("intent") < at("deleted"), "{reference}: {lines:#?}");
         let intent = &lines[at("intent")];
-        assert!(intent["digest"].as_str().unwrap().starts_with("sha256:") && intent["reason"].is_string());
+        assert!(intent["digest"].as_str().unwrap().starts_with("sha256:") && intent["reason"].is_string(), "{intent}");
+        assert_eq!(intent["pushed"], lines[at("deleted")]["pushed"], "{intent}");
     }
 }
 

@@ -118,7 +118,7 @@ async fn delete(ctx: &Ctx, image: &ImageRef, all_tags: bool, audit_log: Option<&
         return Ok(Status::ChangedSincePlan);
     }
     // The record first: an intent that cannot be written means no request.
-    audit.intent("delete_image", &reference, None, None).await?;
+    audit.intent("delete_image", &reference, None, None, None).await?;
     let deleted = ctx.client.delete_repo_image(&image.repo, &image.image).await;
     let request_id = match &deleted {
         Ok(r) => r.request_id().map(str::to_owned),

@@ -169,14 +169,14 @@ async fn delete(ctx: &Ctx, name: &str, force: bool, audit_log: Option<&std::path
             )));
         }
         // The record first: an intent that cannot be written means no request (nor any after).
-        audit.intent("delete_image", reference, None, None).await.with_context(|| stopped_after(&deleted))?;
+        audit.intent("delete_image", reference, None, None, None).await.with_context(|| stopped_after(&deleted))?;
         let result = ctx.client.delete_repo_image(name, &image.image_name).await;
         let id = result.as_ref().map_or_else(|e| e.request_id(), |r| r.request_id());
         record(&audit, "delete_image", reference, id, result.as_ref().err()).await;
         result.with_context(|| format!("deleting image {reference}"))?;
         deleted.push(reference.clone());
     }
-    audit.intent("delete_repo", name, None, None).await.with_context(|| stopped_after(&deleted))?;
+    audit.intent("delete_repo", name, None, None, None).await.with_context(|| stopped_after(&deleted))?;
     let result = ctx.client.delete_repo(name).await;
     let id = result.as_ref().map_or_else(|e| e.request_id(), |r| r.request_id());
     record(&audit, "delete_repo", name, id, result.as_ref().err()).await;
