@@ -72,7 +72,8 @@ async fn a_read_only_audit_log_stops_the_command_before_it_deletes() {
     perms.set_readonly(true);
     std::fs::set_permissions(&log, perms).unwrap();
     if std::fs::OpenOptions::new().append(true).open(&log).is_ok() {
-        return; // running as root: permissions do not stop writes
+        eprintln!("skipped: running as root, permissions do not stop writes");
+        return;
     }
     let run = uhub
         .run(&["prune", "r/app", "--keep-last", "2", "--apply", "--yes", "--audit-log", log.to_str().unwrap()])
@@ -138,4 +139,44 @@ async fn an_empty_tag_name_never_reaches_a_delete() {
     // v1's deletion only: nothing was sent (not even a re-read) for the empty name.
     assert_eq!(mock.requests("DeleteRepoImage"), 1);
     assert!(mock.removed_tags().iter().all(|r| r.tag == "v1"));
+}
+
+#[tokio::test]
+async fn the_intent_is_on_disk_while_its_request_is_in_flight() {
+    // Each deletion takes a while at the mock: whatever requests it has seen, their intents
+    // were in the file before them. Counted first, read second, so no timing is assumed.
+    let mock =
+        MockUHub::builder().repo(Repo::new("r").image(Image::new("app").numbered_tags(8))).start().await.unwrap();
+    let slow = uhub_mock::Fault::Latency(std::time::Duration::from_millis(200));
+    mock.inject(uhub_mock::FaultRule::new(slow).action("DeleteRepoImage"));
+    let uhub = Uhub::for_mock(&mock);
+    let log = uhub.home().join("audit.jsonl");
+    let args = [
+        "prune",
+        "r/app",
+        "--keep-last",
+        "1",
+        "--apply",
+        "--yes",
+        "--concurrency",
+        "1",
+        "--audit-log",
+        log.to_str().unwrap(),
+    ];
+    let child = uhub.spawn(&args);
+    let started = std::time::Instant::now();
+    let mut checked = 0;
+    while checked < 3 {
+        assert!(started.elapsed() < support::LIMIT, "no deletions arrived");
+        let sent = mock.requests("DeleteRepoImage");
+        if sent > checked {
+            let text = std::fs::read_to_string(&log).unwrap();
+            let intents = text.lines().filter(|l| l.contains(r#""result":"intent""#)).count() as u64;
+            assert!(intents >= sent, "{sent} deletion(s) sent, {intents} intent(s) on disk:\n{text}");
+            checked = sent;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let out = tokio::time::timeout(support::LIMIT, child.wait_with_output()).await.unwrap().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
