@@ -239,7 +239,7 @@ pub enum RepoCommand {
         /// Delete every image (and tag) of the repository first
         #[arg(long)]
         force: bool,
-        /// Append one JSON line per deletion to this file
+        /// Append JSON lines to this file: each deletion's intent (synced to disk before it is sent) and outcome
         #[arg(long, value_name = "FILE")]
         audit_log: Option<PathBuf>,
     },
@@ -267,7 +267,7 @@ pub enum ImageCommand {
         /// Required: the API deletes every tag of an image when no tag is named
         #[arg(long)]
         all_tags: bool,
-        /// Append one JSON line per deletion to this file
+        /// Append JSON lines to this file: each deletion's intent (synced to disk before it is sent) and outcome
         #[arg(long, value_name = "FILE")]
         audit_log: Option<PathBuf>,
     },
@@ -297,7 +297,7 @@ pub enum TagCommand {
         /// read them from stdin (one per line); with a digest, only while the tag still has it
         #[arg(value_name = "REPO/IMAGE:TAG", required = true)]
         tags: Vec<TagArg>,
-        /// Append one JSON line per deletion to this file
+        /// Append JSON lines to this file: each deletion's intent (synced to disk before it is sent) and outcome
         #[arg(long, value_name = "FILE")]
         audit_log: Option<PathBuf>,
     },
@@ -360,7 +360,11 @@ after it; one whose image no tag has (an orphan) is always kept, with a note.
 With --apply each tag is read again right before it is deleted, and deleted only when its digest
 and push time are still the plan's; a tag pushed again meanwhile is left alone and reported
 `changed` (exit status 6). --plan-out FILE saves the plan; --plan-in FILE --apply applies exactly
-that plan later. --audit-log FILE appends one JSON line per deletion. Ctrl-C, SIGTERM or --timeout
+that plan later, in the same project and endpoint (a plan edited by hand is refused, and one
+that deletes latest, an image's newest tag or a whole image needs --no-keep-latest or
+--dangerously-delete-newest as a fresh plan would). --audit-log FILE gets a JSON line synced to
+disk before each deletion (its intent: if it cannot be written, nothing more is deleted) and one
+after it (its outcome). Ctrl-C, SIGTERM or --timeout
 during --apply start no new deletion, let those in flight finish and still print the report.
 
 Examples:
@@ -436,12 +440,14 @@ pub struct PruneArgs {
     /// Save the plan (digests, push times, reasons) to this JSON file
     #[arg(long, value_name = "FILE")]
     pub plan_out: Option<PathBuf>,
-    /// Apply exactly this saved plan (from --plan-out) instead of planning afresh
+    /// Apply exactly this saved plan (from --plan-out, in the same project and endpoint, unedited)
+    /// instead of planning afresh; deleting latest, an image's newest tag or a whole image needs
+    /// the same flags as a fresh plan
     #[arg(long, value_name = "FILE",
-          conflicts_with_all = ["policy", "keep_last", "older_than", "matching", "exclude", "keep", "no_keep_latest",
-                                "dangerously_delete_newest", "plan_out", "check_indexes"])]
+          conflicts_with_all = ["policy", "keep_last", "older_than", "matching", "exclude", "keep", "plan_out",
+                                "check_indexes"])]
     pub plan_in: Option<PathBuf>,
-    /// Append one JSON line per deletion to this file (time, tag, digest, reason, result, request id)
+    /// Append JSON lines to this file: each deletion's intent (synced to disk before it is sent) and outcome (time, tag, digest, reason, result, request id)
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
 }

@@ -105,8 +105,8 @@ impl Outcome {
         }
     }
 
-    /// Appends this deletion to the audit log.
-    pub fn audit(&self, log: &AuditLog, reason: Option<&str>) {
+    /// Appends this deletion's outcome to the audit log.
+    pub async fn audit(&self, log: &AuditLog, reason: Option<&str>) {
         let reference = crate::output::Row::name(self);
         log.write(&crate::audit::Record {
             time: crate::time::rfc3339(jiff::Timestamp::now()),
@@ -120,7 +120,8 @@ impl Outcome {
             request_id: self.request_id.as_deref(),
             error: self.error.as_deref(),
             note: self.note.as_deref(),
-        });
+        })
+        .await;
     }
 
     fn noted(mut self, note: impl Into<String>) -> Outcome {
@@ -147,16 +148,19 @@ pub async fn delete_tags(
     let _deleting = interrupt::Deleting::start();
     let mut outcomes: Vec<(usize, Outcome)> = futures::stream::iter(doomed.iter().enumerate())
         .map(|(i, d)| async move {
-            // A deletion starts when its turn comes: after a stop, none does.
+            // A deletion starts when its turn comes: after a stop, or once the audit log could
+            // not be written, none does.
             let outcome = if interrupt::reason().is_some() {
                 Outcome::of(d, Deletion::NotStarted)
+            } else if audit.is_broken() {
+                Outcome::of(d, Deletion::NotStarted).noted("not started: the audit log could not be written")
             } else {
                 let bounded = async {
                     interrupt::stopped().await;
                     tokio::time::sleep(interrupt::GRACE).await;
                 };
                 tokio::select! {
-                    outcome = delete_one(client, d) => outcome,
+                    outcome = delete_one(client, d, audit) => outcome,
                     () = bounded => Outcome::of(d, Deletion::Unknown)
                         .noted("still in flight when the run stopped waiting; check the tag"),
                 }
@@ -166,7 +170,7 @@ pub async fn delete_tags(
                 let why = outcome.error.as_deref().unwrap_or("unknown");
                 progress.println(&format!("failed to delete {}: {why}", d.tag));
             }
-            outcome.audit(audit, d.reason.as_deref());
+            outcome.audit(audit, d.reason.as_deref()).await;
             (i, outcome)
         })
         .buffer_unordered(concurrency.max(1))
@@ -198,8 +202,17 @@ pub fn pin_mismatch(d: &Doomed) -> Option<Outcome> {
     })
 }
 
-/// Re-checks one tag against its plan, then deletes it if it is unchanged.
-async fn delete_one(client: &Client, d: &Doomed) -> Outcome {
+/// Re-checks one tag against its plan, then deletes it if it is unchanged, its intent recorded
+/// first. The only place `DeleteRepoImage` is sent with a `TagName`: the names are checked
+/// here, before any request, so an empty or malformed tag (which the service might read as
+/// "every tag", or as another name) never reaches it, whichever path built the deletion.
+async fn delete_one(client: &Client, d: &Doomed, audit: &AuditLog) -> Outcome {
+    if let Err(refused) = deletable(&d.tag) {
+        return Outcome {
+            error: Some(format!("refused: {refused}; nothing was sent")),
+            ..Outcome::of(d, Deletion::Failed)
+        };
+    }
     match reread(client, &d.tag).await {
         Err(e) => return Outcome::of(d, Deletion::Failed).with_error(&e, "re-checking before deleting: "),
         Ok(None) => return Outcome::of(d, Deletion::Gone).noted("no longer exists; nothing to delete"),
@@ -208,6 +221,12 @@ async fn delete_one(client: &Client, d: &Doomed) -> Outcome {
                 return Outcome::of(d, Deletion::Changed).noted(format!("changed since the plan ({why}); not deleted"));
             }
         }
+    }
+    let reference = format!("{}:{}", d.tag.image, d.tag.tag);
+    let pushed = d.planned.pushed.map(crate::time::rfc3339);
+    let digest = d.planned.digest.as_deref();
+    if let Err(e) = audit.intent("delete_tag", &reference, digest, pushed.as_deref(), d.reason.as_deref()).await {
+        return Outcome::of(d, Deletion::NotStarted).noted(format!("not deleted: {e:#}"));
     }
     let image = &d.tag.image;
     match client.delete_repo_image(&image.repo, &image.image).tag_name(&d.tag.tag).send().await {
@@ -227,6 +246,13 @@ async fn delete_one(client: &Client, d: &Doomed) -> Outcome {
         },
         Err(e) => Outcome::of(d, Deletion::Failed).with_error(&e, ""),
     }
+}
+
+/// Whether a tag's names may go into a deletion: the OCI grammar for the tag, and for
+/// `REPO/IMAGE` as a repository name. Empty names fail it.
+pub fn deletable(tag: &TagRef) -> Result<(), uhub_registry::InvalidName> {
+    uhub_registry::names::check_tag(&tag.tag)?;
+    uhub_registry::names::check_repository(&format!("{}/{}", tag.image.repo, tag.image.image))
 }
 
 /// The tag as the service has it now; `None` when it (or its image or repository) is gone.

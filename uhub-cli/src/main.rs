@@ -11,6 +11,7 @@ mod exit;
 mod facts;
 mod interrupt;
 mod listing;
+mod local_file;
 mod output;
 mod plan_file;
 mod policy;
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
         Err(e) => return usage(e),
     };
     trace::init(cli.global.debug);
+    ignore_file_size_signal();
     // One thread: the work is waiting on the network, and a second thread would only add
     // hand-offs (the demo's in-process service shares it too).
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -60,6 +62,21 @@ fn main() -> ExitCode {
         Err(e) => fail(&e),
     }
 }
+
+/// A write past the file-size limit (`ulimit -f`) then fails with `EFBIG` instead of killing
+/// the process: an audit log that cannot grow is an error the command reports (and stops
+/// deleting for), not a death that leaves a deletion without its record.
+#[cfg(unix)]
+fn ignore_file_size_signal() {
+    // SAFETY: setting a signal's disposition to "ignore" at start-up, before any thread of
+    // ours runs; no handler code is installed.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+#[cfg(not(unix))]
+fn ignore_file_size_signal() {}
 
 /// clap's answer: help and version as clap prints them (status 0); a usage error in our own
 /// form, `uhub: error: ...` on its first line, then clap's tip and usage (status 2).

@@ -22,7 +22,6 @@
 //! or `/dev/zero` named by mistake is an error naming the file, never a hang or a heap that
 //! grows until the machine gives out.
 
-use std::io::Read as _;
 use std::path::Path;
 
 use regex::Regex;
@@ -172,38 +171,10 @@ impl Policy {
     }
 }
 
-/// Reads `path` when it is a regular file of at most `cap` bytes; the error says what it is
-/// instead. A FIFO, a device or a directory is refused before it is opened (opening a FIFO
-/// waits for a writer), and the read stops past the cap whatever the file claimed.
+/// Reads `path` when it is a regular file of at most `cap` bytes (see
+/// [`crate::local_file::read_regular`], the one bounded reader of named files).
 pub fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
-    let not_regular = |meta: &std::fs::Metadata| {
-        let kind = meta.file_type();
-        let what = if kind.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
-        format!("{what}; name a TOML file")
-    };
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        _ => format!("cannot read it: {e}"),
-    })?;
-    if !meta.is_file() {
-        return Err(not_regular(&meta));
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
-    // The path may have changed between the look and the open: check what was opened.
-    let opened = file.metadata().map_err(|e| format!("cannot read it: {e}"))?;
-    if !opened.is_file() {
-        return Err(not_regular(&opened));
-    }
-    let too_big = || format!("larger than {} KiB, far beyond any file of this kind", cap / 1024);
-    if opened.len() > cap {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::with_capacity(opened.len() as usize);
-    file.take(cap + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read it: {e}"))?;
-    if bytes.len() as u64 > cap {
-        return Err(too_big());
-    }
-    Ok(bytes)
+    crate::local_file::read_regular(path, cap, "a TOML file")
 }
 
 /// The format `text` is written in when it is not TOML but JSON or YAML (by the way it

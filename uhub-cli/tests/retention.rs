@@ -327,7 +327,7 @@ async fn a_saved_plan_is_applied_exactly_and_every_deletion_is_audited() {
     let dry = uhub.run(&["prune", "r/app", "--keep-last", "2", "--plan-out", plan.to_str().unwrap()]).await.ok_json();
     assert_eq!(dry["summary"]["delete"], 3);
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
-    assert_eq!(saved["format"], "uhub-prune-plan/1");
+    assert_eq!(saved["format"], "uhub-prune-plan/2");
     let v2 = saved["tags"].as_array().unwrap().iter().find(|t| t["tag"] == "v2").unwrap();
     assert_eq!((v2["action"].as_str(), v2["reason"].as_str()), (Some("delete"), Some("beyond the 2 newest")));
     assert!(v2["digest"].as_str().unwrap().starts_with("sha256:"));
@@ -343,9 +343,14 @@ async fn a_saved_plan_is_applied_exactly_and_every_deletion_is_audited() {
     assert_eq!(names(&rows(&report, "changed")), set(&["v2"]));
     assert_eq!(tag_names(&mock, "r", "app").await, ["v2", "latest", "v5", "v4"]);
 
-    let lines: Vec<Value> =
+    let all: Vec<Value> =
         std::fs::read_to_string(&audit).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 3, "one record per planned deletion");
+    // Each deletion sent has its intent line first (record_first.rs); v2's was never sent.
+    let intents: Vec<&str> =
+        all.iter().filter(|l| l["result"] == "intent").map(|l| l["reference"].as_str().unwrap()).collect();
+    assert_eq!(intents.len(), 2, "{all:#?}");
+    let lines: Vec<&Value> = all.iter().filter(|l| l["result"] != "intent").collect();
+    assert_eq!(lines.len(), 3, "one outcome per planned deletion");
     for line in &lines {
         assert_eq!((line["command"].as_str(), line["action"].as_str()), (Some("prune"), Some("delete_tag")));
         assert!(line["digest"].as_str().unwrap().starts_with("sha256:") && line["time"].as_str().is_some());
@@ -368,7 +373,7 @@ async fn a_saved_plan_is_applied_exactly_and_every_deletion_is_audited() {
     let actions: Vec<String> = std::fs::read_to_string(&audit)
         .unwrap()
         .lines()
-        .skip(3)
+        .skip(all.len())
         .map(|l| {
             let v: Value = serde_json::from_str(l).unwrap();
             format!(
@@ -383,8 +388,11 @@ async fn a_saved_plan_is_applied_exactly_and_every_deletion_is_audited() {
     assert_eq!(
         actions,
         [
+            "tag delete delete_tag r/app:v4 intent",
             "tag delete delete_tag r/app:v4 deleted",
+            "image delete delete_image r/app intent",
             "image delete delete_image r/app deleted",
+            "repo delete delete_repo r intent",
             "repo delete delete_repo r deleted"
         ]
     );
@@ -398,7 +406,7 @@ async fn a_file_that_is_not_a_plan_is_refused_before_any_request() {
     std::fs::write(&bogus, "{\"tags\": []}").unwrap();
     let run = uhub.run(&["prune", "--plan-in", bogus.to_str().unwrap(), "--apply", "--yes"]).await;
     assert_eq!(run.status, 2, "{run:#?}");
-    assert!(run.stderr.contains("is not a plan written by --plan-out"), "{}", run.stderr);
+    assert!(run.stderr.contains(": not a plan written by --plan-out"), "{}", run.stderr);
     assert_eq!(mock.total_requests(), 0);
 }
 
@@ -481,8 +489,9 @@ async fn sigterm_during_apply_finishes_those_in_flight_reports_and_exits_130() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_report_matches(&report, &mock);
     assert!(report["summary"]["not_started"].as_u64().unwrap() > 0);
-    let audited = std::fs::read_to_string(&audit).unwrap().lines().count();
-    assert_eq!(audited, 40, "the audit log has every planned deletion, started or not");
+    let audited =
+        std::fs::read_to_string(&audit).unwrap().lines().filter(|l| !l.contains(r#""result":"intent""#)).count();
+    assert_eq!(audited, 40, "the audit log has every planned deletion's outcome, started or not");
 }
 
 // ---- accessories go through the same re-check, also from a saved plan ----

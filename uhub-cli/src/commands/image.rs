@@ -99,7 +99,7 @@ async fn delete(ctx: &Ctx, image: &ImageRef, all_tags: bool, audit_log: Option<&
         )));
     }
     confirm::can_ask(ctx.yes, &format!("delete image {image}"))?;
-    let audit = AuditLog::open(audit_log, "image delete")?;
+    let audit = AuditLog::open(audit_log, "image delete").await?;
     let before = snapshot(ctx, image).await?;
     let count = before.0;
     let ask = Ask {
@@ -111,12 +111,14 @@ async fn delete(ctx: &Ctx, image: &ImageRef, all_tags: bool, audit_log: Option<&
     let _deleting = interrupt::Deleting::start();
     let reference = image.to_string();
     if snapshot(ctx, image).await? != before {
-        audit.record_whole("delete_image", &reference, "changed", None, None);
+        audit.record_whole("delete_image", &reference, "changed", None, None).await;
         let value = json!({ "repo": image.repo, "image": image.image, "deleted": false, "result": "changed",
                             "dry_run": false });
         ctx.out.object(&value, &format!("{image} changed since it was shown (a push?); nothing was deleted"), None)?;
         return Ok(Status::ChangedSincePlan);
     }
+    // The record first: an intent that cannot be written means no request.
+    audit.intent("delete_image", &reference, None, None, None).await?;
     let deleted = ctx.client.delete_repo_image(&image.repo, &image.image).await;
     let request_id = match &deleted {
         Ok(r) => r.request_id().map(str::to_owned),
@@ -124,8 +126,13 @@ async fn delete(ctx: &Ctx, image: &ImageRef, all_tags: bool, audit_log: Option<&
     };
     let error = deleted.as_ref().err().map(ToString::to_string);
     let result = if deleted.is_ok() { "deleted" } else { "failed" };
-    audit.record_whole("delete_image", &reference, result, request_id.as_deref(), error.as_deref());
+    audit.record_whole("delete_image", &reference, result, request_id.as_deref(), error.as_deref()).await;
     deleted.with_context(|| format!("deleting image {image}"))?;
+    if let Some(error) = audit.failure() {
+        return Err(
+            error.context(format!("image {image} was deleted (request id {})", request_id.as_deref().unwrap_or("-")))
+        );
+    }
     let value = json!({ "repo": image.repo, "image": image.image, "deleted": true, "result": "deleted",
                         "tags_deleted": count, "request_id": request_id, "dry_run": false });
     let human =

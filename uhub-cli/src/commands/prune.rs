@@ -18,6 +18,7 @@ use crate::exit::{self, Status};
 use crate::facts::{Facts, Wanted};
 use crate::listing;
 use crate::output::{self, Row};
+use crate::plan_file::{self, Allow, Place};
 use crate::policy::Policy;
 use crate::progress::Progress;
 use crate::refs::{ImageRef, TagRef, Target};
@@ -54,10 +55,13 @@ pub async fn run(ctx: &Ctx, args: PruneArgs) -> anyhow::Result<Status> {
             if !args.targets.is_empty() {
                 return Err(exit::usage("--plan-in applies the saved plan as it is: name no REPO with it"));
             }
-            let entries: Vec<Entry> = crate::plan_file::read(path)?
-                .into_iter()
-                .map(|(image, decision)| Entry { image, decision, outcome: None })
-                .collect();
+            // Bound to where it was made, unedited, its names checked, and no bolder than a
+            // fresh plan with the same flags.
+            let plan = plan_file::read(path, &Place::of(ctx)).await?;
+            let allow = Allow { latest: args.no_keep_latest, newest: args.dangerously_delete_newest };
+            plan_file::check_guards(path, &plan, allow)?;
+            let entries: Vec<Entry> =
+                plan.into_iter().map(|(image, decision)| Entry { image, decision, outcome: None }).collect();
             let images = entries.iter().map(|e| &e.image).collect::<std::collections::HashSet<_>>().len();
             (entries, images, args.max_delete)
         }
@@ -78,7 +82,8 @@ pub async fn run(ctx: &Ctx, args: PruneArgs) -> anyhow::Result<Status> {
     };
     let planned = entries.iter().filter(|e| e.decision.action == Action::Delete).count();
     if let Some(path) = &args.plan_out {
-        crate::plan_file::write(path, entries.iter().map(|e| (&e.image, &e.decision)))?;
+        // Whole and on disk before anything is deleted: a plan that cannot be saved stops here.
+        plan_file::write(path, &Place::of(ctx), entries.iter().map(|e| (&e.image, &e.decision))).await?;
         output::note(&format!("plan written to {} (apply it with --plan-in {0} --apply)", path.display()));
     }
 
@@ -97,8 +102,12 @@ pub async fn run(ctx: &Ctx, args: PruneArgs) -> anyhow::Result<Status> {
         }
         return Ok(Status::Ok);
     }
-    let audit = AuditLog::open(args.audit_log.as_deref(), "prune")?;
-    apply(ctx, entries, planned, now, &audit).await
+    let audit = AuditLog::open(args.audit_log.as_deref(), "prune").await?;
+    let status = apply(ctx, entries, planned, now, &audit).await?;
+    match audit.failure() {
+        Some(error) => Err(error),
+        None => Ok(status),
+    }
 }
 
 fn source(args: &PruneArgs) -> anyhow::Result<Source> {
@@ -413,7 +422,7 @@ async fn delete_in_rounds(
                 ready.push(i);
             } else {
                 let why = format!("left alone: the tag it belongs to was not deleted: {}", kept.join(", "));
-                outcomes[i] = Some(left_alone(&doomed[i], why, progress, audit));
+                outcomes[i] = Some(left_alone(&doomed[i], why, progress, audit).await);
                 settled = true;
             }
         }
@@ -421,7 +430,7 @@ async fn delete_in_rounds(
             // What is left waits on itself (accessories naming each other): never deleted.
             for (i, outcome) in outcomes.iter_mut().enumerate().filter(|(_, o)| o.is_none()) {
                 let why = "left alone: its subjects are accessories of each other".to_owned();
-                *outcome = Some(left_alone(&doomed[i], why, progress, audit));
+                *outcome = Some(left_alone(&doomed[i], why, progress, audit).await);
             }
         }
         let batch: Vec<Doomed> = ready.iter().map(|&i| doomed[i].clone()).collect();
@@ -433,9 +442,9 @@ async fn delete_in_rounds(
     outcomes.into_iter().flatten().collect()
 }
 
-fn left_alone(d: &Doomed, why: String, progress: &Progress, audit: &AuditLog) -> Outcome {
+async fn left_alone(d: &Doomed, why: String, progress: &Progress, audit: &AuditLog) -> Outcome {
     let outcome = crate::delete::not_started(d, why);
-    outcome.audit(audit, d.reason.as_deref());
+    outcome.audit(audit, d.reason.as_deref()).await;
     progress.advance(1);
     outcome
 }

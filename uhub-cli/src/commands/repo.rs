@@ -138,7 +138,7 @@ async fn delete(ctx: &Ctx, name: &str, force: bool, audit_log: Option<&std::path
         n => format!("delete repository {name} and its {n} image(s) with every tag"),
     };
     confirm::can_ask(ctx.yes, &question)?;
-    let audit = AuditLog::open(audit_log, "repo delete")?;
+    let audit = AuditLog::open(audit_log, "repo delete").await?;
     confirm(ctx.yes, Ask { question, items: &names, type_to_confirm: Some(name.to_owned()) }).await?;
     let _deleting = interrupt::Deleting::start();
     let again: Vec<String> = listing::images(&ctx.client, name, ctx.concurrency)
@@ -147,7 +147,7 @@ async fn delete(ctx: &Ctx, name: &str, force: bool, audit_log: Option<&std::path
         .map(|i| format!("{name}/{}", i.image_name))
         .collect();
     if again != names {
-        audit.record_whole("delete_repo", name, "changed", None, None);
+        audit.record_whole("delete_repo", name, "changed", None, None).await;
         let value =
             json!({ "repo": name, "deleted": false, "result": "changed", "images_deleted": [], "dry_run": false });
         ctx.out.object(
@@ -168,15 +168,18 @@ async fn delete(ctx: &Ctx, name: &str, force: bool, audit_log: Option<&std::path
                 names.len()
             )));
         }
+        // The record first: an intent that cannot be written means no request (nor any after).
+        audit.intent("delete_image", reference, None, None, None).await.with_context(|| stopped_after(&deleted))?;
         let result = ctx.client.delete_repo_image(name, &image.image_name).await;
         let id = result.as_ref().map_or_else(|e| e.request_id(), |r| r.request_id());
-        record(&audit, "delete_image", reference, id, result.as_ref().err());
+        record(&audit, "delete_image", reference, id, result.as_ref().err()).await;
         result.with_context(|| format!("deleting image {reference}"))?;
         deleted.push(reference.clone());
     }
+    audit.intent("delete_repo", name, None, None, None).await.with_context(|| stopped_after(&deleted))?;
     let result = ctx.client.delete_repo(name).await;
     let id = result.as_ref().map_or_else(|e| e.request_id(), |r| r.request_id());
-    record(&audit, "delete_repo", name, id, result.as_ref().err());
+    record(&audit, "delete_repo", name, id, result.as_ref().err()).await;
     let request_id = result.with_context(|| format!("deleting repository {name}"))?.request_id().map(str::to_owned);
     let value = json!({ "repo": name, "deleted": true, "images_deleted": names, "request_id": request_id,
                         "dry_run": false });
@@ -192,7 +195,21 @@ async fn delete(ctx: &Ctx, name: &str, force: bool, audit_log: Option<&std::path
     Ok(Status::Ok)
 }
 
-fn record(audit: &AuditLog, action: &str, reference: &str, request_id: Option<&str>, error: Option<&uhub_sdk::Error>) {
+async fn record(
+    audit: &AuditLog,
+    action: &str,
+    reference: &str,
+    request_id: Option<&str>,
+    error: Option<&uhub_sdk::Error>,
+) {
     let result = if error.is_some() { "failed" } else { "deleted" };
-    audit.record_whole(action, reference, result, request_id, error.map(ToString::to_string).as_deref());
+    audit.record_whole(action, reference, result, request_id, error.map(ToString::to_string).as_deref()).await;
+}
+
+/// What a run stopped by its audit log had deleted, for the error's context.
+fn stopped_after(deleted: &[String]) -> String {
+    match deleted {
+        [] => "nothing was deleted".to_owned(),
+        done => format!("stopped after deleting {} image(s): {}; the repository kept", done.len(), done.join(", ")),
+    }
 }

@@ -1,7 +1,6 @@
 //! `uhub tag list|delete`.
 
 use std::collections::HashSet;
-use std::io::Read as _;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -17,6 +16,9 @@ use crate::output::Row;
 use crate::refs::{ImageRef, Reference, TagArg, TagRef};
 use crate::tag::{Tag, TagRow, short_digest};
 use crate::{time, version};
+
+/// The most `tag delete -` reads from stdin: some 150,000 names, far beyond any real list.
+const MAX_STDIN_BYTES: u64 = 16 * 1024 * 1024;
 
 pub async fn run(ctx: &Ctx, command: TagCommand) -> anyhow::Result<Status> {
     match command {
@@ -207,8 +209,12 @@ async fn delete(ctx: &Ctx, args: &[TagArg], audit_log: Option<&std::path::Path>)
     }
     let mut given = Vec::new();
     if from_stdin {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text)?;
+        // Off the runtime and bounded: a stdin that never closes still ends at --timeout or a
+        // signal, and one that never ends is an error at the cap.
+        let bytes =
+            crate::local_file::read_stdin(MAX_STDIN_BYTES).await.map_err(|e| exit::usage(format!("stdin: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| exit::usage("stdin: not UTF-8 text; give one REPO/IMAGE:TAG a line"))?;
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let reference = line.parse::<Reference>().map_err(|e| exit::usage(format!("stdin: {e}")))?;
             given.push(ctx.tag_ref(&reference)?);
@@ -230,7 +236,7 @@ async fn delete(ctx: &Ctx, args: &[TagArg], audit_log: Option<&std::path::Path>)
     }
     let question = format!("delete {} tag(s)", tags.len());
     confirm::can_ask(ctx.yes, &question)?;
-    let audit = AuditLog::open(audit_log, "tag delete")?;
+    let audit = AuditLog::open(audit_log, "tag delete").await?;
     let (doomed, missing) = read_before_deleting(ctx, &tags).await?;
     let items: Vec<String> =
         doomed.iter().map(|d| format!("{}  {}", d.tag, short_digest(d.planned.digest.as_deref()))).collect();
@@ -247,14 +253,18 @@ async fn delete(ctx: &Ctx, args: &[TagArg], audit_log: Option<&std::path::Path>)
     let deleted = delete_tags(&ctx.client, &doomed, ctx.concurrency, &progress, &audit).await;
     progress.finish();
     for m in &missing {
-        m.audit(&audit, None);
+        m.audit(&audit, None).await;
     }
     // In the order given.
     let mut by_name: std::collections::HashMap<String, Outcome> =
         deleted.into_iter().chain(missing).map(|o| (o.name(), o)).collect();
     let outcomes: Vec<Outcome> =
         tags.iter().filter_map(|t| by_name.remove(&format!("{}:{}", t.image, t.tag))).collect();
-    report(ctx, &outcomes)
+    let status = report(ctx, &outcomes)?;
+    match audit.failure() {
+        Some(error) => Err(error),
+        None => Ok(status),
+    }
 }
 
 /// Reads every tag before the prompt: its digest and push time are what the prompt shows, the

@@ -183,7 +183,35 @@ impl Uhub {
     }
 
     fn command(&self, args: &[&str]) -> tokio::process::Command {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_uhub"));
+        self.configured(tokio::process::Command::new(env!("CARGO_BIN_EXE_uhub")), args)
+    }
+
+    /// `uhub` run by `sh` after `setup` (e.g. `ulimit -f 0`), stdin closed, output piped.
+    pub async fn run_after(&self, setup: &str, args: &[&str]) -> Run {
+        let mut sh = tokio::process::Command::new("sh");
+        sh.args(["-c", &format!("{setup}; exec \"$@\""), "sh", env!("CARGO_BIN_EXE_uhub")]);
+        let mut cmd = self.configured(sh, args);
+        cmd.stdin(Stdio::null());
+        self.finish(cmd, args, None, false).await
+    }
+
+    /// Starts `uhub` with stdin a pipe the caller holds open (and may write to), output piped.
+    pub fn spawn_with_stdin(&self, args: &[&str]) -> (tokio::process::Child, tokio::process::ChildStdin) {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::piped());
+        let mut child = cmd.spawn().expect("uhub starts");
+        let stdin = child.stdin.take().expect("stdin is piped");
+        (child, stdin)
+    }
+
+    /// Runs with stdin read from `file` (a device such as `/dev/zero`).
+    pub async fn run_with_stdin_from(&self, args: &[&str], file: std::fs::File) -> Run {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::from(file));
+        self.finish(cmd, args, None, false).await
+    }
+
+    fn configured(&self, mut cmd: tokio::process::Command, args: &[&str]) -> tokio::process::Command {
         for name in CLEARED {
             cmd.env_remove(name);
         }
@@ -213,6 +241,16 @@ impl Uhub {
     async fn run_piped(&self, args: &[&str], stdin: Option<&str>, keep_open: bool) -> Run {
         let mut cmd = self.command(args);
         cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        self.finish(cmd, args, stdin, keep_open).await
+    }
+
+    async fn finish(
+        &self,
+        mut cmd: tokio::process::Command,
+        args: &[&str],
+        stdin: Option<&str>,
+        keep_open: bool,
+    ) -> Run {
         let mut child = cmd.spawn().expect("uhub starts");
         let mut open = None;
         if let Some(text) = stdin {
