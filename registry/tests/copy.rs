@@ -305,6 +305,43 @@ async fn a_manifest_over_the_bound_is_refused_whether_announced_or_endless() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ambiguous_or_unknown_manifest_is_refused_and_nothing_is_tagged() {
+    let dst = TestRegistry::start();
+    let d = anonymous(&dst.host());
+    let blob = format!("sha256:{}", "1".repeat(64));
+    let ambiguous = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{blob}","size":2}}],"config":{{"mediaType":"c","digest":"{blob}","size":2}},"layers":[]}}"#
+    );
+    let image = format!(r#"{{"schemaVersion":2,"config":{{"mediaType":"c","digest":"{blob}","size":2}},"layers":[]}}"#);
+    for (body, content_type, says) in [
+        (ambiguous.as_str(), "application/vnd.oci.image.index.v1+json", "ambiguous"),
+        (
+            image.as_str(),
+            "application/vnd.example.thing+json",
+            r#"media type "application/vnd.example.thing+json" is not one copied here"#,
+        ),
+    ] {
+        let digest = uhub_registry::manifest::sha256_digest(body.as_bytes());
+        let reply = Reply::status(200, body).header("Content-Type", content_type);
+        let source = uhub_testreg::fake::source(reply, digest, |_| b"{}".to_vec()).await;
+        let host = source.addr().to_string();
+        let err = copy_image(
+            &anonymous(&host),
+            &reference(&host, "app", "1"),
+            &d,
+            &reference(&dst.host(), "app", "1"),
+            &CopyOptions::default(),
+        )
+        .await
+        .unwrap_err();
+        let Error::BadManifest { message, .. } = &err else { panic!("{err:?}") };
+        assert!(message.contains(says), "{message}");
+        assert!(!source.requests().iter().any(|r| r.path.contains("/blobs/")), "no blob was read");
+        assert_eq!(image::head_manifest(&dst.target(), "app", "1").await, None);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_counts_the_missing_bytes_and_pushes_nothing() {
     let (src, dst) = (TestRegistry::start(), TestRegistry::start());
     let dst_proxy = Proxy::counting(&dst.host());

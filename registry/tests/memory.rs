@@ -1,10 +1,17 @@
-//! A blob's copy holds a few network reads, not the blob: the heap of this test process is
-//! counted (the registries are processes of their own) while a 48 MB layer is copied.
+//! A copy holds a few network reads, not what it copies: the heap of this test process is
+//! counted while a 48 MB layer is copied (the registries are processes of their own), and
+//! while an index of 300, then 3,000 padded children is copied, dry-run and read for its
+//! facts (from a scripted source into a sink, both in this process, holding nothing).
 
 #[path = "../../tests/tests/heap/counting.rs"]
 mod counting;
 
-use uhub_registry::{CopyOptions, Credentials, ImageRef, Registry, copy_image};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use uhub_loopback::{Handler, Reply, Server};
+use uhub_registry::manifest::{OCI_INDEX, OCI_MANIFEST, sha256_digest};
+use uhub_registry::{CopyOptions, Credentials, ImageRef, Outcome, Registry, copy_image};
 use uhub_testreg::{Registry as TestRegistry, image};
 
 #[global_allocator]
@@ -17,6 +24,7 @@ const BOUND: usize = 8 << 20;
 
 #[test]
 fn copying_a_large_layer_keeps_the_heap_far_below_its_size() {
+    let _one = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (src, dst) = (TestRegistry::start(), TestRegistry::start());
     let pushed = runtime.block_on(image::push_image(&src.target(), "big", "1", &[LAYER], 12));
@@ -32,4 +40,156 @@ fn copying_a_large_layer_keeps_the_heap_far_below_its_size() {
     assert!(grew < BOUND, "the heap grew by {grew} bytes copying {} bytes", report.bytes);
     runtime.block_on(image::assert_same_image(&src.target(), "big", &dst.target(), "big", "1"));
     assert_eq!(pushed.digest, report.digest);
+}
+
+/// One measurement at a time: the counters are the process's.
+static MEASURING: Mutex<()> = Mutex::new(());
+
+/// Each child manifest's padding: 3,000 children held at once would be 300 MB.
+const PADDING: usize = 100_000;
+/// What 3,000 children may cost more than 300: a few children in flight and the index's
+/// list of descriptors, far below holding them all.
+const CHILDREN_BOUND: usize = 50 << 20;
+
+fn digest_of(n: u8) -> String {
+    format!("sha256:{}", hex_of(&[n; 32]))
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Child `i` of the index: one image (a shared config and layer) padded by an annotation.
+fn child(i: usize) -> Vec<u8> {
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":2}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{}","size":3}}],"annotations":{{"child":"{i}","padding":"{}"}}}}"#,
+        digest_of(1),
+        digest_of(2),
+        "x".repeat(PADDING)
+    )
+    .into_bytes()
+}
+
+/// A source registry whose `big:1` is an index of `n` padded children, each computed when
+/// asked for, so the server holds none of them.
+async fn index_source(n: usize) -> Server {
+    let mut by_digest = HashMap::new();
+    let mut entries = Vec::new();
+    for i in 0..n {
+        let bytes = child(i);
+        let digest = sha256_digest(&bytes);
+        entries.push(format!(
+            r#"{{"mediaType":"{OCI_MANIFEST}","digest":"{digest}","size":{},"platform":{{"os":"linux","architecture":"amd64","variant":"v{i}"}}}}"#,
+            bytes.len()
+        ));
+        by_digest.insert(digest, i);
+    }
+    let index = format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{}]}}"#, entries.join(","));
+    drop(entries);
+    let index_digest = sha256_digest(index.as_bytes());
+    let by_digest = Arc::new(by_digest);
+    Server::builder()
+        .record(false)
+        .start(Handler::new(move |request| {
+            let Some((_, reference)) = request.path.rsplit_once("/manifests/") else {
+                return if request.path == "/v2/" { Reply::json("{}") } else { Reply::status(404, "{}") };
+            };
+            let (bytes, media_type, digest) = if reference == "1" || reference == index_digest {
+                (index.clone().into_bytes(), OCI_INDEX, index_digest.clone())
+            } else if let Some(&i) = by_digest.get(reference) {
+                (child(i), OCI_MANIFEST, reference.to_owned())
+            } else {
+                return Reply::status(404, r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]}"#);
+            };
+            let body = if request.method == "HEAD" { Vec::new() } else { bytes };
+            Reply::status(200, body).header("Content-Type", media_type).header("Docker-Content-Digest", digest)
+        }))
+        .await
+}
+
+/// A destination that has every blob and no manifest, and stores each manifest pushed under
+/// the digest of its bytes (and then forgets it).
+async fn sink() -> Server {
+    Server::builder()
+        .record(false)
+        .start(Handler::new(|request| match (request.method.as_str(), request.path.as_str()) {
+            (_, "/v2/") => Reply::json("{}"),
+            ("HEAD", p) if p.contains("/blobs/") => Reply::status(200, ""),
+            ("PUT", p) if p.contains("/manifests/") => {
+                Reply::status(201, "").header("Location", format!("/v2/big/manifests/{}", sha256_digest(&request.body)))
+            }
+            _ => Reply::status(404, r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]}"#),
+        }))
+        .await
+}
+
+/// The heap's peak growth while `run` works on an index of `n` children, and its result.
+fn peak_with_children<T>(
+    n: usize,
+    run: impl AsyncFnOnce(&Registry, &ImageRef, &Registry, &ImageRef) -> T,
+) -> (usize, T) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (source, destination) = runtime.block_on(async { (index_source(n).await, sink().await) });
+    let (src, dst) = (source.addr().to_string(), destination.addr().to_string());
+    let s = Registry::new(&src, Credentials::Anonymous).unwrap();
+    let d = Registry::new(&dst, Credentials::Anonymous).unwrap();
+    let from = ImageRef::parse(&format!("{src}/big:1")).unwrap();
+    let to = ImageRef::parse(&format!("{dst}/big:1")).unwrap();
+    counting::peak_growth(|| runtime.block_on(run(&s, &from, &d, &to)))
+}
+
+/// The peaks for 300 and 3,000 children, asserted within [`CHILDREN_BOUND`] of each other.
+fn assert_children_do_not_cost_memory<T>(
+    what: &str,
+    run: impl AsyncFn(&Registry, &ImageRef, &Registry, &ImageRef) -> T,
+    check: impl Fn(usize, T),
+) {
+    let _one = MEASURING.lock().unwrap_or_else(|e| e.into_inner());
+    let (few, result) = peak_with_children(300, &run);
+    check(300, result);
+    let (many, result) = peak_with_children(3_000, &run);
+    check(3_000, result);
+    eprintln!("{what}: heap peak growth {} KiB with 300 children, {} KiB with 3,000", few >> 10, many >> 10);
+    assert!(
+        many.saturating_sub(few) < CHILDREN_BOUND,
+        "{what}: 3,000 children grew the heap by {many} bytes, 300 by {few}"
+    );
+}
+
+#[test]
+fn copying_an_index_holds_a_few_children_however_many_it_lists() {
+    assert_children_do_not_cost_memory(
+        "copy",
+        async |s, from, d, to| copy_image(s, from, d, to, &CopyOptions::default()).await,
+        |n, report| {
+            let report = report.unwrap();
+            assert_eq!((report.outcome, report.manifests_pushed, report.blobs_skipped), (Outcome::Copied, n + 1, 2));
+        },
+    );
+}
+
+#[test]
+fn a_dry_run_of_an_index_holds_a_few_children_however_many_it_lists() {
+    let dry = CopyOptions { dry_run: true, ..CopyOptions::default() };
+    assert_children_do_not_cost_memory(
+        "dry run",
+        async |s, from, d, to| copy_image(s, from, d, to, &dry).await,
+        |n, report| {
+            let report = report.unwrap();
+            assert_eq!((report.outcome, report.manifests_pushed), (Outcome::WouldCopy, n + 1));
+        },
+    );
+}
+
+#[test]
+fn the_facts_of_an_index_hold_a_few_children_however_many_it_lists() {
+    assert_children_do_not_cost_memory(
+        "facts",
+        async |s, from, _, _| s.image_facts(&from.repository, &from.reference).await,
+        |n, facts| {
+            let facts = facts.unwrap();
+            assert_eq!((facts.platforms.len(), facts.children.len(), facts.blobs.len()), (n, n, 2));
+            assert!(facts.compressed_size > (n * PADDING) as u64, "{}", facts.compressed_size);
+        },
+    );
 }
