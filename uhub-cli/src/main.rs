@@ -12,6 +12,7 @@ mod facts;
 mod interrupt;
 mod listing;
 mod output;
+mod patterns;
 mod plan_file;
 mod policy;
 mod progress;
