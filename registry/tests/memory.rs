@@ -6,13 +6,10 @@
 #[path = "../../tests/tests/heap/counting.rs"]
 mod counting;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use uhub_loopback::{Handler, Reply, Server};
-use uhub_registry::manifest::{OCI_INDEX, OCI_MANIFEST, sha256_digest};
 use uhub_registry::{CopyOptions, Credentials, ImageRef, Outcome, Registry, copy_image};
-use uhub_testreg::{Registry as TestRegistry, image};
+use uhub_testreg::{Registry as TestRegistry, fake, image};
 
 #[global_allocator]
 static HEAP: counting::Counting = counting::Counting;
@@ -51,85 +48,14 @@ const PADDING: usize = 100_000;
 /// list of descriptors, far below holding them all.
 const CHILDREN_BOUND: usize = 50 << 20;
 
-fn digest_of(n: u8) -> String {
-    format!("sha256:{}", hex_of(&[n; 32]))
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Child `i` of the index: one image (a shared config and layer) padded by an annotation.
-fn child(i: usize) -> Vec<u8> {
-    format!(
-        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":2}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{}","size":3}}],"annotations":{{"child":"{i}","padding":"{}"}}}}"#,
-        digest_of(1),
-        digest_of(2),
-        "x".repeat(PADDING)
-    )
-    .into_bytes()
-}
-
-/// A source registry whose `big:1` is an index of `n` padded children, each computed when
-/// asked for, so the server holds none of them.
-async fn index_source(n: usize) -> Server {
-    let mut by_digest = HashMap::new();
-    let mut entries = Vec::new();
-    for i in 0..n {
-        let bytes = child(i);
-        let digest = sha256_digest(&bytes);
-        entries.push(format!(
-            r#"{{"mediaType":"{OCI_MANIFEST}","digest":"{digest}","size":{},"platform":{{"os":"linux","architecture":"amd64","variant":"v{i}"}}}}"#,
-            bytes.len()
-        ));
-        by_digest.insert(digest, i);
-    }
-    let index = format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{}]}}"#, entries.join(","));
-    drop(entries);
-    let index_digest = sha256_digest(index.as_bytes());
-    let by_digest = Arc::new(by_digest);
-    Server::builder()
-        .record(false)
-        .start(Handler::new(move |request| {
-            let Some((_, reference)) = request.path.rsplit_once("/manifests/") else {
-                return if request.path == "/v2/" { Reply::json("{}") } else { Reply::status(404, "{}") };
-            };
-            let (bytes, media_type, digest) = if reference == "1" || reference == index_digest {
-                (index.clone().into_bytes(), OCI_INDEX, index_digest.clone())
-            } else if let Some(&i) = by_digest.get(reference) {
-                (child(i), OCI_MANIFEST, reference.to_owned())
-            } else {
-                return Reply::status(404, r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]}"#);
-            };
-            let body = if request.method == "HEAD" { Vec::new() } else { bytes };
-            Reply::status(200, body).header("Content-Type", media_type).header("Docker-Content-Digest", digest)
-        }))
-        .await
-}
-
-/// A destination that has every blob and no manifest, and stores each manifest pushed under
-/// the digest of its bytes (and then forgets it).
-async fn sink() -> Server {
-    Server::builder()
-        .record(false)
-        .start(Handler::new(|request| match (request.method.as_str(), request.path.as_str()) {
-            (_, "/v2/") => Reply::json("{}"),
-            ("HEAD", p) if p.contains("/blobs/") => Reply::status(200, ""),
-            ("PUT", p) if p.contains("/manifests/") => {
-                Reply::status(201, "").header("Location", format!("/v2/big/manifests/{}", sha256_digest(&request.body)))
-            }
-            _ => Reply::status(404, r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]}"#),
-        }))
-        .await
-}
-
 /// The heap's peak growth while `run` works on an index of `n` children, and its result.
 fn peak_with_children<T>(
     n: usize,
     run: impl AsyncFnOnce(&Registry, &ImageRef, &Registry, &ImageRef) -> T,
 ) -> (usize, T) {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let (source, destination) = runtime.block_on(async { (index_source(n).await, sink().await) });
+    let ((source, _), destination) =
+        runtime.block_on(async { (fake::index_source(n, PADDING).await, fake::sink().await) });
     let (src, dst) = (source.addr().to_string(), destination.addr().to_string());
     let s = Registry::new(&src, Credentials::Anonymous).unwrap();
     let d = Registry::new(&dst, Credentials::Anonymous).unwrap();

@@ -4,60 +4,21 @@
 //! (its rusage, read as it is reaped) stays far below what compiling them all would take.
 //! `--match` and `--exclude` are bounded the same way.
 
-use std::os::unix::process::ExitStatusExt as _;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use uhub_testreg::peak;
 
 /// The most a refused file may cost the process: the goal, "a few hundred MB".
 const PEAK_BOUND_KIB: i64 = 300 << 10;
 /// How long a child may run before the test ends it.
 const LIMIT: Duration = Duration::from_secs(60);
 
-struct Finished {
-    status: i32,
-    stderr: String,
-    peak_kib: i64,
-}
-
-/// Runs `uhub` (a clean environment, `home` as HOME, no network) and reaps it with `wait4`,
-/// whose rusage holds this child's own peak resident memory.
-#[allow(clippy::zombie_processes, reason = "reaped by wait4, which also reads its peak memory")]
-fn run(home: &std::path::Path, args: &[&str]) -> Finished {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_uhub"))
-        .env_clear()
-        .env("HOME", home)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("uhub starts");
-    let mut stderr = child.stderr.take().expect("stderr is piped");
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut text).ok();
-        text
-    });
-    let pid = child.id() as libc::pid_t;
-    let started = Instant::now();
-    let (status, usage) = loop {
-        let mut status = 0;
-        // SAFETY: an all-zero rusage is a valid value of the plain C struct.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: the pointers are to live locals; the pid is our own child, not yet reaped.
-        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        assert!(reaped >= 0, "wait4: {}", std::io::Error::last_os_error());
-        if reaped == pid {
-            break (std::process::ExitStatus::from_raw(status), usage);
-        }
-        if started.elapsed() > LIMIT {
-            child.kill().ok();
-            panic!("uhub {args:?} ran longer than {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Finished { status: status.code().unwrap_or(-1), stderr: reader.join().unwrap(), peak_kib: usage.ru_maxrss }
+/// Runs `uhub` (a clean environment, `home` as HOME, no network) to its end.
+fn run(home: &std::path::Path, args: &[&str]) -> peak::Finished {
+    let mut uhub = Command::new(env!("CARGO_BIN_EXE_uhub"));
+    uhub.env_clear().env("HOME", home).env("NO_COLOR", "1").args(args);
+    peak::run(uhub, LIMIT)
 }
 
 fn write(home: &std::path::Path, name: &str, text: &str) -> String {
