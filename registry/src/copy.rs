@@ -29,8 +29,8 @@ pub struct CopyOptions {
     pub dry_run: bool,
     /// Blobs (and platform manifests) in flight at once.
     pub concurrency: usize,
-    /// Asked before each blob: once it says stop, no new blob starts (and the copy ends with
-    /// [`Error::Interrupted`]); an image whose blobs are all in is still finished.
+    /// Asked before each platform and each blob: once it says stop, no new one starts (and the
+    /// copy ends with [`Error::Interrupted`]); a platform whose blobs are all in is still pushed.
     pub should_stop: Arc<dyn Fn() -> bool + Send + Sync>,
     pub progress: Arc<dyn Progress>,
 }
@@ -271,6 +271,11 @@ impl<'a> Copier<'a> {
     /// manifest only with all its blobs), else read, checked, its blobs copied and pushed by
     /// digest; whether it was (or would be) pushed.
     async fn child(&self, child: &Descriptor) -> Result<bool, Error> {
+        // Once told to stop, no platform starts: an index of thousands would otherwise go on
+        // reading and pushing every one whose blobs the destination has.
+        if (self.options.should_stop)() {
+            return Err(Error::Interrupted);
+        }
         let (from, to) = (self.from, self.to);
         if self.dst.head_manifest(&to.repository, &child.digest).await?.is_some_and(|h| h.digest == child.digest) {
             return Ok(false);

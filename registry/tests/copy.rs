@@ -342,6 +342,33 @@ async fn an_ambiguous_or_unknown_manifest_is_refused_and_nothing_is_tagged() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_told_to_stop_no_platform_of_an_index_starts() {
+    // Every blob is in the destination already, so no blob's turn would ask: each platform
+    // must ask before it starts, or an index of thousands goes on to its end.
+    let ((source, _), sink) = (uhub_testreg::fake::index_source(20, 10).await, uhub_testreg::fake::sink().await);
+    let (src, dst) = (source.addr().to_string(), sink.addr().to_string());
+    let asked = Arc::new(AtomicU64::new(0));
+    let counter = asked.clone();
+    // The first question (before anything is read) says go on, every later one stop.
+    let options = CopyOptions {
+        should_stop: Arc::new(move || counter.fetch_add(1, Ordering::Relaxed) > 0),
+        ..CopyOptions::default()
+    };
+    let err = copy_image(
+        &anonymous(&src),
+        &reference(&src, "app", "1"),
+        &anonymous(&dst),
+        &reference(&dst, "app", "1"),
+        &options,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, Error::Interrupted), "{err:?}");
+    assert_eq!(source.request_count(), 2, "the tag's HEAD and the index's GET, no platform's manifest");
+    assert_eq!(sink.request_count(), 1, "the destination's HEAD of the tag, nothing pushed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_counts_the_missing_bytes_and_pushes_nothing() {
     let (src, dst) = (TestRegistry::start(), TestRegistry::start());
     let dst_proxy = Proxy::counting(&dst.host());
