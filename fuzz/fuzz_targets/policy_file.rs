@@ -13,6 +13,8 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "../../uhub-cli/src/exit.rs"]
 mod exit;
+#[path = "../../uhub-cli/src/patterns.rs"]
+mod patterns;
 #[path = "../../uhub-cli/src/policy.rs"]
 mod policy;
 #[path = "../../uhub-cli/src/refs.rs"]

@@ -2,16 +2,20 @@
 //!
 //! A HEAD on each side first: equal digests mean nothing to do, with no GET at all (Docker
 //! Hub counts GETs against its rate limit, not HEADs). Otherwise the source's manifest is read
-//! by digest and kept byte for byte (the same bytes keep the digest), each platform's manifest
-//! the destination lacks is read, each blob the destination lacks is mounted (same registry)
-//! or streamed and verified, then the platforms' manifests are pushed, the index last and the
-//! tag with it. A run cut short leaves finished blobs in place, so the next one resumes.
+//! by digest and kept byte for byte (the same bytes keep the digest). For an index, its
+//! platforms' manifests go a few at a time: each one the destination lacks is read, checked,
+//! its blobs the destination lacks are mounted (same registry) or streamed and verified, it is
+//! pushed by digest and dropped, so memory holds a few manifests however many the index lists.
+//! The index (or the one image's manifest) goes last and the tag with it. A run cut short
+//! leaves finished blobs and platforms in place, so the next one resumes.
 
+use std::collections::HashMap;
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::manifest::{self, Descriptor, Parsed, Platform};
 use crate::{Error, ImageRef, Progress, Registry, Silent};
@@ -25,8 +29,8 @@ pub struct CopyOptions {
     pub dry_run: bool,
     /// Blobs (and platform manifests) in flight at once.
     pub concurrency: usize,
-    /// Asked before each blob: once it says stop, no new blob starts (and the copy ends with
-    /// [`Error::Interrupted`]); an image whose blobs are all in is still finished.
+    /// Asked before each platform and each blob: once it says stop, no new one starts (and the
+    /// copy ends with [`Error::Interrupted`]); a platform whose blobs are all in is still pushed.
     pub should_stop: Arc<dyn Fn() -> bool + Send + Sync>,
     pub progress: Arc<dyn Progress>,
 }
@@ -118,8 +122,9 @@ pub async fn copy_image(
     // Both names before either side is asked anything (an ImageRef's fields are public).
     Registry::checked(&from.repository, &from.reference)?;
     Registry::checked(&to.repository, &to.reference)?;
-    let stop = || if (options.should_stop)() { Err(Error::Interrupted) } else { Ok(()) };
-    stop()?;
+    if (options.should_stop)() {
+        return Err(Error::Interrupted);
+    }
     let (src_head, dst_head) = futures::join!(
         src.head_manifest(&from.repository, &from.reference),
         dst.head_manifest(&to.repository, &to.reference)
@@ -133,29 +138,33 @@ pub async fn copy_image(
     // By digest: the bytes read are the ones the HEAD named, and are checked against it.
     let top = src.get_manifest(&from.repository, &src_head.digest).await?;
     let target = from.to_string();
-    let concurrency = options.concurrency.max(1);
     let mut report = CopyReport::new(from, to, Outcome::Copied, &top.digest);
-    let (top_bytes, images) = match manifest::parse(&top.bytes, &target)? {
+    let copier = Copier::new(src, from, dst, to, options);
+    let top_bytes = match manifest::read(&top, &target)? {
         Parsed::Index { children } => {
             let (bytes, kept) = if options.platforms.is_empty() {
-                (top.bytes.to_vec(), children)
+                (top.bytes.clone(), children)
             } else {
-                manifest::keep_platforms(&top.bytes, &children, &options.platforms, &target)?
+                let (bytes, kept) = manifest::keep_platforms(&top.bytes, &children, &options.platforms, &target)?;
+                (bytes::Bytes::from(bytes), kept)
             };
             report.digest = manifest::sha256_digest(&bytes);
             report.rewritten = report.digest != top.digest;
+            // Each platform once, in the index's order (an index may list one several times).
+            let mut named = HashSet::new();
             report.platforms = kept
                 .iter()
                 .filter_map(|c| c.platform.as_ref())
                 .filter(|p| !p.is_unknown())
                 .map(Platform::to_string)
+                .filter(|p| named.insert(p.clone()))
                 .collect();
             if dst_digest.as_deref() == Some(report.digest.as_str()) {
                 report.outcome = Outcome::Unchanged;
                 return Ok(report);
             }
-            let images = children_to_copy(src, from, dst, to, &kept, concurrency).await?;
-            (bytes, images)
+            report.manifests_pushed = copier.children(&kept).await?;
+            bytes
         }
         parsed @ Parsed::Image { .. } => {
             if !options.platforms.is_empty() {
@@ -177,37 +186,168 @@ pub async fn copy_image(
                 }
                 report.platforms = has.into_iter().collect();
             }
-            (top.bytes.to_vec(), vec![ChildImage { digest: None, raw: None, parsed }])
+            copier.blobs_of(&parsed).await?;
+            top.bytes.clone()
         }
     };
-
     report.replaced = dst_digest.filter(|d| *d != report.digest);
-
-    // Each blob once, whichever platforms share it.
-    let mut seen = HashSet::new();
-    let blobs: Vec<Descriptor> =
-        images.iter().flat_map(|i| i.parsed.blobs()).filter(|b| seen.insert(b.digest.clone())).collect();
-    let present: Vec<bool> = futures::stream::iter(blobs.iter().map(|b| dst.blob_exists(&to.repository, &b.digest)))
-        .buffered(concurrency)
-        .try_collect()
-        .await?;
-    let missing: Vec<&Descriptor> = blobs.iter().zip(&present).filter(|(_, p)| !**p).map(|(b, _)| b).collect();
-    report.blobs_skipped = blobs.len() - missing.len();
-    report.bytes = missing.iter().map(|b| b.size).sum();
+    let tally = copier.tally();
+    report.bytes = tally.bytes;
+    report.blobs_copied = tally.copied;
+    report.blobs_skipped = tally.skipped;
+    report.blobs_mounted = tally.mounted;
+    report.manifests_pushed += 1;
     if options.dry_run {
         report.outcome = Outcome::WouldCopy;
-        report.blobs_copied = missing.len();
-        report.manifests_pushed = images.iter().filter(|i| i.raw.is_some()).count() + 1;
         return Ok(report);
     }
-    options.progress.planned(report.bytes);
+    // A destination named by digest takes the bytes under their own (a rewritten index has
+    // a new one); a tag takes them as they are.
+    let top_reference = if to.is_digest() { &report.digest } else { &to.reference };
+    dst.push_manifest(&to.repository, top_reference, &top_bytes, &top.media_type).await?;
+    Ok(report)
+}
 
-    let same_registry = src.host() == dst.host() && from.repository != to.repository;
-    let mounted: Vec<bool> = futures::stream::iter(missing.iter().map(|blob| async {
-        stop()?;
+/// What became of the blobs of one copy so far.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    /// Blob bytes sent (or that would be); not those mounted.
+    bytes: u64,
+    copied: usize,
+    skipped: usize,
+    mounted: usize,
+}
+
+/// One image's copy under way: the platforms' manifests and the blobs, each blob once
+/// whichever platforms share it, at most `concurrency` blob requests at once.
+struct Copier<'a> {
+    src: &'a Registry,
+    from: &'a ImageRef,
+    dst: &'a Registry,
+    to: &'a ImageRef,
+    options: &'a CopyOptions,
+    concurrency: usize,
+    /// Blob requests (HEADs, mounts, copies) in flight, across all platforms.
+    requests: Semaphore,
+    /// Each blob met, done or under way: a platform meeting one another platform is still
+    /// copying waits for it, so no manifest is pushed before its blobs are in.
+    blobs: Mutex<HashMap<String, Arc<OnceCell<()>>>>,
+    tally: Mutex<Tally>,
+}
+
+impl<'a> Copier<'a> {
+    fn new(
+        src: &'a Registry,
+        from: &'a ImageRef,
+        dst: &'a Registry,
+        to: &'a ImageRef,
+        options: &'a CopyOptions,
+    ) -> Copier<'a> {
+        let concurrency = options.concurrency.max(1);
+        Copier {
+            src,
+            from,
+            dst,
+            to,
+            options,
+            concurrency,
+            requests: Semaphore::new(concurrency),
+            blobs: Mutex::new(HashMap::new()),
+            tally: Mutex::new(Tally::default()),
+        }
+    }
+
+    fn tally(&self) -> Tally {
+        *self.tally.lock().expect("tally")
+    }
+
+    /// The platforms' manifests of an index, a few at a time, each finished (its blobs in,
+    /// itself pushed) before the next starts; the number pushed (or that would be).
+    async fn children(&self, children: &[Descriptor]) -> Result<usize, Error> {
+        futures::stream::iter(children.iter().map(|child| self.child(child)))
+            .buffer_unordered(self.concurrency)
+            .try_fold(0, |pushed, this| async move { Ok(pushed + usize::from(this)) })
+            .await
+    }
+
+    /// One platform's manifest: nothing when the destination has it (a registry keeps a
+    /// manifest only with all its blobs), else read, checked, its blobs copied and pushed by
+    /// digest; whether it was (or would be) pushed.
+    async fn child(&self, child: &Descriptor) -> Result<bool, Error> {
+        // Once told to stop, no platform starts: an index of thousands would otherwise go on
+        // reading and pushing every one whose blobs the destination has.
+        if (self.options.should_stop)() {
+            return Err(Error::Interrupted);
+        }
+        let (from, to) = (self.from, self.to);
+        if self.dst.head_manifest(&to.repository, &child.digest).await?.is_some_and(|h| h.digest == child.digest) {
+            return Ok(false);
+        }
+        let raw = self.src.get_manifest(&from.repository, &child.digest).await?;
+        let target = format!("{from} ({})", child.digest);
+        let parsed = manifest::read(&raw, &target)?;
+        if matches!(parsed, Parsed::Index { .. }) {
+            return Err(Error::BadManifest { target, message: "an index inside an index is not copied".into() });
+        }
+        self.blobs_of(&parsed).await?;
+        if !self.options.dry_run {
+            // Once its blobs are in, a platform is finished even when told to stop: its
+            // manifest is small, and a finished platform is worth more than a half one.
+            self.dst.push_manifest(&to.repository, &child.digest, &raw.bytes, &raw.media_type).await?;
+        }
+        Ok(true)
+    }
+
+    /// Every blob of one image manifest in the destination (or counted, in a dry run).
+    async fn blobs_of(&self, parsed: &Parsed) -> Result<(), Error> {
+        futures::stream::iter(parsed.blobs().into_iter().map(|blob| self.blob(blob)))
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await
+    }
+
+    /// One blob, once per copy: a second platform listing it waits for the first's outcome.
+    async fn blob(&self, blob: Descriptor) -> Result<(), Error> {
+        let cell = {
+            let mut blobs = self.blobs.lock().expect("blobs");
+            if blobs.len() >= manifest::MAX_BLOBS_PER_TAG && !blobs.contains_key(&blob.digest) {
+                return Err(Error::BadManifest {
+                    target: self.from.to_string(),
+                    message: format!(
+                        "its manifests list more than {} distinct blobs, the most copied for one tag here; refused",
+                        manifest::MAX_BLOBS_PER_TAG
+                    ),
+                });
+            }
+            blobs.entry(blob.digest.clone()).or_default().clone()
+        };
+        cell.get_or_try_init(|| self.bring(&blob)).await.map(|_| ())
+    }
+
+    /// The blob into the destination unless there: mounted from the source's repository on
+    /// the same registry, else streamed and verified.
+    async fn bring(&self, blob: &Descriptor) -> Result<(), Error> {
+        let (src, from, dst, to, options) = (self.src, self.from, self.dst, self.to, self.options);
+        let _turn = self.requests.acquire().await.expect("the semaphore is never closed");
+        if dst.blob_exists(&to.repository, &blob.digest).await? {
+            self.tally.lock().expect("tally").skipped += 1;
+            return Ok(());
+        }
+        if options.dry_run {
+            let mut tally = self.tally.lock().expect("tally");
+            tally.copied += 1;
+            tally.bytes += blob.size;
+            return Ok(());
+        }
+        if (options.should_stop)() {
+            return Err(Error::Interrupted);
+        }
+        options.progress.planned(blob.size);
+        let same_registry = src.host() == dst.host() && from.repository != to.repository;
         if same_registry && dst.mount_blob(&to.repository, &from.repository, &blob.digest).await? {
             options.progress.copied(blob.size);
-            return Ok(true);
+            self.tally.lock().expect("tally").mounted += 1;
+            return Ok(());
         }
         crate::blob::copy(
             src,
@@ -219,67 +359,9 @@ pub async fn copy_image(
             options.progress.clone(),
         )
         .await?;
-        Ok::<bool, Error>(false)
-    }))
-    .buffer_unordered(concurrency)
-    .try_collect()
-    .await?;
-    report.blobs_mounted = mounted.iter().filter(|m| **m).count();
-    report.blobs_copied = mounted.len() - report.blobs_mounted;
-    if report.blobs_mounted > 0 {
-        report.bytes -= missing.iter().zip(&mounted).filter(|(_, m)| **m).map(|(b, _)| b.size).sum::<u64>();
+        let mut tally = self.tally.lock().expect("tally");
+        tally.copied += 1;
+        tally.bytes += blob.size;
+        Ok(())
     }
-
-    // The platforms' manifests by digest, then the index (or the one manifest) by tag.
-    // Once its blobs are in, an image is finished even when told to stop: its manifests
-    // are small, and a finished image is worth more than a half one.
-    for child in images.iter().filter_map(|i| i.raw.as_ref().zip(i.digest.as_ref())) {
-        let (raw, digest) = child;
-        dst.push_manifest(&to.repository, digest, &raw.bytes, &raw.media_type).await?;
-        report.manifests_pushed += 1;
-    }
-    // A destination named by digest takes the bytes under their own (a rewritten index has
-    // a new one); a tag takes them as they are.
-    let top_reference = if to.is_digest() { &report.digest } else { &to.reference };
-    dst.push_manifest(&to.repository, top_reference, &bytes::Bytes::from(top_bytes), &top.media_type).await?;
-    report.manifests_pushed += 1;
-    Ok(report)
-}
-
-/// One platform's image: its manifest when it must be pushed (`None` when the destination
-/// has it, or for a single-platform image whose manifest is the top one).
-struct ChildImage {
-    digest: Option<String>,
-    raw: Option<crate::RawManifest>,
-    parsed: Parsed,
-}
-
-/// The platforms' manifests the destination lacks, read from the source. One the
-/// destination has needs nothing: a registry keeps a manifest only with all its blobs.
-async fn children_to_copy(
-    src: &Registry,
-    from: &ImageRef,
-    dst: &Registry,
-    to: &ImageRef,
-    children: &[Descriptor],
-    concurrency: usize,
-) -> Result<Vec<ChildImage>, Error> {
-    let found: Vec<Option<ChildImage>> = futures::stream::iter(children.iter().map(|child| async move {
-        if dst.head_manifest(&to.repository, &child.digest).await?.is_some_and(|h| h.digest == child.digest) {
-            return Ok(None);
-        }
-        let raw = src.get_manifest(&from.repository, &child.digest).await?;
-        let parsed = manifest::parse(&raw.bytes, &format!("{from} ({})", child.digest))?;
-        if matches!(parsed, Parsed::Index { .. }) {
-            return Err(Error::BadManifest {
-                target: format!("{from} ({})", child.digest),
-                message: "an index inside an index is not copied".into(),
-            });
-        }
-        Ok::<_, Error>(Some(ChildImage { digest: Some(child.digest.clone()), raw: Some(raw), parsed }))
-    }))
-    .buffered(concurrency)
-    .try_collect()
-    .await?;
-    Ok(found.into_iter().flatten().collect())
 }

@@ -50,37 +50,40 @@ impl Registry {
             let mut added = 0;
             for blob in parsed.blobs() {
                 if seen.insert(blob.digest.clone()) {
+                    if seen.len() > manifest::MAX_BLOBS_PER_TAG {
+                        return Err(too_many_blobs(&target));
+                    }
                     added += blob.size;
                     blobs.push((blob.digest, blob.size));
                 }
             }
-            added
+            Ok(added)
         };
         let mut listed = Vec::new();
-        let platforms = match manifest::parse(&top.bytes, &target)? {
+        let platforms = match manifest::read(&top, &target)? {
             Parsed::Index { children } => {
                 listed = children.iter().map(|c| c.digest.clone()).collect();
-                let mut platforms = Vec::new();
-                // The platforms' manifests a few at a time, in the index's order.
-                let raws: Vec<crate::RawManifest> =
-                    futures::stream::iter(children.iter().map(|c| self.get_manifest(repository, &c.digest)))
-                        .buffered(CHILDREN_IN_FLIGHT)
-                        .try_collect()
-                        .await?;
-                for (child, raw) in children.iter().zip(raws) {
+                let mut platforms = HashSet::new();
+                // The platforms' manifests a few at a time, each folded into the sums and
+                // dropped as it arrives: memory holds a few, however many the index lists.
+                let mut answers = futures::stream::iter(children.iter().map(|child| async move {
+                    self.get_manifest(repository, &child.digest).await.map(|raw| (child, raw))
+                }))
+                .buffered(CHILDREN_IN_FLIGHT);
+                while let Some((child, raw)) = answers.try_next().await? {
                     size += raw.bytes.len() as u64;
-                    let parsed = manifest::parse(&raw.bytes, &format!("{target} ({})", child.digest))?;
-                    size += add(&mut blobs, &parsed);
+                    let parsed = manifest::read(&raw, &format!("{target} ({})", child.digest))?;
+                    size += add(&mut blobs, &parsed)?;
                     if let Some(p) = child.platform.as_ref().filter(|p| !p.is_unknown()) {
-                        platforms.push(p.to_string());
+                        platforms.insert(p.to_string());
                     }
                 }
+                let mut platforms: Vec<String> = platforms.into_iter().collect();
                 platforms.sort();
-                platforms.dedup();
                 platforms
             }
             parsed @ Parsed::Image { .. } => {
-                size += add(&mut blobs, &parsed);
+                size += add(&mut blobs, &parsed)?;
                 let Parsed::Image { config, .. } = &parsed else { unreachable!() };
                 self.config_platform(repository, &config.digest, config.size, &target).await?.into_iter().collect()
             }
@@ -121,5 +124,15 @@ impl Registry {
             }
             _ => None,
         })
+    }
+}
+
+fn too_many_blobs(target: &str) -> Error {
+    Error::BadManifest {
+        target: target.to_owned(),
+        message: format!(
+            "its manifests list more than {} distinct blobs, the most read for one tag here; refused",
+            manifest::MAX_BLOBS_PER_TAG
+        ),
     }
 }

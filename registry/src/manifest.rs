@@ -16,6 +16,20 @@ pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 /// What a manifest request accepts: the four kinds we copy.
 pub const ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+/// The media types we know: an index or list, or one image's manifest. Any other is refused.
+const KNOWN: [&str; 4] = [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST];
+
+/// The most manifests an index may list. Real ones list a handful of platforms (a few dozen
+/// with attestations); each listed one costs a request and its bytes, so a registry cannot
+/// make a copy or a listing read without end.
+pub const MAX_CHILDREN: usize = 10_000;
+/// The most blobs (config and layers) one image manifest may list: Docker stops at 127
+/// layers; the bound only keeps a registry from making us hold and HEAD without end.
+pub const MAX_BLOBS_PER_IMAGE: usize = 10_000;
+/// The most distinct blobs one tag's manifests may list together (each once, whichever
+/// platforms share it): far above any real image, it bounds what a copy or a listing keeps
+/// track of, where children × blobs per child would not.
+pub const MAX_BLOBS_PER_TAG: usize = 100_000;
 
 /// A platform as `os/architecture[/variant]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -125,6 +139,16 @@ struct RawPlatform {
 impl RawDescriptor {
     fn checked(self, target: &str) -> Result<Descriptor, Error> {
         crate::names::check_digest(&self.digest).map_err(|e| bad(target, e.to_string()))?;
+        // What is copied is verified, and only sha256 is: a sha512 blob would pass unchecked.
+        if !self.digest.starts_with("sha256:") {
+            return Err(bad(
+                target,
+                format!(
+                    "descriptor {} is not a sha256 digest; only sha256 content is verified and copied",
+                    self.digest
+                ),
+            ));
+        }
         let size = u64::try_from(self.size)
             .map_err(|_| bad(target, format!("descriptor {} has size {}", self.digest, self.size)))?;
         let platform = self.platform.map(|p| Platform {
@@ -141,15 +165,51 @@ fn bad(target: &str, message: impl Into<String>) -> Error {
 }
 
 /// The manifest's media type: the body's own, else the answer's Content-Type, else the one
-/// its shape says.
+/// its shape says. A generic Content-Type (`application/json`, `text/plain`, ...) says
+/// nothing and is passed over; any other is kept as sent, for [`read`] to refuse when it is
+/// not one we know.
 pub fn media_type(bytes: &[u8], content_type: Option<&str>) -> String {
-    let from_body = serde_json::from_slice::<RawManifest>(bytes).ok().and_then(|m| {
-        m.media_type.or_else(|| Some(if m.manifests.is_some() { OCI_INDEX } else { OCI_MANIFEST }.to_owned()))
-    });
+    let body = serde_json::from_slice::<RawManifest>(bytes).ok();
+    let from_body = body.as_ref().and_then(|m| m.media_type.clone()).filter(|m| !m.is_empty());
     let from_header = content_type
-        .map(|c| c.split(';').next().unwrap_or(c).trim().to_owned())
-        .filter(|c| c.contains("manifest") || c.contains("index"));
-    from_body.filter(|m| !m.is_empty()).or(from_header).unwrap_or_else(|| OCI_MANIFEST.to_owned())
+        .map(|c| c.split(';').next().unwrap_or(c).trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty() && !GENERIC.contains(&c.as_str()));
+    let from_shape = || if body.is_some_and(|m| m.manifests.is_some()) { OCI_INDEX } else { OCI_MANIFEST }.to_owned();
+    from_body.or(from_header).unwrap_or_else(from_shape)
+}
+
+/// Content-Types that say nothing of which manifest a body is.
+const GENERIC: [&str; 4] = ["application/json", "text/plain", "application/octet-stream", "binary/octet-stream"];
+
+/// Reads a manifest as served: [`parse`], and its media type (the body's, else the
+/// Content-Type's, as [`media_type`] found it) one we know and saying what the body is: an
+/// index type for a body listing manifests, an image type for one with a config.
+pub fn read(raw: &crate::RawManifest, target: &str) -> Result<Parsed, Error> {
+    let parsed = parse(&raw.bytes, target)?;
+    let media_type = raw.media_type.as_str();
+    if !KNOWN.contains(&media_type) {
+        return Err(unknown_media_type(target, media_type));
+    }
+    let says_index = matches!(media_type, OCI_INDEX | DOCKER_LIST);
+    match (&parsed, says_index) {
+        (Parsed::Index { .. }, false) => {
+            Err(bad(target, format!("its media type {media_type} is an image's, but it lists manifests")))
+        }
+        (Parsed::Image { .. }, true) => {
+            Err(bad(target, format!("its media type {media_type} is an index's, but it has a config")))
+        }
+        _ => Ok(parsed),
+    }
+}
+
+fn unknown_media_type(target: &str, media_type: &str) -> Error {
+    bad(
+        target,
+        format!(
+            "media type {} is not one copied here (OCI image manifest or index, Docker manifest v2 or manifest list)",
+            crate::names::shown(media_type)
+        ),
+    )
 }
 
 /// Reads a manifest's bytes; `target` names it in errors.
@@ -167,7 +227,23 @@ pub fn parse(bytes: &[u8], target: &str) -> Result<Parsed, Error> {
             format!("schema version {:?} is not 2 (Docker schema 1 images cannot be copied)", raw.schema_version),
         ));
     }
+    if let Some(media_type) = raw.media_type.as_deref().filter(|m| !KNOWN.contains(m)) {
+        return Err(unknown_media_type(target, media_type));
+    }
+    if raw.manifests.is_some() && (raw.config.is_some() || raw.layers.is_some()) {
+        // Which one a registry or a runtime would follow is theirs to choose; skopeo refuses too.
+        return Err(bad(
+            target,
+            "it is both an index (\"manifests\") and an image (\"config\", \"layers\"); refused as ambiguous",
+        ));
+    }
     if let Some(children) = raw.manifests {
+        if children.len() > MAX_CHILDREN {
+            return Err(bad(
+                target,
+                format!("it lists {} manifests, more than the {MAX_CHILDREN} an index may list here", children.len()),
+            ));
+        }
         let children = children.into_iter().map(|d| d.checked(target)).collect::<Result<Vec<_>, _>>()?;
         return Ok(Parsed::Index { children });
     }
@@ -175,8 +251,17 @@ pub fn parse(bytes: &[u8], target: &str) -> Result<Parsed, Error> {
         return Err(bad(target, "an index without \"manifests\""));
     }
     let config = raw.config.ok_or_else(|| bad(target, "neither \"manifests\" nor \"config\""))?.checked(target)?;
-    let layers =
-        raw.layers.unwrap_or_default().into_iter().map(|d| d.checked(target)).collect::<Result<Vec<_>, _>>()?;
+    let layers = raw.layers.unwrap_or_default();
+    if layers.len() + 1 > MAX_BLOBS_PER_IMAGE {
+        return Err(bad(
+            target,
+            format!(
+                "it lists {} blobs (config and layers), more than the {MAX_BLOBS_PER_IMAGE} an image may have here",
+                layers.len() + 1
+            ),
+        ));
+    }
+    let layers = layers.into_iter().map(|d| d.checked(target)).collect::<Result<Vec<_>, _>>()?;
     Ok(Parsed::Image { config, layers })
 }
 
@@ -335,5 +420,73 @@ mod tests {
         let negative = format!(r#"{{"schemaVersion":2,"config":{{"digest":"{}","size":-1}}}}"#, digest(1));
         assert!(matches!(parse(negative.as_bytes(), "t"), Err(Error::BadManifest { .. })));
         assert!(Platform::parse("linux").is_err() && Platform::parse("linux/arm64/v8/x").is_err());
+    }
+
+    fn raw(bytes: &str, media_type: &str) -> crate::RawManifest {
+        crate::RawManifest {
+            bytes: bytes::Bytes::from(bytes.to_owned()),
+            media_type: media_type.to_owned(),
+            digest: sha256_digest(bytes.as_bytes()),
+        }
+    }
+
+    fn message(result: Result<Parsed, Error>) -> String {
+        match result {
+            Err(Error::BadManifest { message, .. }) => message,
+            other => panic!("not refused as a bad manifest: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_manifest_both_index_and_image_is_refused_as_ambiguous() {
+        let both = format!(
+            r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":1}}],"config":{{"mediaType":"c","digest":"{}","size":2}},"layers":[]}}"#,
+            digest(1),
+            digest(2)
+        );
+        assert!(message(parse(both.as_bytes(), "t")).contains("ambiguous"));
+        let with_layers = both.replace(r#""config":{"mediaType":"c","#, r#""other":{"mediaType":"c","#);
+        assert!(message(parse(with_layers.as_bytes(), "t")).contains("ambiguous"));
+        for media_type in [OCI_INDEX, OCI_MANIFEST] {
+            assert!(message(read(&raw(&both, media_type), "t")).contains("ambiguous"));
+        }
+    }
+
+    #[test]
+    fn a_media_type_we_do_not_know_is_refused_naming_it() {
+        let image = format!(r#"{{"schemaVersion":2,"config":{{"mediaType":"c","digest":"{}","size":2}}}}"#, digest(1));
+        // From the body.
+        let typed = image.replacen('{', r#"{"mediaType":"application/vnd.example.thing+json","#, 1);
+        assert!(message(parse(typed.as_bytes(), "t")).contains("application/vnd.example.thing+json"));
+        // From the Content-Type, when the body names none; a generic one says nothing.
+        let served = media_type(image.as_bytes(), Some("application/vnd.example.other+json; charset=utf-8"));
+        assert_eq!(served, "application/vnd.example.other+json");
+        assert!(message(read(&raw(&image, &served), "t")).contains("application/vnd.example.other+json"));
+        assert_eq!(media_type(image.as_bytes(), Some("application/json")), OCI_MANIFEST);
+        assert!(read(&raw(&image, OCI_MANIFEST), "t").is_ok());
+        assert!(read(&raw(&image, DOCKER_MANIFEST), "t").is_ok());
+        // A media type saying the other kind than the body is.
+        assert!(message(read(&raw(&image, OCI_INDEX), "t")).contains("has a config"));
+        assert!(
+            message(read(&raw(&String::from_utf8(index()).unwrap(), DOCKER_MANIFEST), "t")).contains("lists manifests")
+        );
+        assert!(read(&raw(&String::from_utf8(index()).unwrap(), DOCKER_LIST), "t").is_ok());
+    }
+
+    #[test]
+    fn a_descriptor_not_in_sha256_is_refused_as_unverifiable() {
+        let sha512 = format!("sha512:{}", "ab".repeat(64));
+        let image = format!(r#"{{"schemaVersion":2,"config":{{"mediaType":"c","digest":"{sha512}","size":2}}}}"#);
+        let refused = message(parse(image.as_bytes(), "t"));
+        assert!(refused.contains(&sha512) && refused.contains("only sha256"), "{refused}");
+    }
+
+    #[test]
+    fn an_index_over_the_bound_of_children_is_refused_naming_it() {
+        let entry = format!(r#"{{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":1}}"#, digest(1));
+        let entries = vec![entry; MAX_CHILDREN + 1].join(",");
+        let index = format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{entries}]}}"#);
+        let refused = message(parse(index.as_bytes(), "t"));
+        assert!(refused.contains("10001 manifests") && refused.contains("10000"), "{refused}");
     }
 }

@@ -305,6 +305,70 @@ async fn a_manifest_over_the_bound_is_refused_whether_announced_or_endless() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ambiguous_or_unknown_manifest_is_refused_and_nothing_is_tagged() {
+    let dst = TestRegistry::start();
+    let d = anonymous(&dst.host());
+    let blob = format!("sha256:{}", "1".repeat(64));
+    let ambiguous = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{blob}","size":2}}],"config":{{"mediaType":"c","digest":"{blob}","size":2}},"layers":[]}}"#
+    );
+    let image = format!(r#"{{"schemaVersion":2,"config":{{"mediaType":"c","digest":"{blob}","size":2}},"layers":[]}}"#);
+    for (body, content_type, says) in [
+        (ambiguous.as_str(), "application/vnd.oci.image.index.v1+json", "ambiguous"),
+        (
+            image.as_str(),
+            "application/vnd.example.thing+json",
+            r#"media type "application/vnd.example.thing+json" is not one copied here"#,
+        ),
+    ] {
+        let digest = uhub_registry::manifest::sha256_digest(body.as_bytes());
+        let reply = Reply::status(200, body).header("Content-Type", content_type);
+        let source = uhub_testreg::fake::source(reply, digest, |_| b"{}".to_vec()).await;
+        let host = source.addr().to_string();
+        let err = copy_image(
+            &anonymous(&host),
+            &reference(&host, "app", "1"),
+            &d,
+            &reference(&dst.host(), "app", "1"),
+            &CopyOptions::default(),
+        )
+        .await
+        .unwrap_err();
+        let Error::BadManifest { message, .. } = &err else { panic!("{err:?}") };
+        assert!(message.contains(says), "{message}");
+        assert!(!source.requests().iter().any(|r| r.path.contains("/blobs/")), "no blob was read");
+        assert_eq!(image::head_manifest(&dst.target(), "app", "1").await, None);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_told_to_stop_no_platform_of_an_index_starts() {
+    // Every blob is in the destination already, so no blob's turn would ask: each platform
+    // must ask before it starts, or an index of thousands goes on to its end.
+    let ((source, _), sink) = (uhub_testreg::fake::index_source(20, 10).await, uhub_testreg::fake::sink().await);
+    let (src, dst) = (source.addr().to_string(), sink.addr().to_string());
+    let asked = Arc::new(AtomicU64::new(0));
+    let counter = asked.clone();
+    // The first question (before anything is read) says go on, every later one stop.
+    let options = CopyOptions {
+        should_stop: Arc::new(move || counter.fetch_add(1, Ordering::Relaxed) > 0),
+        ..CopyOptions::default()
+    };
+    let err = copy_image(
+        &anonymous(&src),
+        &reference(&src, "app", "1"),
+        &anonymous(&dst),
+        &reference(&dst, "app", "1"),
+        &options,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, Error::Interrupted), "{err:?}");
+    assert_eq!(source.request_count(), 2, "the tag's HEAD and the index's GET, no platform's manifest");
+    assert_eq!(sink.request_count(), 1, "the destination's HEAD of the tag, nothing pushed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_counts_the_missing_bytes_and_pushes_nothing() {
     let (src, dst) = (TestRegistry::start(), TestRegistry::start());
     let dst_proxy = Proxy::counting(&dst.host());

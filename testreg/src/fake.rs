@@ -1,7 +1,9 @@
 //! A registry that is not one: uhub-loopback answering the few requests a copy makes with what
 //! a test scripts, such as a manifest whose blobs are served with the wrong bytes, which a real
-//! registry never does.
+//! registry never does; an index of thousands of padded children computed on demand; and a
+//! destination that takes every manifest and keeps none.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use uhub_loopback::{Handler, Reply, Server};
@@ -29,4 +31,82 @@ pub async fn source(
         }
     }))
     .await
+}
+
+const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const MANIFEST_UNKNOWN: &str = r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#;
+
+/// Child `i` of [`index_source`]'s index: one linux/amd64 image whose config and layer are
+/// the same for every child (`sha256:11..`, `sha256:22..`), padded by `padding` bytes of
+/// annotation so that holding many is visible.
+pub fn padded_child(i: usize, padding: usize) -> Vec<u8> {
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{}","size":2}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:{}","size":3}}],"annotations":{{"child":"{i}","padding":"{}"}}}}"#,
+        "1".repeat(64),
+        "2".repeat(64),
+        "x".repeat(padding)
+    )
+    .into_bytes()
+}
+
+/// A source registry where every tag of every repository is an OCI index of `children`
+/// [`padded_child`]ren (platforms `linux/amd64/v0`, `linux/amd64/v1`, ...), each computed when
+/// asked for, so the server holds none of them; it keeps no log of requests. Returns the
+/// server and the index's digest.
+pub async fn index_source(children: usize, padding: usize) -> (Server, String) {
+    let mut by_digest = HashMap::new();
+    let mut entries = Vec::new();
+    for i in 0..children {
+        let bytes = padded_child(i, padding);
+        let digest = crate::digest(&bytes);
+        entries.push(format!(
+            r#"{{"mediaType":"{OCI_MANIFEST}","digest":"{digest}","size":{},"platform":{{"os":"linux","architecture":"amd64","variant":"v{i}"}}}}"#,
+            bytes.len()
+        ));
+        by_digest.insert(digest, i);
+    }
+    let index = bytes::Bytes::from(format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{}]}}"#,
+        entries.join(",")
+    ));
+    drop(entries);
+    let index_digest = crate::digest(&index);
+    let digest = index_digest.clone();
+    let server = Server::builder()
+        .record(false)
+        .start(Handler::new(move |request| {
+            let Some((_, reference)) = request.path.rsplit_once("/manifests/") else {
+                return if request.path == "/v2/" { Reply::json("{}") } else { Reply::status(404, "{}") };
+            };
+            let (bytes, media_type, digest) = if !reference.starts_with("sha256:") || reference == digest {
+                (index.to_vec(), OCI_INDEX, digest.clone())
+            } else if let Some(&i) = by_digest.get(reference) {
+                (padded_child(i, padding), OCI_MANIFEST, reference.to_owned())
+            } else {
+                return Reply::status(404, MANIFEST_UNKNOWN);
+            };
+            let body = if request.method == "HEAD" { Vec::new() } else { bytes };
+            Reply::status(200, body).header("Content-Type", media_type).header("Docker-Content-Digest", digest)
+        }))
+        .await;
+    (server, index_digest)
+}
+
+/// A destination registry that has every blob and no manifest, and answers each manifest
+/// pushed with the digest of its bytes, keeping nothing (no log of requests either).
+pub async fn sink() -> Server {
+    Server::builder()
+        .record(false)
+        .start(Handler::new(|request| match (request.method.as_str(), request.path.as_str()) {
+            (_, "/v2/") => Reply::json("{}"),
+            ("HEAD", p) if p.contains("/blobs/") => Reply::status(200, ""),
+            ("PUT", p) if p.contains("/manifests/") => {
+                let repository = p.trim_start_matches("/v2/").split("/manifests/").next().unwrap_or_default();
+                Reply::status(201, "")
+                    .header("Location", format!("/v2/{repository}/manifests/{}", crate::digest(&request.body)))
+            }
+            _ => Reply::status(404, MANIFEST_UNKNOWN),
+        }))
+        .await
 }

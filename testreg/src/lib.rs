@@ -29,6 +29,9 @@
 //! Pushed { digest, children: Vec<(platform, digest)>, blobs: Vec<(digest, size)> }   .blob_bytes()
 //! digest(bytes) -> "sha256:<hex>"
 //! fake::source(manifest_reply, digest, |path| blob_bytes).await -> uhub_loopback::Server   scripted source
+//! fake::index_source(children, padding).await -> (Server, index digest)       an index of padded children
+//! fake::sink().await -> Server                        takes every manifest, has every blob, keeps nothing
+//! peak::run(Command, limit) -> Finished { status, stdout, stderr, peak_kib }   a child's peak RSS (wait4)
 //! install::docker_registry(), install::skopeo() -> PathBuf                     installed if missing
 //! ```
 //!
@@ -51,6 +54,7 @@ pub mod fake;
 pub mod image;
 pub mod install;
 mod layer;
+pub mod peak;
 mod proxy;
 mod registry;
 mod session;

@@ -312,10 +312,10 @@ pub struct TagListArgs {
     #[arg(long, value_name = "N")]
     pub newest: Option<usize>,
     /// Only tags whose name matches this regular expression
-    #[arg(long = "match", value_name = "RE")]
+    #[arg(long = "match", value_name = "RE", value_parser = crate::patterns::flag)]
     pub matching: Option<regex::Regex>,
     /// Leave out tags whose name matches this regular expression
-    #[arg(long, value_name = "RE")]
+    #[arg(long, value_name = "RE", value_parser = crate::patterns::flag)]
     pub exclude: Option<regex::Regex>,
     /// Order: time (newest first), name, or semver (highest first; other names after)
     #[arg(long, value_enum, default_value_t = TagSort::Time)]
@@ -407,10 +407,10 @@ pub struct PruneArgs {
     #[arg(long, value_name = "AGE", value_parser = crate::time::parse_duration)]
     pub older_than: Option<Duration>,
     /// Consider only tags whose name matches this regular expression
-    #[arg(long = "match", value_name = "RE")]
+    #[arg(long = "match", value_name = "RE", value_parser = crate::patterns::flag)]
     pub matching: Option<regex::Regex>,
     /// Keep tags whose name matches this regular expression
-    #[arg(long, value_name = "RE")]
+    #[arg(long, value_name = "RE", value_parser = crate::patterns::flag)]
     pub exclude: Option<regex::Regex>,
     /// Keep this tag (repeatable)
     #[arg(long, value_name = "TAG", value_parser = crate::refs::tag_name)]

@@ -13,6 +13,7 @@ mod interrupt;
 mod listing;
 mod local_file;
 mod output;
+mod patterns;
 mod plan_file;
 mod policy;
 mod progress;

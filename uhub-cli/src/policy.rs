@@ -66,9 +66,10 @@ struct RuleShape {
     images: Vec<String>,
     keep_last: Option<usize>,
     older_than: Option<String>,
+    /// Spanned: an error about a pattern names its line.
     #[serde(rename = "match")]
-    matching: Option<String>,
-    exclude: Option<String>,
+    matching: Option<toml::Spanned<String>>,
+    exclude: Option<toml::Spanned<String>>,
     #[serde(default)]
     keep: Vec<String>,
     #[serde(default = "yes")]
@@ -131,11 +132,13 @@ impl Policy {
             return Err("no [[rule]] tables: add at least one, e.g. [[rule]] images = [\"*\"] keep_last = 20".into());
         }
         let mut warnings = Vec::new();
+        // One budget for every pattern of the file: many large ones end at the first past it.
+        let mut budget = crate::patterns::Budget::for_file();
         let rules: Vec<PolicyRule> = shape
             .rules
             .into_iter()
             .enumerate()
-            .map(|(i, r)| rule(i + 1, r, &mut warnings))
+            .map(|(i, r)| rule(i + 1, r, &mut warnings, text, &mut budget))
             .collect::<Result<_, _>>()?;
         warnings.extend(shadowed(&rules));
         Ok(Policy { max_delete: shape.max_delete, rules, warnings, path: String::new() })
@@ -193,20 +196,28 @@ pub fn other_format(text: &str) -> Option<&'static str> {
     (first == "---" || first.starts_with("- ") || yaml_key).then_some("YAML")
 }
 
-fn rule(n: usize, shape: RuleShape, warnings: &mut Vec<String>) -> Result<PolicyRule, String> {
+fn rule(
+    n: usize,
+    shape: RuleShape,
+    warnings: &mut Vec<String>,
+    text: &str,
+    budget: &mut crate::patterns::Budget,
+) -> Result<PolicyRule, String> {
     let at = format!("rule {n}");
-    if let Some(matching) = shape.matching.as_ref().filter(|&m| shape.exclude.as_ref() == Some(m)) {
+    let same = |m: &toml::Spanned<String>| shape.exclude.as_ref().is_some_and(|e| e.get_ref() == m.get_ref());
+    if let Some(matching) = shape.matching.as_ref().filter(|m| same(m)) {
         warnings.push(format!(
-            "{at}: match and exclude are the same expression ({matching:?}), so the rule deletes nothing"
+            "{at}: match and exclude are the same expression ({:?}), so the rule deletes nothing",
+            matching.get_ref()
         ));
     }
     if shape.images.is_empty() {
         return Err(format!("{at}: images is empty; name REPO/IMAGE patterns such as \"web/*\""));
     }
-    let regex = |what: &str, re: Option<String>| {
+    let mut regex = |what: &str, re: Option<toml::Spanned<String>>| {
         re.map(|re| {
-            Regex::new(&re)
-                .map_err(|e| format!("{at}: {what} {re:?} is not a regular expression: {}", one_line(&e.to_string())))
+            crate::patterns::compile(re.get_ref(), budget)
+                .map_err(|e| format!("{at}: {what}: line {}: {e}", crate::patterns::line_of(text, re.span().start)))
         })
         .transpose()
     };
@@ -454,7 +465,7 @@ mod tests {
         let bad_age = Policy::parse("[[rule]]\nimages = [\"*\"]\nolder_than = \"3mo\"\n").unwrap_err();
         assert!(bad_age.starts_with("rule 1: older_than"), "{bad_age}");
         let bad_re = Policy::parse("[[rule]]\nimages = [\"*\"]\nmatch = \"(\"\n").unwrap_err();
-        assert!(bad_re.starts_with("rule 1: match \"(\" is not a regular expression"), "{bad_re}");
+        assert!(bad_re.starts_with("rule 1: match: line 3: \"(\" is not a regular expression"), "{bad_re}");
         assert!(Policy::parse("max_delete = 3\n").unwrap_err().contains("no [[rule]]"));
     }
 }

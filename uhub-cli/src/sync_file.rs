@@ -198,10 +198,11 @@ struct FileShape {
 struct SourceShape {
     from: String,
     to: Option<String>,
+    /// Spanned: an error about a pattern names its line.
     #[serde(default)]
-    tags: Vec<String>,
+    tags: Vec<toml::Spanned<String>>,
     #[serde(default)]
-    exclude: Vec<String>,
+    exclude: Vec<toml::Spanned<String>>,
     newest: Option<usize>,
     order: Option<String>,
     /// A date (`2026-01-01`, UTC midnight) or an instant with its offset, quoted or bare.
@@ -237,16 +238,18 @@ pub fn parse(text: &str) -> Result<SyncFile, String> {
     }
     let to = shape.to.map(|to| destination("to", to)).transpose()?;
     let platforms = shape.platforms.map(|p| platform_list("platforms", p)).transpose()?;
+    // One budget for every pattern of the file: many large ones end at the first past it.
+    let mut budget = crate::patterns::Budget::for_file();
     let sources = shape
         .sources
         .into_iter()
         .enumerate()
-        .map(|(i, s)| source(s).map_err(|e| format!("[[source]] {}: {e}", i + 1)))
+        .map(|(i, s)| source(s, text, &mut budget).map_err(|e| format!("[[source]] {}: {e}", i + 1)))
         .collect::<Result<_, _>>()?;
     Ok(SyncFile { to, platforms, concurrency: shape.concurrency, sources })
 }
 
-fn source(shape: SourceShape) -> Result<SyncSource, String> {
+fn source(shape: SourceShape, text: &str, budget: &mut crate::patterns::Budget) -> Result<SyncSource, String> {
     let from = image_name(shape.from)?;
     if shape.since.is_some() && shape.max_age.is_some() {
         return Err("since and max_age are both given: keep one".into());
@@ -262,22 +265,22 @@ fn source(shape: SourceShape) -> Result<SyncSource, String> {
     if shape.order.is_some() && shape.newest.is_none() {
         return Err("order: only orders tags for newest, which is not given".into());
     }
-    let regex = |key: &str, pattern: &String| {
-        if pattern.is_empty() {
+    let mut regex = |key: &str, pattern: &toml::Spanned<String>| {
+        if pattern.get_ref().is_empty() {
             return Err(format!("{key}: an empty pattern matches no tag name; leave it out"));
         }
-        Regex::new(&format!("^(?:{pattern})$"))
-            .map_err(|e| format!("{key}: {pattern:?} is not a regular expression: {}", one_line(&e.to_string())))
+        crate::patterns::compile_whole(pattern.get_ref(), budget)
+            .map_err(|e| format!("{key}: line {}: {e}", crate::patterns::line_of(text, pattern.span().start)))
     };
     let mut patterns = Vec::new();
     let mut names = Vec::new();
     for pattern in &shape.tags {
         let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-        if !pattern.is_empty() && pattern.chars().all(plain) {
+        if !pattern.get_ref().is_empty() && pattern.get_ref().chars().all(plain) {
             // A plain name is a tag asked for by name: one the registry could not hold
             // (`-x`, over 128 characters) is a mistake in the file, not a tag to look for.
-            uhub_registry::names::check_tag(pattern).map_err(|e| format!("tags: {e}"))?;
-            names.push(pattern.clone());
+            uhub_registry::names::check_tag(pattern.get_ref()).map_err(|e| format!("tags: {e}"))?;
+            names.push(pattern.get_ref().clone());
         } else {
             patterns.push(regex("tags", pattern)?);
         }
@@ -583,7 +586,7 @@ order = "push"                               # the 5 last pushed instead of the 
         );
         assert!(src("since = \"yesterday\"").starts_with("[[source]] 2: since: \"yesterday\" is not a date"));
         assert!(src("max_age = \"3mo\"").starts_with("[[source]] 2: max_age: \"3mo\": months and years vary"));
-        assert!(src("tags = [\"(\"]").starts_with("[[source]] 2: tags: \"(\" is not a regular expression"));
+        assert!(src("tags = [\"(\"]").starts_with("[[source]] 2: tags: line 5: \"(\" is not a regular expression"));
         assert!(src("tags = [\"stable\"]\nnewest = 2").contains("newest, since and max_age apply to patterns"));
         assert!(src("platforms = [\"linux\"]").starts_with("[[source]] 2: platforms: \"linux\" is not OS/ARCH"));
         assert!(err("[[source]]\nfrom = \"library/nginx\"").contains("does not start with a registry host"));
