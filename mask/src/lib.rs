@@ -168,6 +168,10 @@ impl Mask {
         for name in &self.names {
             let Some(after) = match_name(bytes, at, name) else { continue };
             let Some(start) = separator(bytes, after) else { continue };
+            if bytes[start..].starts_with(REDACTED.as_bytes()) {
+                // Masked already (by value, or by an earlier pass).
+                return None;
+            }
             let end = value_end(bytes, start);
             if end > start {
                 return Some((start, self.past_scheme_word(bytes, start, end)));
@@ -304,7 +308,7 @@ fn piece(bytes: &[u8], at: usize) -> Option<(Piece, usize)> {
 fn separator(bytes: &[u8], mut at: usize) -> Option<usize> {
     let (mut assigns, mut quoted) = (false, false);
     for _ in 0..MAX_SEPARATOR_PIECES {
-        if at >= bytes.len() {
+        if at >= bytes.len() || bytes[at..].starts_with(REDACTED.as_bytes()) {
             break;
         }
         let Some((kind, end)) = piece(bytes, at) else { break };
@@ -355,8 +359,25 @@ fn encoded_delimiter(rest: &[u8]) -> bool {
         let hex = [hex[0].to_ascii_lowercase(), hex[1].to_ascii_lowercase()];
         matches!(
             &hex,
-            b"20" | b"22" | b"26" | b"27" | b"2c" | b"3b" | b"3c" | b"3e" | b"5b" | b"5d" | b"7b" | b"7d" | b"0a"
-                | b"0d" | b"09" | b"5c" | b"7c" | b"28" | b"29"
+            b"20"
+                | b"22"
+                | b"26"
+                | b"27"
+                | b"2c"
+                | b"3b"
+                | b"3c"
+                | b"3e"
+                | b"5b"
+                | b"5d"
+                | b"7b"
+                | b"7d"
+                | b"0a"
+                | b"0d"
+                | b"09"
+                | b"5c"
+                | b"7c"
+                | b"28"
+                | b"29"
         )
     };
     code(rest) || (rest.get(..2).is_some_and(|p| p == b"25") && code(&rest[2..]))
@@ -459,14 +480,20 @@ mod tests {
             ("SIGNATURE=abc123", "SIGNATURE=<redacted>"),
             ("security_token=tok-1 x", "security_token=<redacted> x"),
             ("Security-Token: tok-1", "Security-Token: <redacted>"),
-            ("Action%3DGetRepo%26Signature%3Dabc123%26Limit%3D5", "Action%3DGetRepo%26Signature%3D<redacted>%26Limit%3D5"),
+            (
+                "Action%3DGetRepo%26Signature%3Dabc123%26Limit%3D5",
+                "Action%3DGetRepo%26Signature%3D<redacted>%26Limit%3D5",
+            ),
             ("Signature%253Dabc123%2526Limit", "Signature%253D<redacted>%2526Limit"),
             (r#"{"Signature":"abc123","x":1}"#, r#"{"Signature":"<redacted>","x":1}"#),
             (r#"{"signature" : "abc123"}"#, r#"{"signature" : "<redacted>"}"#),
             (r#"["Signature","abc123"]"#, r#"["Signature","<redacted>"]"#),
             (r#"["Signature", "abc123"]"#, r#"["Signature", "<redacted>"]"#),
             ("<td>Signature</td><td>abc123</td>", "<td>Signature</td><td><redacted></td>"),
-            ("<tr><th>signature</th>\n  <td class=\"v\">abc123</td>", "<tr><th>signature</th>\n  <td class=\"v\"><redacted></td>"),
+            (
+                "<tr><th>signature</th>\n  <td class=\"v\">abc123</td>",
+                "<tr><th>signature</th>\n  <td class=\"v\"><redacted></td>",
+            ),
             ("Signature&#61;abc123&amp;x", "Signature&#61;<redacted>&amp;x"),
             ("Signature&#x3D;abc123", "Signature&#x3D;<redacted>"),
             ("{&quot;Signature&quot;:&quot;abc123&quot;}", "{&quot;Signature&quot;:&quot;<redacted>&quot;}"),
@@ -475,6 +502,18 @@ mod tests {
         ];
         for (text, masked) in cases {
             assert_eq!(sdk().apply(text), masked, "{text}");
+        }
+    }
+
+    #[test]
+    fn masking_twice_changes_nothing_more() {
+        let mask = sdk().with_value("abc123");
+        for text in
+            ["Signature=abc123 PrivateKey: sk-1 tail", "<td>Signature</td><td>abc123</td> next", "Signature: abc123 x"]
+        {
+            let once = mask.apply(text).into_owned();
+            assert_eq!(mask.apply(&once), once, "{text}");
+            assert!(!once.contains("abc123") && !once.contains("sk-1"), "{once}");
         }
     }
 
