@@ -202,7 +202,14 @@ impl Mask {
             return end;
         }
         let next = spaces(bytes, end);
-        if next == end { end } else { value_end(bytes, next).max(end) }
+        if next == end {
+            end
+        } else if bytes[next..].starts_with(REDACTED.as_bytes()) {
+            // The word was masked by value already: one mark for the scheme and it.
+            next + REDACTED.len()
+        } else {
+            value_end(bytes, next).max(end)
+        }
     }
 }
 
@@ -560,6 +567,7 @@ mod tests {
             ("got Basic dXNlcjpwYXNz here", "got Basic <redacted> here"),
             ("BEARER   eyJ.x.y,", "BEARER   <redacted>,"),
             ("authorization: Basic dXNlcjpwYXNz", "authorization: <redacted>"),
+            ("authorization: Basic <redacted> x", "authorization: <redacted> x"),
             (r#"{"Authorization":"Bearer tok.en"}"#, r#"{"Authorization":"<redacted>"}"#),
             ("Authorization%3A%20Basic%20dXNlcjpwYXNz%0A", "Authorization%3A%20<redacted>%0A"),
             (r#"{"access_token":"t0k3n","password":"pw"}"#, r#"{"access_token":"<redacted>","password":"<redacted>"}"#),

@@ -77,8 +77,7 @@ impl Realm {
 /// Bearer token; its own `/token` hands out `own-token` for the right password.
 async fn bearer_registry(realm: impl Fn(usize, &str) -> String + Send + Sync + 'static) -> Server {
     let challenges = AtomicUsize::new(0);
-    let own = Arc::new(Mutex::new(String::new()));
-    let server = Server::start(Handler::new(move |r| {
+    Server::start(Handler::new(move |r| {
         let auth = r.header("authorization").unwrap_or_default().to_owned();
         let host = r.header("host").unwrap_or_default().to_owned();
         if r.path.starts_with("/token") {
@@ -89,12 +88,10 @@ async fn bearer_registry(realm: impl Fn(usize, &str) -> String + Send + Sync + '
             return Reply::status(200, "").header("Docker-Content-Digest", DIGEST);
         }
         let n = challenges.fetch_add(1, Ordering::SeqCst);
-        *own.lock().unwrap() = host.clone();
         Reply::status(401, r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#)
             .header("WWW-Authenticate", format!(r#"Bearer realm="{}",service="test""#, realm(n, &host)))
     }))
-    .await;
-    server
+    .await
 }
 
 fn base64_of(text: &str) -> String {

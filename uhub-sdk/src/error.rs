@@ -91,7 +91,7 @@ impl Error {
                 action,
                 kind,
                 // A request id is the server's text too.
-                request_id: request_id.map(|id| mask_secrets(id)),
+                request_id: request_id.map(mask_secrets),
                 http_status: None,
                 location: None,
                 attempts: 1,
