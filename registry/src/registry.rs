@@ -93,8 +93,8 @@ pub struct Registry {
     auth_state: AtomicU8,
     grants: Mutex<HashMap<(String, bool), CachedGrant>>,
     retry: RetryPolicy,
-    /// Token realms the user allowed the credentials to go to beyond the rule of
-    /// [`crate::auth`] (`--allow-credentials-to-realm`).
+    /// Token realms the user allowed the credentials to go to beyond the rule of `auth.rs`
+    /// (`--allow-credentials-to-realm`).
     allowed_realms: Vec<String>,
 }
 
@@ -153,8 +153,10 @@ impl Registry {
     }
 
     /// Lets the credentials go to a token realm on `host` (`HOST` or `HOST:PORT`) although the
-    /// realm rule of [`crate::auth`] refuses it (another host, or plain http): for a registry
-    /// whose token service lives elsewhere and that the user trusts with its password.
+    /// realm rule refuses it: without this, credentials go to a realm only over https on the
+    /// registry's host, a subdomain of it or a host of its parent domain (not a public suffix),
+    /// or over plain http on the very same host and port. For a registry whose token service
+    /// lives elsewhere and that the user trusts with its password.
     pub fn allow_credentials_to_realm(mut self, host: impl Into<String>) -> Registry {
         self.allowed_realms.push(host.into());
         self
