@@ -41,7 +41,8 @@ impl fmt::Debug for Secret {
 }
 
 /// How requests to one registry host authenticate. Bearer tokens are not credentials of
-/// their own: oci-client trades these for a token when the registry asks for one.
+/// their own: we trade these for a token when the registry asks for one, at a realm the rule
+/// of `auth.rs` allows; oci-client only ever gets the token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credentials {
     Anonymous,
@@ -70,15 +71,6 @@ impl Credentials {
             _ => Err(Error::Credentials(
                 "credentials must be USER:PASS (a user name, a colon, then the password)".into(),
             )),
-        }
-    }
-
-    pub(crate) fn to_registry_auth(&self) -> oci_client::secrets::RegistryAuth {
-        match self {
-            Credentials::Anonymous => oci_client::secrets::RegistryAuth::Anonymous,
-            Credentials::Basic { user, password } => {
-                oci_client::secrets::RegistryAuth::Basic(user.clone(), password.expose().to_owned())
-            }
         }
     }
 }

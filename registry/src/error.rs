@@ -44,6 +44,13 @@ pub enum Error {
     /// registry's tag list, a manifest, a file or the command line); nothing was sent for it.
     #[error("{0}")]
     InvalidName(#[from] crate::names::InvalidName),
+    /// The registry asked for its credentials to be sent to a token realm it may not have them
+    /// sent to (another host, or plain http to another host or port); nothing was sent.
+    #[error(
+        "{host} asks for its credentials at the token realm {realm}, {why}; nothing was sent \
+         (if you trust that host with them, pass --allow-credentials-to-realm {realm_host})"
+    )]
+    RealmRefused { host: String, realm: String, realm_host: String, why: &'static str },
     /// The copy stopped before all its blobs were in, because the caller asked; the blobs
     /// copied stay, so the next run sends only the rest.
     #[error("interrupted before all blobs were copied; run again to finish")]
@@ -141,9 +148,11 @@ pub(crate) fn from_reqwest(action: &'static str, target: &str, host: &str, err: 
     Error::Registry { action, target: target.to_owned(), message, status: None, transient: !err.is_builder() }
 }
 
-/// `text` on one line and at most 300 characters: a registry's error body is not ours to
-/// print whole.
+/// `text` on one line and at most 300 characters, with its secrets masked (see
+/// [`crate::redact`]): a registry's error body is not ours to print whole, and may quote the
+/// credentials or a token in any spelling.
 pub(crate) fn one_line(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let masked = crate::redact::mask_secrets(text);
+    let flat: String = masked.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > 300 { format!("{}…", flat.chars().take(300).collect::<String>()) } else { flat }
 }

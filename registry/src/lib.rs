@@ -8,6 +8,7 @@
 //! The protocol is oci-client's; this crate adds what it lacks: bounded manifest reads, blob
 //! copies that stream and verify without buffering, retries, and platform filtering.
 
+mod auth;
 mod blob;
 mod copy;
 mod credentials;
@@ -20,6 +21,7 @@ pub mod names;
 #[doc(hidden)]
 pub mod paths;
 mod progress;
+pub mod redact;
 mod reference;
 mod registry;
 mod retry;

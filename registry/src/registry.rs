@@ -14,9 +14,12 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::OciDistributionError;
+use oci_client::secrets::RegistryAuth;
+use oci_client::token_cache::{RegistryToken, RegistryTokenType};
 use oci_client::{Client, RegistryOperation};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 
+use crate::auth;
 use crate::error::from_reqwest;
 use crate::manifest::{self, ACCEPT as MANIFEST_ACCEPT};
 use crate::names;
@@ -50,8 +53,16 @@ fn http() -> Result<&'static reqwest::Client, Error> {
     Ok(HTTP.get_or_init(|| client))
 }
 
-/// An Authorization header for (repository, push) and when it was made.
-type CachedHeader = (Option<HeaderValue>, Instant);
+/// What a request to one repository is authorized with: the header for our own requests and
+/// the same for oci-client's token cache.
+#[derive(Clone)]
+struct Grant {
+    header: HeaderValue,
+    oci: RegistryTokenType,
+}
+
+/// The grant for (repository, push), if the registry wants one, and when it was made.
+type CachedGrant = (Option<Grant>, Instant);
 
 /// A manifest as a HEAD reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,8 +94,11 @@ pub struct Registry {
     /// Whether the registry asks for authentication: [`AUTH_UNKNOWN`], [`AUTH_OPEN`] or
     /// [`AUTH_NEEDED`], learnt from a 401 to our own request or a `GET /v2/`.
     auth_state: AtomicU8,
-    headers: Mutex<HashMap<(String, bool), CachedHeader>>,
+    grants: Mutex<HashMap<(String, bool), CachedGrant>>,
     retry: RetryPolicy,
+    /// Token realms the user allowed the credentials to go to beyond the rule of `auth.rs`
+    /// (`--allow-credentials-to-realm`).
+    allowed_realms: Vec<String>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -133,6 +147,10 @@ impl Registry {
             )));
         };
         let _ = rustls::crypto::ring::default_provider().install_default();
+        if let Credentials::Basic { user, password } = &credentials {
+            // Masked wherever a registry's text or our output could show them.
+            crate::redact::remember_basic(user, password.expose());
+        }
         Ok(Registry {
             host: host.to_owned(),
             api_host,
@@ -141,9 +159,20 @@ impl Registry {
             credentials,
             client: OnceLock::new(),
             auth_state: AtomicU8::new(AUTH_UNKNOWN),
-            headers: Mutex::new(HashMap::new()),
+            grants: Mutex::new(HashMap::new()),
             retry,
+            allowed_realms: Vec::new(),
         })
+    }
+
+    /// Lets the credentials go to a token realm on `host` (`HOST` or `HOST:PORT`) although the
+    /// realm rule refuses it: without this, credentials go to a realm only over https on the
+    /// registry's host, a subdomain of it or a host of its parent domain (not a public suffix),
+    /// or over plain http on the very same host and port. For a registry whose token service
+    /// lives elsewhere and that the user trusts with its password.
+    pub fn allow_credentials_to_realm(mut self, host: impl Into<String>) -> Registry {
+        self.allowed_realms.push(host.into());
+        self
     }
 
     /// oci-client for this host, built the first time it is needed.
@@ -251,56 +280,83 @@ impl Registry {
         Ok(self.auth_state.load(Ordering::Acquire) == AUTH_NEEDED)
     }
 
-    /// The registry asked for authentication: oci-client gets the credentials.
+    /// The registry asked for authentication. oci-client is told so with anonymous
+    /// credentials, never the real ones: it would send them to whatever realm the registry
+    /// names at that moment. It gets our checked tokens instead ([`Registry::prime`]).
     async fn mark_auth_needed(&self) -> Result<(), Error> {
         if self.auth_state.swap(AUTH_NEEDED, Ordering::AcqRel) != AUTH_NEEDED {
-            self.client()?.store_auth_if_needed(&self.api_host, &self.credentials.to_registry_auth()).await;
+            self.client()?.store_auth_if_needed(&self.api_host, &RegistryAuth::Anonymous).await;
+        }
+        Ok(())
+    }
+
+    /// Before an oci-client request on `repository`: when the registry wants authentication,
+    /// our grant goes into oci-client's token cache, where its request finds it.
+    async fn prime(&self, repository: &str, push: bool) -> Result<(), Error> {
+        if !self.needs_auth().await? {
+            return Ok(());
+        }
+        if let Some(grant) = self.grant(repository, push).await? {
+            let op = if push { RegistryOperation::Push } else { RegistryOperation::Pull };
+            self.client()?.tokens.insert(&self.oci_ref(repository, "latest"), op, grant.oci).await;
         }
         Ok(())
     }
 
     /// The Authorization header for our own requests to `repository` on a registry that
-    /// wants one: oci-client's bearer token when the registry gives tokens, else basic, else
-    /// none.
+    /// wants one.
     async fn authorization(&self, repository: &str, push: bool) -> Result<Option<HeaderValue>, Error> {
+        Ok(self.grant(repository, push).await?.map(|g| g.header))
+    }
+
+    /// How to authorize requests to `repository`: a bearer token when the registry's challenge
+    /// asks for one (fetched by us from a realm the rule allows, see [`crate::auth`]), else
+    /// basic, else nothing. The challenge is read again for each new grant, so a registry that
+    /// changes it between requests is checked each time.
+    async fn grant(&self, repository: &str, push: bool) -> Result<Option<Grant>, Error> {
         let key = (repository.to_owned(), push);
-        if let Some((value, at)) = self.headers.lock().expect("header cache").get(&key) {
+        if let Some((grant, at)) = self.grants.lock().expect("grant cache").get(&key) {
             if at.elapsed() < AUTH_REUSE {
-                return Ok(value.clone());
+                return Ok(grant.clone());
             }
         }
-        let reference = self.oci_ref(repository, "latest");
-        let op = if push { RegistryOperation::Push } else { RegistryOperation::Pull };
-        let auth = self.credentials.to_registry_auth();
-        let token = self
-            .retry
-            .run(|| async {
-                self.client()?
-                    .auth(&reference, &auth, op)
-                    .await
-                    .map_err(|e| Error::from_oci("authenticate to", repository, &self.host, e))
-            })
-            .await?;
-        let text = match (token, &self.credentials) {
-            (Some(token), _) => Some(format!("Bearer {token}")),
-            (None, Credentials::Basic { user, password }) => Some(format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", password.expose()))
-            )),
-            (None, Credentials::Anonymous) => None,
-        };
-        let value = match text {
-            Some(text) => {
-                let mut v = HeaderValue::from_str(&text).map_err(|_| {
-                    Error::Credentials(format!("the credentials for {} cannot be sent in a header", self.host))
-                })?;
-                v.set_sensitive(true);
-                Some(v)
+        let grant = self.retry.run(|| self.new_grant(repository, push)).await?;
+        self.grants.lock().expect("grant cache").insert(key, (grant.clone(), Instant::now()));
+        Ok(grant)
+    }
+
+    async fn new_grant(&self, repository: &str, push: bool) -> Result<Option<Grant>, Error> {
+        let url = format!("{}://{}/v2/", self.scheme, self.api_host);
+        let answer = http()?.get(&url).send().await.map_err(|e| from_reqwest("reach", &self.host, &self.host, e))?;
+        let challenge = answer.headers().get(WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()).map(auth::parse_challenge);
+        let (text, oci) = match (challenge, &self.credentials) {
+            (Some(auth::Challenge::Bearer { realm, service }), credentials) => {
+                let scope = format!("repository:{repository}:{}", if push { "pull,push" } else { "pull" });
+                let token = auth::fetch_token(
+                    http()?,
+                    &self.host,
+                    (self.scheme, &self.api_host),
+                    (&realm, service.as_deref()),
+                    &scope,
+                    credentials,
+                    &self.allowed_realms,
+                )
+                .await?;
+                (format!("Bearer {token}"), RegistryTokenType::Bearer(RegistryToken::Token { token }))
             }
-            None => None,
+            (_, Credentials::Basic { user, password }) => (
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", password.expose()))
+                ),
+                RegistryTokenType::Basic(user.clone(), password.expose().to_owned()),
+            ),
+            (_, Credentials::Anonymous) => return Ok(None),
         };
-        self.headers.lock().expect("header cache").insert(key, (value.clone(), Instant::now()));
-        Ok(value)
+        let mut header = HeaderValue::from_str(&text)
+            .map_err(|_| Error::Credentials(format!("the credentials for {} cannot be sent in a header", self.host)))?;
+        header.set_sensitive(true);
+        Ok(Some(Grant { header, oci }))
     }
 
     async fn manifest_request(
@@ -449,7 +505,7 @@ impl Registry {
         media_type: &str,
     ) -> Result<String, Error> {
         Registry::checked(repository, reference)?;
-        self.needs_auth().await?;
+        self.prime(repository, true).await?;
         let target = self.target(repository, reference);
         let oci_ref = self.oci_ref(repository, reference);
         let ours = manifest::sha256_digest(bytes);
@@ -479,7 +535,7 @@ impl Registry {
     /// Whether the repository holds the blob (a HEAD).
     pub async fn blob_exists(&self, repository: &str, digest: &str) -> Result<bool, Error> {
         Registry::checked_blob(repository, digest)?;
-        self.needs_auth().await?;
+        self.prime(repository, false).await?;
         let oci_ref = self.oci_ref(repository, "latest");
         let target = self.target(repository, digest);
         self.retry
@@ -497,7 +553,7 @@ impl Registry {
     pub async fn mount_blob(&self, repository: &str, from_repository: &str, digest: &str) -> Result<bool, Error> {
         Registry::checked_blob(repository, digest)?;
         names::check_repository(from_repository)?;
-        self.needs_auth().await?;
+        self.prime(repository, true).await?;
         let to = self.oci_ref(repository, "latest");
         let from = self.oci_ref(from_repository, "latest");
         match self.client()?.mount_blob(&to, &from, digest).await {
@@ -518,7 +574,7 @@ impl Registry {
         digest: &str,
     ) -> Result<oci_client::client::SizedStream, Error> {
         Registry::checked_blob(repository, digest)?;
-        self.needs_auth().await?;
+        self.prime(repository, false).await?;
         let oci_ref = self.oci_ref(repository, "latest");
         // By digest string only: a descriptor's `urls` (foreign layers) are not followed.
         self.client()?
@@ -537,7 +593,7 @@ impl Registry {
         body: impl Stream<Item = Result<Bytes, OciDistributionError>> + Send + 'static,
     ) -> Result<(), Error> {
         Registry::checked_blob(repository, digest)?;
-        self.needs_auth().await?;
+        self.prime(repository, true).await?;
         let oci_ref = self.oci_ref(repository, "latest");
         self.client()?
             .push_blob_stream(&oci_ref, body.boxed(), digest, Some(size))

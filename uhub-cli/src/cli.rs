@@ -109,6 +109,11 @@ pub struct Global {
     #[arg(long, global = true, value_name = "HOST", env = "UHUB_REGISTRY")]
     pub registry: Option<String>,
 
+    /// Send registry credentials to this token realm host although it is another host than
+    /// the registry's domain, or plain http (risky: that host gets your password); repeatable
+    #[arg(long, global = true, value_name = "HOST[:PORT]")]
+    pub allow_credentials_to_realm: Vec<String>,
+
     /// Run against an in-process fake UHub with demo data: no account, nothing leaves the
     /// machine, and changes last only for this one command
     #[arg(long, global = true, conflicts_with_all = ["base_url", "provider", "profile"])]

@@ -20,6 +20,8 @@ pub struct Ctx {
     pub concurrency: usize,
     progress: bool,
     registry: Option<String>,
+    /// `--allow-credentials-to-realm`: token realms the registry's credentials may go to.
+    pub allowed_realms: Vec<String>,
     /// Keeps the demo's in-process service running as long as the command.
     demo: Option<MockHandle>,
 }
@@ -41,6 +43,7 @@ impl Ctx {
             concurrency: usize::from(global.concurrency),
             progress: Progress::wanted(out.for_people(), global.no_progress),
             registry: global.registry.clone(),
+            allowed_realms: global.allow_credentials_to_realm.clone(),
             demo,
         })
     }

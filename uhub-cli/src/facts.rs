@@ -55,6 +55,7 @@ impl Facts {
             None => exit::usage(format!("{flag}: credentials for {host}: {e}")),
         })?;
         let registry = Registry::new(&host, credentials).map_err(|e| exit::usage(format!("{flag}: {e}")))?;
+        let registry = ctx.allowed_realms.iter().fold(registry, |r, realm| r.allow_credentials_to_realm(realm.clone()));
         Ok(Facts { registry })
     }
 

@@ -32,8 +32,24 @@ pub fn is_clean(text: &str) -> bool {
 }
 
 /// `text` with every control character (including newlines) written as a visible escape: one
-/// line, shown as it is.
+/// line, shown as it is; and with every registry password or token this process holds masked
+/// (see [`known_secrets`]).
 pub fn escape(text: &str) -> Cow<'_, str> {
+    match known_secrets(text) {
+        Cow::Borrowed(text) => escape_controls(text),
+        Cow::Owned(text) => Cow::Owned(escape_controls(&text).into_owned()),
+    }
+}
+
+/// `text` with each registry password (raw or as the base64 of a Basic header) and each token
+/// this process holds masked, in any spelling: the last line of defence, after the registry
+/// side masked its own errors, so that no table cell, report line, JSON document or error
+/// shows one. Nothing to do (and no copy) when no registry credentials were used.
+pub fn known_secrets(text: &str) -> Cow<'_, str> {
+    uhub_registry::redact::mask_known_values(text)
+}
+
+fn escape_controls(text: &str) -> Cow<'_, str> {
     if is_clean(text) {
         return Cow::Borrowed(text);
     }
@@ -63,6 +79,13 @@ pub fn escape_lines(text: &str) -> String {
 /// there); in JSON, where serde_json leaves DEL, C1 and bidi characters raw inside strings, the
 /// escape is JSON's own, so the document decodes to exactly the same values.
 pub fn stdout(text: &str) -> Cow<'_, str> {
+    match known_secrets(text) {
+        Cow::Borrowed(text) => stdout_controls(text),
+        Cow::Owned(text) => Cow::Owned(stdout_controls(&text).into_owned()),
+    }
+}
+
+fn stdout_controls(text: &str) -> Cow<'_, str> {
     let wanted = |c: char| is_control(c) && c != '\n' && c != '\t';
     if !text.chars().any(wanted) {
         return Cow::Borrowed(text);

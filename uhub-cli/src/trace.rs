@@ -29,13 +29,15 @@ pub fn init(debug: bool) {
 }
 
 /// A writer that passes text on with every control character but newline and tab escaped
-/// ([`sanitize::stdout`], the same pass stdout gets). The formatter writes each event whole,
-/// so an escape never falls between two writes.
+/// ([`sanitize::stdout`], the same pass stdout gets) and every secret masked, by name
+/// (`Authorization`, `Basic …`, `Bearer …`, `password`, `token`) and by value (the registry
+/// passwords and tokens this process holds). The formatter writes each event whole, so an
+/// escape or a secret never falls between two writes.
 struct Escaped<W>(W);
 
 impl<W: Write> Write for Escaped<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
+        let text = uhub_registry::redact::mask_secrets(&String::from_utf8_lossy(buf));
         self.0.write_all(sanitize::stdout(&text).as_bytes())?;
         Ok(buf.len())
     }

@@ -294,6 +294,13 @@ impl<C: Service> ClientBuilder<C> {
                 max_list_items: self.max_list_items.unwrap_or(crate::decode::DEFAULT_MAX_LIST_ITEMS),
                 user_agent,
                 proxy: self.proxy.as_deref().map(crate::url::redact),
+                // As written in the URL: a password without reserved characters, as most are,
+                // is the same decoded.
+                proxy_password: self
+                    .proxy
+                    .as_deref()
+                    .and_then(|p| reqwest::Url::parse(p).ok())
+                    .and_then(|u| u.password().map(crate::credentials::Secret::new)),
             }),
         };
         Ok(C::from_core(core))

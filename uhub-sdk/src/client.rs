@@ -33,6 +33,8 @@ pub(crate) struct Inner {
     /// For `Debug` only: the user agent, and the proxy with its password hidden.
     pub user_agent: String,
     pub proxy: Option<String>,
+    /// The proxy's password, masked in errors should the proxy echo it.
+    pub proxy_password: Option<crate::credentials::Secret>,
 }
 
 impl ClientCore {

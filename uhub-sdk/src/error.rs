@@ -5,8 +5,12 @@
 //! Text from the server (a `Message`, a quoted body, a request id) is shown with its control
 //! characters and Unicode bidirectional controls escaped (`\n`, `\u{1b}`, `\u{202e}`), so a
 //! server cannot break a log line in two, move a terminal's cursor or reorder what a reader
-//! sees; `Debug` keeps the text exact. The values of secrets a server echoes (`Signature=`,
-//! `SecurityToken=`, `PrivateKey=`, in a `Message` or a quoted body) are masked in both.
+//! sees; `Debug` keeps the text exact. Secrets a server echoes are masked in every view (and in
+//! [`Error::kind`]), whatever their spelling: by name when the error is made (`Signature=`,
+//! `security_token`, `["Signature","…"]`, `signature%3D…`, an HTML cell), and by value before a
+//! call returns it (the call's signature, the private key, the security token, the proxy's
+//! password, in any case, percent-encoded once or twice, JSON- or HTML-escaped); see
+//! [`uhub_mask`].
 
 use std::fmt;
 
@@ -15,8 +19,11 @@ const BODY_START: usize = 200;
 /// How much of a body is searched for secrets to mask before its start is kept: enough for any
 /// echoed request form, bounded so a huge body costs nothing.
 const MASK_WINDOW: usize = 8 * 1024;
-/// Names whose values are masked wherever a quoted body shows them (an echoed form or JSON).
-const SECRET_NAMES: &[&str] = &["Signature", "SecurityToken", "PrivateKey", "private_key", "security_token"];
+/// Names whose values are masked wherever server text shows them (an echoed form, JSON, HTML);
+/// case, `_` and `-` do not matter. `Authorization` for a proxy's echo of its own header.
+const SECRET_NAMES: &[&str] = &["Signature", "SecurityToken", "PrivateKey", "Authorization"];
+/// Auth schemes whose next word is masked (a proxy echoing `Proxy-Authorization: Basic …`).
+const SECRET_SCHEMES: &[&str] = &["Basic", "Bearer"];
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +90,8 @@ impl Error {
             inner: Box::new(Inner {
                 action,
                 kind,
-                request_id: request_id.map(str::to_owned),
+                // A request id is the server's text too.
+                request_id: request_id.map(mask_secrets),
                 http_status: None,
                 location: None,
                 attempts: 1,
@@ -99,7 +107,7 @@ impl Error {
     }
 
     pub(crate) fn listing(action: &'static str, offset: i64, reason: String) -> Self {
-        Self::new(Some(action), ErrorKind::Listing { offset, reason }, None)
+        Self::new(Some(action), ErrorKind::Listing { offset, reason: mask_secrets(&reason) }, None)
     }
 
     pub(crate) fn http_status(action: &'static str, status: u16, body: &[u8], request_id: Option<&str>) -> Self {
@@ -115,7 +123,7 @@ impl Error {
         request_id: Option<&str>,
     ) -> Self {
         let mut e = Self::http_status(action, status, body, request_id);
-        e.inner.location = location;
+        e.inner.location = location.map(|l| mask_secrets(&l));
         e
     }
 
@@ -130,7 +138,7 @@ impl Error {
         kind: TransportKind,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        let detail = chain(&source);
+        let detail = mask_secrets(&chain(&source));
         let mut e = Self::new(Some(action), ErrorKind::Transport { kind, detail }, None);
         e.inner.source = Some(Box::new(source));
         e
@@ -147,8 +155,10 @@ impl Error {
         body: String,
         request_id: Option<&str>,
     ) -> Self {
-        // serde's message may quote a value of the body.
-        Self::new(Some(action), ErrorKind::Decode { path, message: mask_secrets(&message), body }, request_id)
+        // serde's message may quote a value of the body, and a path may be a key of it.
+        let kind =
+            ErrorKind::Decode { path: mask_secrets(&path), message: mask_secrets(&message), body: mask_secrets(&body) };
+        Self::new(Some(action), kind, request_id)
     }
 
     pub(crate) fn too_large(action: &'static str, limit: usize, request_id: Option<&str>) -> Self {
@@ -162,6 +172,33 @@ impl Error {
     /// A configuration problem; the message names the setting, variable or file to fix.
     pub fn config(message: impl Into<String>) -> Self {
         Self::new(None, ErrorKind::Config { message: message.into() }, None)
+    }
+
+    /// The error with every value `mask` knows masked in each text it holds: what the call
+    /// alone knows (its signature, the keys it was signed with), applied on the error path only.
+    pub(crate) fn mask_values(mut self, mask: &uhub_mask::Mask) -> Self {
+        let inner = &mut *self.inner;
+        let fix = |text: &mut String| {
+            if let std::borrow::Cow::Owned(masked) = mask.apply(text) {
+                *text = masked;
+            }
+        };
+        match &mut inner.kind {
+            ErrorKind::Api { message, .. } => fix(message),
+            ErrorKind::HttpStatus { body, .. } => fix(body),
+            ErrorKind::Transport { detail, .. } => fix(detail),
+            ErrorKind::Decode { path, message, body } => {
+                fix(path);
+                fix(message);
+                fix(body);
+            }
+            ErrorKind::InvalidRequest { message } | ErrorKind::Config { message } => fix(message),
+            ErrorKind::Listing { reason, .. } => fix(reason),
+            ErrorKind::ResponseTooLarge { .. } => {}
+        }
+        inner.request_id.as_mut().map(fix);
+        inner.location.as_mut().map(fix);
+        self
     }
 
     pub(crate) fn with_retry_after(mut self, wait: Option<std::time::Duration>) -> Self {
@@ -359,31 +396,12 @@ pub(crate) fn body_start(body: &[u8]) -> String {
     s
 }
 
-/// Replaces the value after each `Name=`, `Name:` or `"Name": "` of a secret name.
+/// `text` with the value after each secret name or auth scheme masked, in any spelling (see
+/// [`uhub_mask::Mask`]).
 fn mask_secrets(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    'scan: while !rest.is_empty() {
-        for name in SECRET_NAMES {
-            if let Some(after) = rest.strip_prefix(name) {
-                // `Name=v`, `Name: v`, `"Name":"v"` (the opening quote of the key is already out).
-                let sep_len = after.len() - after.trim_start_matches(['"', ' ', ':', '=']).len();
-                if sep_len > 0 && after[..sep_len].contains(['=', ':']) {
-                    let value_start = &after[sep_len..];
-                    let end = value_start.find(['&', '"', ' ', ',', '}', '\n', '\r', '<']).unwrap_or(value_start.len());
-                    out.push_str(name);
-                    out.push_str(&after[..sep_len]);
-                    out.push_str("<redacted>");
-                    rest = &value_start[end..];
-                    continue 'scan;
-                }
-            }
-        }
-        let mut chars = rest.chars();
-        out.extend(chars.next());
-        rest = chars.as_str();
-    }
-    out
+    static NAMES: std::sync::OnceLock<uhub_mask::Mask> = std::sync::OnceLock::new();
+    let mask = NAMES.get_or_init(|| uhub_mask::Mask::by_names(SECRET_NAMES).with_schemes(SECRET_SCHEMES));
+    mask.apply(text).into_owned()
 }
 
 /// An error and its sources on one line: "a: b: c".

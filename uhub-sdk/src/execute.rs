@@ -32,6 +32,28 @@ pub(crate) fn signed_form(core: &ClientCore, action: &str, mut form: Form) -> Fo
     crate::sign::sign_form(form, &core.inner.credentials)
 }
 
+/// What only this call and its client know and a server may echo: the call's signature (the
+/// last field of `body`), the private key, the security token, the channel key and the
+/// proxy's password. Made on the error path only.
+fn call_secrets(core: &ClientCore, body: &str) -> uhub_mask::Mask {
+    let inner = &*core.inner;
+    let mut mask = uhub_mask::Mask::default();
+    if let Some((_, signature)) = body.rsplit_once("Signature=") {
+        mask.add_value(signature);
+    }
+    mask.add_value(inner.credentials.private_key().expose());
+    if let Some(token) = inner.credentials.security_token() {
+        mask.add_value(token.expose());
+    }
+    if let Some(key) = inner.transport.channel_key.as_ref().and_then(|k| k.to_str().ok()) {
+        mask.add_value(key);
+    }
+    if let Some(password) = &inner.proxy_password {
+        mask.add_value(password.expose());
+    }
+    mask
+}
+
 /// Sends `form` for `action` and hands each successful HTTP reply to `decode`, whose error (a
 /// RetCode, say) may be retried too.
 pub(crate) async fn execute(
@@ -59,6 +81,9 @@ pub(crate) async fn execute(
                 let request_id = reply.request_id.clone();
                 decode(reply).map(|()| request_id)
             });
+            // Before anything shows the error (the retry's log line included); a success
+            // never gets here.
+            let result = result.map_err(|e| e.mask_values(&call_secrets(core, &body)));
             match result {
                 Ok(request_id) => {
                     tracing::debug!(

@@ -43,7 +43,7 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     }
     let out = Output::new(global.output, global.quiet);
     let Planned { jobs, unlisted, concurrency: file_concurrency } = match &args.file {
-        Some(path) => jobs_from_file(path, &args).await?,
+        Some(path) => jobs_from_file(path, &args, &global.allow_credentials_to_realm).await?,
         None => Planned { jobs: jobs_from_args(&args)?, unlisted: Vec::new(), concurrency: None },
     };
     check_distinct(&jobs)?;
@@ -57,8 +57,8 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     let src_creds = explicit_creds(args.src_creds.as_deref(), "--src-creds or UHUB_SRC_CREDS")?;
     one_host(src_creds.is_some(), jobs.iter().map(|j| &j.from.host), "--src-creds (or UHUB_SRC_CREDS)")?;
     one_host(dest_creds.is_some(), jobs.iter().map(|j| &j.to.host), "--dest-creds (or UHUB_DEST_CREDS)")?;
-    let mut sources = Registries::new(src_creds);
-    let mut destinations = Registries::new(dest_creds);
+    let mut sources = Registries::new(src_creds, &global.allow_credentials_to_realm);
+    let mut destinations = Registries::new(dest_creds, &global.allow_credentials_to_realm);
     for job in &jobs {
         sources.add(&job.from.host)?;
         destinations.add(&job.to.host)?;
@@ -152,15 +152,17 @@ fn one_host<'a>(given: bool, hosts: impl Iterator<Item = &'a String>, flag: &str
     Ok(())
 }
 
-/// One registry per host, with the credentials given or found for it.
+/// One registry per host, with the credentials given or found for it, and the token realms
+/// the user allowed them to go to (`--allow-credentials-to-realm`).
 struct Registries {
     explicit: Option<Credentials>,
+    allowed_realms: Vec<String>,
     by_host: HashMap<String, Registry>,
 }
 
 impl Registries {
-    fn new(explicit: Option<Credentials>) -> Registries {
-        Registries { explicit, by_host: HashMap::new() }
+    fn new(explicit: Option<Credentials>, allowed_realms: &[String]) -> Registries {
+        Registries { explicit, allowed_realms: allowed_realms.to_vec(), by_host: HashMap::new() }
     }
 
     fn add(&mut self, host: &str) -> anyhow::Result<()> {
@@ -169,7 +171,11 @@ impl Registries {
                 Some(c) => c.clone(),
                 None => Credentials::resolve(host, None)?,
             };
-            self.by_host.insert(host.to_owned(), Registry::new(host, credentials)?);
+            let registry = self
+                .allowed_realms
+                .iter()
+                .fold(Registry::new(host, credentials)?, |r, realm| r.allow_credentials_to_realm(realm.clone()));
+            self.by_host.insert(host.to_owned(), registry);
         }
         Ok(())
     }
@@ -243,7 +249,7 @@ struct Planned {
 
 /// The jobs a sync file names: each source's tags listed on its registry and chosen by its
 /// filter. Mistakes in the file are usage errors before anything is sent.
-async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs) -> anyhow::Result<Planned> {
+async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs, realms: &[String]) -> anyhow::Result<Planned> {
     let file = sync_file::read(path).map_err(exit::usage)?;
     let mut sources = Vec::new();
     for (n, source) in file.sources.iter().enumerate() {
@@ -259,7 +265,7 @@ async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs) -> anyhow::Re
     }
     let src_creds = explicit_creds(args.src_creds.as_deref(), "--src-creds or UHUB_SRC_CREDS")?;
     one_host(src_creds.is_some(), sources.iter().map(|s| &s.2.host), "--src-creds (or UHUB_SRC_CREDS)")?;
-    let mut registries = Registries::new(src_creds);
+    let mut registries = Registries::new(src_creds, realms);
     let mut planned = Planned { jobs: Vec::new(), unlisted: Vec::new(), concurrency: file.concurrency };
     for (place, source, from, to, platforms) in sources {
         registries.add(&from.host)?;
