@@ -55,6 +55,7 @@
 
 mod build;
 mod catalog;
+mod choose;
 mod context;
 mod dotted;
 mod enums;
@@ -70,9 +71,10 @@ mod types;
 
 use crate::spec::Spec;
 pub use catalog::Catalog;
+pub use choose::{Candidate, Choice, Rule, choose};
 use context::{Context, Index};
 use importer::run;
-pub use importer::{Import, Refused};
+pub use importer::{Import, PageFacts, Refused};
 
 /// Imports one page on its own; names it makes may clash with a spec's (see [`import_for`]).
 pub fn import(text: &str) -> Result<Import, Refused> {
