@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
+use crate::products;
 use crate::spec::{CommonParam, Field, Spec};
 
 /// Rust's strict and reserved keywords, plus the ones that would be confusing as field names.
@@ -273,7 +274,7 @@ impl Names {
             |stem, n| format!("{stem}{n}"),
         );
         let wanted = spec.enums.iter().map(|e| &e.name).chain(spec.models.iter().map(|m| &m.name));
-        let types: Vec<String> = wanted.clone().map(|n| type_name(n)).collect();
+        let types = product_types(wanted.clone());
         let types = claims.give(types, |t| vec![t.to_owned()], |t, n| format!("{t}{n}"));
         let reserved_methods: Vec<&str> = CLIENT_METHODS.iter().chain(TRAIT_METHODS).copied().collect();
         let methods = spec
@@ -315,6 +316,26 @@ impl Names {
     pub fn action(&self, wire: &str) -> &ActionNames {
         &self.actions[wire]
     }
+}
+
+/// The Rust type names spec types want, before numbering: a type's own name, unless it is a
+/// product's (`uec::NodeInfo`, see [`crate::products`]) and another type wants the same name,
+/// when the product's name goes first (`UecNodeInfo`). The spec's own types keep their names.
+fn product_types<'n>(wire: impl Iterator<Item = &'n String>) -> Vec<String> {
+    let wire: Vec<&String> = wire.collect();
+    let mut wanted: BTreeMap<String, usize> = BTreeMap::new();
+    for w in &wire {
+        *wanted.entry(type_name(products::local(w))).or_default() += 1;
+    }
+    wire.iter()
+        .map(|w| {
+            let own = type_name(products::local(w));
+            match products::product_of(w) {
+                Some(product) if wanted[&own] > 1 => format!("{}{own}", type_name(product)),
+                _ => own,
+            }
+        })
+        .collect()
 }
 
 /// Which struct a list of fields belongs to: it decides the names already taken there.

@@ -31,6 +31,28 @@ pub struct Spec {
     #[serde(default)]
     pub models: Vec<Model>,
     pub actions: Vec<Action>,
+    /// Other products of the same API (UCloud's catalogue: `ulb`, `uhost`, ...), each a
+    /// namespace of its own: its actions' types are looked up among its own enums and models
+    /// only, so two products' `NodeInfo` stay two types. The enums, models and actions above
+    /// are the spec's own product's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<Product>,
+}
+
+/// A product's section of the spec: its actions and the enums and models they use.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    /// Lower-case name, as the catalogue's folder gives it (`ulb` for `ulb-api`).
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub enums: Vec<Enum>,
+    #[serde(default)]
+    pub models: Vec<Model>,
+    #[serde(default)]
+    pub actions: Vec<Action>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

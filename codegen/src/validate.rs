@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::ir::Type;
 use crate::names::{self, Scope};
+use crate::products;
 use crate::spec::{Action, ENVELOPE_FIELDS, Example, Field, Spec, TypeRef};
 
 pub fn validate(spec: &Spec) -> Result<(), Vec<String>> {
@@ -77,7 +78,7 @@ impl Validator<'_> {
         self.unique("types", types);
         for e in &spec.enums {
             let place = format!("enums.{}", e.name);
-            self.ident(&place, &e.name);
+            self.ident(&place, products::local(&e.name));
             if e.values.is_empty() {
                 self.error(&place, "an enum needs at least one value");
             }
@@ -85,7 +86,7 @@ impl Validator<'_> {
         }
         for m in &spec.models {
             let place = format!("models.{}", m.name);
-            self.ident(&place, &m.name);
+            self.ident(&place, products::local(&m.name));
             self.fields(&place, &m.fields, Scope::Model, &[]);
             if let Some(name) = &m.from_string {
                 match m.fields.iter().find(|f| &f.name == name) {

@@ -1,0 +1,30 @@
+//! Products are namespaces (`codegen/tests/fixtures/products.json`): the spec's own product and
+//! two others each have a `NodeInfo`, and each action decodes its own. uec's state is a number,
+//! umongodb's a word; had the models been merged by name, one of the two would not decode.
+//! Only the products' colliding types carry the product's name; the rest keep their own.
+
+use uhub_golden::products::{
+    DescribeUMongoDbInstanceResponse, DiskSet, GetUEcNodeResponse, ListFleetNodesResponse, NodeInfo, NodeState,
+    UecNodeInfo, UmongodbNodeInfo,
+};
+use uhub_sdk::runtime::response;
+
+#[test]
+fn each_product_decodes_its_own_node_info() {
+    let uec: GetUEcNodeResponse =
+        response("GetUEcNode", br#"{"RetCode": 0, "Node": {"State": 1}, "Disks": [{"SizeGB": 40}]}"#, None).unwrap();
+    let node: UecNodeInfo = uec.node.unwrap();
+    assert_eq!(node.state, Some(1));
+    let disks: Vec<DiskSet> = uec.disks;
+    assert_eq!(disks[0].size_gb, Some(40));
+
+    let mongo: DescribeUMongoDbInstanceResponse =
+        response("DescribeUMongoDBInstance", br#"{"RetCode": 0, "NodeInfo": [{"State": "Running"}]}"#, None).unwrap();
+    let nodes: Vec<UmongodbNodeInfo> = mongo.node_info;
+    assert_eq!(nodes[0].state, Some(NodeState::Running));
+
+    let own: ListFleetNodesResponse =
+        response("ListFleetNodes", br#"{"RetCode": 0, "Nodes": [{"NodeId": "n-1"}]}"#, None).unwrap();
+    let nodes: Vec<NodeInfo> = own.nodes;
+    assert_eq!(nodes[0].node_id, "n-1");
+}
