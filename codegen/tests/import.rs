@@ -226,3 +226,15 @@ fn a_page_says_whether_it_is_marked_old_in_the_older_layout_or_a_json_body_call(
                 --data '{\"Action\": \"ReadThing\", \"Id\": \"x\"}'\n```\n";
     assert!(import(json).unwrap().page.json_body);
 }
+
+#[test]
+fn a_field_spelt_in_another_case_by_a_second_page_is_the_same_field() {
+    let mut s = spec::parse(&real_spec()).unwrap();
+    let shouting =
+        page("zh_get_image_tag.md").replace("| **TagName** | string | 名称 |", "| **TAGNAME** | string | 名称 |");
+    let notes = merge(&mut s, import(&shouting).unwrap());
+    assert_eq!(notes, ["models.TagSet.TAGNAME: the field TagName in another case; its name is kept"]);
+    let tag_set = s.models.iter().find(|m| m.name == "TagSet").unwrap();
+    let names: Vec<&str> = tag_set.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names.iter().filter(|n| n.eq_ignore_ascii_case("TagName")).count(), 1, "{names:?}");
+}

@@ -212,14 +212,14 @@ fn a_catalogue_imports_page_after_page_as_merging_one_by_one_does() {
         let single_notes = merge(&mut one_by_one, imported);
         assert_eq!(batch_notes, single_notes);
     }
-    assert_eq!(catalog.spec(), &one_by_one);
+    assert_eq!(catalog.spec(), one_by_one);
     // Names made for a later page see the models an earlier one added: a second copy of a
     // page under another action name reuses the spec's models instead of clashing.
     let again = pages[1].replace("DescribeImageRule", "DescribeImageRuleAgain");
     let i = catalog.import(&again).unwrap();
     assert_eq!(i.action.request[3].ty, "array[DescribeImageRuleAgainNode]");
     catalog.merge(i);
-    uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
+    uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
 }
 
 #[test]
@@ -243,9 +243,10 @@ fn a_second_page_of_an_action_keeps_the_merged_example_valid() {
     );
     let notes = catalog.merge(i);
     assert!(notes.contains(&"actions.DescribeImageRule.examples: the page's example".to_owned()), "{notes:#?}");
-    let action = catalog.spec().actions.iter().find(|a| a.name == "DescribeImageRule").unwrap();
+    let merged = catalog.spec();
+    let action = merged.actions.iter().find(|a| a.name == "DescribeImageRule").unwrap();
     assert_eq!(action.examples[0].request["Rule"], json!(["0.0.0.0/0|udp|53"]));
-    uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
+    uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
 }
 
 #[test]
@@ -263,9 +264,10 @@ fn an_example_that_sets_less_than_the_merged_action_requires_keeps_only_its_resp
         ),
         "{notes:#?}"
     );
-    let action = catalog.spec().actions.iter().find(|a| a.name == "SetMirrorSync").unwrap();
+    let merged = catalog.spec();
+    let action = merged.actions.iter().find(|a| a.name == "SetMirrorSync").unwrap();
     assert!(action.examples[0].request.is_empty());
-    uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
+    uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
 }
 
 #[test]
@@ -325,7 +327,8 @@ fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
             "actions.ListGadgets: added; review its idempotency, pagination and descriptions",
         ]
     );
-    let widget = catalog.spec().models.iter().find(|m| m.name == "Widget").unwrap();
+    let merged = catalog.spec();
+    let widget = merged.models.iter().find(|m| m.name == "Widget").unwrap();
     assert_eq!(
         shape(&widget.fields),
         owned(&[("Id", "string", true), ("Size", "int", false), ("Colour", "string", false), ("Weight", "int", false)])
@@ -335,7 +338,7 @@ fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
         widget_page("ListWidgets", &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true)]);
     let notes = catalog.merge(catalog.import(&again).unwrap());
     assert!(notes.contains(&"models.Widget.Size: required false → true".to_owned()), "{notes:#?}");
-    uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
+    uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
 }
 
 #[test]

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use uhub_codegen::import::{self, Candidate, Catalog, Choice, Import, Refused};
+use uhub_codegen::products;
 use uhub_codegen::spec::{self, Spec};
 use uhub_codegen::sync;
 
@@ -174,7 +175,6 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
     let (spec_path, before, spec) = read_spec(root, opts)?;
     let mut catalog = Catalog::new(spec);
     let indexed = started.elapsed();
-    let mut owner: BTreeMap<String, String> = BTreeMap::new();
     for (at, page) in read.iter().enumerate() {
         let name = &page.name;
         let (outcome, problems, warnings) = match (&page.alone, outcomes[at]) {
@@ -189,7 +189,8 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
             (Ok(_), Some(outcome)) => (outcome, 0, 0),
             (Ok(_), None) => {
                 debug_assert!(chosen.contains(&at));
-                let imported = catalog.import(&page.text).map_err(|e| format!("{name}: {e}"))?;
+                let product = product(&page.path);
+                let imported = catalog.import_in(&product, &page.text).map_err(|e| format!("{name}: {e}"))?;
                 for p in &imported.problems {
                     say(err, &format!("{name}: not mapped: {p}"))?;
                 }
@@ -198,8 +199,7 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
                 }
                 let (problems, warnings) = (imported.problems.len(), imported.warnings.len());
                 let action = format!("actions.{}: added", imported.action.name);
-                owner.insert(imported.action.name.clone(), product(&page.path));
-                let notes = catalog.merge(imported);
+                let notes = catalog.merge_in(&product, imported);
                 let outcome = if notes.iter().any(|n| n.starts_with(&action)) {
                     Outcome::Added
                 } else if notes.is_empty() {
@@ -213,13 +213,14 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
         products.entry(product(&page.path)).or_default().add(outcome, problems, warnings);
     }
     let merged = started.elapsed();
-    for (product, shared) in shared_models(catalog.spec(), &owner) {
+    let merged_spec = catalog.into_spec();
+    for (product, shared) in shared_models(&merged_spec) {
         products.entry(product).or_default().shared_models = shared;
     }
     let mut total = Tally::default();
     products.values().for_each(|t| total.sum(t));
     say(out, &table(&products, &total))?;
-    let after = spec::to_text(catalog.spec());
+    let after = spec::to_text(&merged_spec);
     // Validated even when printing, so a batch that would be refused says so now.
     let checked = check(&after);
     let (spent, n) = ((merged - indexed).as_secs_f64(), pages.len());
@@ -375,27 +376,31 @@ fn content(i: &Import) -> u64 {
     h.finish()
 }
 
-/// Per product, how many of the models its actions reach other products' actions reach too.
-/// `owner` is the product of each action the batch imported; other actions are the spec's own.
-fn shared_models(spec: &Spec, owner: &BTreeMap<String, String>) -> BTreeMap<String, usize> {
-    let models: BTreeMap<&str, &spec::Model> = spec.models.iter().map(|m| (m.name.as_str(), m)).collect();
-    let mut users: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for a in &spec.actions {
-        let product = owner.get(&a.name).cloned().unwrap_or_else(|| spec.product.to_lowercase());
+/// Per product, how many of the models its actions reach other products' actions reach too
+/// (none, as each product's fields name its own types: this checks it on the written spec).
+fn shared_models(spec: &Spec) -> BTreeMap<String, usize> {
+    let own = spec.product.to_lowercase();
+    let home: BTreeMap<&str, &str> =
+        spec.products.iter().flat_map(|p| p.actions.iter().map(|a| (a.name.as_str(), p.name.as_str()))).collect();
+    let flat = products::fold(spec);
+    let models: BTreeMap<&str, &spec::Model> = flat.models.iter().map(|m| (m.name.as_str(), m)).collect();
+    let mut users: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for a in &flat.actions {
+        let product = home.get(a.name.as_str()).copied().unwrap_or(own.as_str());
         let mut todo: Vec<&spec::Field> = a.request.iter().chain(&a.response).collect();
         let mut seen = BTreeSet::new();
         while let Some(f) = todo.pop() {
             let Some(m) = f.ty.base().name().and_then(|n| models.get(n)) else { continue };
             if seen.insert(m.name.as_str()) {
                 todo.extend(&m.fields);
-                users.entry(m.name.as_str()).or_default().insert(product.clone());
+                users.entry(m.name.as_str()).or_default().insert(product);
             }
         }
     }
     let mut shared = BTreeMap::new();
     for products in users.values().filter(|p| p.len() > 1) {
         for p in products {
-            *shared.entry(p.clone()).or_default() += 1;
+            *shared.entry(p.to_string()).or_default() += 1;
         }
     }
     shared
@@ -533,8 +538,9 @@ https://api.ucloud.cn/?Action=MarkBuild
         tree.0.join(dir).display().to_string()
     }
 
+    /// The actions of the spec's own product and of its products' sections.
     fn actions(spec: &str) -> Vec<String> {
-        spec::parse(spec).unwrap().actions.into_iter().map(|a| a.name).collect()
+        products::fold(&spec::parse(spec).unwrap()).actions.into_iter().map(|a| a.name).collect()
     }
 
     #[test]
@@ -636,7 +642,7 @@ total        5        3      2        0          1           0                  
     }
 
     fn detail_type(spec: &str) -> String {
-        let spec = spec::parse(spec).unwrap();
+        let spec = products::fold(&spec::parse(spec).unwrap());
         let action = spec.actions.iter().find(|a| a.name == "ReadBuild").unwrap();
         action.response.iter().find(|f| f.name == "Detail").unwrap().ty.to_string()
     }
@@ -711,6 +717,49 @@ total        5        3      2        0          1           0                  
         // Nothing else in the batch: the spec is left as it was, without the action.
         assert!(out.ends_with("spec/uhub.json already matches the pages\n"), "{out}");
         assert!(!actions(&tree.spec()).contains(&"ReadBuild".to_owned()));
+    }
+
+    /// A page of `action` whose response lists `NodeInfo`s, its `State` typed `state`.
+    fn node_page(action: &str, state: &str) -> String {
+        format!(
+            "# 查询节点 - {action}\n\n## 请求参数\n\n| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\
+             | **Zone** | string | 可用区 |**Yes**|\n\n## 响应字段\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n\
+             |:---|:---|:---|:---|\n| **NodeInfo** | array[[*NodeInfo*](#NodeInfo)] | 节点 |No|\n\n#### 数据模型\n\n\
+             #### NodeInfo\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\
+             | **State** | {state} | 状态 |No|\n| **NodeId** | string | 节点 |No|\n"
+        )
+    }
+
+    #[test]
+    fn each_product_keeps_its_own_models_and_no_model_is_used_across_products() {
+        let tree = Scratch::with_spec();
+        let uec = folder(&tree, "uec-api", &[("get_uec_node.md", &node_page("GetUEcNode", "int"))]);
+        let mongo =
+            folder(&tree, "umongodb-api", &[("describe_node.md", &node_page("DescribeUMongoDBNode", "string"))]);
+        let (result, out, _) = run_in(&tree, &[&uec, &mongo, "--write"]);
+        result.unwrap();
+        let written = spec::parse(&tree.spec()).unwrap();
+        let sections: Vec<(&str, Vec<&str>, Vec<String>)> = written
+            .products
+            .iter()
+            .map(|p| {
+                let models = p.models.iter().map(|m| m.name.as_str()).collect();
+                let state = p.models[0].fields.iter().map(|f| format!("{} {}", f.name, f.ty)).collect();
+                (p.name.as_str(), models, state)
+            })
+            .collect();
+        assert_eq!(
+            sections,
+            [
+                ("uec", vec!["NodeInfo"], vec!["State int".to_owned(), "NodeId string".to_owned()]),
+                ("umongodb", vec!["NodeInfo"], vec!["State string".to_owned(), "NodeId string".to_owned()]),
+            ]
+        );
+        assert!(written.models.iter().all(|m| m.name != "NodeInfo"), "the spec's own product is left alone");
+        let total = out.lines().find(|l| l.starts_with("total")).unwrap();
+        assert!(total.ends_with(" 0"), "no shared models: {out}");
+        // The written spec generates: two NodeInfo types, each action its own.
+        uhub_codegen::generate(&tree.spec()).unwrap();
     }
 
     #[test]
