@@ -228,6 +228,7 @@ pub const SDK_ROOT_NAMES: &[&str] = &[
     "execute",
     "form",
     "generated",
+    "json",
     "paginate",
     "retry",
     "runtime",

@@ -180,7 +180,7 @@ impl Spec {
 }
 
 /// A value type as the spec writes it, read once when the spec is: `string`, `int`, `float`,
-/// `bool`, `time`, the name of an enum or model, or `array[T]`. This is the one place the
+/// `bool`, `time`, `json`, the name of an enum or model, or `array[T]`. This is the one place the
 /// `array[...]` spelling is read; reading never fails, so every problem with a type (an unknown
 /// name, an array of arrays) is the validator's to report, with its place.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -191,6 +191,9 @@ pub enum TypeRef {
     Float,
     Bool,
     Time,
+    /// Any JSON value, kept as the service sent it: for a field the pages call `object` or
+    /// `array` and say nothing more of.
+    Json,
     /// An enum or model, by its spec name (resolved by the validator).
     Named(String),
     Array(Box<TypeRef>),
@@ -208,6 +211,7 @@ impl TypeRef {
             "float" => TypeRef::Float,
             "bool" => TypeRef::Bool,
             "time" => TypeRef::Time,
+            "json" => TypeRef::Json,
             named => TypeRef::Named(named.to_owned()),
         }
     }
@@ -237,7 +241,7 @@ impl TypeRef {
         matches!(self, TypeRef::Array(_))
     }
 
-    /// `string`, `int`, `float`, `bool` and `time`.
+    /// `string`, `int`, `float`, `bool`, `time` and `json`.
     pub fn is_builtin(&self) -> bool {
         !matches!(self, TypeRef::Named(_) | TypeRef::Array(_))
     }
@@ -251,6 +255,7 @@ impl std::fmt::Display for TypeRef {
             TypeRef::Float => f.write_str("float"),
             TypeRef::Bool => f.write_str("bool"),
             TypeRef::Time => f.write_str("time"),
+            TypeRef::Json => f.write_str("json"),
             TypeRef::Named(name) => f.write_str(name),
             TypeRef::Array(inner) => write!(f, "array[{inner}]"),
         }

@@ -81,15 +81,33 @@ fn a_bare_array_or_object_is_typed_by_the_page_s_evidence_and_says_which() {
              AccountInfo, so it is a AccountInfo",
         ]
     );
-    // Without that evidence the row is not guessed: it is listed, and the rest imports.
+    // Without that evidence the items are not guessed: the row is free-form JSON, and says so.
     let text = page("zh_older_layout.md").replace(r#""Targets": ["hub.example/a", "hub.example/b"],"#, "");
     let i = import(&text).unwrap();
+    assert_eq!(i.problems, Vec::<String>::new());
+    let targets = i.action.response.iter().find(|f| f.name == "Targets").unwrap();
+    assert_eq!(targets.ty, "json");
+    assert!(
+        i.notes.contains(
+            &"response.Targets: the page's type is `array` and nothing says of what, so it is `json` (any value, \
+              kept as sent)"
+                .to_owned()
+        ),
+        "{:#?}",
+        i.notes
+    );
+    assert_eq!(i.action.response.len(), 3);
+    // In a request the row cannot be sent: it is listed, and the rest imports.
+    let text = "# 读取 - ReadThing\n\n## Request Parameters\n\n| Parameter Name | Type | Description | Required |\n\
+                |:---|:---|:---|:---|\n| **Id** | string | Which | **Yes** |\n| **Targets** | array | Where | No |\n\n\
+                ## Response Field\n\n| Field Name | Type | Description | Required |\n|:---|:---|:---|:---|\n\
+                | **RetCode** | int | Status | **Yes** |\n";
+    let i = import(text).unwrap();
     assert_eq!(
         i.problems,
-        ["line 19: response.Targets: type `array` does not say of what; neither the description nor the response \
-             example shows the items' type; skipped"]
+        ["line 8: request.Targets: type `array` does not say of what; neither the description nor a table shows \
+          the items' type, and a request cannot send free-form JSON; skipped"]
     );
-    assert_eq!(i.action.response.len(), 2);
 }
 
 #[test]
@@ -154,13 +172,14 @@ fn references_spelled_unlike_their_table_and_tables_named_like_generated_types()
 }
 
 #[test]
-fn an_object_nothing_describes_is_a_listed_problem_and_example_faults_are_warnings() {
+fn an_object_nothing_describes_is_free_form_json_and_example_faults_are_warnings() {
     let i = import(&page("zh_cell_quirks.md")).unwrap();
-    assert_eq!(
-        i.problems,
-        ["line 35: response.Labels: type `object` is a JSON object whose fields neither a table of the page nor the \
-             response example lists, and the spec has no type for free-form JSON; skipped"]
-    );
+    assert_eq!(i.problems, Vec::<String>::new());
+    assert_eq!(i.action.response.iter().find(|f| f.name == "Labels").unwrap().ty, "json");
+    // The whole import is a valid spec once merged: the SDK keeps the value as sent.
+    let mut s = real_spec();
+    merge(&mut s, i.clone());
+    uhub_codegen::load(&spec::to_text(&s)).expect("merged spec is valid");
     assert_eq!(i.warnings, ["request example: Colour is not a request parameter of the page; skipped"]);
     // The example's value outside the listed ones withdraws the proposed enum, as before.
     assert_eq!(i.action.request[1].ty, "string");

@@ -163,6 +163,27 @@ const CASES: &[Case] = &[
             "actions.GetImageTag.response.TagSet: unknown type \"Tag\"",
         ],
     },
+    // Free-form JSON: read from responses, never sent.
+    Case {
+        what: "a request parameter of free-form JSON",
+        edit: |s| param(s, "GetImageTag", "TagName")["type"] = json!("json"),
+        problems: &[
+            "actions.GetImageTag.request.TagName: a request cannot send free-form JSON (its type is `json`); `json` is for responses only",
+        ],
+    },
+    Case {
+        what: "a request parameter of a model holding free-form JSON",
+        edit: |s| {
+            push(&mut s["models"][0]["fields"], json!({"name": "Extra", "type": "json", "description": "Anything."}));
+            push(
+                &mut action(s, "CreateTag")["request"],
+                json!({"name": "Tags", "type": "array[Tag]", "description": "Tags."}),
+            );
+        },
+        problems: &[
+            "actions.CreateTag.request.Tags: a request cannot send free-form JSON (Tag.Extra is `json`); `json` is for responses only",
+        ],
+    },
     // Types and references.
     Case {
         what: "misspelt scalar type",

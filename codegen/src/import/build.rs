@@ -151,11 +151,17 @@ impl<'a> Builder<'a> {
                     self.notes.push(format!("{place}.{name}: the page's type is `object`; {why}, so it is a {table}"));
                     types::map(&table, &mut self.referenced, &|w| resolve(tables, w))
                 }
+                None if place != "request" => {
+                    self.notes.push(format!(
+                        "{place}.{name}: the page's type is `object` and nothing says its fields, so it is `json` \
+                         (any value, kept as sent)"
+                    ));
+                    Some("json".to_owned())
+                }
                 None => {
                     self.problems.push(format!(
                         "line {line}: {place}.{name}: type `object` is a JSON object whose fields neither a table \
-                         of the page nor the response example lists, and the spec has no type for free-form JSON; \
-                         skipped"
+                         of the page nor its description lists, and a request cannot send free-form JSON; skipped"
                     ));
                     return None;
                 }
@@ -167,10 +173,17 @@ impl<'a> Builder<'a> {
                     ));
                     types::map(&format!("array[{element}]"), &mut self.referenced, &|w| resolve(tables, w))
                 }
+                None if place != "request" => {
+                    self.notes.push(format!(
+                        "{place}.{name}: the page's type is `array` and nothing says of what, so it is `json` \
+                         (any value, kept as sent)"
+                    ));
+                    Some("json".to_owned())
+                }
                 None => {
                     self.problems.push(format!(
                         "line {line}: {place}.{name}: type `array` does not say of what; neither the description \
-                         nor the response example shows the items' type; skipped"
+                         nor a table shows the items' type, and a request cannot send free-form JSON; skipped"
                     ));
                     return None;
                 }

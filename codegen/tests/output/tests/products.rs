@@ -7,7 +7,8 @@ use uhub_golden::products::{
     DescribeUMongoDbInstanceResponse, DiskSet, GetUEcNodeResponse, ListFleetNodesResponse, NodeInfo, NodeState,
     UecNodeInfo, UmongodbNodeInfo,
 };
-use uhub_sdk::runtime::response;
+use uhub_sdk::runtime::serde_json::json;
+use uhub_sdk::runtime::{ListLimits, response, response_within};
 
 #[test]
 fn each_product_decodes_its_own_node_info() {
@@ -27,4 +28,20 @@ fn each_product_decodes_its_own_node_info() {
         response("ListFleetNodes", br#"{"RetCode": 0, "Nodes": [{"NodeId": "n-1"}]}"#, None).unwrap();
     let nodes: Vec<NodeInfo> = own.nodes;
     assert_eq!(nodes[0].node_id, "n-1");
+}
+
+#[test]
+fn free_form_json_is_kept_as_sent_and_its_items_count_against_the_list_caps() {
+    let body =
+        br#"{"RetCode": 0, "Labels": {"team": "edge", "tiers": [1, null, "gold", 2.5]}, "Node": {"Extra": [null]}}"#;
+    let uec: GetUEcNodeResponse = response("GetUEcNode", body, None).unwrap();
+    assert_eq!(uec.labels, Some(json!({"team": "edge", "tiers": [1, null, "gold", 2.5]})));
+    assert_eq!(uec.node.unwrap().extra, Some(json!([null])));
+
+    // Two entries and four items: six list items, past a cap of five in all.
+    let capped = response_within::<GetUEcNodeResponse>("GetUEcNode", body, None, ListLimits::new(None, 5));
+    let error = capped.unwrap_err().to_string();
+    assert!(error.contains("more than 5 list items in all"), "{error}");
+    let fits = response_within::<GetUEcNodeResponse>("GetUEcNode", body, None, ListLimits::new(None, 7));
+    assert!(fits.is_ok(), "{fits:?}");
 }

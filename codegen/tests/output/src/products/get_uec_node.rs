@@ -66,6 +66,11 @@ pub struct GetUEcNodeResponse {
     /// Wire name: `Disks`.
     #[serde(rename = "Disks")]
     pub disks: Vec<DiskSet>,
+    /// Free-form: the page says `object` and nothing more.
+    ///
+    /// Wire name: `Labels`.
+    #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
+    pub labels: Option<::uhub_sdk::runtime::serde_json::Value>,
     #[serde(
         rename = "RetCode",
         serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
@@ -89,8 +94,9 @@ impl ::uhub_sdk::runtime::FieldTable for GetUEcNodeResponse {
         match name {
             "Node" => Some(0usize),
             "Disks" => Some(1usize),
-            "RetCode" => Some(2usize),
-            "Message" => Some(3usize),
+            "Labels" => Some(2usize),
+            "RetCode" => Some(3usize),
+            "Message" => Some(4usize),
             _ => None,
         }
     }
@@ -102,7 +108,8 @@ impl ::uhub_sdk::runtime::FieldTable for GetUEcNodeResponse {
         match index {
             0usize => self.node = ::uhub_sdk::runtime::field(map)?,
             1usize => self.disks = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            2usize => self.labels = ::uhub_sdk::runtime::field(map)?,
+            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
             _ => self.message = ::uhub_sdk::runtime::field(map)?,
         }
         Ok(())
@@ -136,7 +143,7 @@ mod examples {
     /// A running node, its state a number.
     #[test]
     fn decodes_example_running() {
-        let body = "{\n  \"RetCode\": 0,\n  \"Node\": {\n    \"State\": 1\n  },\n  \"Disks\": [\n    {\n      \"SizeGB\": 40\n    }\n  ]\n}";
+        let body = "{\n  \"RetCode\": 0,\n  \"Node\": {\n    \"State\": 1\n  },\n  \"Disks\": [\n    {\n      \"SizeGB\": 40\n    }\n  ],\n  \"Labels\": {\n    \"team\": \"edge\",\n    \"tiers\": [\n      1,\n      null,\n      \"gold\"\n    ]\n  }\n}";
         let response: GetUEcNodeResponse = ::uhub_sdk::runtime::response(
                 "GetUEcNode",
                 body.as_bytes(),

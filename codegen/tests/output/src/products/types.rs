@@ -123,6 +123,11 @@ pub struct UecNodeInfo {
     /// Wire name: `State`.
     #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
     pub state: Option<i64>,
+    /// Free-form inside a model.
+    ///
+    /// Wire name: `Extra`.
+    #[serde(rename = "Extra", skip_serializing_if = "Option::is_none")]
+    pub extra: Option<::uhub_sdk::runtime::serde_json::Value>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UecNodeInfo {
     fn deserialize<D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
@@ -135,15 +140,19 @@ impl ::uhub_sdk::runtime::FieldTable for UecNodeInfo {
     fn index(name: &str) -> Option<usize> {
         match name {
             "State" => Some(0usize),
+            "Extra" => Some(1usize),
             _ => None,
         }
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
-        _index: usize,
+        index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.state = ::uhub_sdk::runtime::field(map)?;
+        match index {
+            0usize => self.state = ::uhub_sdk::runtime::field(map)?,
+            _ => self.extra = ::uhub_sdk::runtime::field(map)?,
+        }
         Ok(())
     }
 }
@@ -164,6 +173,12 @@ impl UecNodeInfo {
     #[inline]
     pub fn state(mut self, value: i64) -> Self {
         self.state = Some(value);
+        self
+    }
+    /// Sets [`Self::extra`] (`Extra`).
+    #[inline]
+    pub fn extra(mut self, value: ::uhub_sdk::runtime::serde_json::Value) -> Self {
+        self.extra = Some(value);
         self
     }
 }
