@@ -328,13 +328,17 @@ fn widget_page(action: &str, rows: &[(&str, &str, bool)]) -> String {
 #[test]
 fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
     let mut catalog = Catalog::new(real_spec());
-    let first =
-        widget_page("ListWidgets", &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true)]);
+    let first = widget_page(
+        "ListWidgets",
+        &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true), ("Ratio", "int", true)],
+    );
     catalog.merge(catalog.import(&first).unwrap());
-    // Another product's page with a table of the same name: fewer fields, one more, one
-    // optional, one of another type.
-    let second =
-        widget_page("ListGadgets", &[("Id", "string", true), ("Size", "string", false), ("Weight", "int", true)]);
+    // Another action's page of the same product with a table of the same name: fewer fields,
+    // one more, one optional, one of another type, an int the other says is a float.
+    let second = widget_page(
+        "ListGadgets",
+        &[("Id", "string", true), ("Size", "string", false), ("Weight", "int", true), ("Ratio", "float", true)],
+    );
     let notes = catalog.merge(catalog.import(&second).unwrap());
     assert_eq!(
         notes,
@@ -343,6 +347,7 @@ fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
             "models.Widget.Size: ListGadgets's page says string; the spec's int is kept, as other actions use it",
             "models.Widget.Size: required true → false: ListGadgets's page says so",
             "models.Widget.Weight: added, optional: other actions' pages do not list it",
+            "models.Widget.Ratio: ListGadgets's page says float; int → float, which reads both",
             "actions.ListGadgets: added; review its idempotency, pagination and descriptions",
         ]
     );
@@ -350,11 +355,19 @@ fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
     let widget = merged.models.iter().find(|m| m.name == "Widget").unwrap();
     assert_eq!(
         shape(&widget.fields),
-        owned(&[("Id", "string", true), ("Size", "int", false), ("Colour", "string", false), ("Weight", "int", false)])
+        owned(&[
+            ("Id", "string", true),
+            ("Size", "int", false),
+            ("Colour", "string", false),
+            ("Ratio", "float", true),
+            ("Weight", "int", false)
+        ])
     );
     // The action's own page, imported again, still decides its model's flags.
-    let again =
-        widget_page("ListWidgets", &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true)]);
+    let again = widget_page(
+        "ListWidgets",
+        &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true), ("Ratio", "float", true)],
+    );
     let notes = catalog.merge(catalog.import(&again).unwrap());
     assert!(notes.contains(&"models.Widget.Size: required false → true".to_owned()), "{notes:#?}");
     uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");

@@ -129,7 +129,14 @@ impl Merger<'_> {
             match same_field(existing, &f.name, place, self.notes) {
                 Some(e) => {
                     let kept = e.doc_type.as_ref() == Some(&f.ty) || keeps_type(&e.ty, &f.ty, self.proposed);
-                    if !kept {
+                    if !kept && widens_to_float(&e.ty, &f.ty) {
+                        // A number one page says is an int and another a float decodes both as a float.
+                        self.notes.push(format!(
+                            "{place}.{}: {action}'s page says {}; {} → {}, which reads both",
+                            f.name, f.ty, e.ty, f.ty
+                        ));
+                        e.ty = f.ty.clone();
+                    } else if !kept {
                         self.notes.push(format!(
                             "{place}.{}: {action}'s page says {}; the spec's {} is kept, as other actions use it",
                             f.name, f.ty, e.ty
@@ -169,6 +176,11 @@ fn same_field<'f>(
         notes.push(format!("{place}.{name}: the field {} in another case; its name is kept", e.name));
     }
     Some(e)
+}
+
+/// Whether the spec's `int` (or list of ints) meets a page's `float` (or list of floats).
+fn widens_to_float(spec: &TypeRef, page: &TypeRef) -> bool {
+    spec.is_array() == page.is_array() && *spec.base() == TypeRef::Int && *page.base() == TypeRef::Float
 }
 
 /// The models an action's fields use, directly or through other models.
