@@ -506,7 +506,8 @@ https://api.ucloud.cn/?Action=MarkBuild
 ```
 ";
 
-    /// A page with an API row that cannot be mapped (`object` nothing describes).
+    /// A page with an API row that cannot be mapped (a request's `object` nothing describes: a
+    /// form cannot send free-form JSON).
     const LOST_ROW: &str = "# 读取构建 - ReadBuild
 
 ## Request Parameters
@@ -514,13 +515,13 @@ https://api.ucloud.cn/?Action=MarkBuild
 | Parameter Name | Type | Description Information | Required |
 |:---|:---|:---|:---|
 | **BuildId** | string | Which build | **Yes** |
+| **Extra** | object | Anything | No |
 
 ## Response Field
 
 | Field Name | Type | Description Information | Required |
 |:---|:---|:---|:---|
 | **RetCode** | int | Status | **Yes** |
-| **Extra** | object | Anything | No |
 ";
 
     fn run_in(tree: &Scratch, args: &[&str]) -> (Result<(), String>, String, String) {
@@ -573,8 +574,8 @@ https://api.ucloud.cn/?Action=MarkBuild
         let dir = folder(&tree, "build-api", &[("mark_build.md", NOISY_EXAMPLE), ("read_build.md", LOST_ROW)]);
         let before = tree.spec();
         let lost = format!(
-            "{dir}/read_build.md: not mapped: line 14: response.Extra: type `object` is a JSON object whose fields \
-             neither a table of the page nor the response example lists, and the spec has no type for free-form JSON; \
+            "{dir}/read_build.md: not mapped: line 8: request.Extra: type `object` is a JSON object whose fields \
+             neither a table of the page nor its description lists, and a request cannot send free-form JSON; \
              skipped\n"
         );
         let (result, _, err) = run_in(&tree, &[&dir, "--write"]);
@@ -760,6 +761,18 @@ total        5        3      2        0          1           0                  
         assert!(total.ends_with(" 0"), "no shared models: {out}");
         // The written spec generates: two NodeInfo types, each action its own.
         uhub_codegen::generate(&tree.spec()).unwrap();
+    }
+
+    #[test]
+    fn an_action_the_spec_has_stays_in_its_product_whatever_the_folder_of_its_page() {
+        let tree = Scratch::with_spec();
+        let zh_get_image_tag = crate::root().join("codegen/tests/pages/zh_get_image_tag.md");
+        let dir = folder(&tree, "pages", &[("get_image_tag.md", &std::fs::read_to_string(zh_get_image_tag).unwrap())]);
+        let before = tree.spec();
+        let (result, out, _) = run_in(&tree, &[&dir, "--write"]);
+        result.unwrap();
+        assert!(out.ends_with("spec/uhub.json already matches the pages\n"), "{out}");
+        assert_eq!(tree.spec(), before, "no section for the folder, no second GetImageTag");
     }
 
     #[test]

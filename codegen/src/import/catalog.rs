@@ -66,7 +66,21 @@ impl Catalog {
     pub fn import_in(&mut self, product: &str, text: &str) -> Result<Import, Refused> {
         let at = self.section(product);
         let section = &self.sections[at];
-        run(text, Context::of(&section.spec, &section.index))
+        let import = run(text, Context::of(&section.spec, &section.index))?;
+        // An action the spec already has lives where the spec has it (a UHub page kept in
+        // another folder updates UHub's action): read the page against that product instead.
+        match self.holding(&import.action.name) {
+            Some(home) if home != at => {
+                let section = &self.sections[home];
+                run(text, Context::of(&section.spec, &section.index))
+            }
+            _ => Ok(import),
+        }
+    }
+
+    /// The section that has an action, if any has.
+    fn holding(&self, action: &str) -> Option<usize> {
+        self.sections.iter().position(|s| s.index.action(action).is_some())
     }
 
     /// Merges an import of the spec's own product by the rules of [`super::merge()`] and says
@@ -76,9 +90,13 @@ impl Catalog {
         merge::merge(&mut own.spec, &mut own.index, import.action, import.models, import.enums)
     }
 
-    /// Merges an import of `product` into that product's part of the spec.
+    /// Merges an import of `product` into that product's part of the spec, or, when the spec
+    /// already has the action in another product, into that one (see [`Catalog::import_in`]).
     pub fn merge_in(&mut self, product: &str, import: Import) -> Vec<String> {
-        let at = self.section(product);
+        let at = match self.holding(&import.action.name) {
+            Some(home) => home,
+            None => self.section(product),
+        };
         let section = &mut self.sections[at];
         merge::merge(&mut section.spec, &mut section.index, import.action, import.models, import.enums)
     }
@@ -117,6 +135,7 @@ impl Catalog {
         let mut spec = self.sections[0].spec.clone();
         spec.products = self.sections[1..]
             .iter()
+            .filter(|s| !(s.spec.actions.is_empty() && s.spec.models.is_empty() && s.spec.enums.is_empty()))
             .map(|s| Product {
                 name: s.spec.product.clone(),
                 description: s.spec.description.clone(),
