@@ -71,6 +71,8 @@ pub enum Type {
     Bool,
     /// A time as the service writes it, read leniently into `uhub_sdk::Time`.
     Time,
+    /// Any JSON value, as `serde_json::Value`.
+    Json,
     Enum(String),
     Model(String),
     Array(Box<Type>),

@@ -8,6 +8,7 @@ pub mod import;
 pub mod ir;
 pub mod lower;
 pub mod names;
+pub mod products;
 pub mod spec;
 pub mod sync;
 pub mod synth;

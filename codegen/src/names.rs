@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
+use crate::products;
 use crate::spec::{CommonParam, Field, Spec};
 
 /// Rust's strict and reserved keywords, plus the ones that would be confusing as field names.
@@ -38,6 +39,33 @@ pub fn is_ident(s: &str) -> bool {
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// A wire name in snake case as a Rust user would write it: words split where the case changes,
+/// except that a one-letter prefix joins the capitalised word it starts (UCloud's product
+/// prefixes: `CreateUHostInstance` is `create_uhost_instance`, `PHostId` `phost_id`, `IPv6Id`
+/// `ipv6_id`, not `create_u_host_instance`), and a plural `s` stays with its acronym (`IPs` is
+/// `ips`, `UHostIds` `uhost_ids`, not `i_ps`). Every other name splits as before: `IPSet` is
+/// `ip_set`, `UDBInstance` `udb_instance`, `ProjectId` `project_id`.
+pub fn snake(wire: &str) -> String {
+    let c: Vec<char> = wire.chars().collect();
+    let upper = |i: usize| c.get(i).is_some_and(char::is_ascii_uppercase);
+    let lower = |i: usize| c.get(i).is_some_and(char::is_ascii_lowercase);
+    // Where a word starts after a word of lower case letters, or the name starts.
+    let starts = |i: usize| i == 0 || lower(i - 1);
+    // An `s` that ends an acronym's word (`IPs`, `IDsOf`), not one that starts a word's tail.
+    let plural = |i: usize| c[i] == 's' && i >= 2 && upper(i - 1) && upper(i - 2) && !lower(i + 1);
+    let joined: String = (0..c.len())
+        .map(|i| {
+            let prefix = i >= 1 && upper(i - 1) && starts(i - 1) && upper(i) && lower(i + 1) && !plural(i + 1);
+            match (prefix, plural(i)) {
+                (true, _) => c[i].to_ascii_lowercase(),
+                (_, true) => 'S',
+                _ => c[i],
+            }
+        })
+        .collect();
+    joined.to_snake_case()
+}
+
 /// The natural Rust field (and setter) name of a parameter or field, before its scope is
 /// considered: a keyword with an enum type is named after the enum (`Type` of `RepoType` is
 /// `repo_type`), one with a scalar type gets a trailing underscore (`type_`).
@@ -45,15 +73,15 @@ pub fn field(f: &Field) -> String {
     if let Some(name) = &f.rust_name {
         return name.clone();
     }
-    let snake = f.name.to_snake_case();
-    if !is_keyword(&snake) {
-        return snake;
+    let natural = snake(&f.name);
+    if !is_keyword(&natural) {
+        return natural;
     }
     match f.ty.base().name() {
-        None => format!("{snake}_"),
+        None => format!("{natural}_"),
         Some(named) => {
-            let candidate = named.to_snake_case();
-            if is_keyword(&candidate) { format!("{snake}_") } else { candidate }
+            let candidate = snake(named);
+            if is_keyword(&candidate) { format!("{natural}_") } else { candidate }
         }
     }
 }
@@ -200,6 +228,7 @@ pub const SDK_ROOT_NAMES: &[&str] = &[
     "execute",
     "form",
     "generated",
+    "json",
     "paginate",
     "retry",
     "runtime",
@@ -246,7 +275,7 @@ impl Names {
             |stem, n| format!("{stem}{n}"),
         );
         let wanted = spec.enums.iter().map(|e| &e.name).chain(spec.models.iter().map(|m| &m.name));
-        let types: Vec<String> = wanted.clone().map(|n| type_name(n)).collect();
+        let types = product_types(wanted.clone());
         let types = claims.give(types, |t| vec![t.to_owned()], |t, n| format!("{t}{n}"));
         let reserved_methods: Vec<&str> = CLIENT_METHODS.iter().chain(TRAIT_METHODS).copied().collect();
         let methods = spec
@@ -288,6 +317,26 @@ impl Names {
     pub fn action(&self, wire: &str) -> &ActionNames {
         &self.actions[wire]
     }
+}
+
+/// The Rust type names spec types want, before numbering: a type's own name, unless it is a
+/// product's (`uec::NodeInfo`, see [`crate::products`]) and another type wants the same name,
+/// when the product's name goes first (`UecNodeInfo`). The spec's own types keep their names.
+fn product_types<'n>(wire: impl Iterator<Item = &'n String>) -> Vec<String> {
+    let wire: Vec<&String> = wire.collect();
+    let mut wanted: BTreeMap<String, usize> = BTreeMap::new();
+    for w in &wire {
+        *wanted.entry(type_name(products::local(w))).or_default() += 1;
+    }
+    wire.iter()
+        .map(|w| {
+            let own = type_name(products::local(w));
+            match products::product_of(w) {
+                Some(product) if wanted[&own] > 1 => format!("{}{own}", type_name(product)),
+                _ => own,
+            }
+        })
+        .collect()
 }
 
 /// Which struct a list of fields belongs to: it decides the names already taken there.
@@ -411,12 +460,12 @@ impl Claims {
 
 /// The test that decodes an example: `decodes_example_names_only`.
 pub fn example_test(example: &str) -> String {
-    format!("decodes_example_{}", example.to_snake_case())
+    format!("decodes_example_{}", snake(example))
 }
 
 /// The test that parses an example's request and encodes it back: `parses_example_names_only_request`.
 pub fn example_request_test(example: &str) -> String {
-    format!("parses_example_{}_request", example.to_snake_case())
+    format!("parses_example_{}_request", snake(example))
 }
 
 /// The setter that takes an `Option` beside the plain one: `tag_name` → `set_tag_name`.
@@ -426,7 +475,7 @@ pub fn option_setter(ident: &str) -> String {
 
 /// The Rust field (and setter) name of a common parameter: `ProjectId` becomes `project_id`.
 pub fn common(c: &CommonParam) -> String {
-    c.name.to_snake_case()
+    snake(&c.name)
 }
 
 /// Type, variant and builder names: `GetRepo`, `SurferCloud`, `GenesisAi`.
@@ -436,7 +485,7 @@ pub fn type_name(s: &str) -> String {
 
 /// Method names before their scope is considered: `get_repo_image`.
 pub fn method(s: &str) -> String {
-    s.to_snake_case()
+    snake(s)
 }
 
 /// An enum variant from its wire value: `private` becomes `Private`; values that start with a
@@ -486,6 +535,52 @@ mod tests {
     fn ordinary_names_are_snake_case() {
         assert_eq!(field(&f("IsOutSide", "bool")), "is_out_side");
         assert_eq!(field(&f("ProjectId", "string")), "project_id");
+    }
+
+    #[test]
+    fn product_prefixes_and_plural_acronyms_stay_one_word() {
+        for (wire, rust) in [
+            ("CreateUHostInstance", "create_uhost_instance"),
+            ("UHostIds", "uhost_ids"),
+            ("IPs", "ips"),
+            ("ShowAvailableIPs", "show_available_ips"),
+            ("NLBs", "nlbs"),
+            ("PHostId", "phost_id"),
+            ("IPv6Id", "ipv6_id"),
+            ("DescribeUEcVHost", "describe_uec_vhost"),
+            ("GetUPgSQLParamTemplate", "get_upg_sql_param_template"),
+            ("DescribeUK8SCluster", "describe_uk8s_cluster"),
+            ("UHostIPSet", "uhost_ip_set"),
+            ("IPsecConf", "ipsec_conf"),
+            // Unchanged: acronyms before a word, ids, plain words.
+            ("IPSet", "ip_set"),
+            ("UDBInstance", "udb_instance"),
+            ("ProjectId", "project_id"),
+            ("TagName", "tag_name"),
+        ] {
+            assert_eq!(snake(wire), rust, "{wire}");
+        }
+    }
+
+    /// UHub's own names and the golden fixtures' do not change with the rule: every wire name of
+    /// their specs converts as plain case conversion converts it.
+    #[test]
+    fn the_specs_we_ship_keep_their_rust_names() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let fixtures = std::fs::read_dir(root.join("tests/fixtures")).unwrap().map(|e| e.unwrap().path());
+        let mut checked = 0;
+        for path in fixtures.chain([root.join("../spec/uhub.json")]) {
+            let spec = crate::spec::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let fields = spec.actions.iter().flat_map(|a| a.request.iter().chain(&a.response));
+            let fields = fields.chain(spec.models.iter().flat_map(|m| &m.fields));
+            let names = fields.map(|f| f.name.as_str()).chain(spec.common.iter().map(|c| c.name.as_str()));
+            let names = names.chain(spec.actions.iter().map(|a| a.name.as_str()));
+            for name in names {
+                assert_eq!(snake(name), name.to_snake_case(), "{name} in {}", path.display());
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `sync` runs it for each spec on disk.
 
 use crate::emit::File;
-use crate::{emit, ir, lower, spec, validate};
+use crate::{emit, ir, lower, products, spec, validate};
 
 /// The spec, relative to the workspace root: what generated files name when no other source is
 /// given.
@@ -19,7 +19,13 @@ pub struct SpecError {
 /// Parses, validates and lowers spec text.
 pub fn load(text: &str) -> Result<ir::Service, SpecError> {
     let spec = spec::parse(text).map_err(|p| SpecError { problems: vec![p] })?;
-    validate::validate(&spec).map_err(|problems| SpecError { problems })?;
+    let sections = products::check(&spec);
+    let spec = products::fold(&spec);
+    let checked = validate::validate(&spec);
+    let problems: Vec<String> = sections.into_iter().chain(checked.err().unwrap_or_default()).collect();
+    if !problems.is_empty() {
+        return Err(SpecError { problems });
+    }
     Ok(lower::lower(&spec))
 }
 

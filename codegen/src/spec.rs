@@ -31,6 +31,28 @@ pub struct Spec {
     #[serde(default)]
     pub models: Vec<Model>,
     pub actions: Vec<Action>,
+    /// Other products of the same API (UCloud's catalogue: `ulb`, `uhost`, ...), each a
+    /// namespace of its own: its actions' types are looked up among its own enums and models
+    /// only, so two products' `NodeInfo` stay two types. The enums, models and actions above
+    /// are the spec's own product's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<Product>,
+}
+
+/// A product's section of the spec: its actions and the enums and models they use.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    /// Lower-case name, as the catalogue's folder gives it (`ulb` for `ulb-api`).
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub enums: Vec<Enum>,
+    #[serde(default)]
+    pub models: Vec<Model>,
+    #[serde(default)]
+    pub actions: Vec<Action>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -158,7 +180,7 @@ impl Spec {
 }
 
 /// A value type as the spec writes it, read once when the spec is: `string`, `int`, `float`,
-/// `bool`, `time`, the name of an enum or model, or `array[T]`. This is the one place the
+/// `bool`, `time`, `json`, the name of an enum or model, or `array[T]`. This is the one place the
 /// `array[...]` spelling is read; reading never fails, so every problem with a type (an unknown
 /// name, an array of arrays) is the validator's to report, with its place.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -169,6 +191,9 @@ pub enum TypeRef {
     Float,
     Bool,
     Time,
+    /// Any JSON value, kept as the service sent it: for a field the pages call `object` or
+    /// `array` and say nothing more of.
+    Json,
     /// An enum or model, by its spec name (resolved by the validator).
     Named(String),
     Array(Box<TypeRef>),
@@ -186,6 +211,7 @@ impl TypeRef {
             "float" => TypeRef::Float,
             "bool" => TypeRef::Bool,
             "time" => TypeRef::Time,
+            "json" => TypeRef::Json,
             named => TypeRef::Named(named.to_owned()),
         }
     }
@@ -215,7 +241,7 @@ impl TypeRef {
         matches!(self, TypeRef::Array(_))
     }
 
-    /// `string`, `int`, `float`, `bool` and `time`.
+    /// `string`, `int`, `float`, `bool`, `time` and `json`.
     pub fn is_builtin(&self) -> bool {
         !matches!(self, TypeRef::Named(_) | TypeRef::Array(_))
     }
@@ -229,6 +255,7 @@ impl std::fmt::Display for TypeRef {
             TypeRef::Float => f.write_str("float"),
             TypeRef::Bool => f.write_str("bool"),
             TypeRef::Time => f.write_str("time"),
+            TypeRef::Json => f.write_str("json"),
             TypeRef::Named(name) => f.write_str(name),
             TypeRef::Array(inner) => write!(f, "array[{inner}]"),
         }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::ir::Type;
 use crate::names::{self, Scope};
+use crate::products;
 use crate::spec::{Action, ENVELOPE_FIELDS, Example, Field, Spec, TypeRef};
 
 pub fn validate(spec: &Spec) -> Result<(), Vec<String>> {
@@ -28,6 +29,7 @@ pub fn resolve_type(spec: &Spec, ty: &TypeRef) -> Result<Type, String> {
         TypeRef::Float => Ok(Type::Float),
         TypeRef::Bool => Ok(Type::Bool),
         TypeRef::Time => Ok(Type::Time),
+        TypeRef::Json => Ok(Type::Json),
         TypeRef::Named(name) if spec.enums.iter().any(|e| &e.name == name) => Ok(Type::Enum(name.clone())),
         TypeRef::Named(name) if spec.models.iter().any(|m| &m.name == name) => Ok(Type::Model(name.clone())),
         TypeRef::Named(name) => Err(format!("unknown type \"{name}\"")),
@@ -77,7 +79,7 @@ impl Validator<'_> {
         self.unique("types", types);
         for e in &spec.enums {
             let place = format!("enums.{}", e.name);
-            self.ident(&place, &e.name);
+            self.ident(&place, products::local(&e.name));
             if e.values.is_empty() {
                 self.error(&place, "an enum needs at least one value");
             }
@@ -85,7 +87,7 @@ impl Validator<'_> {
         }
         for m in &spec.models {
             let place = format!("models.{}", m.name);
-            self.ident(&place, &m.name);
+            self.ident(&place, products::local(&m.name));
             self.fields(&place, &m.fields, Scope::Model, &[]);
             if let Some(name) = &m.from_string {
                 match m.fields.iter().find(|f| &f.name == name) {
@@ -104,6 +106,22 @@ impl Validator<'_> {
         self.unique("actions", spec.actions.iter().map(|a| a.name.as_str()));
         for a in &spec.actions {
             self.action(a);
+        }
+    }
+
+    /// Where a type holds a `json` value, itself or through a model's fields: `json`,
+    /// `Widget.Extra`; `None` when it holds none. A form has no spelling for free-form JSON.
+    fn json_in(&self, ty: &TypeRef, seen: &mut BTreeSet<String>) -> Option<String> {
+        match ty.base() {
+            TypeRef::Json => Some("json".to_owned()),
+            TypeRef::Named(name) if seen.insert(name.clone()) => {
+                let m = self.spec.models.iter().find(|m| &m.name == name)?;
+                m.fields.iter().find_map(|f| match self.json_in(&f.ty, seen) {
+                    Some(inner) if inner == "json" => Some(format!("{}.{}", m.name, f.name)),
+                    other => other,
+                })
+            }
+            _ => None,
         }
     }
 
@@ -142,6 +160,13 @@ impl Validator<'_> {
             let at = format!("{request}.{}", p.name);
             if reserved.contains(&p.name.as_str()) {
                 self.error(&at, "is set by the runtime and cannot be declared per action");
+            }
+            if let Some(path) = self.json_in(&p.ty, &mut BTreeSet::new()) {
+                let which = if path == "json" { "its type".to_owned() } else { path };
+                self.error(
+                    &at,
+                    format!("a request cannot send free-form JSON ({which} is `json`); `json` is for responses only"),
+                );
             }
         }
         let response = format!("{place}.response");
@@ -252,6 +277,7 @@ impl Validator<'_> {
             // The service writes times as text or as Unix seconds.
             (Type::Time, Value::String(_)) => true,
             (Type::Time, Value::Number(n)) => n.is_i64(),
+            (Type::Json, _) => true,
             (Type::Enum(name), Value::String(s)) => {
                 let e = self.spec.enums.iter().find(|e| &e.name == name).expect("resolved");
                 if !e.values.iter().any(|v| &v.value == s) {
@@ -306,6 +332,7 @@ fn spelling(ty: &Type) -> String {
         Type::Float => "float".to_owned(),
         Type::Bool => "bool".to_owned(),
         Type::Time => "time".to_owned(),
+        Type::Json => "json".to_owned(),
         Type::Enum(name) | Type::Model(name) => name.clone(),
         Type::Array(inner) => format!("array[{}]", spelling(inner)),
     }

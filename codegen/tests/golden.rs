@@ -90,7 +90,7 @@ fn sync_covers_the_real_output_and_every_fixture() {
         expected.push((root.join(FIXTURES).join(format!("{name}.json")), root.join(GOLDEN_DIR).join(&name)));
     }
     assert_eq!(targets.into_iter().map(|t| (t.spec, t.out)).collect::<Vec<_>>(), expected);
-    assert_eq!(fixture_names(), ["adversarial", "imported", "keywords", "scalars", "widgets"]);
+    assert_eq!(fixture_names(), ["adversarial", "imported", "keywords", "products", "scalars", "widgets"]);
 }
 
 /// The golden crate compiles the goldens through one hand-written `lib.rs` that must name each

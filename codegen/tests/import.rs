@@ -203,3 +203,38 @@ fn a_proposed_enum_is_added_only_when_a_merged_field_uses_it() {
     assert_eq!(notes, Vec::<String>::new(), "the hand-set enum stays and the proposal is not added again");
     assert!(!s.enums.iter().any(|e| e.name == "StartDeployJobStrategy"));
 }
+
+#[test]
+fn a_page_says_whether_it_is_marked_old_in_the_older_layout_or_a_json_body_call() {
+    use uhub_codegen::import::PageFacts;
+    let current = import(&page("zh_get_image_tag.md")).unwrap().page;
+    assert_eq!(
+        current,
+        PageFacts {
+            summary: "查询镜像的标签".into(), marked_old: false, legacy_layout: false, json_body: false
+        }
+    );
+    assert!(import(&page("zh_older_layout.md")).unwrap().page.legacy_layout);
+    let old =
+        page("zh_get_image_tag.md").replace("# 查询镜像的标签 - GetImageTag", "# 查询镜像的标签（旧） - GetImageTag");
+    let facts = import(&old).unwrap().page;
+    assert!(facts.marked_old && !facts.legacy_layout, "{facts:?}");
+    let json = "# 读取 - ReadThing\n\n## Request Parameters\n\n| Parameter Name | Type | Description | Required |\n\
+                |:---|:---|:---|:---|\n| **Id** | string | Which | **Yes** |\n\n## Response Field\n\n\
+                | Field Name | Type | Description | Required |\n|:---|:---|:---|:---|\n| **RetCode** | int | Status | **Yes** |\n\n\
+                ## Request Example\n\n```\ncurl -X POST https://api.ucloud.cn \\\n  -H 'Content-Type: application/json' \\\n  \
+                --data '{\"Action\": \"ReadThing\", \"Id\": \"x\"}'\n```\n";
+    assert!(import(json).unwrap().page.json_body);
+}
+
+#[test]
+fn a_field_spelt_in_another_case_by_a_second_page_is_the_same_field() {
+    let mut s = spec::parse(&real_spec()).unwrap();
+    let shouting =
+        page("zh_get_image_tag.md").replace("| **TagName** | string | 名称 |", "| **TAGNAME** | string | 名称 |");
+    let notes = merge(&mut s, import(&shouting).unwrap());
+    assert_eq!(notes, ["models.TagSet.TAGNAME: the field TagName in another case; its name is kept"]);
+    let tag_set = s.models.iter().find(|m| m.name == "TagSet").unwrap();
+    let names: Vec<&str> = tag_set.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names.iter().filter(|n| n.eq_ignore_ascii_case("TagName")).count(), 1, "{names:?}");
+}

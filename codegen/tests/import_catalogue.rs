@@ -81,15 +81,33 @@ fn a_bare_array_or_object_is_typed_by_the_page_s_evidence_and_says_which() {
              AccountInfo, so it is a AccountInfo",
         ]
     );
-    // Without that evidence the row is not guessed: it is listed, and the rest imports.
+    // Without that evidence the items are not guessed: the row is free-form JSON, and says so.
     let text = page("zh_older_layout.md").replace(r#""Targets": ["hub.example/a", "hub.example/b"],"#, "");
     let i = import(&text).unwrap();
+    assert_eq!(i.problems, Vec::<String>::new());
+    let targets = i.action.response.iter().find(|f| f.name == "Targets").unwrap();
+    assert_eq!(targets.ty, "json");
+    assert!(
+        i.notes.contains(
+            &"response.Targets: the page's type is `array` and nothing says of what, so it is `json` (any value, \
+              kept as sent)"
+                .to_owned()
+        ),
+        "{:#?}",
+        i.notes
+    );
+    assert_eq!(i.action.response.len(), 3);
+    // In a request the row cannot be sent: it is listed, and the rest imports.
+    let text = "# 读取 - ReadThing\n\n## Request Parameters\n\n| Parameter Name | Type | Description | Required |\n\
+                |:---|:---|:---|:---|\n| **Id** | string | Which | **Yes** |\n| **Targets** | array | Where | No |\n\n\
+                ## Response Field\n\n| Field Name | Type | Description | Required |\n|:---|:---|:---|:---|\n\
+                | **RetCode** | int | Status | **Yes** |\n";
+    let i = import(text).unwrap();
     assert_eq!(
         i.problems,
-        ["line 19: response.Targets: type `array` does not say of what; neither the description nor the response \
-             example shows the items' type; skipped"]
+        ["line 8: request.Targets: type `array` does not say of what; neither the description nor a table shows \
+          the items' type, and a request cannot send free-form JSON; skipped"]
     );
-    assert_eq!(i.action.response.len(), 2);
 }
 
 #[test]
@@ -154,13 +172,14 @@ fn references_spelled_unlike_their_table_and_tables_named_like_generated_types()
 }
 
 #[test]
-fn an_object_nothing_describes_is_a_listed_problem_and_example_faults_are_warnings() {
+fn an_object_nothing_describes_is_free_form_json_and_example_faults_are_warnings() {
     let i = import(&page("zh_cell_quirks.md")).unwrap();
-    assert_eq!(
-        i.problems,
-        ["line 35: response.Labels: type `object` is a JSON object whose fields neither a table of the page nor the \
-             response example lists, and the spec has no type for free-form JSON; skipped"]
-    );
+    assert_eq!(i.problems, Vec::<String>::new());
+    assert_eq!(i.action.response.iter().find(|f| f.name == "Labels").unwrap().ty, "json");
+    // The whole import is a valid spec once merged: the SDK keeps the value as sent.
+    let mut s = real_spec();
+    merge(&mut s, i.clone());
+    uhub_codegen::load(&spec::to_text(&s)).expect("merged spec is valid");
     assert_eq!(i.warnings, ["request example: Colour is not a request parameter of the page; skipped"]);
     // The example's value outside the listed ones withdraws the proposed enum, as before.
     assert_eq!(i.action.request[1].ty, "string");
@@ -212,14 +231,14 @@ fn a_catalogue_imports_page_after_page_as_merging_one_by_one_does() {
         let single_notes = merge(&mut one_by_one, imported);
         assert_eq!(batch_notes, single_notes);
     }
-    assert_eq!(catalog.spec(), &one_by_one);
+    assert_eq!(catalog.spec(), one_by_one);
     // Names made for a later page see the models an earlier one added: a second copy of a
     // page under another action name reuses the spec's models instead of clashing.
     let again = pages[1].replace("DescribeImageRule", "DescribeImageRuleAgain");
     let i = catalog.import(&again).unwrap();
     assert_eq!(i.action.request[3].ty, "array[DescribeImageRuleAgainNode]");
     catalog.merge(i);
-    uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
+    uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
 }
 
 #[test]
@@ -243,9 +262,10 @@ fn a_second_page_of_an_action_keeps_the_merged_example_valid() {
     );
     let notes = catalog.merge(i);
     assert!(notes.contains(&"actions.DescribeImageRule.examples: the page's example".to_owned()), "{notes:#?}");
-    let action = catalog.spec().actions.iter().find(|a| a.name == "DescribeImageRule").unwrap();
+    let merged = catalog.spec();
+    let action = merged.actions.iter().find(|a| a.name == "DescribeImageRule").unwrap();
     assert_eq!(action.examples[0].request["Rule"], json!(["0.0.0.0/0|udp|53"]));
-    uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
+    uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
 }
 
 #[test]
@@ -263,9 +283,10 @@ fn an_example_that_sets_less_than_the_merged_action_requires_keeps_only_its_resp
         ),
         "{notes:#?}"
     );
-    let action = catalog.spec().actions.iter().find(|a| a.name == "SetMirrorSync").unwrap();
+    let merged = catalog.spec();
+    let action = merged.actions.iter().find(|a| a.name == "SetMirrorSync").unwrap();
     assert!(action.examples[0].request.is_empty());
-    uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
+    uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
 }
 
 #[test]
@@ -307,13 +328,17 @@ fn widget_page(action: &str, rows: &[(&str, &str, bool)]) -> String {
 #[test]
 fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
     let mut catalog = Catalog::new(real_spec());
-    let first =
-        widget_page("ListWidgets", &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true)]);
+    let first = widget_page(
+        "ListWidgets",
+        &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true), ("Ratio", "int", true)],
+    );
     catalog.merge(catalog.import(&first).unwrap());
-    // Another product's page with a table of the same name: fewer fields, one more, one
-    // optional, one of another type.
-    let second =
-        widget_page("ListGadgets", &[("Id", "string", true), ("Size", "string", false), ("Weight", "int", true)]);
+    // Another action's page of the same product with a table of the same name: fewer fields,
+    // one more, one optional, one of another type, an int the other says is a float.
+    let second = widget_page(
+        "ListGadgets",
+        &[("Id", "string", true), ("Size", "string", false), ("Weight", "int", true), ("Ratio", "float", true)],
+    );
     let notes = catalog.merge(catalog.import(&second).unwrap());
     assert_eq!(
         notes,
@@ -322,20 +347,30 @@ fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
             "models.Widget.Size: ListGadgets's page says string; the spec's int is kept, as other actions use it",
             "models.Widget.Size: required true → false: ListGadgets's page says so",
             "models.Widget.Weight: added, optional: other actions' pages do not list it",
+            "models.Widget.Ratio: ListGadgets's page says float; int → float, which reads both",
             "actions.ListGadgets: added; review its idempotency, pagination and descriptions",
         ]
     );
-    let widget = catalog.spec().models.iter().find(|m| m.name == "Widget").unwrap();
+    let merged = catalog.spec();
+    let widget = merged.models.iter().find(|m| m.name == "Widget").unwrap();
     assert_eq!(
         shape(&widget.fields),
-        owned(&[("Id", "string", true), ("Size", "int", false), ("Colour", "string", false), ("Weight", "int", false)])
+        owned(&[
+            ("Id", "string", true),
+            ("Size", "int", false),
+            ("Colour", "string", false),
+            ("Ratio", "float", true),
+            ("Weight", "int", false)
+        ])
     );
     // The action's own page, imported again, still decides its model's flags.
-    let again =
-        widget_page("ListWidgets", &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true)]);
+    let again = widget_page(
+        "ListWidgets",
+        &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true), ("Ratio", "float", true)],
+    );
     let notes = catalog.merge(catalog.import(&again).unwrap());
     assert!(notes.contains(&"models.Widget.Size: required false → true".to_owned()), "{notes:#?}");
-    uhub_codegen::load(&spec::to_text(catalog.spec())).expect("merged catalogue is valid");
+    uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
 }
 
 #[test]

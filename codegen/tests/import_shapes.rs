@@ -272,6 +272,68 @@ fn a_list_of_enumerated_strings_is_a_list_of_the_enum_named_in_the_singular() {
     assert_eq!((i.enums[0].name.as_str(), values), ("GetWebhookLogEvent", vec!["push", "delete", "tag"]));
 }
 
+/// A page in UCloud's layout with an `array[string]` of listed values and `...Time` fields,
+/// some points in time and some not.
+const KEYS_PAGE: &str = "# 查询密钥 - DescribeKeys
+
+## 请求参数
+
+| 参数名 | 类型 | 描述信息 | 必填 |
+|:---|:---|:---|:---|
+| **KeyId** | string | 密钥 |**Yes**|
+
+## 响应字段
+
+| 字段名 | 类型 | 描述信息 | 必填 |
+|:---|:---|:---|:---|
+| **RetCode** | int | 返回码 |**Yes**|
+| **KeyUsages** | array[string] | 用途。枚举值：> Encrypt > Sign |No|
+| **CreateTime** | int | 创建时间 |No|
+| **RotateTime** | string | 轮转时间 |No|
+| **BackupBeginTime** | int | 备份开始时间，单位小时计 |No|
+| **RunTime** | int | 运行时长 |No|
+| **ExpireTime** | int | 过期时间，Unix 时间戳 |No|
+
+## 响应示例
+
+```
+{ \"RetCode\": 0, \"KeyUsages\": [\"Encrypt\", \"Sign\"], \"CreateTime\": 1714557600, \"RotateTime\": \"2024-05-01 18:00:00\", \"BackupBeginTime\": 3 }
+```
+";
+
+#[test]
+fn an_array_of_strings_whose_description_lists_values_is_a_list_of_that_enum() {
+    let i = import(KEYS_PAGE).unwrap();
+    let usages = i.action.response.iter().find(|f| f.name == "KeyUsages").unwrap();
+    assert_eq!(usages.ty, "array[DescribeKeysKeyUsage]", "a list, as the example shows, not one value");
+    let values: Vec<_> = i.enums[0].values.iter().map(|v| v.value.as_str()).collect();
+    assert_eq!(values, ["Encrypt", "Sign"]);
+}
+
+#[test]
+fn a_time_field_is_a_time_only_when_its_example_or_description_says_so() {
+    let i = import(KEYS_PAGE).unwrap();
+    assert_eq!(i.problems, Vec::<String>::new());
+    let ty = |name: &str| {
+        let f = i.action.response.iter().find(|f| f.name == name).unwrap();
+        (f.ty.to_string(), f.doc_type.as_ref().map(|d| d.to_string()))
+    };
+    assert_eq!(ty("CreateTime"), ("time".into(), Some("int".into())), "the example holds Unix seconds");
+    assert_eq!(ty("RotateTime"), ("time".into(), Some("string".into())), "the example holds a date");
+    assert_eq!(ty("ExpireTime"), ("time".into(), Some("int".into())), "the description says Unix timestamp");
+    assert_eq!(ty("BackupBeginTime"), ("int".into(), None), "an hour of the day: 3");
+    assert_eq!(ty("RunTime"), ("int".into(), None), "a duration");
+    assert!(
+        i.notes.contains(
+            &"response.BackupBeginTime: kept as the page's int, not a time: the response example's value 3 is no \
+              Unix time or date"
+                .to_owned()
+        ),
+        "{:#?}",
+        i.notes
+    );
+}
+
 #[test]
 fn an_example_value_outside_the_list_withdraws_the_proposal() {
     let i = import(&page("en_start_deploy_job.md")).unwrap();

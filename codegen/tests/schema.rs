@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use serde_json::{Map, Value, json};
 use uhub_codegen::spec::{
-    self, Action, CommonParam, CommonSource, Enum, EnumValue, Example, Field, Model, Pagination, Provider, Spec,
+    self, Action, CommonParam, CommonSource, Enum, EnumValue, Example, Field, Model, Pagination, Product, Provider,
+    Spec,
 };
 
 fn root() -> PathBuf {
@@ -44,7 +45,7 @@ fn field(name: &str, ty: &str, required: bool, default: Value, rust_name: &str) 
     }
 }
 
-fn full_spec() -> Spec {
+fn full_spec_without_products() -> Spec {
     Spec {
         schema: Some("./uhub.schema.json".into()),
         product: "Sample".into(),
@@ -100,7 +101,24 @@ fn full_spec() -> Spec {
                 response: json!({"TotalCount": 1, "Widgets": [{"WidgetName": "a"}]}),
             }],
         }],
+        products: Vec::new(),
     }
+}
+
+/// [`full_spec_without_products`] with a product that has a `Color` and a `Widget` of its own
+/// (named as the spec's own) and an action of the same shape.
+fn full_spec() -> Spec {
+    let mut spec = full_spec_without_products();
+    let mut action = spec.actions[0].clone();
+    action.name = "ListGadgetWidgets".into();
+    spec.products.push(Product {
+        name: "gadgets".into(),
+        description: "Another product, with a Widget of its own.".into(),
+        enums: spec.enums.clone(),
+        models: spec.models.clone(),
+        actions: vec![action],
+    });
+    spec
 }
 
 fn full_json() -> Value {

@@ -118,6 +118,72 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
+    // Products: each a namespace of its own.
+    Case {
+        what: "a product's field of a type only the spec's own product declares",
+        edit: |s| {
+            s["products"] = json!([{"name": "shelf", "actions": [{"name": "GetShelf", "description": "",
+                "idempotent": true, "response": [{"name": "Tags", "type": "array[Tag]", "description": ""}]}]}]);
+        },
+        problems: &["actions.GetShelf.response.Tags: unknown type \"shelf::Tag\""],
+    },
+    Case {
+        what: "a product's model of a type another product declares",
+        edit: |s| {
+            s["products"] = json!([
+                {"name": "shelf", "enums": [{"name": "Size", "description": "", "values": [{"value": "s", "description": ""}]}]},
+                {"name": "rack", "models": [{"name": "Slot", "description": "", "fields": [
+                    {"name": "Size", "type": "Size", "description": ""}]}]}
+            ]);
+        },
+        problems: &["models.rack::Slot.Size: unknown type \"rack::Size\""],
+    },
+    Case {
+        what: "products named badly, twice, or as the spec's own",
+        edit: |s| s["products"] = json!([{"name": "Shelf"}, {"name": "rack"}, {"name": "rack"}, {"name": "shop"}]),
+        problems: &[
+            "products.Shelf: a product's name is lower case: a letter, then letters, digits, `_`, `-` or `.`",
+            "products.rack: appears twice",
+            "products.shop: is the spec's own product, whose types and actions are at the top",
+        ],
+    },
+    Case {
+        what: "an action in two products",
+        edit: |s| {
+            let a = json!({"name": "GetShelf", "description": "", "idempotent": true});
+            s["products"] = json!([{"name": "shelf", "actions": [a.clone()]}, {"name": "rack", "actions": [a]}]);
+        },
+        problems: &["actions: duplicate name \"GetShelf\""],
+    },
+    Case {
+        what: "a type name with the product separator",
+        edit: |s| s["models"][0]["name"] = json!("shop::Tag"),
+        problems: &[
+            "models.shop::Tag: \"shop::Tag\" is not a valid name (letters, digits and _; starting with a letter)",
+            "actions.GetImageTag.response.TagSet: unknown type \"Tag\"",
+        ],
+    },
+    // Free-form JSON: read from responses, never sent.
+    Case {
+        what: "a request parameter of free-form JSON",
+        edit: |s| param(s, "GetImageTag", "TagName")["type"] = json!("json"),
+        problems: &[
+            "actions.GetImageTag.request.TagName: a request cannot send free-form JSON (its type is `json`); `json` is for responses only",
+        ],
+    },
+    Case {
+        what: "a request parameter of a model holding free-form JSON",
+        edit: |s| {
+            push(&mut s["models"][0]["fields"], json!({"name": "Extra", "type": "json", "description": "Anything."}));
+            push(
+                &mut action(s, "CreateTag")["request"],
+                json!({"name": "Tags", "type": "array[Tag]", "description": "Tags."}),
+            );
+        },
+        problems: &[
+            "actions.CreateTag.request.Tags: a request cannot send free-form JSON (Tag.Extra is `json`); `json` is for responses only",
+        ],
+    },
     // Types and references.
     Case {
         what: "misspelt scalar type",
@@ -266,7 +332,7 @@ const CASES: &[Case] = &[
         what: "unknown top-level key",
         edit: |s| s["version"] = json!(2),
         problems: &[
-            "version: unknown field `version`, expected one of `$schema`, `product`, `description`, `providers`, `common`, `enums`, `models`, `actions`",
+            "version: unknown field `version`, expected one of `$schema`, `product`, `description`, `providers`, `common`, `enums`, `models`, `actions`, `products`",
         ],
     },
     Case {

@@ -98,7 +98,7 @@ fn within<R>(limits: ListLimits, pass: impl FnOnce() -> R) -> R {
 }
 
 /// Takes one item for a list that already holds `len`; an error says which cap it passes.
-fn take_item<E: de::Error>(len: usize, depth: u32) -> Result<(), E> {
+pub(crate) fn take_item<E: de::Error>(len: usize, depth: u32) -> Result<(), E> {
     BUDGET.with(|cell| {
         let mut b = cell.get();
         let cap = if depth == 0 { b.limits.top } else { b.limits.total };

@@ -43,6 +43,7 @@ mod form;
 // Formatted by prettyplease when generated; rustfmt must leave it byte-for-byte alone.
 #[rustfmt::skip]
 pub mod generated;
+mod json;
 pub mod paginate;
 mod retry;
 pub mod runtime;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use uhub_codegen::sync::{self, Mode};
 
+mod catalogue_nav;
 mod fmt_spec;
 mod import_batch;
 mod import_doc;

@@ -46,6 +46,7 @@ pub fn rust_type(ty: &Type) -> TokenStream {
         Type::Float => quote!(f64),
         Type::Bool => quote!(bool),
         Type::Time => quote!(#rt::Time),
+        Type::Json => quote!(#rt::serde_json::Value),
         Type::Enum(n) | Type::Model(n) => {
             let id = name(n);
             quote!(#id)

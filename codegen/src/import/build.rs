@@ -111,11 +111,23 @@ impl<'a> Builder<'a> {
             }
         };
         // UCloud's times (`CreateTime`, `UpdateTime`) come as text or as Unix seconds whatever a
-        // page says: a response's or model's `...Time` is a typed time, its page type kept as
-        // `doc_type`. Request parameters keep the page's type, which is what the service reads.
+        // page says: a response's or model's `...Time` that the page shows to be a point in time
+        // is a typed time, its page type kept as `doc_type`. Many `...Time` fields are durations
+        // or hours of the day (`BackupBeginTime`, "in hours"), so the name alone proves nothing.
+        // Request parameters keep the page's type, which is what the service reads.
         let (ty, doc_type) = match ty.as_str() {
             "int" | "string" if node.name.ends_with("Time") && owner.place != "request" => {
-                ("time".to_owned(), Some(ty))
+                let place = format!("{}.{}", owner.place, node.name);
+                match evidence::time(self.example.as_ref(), &node.name, &description) {
+                    Ok(why) => {
+                        self.notes.push(format!("{place}: a time, as {why}"));
+                        ("time".to_owned(), Some(ty))
+                    }
+                    Err(why) => {
+                        self.notes.push(format!("{place}: kept as the page's {ty}, not a time: {why}"));
+                        (ty, None)
+                    }
+                }
             }
             _ => (ty, None),
         };
@@ -139,11 +151,17 @@ impl<'a> Builder<'a> {
                     self.notes.push(format!("{place}.{name}: the page's type is `object`; {why}, so it is a {table}"));
                     types::map(&table, &mut self.referenced, &|w| resolve(tables, w))
                 }
+                None if place != "request" => {
+                    self.notes.push(format!(
+                        "{place}.{name}: the page's type is `object` and nothing says its fields, so it is `json` \
+                         (any value, kept as sent)"
+                    ));
+                    Some("json".to_owned())
+                }
                 None => {
                     self.problems.push(format!(
                         "line {line}: {place}.{name}: type `object` is a JSON object whose fields neither a table \
-                         of the page nor the response example lists, and the spec has no type for free-form JSON; \
-                         skipped"
+                         of the page nor its description lists, and a request cannot send free-form JSON; skipped"
                     ));
                     return None;
                 }
@@ -155,10 +173,17 @@ impl<'a> Builder<'a> {
                     ));
                     types::map(&format!("array[{element}]"), &mut self.referenced, &|w| resolve(tables, w))
                 }
+                None if place != "request" => {
+                    self.notes.push(format!(
+                        "{place}.{name}: the page's type is `array` and nothing says of what, so it is `json` \
+                         (any value, kept as sent)"
+                    ));
+                    Some("json".to_owned())
+                }
                 None => {
                     self.problems.push(format!(
                         "line {line}: {place}.{name}: type `array` does not say of what; neither the description \
-                         nor the response example shows the items' type; skipped"
+                         nor a table shows the items' type, and a request cannot send free-form JSON; skipped"
                     ));
                     return None;
                 }
@@ -181,11 +206,13 @@ impl<'a> Builder<'a> {
             }
         };
         let proposal = match ty.as_str() {
-            "string" | "array[string]" => self.enum_for(node, &row.description, owner),
+            "string" | "array[string]" => self.enum_for(node, &row.description, owner, ty != "string"),
             _ => None,
         };
+        // A list's description lists the values its items take: a list of that enum, whether the
+        // list is spelled `Names.N` or `array[string]`.
         Some(match proposal {
-            Some(e) if node.list => format!("array[{e}]"),
+            Some(e) if ty != "string" => format!("array[{e}]"),
             Some(e) => e,
             None => ty,
         })
@@ -204,7 +231,9 @@ impl<'a> Builder<'a> {
 
     /// The enum a description enumerates: one of the target spec or of this page with the same
     /// values, else a new proposal named by the naming rule.
-    fn enum_for(&mut self, node: &Node, description: &str, owner: &Owner) -> Option<String> {
+    /// The enum a string's (or, `list`, a list's items') description lists, named in the
+    /// singular for a list.
+    fn enum_for(&mut self, node: &Node, description: &str, owner: &Owner, list: bool) -> Option<String> {
         let values = enums::values(description)?;
         let known = self
             .ctx
@@ -213,7 +242,7 @@ impl<'a> Builder<'a> {
         if let Some(e) = known {
             return Some(e.name.clone());
         }
-        let name = self.namer.claim(&naming::for_field(owner.name, &node.name, node.list));
+        let name = self.namer.claim(&naming::for_field(owner.name, &node.name, list));
         let description = format!("The values the page lists for {}.", node.path);
         self.proposals.push(Enum { name: name.clone(), description, values });
         Some(name)

@@ -57,6 +57,70 @@ pub(super) fn evidence(
         .then(|| (table.name.clone(), format!("{why} have the fields of the table {}", table.name)))
 }
 
+/// Whether a response's or model's `...Time` field is a point in time, by the page's own
+/// evidence, not by its name: `Ok(why)` when the response example's values under the field
+/// are all Unix times or date text (zeros, "not set", aside), or, with no such value, when its
+/// description says so (a timestamp, Unix time, a date); `Err(why)` otherwise: an example
+/// value that is no time (`3`, `"02:00"`), a description of a duration or an hour of the day
+/// (`单位小时`, `时长`, "seconds"), or nothing said at all. Durations and hours keep the
+/// page's type, which decodes whatever the service sends.
+pub(super) fn time(example: Option<&serde_json::Value>, field: &str, description: &str) -> Result<String, String> {
+    let mut values = Vec::new();
+    if let Some(example) = example {
+        example::values_under(example, field, &mut values);
+    }
+    let set: Vec<&serde_json::Value> = values.into_iter().filter(|v| !is_unset(v)).collect();
+    if let Some(other) = set.iter().find(|v| !looks_like_time(v)) {
+        return Err(format!("the response example's value {other} is no Unix time or date"));
+    }
+    if !set.is_empty() {
+        return Ok("the response example's values are Unix times or dates".to_owned());
+    }
+    let said = description.to_lowercase();
+    let marks = |words: &[&'static str]| words.iter().find(|w| said.contains(**w)).copied();
+    if let Some(word) = marks(&["时间戳", "timestamp", "unix", "日期", "date", "yyyy"]) {
+        return Ok(format!("its description says {word:?}"));
+    }
+    if let Some(word) = marks(&["时长", "单位", "小时", "周期", "区间", "duration", "second", "minute", "hour", "day"])
+    {
+        return Err(format!("its description says {word:?}, a duration or an hour"));
+    }
+    Err("neither its description nor the response example says it is a Unix time or a date".to_owned())
+}
+
+/// A value that says "not set" rather than what the field holds: `0`, `""`, `null`.
+fn is_unset(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => true,
+        serde_json::Value::String(s) => s.trim().is_empty() || s.trim() == "0",
+        serde_json::Value::Number(n) => n.as_f64() == Some(0.0),
+        _ => false,
+    }
+}
+
+/// Unix seconds or milliseconds (a number from 1e9: September 2001 on), as a number or digits,
+/// or date text (`2024-05-01 18:00:00`, `2024/05/01`, RFC 3339).
+fn looks_like_time(v: &serde_json::Value) -> bool {
+    let unix = |n: f64| n >= 1e9;
+    match v {
+        serde_json::Value::Number(n) => n.as_f64().is_some_and(unix),
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            if let Ok(n) = s.parse::<f64>() {
+                return unix(n);
+            }
+            let b = s.as_bytes();
+            b.len() >= 10
+                && b[..4].iter().all(u8::is_ascii_digit)
+                && matches!(b[4], b'-' | b'/')
+                && b[5..7].iter().all(u8::is_ascii_digit)
+                && b[7] == b[4]
+                && b[8..10].iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
 /// What a list's example items may all be: a test, the spec type, how a note says it.
 type ScalarItems = (fn(&serde_json::Value) -> bool, &'static str, &'static str);
 
@@ -121,5 +185,33 @@ pub(super) fn resolve(tables: &[ModelTable], word: &str) -> String {
     match (alike.next(), alike.next()) {
         (Some(t), None) => t.name.clone(),
         _ => word.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::time;
+
+    #[test]
+    fn a_time_is_a_time_by_its_example_or_description_never_by_its_name_alone() {
+        let example = json!({ "Set": [{ "CreateTime": 1714557600, "BackupBeginTime": 3, "Window": "02:00" }] });
+        assert!(time(Some(&example), "CreateTime", "").is_ok());
+        let dates = json!({ "ExpireTime": ["2024-05-01 18:00:00", "0", ""] });
+        assert!(time(Some(&dates), "ExpireTime", "").is_ok(), "zeros and empty text are not set");
+        assert_eq!(
+            time(Some(&example), "BackupBeginTime", "备份开始时间，Unix 时间戳"),
+            Err("the response example's value 3 is no Unix time or date".to_owned()),
+            "the example beats the description"
+        );
+        assert!(time(Some(&example), "Window", "").is_err());
+        assert!(time(None, "ExpireTime", "资源有效期 unix timestamp, 单位秒").is_ok());
+        assert_eq!(
+            time(None, "BackupBeginTime", "备份开始时间，单位小时计，默认3点"),
+            Err("its description says \"单位\", a duration or an hour".to_owned())
+        );
+        assert!(time(None, "RunTime", "实例运行时长").is_err());
+        assert!(time(None, "CreateTime", "创建时间").is_err(), "nothing says which form it takes");
     }
 }

@@ -23,6 +23,39 @@ pub struct Import {
     pub warnings: Vec<String>,
     /// Decisions worth a look when reviewing: which model typed which rows, and why.
     pub notes: Vec<String>,
+    /// What the page says of itself, by which a batch picks one page per action.
+    pub page: PageFacts,
+}
+
+/// What a page says of itself beside its API: its title's summary, whether the title marks it
+/// superseded, and its layout. A batch uses these to pick the current page of an action that
+/// several pages document (see `choose`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PageFacts {
+    /// The title before ` - <Action>`: `创建云主机(旧)`.
+    pub summary: String,
+    /// The title marks the page as the old one: `(旧)`, `（旧）`, `(old)`. (`【已废弃】` marks the
+    /// action deprecated, not the page superseded, so it is not one of these.)
+    pub marked_old: bool,
+    /// The older template (`# Response Elements`), which today's layout superseded.
+    pub legacy_layout: bool,
+    /// The request example is a JSON body (`Content-Type: application/json`, `--data '{...}'`):
+    /// the page documents the action called with JSON, not its form-encoded call.
+    pub json_body: bool,
+}
+
+impl PageFacts {
+    fn of(page: &page::Page) -> PageFacts {
+        let summary = page.title.as_ref().and_then(|(_, t)| page::title_action(t)).map_or("", |(s, _)| s);
+        let lower = summary.to_lowercase();
+        let marked_old = ["(旧)", "（旧）", "(old)", "（old）"].iter().any(|m| lower.contains(m));
+        let json_body = page
+            .request_example
+            .iter()
+            .map(|l| l.trim())
+            .any(|l| l.to_lowercase().contains("application/json") || (l.starts_with("--data") && l.contains('{')));
+        PageFacts { summary: summary.to_owned(), marked_old, legacy_layout: page.legacy_layout, json_body }
+    }
 }
 
 /// Why a page yields no spec entry.
@@ -82,7 +115,8 @@ pub(super) fn run(text: &str, ctx: Context) -> Result<Import, Refused> {
     let known = example::Known { params: &action.request, models: &models, enums: &proposals, ctx };
     let mut warnings = Vec::new();
     let folded = example::fold(&page.request_example, &page.response_example, &known, &reserved, &mut warnings);
-    let mut import = Import { action, models, enums: proposals, problems, warnings, notes };
+    let facts = PageFacts::of(&page);
+    let mut import = Import { action, models, enums: proposals, problems, warnings, notes, page: facts };
     for name in &folded.off_list {
         withdraw(&mut import, name);
     }

@@ -66,6 +66,9 @@ pub(super) fn read(text: &str, problems: &mut Vec<String>) -> Page {
                 continue;
             }
             page.file(current, model.clone(), std::mem::take(&mut table));
+            if heading.to_lowercase().contains("response element") {
+                page.legacy_layout = true;
+            }
             // A heading that is one type name (`BillOverviewItem`, which contains the word
             // "overview") names a data model after the parameter tables; the older layout puts
             // these right after the response table, with no "data model" heading.

@@ -94,7 +94,7 @@ struct Merger<'m> {
 impl Merger<'_> {
     fn fields(&mut self, existing: &mut Vec<Field>, page: Vec<Field>, place: &str) {
         for f in page {
-            match existing.iter_mut().find(|e| e.name == f.name) {
+            match same_field(existing, &f.name, place, self.notes) {
                 Some(e) => {
                     let kept = e.doc_type.as_ref() == Some(&f.ty) || keeps_type(&e.ty, &f.ty, self.proposed);
                     if !kept {
@@ -119,15 +119,24 @@ impl Merger<'_> {
     /// them sends, so a field is required only when every page requires it, a field some page
     /// lacks is optional, and a type the pages disagree on stays the spec's.
     fn shared(&mut self, existing: &mut Vec<Field>, page: Vec<Field>, place: &str, action: &str) {
-        for e in existing.iter_mut().filter(|e| e.required && !page.iter().any(|f| f.name == e.name)) {
+        for e in
+            existing.iter_mut().filter(|e| e.required && !page.iter().any(|f| f.name.eq_ignore_ascii_case(&e.name)))
+        {
             self.notes.push(format!("{place}.{}: required true → false: {action}'s page does not list it", e.name));
             e.required = false;
         }
         for mut f in page {
-            match existing.iter_mut().find(|e| e.name == f.name) {
+            match same_field(existing, &f.name, place, self.notes) {
                 Some(e) => {
                     let kept = e.doc_type.as_ref() == Some(&f.ty) || keeps_type(&e.ty, &f.ty, self.proposed);
-                    if !kept {
+                    if !kept && widens_to_float(&e.ty, &f.ty) {
+                        // A number one page says is an int and another a float decodes both as a float.
+                        self.notes.push(format!(
+                            "{place}.{}: {action}'s page says {}; {} → {}, which reads both",
+                            f.name, f.ty, e.ty, f.ty
+                        ));
+                        e.ty = f.ty.clone();
+                    } else if !kept {
                         self.notes.push(format!(
                             "{place}.{}: {action}'s page says {}; the spec's {} is kept, as other actions use it",
                             f.name, f.ty, e.ty
@@ -147,6 +156,31 @@ impl Merger<'_> {
             }
         }
     }
+}
+
+/// The field a page's field merges into: the one of its name, else one whose name differs only
+/// in case (`UGNId` and `UGNID`, as two pages of one product spell it), whose name is kept and
+/// said: a struct never holds one wire field twice.
+fn same_field<'f>(
+    existing: &'f mut [Field],
+    name: &str,
+    place: &str,
+    notes: &mut Vec<String>,
+) -> Option<&'f mut Field> {
+    let at = existing
+        .iter()
+        .position(|e| e.name == name)
+        .or_else(|| existing.iter().position(|e| e.name.eq_ignore_ascii_case(name)))?;
+    let e = &mut existing[at];
+    if e.name != name {
+        notes.push(format!("{place}.{name}: the field {} in another case; its name is kept", e.name));
+    }
+    Some(e)
+}
+
+/// Whether the spec's `int` (or list of ints) meets a page's `float` (or list of floats).
+fn widens_to_float(spec: &TypeRef, page: &TypeRef) -> bool {
+    spec.is_array() == page.is_array() && *spec.base() == TypeRef::Int && *page.base() == TypeRef::Float
 }
 
 /// The models an action's fields use, directly or through other models.

@@ -55,6 +55,7 @@
 
 mod build;
 mod catalog;
+mod choose;
 mod context;
 mod dotted;
 mod enums;
@@ -70,9 +71,10 @@ mod types;
 
 use crate::spec::Spec;
 pub use catalog::Catalog;
+pub use choose::{Candidate, Choice, Rule, choose};
 use context::{Context, Index};
 use importer::run;
-pub use importer::{Import, Refused};
+pub use importer::{Import, PageFacts, Refused};
 
 /// Imports one page on its own; names it makes may clash with a spec's (see [`import_for`]).
 pub fn import(text: &str) -> Result<Import, Refused> {
@@ -96,7 +98,7 @@ pub fn import_for(text: &str, spec: &Spec) -> Result<Import, Refused> {
 /// spec that the action does not use yet (another product's page has a table of that name) is
 /// merged so that it decodes what every action sends: a field is required only when every page
 /// requires it, fields one page lacks are optional, and a type the pages disagree on stays the
-/// spec's. A proposed enum is added only when some field of the merged spec uses it and no enum
+/// spec's (but an int one page calls a float becomes a float). A proposed enum is added only when some field of the merged spec uses it and no enum
 /// or model has its name.
 pub fn merge(spec: &mut Spec, import: Import) -> Vec<String> {
     let mut index = Index::of(spec);

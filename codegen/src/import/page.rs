@@ -83,6 +83,9 @@ pub(super) struct Page {
     /// The first HTTP request line of a code block (`PUT /<key_name> HTTP/1.1`), with its line
     /// number: the page documents a REST call of object storage, not an `Action=` call.
     pub http_call: Option<(usize, String)>,
+    /// Laid out in the older template (`# Response Elements` and its tables), which UCloud
+    /// superseded: when an action also has a page in today's layout, that one is current.
+    pub legacy_layout: bool,
 }
 
 impl Page {

@@ -16,6 +16,8 @@ pub mod imported;
 #[rustfmt::skip]
 pub mod keywords;
 #[rustfmt::skip]
+pub mod products;
+#[rustfmt::skip]
 pub mod scalars;
 #[rustfmt::skip]
 pub mod widgets;
