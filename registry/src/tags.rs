@@ -208,8 +208,19 @@ impl Registry {
                     ));
                 }
             } else if !linked && full && new > 0 {
-                // A registry without `Link`: ask from the last tag while pages come full.
-                next = last_valid.map(|last| page_url(self, repository, page_size, Some(&last)));
+                // A registry without `Link`: ask from the last tag while pages come full. A full
+                // page of refused names leaves nothing to ask from (a refused name is never
+                // sent back): stopping there quietly could hide every tag after it.
+                let Some(last) = last_valid else {
+                    return Err(listing_error(
+                        &target,
+                        format!(
+                            "page {} is full of names that are not tags and the registry sends no Link to the next; refused",
+                            seen_pages.len()
+                        ),
+                    ));
+                };
+                next = Some(page_url(self, repository, page_size, Some(&last)));
             }
         }
         list.tags.sort();

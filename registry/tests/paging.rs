@@ -117,6 +117,22 @@ async fn without_link_full_pages_are_followed_by_last() {
     assert_eq!(server.requests().iter().filter(|r| r.path.contains("/tags/list")).count(), 3);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_page_of_refused_names_without_link_is_an_error_not_the_end() {
+    // Three names a page, none of them a tag, and no Link: nothing valid to ask `last=` from.
+    let server = Server::start(Handler::new(|request| {
+        if request.path == "/v2/" {
+            return Reply::json("{}");
+        }
+        Reply::json(r#"{"name":"o/app","tags":["../a","-b","c/../d"]}"#)
+    }))
+    .await;
+    let err = anonymous(&server.addr().to_string()).list_tags_by("o/app", 3).await.unwrap_err();
+    let err = err.to_string();
+    assert!(err.contains("page 1 is full of names that are not tags") && err.ends_with("refused"), "{err}");
+    assert_eq!(server.requests().iter().filter(|r| r.path.contains("/tags/list")).count(), 1);
+}
+
 /// The error `list_tags` ends with against a server answering `reply` to every tag list.
 async fn listing_error(reply: impl Fn(&Received) -> Reply + Send + Sync + 'static) -> (String, usize) {
     let server = Server::start(Handler::new(
