@@ -37,6 +37,19 @@ const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const MANIFEST_UNKNOWN: &str = r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#;
 
+/// The smallest image: a linux/amd64 config and no layers. Returns the config, the manifest
+/// and the manifest's digest, for scripted sources that serve one image.
+pub fn config_only_image() -> (&'static [u8], String, String) {
+    let config: &'static [u8] = br#"{"architecture":"amd64","os":"linux"}"#;
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[]}}"#,
+        crate::digest(config),
+        config.len()
+    );
+    let digest = crate::digest(manifest.as_bytes());
+    (config, manifest, digest)
+}
+
 /// Child `i` of [`index_source`]'s index: one linux/amd64 image whose config and layer are
 /// the same for every child (`sha256:11..`, `sha256:22..`), padded by `padding` bytes of
 /// annotation so that holding many is visible.

@@ -80,13 +80,7 @@ async fn a_dry_run_then_a_platform_subset_with_its_rewritten_index() {
 
 /// A registry on uhub-loopback whose blobs are the wrong bytes: it fails midway through a copy.
 async fn lying_source() -> Server {
-    let config = br#"{"architecture":"amd64","os":"linux"}"#;
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[]}}"#,
-        uhub_testreg::digest(config),
-        config.len()
-    );
-    let digest = uhub_testreg::digest(manifest.as_bytes());
+    let (config, manifest, digest) = uhub_testreg::fake::config_only_image();
     let manifest = Reply::json(&manifest).header("Content-Type", "application/vnd.oci.image.manifest.v1+json");
     uhub_testreg::fake::source(manifest, digest, |_| vec![b'x'; config.len()]).await
 }

@@ -74,13 +74,7 @@ fn echo(style: &str) -> String {
 /// serves one image in every repository, and fails each blob request with [`echo`] in the style
 /// named by the repository. With `token_fails`, `/token` itself answers the echo.
 async fn hostile_registry(token_fails: bool) -> Server {
-    let config = br#"{"architecture":"amd64","os":"linux"}"#;
-    let manifest = format!(
-        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{}","size":{}}},"layers":[]}}"#,
-        uhub_testreg::digest(config),
-        config.len()
-    );
-    let digest = uhub_testreg::digest(manifest.as_bytes());
+    let (_, manifest, digest) = uhub_testreg::fake::config_only_image();
     let manifest = Arc::new(manifest);
     Server::start(Handler::new(move |r| {
         let auth = r.header("authorization").unwrap_or_default();
