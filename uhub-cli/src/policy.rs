@@ -121,7 +121,7 @@ impl Policy {
                  keep_last = 20 (see `uhub prune --help`)"
             ),
             None => {
-                let message = one_line(&e.to_string());
+                let message = crate::sanitize::one_line(&e.to_string());
                 match near_key(e.message()) {
                     Some(key) => format!("{message} (did you mean {key}?)"),
                     None => message,
@@ -330,10 +330,6 @@ fn glob(pattern: &str) -> Regex {
     }
     re.push('$');
     Regex::new(&re).expect("an escaped glob is a valid regular expression")
-}
-
-pub fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -104,6 +104,12 @@ fn stdout_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe)
 }
 
+/// `text` on one line: every run of white space, newlines included, becomes one space (a
+/// parser's message may span lines, and a report line or a terminal line may not).
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

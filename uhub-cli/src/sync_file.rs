@@ -33,7 +33,8 @@ use jiff::Timestamp;
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::policy::{near_key, one_line, other_format, read_bounded};
+use crate::policy::{near_key, other_format, read_bounded};
+use crate::sanitize::one_line;
 use crate::version::Version;
 
 /// The largest sync file read: thousands of sources.
