@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use uhub_codegen::sync::{self, Mode};
 
 mod catalogue_nav;
+mod example_check;
 mod fmt_spec;
 mod import_batch;
 mod import_doc;
@@ -28,6 +29,11 @@ const USAGE: &str = "usage: cargo xtask <command>
                                 refusals, rows not mapped, example warnings)
   import-doc PAGE ... --spec FILE
                                 merge into FILE (a fixture spec, say) instead of spec/uhub.json
+  import-doc PAGE_OR_DIR... --check-examples
+                                a batch that also reads each chosen page's response example
+                                under the merged spec and under the page's own import, and
+                                lists every path where the two differ (refused, accepted,
+                                dropped, gained, retyped); fails if any does
   fmt-spec                      rewrite spec/uhub.json in its canonical form
   fmt-spec --check              write nothing; fail if spec/uhub.json is not in canonical form
   synth-spec N                  print a synthetic spec of N actions with the shapes of UCloud's
