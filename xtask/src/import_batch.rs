@@ -282,6 +282,29 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
     say(out, &format!("wrote {spec_name}{partial}; now run `{}`", sync::FIX))
 }
 
+/// The page each action of a catalogue's folders is given (by the same rules as a batch), read
+/// on its own: its product and import, in page order. For commands that compare the merged
+/// spec with what each page says alone (`compare-go`).
+pub fn chosen_alone(given: &[PathBuf]) -> Result<Vec<(String, Import)>, String> {
+    let pages = expand(given)?;
+    let nav = Navigation::read(given, &pages);
+    let mut read = Vec::new();
+    for path in &pages {
+        let name = path.display().to_string();
+        let text = fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let alone = import::import(&text);
+        read.push(Read { path: path.clone(), name, text, alone });
+    }
+    let mut outcomes = vec![None; read.len()];
+    let chosen = choose_pages(&read, &nav, &mut outcomes, &mut BTreeMap::new(), &mut std::io::sink())?;
+    Ok(read
+        .into_iter()
+        .enumerate()
+        .filter(|(at, _)| chosen.contains(at))
+        .filter_map(|(_, page)| Some((product(&page.path), page.alone.ok()?)))
+        .collect())
+}
+
 /// Checks each chosen page's response example under the merged spec against its own import
 /// (see `example_check`): each difference goes to `err`, a table of counts per product to
 /// `out`. Returns how many pages' examples differ.
