@@ -107,14 +107,14 @@ impl<'s> Types<'s> {
         Types { models: models.into_iter().map(|m| (m.name.as_str(), m)).collect(), enums }
     }
 
-    /// What a type is to the check: its spelling without products (`array[NodeInfo]` for
-    /// `array[uec::NodeInfo]`), an enum by its values.
+    /// What a type is to the check: a builtin by its spelling, an enum by its values, a model
+    /// as a model (its fields are compared one by one, whatever its name).
     fn key(&self, ty: &TypeRef) -> String {
         match ty {
             TypeRef::Array(inner) => format!("array[{}]", self.key(inner)),
             TypeRef::Named(name) => match self.enums.get(name.as_str()) {
                 Some(values) => values.clone(),
-                None => uhub_codegen::products::local(name).to_owned(),
+                None => "model".to_owned(),
             },
             builtin => builtin.to_string(),
         }

@@ -931,6 +931,69 @@ total        5        3      2        0          1           0                  
         assert!(out.contains("response examples"), "{out}");
     }
 
+    /// A page of `action` whose response lists `Net`s, a table with `fields` (all strings),
+    /// and an example giving each field the value `v`.
+    fn net_page(action: &str, fields: &[&str]) -> String {
+        let rows: String = fields.iter().map(|f| format!("| **{f}** | string | it |No|\n")).collect();
+        let values: Vec<String> = fields.iter().map(|f| format!("\"{f}\": \"v\"")).collect();
+        format!(
+            "# 网络 - {action}\n\n## 请求参数\n\n| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\
+             | **Zone** | string | 可用区 |**Yes**|\n\n## 响应字段\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n\
+             |:---|:---|:---|:---|\n| **Nets** | array[[*Net*](#Net)] | 网络 |No|\n\n#### 数据模型\n\n\
+             #### Net\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n{rows}\n## 响应示例\n\n\
+             ```json\n{{\"RetCode\": 0, \"Nets\": [{{{}}}]}}\n```\n",
+            values.join(", ")
+        )
+    }
+
+    #[test]
+    fn two_tables_of_one_product_named_alike_but_describing_two_things_stay_two_models() {
+        let tree = Scratch::with_spec();
+        let dir = folder(
+            &tree,
+            "net-api",
+            &[
+                ("a_describe_net.md", &net_page("DescribeNet", &["NetID", "Name"])),
+                // The same name, the id in another case: merged, this page's NetId was lost.
+                ("b_list_net.md", &net_page("ListNet", &["NetId", "Name", "Tag"])),
+                // The same name and no field in common.
+                ("c_get_net.md", &net_page("GetNet", &["Cidr"])),
+                // The same fields as the first: one model with it.
+                ("d_show_net.md", &net_page("ShowNet", &["NetID", "Name"])),
+            ],
+        );
+        let (result, _, err) = run_in(&tree, &[&dir, "--write", "--check-examples"]);
+        result.unwrap();
+        assert!(!err.contains("example differs"), "{err}");
+        let written = spec::parse(&tree.spec()).unwrap();
+        let net = written.products.iter().find(|p| p.name == "net").unwrap();
+        let models: Vec<(String, Vec<&str>)> =
+            net.models.iter().map(|m| (m.name.clone(), m.fields.iter().map(|f| f.name.as_str()).collect())).collect();
+        assert_eq!(
+            models,
+            [
+                ("Net".to_owned(), vec!["NetID", "Name"]),
+                ("Net2".to_owned(), vec!["NetId", "Name", "Tag"]),
+                ("Net3".to_owned(), vec!["Cidr"]),
+            ]
+        );
+        let uses: Vec<(&str, String)> =
+            net.actions.iter().map(|a| (a.name.as_str(), a.response[0].ty.to_string())).collect();
+        assert_eq!(
+            uses,
+            [
+                ("DescribeNet", "array[Net]".to_owned()),
+                ("ListNet", "array[Net2]".to_owned()),
+                ("GetNet", "array[Net3]".to_owned()),
+                ("ShowNet", "array[Net]".to_owned()),
+            ]
+        );
+        // Imported again, each page finds its model: nothing changes.
+        let (result, out, _) = run_in(&tree, &[&dir, "--write"]);
+        result.unwrap();
+        assert!(out.ends_with("spec/uhub.json already matches the pages\n"), "{out}");
+    }
+
     #[test]
     fn an_action_the_spec_has_stays_in_its_product_whatever_the_folder_of_its_page() {
         let tree = Scratch::with_spec();
