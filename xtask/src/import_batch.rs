@@ -29,6 +29,7 @@ use uhub_codegen::spec::{self, Spec};
 use uhub_codegen::sync;
 
 use crate::catalogue_nav::Navigation;
+use crate::example_check;
 use crate::import_doc::{Options, check, read_spec, say};
 
 /// What happened to one page.
@@ -220,6 +221,7 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
     let mut total = Tally::default();
     products.values().for_each(|t| total.sum(t));
     say(out, &table(&products, &total))?;
+    let examples_differ = if opts.check_examples { check_examples(&read, &chosen, &merged_spec, out, err)? } else { 0 };
     let after = spec::to_text(&merged_spec);
     // Validated even when printing, so a batch that would be refused says so now.
     let checked = check(&after);
@@ -236,7 +238,8 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
         ),
     )?;
     if !opts.write {
-        return checked.map_err(|e| e.replace("nothing written", "the batch would not be written"));
+        checked.map_err(|e| e.replace("nothing written", "the batch would not be written"))?;
+        return examples_verdict(examples_differ);
     }
     let given: Vec<String> = opts.pages.iter().map(|p| p.display().to_string()).collect();
     if total.partial > 0 && !opts.allow_partial {
@@ -257,6 +260,12 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
         ));
     }
     checked?;
+    if examples_differ > 0 && !opts.allow_partial {
+        return Err(format!(
+            "nothing written: {examples_differ} page(s)' response examples read differently under the merged spec \
+             (listed above as `example differs:`); run again with --allow-partial to write anyway"
+        ));
+    }
     if after == before {
         return say(out, &format!("{spec_name} already matches the pages"));
     }
@@ -271,6 +280,92 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
     let partial =
         if left_out.is_empty() { String::new() } else { format!(" without {} listed above", left_out.join(" and ")) };
     say(out, &format!("wrote {spec_name}{partial}; now run `{}`", sync::FIX))
+}
+
+/// The page each action of a catalogue's folders is given (by the same rules as a batch), read
+/// on its own: its product and import, in page order. For commands that compare the merged
+/// spec with what each page says alone (`compare-go`).
+pub fn chosen_alone(given: &[PathBuf]) -> Result<Vec<(String, Import)>, String> {
+    let pages = expand(given)?;
+    let nav = Navigation::read(given, &pages);
+    let mut read = Vec::new();
+    for path in &pages {
+        let name = path.display().to_string();
+        let text = fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let alone = import::import(&text);
+        read.push(Read { path: path.clone(), name, text, alone });
+    }
+    let mut outcomes = vec![None; read.len()];
+    let chosen = choose_pages(&read, &nav, &mut outcomes, &mut BTreeMap::new(), &mut std::io::sink())?;
+    Ok(read
+        .into_iter()
+        .enumerate()
+        .filter(|(at, _)| chosen.contains(at))
+        .filter_map(|(_, page)| Some((product(&page.path), page.alone.ok()?)))
+        .collect())
+}
+
+/// Checks each chosen page's response example under the merged spec against its own import
+/// (see `example_check`): each difference goes to `err`, a table of counts per product to
+/// `out`. Returns how many pages' examples differ.
+fn check_examples(
+    read: &[Read],
+    chosen: &BTreeSet<usize>,
+    merged: &Spec,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<usize, String> {
+    let flat = products::fold(merged);
+    let merged = example_check::Merged::new(&flat);
+    // Per product: pages checked, pages without an example, paths, pages that differ, then
+    // the differences of each kind.
+    let mut counts: BTreeMap<String, [usize; 4 + example_check::KINDS.len()]> = BTreeMap::new();
+    for at in chosen {
+        let page = &read[*at];
+        let Ok(alone) = &page.alone else { continue };
+        let row = counts.entry(product(&page.path)).or_default();
+        let Some(checked) = example_check::check(alone, &merged) else {
+            row[1] += 1;
+            continue;
+        };
+        row[0] += 1;
+        row[2] += checked.paths;
+        row[3] += usize::from(!checked.differences.is_empty());
+        for d in &checked.differences {
+            say(err, &format!("{}: example differs: {}: {d}", page.name, alone.action.name))?;
+            row[4 + example_check::KINDS.iter().position(|k| *k == d.kind).unwrap_or(0)] += 1;
+        }
+    }
+    let mut total = [0; 4 + example_check::KINDS.len()];
+    for row in counts.values() {
+        total.iter_mut().zip(row).for_each(|(t, n)| *t += n);
+    }
+    let mut columns = vec!["checked".to_owned(), "no example".to_owned(), "paths".to_owned(), "differ".to_owned()];
+    columns.extend(example_check::KINDS.iter().map(|k| k.to_string()));
+    let first = counts.keys().map(|p| p.chars().count()).chain(["response examples".len()]).max().unwrap_or(0);
+    let mut text = format!("{:<first$}", "response examples");
+    for c in &columns {
+        text.push_str(&format!("  {c}"));
+    }
+    for (name, row) in counts.iter().map(|(p, r)| (p.as_str(), r)).chain([("total", &total)]) {
+        text.push_str(&format!("\n{name:<first$}"));
+        for (c, n) in columns.iter().zip(row) {
+            text.push_str(&format!("  {n:>width$}", width = c.len()));
+        }
+    }
+    say(out, &text)?;
+    Ok(total[3])
+}
+
+/// The check's verdict when nothing is written: a failure when any example reads differently.
+fn examples_verdict(differ: usize) -> Result<(), String> {
+    if differ == 0 {
+        return Ok(());
+    }
+    Err(format!(
+        "{differ} page(s)' response examples read differently under the merged spec than under their own import \
+         (listed above as `example differs:`)"
+    ))
 }
 
 /// Picks one page per action by the rules of `import::choose`: the indices of the chosen
@@ -761,6 +856,142 @@ total        5        3      2        0          1           0                  
         assert!(total.ends_with(" 0"), "no shared models: {out}");
         // The written spec generates: two NodeInfo types, each action its own.
         uhub_codegen::generate(&tree.spec()).unwrap();
+    }
+
+    /// `node_page` with a response example whose node's `State` is `state` (JSON).
+    fn node_page_with_example(action: &str, ty: &str, state: &str) -> String {
+        node_page(action, ty)
+            + &format!(
+                "\n## 响应示例\n\n```json\n{{\"RetCode\": 0, \"Action\": \"{action}Response\", \
+                 \"NodeInfo\": [{{\"State\": {state}, \"NodeId\": \"n-1\"}}]}}\n```\n"
+            )
+    }
+
+    #[test]
+    fn check_examples_names_each_path_a_pages_example_no_longer_decodes_after_the_merge() {
+        let tree = Scratch::with_spec();
+        // Two actions of one product share `NodeInfo`; the first page says its State is an int,
+        // so the merged model keeps int and the second page's "Running" fails to decode.
+        let dir = folder(
+            &tree,
+            "uec-api",
+            &[
+                ("a_get_node.md", &node_page_with_example("GetUEcNode", "int", "1")),
+                ("b_list_node.md", &node_page_with_example("ListUEcNode", "string", "\"Running\"")),
+            ],
+        );
+        let before = tree.spec();
+        let (result, out, err) = run_in(&tree, &[&dir, "--check-examples"]);
+        let message = result.unwrap_err();
+        assert!(
+            message.starts_with("1 page(s)' response examples read differently under the merged spec"),
+            "{message}"
+        );
+        assert!(
+            err.contains(&format!(
+                "{dir}/b_list_node.md: example differs: ListUEcNode: refused: NodeInfo[].State: alone reads string, \
+                 merged fails (a text that is no integer as int)\n"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("a_get_node.md: example differs"), "{err}");
+        let table: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("response examples")).collect();
+        assert_eq!(
+            table,
+            [
+                "response examples  checked  no example  paths  differ  refused  accepted  dropped  gained  retyped",
+                "uec                      2           0      8       1        1         0        0       0        0",
+                "total                    2           0      8       1        1         0        0       0        0",
+            ],
+            "{out}"
+        );
+        // With --write the check refuses to write, as it does a partial page.
+        let (result, _, _) = run_in(&tree, &[&dir, "--check-examples", "--write"]);
+        assert!(result.unwrap_err().starts_with("nothing written: 1 page(s)' response examples"));
+        assert_eq!(tree.spec(), before);
+    }
+
+    #[test]
+    fn check_examples_passes_when_every_example_reads_as_on_its_own_page() {
+        let tree = Scratch::with_spec();
+        let uec = folder(&tree, "uec-api", &[("get_node.md", &node_page_with_example("GetUEcNode", "int", "1"))]);
+        let mongo = folder(
+            &tree,
+            "umongodb-api",
+            &[("describe_node.md", &node_page_with_example("DescribeUMongoDBNode", "string", "\"Running\""))],
+        );
+        // One page alone is a batch of one when checked.
+        let (result, out, err) = run_in(&tree, &[&uec, &mongo, "--check-examples"]);
+        result.unwrap();
+        assert!(!err.contains("example differs"), "{err}");
+        assert!(out.contains("\ntotal                    2           0      8       0        0"), "{out}");
+        let page = format!("{uec}/get_node.md");
+        let (result, out, _) = run_in(&tree, &[&page, "--check-examples"]);
+        result.unwrap();
+        assert!(out.contains("response examples"), "{out}");
+    }
+
+    /// A page of `action` whose response lists `Net`s, a table with `fields` (all strings),
+    /// and an example giving each field the value `v`.
+    fn net_page(action: &str, fields: &[&str]) -> String {
+        let rows: String = fields.iter().map(|f| format!("| **{f}** | string | it |No|\n")).collect();
+        let values: Vec<String> = fields.iter().map(|f| format!("\"{f}\": \"v\"")).collect();
+        format!(
+            "# 网络 - {action}\n\n## 请求参数\n\n| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\
+             | **Zone** | string | 可用区 |**Yes**|\n\n## 响应字段\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n\
+             |:---|:---|:---|:---|\n| **Nets** | array[[*Net*](#Net)] | 网络 |No|\n\n#### 数据模型\n\n\
+             #### Net\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n{rows}\n## 响应示例\n\n\
+             ```json\n{{\"RetCode\": 0, \"Nets\": [{{{}}}]}}\n```\n",
+            values.join(", ")
+        )
+    }
+
+    #[test]
+    fn two_tables_of_one_product_named_alike_but_describing_two_things_stay_two_models() {
+        let tree = Scratch::with_spec();
+        let dir = folder(
+            &tree,
+            "net-api",
+            &[
+                ("a_describe_net.md", &net_page("DescribeNet", &["NetID", "Name"])),
+                // The same name, the id in another case: merged, this page's NetId was lost.
+                ("b_list_net.md", &net_page("ListNet", &["NetId", "Name", "Tag"])),
+                // The same name and no field in common.
+                ("c_get_net.md", &net_page("GetNet", &["Cidr"])),
+                // The same fields as the first: one model with it.
+                ("d_show_net.md", &net_page("ShowNet", &["NetID", "Name"])),
+            ],
+        );
+        let (result, _, err) = run_in(&tree, &[&dir, "--write", "--check-examples"]);
+        result.unwrap();
+        assert!(!err.contains("example differs"), "{err}");
+        let written = spec::parse(&tree.spec()).unwrap();
+        let net = written.products.iter().find(|p| p.name == "net").unwrap();
+        let models: Vec<(String, Vec<&str>)> =
+            net.models.iter().map(|m| (m.name.clone(), m.fields.iter().map(|f| f.name.as_str()).collect())).collect();
+        assert_eq!(
+            models,
+            [
+                ("Net".to_owned(), vec!["NetID", "Name"]),
+                ("Net2".to_owned(), vec!["NetId", "Name", "Tag"]),
+                ("Net3".to_owned(), vec!["Cidr"]),
+            ]
+        );
+        let uses: Vec<(&str, String)> =
+            net.actions.iter().map(|a| (a.name.as_str(), a.response[0].ty.to_string())).collect();
+        assert_eq!(
+            uses,
+            [
+                ("DescribeNet", "array[Net]".to_owned()),
+                ("ListNet", "array[Net2]".to_owned()),
+                ("GetNet", "array[Net3]".to_owned()),
+                ("ShowNet", "array[Net]".to_owned()),
+            ]
+        );
+        // Imported again, each page finds its model: nothing changes.
+        let (result, out, _) = run_in(&tree, &[&dir, "--write"]);
+        result.unwrap();
+        assert!(out.ends_with("spec/uhub.json already matches the pages\n"), "{out}");
     }
 
     #[test]

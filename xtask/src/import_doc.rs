@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use uhub_codegen::import::{self, Import};
 use uhub_codegen::{spec, sync};
 
-pub const USAGE: &str = "cargo xtask import-doc PAGE_OR_DIR... [--write [--allow-partial]] [--spec FILE]";
+pub const USAGE: &str =
+    "cargo xtask import-doc PAGE_OR_DIR... [--write [--allow-partial]] [--spec FILE] [--check-examples]";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -28,6 +29,9 @@ pub struct Options {
     /// The spec to merge into, relative to the workspace root (default `spec/uhub.json`; a
     /// fixture spec, say, for the generator's golden tests).
     pub spec: Option<PathBuf>,
+    /// Check that each chosen page's response example reads under the merged spec as under
+    /// the page's own import (`example_check.rs`); runs the pages as a batch.
+    pub check_examples: bool,
 }
 
 impl Options {
@@ -40,11 +44,13 @@ impl Options {
 /// Reads the command's arguments (after `import-doc`), in any order.
 pub fn parse(args: &[&str]) -> Result<Options, String> {
     let (mut pages, mut write, mut allow_partial, mut spec) = (Vec::new(), false, false, None);
+    let mut check_examples = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match *arg {
             "--write" => write = true,
             "--allow-partial" => allow_partial = true,
+            "--check-examples" => check_examples = true,
             "--spec" => {
                 let file = args.next().ok_or_else(|| format!("--spec needs a spec file; usage: {USAGE}"))?;
                 spec = Some(PathBuf::from(file));
@@ -65,13 +71,14 @@ pub fn parse(args: &[&str]) -> Result<Options, String> {
             pages.join(" ")
         ));
     }
-    Ok(Options { pages, write, allow_partial, spec })
+    Ok(Options { pages, write, allow_partial, spec, check_examples })
 }
 
 impl Options {
-    /// Whether the pages are a batch (several, or a folder) rather than one page.
+    /// Whether the pages are a batch (several, or a folder, or checked against the merged
+    /// spec) rather than one page.
     pub fn is_batch(&self) -> bool {
-        !matches!(self.pages.as_slice(), [page] if !page.is_dir())
+        self.check_examples || !matches!(self.pages.as_slice(), [page] if !page.is_dir())
     }
 }
 
@@ -259,13 +266,16 @@ mod tests {
         assert_eq!(
             parse(&["--force", "page.md"]).unwrap_err(),
             "import-doc: unknown option --force; usage: cargo xtask import-doc PAGE_OR_DIR... [--write [--allow-partial]] \
-             [--spec FILE]"
+             [--spec FILE] [--check-examples]"
         );
         assert!(parse(&["--write"]).unwrap_err().starts_with("import-doc needs a page or a folder of pages"));
         let opts = parse(&["a.md", "--write", "b.md"]).unwrap();
         assert_eq!(opts.pages, [PathBuf::from("a.md"), PathBuf::from("b.md")]);
         let opts = parse(&["--allow-partial", "--write", "p.md"]).unwrap();
-        assert_eq!(opts, Options { pages: vec!["p.md".into()], write: true, allow_partial: true, spec: None });
+        assert_eq!(
+            opts,
+            Options { pages: vec!["p.md".into()], write: true, allow_partial: true, spec: None, check_examples: false }
+        );
         let opts = parse(&["p.md", "--write", "--spec", "codegen/tests/fixtures/imported.json"]).unwrap();
         assert_eq!(opts.spec.as_deref(), Some(Path::new("codegen/tests/fixtures/imported.json")));
         assert!(parse(&["p.md", "--spec"]).unwrap_err().starts_with("--spec needs a spec file"));

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use uhub_codegen::sync::{self, Mode};
 
 mod catalogue_nav;
+mod compare_go;
+mod example_check;
 mod fmt_spec;
 mod import_batch;
 mod import_doc;
@@ -28,6 +30,17 @@ const USAGE: &str = "usage: cargo xtask <command>
                                 refusals, rows not mapped, example warnings)
   import-doc PAGE ... --spec FILE
                                 merge into FILE (a fixture spec, say) instead of spec/uhub.json
+  import-doc PAGE_OR_DIR... --check-examples
+                                a batch that also reads each chosen page's response example
+                                under the merged spec and under the page's own import, and
+                                lists every path where the two differ (refused, accepted,
+                                dropped, gained, retyped); fails if any does
+  compare-go SPEC GO_SDK_DIR [--pages DIR...] [--counts]
+                                compares each action of SPEC with ucloud-sdk-go's structs
+                                (services/<product>/{apis,models}.go) and lists every
+                                missing or extra field, type and required flag that differs;
+                                with --pages, each is `importer` (the page alone agrees with
+                                Go) or `drift`; --counts prints only the table per product
   fmt-spec                      rewrite spec/uhub.json in its canonical form
   fmt-spec --check              write nothing; fail if spec/uhub.json is not in canonical form
   synth-spec N                  print a synthetic spec of N actions with the shapes of UCloud's
@@ -51,6 +64,9 @@ fn main() -> ExitCode {
                 import_doc::run(&root(), &opts, out, err)
             }
         }),
+        ["compare-go", args @ ..] => {
+            compare_go::parse(args).and_then(|opts| compare_go::run(&opts, &mut std::io::stdout()))
+        }
         ["fmt-spec"] => fmt_spec::run(&root(), false, &mut std::io::stdout()),
         ["fmt-spec", "--check"] => fmt_spec::run(&root(), true, &mut std::io::stdout()),
         ["synth-spec", n] => synth_spec(n),

@@ -40,6 +40,11 @@
 //! row's flag. Request examples with dotted keys fold into nested values
 //! (`Disks.0.Size=20` → `"Disks": [{"Size": 20}]`), typed by the imported parameters.
 //!
+//! **Tables named like a model of the spec.** A page's table merges into the target spec's
+//! model of its name, unless the two describe different objects: no field in common, or a field
+//! spelled in another case (`UGNId` beside `UGNID`). Then the table takes the next numbered name
+//! (`UGN2`), or the numbered model an earlier import of it made.
+//!
 //! **Enumerations.** A string field whose description lists its values (`枚举值`, `可选值`,
 //! `取值`, `Enumeration values`, `Allowed values`, ...) is typed with an enum: an enum of the
 //! target spec with the same values, else a proposal in [`Import::enums`] named by rule 3

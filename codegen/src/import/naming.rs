@@ -85,18 +85,36 @@ pub(super) fn rename_clashing_tables(page: &mut Page, ctx: Context, action: &str
         let rust = names::type_name(name);
         own.contains(&rust) || (ctx.model(name).is_none() && ctx.is_taken_by_other_than_model(&rust))
     };
-    let clashing: Vec<String> = page.models.iter().map(|t| t.name.clone()).filter(|n| taken_by_other(n)).collect();
+    let clashing: Vec<(String, bool)> = page
+        .models
+        .iter()
+        .filter_map(|t| {
+            let other = ctx.model(&t.name).is_some_and(|m| another_model(t, m));
+            (other || taken_by_other(&t.name)).then(|| (t.name.clone(), other))
+        })
+        .collect();
     let mut notes = Vec::new();
-    for old in clashing {
+    for (old, other) in clashing {
+        let table = page.models.iter().find(|t| t.name == old).expect("a table of the page");
         let in_use = |name: &str| {
             let rust = names::type_name(name);
             own.contains(&rust) || ctx.is_taken(&rust) || page.models.iter().any(|t| names::type_name(&t.name) == rust)
         };
-        let new = (2..).map(|n| format!("{old}{n}")).find(|n| !in_use(n)).expect("some number is free");
-        notes.push(format!(
-            "models.{new}: the page's table {old}, renamed: the generated code already has a type {}",
-            names::type_name(&old)
-        ));
+        // A numbered model an earlier import of such a table made is this table's again.
+        let same_again = |name: &str| ctx.model(name).is_some_and(|m| !another_model(table, m));
+        let new =
+            (2..).map(|n| format!("{old}{n}")).find(|n| same_again(n) || !in_use(n)).expect("some number is free");
+        notes.push(if other {
+            format!(
+                "models.{new}: the page's table {old}, renamed: the product's model {old} is another one (no field \
+                 in common, or a field spelled in another case)"
+            )
+        } else {
+            format!(
+                "models.{new}: the page's table {old}, renamed: the generated code already has a type {}",
+                names::type_name(&old)
+            )
+        });
         let rows = page.request.iter_mut().chain(page.response.iter_mut()).flatten();
         for row in rows.chain(page.models.iter_mut().flat_map(|t| &mut t.rows)) {
             if row.ty == old {
@@ -110,6 +128,21 @@ pub(super) fn rename_clashing_tables(page: &mut Page, ctx: Context, action: &str
         }
     }
     notes
+}
+
+/// Whether a page's table describes another object than the spec's model of its name (two pages
+/// of one product naming two things alike, as ugn's `UGN` with `UGNId` and `Tag` beside the one
+/// with `UGNID` and `NetworkCount`): the two have no field in common, or one field is spelled
+/// in another case. Merged, one would gain the other's fields and lose a field to the other's
+/// spelling; a table that shares fields and spellings is the same model, merged as one.
+fn another_model(table: &super::page::ModelTable, model: &crate::spec::Model) -> bool {
+    let names: Vec<&str> = table.rows.iter().map(|r| r.name.split('.').next().unwrap_or(&r.name)).collect();
+    if names.is_empty() || model.fields.is_empty() {
+        return false;
+    }
+    let common = names.iter().any(|n| model.fields.iter().any(|f| f.name == *n));
+    let recased = names.iter().any(|n| model.fields.iter().any(|f| f.name != *n && f.name.eq_ignore_ascii_case(n)));
+    !common || recased
 }
 
 #[cfg(test)]
