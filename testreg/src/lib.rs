@@ -19,6 +19,7 @@
 //!
 //! Target { host, basic: Option<(user, password)> }   Target::anonymous(host), Target::basic(host, u, p)
 //! image::push_image(&t, repo, tag, layer_sizes, seed).await -> Pushed          linux/amd64, OCI manifest
+//! image::push_layered(&t, repo, tag, &[(size, seed)], seed).await -> Pushed     layers shared by (size, seed, position)
 //! image::push_index(&t, repo, tag, platforms, layer_sizes, seed).await -> Pushed   OCI index
 //! image::push_signature(&t, repo, subject_digest).await -> Pushed               tag sha256-<hex>.sig
 //! image::head_manifest(&t, repo, reference).await -> Option<String>             digest from HEAD
