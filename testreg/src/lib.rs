@@ -16,6 +16,7 @@
 //!   Kind = Manifest | Blob | Upload | Tags | Token | Other (Display: "GET blob 3 (1.2 MB out)", ...)
 //! FailRule::new("GET", Kind::Blob).nth(2).times(1)       the 2nd matching request since added (default: 1st, once)
 //!   .with(Failure::Status(503) | Failure::Close | Failure::CutBody(bytes) | Failure::Delay(duration))
+//!   .query_contains("mount=")                           only requests whose query holds that text
 //!
 //! Target { host, basic: Option<(user, password)> }   Target::anonymous(host), Target::basic(host, u, p)
 //! image::push_image(&t, repo, tag, layer_sizes, seed).await -> Pushed          linux/amd64, OCI manifest

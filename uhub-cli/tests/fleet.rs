@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 use support::Uhub;
-use uhub_testreg::{Kind, Proxy, Pushed, Registry, Target, image};
+use uhub_testreg::{FailRule, Failure, Kind, Proxy, Pushed, Registry, Target, image};
 
 /// Blob uploads the destination saw (`PUT .../blobs/uploads/...`, one per blob sent), and
 /// mounts (`POST .../blobs/uploads/?mount=`), per repository.
@@ -144,4 +144,41 @@ async fn a_fleet_is_mirrored_whole_each_blob_sent_once_and_shared_layers_mounted
         assert_eq!(sum(&json, "blobs_mounted"), ((REPOSITORIES - 1) * base.len()) as u64, "run {n}");
         assert_eq!(sum(&json, "bytes_mounted"), (REPOSITORIES - 1) as u64 * base_bytes, "run {n}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_mount_is_an_upload_and_no_image_is_lost() {
+    let (src, dst) = (Registry::start(), Registry::start());
+    let proxy = Proxy::counting(&dst.host());
+    // A registry that mounts nothing: every `?mount=` answered 404 (as from a registry without
+    // cross-repository mounts).
+    proxy.fail(
+        FailRule::new("POST", Kind::Upload).query_contains("mount=").times(u64::MAX / 2).with(Failure::Status(404)),
+    );
+    let mut pushed = Vec::new();
+    for r in 0..3u64 {
+        let layers = [BASE[0], BASE[1], (10_000, 500 + r)];
+        pushed.push(image::push_layered(&src.target(), &format!("fleet/svc{r}"), "1", &layers, 700 + r).await);
+    }
+    let sources: Vec<String> = (0..3).map(|r| format!("{}/fleet/svc{r}:1", src.host())).collect();
+    let to = format!("{}/cold", proxy.host());
+    let mut args = vec!["mirror", "--images", "3", "--to", &to];
+    args.extend(sources.iter().map(String::as_str));
+    let json = Uhub::bare().run(&args).await.ok_json();
+    let results: Vec<&str> = rows(&json).iter().map(|r| r["result"].as_str().unwrap()).collect();
+    assert_eq!(results, ["copied"; 3], "{json}");
+    for (r, image) in pushed.iter().enumerate() {
+        image::assert_same_image(&src.target(), &format!("fleet/svc{r}"), &dst.target(), &format!("cold/svc{r}"), "1")
+            .await;
+        assert_eq!(
+            image::head_manifest(&dst.target(), &format!("cold/svc{r}"), "1").await.as_deref(),
+            Some(image.digest.as_str())
+        );
+    }
+    // The base layers were offered as mounts to the two later repositories, refused, and sent.
+    let (uploads, mounts) = uploads_and_mounts(&proxy);
+    assert_eq!(mounts.values().sum::<usize>(), 2 * BASE.len(), "{mounts:?}");
+    assert_eq!(uploads.values().sum::<usize>(), pushed.iter().map(|p| p.blobs.len()).sum::<usize>(), "{uploads:?}");
+    assert_eq!(sum(&json, "blobs_mounted"), 0, "{json}");
+    assert_eq!(sum(&json, "bytes"), pushed.iter().map(Pushed::blob_bytes).sum::<u64>(), "{json}");
 }
