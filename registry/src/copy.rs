@@ -438,8 +438,11 @@ impl<'a> Copier<'a> {
             return Ok(());
         };
         // Another repository of the registry has it (from this run): mounted, or sent again
-        // when the registry refuses the mount.
-        if holder != to.repository && dst.mount_blob(&to.repository, &holder, &blob.digest).await? {
+        // when the registry refuses the mount, in whatever way (credentials that may push
+        // here may still not read there: the upload then says what is wrong, if anything).
+        let mounted =
+            holder != to.repository && dst.mount_blob(&to.repository, &holder, &blob.digest).await.is_ok_and(|m| m);
+        if mounted {
             options.progress.copied(blob.size);
             self.tally.lock().expect("tally").mounted(blob.size);
             return Ok(());

@@ -148,12 +148,23 @@ async fn a_fleet_is_mirrored_whole_each_blob_sent_once_and_shared_layers_mounted
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_mount_is_an_upload_and_no_image_is_lost() {
+    // A registry without cross-repository mounts.
+    mirror_with_mounts_refused(404).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mount_denied_is_an_upload_too() {
+    // Credentials that may push into one repository but not read the other.
+    mirror_with_mounts_refused(403).await;
+}
+
+/// Three repositories sharing base layers mirrored into a registry answering every `?mount=`
+/// with `status`.
+async fn mirror_with_mounts_refused(status: u16) {
     let (src, dst) = (Registry::start(), Registry::start());
     let proxy = Proxy::counting(&dst.host());
-    // A registry that mounts nothing: every `?mount=` answered 404 (as from a registry without
-    // cross-repository mounts).
     proxy.fail(
-        FailRule::new("POST", Kind::Upload).query_contains("mount=").times(u64::MAX / 2).with(Failure::Status(404)),
+        FailRule::new("POST", Kind::Upload).query_contains("mount=").times(u64::MAX / 2).with(Failure::Status(status)),
     );
     let mut pushed = Vec::new();
     for r in 0..3u64 {
