@@ -8,6 +8,12 @@
 //! pushed by digest and dropped, so memory holds a few manifests however many the index lists.
 //! The index (or the one image's manifest) goes last and the tag with it. A run cut short
 //! leaves finished blobs and platforms in place, so the next one resumes.
+//!
+//! Copies made with clones of one [`CopyOptions`] are one run and share its [`Ledger`]: a blob
+//! (or platform manifest) another copy is bringing into the same repository is waited for,
+//! not sent again, and a blob the run already put into (or found in) another repository of
+//! the destination registry is mounted from there instead of sent (sent when the mount is
+//! refused).
 
 use std::collections::HashMap;
 use std::collections::HashSet;
@@ -17,6 +23,7 @@ use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use tokio::sync::{OnceCell, Semaphore};
 
+use crate::inflight::Ledger;
 use crate::manifest::{self, Descriptor, Parsed, Platform};
 use crate::{Error, ImageRef, Progress, Registry, Silent};
 
@@ -33,6 +40,9 @@ pub struct CopyOptions {
     /// copy ends with [`Error::Interrupted`]); a platform whose blobs are all in is still pushed.
     pub should_stop: Arc<dyn Fn() -> bool + Send + Sync>,
     pub progress: Arc<dyn Progress>,
+    /// What the run has put into its destinations; clones of these options share it, so
+    /// copies made with them send each blob once per repository and mount it elsewhere.
+    pub ledger: Arc<Ledger>,
 }
 
 impl Default for CopyOptions {
@@ -43,6 +53,7 @@ impl Default for CopyOptions {
             concurrency: 4,
             should_stop: Arc::new(|| false),
             progress: Arc::new(Silent),
+            ledger: Arc::new(Ledger::new()),
         }
     }
 }
@@ -77,10 +88,15 @@ pub struct CopyReport {
     /// Blob bytes sent (or that would be).
     pub bytes: u64,
     pub blobs_copied: usize,
-    /// Blobs the destination already had.
+    /// Blobs the destination already had (or another copy of the run brought meanwhile).
     pub blobs_skipped: usize,
-    /// Blobs mounted from another repository of the same registry.
+    /// Their bytes: not sent.
+    pub bytes_skipped: u64,
+    /// Blobs mounted from another repository of the destination registry (the source's on
+    /// the same registry, or one the run already put the blob into).
     pub blobs_mounted: usize,
+    /// Their bytes: not sent.
+    pub bytes_mounted: u64,
     pub manifests_pushed: usize,
 }
 
@@ -98,7 +114,9 @@ impl CopyReport {
             bytes: 0,
             blobs_copied: 0,
             blobs_skipped: 0,
+            bytes_skipped: 0,
             blobs_mounted: 0,
+            bytes_mounted: 0,
             manifests_pushed: 0,
         }
     }
@@ -196,6 +214,8 @@ pub async fn copy_image(
     report.blobs_copied = tally.copied;
     report.blobs_skipped = tally.skipped;
     report.blobs_mounted = tally.mounted;
+    report.bytes_skipped = tally.bytes_skipped;
+    report.bytes_mounted = tally.bytes_mounted;
     report.manifests_pushed += 1;
     if options.dry_run {
         report.outcome = Outcome::WouldCopy;
@@ -204,7 +224,14 @@ pub async fn copy_image(
     // A destination named by digest takes the bytes under their own (a rewritten index has
     // a new one); a tag takes them as they are.
     let top_reference = if to.is_digest() { &report.digest } else { &to.reference };
-    dst.push_manifest(&to.repository, top_reference, &top_bytes, &top.media_type).await?;
+    let push =
+        || async { dst.push_manifest(&to.repository, top_reference, &top_bytes, &top.media_type).await.map(drop) };
+    // Two tags of one image in one run: the first pushes it, the second waits and then tags
+    // it (a manifest pushed twice at once is a link rewritten while the other is checked).
+    let pushed = options.ledger.manifest(dst.host(), &to.repository, &report.digest, push).await?;
+    if !pushed && top_reference != &report.digest {
+        push().await?;
+    }
     Ok(report)
 }
 
@@ -215,7 +242,26 @@ struct Tally {
     bytes: u64,
     copied: usize,
     skipped: usize,
+    bytes_skipped: u64,
     mounted: usize,
+    bytes_mounted: u64,
+}
+
+impl Tally {
+    fn skipped(&mut self, size: u64) {
+        self.skipped += 1;
+        self.bytes_skipped += size;
+    }
+
+    fn mounted(&mut self, size: u64) {
+        self.mounted += 1;
+        self.bytes_mounted += size;
+    }
+
+    fn copied(&mut self, size: u64) {
+        self.copied += 1;
+        self.bytes += size;
+    }
 }
 
 /// One image's copy under way: the platforms' manifests and the blobs, each blob once
@@ -279,6 +325,23 @@ impl<'a> Copier<'a> {
         if (self.options.should_stop)() {
             return Err(Error::Interrupted);
         }
+        if self.options.dry_run {
+            return self.bring_child(child).await;
+        }
+        // Another copy of the run pushing this platform into the repository is waited for.
+        let mut pushed = false;
+        let pushed_here = &mut pushed;
+        let bring = || async move {
+            *pushed_here = self.bring_child(child).await?;
+            Ok(())
+        };
+        self.options.ledger.manifest(self.dst.host(), &self.to.repository, &child.digest, bring).await?;
+        Ok(pushed)
+    }
+
+    /// The platform's manifest and its blobs into the destination unless it has it; whether
+    /// it was (or would be) pushed.
+    async fn bring_child(&self, child: &Descriptor) -> Result<bool, Error> {
         let (from, to) = (self.from, self.to);
         if self.dst.head_manifest(&to.repository, &child.digest).await?.is_some_and(|h| h.digest == child.digest) {
             return Ok(false);
@@ -321,22 +384,41 @@ impl<'a> Copier<'a> {
             }
             blobs.entry(blob.digest.clone()).or_default().clone()
         };
-        cell.get_or_try_init(|| self.bring(&blob)).await.map(|_| ())
+        cell.get_or_try_init(|| self.bring_once(&blob)).await.map(|_| ())
+    }
+
+    /// The blob into the destination repository once per run: when another copy of the run
+    /// brought it there (this one waited), it counts as present.
+    async fn bring_once(&self, blob: &Descriptor) -> Result<(), Error> {
+        if self.options.dry_run {
+            // A dry run commits nothing, so it has nothing to share with the run.
+            return self.bring(blob).await;
+        }
+        let (dst, to) = (self.dst, self.to);
+        let brought = self.options.ledger.blob(dst.host(), &to.repository, &blob.digest, || self.bring(blob)).await?;
+        if !brought {
+            self.tally.lock().expect("tally").skipped(blob.size);
+        }
+        Ok(())
     }
 
     /// The blob into the destination unless there: mounted from the source's repository on
-    /// the same registry, else streamed and verified.
+    /// the same registry or from one the run already put it into, else streamed and verified
+    /// (once per destination registry: a copy needing a blob another is sending waits for it
+    /// and mounts it).
     async fn bring(&self, blob: &Descriptor) -> Result<(), Error> {
         let (src, from, dst, to, options) = (self.src, self.from, self.dst, self.to, self.options);
+        let ledger = &options.ledger;
         let _turn = self.requests.acquire().await.expect("the semaphore is never closed");
         if dst.blob_exists(&to.repository, &blob.digest).await? {
-            self.tally.lock().expect("tally").skipped += 1;
+            if !options.dry_run {
+                ledger.holds(dst.host(), &to.repository, &blob.digest);
+            }
+            self.tally.lock().expect("tally").skipped(blob.size);
             return Ok(());
         }
         if options.dry_run {
-            let mut tally = self.tally.lock().expect("tally");
-            tally.copied += 1;
-            tally.bytes += blob.size;
+            self.tally.lock().expect("tally").copied(blob.size);
             return Ok(());
         }
         if (options.should_stop)() {
@@ -345,23 +427,42 @@ impl<'a> Copier<'a> {
         options.progress.planned(blob.size);
         let same_registry = src.host() == dst.host() && from.repository != to.repository;
         if same_registry && dst.mount_blob(&to.repository, &from.repository, &blob.digest).await? {
+            ledger.holds(dst.host(), &to.repository, &blob.digest);
             options.progress.copied(blob.size);
-            self.tally.lock().expect("tally").mounted += 1;
+            self.tally.lock().expect("tally").mounted(blob.size);
             return Ok(());
         }
+        let send = || self.send(blob);
+        let Some(holder) = ledger.send_once(dst.host(), &to.repository, &blob.digest, send).await? else {
+            self.tally.lock().expect("tally").copied(blob.size);
+            return Ok(());
+        };
+        // Another repository of the registry has it (from this run): mounted, or sent again
+        // when the registry refuses the mount, in whatever way (credentials that may push
+        // here may still not read there: the upload then says what is wrong, if anything).
+        let mounted =
+            holder != to.repository && dst.mount_blob(&to.repository, &holder, &blob.digest).await.is_ok_and(|m| m);
+        if mounted {
+            options.progress.copied(blob.size);
+            self.tally.lock().expect("tally").mounted(blob.size);
+            return Ok(());
+        }
+        self.send(blob).await?;
+        self.tally.lock().expect("tally").copied(blob.size);
+        Ok(())
+    }
+
+    /// The blob's bytes streamed from the source and verified into the destination.
+    async fn send(&self, blob: &Descriptor) -> Result<(), Error> {
         crate::blob::copy(
-            src,
-            &from.repository,
-            dst,
-            &to.repository,
+            self.src,
+            &self.from.repository,
+            self.dst,
+            &self.to.repository,
             &blob.digest,
             blob.size,
-            options.progress.clone(),
+            self.options.progress.clone(),
         )
-        .await?;
-        let mut tally = self.tally.lock().expect("tally");
-        tally.copied += 1;
-        tally.bytes += blob.size;
-        Ok(())
+        .await
     }
 }

@@ -14,6 +14,7 @@ mod copy;
 mod credentials;
 mod error;
 mod facts;
+mod inflight;
 #[doc(hidden)]
 pub mod link;
 pub mod manifest;
@@ -31,6 +32,7 @@ pub use copy::{CopyOptions, CopyReport, Outcome, copy_image};
 pub use credentials::{Credentials, Secret};
 pub use error::Error;
 pub use facts::ImageFacts;
+pub use inflight::Ledger;
 pub use manifest::Platform;
 pub use names::InvalidName;
 pub use progress::{Progress, Silent};

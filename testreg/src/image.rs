@@ -43,6 +43,16 @@ pub async fn push_image(t: &Target, repo: &str, tag: &str, layer_sizes: &[usize]
     Pushed { digest, children: Vec::new(), blobs }
 }
 
+/// Pushes a one-platform (linux/amd64) image to `repo:tag` whose layers are given as
+/// `(size, seed)` each: images given one `(size, seed)` at one position share that layer (a fleet's base
+/// layers). `seed` draws the config, so two calls with one `seed` but other layers differ
+/// only in their layers.
+pub async fn push_layered(t: &Target, repo: &str, tag: &str, layers: &[(usize, u64)], seed: u64) -> Pushed {
+    let session = Session::new(t);
+    let (digest, _, blobs) = push_platform_of(&session, repo, tag, "linux/amd64", layers, seed).await;
+    Pushed { digest, children: Vec::new(), blobs }
+}
+
 /// Pushes an OCI index to `repo:tag` with one image per platform (`"linux/amd64"`,
 /// `"linux/arm64/v8"`), each pushed by digest with layers of `layer_sizes` bytes of its own
 /// (the seed is mixed with the platform's position, so no two platforms share a layer).
@@ -255,10 +265,27 @@ async fn push_platform(
     layer_sizes: &[usize],
     seed: u64,
 ) -> (String, usize, Vec<(String, u64)>) {
+    let layers: Vec<(usize, u64)> = layer_sizes
+        .iter()
+        .enumerate()
+        .map(|(n, &size)| (size, seed.wrapping_add(n as u64).wrapping_mul(0x9e37_79b9)))
+        .collect();
+    push_platform_of(session, repo, tag, platform, &layers, seed).await
+}
+
+/// [`push_platform`] with each layer's `(size, seed)` given.
+async fn push_platform_of(
+    session: &Session,
+    repo: &str,
+    tag: &str,
+    platform: &str,
+    layer_seeds: &[(usize, u64)],
+    seed: u64,
+) -> (String, usize, Vec<(String, u64)>) {
     let mut layers = Vec::new();
     let mut diff_ids = Vec::new();
-    for (n, &size) in layer_sizes.iter().enumerate() {
-        let layer = layer(&format!("layer-{n}.bin"), size, seed.wrapping_add(n as u64).wrapping_mul(0x9e37_79b9));
+    for (n, &(size, layer_seed)) in layer_seeds.iter().enumerate() {
+        let layer = layer(&format!("layer-{n}.bin"), size, layer_seed);
         diff_ids.push(layer.diff_id);
         let size = layer.blob.len() as u64;
         let digest = push_blob(session, repo, layer.blob).await;

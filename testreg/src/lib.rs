@@ -16,9 +16,11 @@
 //!   Kind = Manifest | Blob | Upload | Tags | Token | Other (Display: "GET blob 3 (1.2 MB out)", ...)
 //! FailRule::new("GET", Kind::Blob).nth(2).times(1)       the 2nd matching request since added (default: 1st, once)
 //!   .with(Failure::Status(503) | Failure::Close | Failure::CutBody(bytes) | Failure::Delay(duration))
+//!   .query_contains("mount=")                           only requests whose query holds that text
 //!
 //! Target { host, basic: Option<(user, password)> }   Target::anonymous(host), Target::basic(host, u, p)
 //! image::push_image(&t, repo, tag, layer_sizes, seed).await -> Pushed          linux/amd64, OCI manifest
+//! image::push_layered(&t, repo, tag, &[(size, seed)], seed).await -> Pushed     layers shared by (size, seed, position)
 //! image::push_index(&t, repo, tag, platforms, layer_sizes, seed).await -> Pushed   OCI index
 //! image::push_signature(&t, repo, subject_digest).await -> Pushed               tag sha256-<hex>.sig
 //! image::head_manifest(&t, repo, reference).await -> Option<String>             digest from HEAD

@@ -186,12 +186,14 @@ pub struct FailRule {
     pub nth: u64,
     pub times: u64,
     pub failure: Failure,
+    /// Only requests whose query holds this text (`mount=`: blob mounts, not uploads).
+    pub query: Option<String>,
 }
 
 impl FailRule {
     /// The first `method` request on `kind` fails with a 503.
     pub fn new(method: &str, kind: Kind) -> FailRule {
-        FailRule { method: method.to_owned(), kind, nth: 1, times: 1, failure: Failure::Status(503) }
+        FailRule { method: method.to_owned(), kind, nth: 1, times: 1, failure: Failure::Status(503), query: None }
     }
 
     pub fn nth(self, nth: u64) -> FailRule {
@@ -204,6 +206,11 @@ impl FailRule {
 
     pub fn with(self, failure: Failure) -> FailRule {
         FailRule { failure, ..self }
+    }
+
+    /// Only requests whose query holds `text` count toward the rule and fail.
+    pub fn query_contains(self, text: &str) -> FailRule {
+        FailRule { query: Some(text.to_owned()), ..self }
     }
 }
 
@@ -378,7 +385,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Pr
         }
     }
     let mut cut = None;
-    match failure_for(&state, &method, kind) {
+    match failure_for(&state, &method, kind, req.uri().query().unwrap_or("")) {
         Some(Failure::Close) => return Err("uhub-testreg: connection closed on purpose".into()),
         Some(Failure::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
@@ -435,10 +442,11 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Pr
 }
 
 /// The failure the rules decide for this request, counting it toward every rule it matches.
-fn failure_for(state: &State, method: &str, kind: Kind) -> Option<Failure> {
+fn failure_for(state: &State, method: &str, kind: Kind, query: &str) -> Option<Failure> {
     let mut decided = None;
     for active in lock(&state.rules).iter_mut() {
-        if active.rule.method.eq_ignore_ascii_case(method) && active.rule.kind == kind {
+        let in_query = active.rule.query.as_deref().is_none_or(|text| query.contains(text));
+        if active.rule.method.eq_ignore_ascii_case(method) && active.rule.kind == kind && in_query {
             active.seen += 1;
             let rule = &active.rule;
             if decided.is_none() && active.seen >= rule.nth && active.seen < rule.nth + rule.times {

@@ -1,7 +1,10 @@
 //! `uhub mirror`: copies images into a registry with uhub-registry's engine, one report row
 //! per image. Arguments and sync files become jobs (source, destination, platforms); the
 //! UHub repositories the jobs need are created first when the destination is UHub; the jobs
-//! run a few at a time, each failure reported and the others carried on.
+//! run a few at a time, each failure reported and the others carried on. The jobs are one
+//! run for the engine (one [`Ledger`]): two jobs needing one blob in one repository send it
+//! once (the other waits), two tags of one image are one copy and a tag, and a blob one
+//! repository of the destination registry received is mounted into the others.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -11,7 +14,7 @@ use futures::StreamExt;
 use serde::Serialize;
 use uhub_registry::names::InvalidName;
 use uhub_registry::{
-    CopyOptions, CopyReport, Credentials, Error as RegistryError, ImageRef, Outcome, Platform, Registry,
+    CopyOptions, CopyReport, Credentials, Error as RegistryError, ImageRef, Ledger, Outcome, Platform, Registry,
 };
 
 use crate::cli::{Global, MirrorArgs};
@@ -75,6 +78,8 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
         concurrency: file_concurrency.unwrap_or(usize::from(global.concurrency)).clamp(1, MAX_BLOBS_IN_FLIGHT),
         should_stop: Arc::new(|| interrupt::reason().is_some()),
         progress: Arc::new(Bar(progress.clone())),
+        // One for the whole run: every job's options are clones of these.
+        ledger: Arc::new(Ledger::new()),
     };
     // While images copy, a stop (Ctrl-C, --timeout) lets those in flight end and report.
     let _reporting = interrupt::Deleting::start();
@@ -409,6 +414,10 @@ struct Line {
     blobs_copied: usize,
     blobs_skipped: usize,
     blobs_mounted: usize,
+    /// Bytes not sent: mounted from another repository of the destination registry.
+    bytes_mounted: u64,
+    /// Bytes not sent: the destination had them (or another job of the run brought them).
+    bytes_skipped: u64,
     error: Option<String>,
 }
 
@@ -431,6 +440,8 @@ impl Line {
                 blobs_copied: report.blobs_copied,
                 blobs_skipped: report.blobs_skipped,
                 blobs_mounted: report.blobs_mounted,
+                bytes_mounted: report.bytes_mounted,
+                bytes_skipped: report.bytes_skipped,
                 error: None,
             },
             Err(e @ RegistryError::Interrupted) => {
@@ -471,6 +482,8 @@ impl Line {
             blobs_copied: 0,
             blobs_skipped: 0,
             blobs_mounted: 0,
+            bytes_mounted: 0,
+            bytes_skipped: 0,
             error: None,
         }
     }
@@ -529,9 +542,13 @@ fn human_bytes(bytes: u64) -> String {
 fn summary(lines: &[Line], dry_run: bool) -> String {
     let count = |r: &str| lines.iter().filter(|l| l.result == r).count();
     let bytes: u64 = lines.iter().map(|l| l.bytes).sum();
+    let mounted: u64 = lines.iter().map(|l| l.bytes_mounted).sum();
     let mut parts = Vec::new();
     if dry_run {
         parts.push(format!("{} would be copied ({})", count("would_copy"), human_bytes(bytes)));
+    } else if mounted > 0 {
+        let (sent, mounted) = (human_bytes(bytes), human_bytes(mounted));
+        parts.push(format!("{} copied ({sent} sent, {mounted} mounted)", count("copied")));
     } else {
         parts.push(format!("{} copied ({} sent)", count("copied"), human_bytes(bytes)));
     }
