@@ -53,7 +53,7 @@ impl Transport {
     }
 
     /// Posts `body` once and reads the reply, refusing bodies over the size limit.
-    pub(crate) async fn attempt(&self, action: &'static str, body: String) -> Result<Reply, Error> {
+    pub(crate) async fn attempt(&self, action: &'static str, body: bytes::Bytes) -> Result<Reply, Error> {
         let now_ms = now_ms();
         let mut request = self
             .http
