@@ -14,6 +14,9 @@ pub const REQUEST_ID_HEADER: &str = "X-UCLOUD-REQUEST-UUID";
 const FORM: reqwest::header::HeaderValue =
     reqwest::header::HeaderValue::from_static("application/x-www-form-urlencoded");
 const TIMESTAMP: reqwest::header::HeaderName = reqwest::header::HeaderName::from_static("u-timestamp-ms");
+/// [`REQUEST_ID_HEADER`] as a header name made once: looking a reply's header up by text
+/// parses and lower-cases the name on every attempt.
+const REQUEST_ID: reqwest::header::HeaderName = reqwest::header::HeaderName::from_static("x-ucloud-request-uuid");
 /// The header ucloud-cli sends a profile's channel key in.
 const CHANNEL_KEY: reqwest::header::HeaderName = reqwest::header::HeaderName::from_static("channel-key");
 
@@ -79,7 +82,7 @@ impl Transport {
         }
         let mut response = request.send().await.map_err(|e| transport_error(action, e))?;
         let status = response.status();
-        let request_id = response.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let request_id = response.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let id = request_id.as_deref();
         // Only the delay-seconds form; an HTTP date is rare from APIs and falls back to backoff.
         let retry_after = response
@@ -172,6 +175,11 @@ mod tests {
 
     /// The attempt timeout covers the body too: a server that sends its head and part of the
     /// body, then nothing, fails the attempt as a timeout rather than holding the call.
+    #[test]
+    fn the_request_id_header_name_is_the_documented_one() {
+        assert_eq!(super::REQUEST_ID.as_str(), super::REQUEST_ID_HEADER.to_ascii_lowercase());
+    }
+
     #[tokio::test]
     async fn a_body_that_stalls_is_an_attempt_timeout() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
