@@ -61,8 +61,10 @@ impl Transport {
         // One timer of our own around the exchange, rather than reqwest's per-request timeout,
         // which also allocated a map of extensions for each request and wrapped the body in a
         // second timer: about a third of the SDK's cost per call beyond decoding.
+        // Boxed: reqwest's request future is kilobytes, and every future around it (the
+        // timer, the retry loop, the span, the caller's) would otherwise copy it on each move.
         let timeout = self.attempt_timeout;
-        tokio::time::timeout(timeout, self.exchange(action, body))
+        tokio::time::timeout(timeout, Box::pin(self.exchange(action, body)))
             .await
             .unwrap_or_else(|_| Err(Error::timeout(action, format!("attempt timeout of {timeout:?} exceeded"))))
     }
