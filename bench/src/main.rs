@@ -37,6 +37,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         [memory::CHILD_COMMAND, tags] => memory::child(tags),
         [memory::HOSTILE_COMMAND, url] => memory::hostile_child(url),
+        [call::ONE_SIDE_COMMAND, side, calls] => call::one_side(side, calls),
         filter => match filter.iter().find(|m| !MEASURES.contains(m)) {
             Some(unknown) => Err(format!("unknown measure {unknown:?}; the measures are {}", MEASURES.join(", "))),
             None => run(&measure::workspace_root(), filter),

@@ -60,7 +60,7 @@ impl Row {
             Some(false) => "MISSED",
             None => "-",
         };
-        format!("{:<16} {value:<33} {target:<17} {verdict:<6} {}", self.name, self.raw)
+        format!("{:<16} {value:<38} {target:<17} {verdict:<6} {}", self.name, self.raw)
     }
 }
 

@@ -24,21 +24,37 @@ pub fn sign_form(mut form: Form, credentials: &Credentials) -> Form {
 /// Signs `fields` (which must not contain `Signature`) with `private_key`.
 pub fn sign<K: AsRef<str>, V: AsRef<str>>(fields: &[(K, V)], private_key: &str) -> String {
     let mut sorted: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
-    sorted.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    sign_in_place(&mut sorted, private_key).as_str().to_owned()
+}
+
+/// A signature as lower-case hex, kept on the stack.
+pub(crate) struct Signature([u8; 40]);
+
+impl Signature {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// Signs `fields` (which must not contain `Signature`), sorting them in place: a call signs
+/// the fields it already borrows, with no copy of them.
+pub(crate) fn sign_in_place(fields: &mut [(&str, &str)], private_key: &str) -> Signature {
+    fields.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut hasher = Sha1::new();
-    for (k, v) in sorted {
+    for (k, v) in fields.iter() {
         hasher.update(k.as_bytes());
         hasher.update(v.as_bytes());
     }
     hasher.update(private_key.as_bytes());
     // Hex by table: formatting each byte allocated 20 strings per call.
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(40);
-    for b in hasher.finalize() {
-        hex.push(HEX[usize::from(b >> 4)] as char);
-        hex.push(HEX[usize::from(b & 0xf)] as char);
+    let mut hex = [0; 40];
+    for (i, b) in hasher.finalize().into_iter().enumerate() {
+        hex[2 * i] = HEX[usize::from(b >> 4)];
+        hex[2 * i + 1] = HEX[usize::from(b & 0xf)];
     }
-    hex
+    Signature(hex)
 }
 
 #[cfg(test)]
