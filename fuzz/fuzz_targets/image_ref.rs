@@ -9,10 +9,18 @@
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../uhub-cli/src/refs.rs"]
+#[path = "../../uhub-cli/src/input/refs.rs"]
 mod refs;
-#[path = "../../uhub-cli/src/sanitize.rs"]
+#[allow(unused_imports)]
+mod input {
+    pub(crate) use super::refs;
+}
+#[path = "../../uhub-cli/src/terminal/sanitize.rs"]
 mod sanitize;
+#[allow(unused_imports)]
+mod terminal {
+    pub(crate) use super::sanitize;
+}
 
 use refs::{ImageRef, Reference, TagArg, TagRef, Target};
 

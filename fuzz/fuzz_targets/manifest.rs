@@ -14,8 +14,8 @@ fuzz_target!(|bytes: &[u8]| {
     if let Ok(Parsed::Index { children }) = manifest::parse(bytes, "fuzz") {
         let _ = manifest::platform_list(&children);
         if let Some(wanted) = children.iter().find_map(|c| c.platform.clone()) {
-            let (rewritten, kept) =
-                manifest::keep_platforms(bytes, &children, std::slice::from_ref(&wanted), "fuzz").expect("a listed platform");
+            let (rewritten, kept) = manifest::keep_platforms(bytes, &children, std::slice::from_ref(&wanted), "fuzz")
+                .expect("a listed platform");
             match manifest::parse(&rewritten, "fuzz") {
                 Ok(Parsed::Index { children: again }) => {
                     assert_eq!(again, kept, "the rewritten index lists what was kept");

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::refs::{ImageRef, Reference, TagArg, Target};
+use crate::input::refs::{ImageRef, Reference, TagArg, Target};
 
 const ABOUT: &str = "Manage UHub container image repositories, images and tags, led by safe tag retention";
 
@@ -317,10 +317,10 @@ pub struct TagListArgs {
     #[arg(long, value_name = "N")]
     pub newest: Option<usize>,
     /// Only tags whose name matches this regular expression
-    #[arg(long = "match", value_name = "RE", value_parser = crate::patterns::flag)]
+    #[arg(long = "match", value_name = "RE", value_parser = crate::input::patterns::flag)]
     pub matching: Option<regex::Regex>,
     /// Leave out tags whose name matches this regular expression
-    #[arg(long, value_name = "RE", value_parser = crate::patterns::flag)]
+    #[arg(long, value_name = "RE", value_parser = crate::input::patterns::flag)]
     pub exclude: Option<regex::Regex>,
     /// Order: time (newest first), name, or semver (highest first; other names after)
     #[arg(long, value_enum, default_value_t = TagSort::Time)]
@@ -412,13 +412,13 @@ pub struct PruneArgs {
     #[arg(long, value_name = "AGE", value_parser = crate::time::parse_duration)]
     pub older_than: Option<Duration>,
     /// Consider only tags whose name matches this regular expression
-    #[arg(long = "match", value_name = "RE", value_parser = crate::patterns::flag)]
+    #[arg(long = "match", value_name = "RE", value_parser = crate::input::patterns::flag)]
     pub matching: Option<regex::Regex>,
     /// Keep tags whose name matches this regular expression
-    #[arg(long, value_name = "RE", value_parser = crate::patterns::flag)]
+    #[arg(long, value_name = "RE", value_parser = crate::input::patterns::flag)]
     pub exclude: Option<regex::Regex>,
     /// Keep this tag (repeatable)
-    #[arg(long, value_name = "TAG", value_parser = crate::refs::tag_name)]
+    #[arg(long, value_name = "TAG", value_parser = crate::input::refs::tag_name)]
     pub keep: Vec<String>,
     /// Let `latest` be deleted like any other tag
     #[arg(long)]

@@ -8,9 +8,9 @@ use uhub_mock::{MockHandle, MockUHub};
 use uhub_sdk::{Client, ClientBuilder, Endpoint, RetryPolicy};
 
 use crate::cli::Global;
-use crate::output::Output;
-use crate::progress::Progress;
-use crate::refs::{Reference, TagRef};
+use crate::input::refs::{Reference, TagRef};
+use crate::terminal::output::Output;
+use crate::terminal::progress::Progress;
 
 /// A command's surroundings.
 pub struct Ctx {
@@ -59,7 +59,7 @@ impl Ctx {
             Some(_) => Endpoint::UCloud,
             None => endpoint_of(self.client.base_url()),
         };
-        crate::registry::host(self.registry.as_deref(), &endpoint)
+        crate::registry::host::host(self.registry.as_deref(), &endpoint)
     }
 
     /// Whether this is `--demo`'s in-process service (which has no registry).

@@ -103,7 +103,9 @@ pub fn listen() {
                 return;
             }
             if seen > 1 {
-                crate::output::note("uhub: interrupted again; exiting now (deletions in flight may have finished)");
+                crate::terminal::output::note(
+                    "uhub: interrupted again; exiting now (deletions in flight may have finished)",
+                );
                 std::process::exit(exit::Status::Interrupted as i32);
             }
             stop(Reason::Interrupted);

@@ -5,9 +5,9 @@ use anyhow::Context as _;
 use futures::TryStreamExt;
 use uhub_sdk::{Client, ImageSet, RepoSet, RepoType};
 
-use crate::progress::Progress;
-use crate::refs::ImageRef;
+use crate::input::refs::ImageRef;
 use crate::tag::Tag;
+use crate::terminal::progress::Progress;
 
 /// Items per request: the most the listings are known to serve.
 pub const PAGE_SIZE: i64 = 100;

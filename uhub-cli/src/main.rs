@@ -1,31 +1,19 @@
 //! `uhub`: a command-line tool for UHub, the container image registry of UCloud, SurferCloud
 //! and GenesisAI, built on `uhub-sdk`. See `uhub --help` and this crate's README.
 
-mod audit;
 mod cli;
 mod commands;
-mod confirm;
 mod context;
-mod delete;
 mod exit;
-mod facts;
+mod input;
 mod interrupt;
 mod listing;
-mod local_file;
-mod output;
-mod patterns;
-mod plan_file;
-mod policy;
-mod progress;
-mod refs;
+mod mirror;
 mod registry;
-mod rules;
-mod sanitize;
-mod sync_file;
+mod retention;
 mod tag;
+mod terminal;
 mod time;
-mod trace;
-mod version;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -47,7 +35,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage(e),
     };
-    trace::init(cli.global.debug);
+    terminal::trace::init(cli.global.debug);
     ignore_file_size_signal();
     // One thread: the work is waiting on the network, and a second thread would only add
     // hand-offs (the demo's in-process service shares it too).
@@ -96,7 +84,7 @@ fn clap_message(rendered: &str) -> String {
     let body = rendered.strip_prefix("error: ").unwrap_or(rendered);
     let mut text = String::from("uhub: error: ");
     for line in body.trim_end().lines() {
-        text.push_str(&sanitize::escape(line));
+        text.push_str(&terminal::sanitize::escape(line));
         text.push('\n');
     }
     text
@@ -104,7 +92,7 @@ fn clap_message(rendered: &str) -> String {
 
 /// Prints the error as one line on stderr, escaped, and returns its status.
 fn fail(error: &anyhow::Error) -> ExitCode {
-    let mut line = sanitize::escape(&format!("{error:#}").replace('\n', " ")).into_owned();
+    let mut line = terminal::sanitize::escape(&format!("{error:#}").replace('\n', " ")).into_owned();
     let config_problem = error
         .chain()
         .filter_map(|e| e.downcast_ref::<uhub_sdk::Error>())
@@ -130,6 +118,9 @@ mod tests {
         // clap drops escape sequences itself; a right-to-left override or a CR it keeps.
         let hostile = Cli::command().try_get_matches_from(["uhub", "repo", "x\u{202e}y\rz"]).unwrap_err();
         let text = clap_message(&hostile.render().to_string());
-        assert!(text.contains("x\\u{202e}y\\rz") && crate::sanitize::is_clean(&text.replace('\n', "")), "{text:?}");
+        assert!(
+            text.contains("x\\u{202e}y\\rz") && crate::terminal::sanitize::is_clean(&text.replace('\n', "")),
+            "{text:?}"
+        );
     }
 }

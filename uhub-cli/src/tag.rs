@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use uhub_sdk::TagSet;
 
-use crate::refs::ImageRef;
+use crate::input::refs::ImageRef;
 
 /// One tag of an image.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,7 +89,7 @@ impl TagRow {
     }
 }
 
-impl crate::output::Row for TagRow {
+impl crate::terminal::output::Row for TagRow {
     fn headers() -> &'static [&'static str] {
         &["TAG", "PUSHED", "DIGEST"]
     }

@@ -4,9 +4,9 @@ use uhub_sdk::AnyRequest;
 use uhub_sdk::runtime::{Fields, Form};
 
 use crate::cli::ApiArgs;
-use crate::confirm::{Ask, confirm};
 use crate::context::Ctx;
 use crate::exit::{self, Status};
+use crate::terminal::confirm::{Ask, confirm};
 
 pub async fn run(ctx: &Ctx, args: ApiArgs) -> anyhow::Result<Status> {
     let request = parse(&args)?;
@@ -18,7 +18,7 @@ pub async fn run(ctx: &Ctx, args: ApiArgs) -> anyhow::Result<Status> {
     let answer = request.send(&ctx.client).await?;
     let pretty = serde_json::to_string_pretty(&answer)?;
     // `-q` is one line: the answer as compact JSON.
-    ctx.out.object(&answer, &pretty, Some(&crate::sanitize::stdout(&serde_json::to_string(&answer)?)))?;
+    ctx.out.object(&answer, &pretty, Some(&crate::terminal::sanitize::stdout(&serde_json::to_string(&answer)?)))?;
     Ok(Status::Ok)
 }
 

@@ -14,6 +14,6 @@ pub fn run(shell: Shell) -> anyhow::Result<Status> {
     };
     let mut script = Vec::new();
     generate(target, &mut Cli::command(), "uhub", &mut script);
-    crate::output::emit(&String::from_utf8_lossy(&script))?;
+    crate::terminal::output::emit(&String::from_utf8_lossy(&script))?;
     Ok(Status::Ok)
 }

@@ -9,7 +9,7 @@ use uhub_sdk::{ConfigSource, Endpoint};
 use crate::cli::{Format, Global};
 use crate::context::{self, endpoint_of};
 use crate::exit::Status;
-use crate::output::{Output, Row};
+use crate::terminal::output::{Output, Row};
 
 /// Where clap found the flags that can also come from the environment.
 #[derive(Clone, Debug, Default)]
@@ -119,7 +119,7 @@ fn sdk_settings(global: &Global, provenance: &Provenance) -> anyhow::Result<Vec<
     };
     rows.push(setting("request timeout", timeout.0, timeout.1));
 
-    let registry = match crate::registry::host(global.registry.as_deref(), &endpoint) {
+    let registry = match crate::registry::host::host(global.registry.as_deref(), &endpoint) {
         Ok(host) => host,
         Err(_) => "-".to_owned(),
     };
@@ -153,7 +153,11 @@ fn demo_settings() -> Vec<Setting> {
         setting("private key", MASK, "--demo"),
         setting("project", uhub_mock::DEFAULT_PROJECT, "--demo"),
         setting("base url", "an in-process demo service on 127.0.0.1", "--demo"),
-        setting("registry", crate::registry::default_host(&Endpoint::UCloud).unwrap_or("-"), "--demo (as UCloud)"),
+        setting(
+            "registry",
+            crate::registry::host::default_host(&Endpoint::UCloud).unwrap_or("-"),
+            "--demo (as UCloud)",
+        ),
     ]
 }
 

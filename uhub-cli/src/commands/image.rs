@@ -7,16 +7,16 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::AuditLog;
 use crate::cli::{ImageCommand, ImageSort};
-use crate::confirm::{self, Ask, confirm};
 use crate::context::Ctx;
 use crate::exit::{self, Status};
+use crate::input::refs::ImageRef;
 use crate::interrupt;
 use crate::listing;
-use crate::output::Row;
-use crate::refs::ImageRef;
+use crate::retention::audit::AuditLog;
 use crate::tag::Tag;
+use crate::terminal::confirm::{self, Ask, confirm};
+use crate::terminal::output::Row;
 use crate::time;
 
 pub async fn run(ctx: &Ctx, command: ImageCommand) -> anyhow::Result<Status> {

@@ -21,9 +21,9 @@ use crate::cli::{Global, MirrorArgs};
 use crate::context::Ctx;
 use crate::exit::{self, Status};
 use crate::interrupt;
-use crate::output::{Output, Row};
-use crate::progress::Progress;
-use crate::sync_file::{self, TagCandidate};
+use crate::mirror::sync_file::{self, TagCandidate};
+use crate::terminal::output::{Output, Row};
+use crate::terminal::progress::Progress;
 
 /// Blobs in flight per image, whatever `--concurrency` says: more only splits the bandwidth.
 const MAX_BLOBS_IN_FLIGHT: usize = 8;
@@ -51,7 +51,7 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     };
     check_distinct(&jobs)?;
     if jobs.is_empty() {
-        crate::output::note("nothing to copy: no source tag matched");
+        crate::terminal::output::note("nothing to copy: no source tag matched");
         out.list(&unlisted)?;
         return Ok(if unlisted.is_empty() { Status::Ok } else { Status::PartialFailure });
     }
@@ -120,7 +120,7 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     let lines: Vec<Line> = unlisted.into_iter().chain(lines.into_iter().map(|(_, line)| line)).collect();
     out.list(&lines)?;
     if out.for_people() {
-        crate::output::note(&summary(&lines, args.dry_run));
+        crate::terminal::output::note(&summary(&lines, args.dry_run));
     }
     // A refused name is an image not copied: the run is not all it was asked to be.
     let failed = lines.iter().filter(|l| matches!(l.result, "failed" | "refused")).count();
@@ -338,7 +338,7 @@ async fn candidates(
 fn is_uhub(global: &Global, host: &str) -> bool {
     match global.registry.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
         Some(chosen) => chosen.trim_end_matches('/') == host,
-        None => crate::registry::is_provider_host(host),
+        None => crate::registry::host::is_provider_host(host),
     }
 }
 
@@ -368,7 +368,7 @@ async fn ensure_uhub_repositories(global: &Global, jobs: &[Job], dry_run: bool) 
         crate::listing::repos(&ctx.client, ctx.concurrency).await?.into_iter().map(|(r, _)| r.repo_name).collect();
     for repo in wanted.into_iter().filter(|r| !existing.contains(*r)) {
         if dry_run {
-            crate::output::note(&format!("would create the private UHub repository {repo}"));
+            crate::terminal::output::note(&format!("would create the private UHub repository {repo}"));
             continue;
         }
         ctx.client
@@ -376,7 +376,7 @@ async fn ensure_uhub_repositories(global: &Global, jobs: &[Job], dry_run: bool) 
             .is_shared(false)
             .await
             .with_context(|| format!("creating the UHub repository {repo}"))?;
-        crate::output::note(&format!("created the private UHub repository {repo}"));
+        crate::terminal::output::note(&format!("created the private UHub repository {repo}"));
     }
     Ok(())
 }

@@ -9,21 +9,21 @@ use futures::{StreamExt, TryStreamExt};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::audit::AuditLog;
 use crate::cli::{Format, PruneArgs};
-use crate::confirm::{self, Ask, confirm};
 use crate::context::Ctx;
-use crate::delete::{Deletion, Doomed, Outcome, Tally, delete_tags};
 use crate::exit::{self, Status};
-use crate::facts::{Facts, Wanted};
+use crate::input::refs::{ImageRef, TagRef, Target};
 use crate::listing;
-use crate::output::{self, Row};
-use crate::plan_file::{self, Allow, Place};
-use crate::policy::Policy;
-use crate::progress::Progress;
-use crate::refs::{ImageRef, TagRef, Target};
-use crate::rules::{self, AccessoryOf, Action, Decision, Rules};
+use crate::registry::facts::{Facts, Wanted};
+use crate::retention::audit::AuditLog;
+use crate::retention::delete::{Deletion, Doomed, Outcome, Tally, delete_tags};
+use crate::retention::plan_file::{self, Allow, Place};
+use crate::retention::policy::Policy;
+use crate::retention::rules::{self, AccessoryOf, Action, Decision, Rules};
 use crate::tag::{Tag, pushed_cell, short_digest};
+use crate::terminal::confirm::{self, Ask, confirm};
+use crate::terminal::output::{self, Row};
+use crate::terminal::progress::Progress;
 
 /// Where the rules come from.
 enum Source {
@@ -443,7 +443,7 @@ async fn delete_in_rounds(
 }
 
 async fn left_alone(d: &Doomed, why: String, progress: &Progress, audit: &AuditLog) -> Outcome {
-    let outcome = crate::delete::not_started(d, why);
+    let outcome = crate::retention::delete::not_started(d, why);
     outcome.audit(audit, d.reason.as_deref()).await;
     progress.advance(1);
     outcome

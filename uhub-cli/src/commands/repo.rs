@@ -5,14 +5,14 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::AuditLog;
 use crate::cli::RepoCommand;
-use crate::confirm::{self, Ask, confirm};
 use crate::context::Ctx;
 use crate::exit::{self, Status};
 use crate::interrupt;
 use crate::listing::{self, Kind};
-use crate::output::Row;
+use crate::retention::audit::AuditLog;
+use crate::terminal::confirm::{self, Ask, confirm};
+use crate::terminal::output::Row;
 use crate::time;
 
 pub async fn run(ctx: &Ctx, command: RepoCommand) -> anyhow::Result<Status> {

@@ -10,14 +10,14 @@ use uhub_sdk::ImageSet;
 use crate::cli::ReportArgs;
 use crate::context::Ctx;
 use crate::exit::Status;
-use crate::facts::{Facts, Wanted};
+use crate::input::refs::ImageRef;
 use crate::listing::{self, Kind};
-use crate::output::Row;
-use crate::policy::Policy;
-use crate::progress::Progress;
-use crate::refs::ImageRef;
-use crate::rules::{self, Action};
+use crate::registry::facts::{Facts, Wanted};
+use crate::retention::policy::Policy;
+use crate::retention::rules::{self, Action};
 use crate::tag::Tag;
+use crate::terminal::output::Row;
+use crate::terminal::progress::Progress;
 use crate::time;
 
 #[derive(Serialize)]
@@ -54,7 +54,7 @@ impl Row for RepoReport {
             self.kind.to_owned(),
             self.images.to_string(),
             self.tags.to_string(),
-            self.stored_bytes.map_or_else(|| "-".to_owned(), crate::facts::human_bytes),
+            self.stored_bytes.map_or_else(|| "-".to_owned(), crate::registry::facts::human_bytes),
             time::relative_or_dash(self.oldest, self.now),
             time::relative_or_dash(self.newest, self.now),
             if self.never_pulled.is_empty() { "-".to_owned() } else { self.never_pulled.join(", ") },
@@ -128,7 +128,7 @@ async fn stored(ctx: &Ctx, facts: &Facts, names: &[ImageRef], tagged: &[(ImageSe
         .flat_map(|(image, (_, tags))| tags.iter().map(move |tag| Wanted { image, tag }))
         .collect();
     let read = facts.read(&wanted, ctx.concurrency, &Progress::new(false, "", "")).await?;
-    Ok(crate::facts::stored_bytes(read.iter().flatten().map(|f| f.as_ref())))
+    Ok(crate::registry::facts::stored_bytes(read.iter().flatten().map(|f| f.as_ref())))
 }
 
 fn summarise(

@@ -5,17 +5,17 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::audit::AuditLog;
 use crate::cli::{TagCommand, TagListArgs, TagSort};
-use crate::confirm::{self, Ask, confirm};
 use crate::context::Ctx;
-use crate::delete::{Doomed, Outcome, Tally, delete_tags, reread};
 use crate::exit::{self, Status};
+use crate::input::refs::{ImageRef, Reference, TagArg, TagRef};
 use crate::listing;
-use crate::output::Row;
-use crate::refs::{ImageRef, Reference, TagArg, TagRef};
+use crate::retention::audit::AuditLog;
+use crate::retention::delete::{Doomed, Outcome, Tally, delete_tags, reread};
 use crate::tag::{Tag, TagRow, short_digest};
-use crate::{time, version};
+use crate::terminal::confirm::{self, Ask, confirm};
+use crate::terminal::output::Row;
+use crate::{mirror::version, time};
 
 /// The most `tag delete -` reads from stdin: some 150,000 names, far beyond any real list.
 const MAX_STDIN_BYTES: u64 = 16 * 1024 * 1024;
@@ -92,7 +92,7 @@ impl Row for FactsRow {
     fn cells(&self) -> Vec<String> {
         let mut cells = self.row.cells();
         if let Some(size) = self.size {
-            cells.push(size.map_or_else(|| "-".to_owned(), crate::facts::human_bytes));
+            cells.push(size.map_or_else(|| "-".to_owned(), crate::registry::facts::human_bytes));
         }
         if let Some(platforms) = &self.platforms {
             cells.push(match platforms {
@@ -111,9 +111,9 @@ impl Row for FactsRow {
 /// `tag list --size --platforms`: the listing with the registry's facts of each tag.
 async fn list_with_facts(ctx: &Ctx, args: &TagListArgs, tags: &[Tag], now: Timestamp) -> anyhow::Result<()> {
     let flag = if args.size { "--size" } else { "--platforms" };
-    let facts = crate::facts::Facts::connect(ctx, flag)?;
-    let wanted: Vec<crate::facts::Wanted> =
-        tags.iter().map(|tag| crate::facts::Wanted { image: &args.image, tag }).collect();
+    let facts = crate::registry::facts::Facts::connect(ctx, flag)?;
+    let wanted: Vec<crate::registry::facts::Wanted> =
+        tags.iter().map(|tag| crate::registry::facts::Wanted { image: &args.image, tag }).collect();
     let progress = ctx.progress("reading the registry", "images");
     let read = facts.read(&wanted, ctx.concurrency, &progress).await;
     progress.finish();
@@ -128,7 +128,7 @@ async fn list_with_facts(ctx: &Ctx, args: &TagListArgs, tags: &[Tag], now: Times
         .collect();
     match ctx.out.format {
         // The columns depend on the flags, so the table is drawn here rather than by a Row.
-        crate::cli::Format::Table if !ctx.out.quiet => crate::output::emit(&crate::output::table(
+        crate::cli::Format::Table if !ctx.out.quiet => crate::terminal::output::emit(&crate::terminal::output::table(
             &facts_headers(args.size, args.platforms),
             rows.iter().map(FactsRow::cells),
         )),
@@ -211,8 +211,9 @@ async fn delete(ctx: &Ctx, args: &[TagArg], audit_log: Option<&std::path::Path>)
     if from_stdin {
         // Off the runtime and bounded: a stdin that never closes still ends at --timeout or a
         // signal, and one that never ends is an error at the cap.
-        let bytes =
-            crate::local_file::read_stdin(MAX_STDIN_BYTES).await.map_err(|e| exit::usage(format!("stdin: {e}")))?;
+        let bytes = crate::input::local_file::read_stdin(MAX_STDIN_BYTES)
+            .await
+            .map_err(|e| exit::usage(format!("stdin: {e}")))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| exit::usage("stdin: not UTF-8 text; give one REPO/IMAGE:TAG a line"))?;
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
@@ -230,7 +231,7 @@ async fn delete(ctx: &Ctx, args: &[TagArg], audit_log: Option<&std::path::Path>)
     let tags: Vec<TagRef> = given.into_iter().filter(|t| seen.insert(t.clone())).collect();
     if tags.is_empty() {
         // An empty pipeline (`tag list --match ... -q | tag delete -`) has nothing to do: success.
-        crate::output::note("nothing to delete: no REPO/IMAGE:TAG given");
+        crate::terminal::output::note("nothing to delete: no REPO/IMAGE:TAG given");
         ctx.out.list::<Outcome>(&[])?;
         return Ok(Status::Ok);
     }
@@ -287,12 +288,12 @@ async fn read_before_deleting(ctx: &Ctx, tags: &[TagRef]) -> anyhow::Result<(Vec
         match found {
             Some(planned) => {
                 let d = Doomed { tag, planned, reason: None };
-                match crate::delete::pin_mismatch(&d) {
+                match crate::retention::delete::pin_mismatch(&d) {
                     Some(changed) => missing.push(changed),
                     None => doomed.push(d),
                 }
             }
-            None => missing.push(crate::delete::missing(&tag)),
+            None => missing.push(crate::retention::delete::missing(&tag)),
         }
     }
     Ok((doomed, missing))
@@ -305,14 +306,14 @@ fn report(ctx: &Ctx, outcomes: &[Outcome]) -> anyhow::Result<Status> {
     let status = tally.status();
     if status == Status::PartialFailure {
         let retry: Vec<String> = outcomes.iter().filter(|o| o.failed()).map(Row::name).collect();
-        crate::output::note(&format!(
+        crate::terminal::output::note(&format!(
             "{} of {} deletion(s) failed; to retry them: uhub tag delete {}",
             retry.len(),
             outcomes.len(),
             retry.join(" ")
         ));
     } else if status != Status::Ok || tally.gone > 0 {
-        crate::output::note(&format!("{} of {} tag(s)", tally.line(), outcomes.len()));
+        crate::terminal::output::note(&format!("{} of {} tag(s)", tally.line(), outcomes.len()));
     }
     Ok(status)
 }

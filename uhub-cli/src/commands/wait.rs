@@ -8,9 +8,9 @@ use uhub_sdk::ErrorKind;
 use crate::cli::WaitArgs;
 use crate::context::Ctx;
 use crate::exit::{self, Status};
-use crate::output;
-use crate::refs::TagRef;
+use crate::input::refs::TagRef;
 use crate::tag::Tag;
+use crate::terminal::output;
 
 pub async fn run(ctx: &Ctx, args: WaitArgs, limit: Duration) -> anyhow::Result<Status> {
     let target = &ctx.tag_ref(&args.tag)?;

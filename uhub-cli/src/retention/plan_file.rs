@@ -25,9 +25,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::exit;
-use crate::local_file::{Writable, off_runtime, read_regular};
-use crate::refs::ImageRef;
-use crate::rules::{AccessoryOf, Action, Decision};
+use crate::input::local_file::{Writable, off_runtime, read_regular};
+use crate::input::refs::ImageRef;
+use crate::retention::rules::{AccessoryOf, Action, Decision};
 use crate::tag::Tag;
 
 /// The layout this version writes and reads.
@@ -167,7 +167,7 @@ pub async fn read(path: &Path, place: &Place) -> anyhow::Result<Vec<(ImageRef, D
         Some(other) => {
             return Err(refuse(format!(
                 "format {:?} is not {FORMAT:?} (another uhub's plan); make the plan again with this uhub's --plan-out",
-                crate::sanitize::escape(other)
+                crate::terminal::sanitize::escape(other)
             )));
         }
         None => return Err(refuse("not a plan written by --plan-out (no \"format\")".to_owned())),
@@ -191,14 +191,14 @@ pub async fn read(path: &Path, place: &Place) -> anyhow::Result<Vec<(ImageRef, D
             |p: &Option<String>| p.as_deref().map_or("the default project".to_owned(), |p| format!("project {p}"));
         return Err(refuse(format!(
             "it was made for {}, but this configuration uses {}; apply it with --project set as when it was made",
-            crate::sanitize::escape(&name(&made.project)),
+            crate::terminal::sanitize::escape(&name(&made.project)),
             name(&place.project)
         )));
     }
     if made.endpoint != place.endpoint {
         return Err(refuse(format!(
             "it was made against {}, but this configuration uses {}; apply it where it was made",
-            crate::sanitize::escape(&made.endpoint),
+            crate::terminal::sanitize::escape(&made.endpoint),
             place.endpoint
         )));
     }

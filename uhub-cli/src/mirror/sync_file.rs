@@ -19,7 +19,7 @@
 //! `exclude` removes some, `since` or `max_age` keeps those created since then, and `newest`
 //! keeps the N newest of what is left. Under `order = "semver"` (the default) only tags that
 //! read as versions are ordered, as `tag list --sort semver` reads and orders them
-//! ([`crate::version`]: `1`, `1.27`, `v1.27.3`, `1.27.3-alpine`), so a tag that is not a
+//! ([`crate::mirror::version`]: `1`, `1.27`, `v1.27.3`, `1.27.3-alpine`), so a tag that is not a
 //! version (`stable`, `alpine`) never counts among the newest. Under
 //! `order = "push"` tags are ordered by creation time, and a tag whose time is unknown is left
 //! out, as it is by the age limits. A `tags` entry that is a plain name (letters, digits, `_`
@@ -33,9 +33,9 @@ use jiff::Timestamp;
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::policy::{near_key, other_format, read_bounded};
-use crate::sanitize::one_line;
-use crate::version::Version;
+use crate::mirror::version::Version;
+use crate::retention::policy::{near_key, other_format, read_bounded};
+use crate::terminal::sanitize::one_line;
 
 /// The largest sync file read: thousands of sources.
 pub const MAX_SYNC_FILE_BYTES: u64 = 1024 * 1024;
@@ -170,7 +170,7 @@ impl TagFilter {
                 // `tag list --sort semver`'s reading and order.
                 let mut versions: Vec<&TagCandidate> =
                     tags.into_iter().filter(|t| Version::parse(&t.name).is_some()).collect();
-                versions.sort_by(|a, b| crate::version::descending(&a.name, &b.name));
+                versions.sort_by(|a, b| crate::mirror::version::descending(&a.name, &b.name));
                 versions.truncate(n);
                 versions
             }
@@ -240,7 +240,7 @@ pub fn parse(text: &str) -> Result<SyncFile, String> {
     let to = shape.to.map(|to| destination("to", to)).transpose()?;
     let platforms = shape.platforms.map(|p| platform_list("platforms", p)).transpose()?;
     // One budget for every pattern of the file: many large ones end at the first past it.
-    let mut budget = crate::patterns::Budget::for_file();
+    let mut budget = crate::input::patterns::Budget::for_file();
     let sources = shape
         .sources
         .into_iter()
@@ -250,7 +250,7 @@ pub fn parse(text: &str) -> Result<SyncFile, String> {
     Ok(SyncFile { to, platforms, concurrency: shape.concurrency, sources })
 }
 
-fn source(shape: SourceShape, text: &str, budget: &mut crate::patterns::Budget) -> Result<SyncSource, String> {
+fn source(shape: SourceShape, text: &str, budget: &mut crate::input::patterns::Budget) -> Result<SyncSource, String> {
     let from = image_name(shape.from)?;
     if shape.since.is_some() && shape.max_age.is_some() {
         return Err("since and max_age are both given: keep one".into());
@@ -270,8 +270,8 @@ fn source(shape: SourceShape, text: &str, budget: &mut crate::patterns::Budget) 
         if pattern.get_ref().is_empty() {
             return Err(format!("{key}: an empty pattern matches no tag name; leave it out"));
         }
-        crate::patterns::compile_whole(pattern.get_ref(), budget)
-            .map_err(|e| format!("{key}: line {}: {e}", crate::patterns::line_of(text, pattern.span().start)))
+        crate::input::patterns::compile_whole(pattern.get_ref(), budget)
+            .map_err(|e| format!("{key}: line {}: {e}", crate::input::patterns::line_of(text, pattern.span().start)))
     };
     let mut patterns = Vec::new();
     let mut names = Vec::new();

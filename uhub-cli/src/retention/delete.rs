@@ -19,11 +19,11 @@ use futures::StreamExt;
 use serde::Serialize;
 use uhub_sdk::Client;
 
-use crate::audit::AuditLog;
+use crate::input::refs::TagRef;
 use crate::interrupt;
-use crate::progress::Progress;
-use crate::refs::TagRef;
+use crate::retention::audit::AuditLog;
 use crate::tag::Tag;
+use crate::terminal::progress::Progress;
 
 /// One deletion to make: the tag, and what it must still be for the deletion to go ahead.
 #[derive(Clone, Debug)]
@@ -107,8 +107,8 @@ impl Outcome {
 
     /// Appends this deletion's outcome to the audit log.
     pub async fn audit(&self, log: &AuditLog, reason: Option<&str>) {
-        let reference = crate::output::Row::name(self);
-        log.write(&crate::audit::Record {
+        let reference = crate::terminal::output::Row::name(self);
+        log.write(&crate::retention::audit::Record {
             time: crate::time::rfc3339(jiff::Timestamp::now()),
             command: log.command(),
             action: "delete_tag",
@@ -288,7 +288,7 @@ fn not_found(e: &uhub_sdk::Error) -> bool {
     e.code().is_some_and(|c| codes.iter().any(|code| code.ret_code() == c))
 }
 
-impl crate::output::Row for Outcome {
+impl crate::terminal::output::Row for Outcome {
     fn headers() -> &'static [&'static str] {
         &["TAG", "DIGEST", "RESULT", "REQUEST ID", "NOTE / ERROR"]
     }
@@ -368,7 +368,7 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::refs::ImageRef;
+    use crate::input::refs::ImageRef;
 
     fn doomed(pinned: Option<&str>, digest: &str, update_time: &str) -> Doomed {
         let tag = TagRef {

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::local_file::{Writable, off_runtime};
+use crate::input::local_file::{Writable, off_runtime};
 
 /// Where records go, if anywhere.
 pub struct AuditLog {
@@ -150,7 +150,10 @@ impl AuditLog {
         // Said once: the command's error names the file again at the end.
         let already = self.is_broken();
         if let (Err(e), Some((path, _)), false) = (self.append(record).await, &self.file, already) {
-            crate::output::note(&format!("uhub: warning: cannot write to the audit log {}: {e}", path.display()));
+            crate::terminal::output::note(&format!(
+                "uhub: warning: cannot write to the audit log {}: {e}",
+                path.display()
+            ));
         }
     }
 

@@ -8,7 +8,7 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::{Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::sanitize;
+use crate::terminal::sanitize;
 
 /// Installs the process's tracing: with `debug`, the events of the SDK, the registry side and
 /// the CLI on stderr. Neither library puts secrets in its events, but both quote what servers

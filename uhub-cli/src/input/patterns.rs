@@ -74,7 +74,7 @@ fn build(text: &str, pattern: &str, budget: &mut Budget) -> Result<Regex, String
                 return Err(format!(
                     "{} is not a regular expression: {}",
                     shown(pattern),
-                    crate::sanitize::one_line(&e.to_string())
+                    crate::terminal::sanitize::one_line(&e.to_string())
                 ));
             }
         }

@@ -27,8 +27,8 @@ use std::path::Path;
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::refs::ImageRef;
-use crate::rules::Rules;
+use crate::input::refs::ImageRef;
+use crate::retention::rules::Rules;
 
 /// The largest policy file read: far beyond any real policy (a rule is a few hundred bytes).
 pub const MAX_POLICY_BYTES: u64 = 1024 * 1024;
@@ -97,7 +97,7 @@ impl Policy {
     /// A warning on stderr, escaped (as `output::note` does; written here so that this module
     /// needs nothing of the terminal's, and the fuzz target can include it by path).
     fn warn(&self, warning: &str) {
-        eprintln!("{}", crate::sanitize::escape(&format!("warning: policy {}: {warning}", self.path)));
+        eprintln!("{}", crate::terminal::sanitize::escape(&format!("warning: policy {}: {warning}", self.path)));
     }
 
     /// Prints the [`Policy::unmatched`] warnings for `images`, every image of the account.
@@ -121,7 +121,7 @@ impl Policy {
                  keep_last = 20 (see `uhub prune --help`)"
             ),
             None => {
-                let message = crate::sanitize::one_line(&e.to_string());
+                let message = crate::terminal::sanitize::one_line(&e.to_string());
                 match near_key(e.message()) {
                     Some(key) => format!("{message} (did you mean {key}?)"),
                     None => message,
@@ -133,7 +133,7 @@ impl Policy {
         }
         let mut warnings = Vec::new();
         // One budget for every pattern of the file: many large ones end at the first past it.
-        let mut budget = crate::patterns::Budget::for_file();
+        let mut budget = crate::input::patterns::Budget::for_file();
         let rules: Vec<PolicyRule> = shape
             .rules
             .into_iter()
@@ -175,9 +175,9 @@ impl Policy {
 }
 
 /// Reads `path` when it is a regular file of at most `cap` bytes (see
-/// [`crate::local_file::read_regular`], the one bounded reader of named files).
+/// [`crate::input::local_file::read_regular`], the one bounded reader of named files).
 pub fn read_bounded(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
-    crate::local_file::read_regular(path, cap, "a TOML file")
+    crate::input::local_file::read_regular(path, cap, "a TOML file")
 }
 
 /// The format `text` is written in when it is not TOML but JSON or YAML (by the way it
@@ -201,7 +201,7 @@ fn rule(
     shape: RuleShape,
     warnings: &mut Vec<String>,
     text: &str,
-    budget: &mut crate::patterns::Budget,
+    budget: &mut crate::input::patterns::Budget,
 ) -> Result<PolicyRule, String> {
     let at = format!("rule {n}");
     let same = |m: &toml::Spanned<String>| shape.exclude.as_ref().is_some_and(|e| e.get_ref() == m.get_ref());
@@ -216,8 +216,9 @@ fn rule(
     }
     let mut regex = |what: &str, re: Option<toml::Spanned<String>>| {
         re.map(|re| {
-            crate::patterns::compile(re.get_ref(), budget)
-                .map_err(|e| format!("{at}: {what}: line {}: {e}", crate::patterns::line_of(text, re.span().start)))
+            crate::input::patterns::compile(re.get_ref(), budget).map_err(|e| {
+                format!("{at}: {what}: line {}: {e}", crate::input::patterns::line_of(text, re.span().start))
+            })
         })
         .transpose()
     };

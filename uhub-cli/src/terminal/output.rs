@@ -1,6 +1,6 @@
 //! Printing results: a table for people, JSON or JSON lines for programs, names for pipes.
 //!
-//! Everything reaches the terminal through this module, and through [`crate::sanitize`] on the
+//! Everything reaches the terminal through this module, and through [`crate::terminal::sanitize`] on the
 //! way: table cells, notes and errors are escaped, names for pipes are refused when they would
 //! not be one line, JSON is kept exact.
 
@@ -10,7 +10,7 @@ use comfy_table::{ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::cli::Format;
-use crate::sanitize;
+use crate::terminal::sanitize;
 
 /// One row of a listing, as each output format shows it.
 pub trait Row: Serialize {

@@ -25,7 +25,7 @@ impl Progress {
         let template = format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{elapsed}})");
         let style = ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style.progress_chars("=> "));
-        bar.set_message(crate::sanitize::escape(&message.into()).into_owned());
+        bar.set_message(crate::terminal::sanitize::escape(&message.into()).into_owned());
         bar.enable_steady_tick(Duration::from_millis(120));
         Progress(bar)
     }
@@ -39,7 +39,7 @@ impl Progress {
         let template = "{msg} [{bar:30}] {bytes}/{total_bytes} ({binary_bytes_per_sec}, {elapsed})";
         let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style.progress_chars("=> "));
-        bar.set_message(crate::sanitize::escape(&message.into()).into_owned());
+        bar.set_message(crate::terminal::sanitize::escape(&message.into()).into_owned());
         bar.enable_steady_tick(Duration::from_millis(120));
         Progress(bar)
     }
@@ -59,9 +59,9 @@ impl Progress {
     /// Prints a line above the bar (or plainly when there is no bar), escaped.
     pub fn println(&self, line: &str) {
         if self.0.is_hidden() {
-            crate::output::note(line);
+            crate::terminal::output::note(line);
         } else {
-            self.0.println(crate::sanitize::escape(line));
+            self.0.println(crate::terminal::sanitize::escape(line));
         }
     }
 

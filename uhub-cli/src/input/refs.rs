@@ -91,7 +91,7 @@ fn digest(text: &str, input: &str) -> Result<String, String> {
 fn checked<'a>(part: &'a str, what: &str, input: &str, example: &str) -> Result<&'a str, String> {
     if part.is_empty() {
         Err(format!("{input:?} has no {what}: expected {example}"))
-    } else if part.chars().any(|c| c.is_whitespace() || crate::sanitize::is_control(c)) {
+    } else if part.chars().any(|c| c.is_whitespace() || crate::terminal::sanitize::is_control(c)) {
         Err(format!("{input:?}: the {what} {part:?} contains spaces or control characters"))
     } else if part.contains('@') {
         Err(format!("{input:?}: the {what} {part:?} contains @; a digest goes last, as in {example}@sha256:..."))
@@ -178,7 +178,7 @@ impl FromStr for Reference {
     fn from_str(s: &str) -> Result<Self, String> {
         match s.split_once('/') {
             Some((host, rest)) if is_host(host, rest) => {
-                if host.chars().any(|c| c.is_whitespace() || crate::sanitize::is_control(c) || c == '@') {
+                if host.chars().any(|c| c.is_whitespace() || crate::terminal::sanitize::is_control(c) || c == '@') {
                     return Err(format!("{s:?}: the registry host {host:?} contains spaces, @ or control characters"));
                 }
                 Ok(Reference { registry: Some(host.to_owned()), tag: rest.parse()? })

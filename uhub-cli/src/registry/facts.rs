@@ -16,9 +16,9 @@ use uhub_registry::{Credentials, Error, ImageFacts, Registry};
 
 use crate::context::Ctx;
 use crate::exit;
-use crate::progress::Progress;
-use crate::refs::ImageRef;
+use crate::input::refs::ImageRef;
 use crate::tag::Tag;
+use crate::terminal::progress::Progress;
 
 /// The variable holding the registry's credentials as `USER:PASS`.
 pub const CREDS_VAR: &str = "UHUB_REGISTRY_CREDS";
@@ -114,7 +114,7 @@ impl Facts {
         }
         let missing = facts.iter().filter(|f| f.is_none()).count();
         if missing > 0 {
-            crate::output::note(&format!(
+            crate::terminal::output::note(&format!(
                 "{missing} tag(s) not found in the registry {} (deleted or pushed since the listing?); shown as -",
                 self.registry.host()
             ));

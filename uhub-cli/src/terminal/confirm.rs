@@ -6,7 +6,7 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use crate::{exit, sanitize};
+use crate::{exit, terminal::sanitize};
 
 /// How many items a prompt lists before summarising the rest.
 const SHOWN: usize = 20;
