@@ -223,6 +223,20 @@ fn no_crate_has_an_import_cycle() {
     }
 }
 
+/// The CLI's commands sit on top: no other module of it (the root aside, which dispatches to
+/// them) imports from `commands/`, so retention, mirroring and the terminal stay usable alone.
+#[test]
+fn the_cli_commands_sit_on_top() {
+    let graph = module_graph(&root().join("uhub-cli/src"));
+    assert!(graph.contains_key("commands::prune"), "the CLI's modules were not seen");
+    let below: Vec<String> = graph
+        .iter()
+        .filter(|(from, _)| *from != "(root)" && *from != "commands" && !from.starts_with("commands::"))
+        .flat_map(|(from, to)| to.iter().filter(|t| t.starts_with("commands")).map(move |t| format!("{from} → {t}")))
+        .collect();
+    assert!(below.is_empty(), "modules below the commands import them: {below:?}");
+}
+
 /// The check above finds a cycle when there is one.
 #[test]
 fn the_cycle_check_sees_cycles() {
