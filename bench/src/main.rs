@@ -14,6 +14,7 @@ mod cli;
 mod codegen;
 mod compile;
 mod decode;
+mod fleet;
 mod listing;
 mod measure;
 mod memory;
@@ -23,7 +24,7 @@ mod tags;
 use measure::Row;
 
 /// The measures, by the names `cargo xtask bench NAME...` selects.
-pub const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing", "cli", "mirror", "compile"];
+pub const MEASURES: &[&str] = &["call", "decode", "memory", "codegen", "listing", "cli", "mirror", "fleet", "compile"];
 /// Measures taken only when named: `compile` builds the SDK six times, for minutes.
 const ONLY_WHEN_NAMED: &[&str] = &["compile"];
 
@@ -105,6 +106,7 @@ fn run(root: &Path, filter: &[&str]) -> Result<(), String> {
     take("listing", &listing::run);
     take("cli", &cli::run);
     take("mirror", &mirror::run);
+    take("fleet", &fleet::run);
     take("compile", &|| compile::run(root));
     let judged: Vec<&Row> = rows.iter().filter(|r| r.target.is_some()).collect();
     let met = judged.iter().filter(|r| r.met() == Some(true)).count();

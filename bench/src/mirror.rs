@@ -172,54 +172,68 @@ impl Tool {
                 c
             }
         };
-        // Each tool's caches and credentials start empty, and no UHub or proxy settings apply.
-        command
-            .env("HOME", home)
-            .env("XDG_RUNTIME_DIR", home)
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_DATA_HOME", home.join(".local/share"))
-            .env("XDG_CACHE_HOME", home.join(".cache"))
-            .env("DOCKER_CONFIG", home.join(".docker"))
-            .env("NO_PROXY", "127.0.0.1")
-            .env_remove("HTTP_PROXY")
-            .env_remove("HTTPS_PROXY")
-            .env_remove("UCLOUD_PROFILE")
-            .env_remove("UCLOUD_PROJECT_ID")
-            .env_remove("UCLOUD_PUBLIC_KEY")
-            .env_remove("UCLOUD_PRIVATE_KEY")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let started = Instant::now();
-        let mut child = command.spawn().map_err(|e| format!("cannot run {}: {e}", self.name()))?;
-        // Output is small (a report, skopeo's progress lines) but read while it runs, so a full
-        // pipe cannot stall the tool; a tool past the bound is killed.
-        let (mut out, mut err) = (child.stdout.take(), child.stderr.take());
-        let readers = std::thread::scope(|scope| {
-            let out = scope.spawn(move || read_all(out.as_mut()));
-            let err = scope.spawn(move || read_all(err.as_mut()));
-            let status = loop {
-                match child.try_wait() {
-                    Ok(Some(status)) => break Ok(status),
-                    Ok(None) if started.elapsed() > COPY_BOUND => {
-                        let _ = child.kill();
-                        let _ = child.wait();
-                        break Err(format!("{} took over {COPY_BOUND:?} and was stopped", self.name()));
-                    }
-                    Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                    Err(e) => break Err(format!("waiting for {}: {e}", self.name())),
-                }
-            };
-            (status, out.join().unwrap_or_default(), err.join().unwrap_or_default())
-        });
-        let elapsed = started.elapsed().as_secs_f64();
-        let (status, _stdout, stderr) = readers;
-        let status = status?;
-        if !status.success() {
-            return Err(format!("{} failed ({status}): {}", self.name(), stderr.trim()));
+        let run = timed(isolated(&mut command, home), self.name(), COPY_BOUND)?;
+        if !run.status.success() {
+            return Err(format!("{} failed ({}): {}", self.name(), run.status, run.stderr.trim()));
         }
-        Ok(elapsed)
+        Ok(run.seconds)
     }
+}
+
+/// Each tool's caches and credentials start empty, and no UHub or proxy settings apply.
+pub(crate) fn isolated<'c>(command: &'c mut Command, home: &Path) -> &'c mut Command {
+    command
+        .env("HOME", home)
+        .env("XDG_RUNTIME_DIR", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("DOCKER_CONFIG", home.join(".docker"))
+        .env("NO_PROXY", "127.0.0.1")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("UCLOUD_PROFILE")
+        .env_remove("UCLOUD_PROJECT_ID")
+        .env_remove("UCLOUD_PUBLIC_KEY")
+        .env_remove("UCLOUD_PRIVATE_KEY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+}
+
+/// One run of a tool: its wall time from start to exit, its status and what it said on stderr.
+pub(crate) struct Run {
+    pub seconds: f64,
+    pub status: std::process::ExitStatus,
+    pub stderr: String,
+}
+
+/// Runs `command` to its end, timed; a run past `bound` is a hang, killed and an error.
+pub(crate) fn timed(command: &mut Command, name: &str, bound: Duration) -> Result<Run, String> {
+    let started = Instant::now();
+    let mut child = command.spawn().map_err(|e| format!("cannot run {name}: {e}"))?;
+    // Output is small (a report, skopeo's progress lines) but read while it runs, so a full
+    // pipe cannot stall the tool.
+    let (mut out, mut err) = (child.stdout.take(), child.stderr.take());
+    let (status, _stdout, stderr) = std::thread::scope(|scope| {
+        let out = scope.spawn(move || read_all(out.as_mut()));
+        let err = scope.spawn(move || read_all(err.as_mut()));
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Ok(status),
+                Ok(None) if started.elapsed() > bound => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break Err(format!("{name} took over {bound:?} and was stopped"));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => break Err(format!("waiting for {name}: {e}")),
+            }
+        };
+        (status, out.join().unwrap_or_default(), err.join().unwrap_or_default())
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(Run { seconds, status: status?, stderr })
 }
 
 fn read_all(stream: Option<&mut impl std::io::Read>) -> String {

@@ -47,7 +47,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                                 catalogue (paginated lists, nested models, enums, times, arrays),
                                 to measure what generated code costs as a spec grows
   bench [MEASURE...]            build in release mode and print the SDK's benchmark table
-                                (measures: call, decode, memory, codegen, listing, cli, compile;
+                                (measures: call, decode, memory, codegen, listing, cli, mirror,
+                                fleet, compile;
                                 default all but compile, which builds the SDK six times)";
 
 fn main() -> ExitCode {
