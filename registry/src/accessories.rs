@@ -73,7 +73,7 @@ pub struct Accessory {
 
 /// What [`Registry::find_accessories`] found for one digest.
 #[derive(Clone, Debug, Default)]
-pub struct Found {
+pub struct FoundAccessories {
     pub accessories: Vec<Accessory>,
     /// Whether the registry answered the referrers API; `false` when it has none (the
     /// fallback tag was read instead) or was known to have none.
@@ -267,7 +267,7 @@ impl Registry {
         repository: &str,
         digest: &str,
         listed_tags: Option<&HashSet<String>>,
-    ) -> Result<Found, Error> {
+    ) -> Result<FoundAccessories, Error> {
         self.accessories_of(repository, digest, listed_tags, true).await
     }
 
@@ -279,10 +279,10 @@ impl Registry {
         digest: &str,
         listed_tags: Option<&HashSet<String>>,
         ask_api: bool,
-    ) -> Result<Found, Error> {
+    ) -> Result<FoundAccessories, Error> {
         Registry::checked(repository, digest)?;
         let Some(stem) = digest_tag(digest) else {
-            return Ok(Found::default());
+            return Ok(FoundAccessories::default());
         };
         let cosign = futures::future::try_join_all(COSIGN_TAGS.iter().map(|&(suffix, kind)| {
             let tag = format!("{stem}.{suffix}");
@@ -302,7 +302,7 @@ impl Registry {
         if accessories.len() > MAX_ACCESSORIES {
             return Err(bad(&self.target(repository, digest), too_many()));
         }
-        Ok(Found { accessories, referrers_api, fallback_index })
+        Ok(FoundAccessories { accessories, referrers_api, fallback_index })
     }
 
     /// cosign's `tag` when the repository has it (and it is not the image itself, which a

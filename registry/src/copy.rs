@@ -30,7 +30,7 @@ use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use tokio::sync::{OnceCell, Semaphore};
 
-use crate::accessories::{Accessory, AccessoryKind, AccessoryReport, Found};
+use crate::accessories::{Accessory, AccessoryKind, AccessoryReport, FoundAccessories};
 use crate::inflight::Ledger;
 use crate::manifest::{self, Descriptor, Parsed, Platform};
 use crate::outcome::Outcome;
@@ -409,10 +409,13 @@ async fn index_referrers(
     to: &ImageRef,
     subject: &str,
     referrers: &[&Accessory],
-    found: &Found,
+    found: &FoundAccessories,
     ledger: &Ledger,
 ) -> Result<(), Error> {
     let digests: Vec<&str> = referrers.iter().filter_map(|a| a.digest.as_deref()).collect();
+    // A registry that indexes a pushed referrer says so with `OCI-Subject` on the PUT's answer,
+    // which oci-client's push does not give back: its referrers API is asked instead, once
+    // per image with referrers (and not again in the run once it answered that it has none).
     if ledger.referrers_api(dst.host()) != Some(false) {
         let listed = dst.lists_referrers(&to.repository, subject, &digests).await?;
         ledger.learn_referrers_api(dst.host(), listed.is_some());

@@ -31,7 +31,8 @@ mod retry;
 pub mod tags;
 
 pub use accessories::{
-    Accessory, AccessoryKind, AccessoryReport, Found, MAX_ACCESSORIES, MAX_REFERRER_PAGES, digest_tag, is_accessory_tag,
+    Accessory, AccessoryKind, AccessoryReport, FoundAccessories, MAX_ACCESSORIES, MAX_REFERRER_PAGES, digest_tag,
+    is_accessory_tag,
 };
 pub use copy::{CopyOptions, CopyReport, copy_image};
 pub use credentials::{Credentials, Secret};

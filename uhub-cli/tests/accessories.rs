@@ -131,3 +131,56 @@ async fn an_accessory_that_fails_fails_its_images_line_which_says_the_image_is_t
     assert!(error.contains(&listed) && error.contains("the bytes served have digest"), "{error}");
     assert_eq!(image::head_manifest(&dst.target(), "m/app", "v1").await.as_deref(), Some(image_digest.as_str()));
 }
+
+/// The peak memory of `uhub mirror` from a scripted source whose referrers API answers
+/// `referrers` into a sink, and its JSON. The test process holds no large body while the child
+/// runs: a child's peak counts the parent's pages it was spawned with.
+fn mirror_peak(referrers: Reply) -> (Value, i64) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (config, image, image_digest) = fake::config_only_image();
+    let (source, sink) = runtime.block_on(async {
+        let source = Scripted::default()
+            .manifest("v1", "application/vnd.oci.image.manifest.v1+json", image.as_bytes())
+            .blob(config)
+            .referrers(&image_digest, referrers)
+            .start()
+            .await;
+        (source, fake::sink().await)
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mut uhub = std::process::Command::new(env!("CARGO_BIN_EXE_uhub"));
+    uhub.env_clear().env("HOME", home.path()).env("NO_COLOR", "1").args([
+        "mirror",
+        &format!("{}/app:v1", source.addr()),
+        "--to",
+        &format!("{}/m/app", sink.addr()),
+    ]);
+    let run = uhub_testreg::peak::run(uhub, std::time::Duration::from_secs(60));
+    let json = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+    drop(runtime);
+    (json, run.peak_kib)
+}
+
+#[test]
+fn a_referrers_list_without_end_is_refused_within_bounded_memory() {
+    const HEAD: &str = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":["#;
+    let index = |body: String| {
+        Reply::status(200, body).header("Content-Type", "application/vnd.oci.image.index.v1+json").chunked()
+    };
+    let (empty, empty_kib) = mirror_peak(index(format!("{HEAD}]}}")));
+    assert_eq!(only_row(&empty)["result"], "copied", "{empty}");
+    // Descriptors of about 500 bytes, sent until the client hangs up (100,000 of them in the
+    // first 50 MB), chunked so no length warns of the size.
+    let entry = format!(
+        r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:{}","size":10,"annotations":{{"padding":"{}"}}}},"#,
+        "ab".repeat(32),
+        "x".repeat(380)
+    );
+    let (endless, endless_kib) = mirror_peak(index(HEAD.to_owned()).endless(entry));
+    let row = only_row(&endless);
+    assert_eq!(row["result"], "failed", "{row}");
+    let error = row["error"].as_str().unwrap();
+    assert!(error.starts_with("the image was copied") && error.contains("larger than 4194304 bytes"), "{error}");
+    eprintln!("peak RSS: {empty_kib} KiB with no referrers, {endless_kib} KiB with a list without end");
+    assert!(endless_kib - empty_kib < 16 << 10, "the list took {endless_kib} KiB at the peak, none {empty_kib}");
+}
