@@ -298,7 +298,14 @@ impl Registry {
             Ok::<_, Error>((found, false, bytes))
         };
         let (cosign, (referrers, referrers_api, fallback_index)) = futures::try_join!(cosign, referrers)?;
-        let accessories: Vec<Accessory> = cosign.into_iter().flatten().chain(referrers).collect();
+        // A digest listed twice (by a tag and as a referrer, or twice in a list) is one accessory.
+        let mut seen = HashSet::new();
+        let accessories: Vec<Accessory> = cosign
+            .into_iter()
+            .flatten()
+            .chain(referrers)
+            .filter(|a| seen.insert((a.tag.clone(), a.digest.clone())))
+            .collect();
         if accessories.len() > MAX_ACCESSORIES {
             return Err(bad(&self.target(repository, digest), too_many()));
         }

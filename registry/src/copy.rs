@@ -276,6 +276,8 @@ async fn carry_accessories(
     options: &CopyOptions,
     report: &mut CopyReport,
 ) {
+    // Told to stop once the image is in, they are still looked for (a few HEADs): an image
+    // with none is then whole, and one with some says they did not arrive (each copy stops).
     let subject = report.digest.clone();
     let result = if options.dry_run {
         // A dry run commits nothing, so it has nothing to share with the run.
