@@ -461,7 +461,11 @@ impl Line {
                 bytes_mounted: report.bytes_mounted,
                 bytes_skipped: report.bytes_skipped,
                 error: report.accessories_failed.map(|why| {
-                    let image = if report.outcome == Outcome::Unchanged { "was already there" } else { "was copied" };
+                    let image = match report.outcome {
+                        Outcome::Copied => "was copied",
+                        Outcome::Unchanged => "was already there",
+                        Outcome::WouldCopy => "would be copied",
+                    };
                     format!("the image {image}, not all its accessories: {why}")
                 }),
                 accessories: report.accessories,
