@@ -14,6 +14,13 @@
 //! not sent again, and a blob the run already put into (or found in) another repository of
 //! the destination registry is mounted from there instead of sent (sent when the mount is
 //! refused).
+//!
+//! Then, unless told not to, the image's accessories (cosign's signature, attestation and SBOM
+//! tags, OCI 1.1 referrers: see [`crate::accessories`]) follow it, each copied by digest like
+//! any image and tagged after, never before the image itself is in: a signature never points
+//! at a subject the destination lacks. Referrers the destination does not index itself are
+//! added to its fallback tag. An accessory that fails leaves the image copied and says so in
+//! [`CopyReport::accessories_failed`].
 
 use std::collections::HashMap;
 use std::collections::HashSet;
@@ -23,8 +30,10 @@ use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use tokio::sync::{OnceCell, Semaphore};
 
+use crate::accessories::{Accessory, AccessoryKind, AccessoryReport, FoundAccessories};
 use crate::inflight::Ledger;
 use crate::manifest::{self, Descriptor, Parsed, Platform};
+use crate::outcome::Outcome;
 use crate::{Error, ImageRef, Progress, Registry, Silent};
 
 /// How a copy runs.
@@ -43,6 +52,11 @@ pub struct CopyOptions {
     /// What the run has put into its destinations; clones of these options share it, so
     /// copies made with them send each blob once per repository and mount it elsewhere.
     pub ledger: Arc<Ledger>,
+    /// Copy each image's accessories with it (on by default).
+    pub accessories: bool,
+    /// The source repository's tags, when the caller has listed them: cosign's tags are then
+    /// looked for there, not asked for one HEAD each.
+    pub source_tags: Option<Arc<HashSet<String>>>,
 }
 
 impl Default for CopyOptions {
@@ -54,22 +68,14 @@ impl Default for CopyOptions {
             should_stop: Arc::new(|| false),
             progress: Arc::new(Silent),
             ledger: Arc::new(Ledger::new()),
+            accessories: true,
+            source_tags: None,
         }
     }
 }
 
-/// What became of an image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Copied,
-    /// The destination's digest already was the source's: nothing was read or sent.
-    Unchanged,
-    /// A dry run: this much would be copied.
-    WouldCopy,
-}
-
-/// The report of one image's copy.
+/// The report of one image's copy. Its counts of blobs, bytes and manifests include its
+/// accessories'.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CopyReport {
     pub source: String,
@@ -98,6 +104,10 @@ pub struct CopyReport {
     /// Their bytes: not sent.
     pub bytes_mounted: u64,
     pub manifests_pushed: usize,
+    /// The accessories copied with it (or already there, or that would be copied).
+    pub accessories: Vec<AccessoryReport>,
+    /// Why not every accessory arrived (the image itself did), on one line.
+    pub accessories_failed: Option<String>,
 }
 
 impl CopyReport {
@@ -118,12 +128,33 @@ impl CopyReport {
             blobs_mounted: 0,
             bytes_mounted: 0,
             manifests_pushed: 0,
+            accessories: Vec::new(),
+            accessories_failed: None,
         }
     }
 }
 
-/// Copies `from` (on `src`) to `to` (on `dst`).
+/// Copies `from` (on `src`) to `to` (on `dst`), and its accessories after it unless
+/// `options.accessories` is off. An error means the image was not copied; an accessory that
+/// failed is in [`CopyReport::accessories_failed`] (the image was).
 pub async fn copy_image(
+    src: &Registry,
+    from: &ImageRef,
+    dst: &Registry,
+    to: &ImageRef,
+    options: &CopyOptions,
+) -> Result<CopyReport, Error> {
+    let mut report = copy_one(src, from, dst, to, options).await?;
+    // An index rewritten for some platforms has a digest of its own: what signs the source's
+    // does not sign it, and would point at a subject the destination does not have.
+    if options.accessories && !report.rewritten {
+        carry_accessories(src, from, dst, to, options, &mut report).await;
+    }
+    Ok(report)
+}
+
+/// One image's copy, without its accessories.
+async fn copy_one(
     src: &Registry,
     from: &ImageRef,
     dst: &Registry,
@@ -233,6 +264,168 @@ pub async fn copy_image(
         push().await?;
     }
     Ok(report)
+}
+
+/// The copied image's accessories into the destination, once per run and repository (another
+/// copy of the run bringing them is waited for), folded into its report.
+async fn carry_accessories(
+    src: &Registry,
+    from: &ImageRef,
+    dst: &Registry,
+    to: &ImageRef,
+    options: &CopyOptions,
+    report: &mut CopyReport,
+) {
+    // Told to stop once the image is in, they are still looked for (a few HEADs): an image
+    // with none is then whole, and one with some says they did not arrive (each copy stops).
+    let subject = report.digest.clone();
+    let result = if options.dry_run {
+        // A dry run commits nothing, so it has nothing to share with the run.
+        bring_accessories(src, from, dst, to, options, &subject, report).await.map(|_| None)
+    } else {
+        let parent = &mut *report;
+        let subject = subject.as_str();
+        // Moved into the closure whole, so it is called once and the future may keep it.
+        let bring = move || {
+            let parent = parent;
+            bring_accessories(src, from, dst, to, options, subject, parent)
+        };
+        options.ledger.accessories(dst.host(), &to.repository, subject, bring).await.map(|(reports, ran)| {
+            // Brought by another copy of the run: they are there, and this copy sent nothing.
+            (!ran).then(|| {
+                reports.into_iter().map(|a| AccessoryReport { outcome: Outcome::Unchanged, bytes: 0, ..a }).collect()
+            })
+        })
+    };
+    match result {
+        Ok(Some(theirs)) => report.accessories = theirs,
+        Ok(None) => {}
+        Err(e) => report.accessories_failed = Some(e.to_string()),
+    }
+}
+
+/// Finds the accessories of `subject` in the source and copies each (a few at a time), then
+/// makes the destination list the referrers; what arrived goes into `parent` as it does.
+async fn bring_accessories(
+    src: &Registry,
+    from: &ImageRef,
+    dst: &Registry,
+    to: &ImageRef,
+    options: &CopyOptions,
+    subject: &str,
+    parent: &mut CopyReport,
+) -> Result<Vec<AccessoryReport>, Error> {
+    let ledger = &options.ledger;
+    let ask_api = ledger.referrers_api(src.host()) != Some(false);
+    let found = src.accessories_of(&from.repository, subject, options.source_tags.as_deref(), ask_api).await?;
+    if ask_api {
+        ledger.learn_referrers_api(src.host(), found.referrers_api);
+    }
+    // An accessory is an image of its own: all of it, whatever --platform says.
+    let plain = CopyOptions { platforms: Vec::new(), ..options.clone() };
+    let plain = &plain;
+    let copies: Vec<(&Accessory, Result<CopyReport, Error>)> = futures::stream::iter(
+        found.accessories.iter().map(|a| async move { (a, copy_accessory(src, from, dst, to, a, plain).await) }),
+    )
+    .buffered(plain.concurrency.max(1))
+    .collect()
+    .await;
+    let mut failures = Vec::new();
+    for (accessory, result) in copies {
+        match result {
+            Ok(copied) => {
+                parent.bytes += copied.bytes;
+                parent.blobs_copied += copied.blobs_copied;
+                parent.blobs_skipped += copied.blobs_skipped;
+                parent.bytes_skipped += copied.bytes_skipped;
+                parent.blobs_mounted += copied.blobs_mounted;
+                parent.bytes_mounted += copied.bytes_mounted;
+                parent.manifests_pushed += copied.manifests_pushed;
+                parent.accessories.push(AccessoryReport {
+                    kind: accessory.kind,
+                    tag: accessory.tag.clone(),
+                    digest: copied.digest,
+                    artifact_type: accessory.artifact_type.clone(),
+                    outcome: copied.outcome,
+                    bytes: copied.bytes,
+                });
+            }
+            Err(e) => failures.push(format!("{} {}: {e}", kind_word(accessory.kind), name_of(accessory))),
+        }
+    }
+    let referrers: Vec<&Accessory> = found.accessories.iter().filter(|a| a.kind == AccessoryKind::Referrer).collect();
+    if failures.is_empty() && !options.dry_run && !referrers.is_empty() {
+        if let Err(e) = index_referrers(dst, to, subject, &referrers, &found, ledger).await {
+            failures.push(format!("the list of referrers: {e}"));
+        }
+    }
+    let Some(first) = failures.first() else {
+        return Ok(parent.accessories.clone());
+    };
+    let more = if failures.len() > 1 { format!(" (and {} more)", failures.len() - 1) } else { String::new() };
+    Err(Error::Registry {
+        action: "copy the accessories of",
+        target: dst.target(&to.repository, subject),
+        message: format!("{first}{more}"),
+        status: None,
+        transient: false,
+    })
+}
+
+fn kind_word(kind: AccessoryKind) -> &'static str {
+    match kind {
+        AccessoryKind::Signature => "signature",
+        AccessoryKind::Attestation => "attestation",
+        AccessoryKind::Sbom => "SBOM",
+        AccessoryKind::Referrer => "referrer",
+    }
+}
+
+fn name_of(accessory: &Accessory) -> &str {
+    accessory.tag.as_deref().or(accessory.digest.as_deref()).unwrap_or_default()
+}
+
+/// One accessory, as any image is copied: from its digest when the source named it (else its
+/// tag), to its tag (cosign's) or by digest (a referrer).
+async fn copy_accessory(
+    src: &Registry,
+    from: &ImageRef,
+    dst: &Registry,
+    to: &ImageRef,
+    accessory: &Accessory,
+    options: &CopyOptions,
+) -> Result<CopyReport, Error> {
+    let (source, destination) = match (&accessory.tag, &accessory.digest) {
+        (Some(tag), Some(digest)) => (from.with_reference(digest), to.with_reference(tag)),
+        (Some(tag), None) => (from.with_reference(tag), to.with_reference(tag)),
+        (None, Some(digest)) => (from.with_reference(digest), to.with_reference(digest)),
+        (None, None) => return Err(Error::Reference("an accessory with neither tag nor digest".into())),
+    };
+    copy_one(src, &source, dst, &destination, options).await
+}
+
+/// Makes the destination list `referrers` of `subject`: its own referrers API does when it
+/// has one and lists them all; else its fallback tag `sha256-<hex>` is written (merged).
+async fn index_referrers(
+    dst: &Registry,
+    to: &ImageRef,
+    subject: &str,
+    referrers: &[&Accessory],
+    found: &FoundAccessories,
+    ledger: &Ledger,
+) -> Result<(), Error> {
+    let digests: Vec<&str> = referrers.iter().filter_map(|a| a.digest.as_deref()).collect();
+    // A registry that indexes a pushed referrer says so with `OCI-Subject` on the PUT's answer,
+    // which oci-client's push does not give back: its referrers API is asked instead, once
+    // per image with referrers (and not again in the run once it answered that it has none).
+    if ledger.referrers_api(dst.host()) != Some(false) {
+        let listed = dst.lists_referrers(&to.repository, subject, &digests).await?;
+        ledger.learn_referrers_api(dst.host(), listed.is_some());
+        if listed == Some(true) {
+            return Ok(());
+        }
+    }
+    dst.write_fallback_index(&to.repository, subject, referrers, found.fallback_index.as_ref()).await.map(drop)
 }
 
 /// What became of the blobs of one copy so far.

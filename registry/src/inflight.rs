@@ -13,6 +13,10 @@
 //! travelling again, so the ledger also remembers, per registry, a repository where each blob
 //! is: a copy needing a blob another copy of the run is still sending to that registry waits
 //! for it and then mounts it.
+//!
+//! An image's accessories (signatures, attestations, referrers) are brought into a repository
+//! once per run too, whichever of the run's images (two tags of one digest) found them; and
+//! the ledger remembers which registries have no referrers API, so the run asks each once.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -21,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use crate::Error;
+use crate::accessories::AccessoryReport;
 
 /// One cell per key: empty until its thing is in, initialised by one caller at a time.
 type Cells<K, V> = Mutex<HashMap<K, Arc<OnceCell<V>>>>;
@@ -38,6 +43,10 @@ pub struct Ledger {
     manifests: Cells<InRepository, ()>,
     /// (registry, digest): a repository of that registry holding the blob.
     holders: Cells<(String, String), String>,
+    /// (registry, repository, subject digest): the accessories brought for that image.
+    accessories: Cells<InRepository, Vec<AccessoryReport>>,
+    /// Registries that answered whether they have the referrers API.
+    referrers_api: Mutex<HashMap<String, bool>>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -133,6 +142,41 @@ impl Ledger {
             })
             .await?;
         Ok((!ran).then(|| holder.clone()))
+    }
+
+    /// Brings the accessories of `subject` into `repository` of `registry` with `bring` once
+    /// per run: what `bring` reported, and whether this call ran it (`false`: another copy of
+    /// the run brought them and this one waited; a failed `bring` is run again by the next).
+    pub(crate) async fn accessories<F, Fut>(
+        &self,
+        registry: &str,
+        repository: &str,
+        subject: &str,
+        bring: F,
+    ) -> Result<(Vec<AccessoryReport>, bool), Error>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<AccessoryReport>, Error>>,
+    {
+        let cell = cell(&self.accessories, (registry.to_owned(), repository.to_owned(), subject.to_owned()));
+        let mut ran = false;
+        let reports = cell
+            .get_or_try_init(|| {
+                ran = true;
+                bring()
+            })
+            .await?;
+        Ok((reports.clone(), ran))
+    }
+
+    /// Whether `registry` has the referrers API, when the run has asked it.
+    pub(crate) fn referrers_api(&self, registry: &str) -> Option<bool> {
+        self.referrers_api.lock().expect("ledger").get(registry).copied()
+    }
+
+    /// What `registry` answered to the referrers API.
+    pub(crate) fn learn_referrers_api(&self, registry: &str, has: bool) {
+        self.referrers_api.lock().expect("ledger").insert(registry.to_owned(), has);
     }
 
     /// Notes that `repository` of `registry` holds blob `digest` (found there), so the run's

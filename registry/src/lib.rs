@@ -8,6 +8,7 @@
 //! The protocol is oci-client's; this crate adds what it lacks: bounded manifest reads, blob
 //! copies that stream and verify without buffering, retries, and platform filtering.
 
+mod accessories;
 mod auth;
 mod blob;
 mod copy;
@@ -19,6 +20,7 @@ mod inflight;
 pub mod link;
 pub mod manifest;
 pub mod names;
+mod outcome;
 #[doc(hidden)]
 pub mod paths;
 mod progress;
@@ -28,13 +30,18 @@ mod registry;
 mod retry;
 pub mod tags;
 
-pub use copy::{CopyOptions, CopyReport, Outcome, copy_image};
+pub use accessories::{
+    Accessory, AccessoryKind, AccessoryReport, FoundAccessories, MAX_ACCESSORIES, MAX_REFERRER_PAGES, digest_tag,
+    is_accessory_tag,
+};
+pub use copy::{CopyOptions, CopyReport, copy_image};
 pub use credentials::{Credentials, Secret};
 pub use error::Error;
 pub use facts::ImageFacts;
 pub use inflight::Ledger;
 pub use manifest::Platform;
 pub use names::InvalidName;
+pub use outcome::Outcome;
 pub use progress::{Progress, Silent};
 pub use reference::ImageRef;
 pub use registry::{MAX_MANIFEST_BYTES, ManifestHead, RawManifest, Registry, is_loopback};

@@ -123,3 +123,80 @@ pub async fn sink() -> Server {
         }))
         .await
 }
+
+/// A scripted registry for what docker-registry does not serve, such as the referrers API:
+/// manifests by tag or digest (HEAD answers their digest, GET their bytes and media type),
+/// blobs by digest, and `GET /v2/<name>/referrers/<digest>` answered as scripted (404 when
+/// not). The repository in the path is not looked at; every request is recorded.
+#[derive(Clone, Default)]
+pub struct Scripted {
+    /// reference → (media type, bytes, the digest announced: a test may announce another
+    /// than the bytes have).
+    manifests: HashMap<String, (String, Vec<u8>, String)>,
+    blobs: HashMap<String, Vec<u8>>,
+    referrers: HashMap<String, Reply>,
+}
+
+impl Scripted {
+    /// Serves `bytes` as the manifest `reference` (a tag or a digest) and under its digest.
+    pub fn manifest(mut self, reference: &str, media_type: &str, bytes: &[u8]) -> Scripted {
+        let digest = crate::digest(bytes);
+        let entry = (media_type.to_owned(), bytes.to_vec(), digest.clone());
+        self.manifests.insert(digest, entry.clone());
+        self.manifests.insert(reference.to_owned(), entry);
+        self
+    }
+
+    /// Serves `bytes` when asked for the manifest `digest`, whatever they hash to.
+    pub fn manifest_as(mut self, digest: &str, media_type: &str, bytes: &[u8]) -> Scripted {
+        self.manifests.insert(digest.to_owned(), (media_type.to_owned(), bytes.to_vec(), digest.to_owned()));
+        self
+    }
+
+    /// Serves `bytes` as the blob of their digest.
+    pub fn blob(mut self, bytes: &[u8]) -> Scripted {
+        self.blobs.insert(crate::digest(bytes), bytes.to_vec());
+        self
+    }
+
+    /// Answers the referrers API for `subject` with `reply`.
+    pub fn referrers(mut self, subject: &str, reply: Reply) -> Scripted {
+        self.referrers.insert(subject.to_owned(), reply);
+        self
+    }
+
+    pub async fn start(self) -> Server {
+        let Scripted { manifests, blobs, referrers } = self;
+        Server::start(Handler::new(move |request| {
+            if request.path == "/v2/" {
+                return Reply::json("{}");
+            }
+            if let Some((_, reference)) = request.path.rsplit_once("/manifests/") {
+                let Some((media_type, bytes, digest)) = manifests.get(reference) else {
+                    return Reply::status(404, MANIFEST_UNKNOWN);
+                };
+                let body = if request.method == "HEAD" { Vec::new() } else { bytes.clone() };
+                return Reply::status(200, body)
+                    .header("Content-Type", media_type.clone())
+                    .header("Docker-Content-Digest", digest.clone());
+            }
+            if let Some((_, subject)) = request.path.rsplit_once("/referrers/") {
+                let subject = subject.split('?').next().unwrap_or(subject);
+                return referrers.get(subject).cloned().unwrap_or_else(|| Reply::status(404, "404 page not found"));
+            }
+            if let Some((_, digest)) = request.path.rsplit_once("/blobs/") {
+                return match blobs.get(digest) {
+                    Some(bytes) => {
+                        let body = if request.method == "HEAD" { Vec::new() } else { bytes.clone() };
+                        Reply::status(200, body)
+                            .header("Content-Type", "application/octet-stream")
+                            .header("Docker-Content-Digest", digest.to_owned())
+                    }
+                    None => Reply::status(404, r#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}"#),
+                };
+            }
+            Reply::status(404, "{}")
+        }))
+        .await
+    }
+}

@@ -136,6 +136,130 @@ pub async fn push_signature(t: &Target, repo: &str, subject_digest: &str) -> Pus
     }
 }
 
+/// The payload type of a cosign attestation layer (a DSSE envelope of an in-toto statement).
+pub const DSSE_ENVELOPE: &str = "application/vnd.dsse.envelope.v1+json";
+/// The empty config of an OCI 1.1 artifact (`{}`).
+pub const OCI_EMPTY: &str = "application/vnd.oci.empty.v1+json";
+
+/// Pushes a cosign-style attestation of `subject_digest` to the tag `sha256-<hex>.att`: an OCI
+/// manifest whose one layer is a DSSE envelope of an in-toto statement naming the subject, as
+/// `cosign attest` stores it.
+pub async fn push_attestation(t: &Target, repo: &str, subject_digest: &str) -> Pushed {
+    let session = Session::new(t);
+    let hex = subject_hex(subject_digest);
+    let statement = json!({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": "https://slsa.dev/provenance/v0.2",
+        "subject": [{ "name": format!("{}/{repo}", t.host), "digest": { "sha256": hex } }],
+        "predicate": { "builder": { "id": "uhub-testreg" } },
+    });
+    let statement = serde_json::to_vec(&statement).expect("JSON values serialize");
+    let envelope = json!({
+        "payloadType": "application/vnd.in-toto+json",
+        "payload": base64_of(&statement),
+        "signatures": [{ "keyid": "", "sig": "MEUCIQDtestregNotARealSignature" }],
+    });
+    let envelope = serde_json::to_vec(&envelope).expect("JSON values serialize");
+    let envelope_digest = push_blob(&session, repo, envelope.clone()).await;
+    let config = json!({
+        "architecture": "", "os": "", "created": "0001-01-01T00:00:00Z", "config": {},
+        "rootfs": { "type": "layers", "diff_ids": [envelope_digest] },
+    });
+    let config = serde_json::to_vec(&config).expect("JSON values serialize");
+    let config_size = config.len() as u64;
+    let config_digest = push_blob(&session, repo, config).await;
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": { "mediaType": OCI_CONFIG, "digest": config_digest, "size": config_size },
+        "layers": [{
+            "mediaType": DSSE_ENVELOPE,
+            "digest": envelope_digest,
+            "size": envelope.len(),
+            "annotations": { "predicateType": "https://slsa.dev/provenance/v0.2" },
+        }],
+    });
+    let manifest = serde_json::to_vec(&manifest).expect("JSON values serialize");
+    let digest = put_manifest(&session, repo, &format!("sha256-{hex}.att"), OCI_MANIFEST, &manifest).await;
+    Pushed {
+        digest,
+        children: Vec::new(),
+        blobs: vec![(config_digest, config_size), (envelope_digest, envelope.len() as u64)],
+    }
+}
+
+/// Pushes an OCI 1.1 referrer of `subject_digest` (a manifest in `repo`): a manifest with
+/// `artifactType`, the empty config and one layer of `seed`-drawn JSON, and `subject` naming
+/// the image, pushed by digest; then, as a client does for a registry without the referrers
+/// API, the tag-schema fallback `sha256-<hex>`: the image index of the subject's referrers,
+/// this one added to what the tag listed. Returns the referrer (the fallback index's digest is
+/// [`head_manifest`] of that tag).
+pub async fn push_referrer(t: &Target, repo: &str, subject_digest: &str, artifact_type: &str, seed: u64) -> Pushed {
+    let session = Session::new(t);
+    let hex = subject_hex(subject_digest);
+    let (subject_type, subject_bytes) = get_manifest_with(&session, repo, subject_digest)
+        .await
+        .unwrap_or_else(|| panic!("uhub-testreg: no subject {repo}@{subject_digest} to refer to"));
+    let empty = b"{}".to_vec();
+    let empty_digest = push_blob(&session, repo, empty).await;
+    let payload =
+        serde_json::to_vec(&json!({ "artifact": artifact_type, "seed": seed })).expect("JSON values serialize");
+    let payload_digest = push_blob(&session, repo, payload.clone()).await;
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "artifactType": artifact_type,
+        "config": { "mediaType": OCI_EMPTY, "digest": empty_digest, "size": 2 },
+        "layers": [{ "mediaType": "application/json", "digest": payload_digest, "size": payload.len() }],
+        "subject": { "mediaType": subject_type, "digest": subject_digest, "size": subject_bytes.len() },
+        "annotations": { "org.opencontainers.image.created": "2024-01-01T00:00:00Z" },
+    });
+    let manifest = serde_json::to_vec(&manifest).expect("JSON values serialize");
+    let digest = put_manifest(&session, repo, &digest(&manifest), OCI_MANIFEST, &manifest).await;
+    let fallback = format!("sha256-{hex}");
+    let mut entries: Vec<Value> = match get_manifest_with(&session, repo, &fallback).await {
+        Some((_, bytes)) => {
+            let index: Value = serde_json::from_slice(&bytes).expect("the fallback tag is JSON");
+            index["manifests"].as_array().cloned().unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+    entries.push(json!({
+        "mediaType": OCI_MANIFEST,
+        "digest": digest,
+        "size": manifest.len(),
+        "artifactType": artifact_type,
+        "annotations": { "org.opencontainers.image.created": "2024-01-01T00:00:00Z" },
+    }));
+    let index = json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries });
+    let index = serde_json::to_vec(&index).expect("JSON values serialize");
+    put_manifest(&session, repo, &fallback, OCI_INDEX, &index).await;
+    Pushed { digest, children: Vec::new(), blobs: vec![(empty_digest, 2), (payload_digest, payload.len() as u64)] }
+}
+
+fn subject_hex(subject_digest: &str) -> &str {
+    subject_digest
+        .strip_prefix("sha256:")
+        .unwrap_or_else(|| panic!("uhub-testreg: a subject digest is sha256:<hex>, not {subject_digest:?}"))
+}
+
+/// Standard base64 with padding (a DSSE envelope's payload).
+fn base64_of(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// The digest `HEAD /v2/<repo>/manifests/<reference>` answers (`Docker-Content-Digest`), or
 /// `None` for a 404. Panics on any other answer.
 pub async fn head_manifest(t: &Target, repo: &str, reference: &str) -> Option<String> {

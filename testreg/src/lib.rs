@@ -23,6 +23,9 @@
 //! image::push_layered(&t, repo, tag, &[(size, seed)], seed).await -> Pushed     layers shared by (size, seed, position)
 //! image::push_index(&t, repo, tag, platforms, layer_sizes, seed).await -> Pushed   OCI index
 //! image::push_signature(&t, repo, subject_digest).await -> Pushed               tag sha256-<hex>.sig
+//! image::push_attestation(&t, repo, subject_digest).await -> Pushed             tag sha256-<hex>.att
+//! image::push_referrer(&t, repo, subject_digest, artifact_type, seed).await -> Pushed   OCI 1.1 referrer, by
+//!   digest, added to the fallback tag sha256-<hex> (an index of the subject's referrers)
 //! image::head_manifest(&t, repo, reference).await -> Option<String>             digest from HEAD
 //! image::get_manifest(&t, repo, reference).await -> Option<(media type, bytes)>
 //! image::get_blob(&t, repo, digest).await -> Option<bytes>   image::catalog(&t).await, image::tags(&t, repo).await -> sorted names
@@ -33,6 +36,8 @@
 //! fake::source(manifest_reply, digest, |path| blob_bytes).await -> uhub_loopback::Server   scripted source
 //! fake::index_source(children, padding).await -> (Server, index digest)       an index of padded children
 //! fake::sink().await -> Server                        takes every manifest, has every blob, keeps nothing
+//! fake::Scripted::default().manifest(..).blob(..).referrers(digest, reply).start().await -> Server
+//!   serves the manifests and blobs given (by tag or digest), and the referrers API as scripted
 //! peak::run(Command, limit) -> Finished { status, stdout, stderr, peak_kib }   a child's peak RSS (wait4)
 //! install::docker_registry(), install::skopeo() -> PathBuf                     installed if missing
 //! ```

@@ -617,7 +617,9 @@ docker.io/library/nginx:1.27). --to HOST/REPO keeps each image's last name (ngin
 An image whose destination digest already is the source's is left alone after one HEAD on each
 side (no GET, so Docker Hub's pull limit is not touched); otherwise only the blobs the
 destination lacks are sent, streamed and checked against their digests, and the tag is written
-last, so a run cut short is finished by running it again. When the destination is the UHub
+last, so a run cut short is finished by running it again. Each image's accessories (cosign's
+sha256-<digest>.sig, .att and .sbom tags, and OCI 1.1 referrers) follow it, verified alike,
+unless --no-accessories. When the destination is the UHub
 registry (--registry, UHUB_REGISTRY or the provider's) and its repository does not exist, it is
 created (private) first, which needs the API keys.
 
@@ -655,6 +657,11 @@ pub struct MirrorArgs {
     /// Print what would be copied and how many bytes; change nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Leave each image's signatures, attestations, SBOMs and OCI referrers behind (by
+    /// default they are copied with it)
+    #[arg(long)]
+    pub no_accessories: bool,
 
     /// Source registry credentials as USER:PASS (default: Docker's config, else anonymous)
     #[arg(long, value_name = "USER:PASS", env = "UHUB_SRC_CREDS", hide_env_values = true)]

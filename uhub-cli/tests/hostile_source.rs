@@ -141,11 +141,13 @@ async fn a_hostile_tag_list_changes_nothing_outside_the_repository_asked_for() {
         let plain = path.split('?').next().unwrap();
         assert!(!plain.contains("..") && !plain.contains('%'), "{method} {path}");
     }
-    // The source was asked only for its list and its honest tags' manifests and blobs.
+    // The source was asked only for its list, its honest tags' manifests and blobs, and their
+    // referrers (accessories).
     for request in source.requests() {
         let path = request.path.as_str();
         let honest = path == "/v2/"
             || path.starts_with("/v2/lib/nginx/tags/list")
+            || path.starts_with("/v2/lib/nginx/referrers/sha256:")
             || path.starts_with("/v2/lib/nginx/blobs/sha256:")
             || manifests.keys().any(|r| path == format!("/v2/lib/nginx/manifests/{r}"));
         assert!(honest, "{}", request.request_line());

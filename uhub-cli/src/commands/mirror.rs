@@ -4,7 +4,9 @@
 //! run a few at a time, each failure reported and the others carried on. The jobs are one
 //! run for the engine (one [`Ledger`]): two jobs needing one blob in one repository send it
 //! once (the other waits), two tags of one image are one copy and a tag, and a blob one
-//! repository of the destination registry received is mounted into the others.
+//! repository of the destination registry received is mounted into the others. Each image's
+//! accessories (signatures, attestations, referrers) go with it and share its line, unless
+//! `--no-accessories`; a sync file's tags that are accessories' are not jobs of their own.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -14,7 +16,8 @@ use futures::StreamExt;
 use serde::Serialize;
 use uhub_registry::names::InvalidName;
 use uhub_registry::{
-    CopyOptions, CopyReport, Credentials, Error as RegistryError, ImageRef, Ledger, Outcome, Platform, Registry,
+    AccessoryReport, CopyOptions, CopyReport, Credentials, Error as RegistryError, ImageRef, Ledger, Outcome, Platform,
+    Registry, is_accessory_tag,
 };
 
 use crate::cli::{Global, MirrorArgs};
@@ -35,6 +38,8 @@ struct Job {
     from: ImageRef,
     to: ImageRef,
     platforms: Vec<Platform>,
+    /// The source repository's tags, when a sync file listed them.
+    source_tags: Option<Arc<HashSet<String>>>,
 }
 
 pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
@@ -80,13 +85,16 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
         progress: Arc::new(Bar(progress.clone())),
         // One for the whole run: every job's options are clones of these.
         ledger: Arc::new(Ledger::new()),
+        accessories: !args.no_accessories,
+        source_tags: None,
     };
     // While images copy, a stop (Ctrl-C, --timeout) lets those in flight end and report.
     let _reporting = interrupt::Deleting::start();
     let images = usize::from(args.images).max(1);
     let (sources, destinations) = (&sources, &destinations);
     let mut lines: Vec<(usize, Line)> = futures::stream::iter(jobs.iter().enumerate().map(|(i, job)| {
-        let options = CopyOptions { platforms: job.platforms.clone(), ..options.clone() };
+        let options =
+            CopyOptions { platforms: job.platforms.clone(), source_tags: job.source_tags.clone(), ..options.clone() };
         async move {
             if interrupt::reason().is_some() {
                 return (i, Line::not_started(job));
@@ -198,7 +206,7 @@ fn jobs_from_args(args: &MirrorArgs) -> anyhow::Result<Vec<Job>> {
         .map(|text| {
             let from = ImageRef::parse(text).map_err(|e| exit::usage(e.to_string()))?;
             let to = destination(to, &from)?;
-            Ok(Job { from, to, platforms: platforms.clone() })
+            Ok(Job { from, to, platforms: platforms.clone(), source_tags: None })
         })
         .collect()
 }
@@ -281,14 +289,18 @@ async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs, realms: &[Str
             // would have taken it, so the report says so.
             let refused: Vec<InvalidName> =
                 listed.refused.into_iter().filter(|r| source.tags.may_take(&r.name)).collect();
+            let all: Arc<HashSet<String>> = Arc::new(listed.tags.iter().cloned().collect());
             let mut names = listed.tags;
             // Names decide first, so creation times are read only for tags that may be taken.
-            names.retain(|name| source.tags.may_take(name));
+            // An accessory's tag travels with its image, never as an image of its own: a
+            // signature whose image is not mirrored would name a subject the destination lacks.
+            let accessories = !args.no_accessories;
+            names.retain(|name| source.tags.may_take(name) && !(accessories && is_accessory_tag(name)));
             let candidates = candidates(registry, &from, names, source.tags.needs_times()).await?;
-            anyhow::Ok((source.tags.select(&candidates), refused, listed.refused_more))
+            anyhow::Ok((source.tags.select(&candidates), refused, listed.refused_more, all))
         };
         match chosen.await {
-            Ok((tags, refused, refused_more)) => {
+            Ok((tags, refused, refused_more, all)) => {
                 let image = format!("{}/{}", from.host, from.repository);
                 for name in refused {
                     planned.unlisted.push(Line::refused(&image, to, name.to_string()));
@@ -300,7 +312,8 @@ async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs, realms: &[Str
                 for tag in tags {
                     let from = from.with_reference(tag);
                     let to = destination(to, &from).with_context(|| place.clone())?;
-                    planned.jobs.push(Job { from, to, platforms: platforms.clone() });
+                    let source_tags = Some(all.clone());
+                    planned.jobs.push(Job { from, to, platforms: platforms.clone(), source_tags });
                 }
             }
             Err(e) => planned.unlisted.push(Line::unlisted(&source.from, to, &format!("{e:#}"))),
@@ -418,6 +431,9 @@ struct Line {
     bytes_mounted: u64,
     /// Bytes not sent: the destination had them (or another job of the run brought them).
     bytes_skipped: u64,
+    /// The image's signatures, attestations and referrers copied with it (their blobs and
+    /// bytes are in the counts above).
+    accessories: Vec<AccessoryReport>,
     error: Option<String>,
 }
 
@@ -427,10 +443,12 @@ impl Line {
             Ok(report) => Line {
                 source: job.from.to_string(),
                 destination: job.to.to_string(),
-                result: match report.outcome {
-                    Outcome::Copied => "copied",
-                    Outcome::Unchanged => "unchanged",
-                    Outcome::WouldCopy => "would_copy",
+                result: match (report.outcome, &report.accessories_failed) {
+                    // The image is there; its line still fails, so the run says not all arrived.
+                    (_, Some(_)) => "failed",
+                    (Outcome::Copied, None) => "copied",
+                    (Outcome::Unchanged, None) => "unchanged",
+                    (Outcome::WouldCopy, None) => "would_copy",
                 },
                 source_digest: report.rewritten.then(|| report.source_digest.clone()),
                 replaced: report.replaced.clone(),
@@ -442,7 +460,15 @@ impl Line {
                 blobs_mounted: report.blobs_mounted,
                 bytes_mounted: report.bytes_mounted,
                 bytes_skipped: report.bytes_skipped,
-                error: None,
+                error: report.accessories_failed.map(|why| {
+                    let image = match report.outcome {
+                        Outcome::Copied => "was copied",
+                        Outcome::Unchanged => "was already there",
+                        Outcome::WouldCopy => "would be copied",
+                    };
+                    format!("the image {image}, not all its accessories: {why}")
+                }),
+                accessories: report.accessories,
             },
             Err(e @ RegistryError::Interrupted) => {
                 Line { error: Some(e.to_string()), ..Line::empty(job, "interrupted") }
@@ -484,6 +510,7 @@ impl Line {
             blobs_mounted: 0,
             bytes_mounted: 0,
             bytes_skipped: 0,
+            accessories: Vec::new(),
             error: None,
         }
     }
@@ -509,6 +536,11 @@ impl Row for Line {
         let mut details = Vec::new();
         if let Some(e) = &self.error {
             details.push(e.clone());
+        }
+        match self.accessories.len() {
+            0 => {}
+            1 => details.push("+1 accessory".to_owned()),
+            n => details.push(format!("+{n} accessories")),
         }
         if let Some(src) = &self.source_digest {
             details.push(format!("index rewritten for {} (source {})", self.platforms.join(", "), short_digest(src)));
