@@ -19,6 +19,7 @@ mod inflight;
 pub mod link;
 pub mod manifest;
 pub mod names;
+mod pace;
 #[doc(hidden)]
 pub mod paths;
 mod progress;
@@ -35,6 +36,7 @@ pub use facts::ImageFacts;
 pub use inflight::Ledger;
 pub use manifest::Platform;
 pub use names::InvalidName;
+pub use pace::{MAX_WAIT, MAX_WAITS, Waits};
 pub use progress::{Progress, Silent};
 pub use reference::ImageRef;
 pub use registry::{MAX_MANIFEST_BYTES, ManifestHead, RawManifest, Registry, is_loopback};
