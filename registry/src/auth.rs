@@ -167,16 +167,16 @@ struct TokenAnswer {
 }
 
 /// A token for `scope` from the realm of `host`'s challenge, checked against the rule first;
-/// the credentials (if any) go to the realm only when it passes.
+/// the credentials (if any) go to the realm only when it passes. Sent with `http` through
+/// the registry's gate (`pacing`).
 pub(crate) async fn fetch_token(
-    http: &reqwest::Client,
+    (http, pacing): (&reqwest::Client, Pacing<'_>),
     host: &str,
     (scheme, api_host): (&str, &str),
     (realm, service): (&str, Option<&str>),
     scope: &str,
     credentials: &Credentials,
     allowed: &[String],
-    pacing: Pacing<'_>,
 ) -> Result<String, Error> {
     let refused = |why: &'static str, realm_host: String| Error::RealmRefused {
         host: host.to_owned(),
@@ -203,7 +203,8 @@ pub(crate) async fn fetch_token(
     // The token service is the registry's: its rate limit pauses the registry's host.
     let mut answer = pacing
         .send("authenticate to", &target, || async {
-            let request = request.try_clone().ok_or_else(|| Error::Credentials("a token request cannot be sent twice".into()))?;
+            let request =
+                request.try_clone().ok_or_else(|| Error::Credentials("a token request cannot be sent twice".into()))?;
             request.send().await.map_err(|e| from_reqwest("authenticate to", &target, host, e))
         })
         .await?;

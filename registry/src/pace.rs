@@ -247,7 +247,9 @@ mod tests {
     #[test]
     fn a_spent_quota_waits_for_its_reset() {
         let now = UNIX_EPOCH + Duration::from_secs(1_780_000_000);
-        let spent = |reset: &str| quota_reset(&headers(&[("ratelimit-remaining", "0;w=21600"), ("ratelimit-reset", reset)]), now);
+        let spent = |reset: &str| {
+            quota_reset(&headers(&[("ratelimit-remaining", "0;w=21600"), ("ratelimit-reset", reset)]), now)
+        };
         assert_eq!(spent("30"), Some(Duration::from_secs(30)));
         assert_eq!(spent("1780000045"), Some(Duration::from_secs(45)));
         let left = headers(&[("ratelimit-remaining", "3;w=21600"), ("ratelimit-reset", "30")]);

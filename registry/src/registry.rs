@@ -388,14 +388,13 @@ impl Registry {
             (Some(auth::Challenge::Bearer { realm, service }), credentials) => {
                 let scope = format!("repository:{repository}:{}", if push { "pull,push" } else { "pull" });
                 let token = auth::fetch_token(
-                    http()?,
+                    (http()?, self.pacing()),
                     &self.host,
                     (self.scheme, &self.api_host),
                     (&realm, service.as_deref()),
                     &scope,
                     credentials,
                     &self.allowed_realms,
-                    self.pacing(),
                 )
                 .await?;
                 (format!("Bearer {token}"), RegistryTokenType::Bearer(RegistryToken::Token { token }))
@@ -598,7 +597,8 @@ impl Registry {
         Registry::checked_blob(repository, digest)?;
         let url = self.url(repository, &["blobs", digest]);
         let target = self.target(repository, digest);
-        let answer = self.retry.run(|| self.request(reqwest::Method::HEAD, &url, repository, "HEAD blob", &target)).await;
+        let answer =
+            self.retry.run(|| self.request(reqwest::Method::HEAD, &url, repository, "HEAD blob", &target)).await;
         match answer {
             Ok(_) => Ok(true),
             Err(Error::NotFound { .. }) => Ok(false),

@@ -75,9 +75,8 @@ async fn a_spent_quota_pauses_every_request_to_the_host_and_not_those_in_flight(
     })
     .await;
     let registry = open_registry(&server);
-    let heads = |tags: [&'static str; 4]| {
-        futures::future::join_all(tags.map(|tag| registry.head_manifest("lib/app", tag)))
-    };
+    let heads =
+        |tags: [&'static str; 4]| futures::future::join_all(tags.map(|tag| registry.head_manifest("lib/app", tag)));
     let first = tokio::time::timeout(BOUND, heads(["a", "b", "c", "d"])).await.unwrap();
     assert!(first.iter().all(|h| h.as_ref().is_ok_and(|h| h.is_some())), "{first:?}");
     assert!(server.max_in_flight() >= 2, "the first requests went out together");
@@ -123,8 +122,7 @@ async fn a_503_waits_only_when_it_says_how_long() {
 
     // With it: a pause of the host, counted.
     let server =
-        Server::start(Handler::script(vec![Reply::status(503, "").header("Retry-After", "1"), manifest_head()]))
-            .await;
+        Server::start(Handler::script(vec![Reply::status(503, "").header("Retry-After", "1"), manifest_head()])).await;
     let registry = open_registry(&server);
     let head = tokio::time::timeout(BOUND, registry.head_manifest("lib/app", "1.0")).await.unwrap();
     assert_eq!(head.unwrap().map(|h| h.digest).as_deref(), Some(DIGEST));

@@ -37,7 +37,8 @@ async fn a_source_answering_429_to_every_tenth_request_is_mirrored_whole_with_th
     let proxy = Proxy::counting(&src.host());
     let images = seed(&src.target()).await;
     proxy.rate_limit(10, "1");
-    let sources: Vec<String> = images.iter().map(|(repository, _)| format!("{}/{repository}:1", proxy.host())).collect();
+    let sources: Vec<String> =
+        images.iter().map(|(repository, _)| format!("{}/{repository}:1", proxy.host())).collect();
     let to = format!("{}/mirror", dst.host());
     let mut args = vec!["-o", "table", "mirror", "--images", "3", "--to", &to];
     args.extend(sources.iter().map(String::as_str));
