@@ -219,12 +219,15 @@ struct ActiveRule {
     seen: u64,
 }
 
-/// Every `every`-th request answered 429 with `Retry-After` (see [`Proxy::rate_limit`]).
+/// Every `every`-th request answered 429 with `Retry-After`, and those until then (see
+/// [`Proxy::rate_limit`]).
 struct RateRule {
     every: u64,
     retry_after: String,
     seen: u64,
     answered: u64,
+    /// Until when every request is answered 429: the `Retry-After` of the last one picked.
+    closed_until: Option<std::time::Instant>,
 }
 
 struct TokenAuth {
@@ -344,11 +347,18 @@ impl Proxy {
 
     /// A registry's rate limit: from now on every `every`-th request, whatever its method and
     /// kind, is answered 429 `TOOMANYREQUESTS` with `Retry-After: <retry_after>` (seconds or an
-    /// HTTP date, as given), never forwarded; it is counted like any other. Replaces an earlier
-    /// rate limit; `every` 0 ends it.
+    /// HTTP date, as given), never forwarded, and so is every request after it until those
+    /// seconds have passed (as a registry whose quota is spent does; a date closes nothing);
+    /// each is counted like any other request. Replaces an earlier rate limit; `every` 0 ends
+    /// it.
     pub fn rate_limit(&self, every: u64, retry_after: &str) {
-        *lock(&self.state.rate) =
-            (every > 0).then(|| RateRule { every, retry_after: retry_after.to_owned(), seen: 0, answered: 0 });
+        *lock(&self.state.rate) = (every > 0).then(|| RateRule {
+            every,
+            retry_after: retry_after.to_owned(),
+            seen: 0,
+            answered: 0,
+            closed_until: None,
+        });
     }
 
     /// How many requests the rate limit answered 429 so far.
@@ -477,11 +487,17 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Pr
 fn rate_limited(state: &State) -> Option<String> {
     let mut rate = lock(&state.rate);
     let rule = rate.as_mut()?;
+    let now = std::time::Instant::now();
+    if rule.closed_until.is_some_and(|until| now < until) {
+        rule.answered += 1;
+        return Some(rule.retry_after.clone());
+    }
     rule.seen += 1;
     if rule.seen % rule.every != 0 {
         return None;
     }
     rule.answered += 1;
+    rule.closed_until = rule.retry_after.trim().parse().ok().map(|s| now + std::time::Duration::from_secs(s));
     Some(rule.retry_after.clone())
 }
 

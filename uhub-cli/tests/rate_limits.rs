@@ -1,5 +1,5 @@
 //! `uhub mirror` from and into real docker-registries behind counting proxies that play a
-//! registry's rate limit: images are mirrored whole and the waits reported, a wait longer than
+//! registry's rate limit (a 429 with `Retry-After`, and every request answered 429 until then): images are mirrored whole and the waits reported, a wait longer than
 //! `--timeout` ends at it with the deadline's exit status, and an anonymous registry is asked
 //! `GET /v2/` once per run.
 
