@@ -205,8 +205,10 @@ impl Registry {
         Pacing { gate: &self.gate, deadline: self.deadline, shortest: self.retry.first_pause }
     }
 
-    /// Before one of oci-client's requests: the host's gate.
-    async fn oci_ready(&self, action: &'static str, target: &str) -> Result<(), Error> {
+    /// Returns once the host is not paused for its rate limit (before one of oci-client's
+    /// requests, which cannot pass the gate themselves); an error when the pause ends past the
+    /// deadline.
+    pub(crate) async fn ready(&self, action: &'static str, target: &str) -> Result<(), Error> {
         self.gate.ready(self.deadline).await.map_err(|e| e.error(action, target))
     }
 
@@ -574,7 +576,7 @@ impl Registry {
         let location = self
             .retry
             .run(|| async {
-                self.oci_ready("PUT manifest", &target).await?;
+                self.ready("PUT manifest", &target).await?;
                 self.client()?
                     .push_manifest_raw(&oci_ref, bytes.clone(), content_type.clone())
                     .await
@@ -615,7 +617,7 @@ impl Registry {
         let to = self.oci_ref(repository, "latest");
         let from = self.oci_ref(from_repository, "latest");
         let target = self.target(repository, digest);
-        self.oci_ready("mount blob", &target).await?;
+        self.ready("mount blob", &target).await?;
         match self.client()?.mount_blob(&to, &from, digest).await {
             Ok(()) => Ok(true),
             // A registry that cannot mount opens an upload (202) instead: copy.
@@ -638,7 +640,7 @@ impl Registry {
         self.prime(repository, false).await?;
         let oci_ref = self.oci_ref(repository, "latest");
         let target = self.target(repository, digest);
-        self.oci_ready("GET blob", &target).await?;
+        self.ready("GET blob", &target).await?;
         // By digest string only: a descriptor's `urls` (foreign layers) are not followed.
         self.client()?
             .pull_blob_stream(&oci_ref, digest)
@@ -659,7 +661,7 @@ impl Registry {
         self.prime(repository, true).await?;
         let oci_ref = self.oci_ref(repository, "latest");
         let target = self.target(repository, digest);
-        self.oci_ready("PUT blob", &target).await?;
+        self.ready("PUT blob", &target).await?;
         self.client()?
             .push_blob_stream(&oci_ref, body.boxed(), digest, Some(size))
             .await
