@@ -138,3 +138,28 @@ async fn a_registry_that_stays_rate_limited_fails_after_its_waits() {
     // The first request and one after each wait; then no other attempt.
     assert_eq!(server.request_count(), 1 + uhub_registry::MAX_WAITS as usize);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_request_answered_429_is_waited_out() {
+    let (server, arrivals) = timed(|request| {
+        let host = request.header("host").unwrap_or_default().to_owned();
+        let challenge = format!("Bearer realm=\"http://{host}/token\",service=\"test\"");
+        match request.path.split('?').next().unwrap_or_default() {
+            // The first token request is the third request (after the HEAD and `GET /v2/`).
+            "/token" if request.index <= 2 => Reply::status(429, "{}").header("Retry-After", "1"),
+            "/token" => Reply::json(r#"{"token":"t-1"}"#),
+            _ if request.header("authorization") == Some("Bearer t-1") => manifest_head(),
+            _ => Reply::status(401, "{}").header("WWW-Authenticate", challenge),
+        }
+    })
+    .await;
+    let registry = open_registry(&server);
+    let head = tokio::time::timeout(BOUND, registry.head_manifest("lib/app", "1.0")).await.unwrap();
+    assert_eq!(head.unwrap().map(|h| h.digest).as_deref(), Some(DIGEST));
+    let lines: Vec<String> = server.requests().iter().map(|r| r.request_line()).collect();
+    let tokens: Vec<usize> = (0..lines.len()).filter(|&n| lines[n].contains("/token?")).collect();
+    assert_eq!(tokens.len(), 2, "{lines:?}");
+    let arrivals = arrivals.lock().unwrap();
+    assert!(arrivals[tokens[1]] >= arrivals[tokens[0]] + Duration::from_secs(1), "{lines:?}");
+    assert_eq!(registry.waits().count, 1);
+}
