@@ -20,6 +20,7 @@ use reqwest::Url;
 use serde::Deserialize;
 
 use crate::error::{from_reqwest, one_line};
+use crate::pace::Pacing;
 use crate::{Credentials, Error};
 
 /// The largest token answer read: real ones are a few KiB.
@@ -166,9 +167,10 @@ struct TokenAnswer {
 }
 
 /// A token for `scope` from the realm of `host`'s challenge, checked against the rule first;
-/// the credentials (if any) go to the realm only when it passes.
+/// the credentials (if any) go to the realm only when it passes. Sent with `http` through
+/// the registry's gate (`pacing`).
 pub(crate) async fn fetch_token(
-    http: &reqwest::Client,
+    (http, pacing): (&reqwest::Client, Pacing<'_>),
     host: &str,
     (scheme, api_host): (&str, &str),
     (realm, service): (&str, Option<&str>),
@@ -198,7 +200,14 @@ pub(crate) async fn fetch_token(
         request = request.basic_auth(user, Some(password.expose()));
     }
     let target = format!("{host} (token)");
-    let mut answer = request.send().await.map_err(|e| from_reqwest("authenticate to", &target, host, e))?;
+    // The token service is the registry's: its rate limit pauses the registry's host.
+    let mut answer = pacing
+        .send("authenticate to", &target, || async {
+            let request =
+                request.try_clone().ok_or_else(|| Error::Credentials("a token request cannot be sent twice".into()))?;
+            request.send().await.map_err(|e| from_reqwest("authenticate to", &target, host, e))
+        })
+        .await?;
     let status = answer.status().as_u16();
     let mut body = Vec::new();
     while let Some(chunk) = answer.chunk().await.map_err(|e| from_reqwest("authenticate to", &target, host, e))? {

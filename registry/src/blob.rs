@@ -128,6 +128,9 @@ pub(crate) async fn copy(
 ) -> Result<(), Error> {
     dst.retry()
         .run(|| async {
+            // The destination's pause is waited out before the source is opened: a source
+            // stream left idle through it could time out.
+            dst.ready("PUT blob", &dst.target(dst_repository, digest)).await?;
             let stream = src.blob_stream(src_repository, digest).await?;
             let mismatch: Mismatch = Arc::default();
             let body = Verified::new(stream.stream, digest, size, &mismatch, progress.clone());

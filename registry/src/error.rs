@@ -63,6 +63,12 @@ impl Error {
         matches!(self, Error::Registry { transient: true, .. })
     }
 
+    /// Whether the registry said it is rate limited (429) and another attempt, after the
+    /// host's pause, may succeed.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, Error::Registry { status: Some(429), transient: true, .. })
+    }
+
     /// The error of `action` on `target` from oci-client's.
     pub(crate) fn from_oci(action: &'static str, target: &str, host: &str, err: OciDistributionError) -> Error {
         let target = target.to_owned();
@@ -94,8 +100,10 @@ impl Error {
                 } else if codes.iter().any(|c| c.ends_with("Unknown") || c == "NotFound") {
                     Error::NotFound { action, target }
                 } else {
-                    let transient = codes.iter().any(|c| c == "Toomanyrequests");
-                    Error::Registry { action, target, message, status: None, transient }
+                    // oci-client keeps the status from us; the code says it was a 429.
+                    let limited = codes.iter().any(|c| c == "Toomanyrequests");
+                    let status = limited.then_some(429);
+                    Error::Registry { action, target, message, status, transient: limited }
                 }
             }
             OciDistributionError::RequestError(e) => from_reqwest(action, &target, host, e),

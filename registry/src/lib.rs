@@ -21,6 +21,7 @@ pub mod link;
 pub mod manifest;
 pub mod names;
 mod outcome;
+mod pace;
 #[doc(hidden)]
 pub mod paths;
 mod progress;
@@ -42,6 +43,7 @@ pub use inflight::Ledger;
 pub use manifest::Platform;
 pub use names::InvalidName;
 pub use outcome::Outcome;
+pub use pace::{MAX_WAIT, MAX_WAITS, Waits};
 pub use progress::{Progress, Silent};
 pub use reference::ImageRef;
 pub use registry::{MAX_MANIFEST_BYTES, ManifestHead, RawManifest, Registry, is_loopback};

@@ -1,12 +1,13 @@
-//! One registry host and its credentials. oci-client does the protocol (the token and basic
-//! flows, blob existence, mounts, streamed blob reads and writes, manifest pushes); manifests
-//! are read and HEADed by our own requests, because oci-client reads a manifest's body whole
-//! with no bound (and on a HEAD without a digest falls back to such a GET).
+//! One registry host and its credentials. oci-client does the protocol (mounts, streamed blob
+//! reads and writes, manifest pushes); manifests are read and HEADed, blobs HEADed, by our own
+//! requests, because oci-client reads a manifest's body whole with no bound (and on a HEAD
+//! without a digest falls back to such a GET), and hides the headers a rate limit is read
+//! from. Every request passes the host's gate ([`crate::pace`]) first.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -23,6 +24,7 @@ use crate::auth;
 use crate::error::from_reqwest;
 use crate::manifest::{self, ACCEPT as MANIFEST_ACCEPT};
 use crate::names;
+use crate::pace::{self, Gate, Pacing, Waits};
 use crate::{Credentials, Error, RetryPolicy, paths};
 
 /// The largest manifest read: real ones are a few KiB, big indexes some hundred.
@@ -94,8 +96,15 @@ pub struct Registry {
     /// Whether the registry asks for authentication: [`AUTH_UNKNOWN`], [`AUTH_OPEN`] or
     /// [`AUTH_NEEDED`], learnt from a 401 to our own request or a `GET /v2/`.
     auth_state: AtomicU8,
+    /// Held while the registry is asked whether it wants authentication, so requests starting
+    /// together ask once.
+    auth_check: tokio::sync::Mutex<()>,
     grants: Mutex<HashMap<(String, bool), CachedGrant>>,
     retry: RetryPolicy,
+    /// The host's pause for its rate limit, shared by every request to it.
+    gate: Arc<Gate>,
+    /// No wait for a rate limit goes past this.
+    deadline: Option<Instant>,
     /// Token realms the user allowed the credentials to go to beyond the rule of `auth.rs`
     /// (`--allow-credentials-to-realm`).
     allowed_realms: Vec<String>,
@@ -155,13 +164,16 @@ impl Registry {
             host: host.to_owned(),
             api_host,
             scheme,
-            base,
             credentials,
             client: OnceLock::new(),
             auth_state: AtomicU8::new(AUTH_UNKNOWN),
+            auth_check: tokio::sync::Mutex::new(()),
             grants: Mutex::new(HashMap::new()),
             retry,
+            gate: Gate::of(base.as_str()),
+            deadline: None,
             allowed_realms: Vec::new(),
+            base,
         })
     }
 
@@ -173,6 +185,40 @@ impl Registry {
     pub fn allow_credentials_to_realm(mut self, host: impl Into<String>) -> Registry {
         self.allowed_realms.push(host.into());
         self
+    }
+
+    /// Waits for a rate limit end at `deadline` (the run's `--timeout`): a request the registry
+    /// asks to wait past it fails then, instead of holding the run.
+    pub fn with_deadline(mut self, deadline: Instant) -> Registry {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// How often and how long requests to this host waited for its rate limit so far (shared
+    /// with every `Registry` of the same host in the process).
+    pub fn waits(&self) -> Waits {
+        self.gate.waits()
+    }
+
+    /// How our requests pass the host's gate.
+    fn pacing(&self) -> Pacing<'_> {
+        Pacing { gate: &self.gate, deadline: self.deadline, shortest: self.retry.first_pause }
+    }
+
+    /// Returns once the host is not paused for its rate limit (before one of oci-client's
+    /// requests, which cannot pass the gate themselves); an error when the pause ends past the
+    /// deadline.
+    pub(crate) async fn ready(&self, action: &'static str, target: &str) -> Result<(), Error> {
+        self.gate.ready(self.deadline).await.map_err(|e| e.error(action, target))
+    }
+
+    /// An oci-client failure; a rate limit pauses the host for the default wait, as oci-client
+    /// keeps the answer's `Retry-After` from us.
+    fn oci_failed(&self, err: Error) -> Error {
+        if err.is_rate_limited() {
+            self.gate.pause(pace::DEFAULT_WAIT.max(self.retry.first_pause));
+        }
+        err
     }
 
     /// oci-client for this host, built the first time it is needed.
@@ -246,21 +292,23 @@ impl Registry {
     }
 
     /// Whether the registry wants authentication, for oci-client's requests: known from our
-    /// own requests, else asked once with `GET /v2/`. An open registry is not given the
-    /// credentials, so oci-client does not ask `GET /v2/` before every request.
+    /// own requests, else asked once with `GET /v2/` (requests starting together wait for that
+    /// one answer). An open registry is not given the credentials, so oci-client does not ask
+    /// `GET /v2/` before every request.
     async fn needs_auth(&self) -> Result<bool, Error> {
-        match self.auth_state.load(Ordering::Acquire) {
-            AUTH_NEEDED => return Ok(true),
-            AUTH_OPEN => return Ok(false),
-            _ => {}
+        let known = || match self.auth_state.load(Ordering::Acquire) {
+            AUTH_NEEDED => Some(true),
+            AUTH_OPEN => Some(false),
+            _ => None,
+        };
+        if let Some(known) = known() {
+            return Ok(known);
         }
-        let url = format!("{}://{}/v2/", self.scheme, self.api_host);
-        let answer = self
-            .retry
-            .run(|| async {
-                http()?.get(&url).send().await.map_err(|e| from_reqwest("reach", &self.host, &self.host, e))
-            })
-            .await?;
+        let _asking = self.auth_check.lock().await;
+        if let Some(known) = known() {
+            return Ok(known);
+        }
+        let answer = self.retry.run(|| self.get_v2()).await?;
         let status = answer.status();
         if status == reqwest::StatusCode::UNAUTHORIZED {
             self.mark_auth_needed().await?;
@@ -325,15 +373,24 @@ impl Registry {
         Ok(grant)
     }
 
-    async fn new_grant(&self, repository: &str, push: bool) -> Result<Option<Grant>, Error> {
+    /// `GET /v2/`, the registry check, through the host's gate.
+    async fn get_v2(&self) -> Result<reqwest::Response, Error> {
         let url = format!("{}://{}/v2/", self.scheme, self.api_host);
-        let answer = http()?.get(&url).send().await.map_err(|e| from_reqwest("reach", &self.host, &self.host, e))?;
+        self.pacing()
+            .send("reach", &self.host, || async {
+                http()?.get(&url).send().await.map_err(|e| from_reqwest("reach", &self.host, &self.host, e))
+            })
+            .await
+    }
+
+    async fn new_grant(&self, repository: &str, push: bool) -> Result<Option<Grant>, Error> {
+        let answer = self.get_v2().await?;
         let challenge = answer.headers().get(WWW_AUTHENTICATE).and_then(|v| v.to_str().ok()).map(auth::parse_challenge);
         let (text, oci) = match (challenge, &self.credentials) {
             (Some(auth::Challenge::Bearer { realm, service }), credentials) => {
                 let scope = format!("repository:{repository}:{}", if push { "pull,push" } else { "pull" });
                 let token = auth::fetch_token(
-                    http()?,
+                    (http()?, self.pacing()),
                     &self.host,
                     (self.scheme, &self.api_host),
                     (&realm, service.as_deref()),
@@ -393,13 +450,16 @@ impl Registry {
         };
         // Without credentials until the registry asks for them: an open registry then costs
         // no `GET /v2/`, and one that wants them answers 401 once.
+        let paced = |authorization: Option<HeaderValue>| {
+            self.pacing().send(action, target_ref, move || send(authorization.clone()))
+        };
         let known = self.auth_state.load(Ordering::Acquire) == AUTH_NEEDED;
         let first = if known { self.authorization(repository, false).await? } else { None };
-        let mut answer = send(first).await?;
+        let mut answer = paced(first).await?;
         if !known && answer.status() == reqwest::StatusCode::UNAUTHORIZED {
             self.mark_auth_needed().await?;
             if let Some(value) = self.authorization(repository, false).await? {
-                answer = send(Some(value)).await?;
+                answer = paced(Some(value)).await?;
             }
         }
         let status = answer.status().as_u16();
@@ -516,10 +576,11 @@ impl Registry {
         let location = self
             .retry
             .run(|| async {
+                self.ready("PUT manifest", &target).await?;
                 self.client()?
                     .push_manifest_raw(&oci_ref, bytes.clone(), content_type.clone())
                     .await
-                    .map_err(|e| Error::from_oci("PUT manifest", &target, &self.host, e))
+                    .map_err(|e| self.oci_failed(Error::from_oci("PUT manifest", &target, &self.host, e)))
             })
             .await?;
         let stored = match location.rsplit_once("/manifests/").map(|(_, d)| d.split(['?', '#']).next().unwrap_or(d)) {
@@ -532,20 +593,19 @@ impl Registry {
         Ok(ours)
     }
 
-    /// Whether the repository holds the blob (a HEAD).
+    /// Whether the repository holds the blob (a HEAD, our own request: its answer's rate
+    /// limit headers are read, and an open registry is not asked `GET /v2/` for it).
     pub async fn blob_exists(&self, repository: &str, digest: &str) -> Result<bool, Error> {
         Registry::checked_blob(repository, digest)?;
-        self.prime(repository, false).await?;
-        let oci_ref = self.oci_ref(repository, "latest");
+        let url = self.url(repository, &["blobs", digest]);
         let target = self.target(repository, digest);
-        self.retry
-            .run(|| async {
-                self.client()?
-                    .blob_exists(&oci_ref, digest)
-                    .await
-                    .map_err(|e| Error::from_oci("HEAD blob", &target, &self.host, e))
-            })
-            .await
+        let answer =
+            self.retry.run(|| self.request(reqwest::Method::HEAD, &url, repository, "HEAD blob", &target)).await;
+        match answer {
+            Ok(_) => Ok(true),
+            Err(Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// Mounts the blob from `from_repository` of this registry; `false` when the registry
@@ -556,12 +616,15 @@ impl Registry {
         self.prime(repository, true).await?;
         let to = self.oci_ref(repository, "latest");
         let from = self.oci_ref(from_repository, "latest");
+        let target = self.target(repository, digest);
+        self.ready("mount blob", &target).await?;
         match self.client()?.mount_blob(&to, &from, digest).await {
             Ok(()) => Ok(true),
             // A registry that cannot mount opens an upload (202) instead: copy.
             Err(OciDistributionError::SpecViolationError(_)) => Ok(false),
             Err(e) => {
-                let err = Error::from_oci("mount blob", &self.target(repository, digest), &self.host, e);
+                // A rate limit pauses the host: the upload instead waits for it.
+                let err = self.oci_failed(Error::from_oci("mount blob", &target, &self.host, e));
                 if matches!(err, Error::Denied { .. }) { Err(err) } else { Ok(false) }
             }
         }
@@ -576,11 +639,13 @@ impl Registry {
         Registry::checked_blob(repository, digest)?;
         self.prime(repository, false).await?;
         let oci_ref = self.oci_ref(repository, "latest");
+        let target = self.target(repository, digest);
+        self.ready("GET blob", &target).await?;
         // By digest string only: a descriptor's `urls` (foreign layers) are not followed.
         self.client()?
             .pull_blob_stream(&oci_ref, digest)
             .await
-            .map_err(|e| Error::from_oci("GET blob", &self.target(repository, digest), &self.host, e))
+            .map_err(|e| self.oci_failed(Error::from_oci("GET blob", &target, &self.host, e)))
     }
 
     /// Pushes a blob of `size` bytes from `body` in one PUT; the registry commits it only
@@ -595,11 +660,13 @@ impl Registry {
         Registry::checked_blob(repository, digest)?;
         self.prime(repository, true).await?;
         let oci_ref = self.oci_ref(repository, "latest");
+        let target = self.target(repository, digest);
+        self.ready("PUT blob", &target).await?;
         self.client()?
             .push_blob_stream(&oci_ref, body.boxed(), digest, Some(size))
             .await
             .map(|_| ())
-            .map_err(|e| Error::from_oci("PUT blob", &self.target(repository, digest), &self.host, e))
+            .map_err(|e| self.oci_failed(Error::from_oci("PUT blob", &target, &self.host, e)))
     }
 }
 

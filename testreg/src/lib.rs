@@ -17,6 +17,8 @@
 //! FailRule::new("GET", Kind::Blob).nth(2).times(1)       the 2nd matching request since added (default: 1st, once)
 //!   .with(Failure::Status(503) | Failure::Close | Failure::CutBody(bytes) | Failure::Delay(duration))
 //!   .query_contains("mount=")                           only requests whose query holds that text
+//! proxy.rate_limit(every, "1")                          every `every`-th request: 429 with Retry-After: 1, and all for 1 s after
+//! proxy.rate_limited() -> u64                           how many it answered 429 so far
 //!
 //! Target { host, basic: Option<(user, password)> }   Target::anonymous(host), Target::basic(host, u, p)
 //! image::push_image(&t, repo, tag, layer_sizes, seed).await -> Pushed          linux/amd64, OCI manifest

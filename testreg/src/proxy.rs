@@ -219,6 +219,17 @@ struct ActiveRule {
     seen: u64,
 }
 
+/// Every `every`-th request answered 429 with `Retry-After`, and those until then (see
+/// [`Proxy::rate_limit`]).
+struct RateRule {
+    every: u64,
+    retry_after: String,
+    seen: u64,
+    answered: u64,
+    /// Until when every request is answered 429: the `Retry-After` of the last one picked.
+    closed_until: Option<std::time::Instant>,
+}
+
 struct TokenAuth {
     /// `Basic <base64(user:password)>`, what `/token` accepts.
     basic: String,
@@ -235,6 +246,7 @@ struct State {
     /// [`MAX_SEEN`]), so a test can say where a client went.
     seen: Mutex<Vec<(String, String)>>,
     rules: Mutex<Vec<ActiveRule>>,
+    rate: Mutex<Option<RateRule>>,
     client: Client<HttpConnector, ProxyBody>,
 }
 
@@ -279,6 +291,7 @@ impl Proxy {
             counts: Mutex::new(BTreeMap::new()),
             seen: Mutex::new(Vec::new()),
             rules: Mutex::new(Vec::new()),
+            rate: Mutex::new(None),
             client: Client::builder(TokioExecutor::new()).build(connector),
         });
         let (stop, stopped) = oneshot::channel();
@@ -330,6 +343,27 @@ impl Proxy {
     /// Drops every fail rule.
     pub fn clear_failures(&self) {
         lock(&self.state.rules).clear();
+    }
+
+    /// A registry's rate limit: from now on every `every`-th request, whatever its method and
+    /// kind, is answered 429 `TOOMANYREQUESTS` with `Retry-After: <retry_after>` (seconds or an
+    /// HTTP date, as given), never forwarded, and so is every request after it until those
+    /// seconds have passed (as a registry whose quota is spent does; a date closes nothing);
+    /// each is counted like any other request. Replaces an earlier rate limit; `every` 0 ends
+    /// it.
+    pub fn rate_limit(&self, every: u64, retry_after: &str) {
+        *lock(&self.state.rate) = (every > 0).then(|| RateRule {
+            every,
+            retry_after: retry_after.to_owned(),
+            seen: 0,
+            answered: 0,
+            closed_until: None,
+        });
+    }
+
+    /// How many requests the rate limit answered 429 so far.
+    pub fn rate_limited(&self) -> u64 {
+        lock(&self.state.rate).as_ref().map_or(0, |rule| rule.answered)
     }
 }
 
@@ -383,6 +417,14 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Pr
         if seen.len() < MAX_SEEN {
             seen.push((method.clone(), req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned()));
         }
+    }
+    if let Some(retry_after) = rate_limited(&state) {
+        let mut response =
+            error_reply(StatusCode::TOO_MANY_REQUESTS, "TOOMANYREQUESTS", "uhub-testreg: rate limited on purpose");
+        if let Ok(value) = HeaderValue::from_str(&retry_after) {
+            response.headers_mut().insert(hyper::header::RETRY_AFTER, value);
+        }
+        return Ok(response);
     }
     let mut cut = None;
     match failure_for(&state, &method, kind, req.uri().query().unwrap_or("")) {
@@ -439,6 +481,24 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Pr
     }
     let body = Metered { inner: body.map_err(BoxError::from).boxed(), state, key, out: true, cut, pause: None };
     Ok(Response::from_parts(parts, body.boxed()))
+}
+
+/// The `Retry-After` to answer this request with, when the rate limit picks it.
+fn rate_limited(state: &State) -> Option<String> {
+    let mut rate = lock(&state.rate);
+    let rule = rate.as_mut()?;
+    let now = std::time::Instant::now();
+    if rule.closed_until.is_some_and(|until| now < until) {
+        rule.answered += 1;
+        return Some(rule.retry_after.clone());
+    }
+    rule.seen += 1;
+    if rule.seen % rule.every != 0 {
+        return None;
+    }
+    rule.answered += 1;
+    rule.closed_until = rule.retry_after.trim().parse().ok().map(|s| now + std::time::Duration::from_secs(s));
+    Some(rule.retry_after.clone())
 }
 
 /// The failure the rules decide for this request, counting it toward every rule it matches.

@@ -65,8 +65,10 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     let src_creds = explicit_creds(args.src_creds.as_deref(), "--src-creds or UHUB_SRC_CREDS")?;
     one_host(src_creds.is_some(), jobs.iter().map(|j| &j.from.host), "--src-creds (or UHUB_SRC_CREDS)")?;
     one_host(dest_creds.is_some(), jobs.iter().map(|j| &j.to.host), "--dest-creds (or UHUB_DEST_CREDS)")?;
-    let mut sources = Registries::new(src_creds, &global.allow_credentials_to_realm);
-    let mut destinations = Registries::new(dest_creds, &global.allow_credentials_to_realm);
+    // A wait for a registry's rate limit ends at --timeout, not after it.
+    let deadline = global.limit().map(|limit| std::time::Instant::now() + limit);
+    let mut sources = Registries::new(src_creds, &global.allow_credentials_to_realm).until(deadline);
+    let mut destinations = Registries::new(dest_creds, &global.allow_credentials_to_realm).until(deadline);
     for job in &jobs {
         sources.add(&job.from.host)?;
         destinations.add(&job.to.host)?;
@@ -123,12 +125,20 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     .buffer_unordered(images)
     .collect()
     .await;
+    // A copy that waited for a rate limit until the deadline may end before the timer that
+    // stops the run has run: it is the deadline all the same.
+    if deadline.is_some_and(|deadline| std::time::Instant::now() >= deadline) {
+        interrupt::stop(interrupt::Reason::TimedOut);
+    }
     progress.finish();
     lines.sort_by_key(|(i, _)| *i);
     let lines: Vec<Line> = unlisted.into_iter().chain(lines.into_iter().map(|(_, line)| line)).collect();
     out.list(&lines)?;
     if out.for_people() {
         crate::terminal::output::note(&summary(&lines, args.dry_run));
+        if let Some(waits) = rate_limit_waits([sources, destinations]) {
+            crate::terminal::output::note(&waits);
+        }
     }
     // A refused name is an image not copied: the run is not all it was asked to be.
     let failed = lines.iter().filter(|l| matches!(l.result, "failed" | "refused")).count();
@@ -171,11 +181,17 @@ struct Registries {
     explicit: Option<Credentials>,
     allowed_realms: Vec<String>,
     by_host: HashMap<String, Registry>,
+    deadline: Option<std::time::Instant>,
 }
 
 impl Registries {
     fn new(explicit: Option<Credentials>, allowed_realms: &[String]) -> Registries {
-        Registries { explicit, allowed_realms: allowed_realms.to_vec(), by_host: HashMap::new() }
+        Registries { explicit, allowed_realms: allowed_realms.to_vec(), by_host: HashMap::new(), deadline: None }
+    }
+
+    /// Rate limit waits of these registries end at `deadline`.
+    fn until(self, deadline: Option<std::time::Instant>) -> Registries {
+        Registries { deadline, ..self }
     }
 
     fn add(&mut self, host: &str) -> anyhow::Result<()> {
@@ -188,6 +204,10 @@ impl Registries {
                 .allowed_realms
                 .iter()
                 .fold(Registry::new(host, credentials)?, |r, realm| r.allow_credentials_to_realm(realm.clone()));
+            let registry = match self.deadline {
+                Some(deadline) => registry.with_deadline(deadline),
+                None => registry,
+            };
             self.by_host.insert(host.to_owned(), registry);
         }
         Ok(())
@@ -569,6 +589,25 @@ fn human_bytes(bytes: u64) -> String {
         b if b >= 1_000 => format!("{:.1} kB", b as f64 / 1e3),
         b => format!("{b} B"),
     }
+}
+
+/// `waited for rate limits: docker.io 3 times (12.0 s)`: how often and how long each
+/// registry paused the run (a host that is source and destination counted once).
+fn rate_limit_waits(registries: [&Registries; 2]) -> Option<String> {
+    let by_host: BTreeSet<(&String, u64, u128)> = registries
+        .iter()
+        .flat_map(|r| r.by_host.iter())
+        .map(|(host, registry)| (host, registry.waits()))
+        .filter(|(_, waits)| waits.count > 0)
+        .map(|(host, waits)| (host, waits.count, waits.total.as_millis()))
+        .collect();
+    let each: Vec<String> = by_host
+        .into_iter()
+        .map(|(host, count, ms)| {
+            format!("{host} {count} {} ({:.1} s)", if count == 1 { "time" } else { "times" }, ms as f64 / 1000.0)
+        })
+        .collect();
+    (!each.is_empty()).then(|| format!("waited for rate limits: {}", each.join(", ")))
 }
 
 fn summary(lines: &[Line], dry_run: bool) -> String {
