@@ -120,6 +120,10 @@ async fn jsonl_prints_each_image_as_it_finishes_then_the_summary() {
         (Some(sources[0].as_str()), Some("copied")),
         "{first}"
     );
+    // The second image's line is not there yet: it is held for two minutes. (A report printed
+    // at the end would have every line in the pipe by now.)
+    let next = tokio::time::timeout(Duration::from_secs(2), stdout.next_line()).await;
+    assert!(next.is_err(), "a second line while the second image is held: {next:?}");
     assert!(child.try_wait().unwrap().is_none(), "the run is still going");
     child.kill().await.unwrap();
 }
