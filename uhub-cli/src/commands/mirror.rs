@@ -45,7 +45,6 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     }
     let out = Output::new(global.output, global.quiet);
     let reporter = Reporter::new(out);
-    let shard = args.shard;
     let Planned { jobs, unlisted, concurrency: file_concurrency, shard: taken } = match &args.file {
         Some(path) => jobs_from_file(path, &args, &global.allow_credentials_to_realm).await?,
         None => jobs_from_args(&args)?,
@@ -58,10 +57,9 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
         reporter.finished(line)?;
     }
     if jobs.is_empty() {
-        crate::terminal::output::note(if shard.is_some() {
-            "nothing to copy in this shard: no source tag matched"
-        } else {
-            "nothing to copy: no source tag matched"
+        crate::terminal::output::note(match &taken {
+            Some(taken) if taken.sources == 0 => "nothing to copy: this shard took none of the sources",
+            _ => "nothing to copy: no source tag matched",
         });
         let summary = Summary::of(&unlisted, args.dry_run, taken);
         let failed = unlisted.iter().any(Line::is_failure);
