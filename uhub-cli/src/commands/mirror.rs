@@ -4,7 +4,9 @@
 //! run a few at a time, each failure reported and the others carried on. The jobs are one
 //! run for the engine (one [`Ledger`]): two jobs needing one blob in one repository send it
 //! once (the other waits), two tags of one image are one copy and a tag, and a blob one
-//! repository of the destination registry received is mounted into the others.
+//! repository of the destination registry received is mounted into the others. With
+//! `--shard K/N` only the sources whose destination repository falls to shard K are planned
+//! ([`crate::mirror::shard`]); the report is [`crate::mirror::report`]'s.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
