@@ -634,6 +634,17 @@ A sync file chooses tags per source (pattern, newest N, age):
   tags = [\"1\\\\.27\\\\..*\", \"stable\"]
   newest = 3
 
+A fleet split across machines: N processes run the same command with --shard 0/N ... N-1/N
+(or UHUB_SHARD); each takes the sources whose destination repository's SHA-256 falls to it
+(all tags of a repository in one process), so together they copy each image once, miss none,
+and never write one repository from two processes.
+Kubernetes' Indexed Job: --shard $(JOB_COMPLETION_INDEX)/3; GitLab's parallel:
+--shard $((CI_NODE_INDEX - 1))/$CI_NODE_TOTAL.
+
+The report: a summary first (images by result; bytes sent, mounted, skipped; waits), then the
+images, failures first, each with a one-line reason. -o json is {\"summary\": {...},
+\"images\": [...]}; -o jsonl prints a line per image as it finishes, then {\"summary\": {...}}.
+
 Exit status 4 when some images failed (the others are copied; the report says which).";
 
 #[derive(Args, Debug)]
@@ -675,4 +686,10 @@ pub struct MirrorArgs {
     /// Images copied at once (blobs in flight per image: --concurrency, at most 8)
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
     pub images: u16,
+
+    /// Mirror only share K of N (K from 0): the sources whose destination repository's SHA-256
+    /// picks K, so N processes given the same sources take each exactly once (e.g. --shard
+    /// $JOB_COMPLETION_INDEX/3)
+    #[arg(long, value_name = "K/N", env = "UHUB_SHARD", value_parser = crate::mirror::shard::Shard::parse)]
+    pub shard: Option<crate::mirror::shard::Shard>,
 }

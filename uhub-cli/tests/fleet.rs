@@ -30,7 +30,7 @@ fn uploads_and_mounts(proxy: &Proxy) -> (BTreeMap<String, usize>, BTreeMap<Strin
 }
 
 fn rows(json: &Value) -> &Vec<Value> {
-    json.as_array().unwrap_or_else(|| panic!("not a list: {json}"))
+    json["images"].as_array().unwrap_or_else(|| panic!("no images list: {json}"))
 }
 
 fn sum(json: &Value, field: &str) -> u64 {

@@ -99,7 +99,7 @@ async fn a_hostile_tag_list_changes_nothing_outside_the_repository_asked_for() {
     assert!(!run.stdout.contains('\u{1b}') && !run.stderr.contains('\u{1b}'), "{run:#?}");
     assert!(run.stdout.len() < 20_000, "the 10,000-character name is cut: {} bytes", run.stdout.len());
     let report = run.json();
-    let rows = report.as_array().unwrap();
+    let rows = report["images"].as_array().unwrap();
     let refused: Vec<&str> =
         rows.iter().filter(|r| r["result"] == "refused").map(|r| r["error"].as_str().unwrap()).collect();
     let wanted: Vec<String> = hostile_names()
@@ -211,11 +211,12 @@ async fn a_source_paging_by_100_is_read_to_its_last_page() {
     write("tags = ['1\\..*']\nnewest = 1\n");
     let uhub = Uhub::bare();
     let newest = uhub.run(&["mirror", "--file", file.to_str().unwrap(), "--dry-run"]).await.ok_json();
-    let sources: Vec<&str> = newest.as_array().unwrap().iter().map(|r| r["source"].as_str().unwrap()).collect();
+    let sources: Vec<&str> =
+        newest["images"].as_array().unwrap().iter().map(|r| r["source"].as_str().unwrap()).collect();
     assert_eq!(sources, [format!("{}/lib/web:1.0.249", source.addr())], "{newest:#}");
     write("");
     let every = uhub.run(&["mirror", "--file", file.to_str().unwrap(), "--dry-run"]).await.ok_json();
-    assert_eq!(every.as_array().unwrap().len(), 250);
+    assert_eq!(every["images"].as_array().unwrap().len(), 250);
     let pages = source.requests().iter().filter(|r| r.path.starts_with("/v2/lib/web/tags/list")).count();
     assert_eq!(pages, 6, "three pages a run");
 }

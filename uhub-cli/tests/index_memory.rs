@@ -57,8 +57,9 @@ fn assert_children_do_not_cost_memory(what: &str, args: &[&str], check: impl Fn(
 #[test]
 fn mirroring_an_index_holds_a_few_children_however_many_it_lists() {
     assert_children_do_not_cost_memory("mirror", &["mirror", "{src}/r/app:1", "--to", "{dst}/mirror"], |n, json| {
-        assert_eq!((&json[0]["result"], &json[0]["blobs_skipped"]), (&"copied".into(), &2.into()), "{json}");
-        assert_eq!(json[0]["platforms"].as_array().map(Vec::len), Some(n), "{json}");
+        let image = &json["images"][0];
+        assert_eq!((&image["result"], &image["blobs_skipped"]), (&"copied".into(), &2.into()), "{json}");
+        assert_eq!(image["platforms"].as_array().map(Vec::len), Some(n), "{json}");
     });
 }
 
@@ -66,8 +67,8 @@ fn mirroring_an_index_holds_a_few_children_however_many_it_lists() {
 fn a_dry_run_of_an_index_holds_a_few_children_however_many_it_lists() {
     let args = ["mirror", "{src}/r/app:1", "--to", "{dst}/mirror", "--dry-run"];
     assert_children_do_not_cost_memory("mirror --dry-run", &args, |n, json| {
-        assert_eq!(json[0]["result"], "would_copy", "{json}");
-        assert_eq!(json[0]["platforms"].as_array().map(Vec::len), Some(n), "{json}");
+        assert_eq!(json["images"][0]["result"], "would_copy", "{json}");
+        assert_eq!(json["images"][0]["platforms"].as_array().map(Vec::len), Some(n), "{json}");
     });
 }
 

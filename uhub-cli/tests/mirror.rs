@@ -10,8 +10,9 @@ use uhub_mock::MockUHub;
 use uhub_testreg::{Kind, Proxy, Registry, Target, image};
 
 fn rows(json: &Value) -> Vec<(String, String)> {
-    json.as_array()
-        .unwrap_or_else(|| panic!("not a list: {json}"))
+    json["images"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no images list: {json}"))
         .iter()
         .map(|r| (r["destination"].as_str().unwrap().to_owned(), r["result"].as_str().unwrap().to_owned()))
         .collect()
@@ -30,7 +31,7 @@ async fn every_platform_is_copied_and_a_rerun_gets_nothing() {
     let run = uhub.run(&["mirror", &source, "--to", &to]).await;
     let json = run.ok_json();
     assert_eq!(rows(&json), vec![(format!("{}/mirror/app:1.0", proxy.host()), "copied".to_owned())]);
-    let row = &json[0];
+    let row = &json["images"][0];
     assert_eq!(row["digest"], pushed.digest.as_str());
     assert_eq!(row["platforms"], serde_json::json!(["linux/amd64", "linux/arm64"]));
     assert_eq!(row["bytes"], pushed.blob_bytes());
@@ -39,8 +40,8 @@ async fn every_platform_is_copied_and_a_rerun_gets_nothing() {
 
     proxy.reset();
     let again = uhub.run(&["mirror", &source, "--to", &to]).await.ok_json();
-    assert_eq!(again[0]["result"], "unchanged");
-    assert_eq!(again[0]["digest"], pushed.digest.as_str());
+    assert_eq!(again["images"][0]["result"], "unchanged");
+    assert_eq!(again["images"][0]["digest"], pushed.digest.as_str());
     let counts = proxy.counts();
     assert_eq!(counts.requests("GET", Kind::Manifest) + counts.requests("GET", Kind::Blob), 0, "{counts:?}");
     assert_eq!(counts.total_bytes_in(), 0, "{counts:?}");
@@ -57,14 +58,14 @@ async fn a_dry_run_then_a_platform_subset_with_its_rewritten_index() {
     let uhub = Uhub::bare();
 
     let dry = uhub.run(&["mirror", &source, "--to", &to, "--dry-run"]).await.ok_json();
-    assert_eq!(dry[0]["result"], "would_copy");
-    assert_eq!(dry[0]["bytes"], pushed.blob_bytes());
+    assert_eq!(dry["images"][0]["result"], "would_copy");
+    assert_eq!(dry["images"][0]["bytes"], pushed.blob_bytes());
     assert_eq!(image::head_manifest(&dst.target(), "ops/web", "2").await, None, "a dry run pushes nothing");
 
     let run = uhub.run(&["mirror", &source, "--to", &to, "--platform", "linux/arm64"]).await.ok_json();
-    assert_eq!(run[0]["result"], "copied");
-    assert_eq!(run[0]["source_digest"], pushed.digest.as_str());
-    assert_eq!(run[0]["platforms"], serde_json::json!(["linux/arm64"]));
+    assert_eq!(run["images"][0]["result"], "copied");
+    assert_eq!(run["images"][0]["source_digest"], pushed.digest.as_str());
+    assert_eq!(run["images"][0]["platforms"], serde_json::json!(["linux/arm64"]));
     let (_, index) = image::get_manifest(&dst.target(), "ops/web", "2").await.unwrap();
     let index: Value = serde_json::from_slice(&index).unwrap();
     let children: Vec<&str> =
@@ -74,7 +75,7 @@ async fn a_dry_run_then_a_platform_subset_with_its_rewritten_index() {
 
     let missing = uhub.run(&["mirror", &source, "--to", &to, "--platform", "linux/ppc64le"]).await;
     assert_eq!(missing.status, 4, "{missing:#?}");
-    let error = missing.json()[0]["error"].as_str().unwrap().to_owned();
+    let error = missing.json()["images"][0]["error"].as_str().unwrap().to_owned();
     assert!(error.ends_with("has no platform linux/ppc64le; it has linux/amd64, linux/arm64"), "{error}");
 }
 
@@ -99,17 +100,18 @@ async fn a_source_failing_midway_leaves_the_others_copied_and_the_report_exact()
     let json = run.json();
     assert_eq!(
         rows(&json),
+        // The failure first, then the others in order.
         vec![
-            (format!("{to}/a:1"), "copied".to_owned()),
             (format!("{to}/b:1"), "failed".to_owned()),
+            (format!("{to}/a:1"), "copied".to_owned()),
             (format!("{to}/c:1"), "copied".to_owned()),
         ]
     );
-    assert_eq!(json[0]["digest"], first.digest.as_str());
-    assert_eq!(json[2]["digest"], last.digest.as_str());
-    let error = json[1]["error"].as_str().unwrap();
+    assert_eq!(json["images"][1]["digest"], first.digest.as_str());
+    assert_eq!(json["images"][2]["digest"], last.digest.as_str());
+    let error = json["images"][0]["error"].as_str().unwrap();
     assert!(error.contains("the bytes served have digest") && error.contains("nothing was committed"), "{error}");
-    assert_eq!(json[1]["digest"], Value::Null);
+    assert_eq!(json["images"][0]["digest"], Value::Null);
     assert_eq!(image::head_manifest(&dst.target(), "m/b", "1").await, None);
     image::assert_same_image(&src.target(), "a", &dst.target(), "m/a", "1").await;
     image::assert_same_image(&src.target(), "c", &dst.target(), "m/c", "1").await;
@@ -130,7 +132,7 @@ async fn a_missing_uhub_repository_is_created_private_first_and_only_once() {
     assert_eq!(mock.requests("CreateRepo"), 0);
 
     let run = uhub.run(&["mirror", &source, "--to", &to, "--registry", &uhub_registry.host()]).await;
-    assert_eq!(run.ok_json()[0]["result"], "copied");
+    assert_eq!(run.ok_json()["images"][0]["result"], "copied");
     assert!(run.stderr.contains("created the private UHub repository newrepo"), "{run:#?}");
     assert_eq!(mock.requests("CreateRepo"), 1);
     let repos = support::client(&mock).get_repo().repo_type(uhub_sdk::RepoType::Private).send().await.unwrap();
@@ -138,7 +140,7 @@ async fn a_missing_uhub_repository_is_created_private_first_and_only_once() {
     image::assert_same_image(&src.target(), "lib/tool", &uhub_registry.target(), "newrepo/tool", "3").await;
 
     let again = uhub.run(&["mirror", &source, "--to", &to, "--registry", &uhub_registry.host()]).await;
-    assert_eq!(again.ok_json()[0]["result"], "unchanged");
+    assert_eq!(again.ok_json()["images"][0]["result"], "unchanged");
     assert_eq!(mock.requests("CreateRepo"), 1, "an existing repository is not created again");
 
     // UHub's own registry without API keys: an error naming them, before any copy.
@@ -149,7 +151,7 @@ async fn a_missing_uhub_repository_is_created_private_first_and_only_once() {
     // Another registry is not UHub: no API call, so no keys needed.
     let other = Registry::start();
     let plain = Uhub::bare().run(&["mirror", &source, "--to", &format!("{}/x", other.host())]).await;
-    assert_eq!(plain.ok_json()[0]["result"], "copied");
+    assert_eq!(plain.ok_json()["images"][0]["result"], "copied");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,13 +164,13 @@ async fn credentials_from_the_environment_work_and_no_password_is_ever_printed()
 
     let good = Uhub::bare().var("UHUB_SRC_CREDS", "alice:s3cret-pass");
     let run = good.run(&["mirror", &source, "--to", &to, "--debug"]).await;
-    assert_eq!(run.ok_json()[0]["result"], "copied");
+    assert_eq!(run.ok_json()["images"][0]["result"], "copied");
     assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"), "{run:#?}");
 
     let wrong = Uhub::bare().var("UHUB_SRC_CREDS", "alice:wrong-pass-42");
     let run = wrong.run(&["mirror", &source, "--to", &format!("{}/other", dst.host()), "--debug"]).await;
     assert_eq!(run.status, 4, "{run:#?}");
-    assert!(run.json()[0]["error"].as_str().unwrap().contains("access denied"), "{run:#?}");
+    assert!(run.json()["images"][0]["error"].as_str().unwrap().contains("access denied"), "{run:#?}");
     assert!(!run.stdout.contains("wrong-pass-42") && !run.stderr.contains("wrong-pass-42"), "{run:#?}");
 
     let help = Uhub::bare().var("UHUB_DEST_CREDS", "bob:hidden-in-help").run(&["mirror", "--help"]).await;
@@ -225,8 +227,8 @@ async fn a_sync_file_copies_the_tags_it_chooses() {
             (format!("{}/m2/web:edge", dst.host()), "copied".to_owned())
         ]
     );
-    assert_eq!(json[0]["source"], format!("{}/lib/absent", src.host()));
-    let error = json[0]["error"].as_str().unwrap();
+    assert_eq!(json["images"][0]["source"], format!("{}/lib/absent", src.host()));
+    let error = json["images"][0]["error"].as_str().unwrap();
     assert!(error.starts_with("listing its tags: list tags of") && error.ends_with("not found"), "{error}");
 
     std::fs::write(&file, "[[source]]\nfrom = \"x.example/a\"\nnewest = \"two\"\n").unwrap();
@@ -289,7 +291,8 @@ async fn sigint_finishes_the_image_in_flight_starts_no_other_and_reports() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         rows(&report).into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
-        vec!["copied", "not_started", "not_started"],
+        // What the stop left unfinished comes before what finished.
+        vec!["not_started", "not_started", "copied"],
         "{report}"
     );
     image::assert_same_image(&src.target(), "a", &dst.target(), "m/a", "1").await;
@@ -318,7 +321,7 @@ async fn a_byte_progress_bar_is_drawn_on_a_terminal_only() {
     assert!(screen.contains("1 copied (3.0 MB sent), 0 unchanged"), "{screen}");
 
     let piped = uhub.run(&["mirror", &source, "--to", &format!("{}/p", dst.host())]).await;
-    assert_eq!(piped.ok_json()[0]["result"], "copied");
+    assert_eq!(piped.ok_json()["images"][0]["result"], "copied");
     assert!(!piped.stderr.contains("copying") && !piped.stderr.contains("MiB"), "{piped:#?}");
 }
 

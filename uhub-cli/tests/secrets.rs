@@ -140,7 +140,7 @@ async fn a_registry_echoing_the_credentials_shows_none_in_the_mirror_report_tabl
     let run = uhub.run(&args).await;
     assert_eq!(run.status, 4, "{run:#?}");
     let json = run.json();
-    for row in json.as_array().unwrap() {
+    for row in json["images"].as_array().unwrap() {
         assert_eq!(row["result"], "failed", "{row}");
     }
     assert_no_secret(&format!("{}\n{}", run.stdout, run.stderr), "mirror -o json");

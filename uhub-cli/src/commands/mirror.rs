@@ -6,26 +6,28 @@
 //! once (the other waits), two tags of one image are one copy and a tag, and a blob one
 //! repository of the destination registry received is mounted into the others. Each image's
 //! accessories (signatures, attestations, referrers) go with it and share its line, unless
-//! `--no-accessories`; a sync file's tags that are accessories' are not jobs of their own.
+//! `--no-accessories`; a sync file's tags that are accessories' are not jobs of their own. With
+//! `--shard K/N` only the sources whose destination repository falls to shard K are planned
+//! ([`crate::mirror::shard`]); the report is [`crate::mirror::report`]'s.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use futures::StreamExt;
-use serde::Serialize;
 use uhub_registry::names::InvalidName;
 use uhub_registry::{
-    AccessoryReport, CopyOptions, CopyReport, Credentials, Error as RegistryError, ImageRef, Ledger, Outcome, Platform,
-    Registry, is_accessory_tag,
+    CopyOptions, Credentials, Error as RegistryError, ImageRef, Ledger, Platform, Registry, Waits, is_accessory_tag,
 };
 
 use crate::cli::{Global, MirrorArgs};
 use crate::context::Ctx;
 use crate::exit::{self, Status};
 use crate::interrupt;
+use crate::mirror::report::{Line, Reporter, ShardTaken, Summary};
+use crate::mirror::shard::Shard;
 use crate::mirror::sync_file::{self, TagCandidate};
-use crate::terminal::output::{Output, Row};
+use crate::terminal::output::Output;
 use crate::terminal::progress::Progress;
 
 /// Blobs in flight per image, whatever `--concurrency` says: more only splits the bandwidth.
@@ -50,15 +52,28 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
         ));
     }
     let out = Output::new(global.output, global.quiet);
-    let Planned { jobs, unlisted, concurrency: file_concurrency } = match &args.file {
+    let out_for_people = out.for_people();
+    let reporter = Reporter::new(out);
+    let Planned { jobs, unlisted, concurrency: file_concurrency, shard: taken } = match &args.file {
         Some(path) => jobs_from_file(path, &args, &global.allow_credentials_to_realm).await?,
-        None => Planned { jobs: jobs_from_args(&args)?, unlisted: Vec::new(), concurrency: None },
+        None => jobs_from_args(&args)?,
     };
     check_distinct(&jobs)?;
+    if let Some(taken) = &taken {
+        crate::terminal::output::note(&taken.sentence());
+    }
+    for line in &unlisted {
+        reporter.finished(line)?;
+    }
     if jobs.is_empty() {
-        crate::terminal::output::note("nothing to copy: no source tag matched");
-        out.list(&unlisted)?;
-        return Ok(if unlisted.is_empty() { Status::Ok } else { Status::PartialFailure });
+        crate::terminal::output::note(match &taken {
+            Some(taken) if taken.sources == 0 => "nothing to copy: this shard took none of the sources",
+            _ => "nothing to copy: no source tag matched",
+        });
+        let summary = Summary::of(&unlisted, args.dry_run, taken, Waits::default());
+        let failed = unlisted.iter().any(Line::is_failure);
+        reporter.end(unlisted, &summary)?;
+        return Ok(if failed { Status::PartialFailure } else { Status::Ok });
     }
 
     let dest_creds = explicit_creds(args.dest_creds.as_deref(), "--dest-creds or UHUB_DEST_CREDS")?;
@@ -94,12 +109,12 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     let _reporting = interrupt::Deleting::start();
     let images = usize::from(args.images).max(1);
     let (sources, destinations) = (&sources, &destinations);
-    let mut lines: Vec<(usize, Line)> = futures::stream::iter(jobs.iter().enumerate().map(|(i, job)| {
+    let mut copies = futures::stream::iter(jobs.iter().enumerate().map(|(i, job)| {
         let options =
             CopyOptions { platforms: job.platforms.clone(), source_tags: job.source_tags.clone(), ..options.clone() };
         async move {
             if interrupt::reason().is_some() {
-                return (i, Line::not_started(job));
+                return (i, Line::not_started(&job.from, &job.to));
             }
             let copy = uhub_registry::copy_image(
                 sources.get(&job.from.host),
@@ -119,12 +134,15 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
                 result = copy => result,
                 () = cut => Err(RegistryError::Interrupted),
             };
-            (i, Line::of(job, result))
+            (i, Line::of(&job.from, &job.to, result))
         }
     }))
-    .buffer_unordered(images)
-    .collect()
-    .await;
+    .buffer_unordered(images);
+    let mut lines: Vec<(usize, Line)> = Vec::with_capacity(jobs.len());
+    while let Some((i, line)) = copies.next().await {
+        reporter.finished(&line)?;
+        lines.push((i, line));
+    }
     // A copy that waited for a rate limit until the deadline may end before the timer that
     // stops the run has run: it is the deadline all the same.
     if deadline.is_some_and(|deadline| std::time::Instant::now() >= deadline) {
@@ -133,19 +151,19 @@ pub async fn run(global: &Global, args: MirrorArgs) -> anyhow::Result<Status> {
     progress.finish();
     lines.sort_by_key(|(i, _)| *i);
     let lines: Vec<Line> = unlisted.into_iter().chain(lines.into_iter().map(|(_, line)| line)).collect();
-    out.list(&lines)?;
-    if out.for_people() {
-        crate::terminal::output::note(&summary(&lines, args.dry_run));
+    let summary = Summary::of(&lines, args.dry_run, taken, total_waits([sources, destinations]));
+    let failed = lines.iter().filter(|l| l.is_failure()).count();
+    let unfinished = lines.iter().filter(|l| l.is_unfinished()).count();
+    let total = lines.len();
+    reporter.end(lines, &summary)?;
+    if out_for_people {
         if let Some(waits) = rate_limit_waits([sources, destinations]) {
             crate::terminal::output::note(&waits);
         }
     }
     // A refused name is an image not copied: the run is not all it was asked to be.
-    let failed = lines.iter().filter(|l| matches!(l.result, "failed" | "refused")).count();
     if let Some(reason) = interrupt::reason() {
-        let unfinished = lines.iter().filter(|l| matches!(l.result, "not_started" | "interrupted")).count();
-        let what =
-            format!("{unfinished} of {} images not finished; running the same command again continues", lines.len());
+        let what = format!("{unfinished} of {total} images not finished; running the same command again continues");
         return Err(reason.error(&what));
     }
     Ok(if failed > 0 { Status::PartialFailure } else { Status::Ok })
@@ -218,17 +236,43 @@ impl Registries {
     }
 }
 
-fn jobs_from_args(args: &MirrorArgs) -> anyhow::Result<Vec<Job>> {
+/// The jobs the command line names (every one checked, then this shard's kept).
+fn jobs_from_args(args: &MirrorArgs) -> anyhow::Result<Planned> {
     let to = args.to.as_deref().ok_or_else(|| exit::usage("name the destination: --to HOST/REPO[/IMAGE]"))?;
     let platforms = platforms(&args.platform)?;
-    args.sources
+    let jobs = args
+        .sources
         .iter()
         .map(|text| {
             let from = ImageRef::parse(text).map_err(|e| exit::usage(e.to_string()))?;
             let to = destination(to, &from)?;
             Ok(Job { from, to, platforms: platforms.clone(), source_tags: None })
         })
-        .collect()
+        .collect::<anyhow::Result<Vec<Job>>>()?;
+    // Before the share is taken, so that every shard refuses a clash alike.
+    check_distinct(&jobs)?;
+    let (jobs, shard) = take_share(args.shard, jobs, |job| repository_of(&job.to));
+    Ok(Planned { jobs, unlisted: Vec::new(), concurrency: None, shard })
+}
+
+/// A repository as shards know it: `HOST/REPO`.
+fn repository_of(image: &ImageRef) -> String {
+    format!("{}/{}", image.host, image.repository)
+}
+
+/// The sources (arguments, or a sync file's `[[source]]`s) whose destination repository
+/// (`key`) is `shard`'s, all of them without `--shard`; and how many that is of how many.
+/// Every source of one destination repository is in one shard, so two processes never write
+/// one repository at once (the ledger keeps images of one process apart, not of two); all tags
+/// of a source repository go to one destination repository, so they stay together too.
+fn take_share<T>(shard: Option<Shard>, sources: Vec<T>, key: impl Fn(&T) -> String) -> (Vec<T>, Option<ShardTaken>) {
+    let Some(shard) = shard else {
+        return (sources, None);
+    };
+    let total = sources.len();
+    let taken: Vec<T> = sources.into_iter().filter(|s| shard.takes(&key(s))).collect();
+    let count = taken.len();
+    (taken, Some(ShardTaken::new(shard, count, total)))
 }
 
 fn platforms(texts: &[String]) -> anyhow::Result<Vec<Platform>> {
@@ -278,6 +322,8 @@ struct Planned {
     jobs: Vec<Job>,
     unlisted: Vec<Line>,
     concurrency: Option<usize>,
+    /// The share `--shard` took, when given.
+    shard: Option<ShardTaken>,
 }
 
 /// The jobs a sync file names: each source's tags listed on its registry and chosen by its
@@ -293,14 +339,17 @@ async fn jobs_from_file(path: &std::path::Path, args: &MirrorArgs, realms: &[Str
         })?;
         let texts = source.platforms.clone().or(file.platforms.clone()).unwrap_or_else(|| args.platform.clone());
         let platforms = platforms(&texts).with_context(|| place.clone())?;
-        destination(to, &from).with_context(|| place.clone())?;
-        sources.push((place, source, from, to, platforms));
+        let repository = repository_of(&destination(to, &from).with_context(|| place.clone())?);
+        sources.push((place, source, from, to, platforms, repository));
     }
     let src_creds = explicit_creds(args.src_creds.as_deref(), "--src-creds or UHUB_SRC_CREDS")?;
     one_host(src_creds.is_some(), sources.iter().map(|s| &s.2.host), "--src-creds (or UHUB_SRC_CREDS)")?;
+    // Every source is checked above, so each shard refuses a broken file alike; only this
+    // shard's are listed and copied.
+    let (sources, shard) = take_share(args.shard, sources, |s| s.5.clone());
     let mut registries = Registries::new(src_creds, realms);
-    let mut planned = Planned { jobs: Vec::new(), unlisted: Vec::new(), concurrency: file.concurrency };
-    for (place, source, from, to, platforms) in sources {
+    let mut planned = Planned { jobs: Vec::new(), unlisted: Vec::new(), concurrency: file.concurrency, shard };
+    for (place, source, from, to, platforms, _) in sources {
         registries.add(&from.host)?;
         let registry = registries.get(&from.host);
         let chosen = async {
@@ -404,12 +453,23 @@ async fn ensure_uhub_repositories(global: &Global, jobs: &[Job], dry_run: bool) 
             crate::terminal::output::note(&format!("would create the private UHub repository {repo}"));
             continue;
         }
-        ctx.client
-            .create_repo(repo)
-            .is_shared(false)
-            .await
-            .with_context(|| format!("creating the UHub repository {repo}"))?;
-        crate::terminal::output::note(&format!("created the private UHub repository {repo}"));
+        match ctx.client.create_repo(repo).is_shared(false).await {
+            Ok(_) => crate::terminal::output::note(&format!("created the private UHub repository {repo}")),
+            // Shards of one fleet (or any other client) may create it between our listing and
+            // our request: then it exists, which is all the copies need. Whether the error
+            // says so is the service's wording, so the listing decides.
+            Err(e) => {
+                let now: HashSet<String> = crate::listing::repos(&ctx.client, ctx.concurrency)
+                    .await?
+                    .into_iter()
+                    .map(|(r, _)| r.repo_name)
+                    .collect();
+                if !now.contains(repo) {
+                    return Err(anyhow::Error::new(e).context(format!("creating the UHub repository {repo}")));
+                }
+                crate::terminal::output::note(&format!("the UHub repository {repo} was created meanwhile; using it"));
+            }
+        }
     }
     Ok(())
 }
@@ -423,171 +483,6 @@ impl uhub_registry::Progress for Bar {
     }
     fn copied(&self, bytes: u64) {
         self.0.advance(bytes);
-    }
-}
-
-/// One image's line of the report.
-#[derive(Serialize)]
-struct Line {
-    source: String,
-    destination: String,
-    /// `copied`, `unchanged`, `would_copy`, `failed`, `interrupted` (some blobs copied, not
-    /// tagged), `not_started` or `refused` (a name the source listed that is not a tag; no
-    /// request was made for it).
-    result: &'static str,
-    digest: Option<String>,
-    /// The source's digest when `--platform` rewrote the index (so the digests differ).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source_digest: Option<String>,
-    /// The digest the destination's tag had before this copy moved it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    replaced: Option<String>,
-    platforms: Vec<String>,
-    bytes: u64,
-    blobs_copied: usize,
-    blobs_skipped: usize,
-    blobs_mounted: usize,
-    /// Bytes not sent: mounted from another repository of the destination registry.
-    bytes_mounted: u64,
-    /// Bytes not sent: the destination had them (or another job of the run brought them).
-    bytes_skipped: u64,
-    /// The image's signatures, attestations and referrers copied with it (their blobs and
-    /// bytes are in the counts above).
-    accessories: Vec<AccessoryReport>,
-    error: Option<String>,
-}
-
-impl Line {
-    fn of(job: &Job, result: Result<CopyReport, RegistryError>) -> Line {
-        match result {
-            Ok(report) => Line {
-                source: job.from.to_string(),
-                destination: job.to.to_string(),
-                result: match (report.outcome, &report.accessories_failed) {
-                    // The image is there; its line still fails, so the run says not all arrived.
-                    (_, Some(_)) => "failed",
-                    (Outcome::Copied, None) => "copied",
-                    (Outcome::Unchanged, None) => "unchanged",
-                    (Outcome::WouldCopy, None) => "would_copy",
-                },
-                source_digest: report.rewritten.then(|| report.source_digest.clone()),
-                replaced: report.replaced.clone(),
-                digest: Some(report.digest),
-                platforms: report.platforms,
-                bytes: report.bytes,
-                blobs_copied: report.blobs_copied,
-                blobs_skipped: report.blobs_skipped,
-                blobs_mounted: report.blobs_mounted,
-                bytes_mounted: report.bytes_mounted,
-                bytes_skipped: report.bytes_skipped,
-                error: report.accessories_failed.map(|why| {
-                    let image = match report.outcome {
-                        Outcome::Copied => "was copied",
-                        Outcome::Unchanged => "was already there",
-                        Outcome::WouldCopy => "would be copied",
-                    };
-                    format!("the image {image}, not all its accessories: {why}")
-                }),
-                accessories: report.accessories,
-            },
-            Err(e @ RegistryError::Interrupted) => {
-                Line { error: Some(e.to_string()), ..Line::empty(job, "interrupted") }
-            }
-            Err(e) => Line { error: Some(e.to_string()), ..Line::empty(job, "failed") },
-        }
-    }
-
-    /// A sync file's source whose tags could not be chosen (listing or reading them failed).
-    fn unlisted(source: &str, to: &str, error: &str) -> Line {
-        Line { error: Some(error.to_owned()), ..Line::blank(source.to_owned(), to.to_owned(), "failed") }
-    }
-
-    /// A name `image`'s registry listed that is not a tag: `why` says which (escaped).
-    fn refused(image: &str, to: &str, why: String) -> Line {
-        Line { error: Some(why), ..Line::blank(image.to_owned(), to.to_owned(), "refused") }
-    }
-
-    fn not_started(job: &Job) -> Line {
-        Line::empty(job, "not_started")
-    }
-
-    fn empty(job: &Job, result: &'static str) -> Line {
-        Line::blank(job.from.to_string(), job.to.to_string(), result)
-    }
-
-    fn blank(source: String, destination: String, result: &'static str) -> Line {
-        Line {
-            source,
-            destination,
-            result,
-            digest: None,
-            source_digest: None,
-            replaced: None,
-            platforms: Vec::new(),
-            bytes: 0,
-            blobs_copied: 0,
-            blobs_skipped: 0,
-            blobs_mounted: 0,
-            bytes_mounted: 0,
-            bytes_skipped: 0,
-            accessories: Vec::new(),
-            error: None,
-        }
-    }
-}
-
-impl Row for Line {
-    fn headers() -> &'static [&'static str] {
-        &["SOURCE", "DESTINATION", "RESULT", "DIGEST", "SIZE", "BLOBS", "DETAIL"]
-    }
-
-    fn cells(&self) -> Vec<String> {
-        let result = self.result.replace('_', " ");
-        let digest = self.digest.as_deref().map_or_else(String::new, short_digest);
-        let blobs = match self.result {
-            "failed" | "refused" | "interrupted" | "not_started" | "unchanged" => String::new(),
-            "would_copy" => format!("{} to send, {} present", self.blobs_copied, self.blobs_skipped),
-            _ if self.blobs_mounted > 0 => {
-                format!("{} sent, {} present, {} mounted", self.blobs_copied, self.blobs_skipped, self.blobs_mounted)
-            }
-            _ => format!("{} sent, {} present", self.blobs_copied, self.blobs_skipped),
-        };
-        let size = if blobs.is_empty() { String::new() } else { human_bytes(self.bytes) };
-        let mut details = Vec::new();
-        if let Some(e) = &self.error {
-            details.push(e.clone());
-        }
-        match self.accessories.len() {
-            0 => {}
-            1 => details.push("+1 accessory".to_owned()),
-            n => details.push(format!("+{n} accessories")),
-        }
-        if let Some(src) = &self.source_digest {
-            details.push(format!("index rewritten for {} (source {})", self.platforms.join(", "), short_digest(src)));
-        }
-        if let Some(old) = &self.replaced {
-            details.push(format!("the tag had {}", short_digest(old)));
-        }
-        let detail = details.join("; ");
-        vec![self.source.clone(), self.destination.clone(), result, digest, size, blobs, detail]
-    }
-
-    fn name(&self) -> String {
-        self.destination.clone()
-    }
-}
-
-fn short_digest(digest: &str) -> String {
-    digest.get(..19).unwrap_or(digest).to_owned()
-}
-
-/// `1.5 MB`: decimal units, as registries and docker show sizes.
-fn human_bytes(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1_000_000_000 => format!("{:.1} GB", b as f64 / 1e9),
-        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
-        b if b >= 1_000 => format!("{:.1} kB", b as f64 / 1e3),
-        b => format!("{b} B"),
     }
 }
 
@@ -610,28 +505,11 @@ fn rate_limit_waits(registries: [&Registries; 2]) -> Option<String> {
     (!each.is_empty()).then(|| format!("waited for rate limits: {}", each.join(", ")))
 }
 
-fn summary(lines: &[Line], dry_run: bool) -> String {
-    let count = |r: &str| lines.iter().filter(|l| l.result == r).count();
-    let bytes: u64 = lines.iter().map(|l| l.bytes).sum();
-    let mounted: u64 = lines.iter().map(|l| l.bytes_mounted).sum();
-    let mut parts = Vec::new();
-    if dry_run {
-        parts.push(format!("{} would be copied ({})", count("would_copy"), human_bytes(bytes)));
-    } else if mounted > 0 {
-        let (sent, mounted) = (human_bytes(bytes), human_bytes(mounted));
-        parts.push(format!("{} copied ({sent} sent, {mounted} mounted)", count("copied")));
-    } else {
-        parts.push(format!("{} copied ({} sent)", count("copied"), human_bytes(bytes)));
-    }
-    parts.push(format!("{} unchanged", count("unchanged")));
-    for (result, word) in
-        [("failed", "failed"), ("refused", "refused"), ("interrupted", "interrupted"), ("not_started", "not started")]
-    {
-        if count(result) > 0 {
-            parts.push(format!("{} {word}", count(result)));
-        }
-    }
-    parts.join(", ")
+/// Every wait of the run, a host that is source and destination counted once.
+fn total_waits(registries: [&Registries; 2]) -> Waits {
+    let by_host: BTreeMap<&String, Waits> =
+        registries.iter().flat_map(|r| r.by_host.iter()).map(|(host, registry)| (host, registry.waits())).collect();
+    by_host.into_values().fold(Waits::default(), |sum, w| Waits { count: sum.count + w.count, total: sum.total + w.total })
 }
 
 #[cfg(test)]
@@ -656,13 +534,5 @@ mod tests {
     fn bad_credentials_name_the_flag_and_never_echo_the_value() {
         let err = explicit_creds(Some("just-a-secret"), "--dest-creds or UHUB_DEST_CREDS").unwrap_err().to_string();
         assert!(err.contains("--dest-creds") && !err.contains("just-a-secret"), "{err}");
-    }
-
-    #[test]
-    fn sizes_read_as_docker_shows_them() {
-        assert_eq!(
-            (human_bytes(999), human_bytes(1500), human_bytes(2_345_678)),
-            ("999 B".into(), "1.5 kB".into(), "2.3 MB".into())
-        );
     }
 }

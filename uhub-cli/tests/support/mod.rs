@@ -83,6 +83,7 @@ const CLEARED: &[&str] = &[
     "UHUB_CONCURRENCY",
     "UHUB_SRC_CREDS",
     "UHUB_DEST_CREDS",
+    "UHUB_SHARD",
     "DOCKER_CONFIG",
     "HTTP_PROXY",
     "HTTPS_PROXY",
