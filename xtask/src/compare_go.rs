@@ -14,8 +14,10 @@
 //! envelope are left out.
 //!
 //! With `--pages`, each disagreement is classified: `importer` when the action's own page,
-//! imported alone, agrees with Go there (the merge made the difference), else `drift` (the page
-//! and Go disagree: the documentation moved on, or Go is wrong, which only a reader can tell).
+//! imported alone, agrees with Go there (the merge made the difference); else the page and Go
+//! disagree, and the page's own examples decide which one the wire bears out ([`judge`]):
+//! `drift` (the examples agree with Go: the documentation moved on), `go-bug` (they agree with
+//! the page), or `drift, undecided` when they say nothing either way.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
