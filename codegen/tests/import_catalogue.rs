@@ -377,8 +377,13 @@ fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
     uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
 }
 
+/// Each action's `Widgets` list type, by action.
+type Uses = Vec<(String, String)>;
+/// Each `Widget...` model's fields as (name, type, required), by model.
+type Shapes = Vec<(String, Vec<(String, String, bool)>)>;
+
 /// The model each action's `Widgets` list is of, and each model's fields, of a merged spec.
-fn widgets(catalog: &Catalog) -> (Vec<(String, String)>, Vec<(String, Vec<(String, String, bool)>)>) {
+fn widgets(catalog: &Catalog) -> (Uses, Shapes) {
     let spec = catalog.spec();
     let uses = spec.actions.iter().filter_map(|a| {
         let list = a.response.iter().find(|f| f.name == "Widgets")?;
