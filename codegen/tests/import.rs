@@ -211,8 +211,26 @@ fn a_page_says_whether_it_is_marked_old_in_the_older_layout_or_a_json_body_call(
     assert_eq!(
         current,
         PageFacts {
-            summary: "查询镜像的标签".into(), marked_old: false, legacy_layout: false, json_body: false
+            summary: "查询镜像的标签".into(),
+            marked_old: false,
+            legacy_layout: false,
+            json_body: false,
+            sent: current.sent.clone()
         }
+    );
+    // The request example's pairs as written, the duplicate ProjectId too.
+    let sent: Vec<(&str, &str)> = current.sent.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        sent,
+        [
+            ("Action", "GetImageTag"),
+            ("ProjectId", "p1"),
+            ("RepoName", "r1"),
+            ("ImageName", "i1"),
+            ("Offset", "0"),
+            ("Limit", "5"),
+            ("ProjectId", "p2")
+        ]
     );
     assert!(import(&page("zh_older_layout.md")).unwrap().page.legacy_layout);
     let old =

@@ -333,21 +333,24 @@ fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
         &[("Id", "string", true), ("Size", "int", true), ("Colour", "string", true), ("Ratio", "int", true)],
     );
     catalog.merge(catalog.import(&first).unwrap());
-    // Another action's page of the same product with a table of the same name: fewer fields,
-    // one more, one optional, one of another type, an int the other says is a float.
+    // Another action's page of the same product with a table of the same name that requires
+    // nothing (a page silent on which fields are always there): fewer fields, one more, one of
+    // another type, an int the other says is a float.
     let second = widget_page(
         "ListGadgets",
-        &[("Id", "string", true), ("Size", "string", false), ("Weight", "int", true), ("Ratio", "float", true)],
+        &[("Id", "string", false), ("Size", "string", false), ("Weight", "int", false), ("Ratio", "float", false)],
     );
     let notes = catalog.merge(catalog.import(&second).unwrap());
     assert_eq!(
         notes,
         [
             "models.Widget.Colour: required true → false: ListGadgets's page does not list it",
+            "models.Widget.Id: required true → false: ListGadgets's page says so",
             "models.Widget.Size: ListGadgets's page says string; the spec's int is kept, as other actions use it",
             "models.Widget.Size: required true → false: ListGadgets's page says so",
             "models.Widget.Weight: added, optional: other actions' pages do not list it",
             "models.Widget.Ratio: ListGadgets's page says float; int → float, which reads both",
+            "models.Widget.Ratio: required true → false: ListGadgets's page says so",
             "actions.ListGadgets: added; review its idempotency, pagination and descriptions",
         ]
     );
@@ -356,10 +359,10 @@ fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
     assert_eq!(
         shape(&widget.fields),
         owned(&[
-            ("Id", "string", true),
+            ("Id", "string", false),
             ("Size", "int", false),
             ("Colour", "string", false),
-            ("Ratio", "float", true),
+            ("Ratio", "float", false),
             ("Weight", "int", false)
         ])
     );
@@ -370,6 +373,79 @@ fn a_table_another_action_s_page_also_has_decodes_what_both_send() {
     );
     let notes = catalog.merge(catalog.import(&again).unwrap());
     assert!(notes.contains(&"models.Widget.Size: required false → true".to_owned()), "{notes:#?}");
+    assert!(notes.contains(&"models.Widget.Ratio: required false → true".to_owned()), "{notes:#?}");
+    uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
+}
+
+/// Each action's `Widgets` list type, by action.
+type Uses = Vec<(String, String)>;
+/// Each `Widget...` model's fields as (name, type, required), by model.
+type Shapes = Vec<(String, Vec<(String, String, bool)>)>;
+
+/// The model each action's `Widgets` list is of, and each model's fields, of a merged spec.
+fn widgets(catalog: &Catalog) -> (Uses, Shapes) {
+    let spec = catalog.spec();
+    let uses = spec.actions.iter().filter_map(|a| {
+        let list = a.response.iter().find(|f| f.name == "Widgets")?;
+        Some((a.name.clone(), list.ty.to_string()))
+    });
+    let models = spec.models.iter().filter(|m| m.name.starts_with("Widget"));
+    (uses.collect(), models.map(|m| (m.name.clone(), shape(&m.fields))).collect())
+}
+
+#[test]
+fn a_table_leaving_out_a_field_the_other_requires_is_another_object() {
+    let mut catalog = Catalog::new(real_spec());
+    let checks =
+        [("Id", "string", true), ("State", "string", true), ("Type", "string", true), ("Hint", "string", true)];
+    catalog.merge(catalog.import(&widget_page("ListChecks", &checks)).unwrap());
+    // Requires its fields and leaves out two the first requires: other objects, which merged
+    // would gain fields they never send.
+    let brief = [("Id", "string", true), ("State", "string", true)];
+    let notes = catalog.merge(catalog.import(&widget_page("ListBriefChecks", &brief)).unwrap());
+    assert_eq!(notes[0], "models.Widget2: added", "{notes:#?}");
+    // Leaves out nothing the first requires (Hint is there, optional): the same object.
+    let fuller =
+        [("Id", "string", true), ("State", "string", true), ("Type", "string", true), ("Hint", "string", false)];
+    catalog.merge(catalog.import(&widget_page("ListFullChecks", &fuller)).unwrap());
+    // Requires nothing: silent on what the objects carry, the same object as the first.
+    let silent = [("Id", "string", false), ("State", "string", false)];
+    catalog.merge(catalog.import(&widget_page("ListSilentChecks", &silent)).unwrap());
+    let (uses, models) = widgets(&catalog);
+    assert_eq!(
+        uses,
+        [
+            ("ListChecks".to_owned(), "array[Widget]".to_owned()),
+            ("ListBriefChecks".to_owned(), "array[Widget2]".to_owned()),
+            ("ListFullChecks".to_owned(), "array[Widget]".to_owned()),
+            ("ListSilentChecks".to_owned(), "array[Widget]".to_owned()),
+        ]
+    );
+    assert_eq!(
+        models,
+        [
+            (
+                "Widget".to_owned(),
+                owned(&[
+                    ("Id", "string", false),
+                    ("State", "string", false),
+                    ("Type", "string", false),
+                    ("Hint", "string", false)
+                ])
+            ),
+            ("Widget2".to_owned(), owned(&[("Id", "string", true), ("State", "string", true)])),
+        ]
+    );
+    // Imported again, each page finds its model and changes nothing.
+    let before = widgets(&catalog);
+    let again = catalog.import(&widget_page("ListBriefChecks", &brief)).unwrap();
+    assert_eq!(catalog.merge(again), Vec::<String>::new());
+    assert_eq!(widgets(&catalog), before);
+    // An action's own page that now requires one more field updates the action's model: it
+    // is the same table, documented anew, not another object.
+    let grown = [("Id", "string", true), ("State", "string", true), ("Since", "int", true)];
+    let notes = catalog.merge(catalog.import(&widget_page("ListBriefChecks", &grown)).unwrap());
+    assert_eq!(notes, ["models.Widget2.Since: added"]);
     uhub_codegen::load(&spec::to_text(&catalog.spec())).expect("merged catalogue is valid");
 }
 

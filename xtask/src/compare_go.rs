@@ -14,8 +14,10 @@
 //! envelope are left out.
 //!
 //! With `--pages`, each disagreement is classified: `importer` when the action's own page,
-//! imported alone, agrees with Go there (the merge made the difference), else `drift` (the page
-//! and Go disagree: the documentation moved on, or Go is wrong, which only a reader can tell).
+//! imported alone, agrees with Go there (the merge made the difference); else the page and Go
+//! disagree, and the page's own examples decide which one the wire bears out ([`judge`]):
+//! `drift` (the examples agree with Go: the documentation moved on), `go-bug` (they agree with
+//! the page), or `drift, undecided` when they say nothing either way.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -215,6 +217,208 @@ impl Comparison<'_, '_> {
     }
 }
 
+/// What a page's own examples say of a disagreement its page shares with Go: the examples are
+/// what the service sent and was sent, so the side they bear out is the one the wire agrees with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The example agrees with Go and contradicts the page's table: the table moved, the wire
+    /// did not (documentation drift).
+    Drift,
+    /// The example agrees with the page and contradicts Go: Go's struct is wrong.
+    GoBug,
+    /// No example decides (none, the value absent, or it fits both sides or neither): counted
+    /// as drift, and said to be undecided.
+    Undecided,
+}
+
+impl Verdict {
+    fn tag(self) -> &'static str {
+        match self {
+            Verdict::Drift => "drift",
+            Verdict::GoBug => "go-bug",
+            Verdict::Undecided => "drift, undecided",
+        }
+    }
+}
+
+/// A page's own examples, as written: the response example's JSON and the request example's
+/// `key=value` pairs (`Disks.0.Size`, `20`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wire<'w> {
+    pub response: Option<&'w serde_json::Value>,
+    pub request: &'w [(String, String)],
+}
+
+/// Judges a disagreement by the page's examples, the rule in full:
+/// - `missing field` (Go has it, the page does not): the example sends the key → `drift`;
+/// - `extra field` (the page has it, Go does not): the example sends the key → `go-bug`;
+/// - `type differs`: every value the example sends there fits the page's type and some value
+///   does not fit Go's → `go-bug`; the other way round → `drift` (a form value is text: it
+///   fits an int when it reads as one);
+/// - `required differs` (request): the request example leaves the parameter out, so the call
+///   works without it → `drift` when the page requires it, `go-bug` when Go does;
+/// - anything else, `undecided`: a key an example leaves out says nothing of a field (any field
+///   may be absent), nor does a required one it sends, nor a value that fits both types.
+pub fn judge(d: &Disagreement, wire: &Wire) -> Verdict {
+    let (side, path) = d.path.split_once('.').unwrap_or(("", &d.path));
+    let steps: Vec<&str> = path.split('.').collect();
+    let sent: Vec<Sent> = match side {
+        "response" => wire.response.map(|r| at_path(r, &steps)).unwrap_or_default(),
+        _ => wire.request.iter().filter(|(k, _)| key_under(k, &steps)).map(|(k, v)| Sent::Text(k, v)).collect(),
+    };
+    let has_request = side == "request" && !wire.request.is_empty();
+    match d.kind {
+        Kind::Missing if !sent.is_empty() => Verdict::Drift,
+        Kind::Extra if !sent.is_empty() => Verdict::GoBug,
+        Kind::TypeDiffers => {
+            // Only a value at the field itself, not one inside it.
+            let values: Vec<&Sent> = sent.iter().filter(|v| v.is_whole(&steps)).collect();
+            if values.is_empty() {
+                return Verdict::Undecided;
+            }
+            let page = values.iter().all(|v| v.fits_spec(&d.spec));
+            let go = values.iter().all(|v| v.fits_go(&d.go));
+            match (page, go) {
+                (true, false) => Verdict::GoBug,
+                (false, true) => Verdict::Drift,
+                _ => Verdict::Undecided,
+            }
+        }
+        Kind::RequiredDiffers if has_request && sent.is_empty() => {
+            if d.spec == "true" {
+                Verdict::Drift
+            } else {
+                Verdict::GoBug
+            }
+        }
+        _ => Verdict::Undecided,
+    }
+}
+
+/// A value an example sends at a path: JSON from the response, text from the request.
+#[derive(Debug)]
+enum Sent<'w> {
+    Json(&'w serde_json::Value),
+    Text(&'w str, &'w str),
+}
+
+impl Sent<'_> {
+    /// Whether it is the field's own value (a request key naming the field, not one below it).
+    fn is_whole(&self, steps: &[&str]) -> bool {
+        match self {
+            Sent::Json(_) => true,
+            Sent::Text(key, _) => {
+                let depth = steps.iter().map(|s| if s.ends_with("[]") { 2 } else { 1 }).sum::<usize>();
+                let key_depth = key.split('.').count();
+                // `Ids[]` names an item (`Ids.0`); a list of scalars may also be sent as `Ids.0`.
+                key_depth == depth || (key_depth == depth + 1 && steps.last().is_some_and(|s| !s.ends_with("[]")))
+            }
+        }
+    }
+
+    fn fits_spec(&self, spec: &str) -> bool {
+        let ty = TypeRef::parse(spec);
+        match self {
+            Sent::Json(v) => json_fits_spec(v, &ty),
+            Sent::Text(_, t) => text_fits(t, &ty.base().to_string()),
+        }
+    }
+
+    fn fits_go(&self, go: &str) -> bool {
+        match self {
+            Sent::Json(v) => json_fits_go(v, go.trim_start_matches('*')),
+            Sent::Text(_, t) => text_fits(t, go_scalar(go.trim_start_matches('*').trim_start_matches("[]"))),
+        }
+    }
+}
+
+/// The values a response example holds at a path (`Data.Sets[].Id`): a step ending in `[]`
+/// stands for each item of its list; `null` counts as absent.
+fn at_path<'v>(root: &'v serde_json::Value, steps: &[&str]) -> Vec<Sent<'v>> {
+    let mut here = vec![root];
+    for step in steps {
+        let (name, items) = step.strip_suffix("[]").map_or((*step, false), |n| (n, true));
+        here = here
+            .into_iter()
+            .filter_map(|v| v.get(name))
+            .flat_map(|v| match v {
+                serde_json::Value::Array(list) if items => list.iter().collect(),
+                v => vec![v],
+            })
+            .filter(|v| !v.is_null())
+            .collect();
+    }
+    here.into_iter().map(Sent::Json).collect()
+}
+
+/// Whether a request example's dotted key is at or below a path: `Targets.0.Port` is under
+/// `Targets[].Port` (an item's index, or the pages' `N`, stands for `[]`).
+fn key_under(key: &str, steps: &[&str]) -> bool {
+    let mut parts = key.split('.');
+    for step in steps {
+        let (name, items) = step.strip_suffix("[]").map_or((*step, false), |n| (n, true));
+        if parts.next() != Some(name) {
+            return false;
+        }
+        if items && !parts.next().is_some_and(|i| i == "N" || i == "n" || i.parse::<usize>().is_ok()) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The spec type a Go scalar is (`int` for `int64`), or Go's own word for a struct.
+fn go_scalar(go: &str) -> &str {
+    match go {
+        "int" | "int64" | "int32" | "uint" | "uint64" | "uint32" => "int",
+        "float64" | "float32" => "float",
+        other => other,
+    }
+}
+
+/// Whether a form value (text) fits a scalar type: text fits a string, a time, an enum; a
+/// number or bool only when it reads as one.
+fn text_fits(text: &str, ty: &str) -> bool {
+    match ty {
+        "int" => text.parse::<i64>().is_ok(),
+        "float" => text.parse::<f64>().is_ok(),
+        "bool" => matches!(text, "true" | "false"),
+        _ => true,
+    }
+}
+
+fn json_fits_spec(v: &serde_json::Value, ty: &TypeRef) -> bool {
+    use serde_json::Value as J;
+    match (ty, v) {
+        (TypeRef::Json, _) => true,
+        (TypeRef::Array(inner), J::Array(items)) => items.iter().all(|i| i.is_null() || json_fits_spec(i, inner)),
+        (TypeRef::Array(_), _) => false,
+        (TypeRef::String, J::String(_)) | (TypeRef::Bool, J::Bool(_)) | (TypeRef::Float, J::Number(_)) => true,
+        (TypeRef::Int, J::Number(n)) => n.is_i64() || n.is_u64(),
+        (TypeRef::Time, J::Number(_) | J::String(_)) => true,
+        // An enum is a string, a model an object.
+        (TypeRef::Named(_), J::String(_) | J::Object(_)) => true,
+        _ => false,
+    }
+}
+
+fn json_fits_go(v: &serde_json::Value, go: &str) -> bool {
+    use serde_json::Value as J;
+    if let Some(item) = go.strip_prefix("[]") {
+        return matches!(v, J::Array(items) if items.iter().all(|i| i.is_null() || json_fits_go(i, item)));
+    }
+    match (go_scalar(go), v) {
+        ("interface{}" | "any", _) => true,
+        (m, _) if m.starts_with("map[") => v.is_object(),
+        ("string", J::String(_)) | ("bool", J::Bool(_)) | ("float", J::Number(_)) => true,
+        ("int", J::Number(n)) => n.is_i64() || n.is_u64(),
+        ("string" | "bool" | "float" | "int", _) => false,
+        // A struct of the package.
+        (_, J::Object(_)) => true,
+        _ => false,
+    }
+}
+
 /// The command's options.
 #[derive(Debug, Default)]
 pub struct Options {
@@ -253,10 +457,13 @@ struct Row {
     only_spec: usize,
     only_go: usize,
     fields: usize,
-    /// Per kind, then `importer` and `drift` (when pages classify).
+    /// Per kind, then `importer`, `drift` (undecided included), `go-bug` and the undecided
+    /// (when pages classify).
     kinds: [usize; 4],
     importer: usize,
     drift: usize,
+    go_bug: usize,
+    undecided: usize,
 }
 
 pub fn run(opts: &Options, out: &mut dyn Write) -> Result<(), String> {
@@ -288,21 +495,30 @@ pub fn run(opts: &Options, out: &mut dyn Write) -> Result<(), String> {
         };
         row.actions += 1;
         row.fields += fields;
-        let single = alone.get(&action.name).and_then(|i| {
+        let page = alone.get(&action.name);
+        let single = page.and_then(|i| {
             let types = SpecTypes::new(&i.models);
             compare_action(&i.action.request, &i.action.response, &types, &action.name, go).map(|(_, d)| d)
         });
+        let wire = page.map(|i| Wire { response: crate::example_check::example(i), request: &i.page.sent });
         for d in found {
             row.kinds[KINDS.iter().position(|k| *k == d.kind).unwrap_or(0)] += 1;
-            let class = match &single {
-                Some(own) if own.iter().any(|o| o.path == d.path && o.kind == d.kind) => "drift",
-                Some(_) => "importer",
-                None => "",
+            // The page's own words on the disagreement are judged, not the merged spec's.
+            let own = single.as_ref().map(|own| own.iter().find(|o| o.path == d.path && o.kind == d.kind));
+            let class = match (own, &wire) {
+                (Some(Some(o)), Some(wire)) => judge(o, wire).tag(),
+                (Some(None), _) => "importer",
+                _ => "",
             };
             match class {
                 "drift" => row.drift += 1,
+                "go-bug" => row.go_bug += 1,
                 "importer" => row.importer += 1,
-                _ => {}
+                "" => {}
+                _ => {
+                    row.drift += 1;
+                    row.undecided += 1;
+                }
             }
             if !opts.counts {
                 let class = if class.is_empty() { String::new() } else { format!(" [{class}]") };
@@ -340,13 +556,13 @@ fn table(rows: &BTreeMap<String, Row>, classified: bool) -> String {
     let kinds: Vec<String> = KINDS.iter().map(Kind::to_string).collect();
     columns.extend(kinds.iter().map(String::as_str));
     if classified {
-        columns.extend(["importer", "drift"]);
+        columns.extend(["importer", "drift", "of which undecided", "go-bug"]);
     }
     let cells = |r: &Row| {
         let mut c = vec![r.actions, r.only_spec, r.only_go, r.fields];
         c.extend(r.kinds);
         if classified {
-            c.extend([r.importer, r.drift]);
+            c.extend([r.importer, r.drift, r.undecided, r.go_bug]);
         }
         c
     };
@@ -531,7 +747,9 @@ type BuildInfo struct {
             "{out}"
         );
         assert!(
-            out.contains("build ListBuild: response.Build.Owner: extra field: spec string, go none [drift]\n"),
+            out.contains(
+                "build ListBuild: response.Build.Owner: extra field: spec string, go none [drift, undecided]\n"
+            ),
             "{out}"
         );
         let opts = parse(&[&spec, &go_dir, "--pages", &pages, "--counts"]).unwrap();
@@ -539,7 +757,103 @@ type BuildInfo struct {
         run(&opts, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(out.starts_with("product  actions in both"), "only the table: {out}");
-        assert!(out.contains("importer  drift\nbuild"), "{out}");
+        assert!(out.contains("importer  drift  of which undecided  go-bug\nbuild"), "{out}");
+    }
+
+    #[test]
+    fn the_page_s_own_examples_tell_drift_from_a_go_bug() {
+        let tree = Scratch::with_spec();
+        let go = "type ShowBuildRequest struct {\n\tBuildId *string `required:\"true\"`\n\
+                  \tZone *string `required:\"false\"`\n\tTag *string `required:\"false\"`\n\
+                  \tLimit *string `required:\"true\"`\n}\n\
+                  type ShowBuildResponse struct {\n\tBuild BuildInfo\n\tCount string\n\tNote string\n}\n\
+                  type BuildInfo struct {\n\tState string\n\tSize string\n\tCreated int\n}\n";
+        std::fs::create_dir_all(tree.0.join("go/services/build")).unwrap();
+        tree.file("go/services/build/apis.go", go);
+        std::fs::create_dir_all(tree.0.join("pages/build-api")).unwrap();
+        let page = "# 构建 - ShowBuild\n\n## 请求参数\n\n| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\
+                    | **BuildId** | string | 构建 |**Yes**|\n| **Zone** | string | 可用区 |**Yes**|\n\
+                    | **Limit** | int | 数量 |No|\n\n## 响应字段\n\n\
+                    | 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\
+                    | **Build** | [*BuildInfo*](#BuildInfo) | 构建 |No|\n| **Count** | int | 数量 |No|\n\n\
+                    #### 数据模型\n\n#### BuildInfo\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\
+                    | **State** | string | 状态 |No|\n| **Size** | int | 大小 |No|\n| **Owner** | string | 谁 |No|\n\n\
+                    ## 请求示例\n\n```\nhttps://api.ucloud.cn/?Action=ShowBuild\n&BuildId=b1\n```\n\n\
+                    ## 响应示例\n\n```json\n{\"RetCode\": 0, \"Action\": \"ShowBuildResponse\", \"Count\": 3,\n\
+                    \"Build\": {\"State\": \"Done\", \"Size\": \"12GB\", \"Owner\": \"me\", \"Created\": 1700000000}}\n```\n";
+        tree.file("pages/build-api/show_build.md", page);
+        let pages = tree.0.join("pages").display().to_string();
+        let spec = tree.0.join(uhub_codegen::sync::SPEC).display().to_string();
+        let opts = crate::import_doc::parse(&[&pages, "--write", "--allow-partial", "--spec", &spec]).unwrap();
+        crate::import_batch::run(&tree.0, &opts, &mut Vec::new(), &mut Vec::new()).unwrap();
+        let go_dir = tree.0.join("go").display().to_string();
+        let opts = parse(&[&spec, &go_dir, "--pages", &pages]).unwrap();
+        let mut out = Vec::new();
+        run(&opts, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("build ShowBuild")).collect();
+        assert_eq!(
+            lines,
+            [
+                // The call was made without Zone, as Go allows: the page's flag moved.
+                "build ShowBuild: request.Zone: required differs: spec true, go false [drift]",
+                // The example sends no Tag: its absence says nothing.
+                "build ShowBuild: request.Tag: missing field: spec none, go *string [drift, undecided]",
+                // The call was made without Limit, which Go requires.
+                "build ShowBuild: request.Limit: required differs: spec false, go true [go-bug]",
+                // Sent neither way: a string fits a form value that is a number.
+                "build ShowBuild: request.Limit: type differs: spec int, go string [drift, undecided]",
+                "build ShowBuild: response.Build.Size: type differs: spec int, go string [drift]",
+                "build ShowBuild: response.Build.Created: missing field: spec none, go int [drift]",
+                "build ShowBuild: response.Build.Owner: extra field: spec string, go none [go-bug]",
+                // The wire sends a number: Go's string fails on it.
+                "build ShowBuild: response.Count: type differs: spec int, go string [go-bug]",
+                "build ShowBuild: response.Note: missing field: spec none, go string [drift, undecided]",
+            ],
+            "{out}"
+        );
+        let row = out.lines().rfind(|l| l.starts_with("build ")).unwrap();
+        let cells: Vec<&str> = row.split_whitespace().skip(1).collect();
+        // ... importer 0, drift 6 (3 of them undecided), go-bug 3.
+        assert_eq!(cells, ["1", "0", "0", "7", "3", "1", "3", "2", "0", "6", "3", "3"], "{out}");
+    }
+
+    #[test]
+    fn a_verdict_needs_a_value_that_fits_one_side_only() {
+        let d = |path: &str, kind, spec: &str, go: &str| Disagreement {
+            path: path.into(),
+            kind,
+            spec: spec.into(),
+            go: go.into(),
+        };
+        let response = serde_json::json!({"Sets": [{"Id": 7, "Tags": ["a"]}, {"Id": null}], "At": "2024-01-01"});
+        let wire = Wire { response: Some(&response), request: &[] };
+        // Each item of a list is judged; null is no value.
+        assert_eq!(judge(&d("response.Sets[].Id", Kind::TypeDiffers, "int", "string"), &wire), Verdict::GoBug);
+        assert_eq!(judge(&d("response.Sets[].Id", Kind::TypeDiffers, "string", "int"), &wire), Verdict::Drift);
+        assert_eq!(judge(&d("response.Sets[].Id", Kind::TypeDiffers, "float", "int"), &wire), Verdict::Undecided);
+        assert_eq!(judge(&d("response.Sets[].Tags", Kind::TypeDiffers, "string", "[]string"), &wire), Verdict::Drift);
+        assert_eq!(judge(&d("response.Sets[].Tags[]", Kind::TypeDiffers, "int", "string"), &wire), Verdict::Drift);
+        assert_eq!(judge(&d("response.At", Kind::TypeDiffers, "time", "int"), &wire), Verdict::GoBug);
+        assert_eq!(judge(&d("response.Sets", Kind::TypeDiffers, "array[Set]", "string"), &wire), Verdict::GoBug);
+        assert_eq!(judge(&d("response.Gone", Kind::Extra, "string", "none"), &wire), Verdict::Undecided);
+        assert_eq!(judge(&d("response.Sets[].Tags", Kind::Missing, "none", "[]string"), &wire), Verdict::Drift);
+        // No example at all: nothing decides.
+        let none = Wire::default();
+        assert_eq!(judge(&d("response.Sets[].Id", Kind::TypeDiffers, "int", "string"), &none), Verdict::Undecided);
+        assert_eq!(judge(&d("request.Zone", Kind::RequiredDiffers, "true", "false"), &none), Verdict::Undecided);
+        // Form values: an index or N stands for a list's item; a value that reads as neither
+        // an int nor a bool fits only a string.
+        let sent = [("Disks.0.Size".to_owned(), "big".to_owned()), ("Ids.N".to_owned(), "5".to_owned())];
+        let wire = Wire { response: None, request: &sent };
+        assert_eq!(judge(&d("request.Disks[].Size", Kind::TypeDiffers, "int", "*string"), &wire), Verdict::Drift);
+        assert_eq!(judge(&d("request.Disks[].Size", Kind::TypeDiffers, "string", "*int"), &wire), Verdict::GoBug);
+        assert_eq!(judge(&d("request.Ids[]", Kind::TypeDiffers, "int", "string"), &wire), Verdict::Undecided);
+        assert_eq!(judge(&d("request.Disks", Kind::Extra, "array[Disk]", "none"), &wire), Verdict::GoBug);
+        assert_eq!(judge(&d("request.Disk", Kind::Extra, "string", "none"), &wire), Verdict::Undecided);
+        // A required parameter the call sends decides nothing.
+        assert_eq!(judge(&d("request.Disks", Kind::RequiredDiffers, "true", "false"), &wire), Verdict::Undecided);
+        assert_eq!(judge(&d("request.Zone", Kind::RequiredDiffers, "false", "true"), &wire), Verdict::GoBug);
     }
 
     #[test]

@@ -40,7 +40,9 @@ const USAGE: &str = "usage: cargo xtask <command>
                                 (services/<product>/{apis,models}.go) and lists every
                                 missing or extra field, type and required flag that differs;
                                 with --pages, each is `importer` (the page alone agrees with
-                                Go) or `drift`; --counts prints only the table per product
+                                Go), else by the page's own examples `drift` (they agree with
+                                Go), `go-bug` (they agree with the page) or `drift, undecided`;
+                                --counts prints only the table per product
   fmt-spec                      rewrite spec/uhub.json in its canonical form
   fmt-spec --check              write nothing; fail if spec/uhub.json is not in canonical form
   synth-spec N                  print a synthetic spec of N actions with the shapes of UCloud's

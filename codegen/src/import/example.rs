@@ -126,6 +126,11 @@ enum Slot {
     List(BTreeMap<usize, Slot>),
 }
 
+/// A request example line's `key=value` (the last one of a URL's query, or a form line).
+pub(super) fn pair(line: &str) -> Option<(&str, &str)> {
+    line.rsplit_once('?').map_or(line, |(_, query)| query).trim().trim_start_matches('&').split_once('=')
+}
+
 fn request_values(
     lines: &[String],
     known: &Known,
@@ -135,8 +140,7 @@ fn request_values(
 ) -> Map<String, Value> {
     let mut top: Vec<(String, Slot)> = Vec::new();
     for line in lines {
-        let pair = line.rsplit_once('?').map_or(line.as_str(), |(_, query)| query).trim().trim_start_matches('&');
-        let Some((key, raw)) = pair.split_once('=') else { continue };
+        let Some((key, raw)) = pair(line) else { continue };
         if key.split('.').count() > 2 * dotted::MAX_DEPTH {
             problems.push(format!("request example: {key} nests deeper than any parameter; skipped"));
             continue;

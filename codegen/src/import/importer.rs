@@ -42,6 +42,10 @@ pub struct PageFacts {
     /// The request example is a JSON body (`Content-Type: application/json`, `--data '{...}'`):
     /// the page documents the action called with JSON, not its form-encoded call.
     pub json_body: bool,
+    /// The request example's parameters as the page writes them (`Disks.0.Size`, `20`), every
+    /// one: the example folded into the action keeps only what fits the page's table, so what
+    /// the page's call really sent is kept here (a check against another SDK reads it).
+    pub sent: Vec<(String, String)>,
 }
 
 impl PageFacts {
@@ -54,7 +58,14 @@ impl PageFacts {
             .iter()
             .map(|l| l.trim())
             .any(|l| l.to_lowercase().contains("application/json") || (l.starts_with("--data") && l.contains('{')));
-        PageFacts { summary: summary.to_owned(), marked_old, legacy_layout: page.legacy_layout, json_body }
+        let sent = page.request_example.iter().filter_map(|l| example::pair(l)).map(|(k, v)| (k.into(), v.into()));
+        PageFacts {
+            summary: summary.to_owned(),
+            marked_old,
+            legacy_layout: page.legacy_layout,
+            json_body,
+            sent: sent.collect(),
+        }
     }
 }
 

@@ -41,9 +41,12 @@
 //! (`Disks.0.Size=20` → `"Disks": [{"Size": 20}]`), typed by the imported parameters.
 //!
 //! **Tables named like a model of the spec.** A page's table merges into the target spec's
-//! model of its name, unless the two describe different objects: no field in common, or a field
-//! spelled in another case (`UGNId` beside `UGNID`). Then the table takes the next numbered name
-//! (`UGN2`), or the numbered model an earlier import of it made.
+//! model of its name, unless the two describe different objects: no field in common, a field
+//! spelled in another case (`UGNId` beside `UGNID`), or one side, requiring some field, lacks a
+//! field the other requires (a table silent on what is required lacks nothing by this rule).
+//! Then the table takes the next numbered name (`UGN2`), or the numbered model an earlier
+//! import of it made. A model the action already uses, numbered or not, is its page's table
+//! again, and the page updates it.
 //!
 //! **Enumerations.** A string field whose description lists its values (`枚举值`, `可选值`,
 //! `取值`, `Enumeration values`, `Allowed values`, ...) is typed with an enum: an enum of the

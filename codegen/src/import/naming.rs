@@ -15,8 +15,9 @@
 use std::collections::BTreeSet;
 
 use super::context::Context;
-use super::page::Page;
+use super::page::{ModelTable, Page, Row};
 use crate::names;
+use crate::spec::Model;
 
 #[derive(Debug)]
 pub(super) struct Namer<'a> {
@@ -85,11 +86,24 @@ pub(super) fn rename_clashing_tables(page: &mut Page, ctx: Context, action: &str
         let rust = names::type_name(name);
         own.contains(&rust) || (ctx.model(name).is_none() && ctx.is_taken_by_other_than_model(&rust))
     };
+    // The models the action already uses are its page's tables from an earlier import (or
+    // written by hand for it): the page updates them, whatever it now says.
+    // So is a numbered model of the table's name the action uses (`Widget2`): the page's table,
+    // split off before; whatever the product's model of that name has become since (another
+    // page may have made its fields optional), the table goes there again.
+    let its_own = models_of(ctx, action);
+    let numbered_own = |table: &str| {
+        its_own
+            .iter()
+            .find(|m| m.strip_prefix(table).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())))
+            .cloned()
+    };
     let clashing: Vec<(String, bool)> = page
         .models
         .iter()
         .filter_map(|t| {
-            let other = ctx.model(&t.name).is_some_and(|m| another_model(t, m));
+            let other = !its_own.contains(&t.name)
+                && (numbered_own(&t.name).is_some() || ctx.model(&t.name).is_some_and(|m| another_model(t, m)));
             (other || taken_by_other(&t.name)).then(|| (t.name.clone(), other))
         })
         .collect();
@@ -102,12 +116,13 @@ pub(super) fn rename_clashing_tables(page: &mut Page, ctx: Context, action: &str
         };
         // A numbered model an earlier import of such a table made is this table's again.
         let same_again = |name: &str| ctx.model(name).is_some_and(|m| !another_model(table, m));
-        let new =
-            (2..).map(|n| format!("{old}{n}")).find(|n| same_again(n) || !in_use(n)).expect("some number is free");
+        let new = numbered_own(&old).unwrap_or_else(|| {
+            (2..).map(|n| format!("{old}{n}")).find(|n| same_again(n) || !in_use(n)).expect("some number is free")
+        });
         notes.push(if other {
             format!(
                 "models.{new}: the page's table {old}, renamed: the product's model {old} is another one (no field \
-                 in common, or a field spelled in another case)"
+                 in common, a field spelled in another case, or one lacks a field the other requires)"
             )
         } else {
             format!(
@@ -130,19 +145,51 @@ pub(super) fn rename_clashing_tables(page: &mut Page, ctx: Context, action: &str
     notes
 }
 
+/// The models the spec's action of that name uses, directly or through other models.
+fn models_of(ctx: Context, action: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let Some(action) = ctx.action(action) else { return seen };
+    let mut todo: Vec<&crate::spec::Field> = action.request.iter().chain(&action.response).collect();
+    while let Some(f) = todo.pop() {
+        let Some(model) = f.ty.base().name().and_then(|n| ctx.model(n)) else { continue };
+        if seen.insert(model.name.clone()) {
+            todo.extend(&model.fields);
+        }
+    }
+    seen
+}
+
 /// Whether a page's table describes another object than the spec's model of its name (two pages
-/// of one product naming two things alike, as ugn's `UGN` with `UGNId` and `Tag` beside the one
-/// with `UGNID` and `NetworkCount`): the two have no field in common, or one field is spelled
-/// in another case. Merged, one would gain the other's fields and lose a field to the other's
-/// spelling; a table that shares fields and spellings is the same model, merged as one.
-fn another_model(table: &super::page::ModelTable, model: &crate::spec::Model) -> bool {
-    let names: Vec<&str> = table.rows.iter().map(|r| r.name.split('.').next().unwrap_or(&r.name)).collect();
+/// of one product naming two things alike), by what the two say of their fields:
+/// - they have no field in common (ugn's `Net` of `Cidr` beside one of `NetID` and `Name`);
+/// - one field is spelled in another case (`UGNId` beside `UGNID`): merged, one would lose a
+///   field to the other's spelling;
+/// - one, which itself requires some field, lacks a field the other requires (udts'
+///   `CheckResultItem` requiring `State` and `ErrMessage` beside one that also requires
+///   `Type`, `Instruction` and `IsTarget`): a page that says which fields its objects always
+///   carry and leaves out one the other's always carry describes other objects, which the
+///   merge would give fields they never send.
+///
+/// A table that shares fields and spellings and lacks only fields the other leaves optional is
+/// the same object documented more or less fully (one page older than the other), and is
+/// merged as one; so is a table that requires nothing (many pages mark every response row
+/// optional): its silence on a field says nothing of the object (udts' `SyncData` without
+/// `ServerId` beside the one requiring it). A field made of dotted rows is required when any
+/// of its rows is.
+fn another_model(table: &ModelTable, model: &Model) -> bool {
+    let head = |r: &Row| r.name.split('.').next().unwrap_or(&r.name).to_owned();
+    let names: BTreeSet<String> = table.rows.iter().map(head).collect();
     if names.is_empty() || model.fields.is_empty() {
         return false;
     }
-    let common = names.iter().any(|n| model.fields.iter().any(|f| f.name == *n));
+    let listed = |name: &str| model.fields.iter().any(|f| f.name == name);
+    let common = names.iter().any(|n| listed(n));
     let recased = names.iter().any(|n| model.fields.iter().any(|f| f.name != *n && f.name.eq_ignore_ascii_case(n)));
-    !common || recased
+    let page_requires = table.rows.iter().any(|r| r.required);
+    let spec_requires = model.fields.iter().any(|f| f.required);
+    let page_lacks_required = page_requires && model.fields.iter().any(|f| f.required && !names.contains(&f.name));
+    let spec_lacks_required = spec_requires && table.rows.iter().any(|r| r.required && !listed(&head(r)));
+    !common || recased || page_lacks_required || spec_lacks_required
 }
 
 #[cfg(test)]
