@@ -7,7 +7,8 @@
 //! rustc's. The machine's load (the 1-minute figure of `/proc/loadavg`) is printed before and
 //! after each build, since on a shared machine the same build takes twice as long at load 4 as
 //! on idle cores. This binary also wraps rustc (`RUSTC_WRAPPER`) to sample the SDK's own rustc's
-//! peak resident memory (VmHWM) while it runs, and its time, shown beside the wait.
+//! peak resident memory (VmHWM) while it runs, and its time and CPU time (which, unlike the
+//! wait, hardly moves with the load: compare builds by it), shown beside the wait.
 //!
 //! `UHUB_BENCH_COMPILE_SIZES=7,500` measures other sizes, `UHUB_BENCH_COMPILE_RELEASE=0` skips the
 //! release builds; `UHUB_BENCH_COMPILE_SPEC=FILE` measures
@@ -23,7 +24,7 @@ use uhub_codegen::{spec, sync, synth};
 use crate::measure::{Row, Target};
 
 /// Set (to a file) when this binary runs as rustc's wrapper; the SDK's compilations append
-/// `<seconds> <peak kB>` lines to the file.
+/// `<seconds> <peak kB> <CPU seconds>` lines to the file.
 pub const WRAPPER_ENV: &str = "UHUB_BENCH_RUSTC_PEAK";
 
 /// The workspace's crates the SDK's build needs, by package name and folder.
@@ -97,14 +98,17 @@ struct Rustc {
     secs: f64,
     /// The SDK's own rustc within it.
     rustc_secs: f64,
+    /// That rustc's CPU time, user and system.
+    cpu_secs: f64,
     peak_kb: u64,
     /// `/proc/loadavg`'s 1-minute load before and after the build.
     load: (String, String),
 }
 
-/// A build's wait, its rustc's share and the load around it: `58.2s (rustc 57.9s, load 1.02 -> 1.87)`.
+/// A build's wait, its rustc's share and CPU time, and the load around it:
+/// `58.2s (rustc 57.9s, CPU 60.1s, load 1.02 -> 1.87)`.
 fn wait(r: &Rustc) -> String {
-    format!("{:.1}s (rustc {:.1}s, load {} -> {})", r.secs, r.rustc_secs, r.load.0, r.load.1)
+    format!("{:.1}s (rustc {:.1}s, CPU {:.1}s, load {} -> {})", r.secs, r.rustc_secs, r.cpu_secs, r.load.0, r.load.1)
 }
 
 fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> {
@@ -218,9 +222,12 @@ impl Scratch {
         let mut fields = text.lines().last().unwrap_or_default().split_whitespace();
         let rustc_secs = fields.next().and_then(|s| s.parse().ok());
         let peak_kb = fields.next().and_then(|s| s.parse().ok());
-        match (rustc_secs, peak_kb) {
-            (Some(rustc_secs), Some(peak_kb)) => Ok(Rustc { secs, rustc_secs, peak_kb, load }),
-            _ => Err(format!("the rustc wrapper wrote {text:?}, not \"<seconds> <kB>\"")),
+        let cpu_secs = fields.next().and_then(|s| s.parse().ok());
+        match (rustc_secs, peak_kb, cpu_secs) {
+            (Some(rustc_secs), Some(peak_kb), Some(cpu_secs)) => {
+                Ok(Rustc { secs, rustc_secs, cpu_secs, peak_kb, load })
+            }
+            _ => Err(format!("the rustc wrapper wrote {text:?}, not \"<seconds> <kB> <CPU seconds>\"")),
         }
     }
 
@@ -245,8 +252,8 @@ impl Scratch {
     }
 }
 
-/// As `RUSTC_WRAPPER`: runs rustc; for the SDK's own crate, samples its VmHWM until it exits and
-/// appends `<seconds> <peak kB>` to the file in [`WRAPPER_ENV`].
+/// As `RUSTC_WRAPPER`: runs rustc; for the SDK's own crate, samples its VmHWM and CPU time until
+/// it exits and appends `<seconds> <peak kB> <CPU seconds>` to the file in [`WRAPPER_ENV`].
 pub fn wrap(log: &Path, rustc: &[String]) -> ExitCode {
     let Some((program, args)) = rustc.split_first() else { return ExitCode::FAILURE };
     let measured = args.windows(2).any(|w| w[0] == "--crate-name" && w[1] == "uhub_sdk")
@@ -259,10 +266,11 @@ pub fn wrap(log: &Path, rustc: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut peak = 0;
+    let (mut peak, mut cpu) = (0, 0.0);
     let status = loop {
         if measured {
             peak = peak.max(vm_hwm_kb(child.id()).unwrap_or(0));
+            cpu = cpu_secs(child.id()).unwrap_or(cpu);
         }
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -274,7 +282,7 @@ pub fn wrap(log: &Path, rustc: &[String]) -> ExitCode {
         }
     };
     if measured && status.success() {
-        let line = format!("{:.3} {peak}\n", started.elapsed().as_secs_f64());
+        let line = format!("{:.3} {peak} {cpu:.2}\n", started.elapsed().as_secs_f64());
         let appended = fs::OpenOptions::new().create(true).append(true).open(log).and_then(|mut f| {
             use std::io::Write as _;
             f.write_all(line.as_bytes())
@@ -302,6 +310,18 @@ fn touch(path: &Path) -> Result<(), String> {
         .open(path)
         .and_then(|f| f.set_modified(std::time::SystemTime::now()))
         .map_err(|e| format!("cannot touch {}: {e}", path.display()))
+}
+
+/// The CPU time (user and system, all threads) a process has used so far: fields 14 and 15 of
+/// `/proc/PID/stat`, in the kernel's fixed 100 ticks a second. Unlike the wall time, it hardly
+/// moves with the machine's load, so two builds can be compared on a shared machine.
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after it are plain numbers.
+    let mut after_name = stat.rsplit_once(')')?.1.split_whitespace();
+    let utime: u64 = after_name.nth(11)?.parse().ok()?;
+    let stime: u64 = after_name.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
 }
 
 fn vm_hwm_kb(pid: u32) -> Option<u64> {

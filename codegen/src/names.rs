@@ -232,6 +232,7 @@ pub const SDK_ROOT_NAMES: &[&str] = &[
     "paginate",
     "retry",
     "runtime",
+    "serialize",
     "service",
     "sign",
     "signed",

@@ -66,25 +66,26 @@ impl ::uhub_sdk::runtime::serde::Serialize for WidgetColor {
         s.serialize_str(self.as_str())
     }
 }
+impl ::uhub_sdk::runtime::WireField for WidgetColor {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
+    }
+}
 /// Outer size of a widget or part.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Dimensions {
     /// Width in millimetres.
     ///
     /// Wire name: `Width`.
-    #[serde(rename = "Width")]
     pub width: i64,
     /// Height in millimetres.
     ///
     /// Wire name: `Height`.
-    #[serde(rename = "Height")]
     pub height: i64,
     /// Unit the service reports, when not millimetres.
     ///
     /// Wire name: `Unit`.
-    #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Dimensions {
@@ -96,12 +97,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Dimensions {
 }
 impl ::uhub_sdk::runtime::FieldTable for Dimensions {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Width" => Some(0usize),
-            "Height" => Some(1usize),
-            "Unit" => Some(2usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Width", "Height", "Unit"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -114,6 +110,32 @@ impl ::uhub_sdk::runtime::FieldTable for Dimensions {
             _ => self.unit = ::uhub_sdk::runtime::field(map)?,
         }
         Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for Dimensions {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for Dimensions {
+    fn name(&self) -> &'static str {
+        "Dimensions"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Width", ::uhub_sdk::runtime::WireField::value(&self.width));
+        field("Height", ::uhub_sdk::runtime::WireField::value(&self.height));
+        field("Unit", ::uhub_sdk::runtime::WireField::value(&self.unit));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for Dimensions {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Dimensions {
@@ -141,24 +163,20 @@ impl Dimensions {
     }
 }
 /// One part a widget is made of.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Part {
     /// Name of the part.
     ///
     /// Wire name: `PartName`.
-    #[serde(rename = "PartName")]
     pub part_name: String,
     /// How many of this part the widget has.
     ///
     /// Wire name: `Count`.
-    #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Size of one part, a model inside a model inside a model.
     ///
     /// Wire name: `Size`.
-    #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
     pub size: Option<Dimensions>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Part {
@@ -170,12 +188,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Part {
 }
 impl ::uhub_sdk::runtime::FieldTable for Part {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "PartName" => Some(0usize),
-            "Count" => Some(1usize),
-            "Size" => Some(2usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["PartName", "Count", "Size"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -188,6 +201,32 @@ impl ::uhub_sdk::runtime::FieldTable for Part {
             _ => self.size = ::uhub_sdk::runtime::field(map)?,
         }
         Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for Part {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for Part {
+    fn name(&self) -> &'static str {
+        "Part"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("PartName", ::uhub_sdk::runtime::WireField::value(&self.part_name));
+        field("Count", ::uhub_sdk::runtime::WireField::value(&self.count));
+        field("Size", ::uhub_sdk::runtime::WireField::value(&self.size));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for Part {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Part {
@@ -226,39 +265,32 @@ impl Part {
     }
 }
 /// One widget of the catalogue.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Widget {
     /// Identifier of the widget.
     ///
     /// Wire name: `WidgetId`.
-    #[serde(rename = "WidgetId")]
     pub widget_id: String,
     /// Paint of the widget.
     ///
     /// Wire name: `Color`.
-    #[serde(rename = "Color")]
     pub color: WidgetColor,
     /// Outer size of the widget.
     ///
     /// Wire name: `Size`.
-    #[serde(rename = "Size")]
     pub size: Dimensions,
     /// What the widget is made of.
     ///
     /// Wire name: `Parts`.
-    #[serde(rename = "Parts")]
     pub parts: Vec<Part>,
     /// Free-form labels.
     ///
     /// Wire name: `Labels`.
-    #[serde(rename = "Labels")]
     pub labels: Vec<String>,
     /// Weights measured, in grams.
     ///
     /// Wire name: `Weights`.
-    #[serde(rename = "Weights")]
     pub weights: Vec<i64>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Widget {
@@ -270,15 +302,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Widget {
 }
 impl ::uhub_sdk::runtime::FieldTable for Widget {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "WidgetId" => Some(0usize),
-            "Color" => Some(1usize),
-            "Size" => Some(2usize),
-            "Parts" => Some(3usize),
-            "Labels" => Some(4usize),
-            "Weights" => Some(5usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &["WidgetId", "Color", "Size", "Parts", "Labels", "Weights"],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -294,6 +321,35 @@ impl ::uhub_sdk::runtime::FieldTable for Widget {
             _ => self.weights = ::uhub_sdk::runtime::field(map)?,
         }
         Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for Widget {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for Widget {
+    fn name(&self) -> &'static str {
+        "Widget"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("WidgetId", ::uhub_sdk::runtime::WireField::value(&self.widget_id));
+        field("Color", ::uhub_sdk::runtime::WireField::value(&self.color));
+        field("Size", ::uhub_sdk::runtime::WireField::value(&self.size));
+        field("Parts", ::uhub_sdk::runtime::WireField::value(&self.parts));
+        field("Labels", ::uhub_sdk::runtime::WireField::value(&self.labels));
+        field("Weights", ::uhub_sdk::runtime::WireField::value(&self.weights));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for Widget {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Widget {
