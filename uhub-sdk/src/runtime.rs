@@ -26,7 +26,7 @@ pub use crate::serialize::{WireField, WireList, WireObject, WireValue, bool_text
 pub use crate::service::{Service, Target};
 pub use crate::sign::{sign, sign_form};
 pub use crate::signed::SignedRequest;
-pub use crate::table::{FieldTable, field, field_index, object};
+pub use crate::table::{FieldTable, field, field_index, object, read_field};
 pub use crate::time::Time;
 /// Re-exported so generated code derives with the same serde as the runtime, whatever the
 /// crate it is compiled in depends on.

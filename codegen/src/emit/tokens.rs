@@ -134,16 +134,18 @@ pub fn decode_impls(name: &proc_macro2::Ident, fields: &[(String, String)]) -> T
     let names = fields.iter().map(|(wire, _)| wire);
     // The last field is the catch-all arm: `index` comes from `index`, never out of range.
     let last = fields.len().saturating_sub(1);
+    // One call per arm, which reads and stores the value: no `?` and no drop of the old value
+    // in each struct's `read`, which is compiled for every deserializer it meets.
     let read = fields.iter().enumerate().map(|(i, (_, id))| {
         let id = self::name(id);
         let arm = if i == last { quote!(_) } else { quote!(#i) };
-        quote!(#arm => self.#id = #rt::field(map)?,)
+        quote!(#arm => #rt::read_field(&mut self.#id, map),)
     });
     let (index_arg, map, read) = match fields {
-        [] => (quote!(_index), quote!(_map), quote!()),
+        [] => (quote!(_index), quote!(_map), quote!(Ok(()))),
         [(_, id)] => {
             let id = self::name(id);
-            (quote!(_index), quote!(map), quote!(self.#id = #rt::field(map)?;))
+            (quote!(_index), quote!(map), quote!(#rt::read_field(&mut self.#id, map)))
         }
         _ => (quote!(index), quote!(map), quote!(match index { #(#read)* })),
     };
@@ -161,7 +163,6 @@ pub fn decode_impls(name: &proc_macro2::Ident, fields: &[(String, String)]) -> T
 
             fn read<'de, A: #rt::serde::de::MapAccess<'de>>(&mut self, #index_arg: usize, #map: &mut A) -> Result<(), A::Error> {
                 #read
-                Ok(())
             }
         }
     }

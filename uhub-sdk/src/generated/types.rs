@@ -123,14 +123,13 @@ impl ::uhub_sdk::runtime::FieldTable for RepoSet {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.repo_name = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.create_time = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.update_time = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.description = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.is_shared = ::uhub_sdk::runtime::field(map)?,
-            _ => self.is_out_side = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.repo_name, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.create_time, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.update_time, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.description, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.is_shared, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.is_out_side, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for RepoSet {
@@ -253,14 +252,13 @@ impl ::uhub_sdk::runtime::FieldTable for ImageSet {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.image_name = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.pull_count = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.create_time = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.update_time = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.latest_tag = ::uhub_sdk::runtime::field(map)?,
-            _ => self.repo_name = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.image_name, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.pull_count, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.create_time, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.update_time, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.latest_tag, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.repo_name, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for ImageSet {
@@ -355,11 +353,10 @@ impl ::uhub_sdk::runtime::FieldTable for TagSet {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.tag_name = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.update_time = ::uhub_sdk::runtime::field(map)?,
-            _ => self.digest = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.tag_name, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.update_time, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.digest, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for TagSet {

@@ -290,16 +290,15 @@ impl ::uhub_sdk::runtime::FieldTable for SignResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.request_id_ = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.message_ = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ip_set = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.ip_set_2 = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.error = ::uhub_sdk::runtime::field(map)?,
-            5usize => self.default = ::uhub_sdk::runtime::field(map)?,
-            6usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.request_id_, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.message_, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ip_set, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.ip_set_2, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.error, map),
+            5usize => ::uhub_sdk::runtime::read_field(&mut self.default, map),
+            6usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for SignResponse {

@@ -203,17 +203,16 @@ impl ::uhub_sdk::runtime::FieldTable for UHostIpSet {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.ip = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.default_ = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ip_set = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.ip_set_2 = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.new_ = ::uhub_sdk::runtime::field(map)?,
-            5usize => self.clone_ = ::uhub_sdk::runtime::field(map)?,
-            6usize => self.hash_ = ::uhub_sdk::runtime::field(map)?,
-            7usize => self.type_ = ::uhub_sdk::runtime::field(map)?,
-            _ => self.into_ = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.ip, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.default_, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ip_set, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.ip_set_2, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.new_, map),
+            5usize => ::uhub_sdk::runtime::read_field(&mut self.clone_, map),
+            6usize => ::uhub_sdk::runtime::read_field(&mut self.hash_, map),
+            7usize => ::uhub_sdk::runtime::read_field(&mut self.type_, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.into_, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for UHostIpSet {
@@ -406,8 +405,7 @@ impl ::uhub_sdk::runtime::FieldTable for IpSet {
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.name = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.name, map)
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for IpSet {
@@ -479,8 +477,7 @@ impl ::uhub_sdk::runtime::FieldTable for IpSet2 {
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.name = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.name, map)
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for IpSet2 {
@@ -552,8 +549,7 @@ impl ::uhub_sdk::runtime::FieldTable for Error2 {
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.code = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.code, map)
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for Error2 {
@@ -625,8 +621,7 @@ impl ::uhub_sdk::runtime::FieldTable for Default2 {
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.value = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.value, map)
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for Default2 {
@@ -698,8 +693,7 @@ impl ::uhub_sdk::runtime::FieldTable for SignRequest2 {
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.value = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.value, map)
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for SignRequest2 {

@@ -224,13 +224,12 @@ impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.runner_ids = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.hourly_cost = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.create_time = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.runner_ids, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.hourly_cost, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.create_time, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerResponse {

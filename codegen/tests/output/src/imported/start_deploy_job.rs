@@ -206,12 +206,11 @@ impl ::uhub_sdk::runtime::FieldTable for StartDeployJobResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.job_id = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.mounts = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.job_id, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.mounts, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobResponse {

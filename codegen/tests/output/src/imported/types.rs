@@ -372,11 +372,10 @@ impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerVolume {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.kind = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.size_gb = ::uhub_sdk::runtime::field(map)?,
-            _ => self.boot = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.kind, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.size_gb, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.boot, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerVolume {
@@ -494,10 +493,9 @@ impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerNic {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.subnet_id = ::uhub_sdk::runtime::field(map)?,
-            _ => self.public_ip = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.subnet_id, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.public_ip, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerNic {
@@ -610,10 +608,9 @@ impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerNicPublicIp {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.bandwidth = ::uhub_sdk::runtime::field(map)?,
-            _ => self.billing = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.bandwidth, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.billing, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerNicPublicIp {
@@ -726,10 +723,9 @@ impl ::uhub_sdk::runtime::FieldTable for MountSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.path = ::uhub_sdk::runtime::field(map)?,
-            _ => self.read_only = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.path, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.read_only, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for MountSpec {
@@ -839,10 +835,9 @@ impl ::uhub_sdk::runtime::FieldTable for StartDeployJobRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.name = ::uhub_sdk::runtime::field(map)?,
-            _ => self.ports = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.name, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.ports, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobRule {
@@ -955,10 +950,9 @@ impl ::uhub_sdk::runtime::FieldTable for StartDeployJobSchedule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.cron = ::uhub_sdk::runtime::field(map)?,
-            _ => self.time_zone = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.cron, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.time_zone, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobSchedule {
@@ -1086,13 +1080,12 @@ impl ::uhub_sdk::runtime::FieldTable for DeliveryLog {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.event = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.latency = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.receiver = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.status_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.sent_time = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.event, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.latency, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.receiver, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.status_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.sent_time, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for DeliveryLog {
@@ -1182,8 +1175,7 @@ impl ::uhub_sdk::runtime::FieldTable for Receiver {
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.url = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.url, map)
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for Receiver {

@@ -158,13 +158,12 @@ impl ::uhub_sdk::runtime::FieldTable for FindGadgetsResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.where_ = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.rules = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.gadget_type = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.where_, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.rules, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.gadget_type, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for FindGadgetsResponse {

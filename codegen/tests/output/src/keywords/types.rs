@@ -105,12 +105,11 @@ impl ::uhub_sdk::runtime::FieldTable for Rule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.match_ = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.type_ = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ref_ = ::uhub_sdk::runtime::field(map)?,
-            _ => self.loop_count = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.match_, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.type_, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ref_, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.loop_count, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for Rule {

@@ -95,13 +95,12 @@ impl ::uhub_sdk::runtime::FieldTable for GetUEcNodeResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.node = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.disks = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.labels = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.node, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.disks, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.labels, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for GetUEcNodeResponse {

@@ -84,11 +84,10 @@ impl ::uhub_sdk::runtime::FieldTable for ListFleetNodesResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.nodes = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.nodes, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for ListFleetNodesResponse {

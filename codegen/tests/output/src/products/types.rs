@@ -92,8 +92,7 @@ impl ::uhub_sdk::runtime::FieldTable for NodeInfo {
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.node_id = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.node_id, map)
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for NodeInfo {
@@ -167,10 +166,9 @@ impl ::uhub_sdk::runtime::FieldTable for UecNodeInfo {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.state = ::uhub_sdk::runtime::field(map)?,
-            _ => self.extra = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.state, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.extra, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for UecNodeInfo {
@@ -249,8 +247,7 @@ impl ::uhub_sdk::runtime::FieldTable for DiskSet {
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.size_gb = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.size_gb, map)
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for DiskSet {
@@ -322,8 +319,7 @@ impl ::uhub_sdk::runtime::FieldTable for UmongodbNodeInfo {
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.state = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.state, map)
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for UmongodbNodeInfo {

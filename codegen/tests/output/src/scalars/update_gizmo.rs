@@ -292,18 +292,17 @@ impl ::uhub_sdk::runtime::FieldTable for UpdateGizmoResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.gizmo_id = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.enabled = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.archived = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.names = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.ports = ::uhub_sdk::runtime::field(map)?,
-            5usize => self.ratio = ::uhub_sdk::runtime::field(map)?,
-            6usize => self.checked_at = ::uhub_sdk::runtime::field(map)?,
-            7usize => self.history = ::uhub_sdk::runtime::field(map)?,
-            8usize => self.message = ::uhub_sdk::runtime::field(map)?,
-            _ => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.gizmo_id, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.enabled, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.archived, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.names, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.ports, map),
+            5usize => ::uhub_sdk::runtime::read_field(&mut self.ratio, map),
+            6usize => ::uhub_sdk::runtime::read_field(&mut self.checked_at, map),
+            7usize => ::uhub_sdk::runtime::read_field(&mut self.history, map),
+            8usize => ::uhub_sdk::runtime::read_field(&mut self.message, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for UpdateGizmoResponse {

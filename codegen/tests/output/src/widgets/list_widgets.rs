@@ -145,12 +145,11 @@ impl ::uhub_sdk::runtime::FieldTable for ListWidgetsResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.total_count = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.widget_set = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.total_count, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.widget_set, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for ListWidgetsResponse {

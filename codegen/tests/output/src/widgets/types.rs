@@ -105,11 +105,10 @@ impl ::uhub_sdk::runtime::FieldTable for Dimensions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.width = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.height = ::uhub_sdk::runtime::field(map)?,
-            _ => self.unit = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.width, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.height, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.unit, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for Dimensions {
@@ -196,11 +195,10 @@ impl ::uhub_sdk::runtime::FieldTable for Part {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.part_name = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.count = ::uhub_sdk::runtime::field(map)?,
-            _ => self.size = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.part_name, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.count, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.size, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for Part {
@@ -313,14 +311,13 @@ impl ::uhub_sdk::runtime::FieldTable for Widget {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.widget_id = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.color = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.size = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.parts = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.labels = ::uhub_sdk::runtime::field(map)?,
-            _ => self.weights = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.widget_id, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.color, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.size, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.parts, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.labels, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.weights, map),
         }
-        Ok(())
     }
 }
 impl ::uhub_sdk::runtime::serde::Serialize for Widget {
