@@ -36,6 +36,9 @@ pub trait WireObject {
 /// A list of values, read by index.
 pub trait WireList {
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     fn item(&self, index: usize) -> WireValue<'_>;
 }
 
