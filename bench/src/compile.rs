@@ -1,8 +1,14 @@
 //! Compile cost per action: the SDK crate alone built from specs of 7 (the real spec), 500 and
 //! 2,000 actions (synthetic, with the shapes of UCloud's catalogue), in debug (non-incremental)
-//! and release, in a scratch copy of the workspace outside the repository's target. This binary
-//! wraps rustc (`RUSTC_WRAPPER`) to time the SDK's own rustc and sample its peak resident memory
-//! (VmHWM) while it runs; dependencies are built once beforehand and not measured.
+//! and release, in a scratch copy of the workspace outside the repository's target.
+//!
+//! The time is the one a user waits for: the wall time of the whole `cargo build -p uhub-sdk`
+//! after its `lib.rs` is touched (`CARGO_INCREMENTAL=0`, dependencies already built), not only
+//! rustc's. The machine's load (the 1-minute figure of `/proc/loadavg`) is printed before and
+//! after each build, since on a shared machine the same build takes twice as long at load 4 as
+//! on idle cores. This binary also wraps rustc (`RUSTC_WRAPPER`) to sample the SDK's own rustc's
+//! peak resident memory (VmHWM) while it runs, and its time and CPU time (which, unlike the
+//! wait, hardly moves with the load: compare builds by it), shown beside the wait.
 //!
 //! `UHUB_BENCH_COMPILE_SIZES=7,500` measures other sizes, `UHUB_BENCH_COMPILE_RELEASE=0` skips the
 //! release builds; `UHUB_BENCH_COMPILE_SPEC=FILE` measures
@@ -18,8 +24,11 @@ use uhub_codegen::{spec, sync, synth};
 use crate::measure::{Row, Target};
 
 /// Set (to a file) when this binary runs as rustc's wrapper; the SDK's compilations append
-/// `<seconds> <peak kB>` lines to the file.
+/// `<seconds> <peak kB> <CPU seconds>` lines to the file.
 pub const WRAPPER_ENV: &str = "UHUB_BENCH_RUSTC_PEAK";
+
+/// The workspace's crates the SDK's build needs, by package name and folder.
+const LOCAL_CRATES: &[(&str, &str)] = &[("uhub-sdk", "uhub-sdk"), ("uhub-mask", "mask")];
 
 const SIZES: &[usize] = &[7, 500, 2000];
 const SECONDS_PER_ACTION: f64 = 0.05;
@@ -41,7 +50,9 @@ pub fn run(root: &Path) -> Result<Vec<Row>, String> {
     let specs: Vec<(usize, String)> = match std::env::var_os("UHUB_BENCH_COMPILE_SPEC") {
         Some(path) => {
             let text = read(Path::new(&path))?;
-            let n = spec::parse(&text).map_err(|e| format!("{}: {e}", Path::new(&path).display()))?.actions.len();
+            let spec = spec::parse(&text).map_err(|e| format!("{}: {e}", Path::new(&path).display()))?;
+            // Every action the SDK gets: UHub's own and those of the spec's product sections.
+            let n = spec.actions.len() + spec.products.iter().map(|p| p.actions.len()).sum::<usize>();
             vec![(n, text)]
         }
         // The real spec at its own size, a synthetic one otherwise.
@@ -57,9 +68,9 @@ pub fn run(root: &Path) -> Result<Vec<Row>, String> {
     // Dependencies first, once per profile, with the small real spec: not measured.
     let release = !matches!(std::env::var("UHUB_BENCH_COMPILE_RELEASE").as_deref(), Ok("0"));
     scratch.generate(&base_text)?;
-    scratch.cargo(&["build", "--lib", "-p", "uhub-sdk"], &[], None)?;
+    scratch.cargo(&["build", "-p", "uhub-sdk"], &[], None)?;
     if release {
-        scratch.cargo(&["build", "--lib", "-p", "uhub-sdk"], &["--release"], None)?;
+        scratch.cargo(&["build", "-p", "uhub-sdk"], &["--release"], None)?;
     }
     for (n, text) in specs {
         let lines = scratch.generate(&text)?;
@@ -80,11 +91,24 @@ struct Build {
     lines: usize,
 }
 
-/// One rustc run of the SDK crate.
-#[derive(Clone, Copy)]
+/// One build of the SDK crate.
+#[derive(Clone)]
 struct Rustc {
+    /// The wall time of `cargo build`, what a user waits for.
     secs: f64,
+    /// The SDK's own rustc within it.
+    rustc_secs: f64,
+    /// That rustc's CPU time, user and system.
+    cpu_secs: f64,
     peak_kb: u64,
+    /// `/proc/loadavg`'s 1-minute load before and after the build.
+    load: (String, String),
+}
+
+/// A build's wait, its rustc's share and CPU time, and the load around it:
+/// `58.2s (rustc 57.9s, CPU 60.1s, load 1.02 -> 1.87)`.
+fn wait(r: &Rustc) -> String {
+    format!("{:.1}s (rustc {:.1}s, CPU {:.1}s, load {} -> {})", r.secs, r.rustc_secs, r.cpu_secs, r.load.0, r.load.1)
 }
 
 fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> {
@@ -117,9 +141,9 @@ fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> 
             per(b.debug.secs),
             SECONDS_PER_ACTION,
             format!(
-                "debug {:.1}s release {}  {} generated lines ({:.0}/action){slope}",
-                b.debug.secs,
-                release(&|r| format!("{:.1}s", r.secs)),
+                "cargo build: debug {} release {}  {} generated lines ({:.0}/action){slope}",
+                wait(&b.debug),
+                release(&wait),
                 b.lines,
                 b.lines as f64 / n as f64
             ),
@@ -147,16 +171,22 @@ impl Scratch {
         let _ = fs::remove_dir_all(sdk.join("src"));
         copy_dir(&root.join("uhub-sdk/src"), &sdk.join("src"))?;
         // The workspace manifest without the members and path dependencies the SDK does not need.
+        let needed = |l: &str| LOCAL_CRATES.iter().any(|(name, _)| l.starts_with(&format!("{name} ")));
+        let members = LOCAL_CRATES.iter().map(|(_, dir)| format!("{dir:?}")).collect::<Vec<_>>().join(", ");
         let manifest: String = read(&root.join("Cargo.toml"))?
             .lines()
-            .filter(|l| !l.starts_with("uhub-") || l.starts_with("uhub-sdk "))
-            .map(|l| if l.starts_with("members = ") { "members = [\"uhub-sdk\"]" } else { l })
+            .filter(|l| !l.starts_with("uhub-") || needed(l))
+            .map(|l| if l.starts_with("members = ") { format!("members = [{members}]") } else { l.to_owned() })
             .map(|l| format!("{l}\n"))
             .collect();
         write(&dir.join("Cargo.toml"), &manifest)?;
-        let sdk_manifest = read(&root.join("uhub-sdk/Cargo.toml"))?;
-        let sdk_manifest = sdk_manifest.split("[dev-dependencies]").next().unwrap_or_default();
-        write(&sdk.join("Cargo.toml"), sdk_manifest)?;
+        for (_, crate_dir) in LOCAL_CRATES {
+            let crate_manifest = read(&root.join(crate_dir).join("Cargo.toml"))?;
+            let crate_manifest = crate_manifest.split("[dev-dependencies]").next().unwrap_or_default();
+            write(&dir.join(crate_dir).join("Cargo.toml"), crate_manifest)?;
+        }
+        let _ = fs::remove_dir_all(dir.join("mask/src"));
+        copy_dir(&root.join("mask/src"), &dir.join("mask/src"))?;
         write(&sdk.join("README.md"), &read(&root.join("uhub-sdk/README.md")).unwrap_or_default())?;
         fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
             .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
@@ -176,20 +206,28 @@ impl Scratch {
         Ok(lines)
     }
 
-    /// Builds the SDK's library alone (its dependencies are built) and returns its rustc run.
+    /// Builds the SDK as a user rebuilds it after an edit (its dependencies are built): touches
+    /// its `lib.rs`, then times the whole `cargo build -p uhub-sdk`.
     fn build(&self, release: bool) -> Result<Rustc, String> {
         let profile: &[&str] = if release { &["--release"] } else { &[] };
-        self.cargo(&["clean", "-p", "uhub-sdk"], profile, None)?;
         let log = self.dir.join("rustc-peak.txt");
         let _ = fs::remove_file(&log);
-        self.cargo(&["build", "--lib", "-p", "uhub-sdk"], profile, Some(&log))?;
+        touch(&self.dir.join("uhub-sdk/src/lib.rs"))?;
+        let before = load();
+        let started = Instant::now();
+        self.cargo(&["build", "-p", "uhub-sdk"], profile, Some(&log))?;
+        let secs = started.elapsed().as_secs_f64();
+        let load = (before, load());
         let text = read(&log)?;
         let mut fields = text.lines().last().unwrap_or_default().split_whitespace();
-        let secs = fields.next().and_then(|s| s.parse().ok());
+        let rustc_secs = fields.next().and_then(|s| s.parse().ok());
         let peak_kb = fields.next().and_then(|s| s.parse().ok());
-        match (secs, peak_kb) {
-            (Some(secs), Some(peak_kb)) => Ok(Rustc { secs, peak_kb }),
-            _ => Err(format!("the rustc wrapper wrote {text:?}, not \"<seconds> <kB>\"")),
+        let cpu_secs = fields.next().and_then(|s| s.parse().ok());
+        match (rustc_secs, peak_kb, cpu_secs) {
+            (Some(rustc_secs), Some(peak_kb), Some(cpu_secs)) => {
+                Ok(Rustc { secs, rustc_secs, cpu_secs, peak_kb, load })
+            }
+            _ => Err(format!("the rustc wrapper wrote {text:?}, not \"<seconds> <kB> <CPU seconds>\"")),
         }
     }
 
@@ -204,17 +242,18 @@ impl Scratch {
             .env("CARGO_TARGET_DIR", self.dir.join("target"))
             .env("CARGO_INCREMENTAL", "0")
             .env_remove("RUSTFLAGS");
-        if let Some(log) = log {
-            let exe = std::env::current_exe().map_err(|e| format!("cannot find the bench binary: {e}"))?;
-            command.env("RUSTC_WRAPPER", exe).env(WRAPPER_ENV, log);
-        }
+        // Always this wrapper, also for the unmeasured builds of the dependencies: a different
+        // wrapper (sccache, say) might make cargo see them as stale and rebuild them in the wait.
+        let unmeasured = self.dir.join("rustc-unmeasured.txt");
+        let exe = std::env::current_exe().map_err(|e| format!("cannot find the bench binary: {e}"))?;
+        command.env("RUSTC_WRAPPER", exe).env(WRAPPER_ENV, log.unwrap_or(&unmeasured));
         let status = command.status().map_err(|e| format!("cannot run cargo: {e}"))?;
         if status.success() { Ok(()) } else { Err(format!("cargo {} failed ({status})", args.join(" "))) }
     }
 }
 
-/// As `RUSTC_WRAPPER`: runs rustc; for the SDK's own crate, samples its VmHWM until it exits and
-/// appends `<seconds> <peak kB>` to the file in [`WRAPPER_ENV`].
+/// As `RUSTC_WRAPPER`: runs rustc; for the SDK's own crate, samples its VmHWM and CPU time until
+/// it exits and appends `<seconds> <peak kB> <CPU seconds>` to the file in [`WRAPPER_ENV`].
 pub fn wrap(log: &Path, rustc: &[String]) -> ExitCode {
     let Some((program, args)) = rustc.split_first() else { return ExitCode::FAILURE };
     let measured = args.windows(2).any(|w| w[0] == "--crate-name" && w[1] == "uhub_sdk")
@@ -227,10 +266,11 @@ pub fn wrap(log: &Path, rustc: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut peak = 0;
+    let (mut peak, mut cpu) = (0, 0.0);
     let status = loop {
         if measured {
             peak = peak.max(vm_hwm_kb(child.id()).unwrap_or(0));
+            cpu = cpu_secs(child.id()).unwrap_or(cpu);
         }
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -242,7 +282,7 @@ pub fn wrap(log: &Path, rustc: &[String]) -> ExitCode {
         }
     };
     if measured && status.success() {
-        let line = format!("{:.3} {peak}\n", started.elapsed().as_secs_f64());
+        let line = format!("{:.3} {peak} {cpu:.2}\n", started.elapsed().as_secs_f64());
         let appended = fs::OpenOptions::new().create(true).append(true).open(log).and_then(|mut f| {
             use std::io::Write as _;
             f.write_all(line.as_bytes())
@@ -253,6 +293,35 @@ pub fn wrap(log: &Path, rustc: &[String]) -> ExitCode {
         }
     }
     ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8)
+}
+
+/// The 1-minute load average, as `/proc/loadavg` prints it.
+fn load() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+/// Sets a file's modification time to now, as `touch` does, so cargo rebuilds its crate.
+fn touch(path: &Path) -> Result<(), String> {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+        .map_err(|e| format!("cannot touch {}: {e}", path.display()))
+}
+
+/// The CPU time (user and system, all threads) a process has used so far: fields 14 and 15 of
+/// `/proc/PID/stat`, in the kernel's fixed 100 ticks a second. Unlike the wall time, it hardly
+/// moves with the machine's load, so two builds can be compared on a shared machine.
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after it are plain numbers.
+    let mut after_name = stat.rsplit_once(')')?.1.split_whitespace();
+    let utime: u64 = after_name.nth(11)?.parse().ok()?;
+    let stime: u64 = after_name.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
 }
 
 fn vm_hwm_kb(pid: u32) -> Option<u64> {

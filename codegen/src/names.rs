@@ -92,7 +92,7 @@ pub const FIXED_MODULES: &[&str] = &["mod", "client", "dispatch", "endpoint", "t
 /// Methods the generated `Call` has besides one setter per parameter. Setters are named after
 /// their parameter, so no parameter may take one of these names; per-call options all start
 /// with `with_`, so that prefix is reserved as a rule rather than listed.
-pub const CALL_METHODS: &[&str] = &["new", "request", "request_mut", "send", "into_paginator", "signed_request"];
+pub const CALL_METHODS: &[&str] = &["new", "request", "send", "into_paginator", "signed_request"];
 /// The prefix of every per-call option (`with_retry_policy`, `with_call_timeout`).
 pub const OPTION_PREFIX: &str = "with_";
 /// The prefix of the setters that take an `Option` (`set_tag_name`); a parameter whose own name
@@ -232,6 +232,7 @@ pub const SDK_ROOT_NAMES: &[&str] = &[
     "paginate",
     "retry",
     "runtime",
+    "serialize",
     "service",
     "sign",
     "signed",

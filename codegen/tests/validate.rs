@@ -547,8 +547,8 @@ const RENAMES: &[Rename] = &[
             push(&mut action(s, "CreateTag")["request"], text_param("Match_", false));
         },
         generated: &[
-            ("create_tag.rs", "pub fn match_(self"),
-            ("create_tag.rs", "pub fn match_2(self"),
+            ("create_tag.rs", "pub fn match_(mut self"),
+            ("create_tag.rs", "pub fn match_2(mut self"),
             ("create_tag.rs", "pub fn set_match_2(mut self"),
         ],
     },
@@ -589,14 +589,14 @@ const RENAMES: &[Rename] = &[
             ("create_tag_2.rs", "pub struct CreateTag2Request {"),
             ("create_tag_2.rs", "const NAME: &'static str = \"Create_Tag\";"),
             ("dispatch.rs", "\"Create_Tag\" => {"),
-            ("dispatch.rs", "CreateTag2Request::from_form(fields).map(Self::CreateTag2)"),
+            ("dispatch.rs", "CreateTag2Request::from_form(fields).map(AnyRequest::CreateTag2)"),
         ],
     },
     Rename {
         what: "optional parameter whose setter Call already has",
         edit: |s| push(&mut action(s, "CreateTag")["request"], text_param("Send", false)),
         generated: &[
-            ("create_tag.rs", "pub fn send_(self, value: impl Into<String>)"),
+            ("create_tag.rs", "pub fn send_(mut self, value: impl Into<String>)"),
             ("create_tag.rs", "pub fn set_send_(mut self"),
             ("create_tag.rs", "Param::encode(&self.send_, \"Send\", form);"),
         ],
@@ -609,12 +609,12 @@ const RENAMES: &[Rename] = &[
             }
         },
         generated: &[
-            ("create_tag.rs", "pub fn clone_(self"),
-            ("create_tag.rs", "pub fn default_(self"),
-            ("create_tag.rs", "pub fn with_retry_(self"),
-            ("create_tag.rs", "pub fn set_name_(self"),
+            ("create_tag.rs", "pub fn clone_(mut self"),
+            ("create_tag.rs", "pub fn default_(mut self"),
+            ("create_tag.rs", "pub fn with_retry_(mut self"),
+            ("create_tag.rs", "pub fn set_name_(mut self"),
             ("create_tag.rs", "pub fn set_set_name_(mut self"),
-            ("create_tag.rs", "pub fn name(self"),
+            ("create_tag.rs", "pub fn name(mut self"),
             ("create_tag.rs", "pub fn set_name(mut self"),
         ],
     },
@@ -769,8 +769,8 @@ fn keyword_names_become_usable_rust_names() {
     // `Type` of enum Color is named after its type; a scalar keyword gets a trailing underscore.
     assert!(create.contains("pub color: Option<Color>,"), "{create}");
     assert!(create.contains("pub match_: Option<bool>,"), "{create}");
-    assert!(create.contains("pub fn color(self, value: Color) -> Self"), "{create}");
-    assert!(create.contains("pub fn match_(self, value: bool) -> Self"), "{create}");
+    assert!(create.contains("pub fn color(mut self, value: Color) -> Self"), "{create}");
+    assert!(create.contains("pub fn match_(mut self, value: bool) -> Self"), "{create}");
     assert!(create.contains("pub fn set_color(mut self, value: Option<Color>) -> Self"), "{create}");
     assert!(create.contains("pub fn set_match_(mut self, value: Option<bool>) -> Self"), "{create}");
     assert!(create.contains("::uhub_sdk::runtime::Param::encode(&self.color, \"Type\", form);"), "{create}");

@@ -86,7 +86,7 @@ fn a_response_field_description_changes_one_doc_line_of_one_file() {
     // It is the doc of the response's TotalCount field.
     let file = &after.iter().find(|f| f.path == "get_image_tag.rs").unwrap().contents;
     let next = file.lines().skip(*line).find(|l| !l.trim_start().starts_with("///")).unwrap();
-    assert!(next.contains("rename = \"TotalCount\""), "{next}");
+    assert!(next.contains("pub total_count: i64"), "{next}");
 }
 
 /// An optional parameter's description is its field's doc (the setter links to the field):

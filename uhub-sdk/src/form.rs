@@ -110,6 +110,52 @@ pub fn known_value<T>(parsed: T, value: &str, values: &[&str]) -> Result<T, Stri
     if values.contains(&value) { Ok(parsed) } else { Err(format!("\"{value}\" is not one of {}", values.join(", "))) }
 }
 
+/// Reads the parameters of one request (or of one model under its prefix) field by field,
+/// keeping the first problem: what generated `from_form` and `from_params` are written with,
+/// one call per field and no early return, so each is a straight line for rustc to compile.
+/// A field that cannot be read takes its default; [`FormReader::finish`] then reports the
+/// first problem, in field order, as reading stopped at the first one did.
+pub struct FormReader<'a> {
+    fields: &'a Fields,
+    prefix: Option<&'a str>,
+    problem: Option<ParamError>,
+}
+
+impl<'a> FormReader<'a> {
+    pub fn new(fields: &'a Fields) -> Self {
+        FormReader { fields, prefix: None, problem: None }
+    }
+
+    /// A reader of the fields of the model sent as `prefix` (`Name.Field`).
+    pub fn nested(fields: &'a Fields, prefix: &'a str) -> Self {
+        FormReader { fields, prefix: Some(prefix), problem: None }
+    }
+
+    /// The parameter `wire` read with `get` (one of this module's `optional_value`,
+    /// `required_value`, `value_list`, ... functions).
+    pub fn read<T: Default>(&mut self, wire: &str, get: fn(&Fields, &str) -> Result<T, ParamError>) -> T {
+        if self.problem.is_some() {
+            return T::default();
+        }
+        let read = match self.prefix {
+            Some(prefix) => get(self.fields, &format!("{prefix}.{wire}")),
+            None => get(self.fields, wire),
+        };
+        read.unwrap_or_else(|problem| {
+            self.problem = Some(problem);
+            T::default()
+        })
+    }
+
+    /// `value`, unless a field could not be read.
+    pub fn finish<T>(self, value: T) -> Result<T, ParamError> {
+        match self.problem {
+            Some(problem) => Err(problem),
+            None => Ok(value),
+        }
+    }
+}
+
 fn missing(name: &str) -> ParamError {
     ParamError { param: name.to_owned(), problem: "is required but missing".to_owned() }
 }
@@ -184,6 +230,21 @@ mod tests {
             optional_value::<i64>(&f, "Limit").unwrap_err().to_string(),
             "parameter Limit: \"ten\" is not an integer"
         );
+    }
+
+    #[test]
+    fn a_reader_reports_the_first_problem_in_field_order() {
+        let f: Fields = [("Limit", "ten"), ("Tag.Size", "big"), ("Tag.Name", "n")].into_iter().collect();
+        let mut r = FormReader::new(&f);
+        let read: (Option<i64>, String) = (r.read("Limit", optional_value), r.read("RepoName", required_value));
+        assert_eq!(read, (None, String::new()));
+        assert_eq!(r.finish(read).unwrap_err().to_string(), "parameter Limit: \"ten\" is not an integer");
+        let mut r = FormReader::nested(&f, "Tag");
+        let read: (String, Option<i64>) = (r.read("Name", required_value), r.read("Size", optional_value));
+        assert_eq!(r.finish(read).unwrap_err().to_string(), "parameter Tag.Size: \"big\" is not an integer");
+        let mut r = FormReader::nested(&f, "Tag");
+        let name: String = r.read("Name", required_value);
+        assert_eq!(r.finish(name).unwrap(), "n");
     }
 
     #[test]

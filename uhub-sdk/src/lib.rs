@@ -47,6 +47,7 @@ mod json;
 pub mod paginate;
 mod retry;
 pub mod runtime;
+mod serialize;
 mod service;
 mod sign;
 mod signed;

@@ -17,15 +17,16 @@ pub use crate::decode::{Lenient, ListLimits, envelope, lenient, model, response,
 pub use crate::encode::{BoolAsText, Form, Param, bool_as_text, ret_code_or_zero};
 pub use crate::error::Error;
 pub use crate::form::{
-    Fields, FromParam, FromParams, ParamError, known_value, model_list, optional_model, optional_value, required_model,
-    required_model_list, required_value, required_value_list, value_list,
+    Fields, FormReader, FromParam, FromParams, ParamError, known_value, model_list, optional_model, optional_value,
+    required_model, required_model_list, required_value, required_value_list, value_list,
 };
 pub use crate::paginate::Paginator;
 pub use crate::retry::RetryPolicy;
+pub use crate::serialize::{WireField, WireList, WireObject, WireValue, bool_text, serialize_object};
 pub use crate::service::{Service, Target};
 pub use crate::sign::{sign, sign_form};
 pub use crate::signed::SignedRequest;
-pub use crate::table::{FieldTable, field, object};
+pub use crate::table::{FieldTable, field, field_index, object, read_field};
 pub use crate::time::Time;
 /// Re-exported so generated code derives with the same serde as the runtime, whatever the
 /// crate it is compiled in depends on.

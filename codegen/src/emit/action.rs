@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::tokens::{
     argument, argument_init, decode_impls, doc, field_doc, field_type, form_getter, ident, inner_doc, input, name,
-    required_check, response_field, rt, rust_type, serde_crate,
+    required_check, response_field, rt, rust_type, serialize_impls, wire_entry,
 };
 use crate::ir;
 
@@ -81,11 +81,12 @@ fn action_impl(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
         quote! { #rt::Param::encode(&self.#id, #w, form); }
     });
     let checks = a.required_params().filter_map(required_check);
+    let reader = if params.is_empty() { quote!(form) } else { quote!(mut form) };
     let parse = params.iter().map(|p| {
         let id = ident(p);
         let w = &p.wire;
         let getter = form_getter(p);
-        quote! { #id: #getter(fields, #w)?, }
+        quote! { #id: form.read(#w, #getter), }
     });
     quote! {
         impl #rt::Action for #name {
@@ -103,9 +104,11 @@ fn action_impl(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
             }
 
             fn from_form(fields: &#rt::Fields) -> Result<Self, #rt::ParamError> {
-                Ok(Self {
+                let #reader = #rt::FormReader::new(fields);
+                let request = Self {
                     #(#parse)*
-                })
+                };
+                form.finish(request)
             }
         }
     }
@@ -124,16 +127,22 @@ fn setters(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
         ));
         let (arg, value) = input(&p.ty, quote!(value));
         let stored = rust_type(&p.ty);
-        let unwrap = if p.ty.is_array() { quote!(value.unwrap_or_default()) } else { quote!(value) };
+        let (unwrap, set_value) = if p.ty.is_array() {
+            (quote!(value.unwrap_or_default()), value)
+        } else {
+            (quote!(value), quote!(Some(#value)))
+        };
+        // Through the `core` field, never a method of `Call` (see the `Call` struct for why).
         quote! {
             #d
-            #[inline] pub fn #id(self, value: #arg) -> Self {
-                self.#set(Some(#value))
+            #[inline] pub fn #id(mut self, value: #arg) -> Self {
+                self.core.request_mut().#id = #set_value;
+                self
             }
 
             #set_doc
             #[inline] pub fn #set(mut self, value: Option<#stored>) -> Self {
-                self.request_mut().#id = #unwrap;
+                self.core.request_mut().#id = #unwrap;
                 self
             }
         }
@@ -148,8 +157,6 @@ fn setters(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
 fn response(a: &ir::Action) -> TokenStream {
     let rt = rt();
     let name = name(&a.response);
-    let serde = serde_crate();
-    let or_zero = format!("{}::ret_code_or_zero", super::tokens::RUNTIME);
     let d = doc(&format!("What `{}` returns.", a.wire));
     let fields = a.fields.iter().map(response_field);
     let declares_message = a.fields.iter().any(|f| f.wire == "Message");
@@ -160,7 +167,6 @@ fn response(a: &ir::Action) -> TokenStream {
         (quote!(), get)
     } else {
         let field = quote! {
-            #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
             message: Option<String>,
         };
         (field, quote!(self.message.as_deref()))
@@ -171,22 +177,28 @@ fn response(a: &ir::Action) -> TokenStream {
         table.push(("Message".into(), "message".into()));
     }
     let decode = decode_impls(&name, &table);
+    // RetCode is written 0 when unset: what a response serializes to is always a UCloud
+    // response, so a fake service built from `Default` answers success.
+    let mut entries: Vec<TokenStream> = a.fields.iter().map(wire_entry).collect();
+    entries.push(quote!(field("RetCode", #rt::WireValue::Int(self.ret_code.unwrap_or(0)));));
+    if !declares_message {
+        entries.push(quote!(field("Message", #rt::WireField::value(&self.message));));
+    }
+    let serialize = serialize_impls(&name, &entries);
     quote! {
         #d
-        #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Serialize)]
-        #serde
+        #[derive(Clone, Debug, Default, PartialEq)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
-            #[serde(rename = "RetCode", serialize_with = #or_zero)]
             ret_code: Option<i64>,
             #message_field
             /// Not part of the body: the header the answer came with.
-            #[serde(skip)]
             request_id: Option<String>,
         }
 
         #decode
+        #serialize
 
         impl #name {
             /// The service's id for the request that got this answer (`X-UCLOUD-REQUEST-UUID`),

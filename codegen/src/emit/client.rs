@@ -91,7 +91,10 @@ pub fn file(service: &ir::Service) -> TokenStream {
         #[derive(Clone, Debug)]
         #[must_use = "a call does nothing until it is sent or awaited"]
         pub struct Call<R: #rt::Action> {
-            core: #rt::CallCore<R>,
+            // The action modules' setters write the request through this field, not through a
+            // method of `Call`: rustc looks a method of `Call<...>` up among every action's
+            // inherent impl, which made the catalogue's type checking quadratic.
+            pub(super) core: #rt::CallCore<R>,
         }
 
         impl<R: #rt::Action> Call<R> {
@@ -103,10 +106,6 @@ pub fn file(service: &ir::Service) -> TokenStream {
             /// The typed request as it stands.
             pub fn request(&self) -> &R {
                 self.core.request()
-            }
-
-            pub(super) fn request_mut(&mut self) -> &mut R {
-                self.core.request_mut()
             }
 
             /// Retry this call by `policy` instead of the client's.
@@ -172,10 +171,11 @@ fn method(a: &ir::Action) -> TokenStream {
     let d = doc(&text);
     let args = required.iter().map(|p| argument(p).0);
     let values = required.iter().map(|p| ident(p));
+    let rt = rt();
     quote! {
         #d
         #[inline] pub fn #method(&self, #(#args),*) -> Call<#request> {
-            Call::new(self, #request::new(#(#values),*))
+            Call { core: #rt::CallCore::new(self.core.clone(), #request::new(#(#values),*)) }
         }
     }
 }

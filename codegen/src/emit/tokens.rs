@@ -8,16 +8,8 @@ use crate::ir::{Field, Type};
 
 /// The one path by which generated code reaches the runtime, inside uhub-sdk as in any other
 /// crate (uhub-sdk declares `extern crate self as uhub_sdk`).
-pub const RUNTIME: &str = "::uhub_sdk::runtime";
-
-/// [`RUNTIME`] as tokens.
 pub fn rt() -> TokenStream {
     quote!(::uhub_sdk::runtime)
-}
-
-/// A runtime item as the text serde attributes take: `::uhub_sdk::runtime::lenient`.
-fn rt_str(item: &str) -> String {
-    format!("{RUNTIME}::{item}")
 }
 
 /// `///` lines for a description; each line becomes its own attribute so rustdoc sees paragraphs.
@@ -79,22 +71,58 @@ pub fn field_doc(f: &Field) -> TokenStream {
     doc(&text)
 }
 
-/// A decoded field: serialized under its wire name (decoding is [`decode_impls`]).
+/// A decoded field (decoding is [`decode_impls`], writing [`serialize_impls`]).
 pub fn response_field(f: &Field) -> TokenStream {
     let d = field_doc(f);
     let id = ident(f);
     let ty = field_type(f);
-    let wire = &f.wire;
-    let skip = (!f.required && !f.ty.is_array()).then(|| quote!(, skip_serializing_if = "Option::is_none"));
-    // Written back in the documented form, so a fake service serves what the pages promise.
-    let text = f.bool_as_text.then(|| {
-        let with = rt_str("bool_as_text");
-        quote!(, serialize_with = #with)
-    });
     quote! {
         #d
-        #[serde(rename = #wire #skip #text)]
         pub #id: #ty,
+    }
+}
+
+/// The line of [`serialize_impls`]' table that writes field `f` under its wire name; flags the
+/// pages document as text are written back as text, so a fake service serves what they promise.
+pub fn wire_entry(f: &Field) -> TokenStream {
+    let rt = rt();
+    let id = ident(f);
+    let wire = &f.wire;
+    if f.bool_as_text {
+        quote!(field(#wire, #rt::bool_text(self.#id));)
+    } else {
+        quote!(field(#wire, #rt::WireField::value(&self.#id));)
+    }
+}
+
+/// `Serialize` for a generated struct, through the runtime's table-driven writer: the struct
+/// only lists its fields (`entries`, from [`wire_entry`]) in a plain function.
+pub fn serialize_impls(name: &proc_macro2::Ident, entries: &[TokenStream]) -> TokenStream {
+    let rt = rt();
+    let text = name.to_string();
+    let field = if entries.is_empty() { quote!(_field) } else { quote!(field) };
+    quote! {
+        impl #rt::serde::Serialize for #name {
+            fn serialize<S: #rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                #rt::serialize_object(self, s)
+            }
+        }
+
+        impl #rt::WireObject for #name {
+            fn name(&self) -> &'static str {
+                #text
+            }
+
+            fn fields(&self, #field: &mut dyn FnMut(&'static str, #rt::WireValue<'_>)) {
+                #(#entries)*
+            }
+        }
+
+        impl #rt::WireField for #name {
+            fn value(&self) -> #rt::WireValue<'_> {
+                #rt::WireValue::Object(self)
+            }
+        }
     }
 }
 
@@ -103,19 +131,21 @@ pub fn response_field(f: &Field) -> TokenStream {
 /// (wire name, Rust field) pairs, the envelope's included for a response.
 pub fn decode_impls(name: &proc_macro2::Ident, fields: &[(String, String)]) -> TokenStream {
     let rt = rt();
-    let index = fields.iter().enumerate().map(|(i, (wire, _))| quote!(#wire => Some(#i),));
+    let names = fields.iter().map(|(wire, _)| wire);
     // The last field is the catch-all arm: `index` comes from `index`, never out of range.
     let last = fields.len().saturating_sub(1);
+    // One call per arm, which reads and stores the value: no `?` and no drop of the old value
+    // in each struct's `read`, which is compiled for every deserializer it meets.
     let read = fields.iter().enumerate().map(|(i, (_, id))| {
         let id = self::name(id);
         let arm = if i == last { quote!(_) } else { quote!(#i) };
-        quote!(#arm => self.#id = #rt::field(map)?,)
+        quote!(#arm => #rt::read_field(&mut self.#id, map),)
     });
     let (index_arg, map, read) = match fields {
-        [] => (quote!(_index), quote!(_map), quote!()),
+        [] => (quote!(_index), quote!(_map), quote!(Ok(()))),
         [(_, id)] => {
             let id = self::name(id);
-            (quote!(_index), quote!(map), quote!(self.#id = #rt::field(map)?;))
+            (quote!(_index), quote!(map), quote!(#rt::read_field(&mut self.#id, map)))
         }
         _ => (quote!(index), quote!(map), quote!(match index { #(#read)* })),
     };
@@ -128,24 +158,14 @@ pub fn decode_impls(name: &proc_macro2::Ident, fields: &[(String, String)]) -> T
 
         impl #rt::FieldTable for #name {
             fn index(name: &str) -> Option<usize> {
-                match name {
-                    #(#index)*
-                    _ => None,
-                }
+                #rt::field_index(&[#(#names),*], name)
             }
 
             fn read<'de, A: #rt::serde::de::MapAccess<'de>>(&mut self, #index_arg: usize, #map: &mut A) -> Result<(), A::Error> {
                 #read
-                Ok(())
             }
         }
     }
-}
-
-/// The serde attributes every generated (de)serializable type carries: serde is the runtime's.
-pub fn serde_crate() -> TokenStream {
-    let path = rt_str("serde");
-    quote!(#[serde(crate = #path)])
 }
 
 /// How a value of `ty` is taken by an argument or setter, and how it becomes the stored value:

@@ -6,7 +6,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::tokens::{
-    argument, argument_init, decode_impls, doc, form_getter, ident, inner_doc, input, response_field, rt, serde_crate,
+    argument, argument_init, decode_impls, doc, form_getter, ident, inner_doc, input, response_field, rt,
+    serialize_impls, wire_entry,
 };
 use crate::ir::{self, Type};
 
@@ -121,12 +122,17 @@ pub fn enumeration(e: &ir::Enum) -> TokenStream {
                 s.serialize_str(self.as_str())
             }
         }
+
+        impl #rt::WireField for #name {
+            fn value(&self) -> #rt::WireValue<'_> {
+                #rt::WireValue::Str(self.as_str())
+            }
+        }
     }
 }
 
 pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
     let rt = rt();
-    let serde = serde_crate();
     let name = format_ident!("{}", m.name);
     let d = doc(&m.doc);
     let fields = m.fields.iter().map(response_field);
@@ -141,16 +147,18 @@ pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
     let builders = model_builders(m);
     let table: Vec<(String, String)> = m.fields.iter().map(|f| (f.wire.clone(), f.ident.clone())).collect();
     let decode = decode_impls(&name, &table);
+    let entries: Vec<TokenStream> = m.fields.iter().map(wire_entry).collect();
+    let serialize = serialize_impls(&name, &entries);
     quote! {
         #d
-        #[derive(Clone, Debug, Default, PartialEq, #rt::serde::Serialize)]
-        #serde
+        #[derive(Clone, Debug, Default, PartialEq)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
 
         #decode
+        #serialize
 
         impl #rt::Lenient for #name {
             fn lenient<'de, D: #rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -203,11 +211,12 @@ fn model_form(m: &ir::Model) -> TokenStream {
         let wire = &f.wire;
         quote! { #rt::Param::encode(&self.#id, &format!("{name}.{}", #wire), form); }
     });
+    let reader = if m.fields.is_empty() { quote!(form) } else { quote!(mut form) };
     let parse = m.fields.iter().map(|f| {
         let id = ident(f);
         let getter = form_getter(f);
         let wire = &f.wire;
-        quote! { #id: #getter(fields, &format!("{name}.{}", #wire))?, }
+        quote! { #id: form.read(#wire, #getter), }
     });
     quote! {
         impl #rt::Param for #name {
@@ -221,7 +230,9 @@ fn model_form(m: &ir::Model) -> TokenStream {
                 if !fields.has_prefix(name) {
                     return Ok(None);
                 }
-                Ok(Some(Self { #(#parse)* }))
+                let #reader = #rt::FormReader::nested(fields, name);
+                let value = Self { #(#parse)* };
+                form.finish(value).map(Some)
             }
         }
     }

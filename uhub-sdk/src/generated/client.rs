@@ -57,7 +57,12 @@ impl Client {
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn get_repo(&self) -> Call<GetRepoRequest> {
-        Call::new(self, GetRepoRequest::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                GetRepoRequest::new(),
+            ),
+        }
     }
     /// Lists the images stored in one repository.
     ///
@@ -70,7 +75,12 @@ impl Client {
         &self,
         repo_name: impl Into<String>,
     ) -> Call<GetRepoImageRequest> {
-        Call::new(self, GetRepoImageRequest::new(repo_name))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                GetRepoImageRequest::new(repo_name),
+            ),
+        }
     }
     /// Lists the tags of one image, or looks up a single tag by name.
     ///
@@ -85,7 +95,12 @@ impl Client {
         repo_name: impl Into<String>,
         image_name: impl Into<String>,
     ) -> Call<GetImageTagRequest> {
-        Call::new(self, GetImageTagRequest::new(repo_name, image_name))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                GetImageTagRequest::new(repo_name, image_name),
+            ),
+        }
     }
     /// Creates an image repository in a project.
     ///
@@ -96,7 +111,12 @@ impl Client {
     /// This action is not idempotent, so it is never retried once it may have reached the service.
     #[inline]
     pub fn create_repo(&self, repo_name: impl Into<String>) -> Call<CreateRepoRequest> {
-        Call::new(self, CreateRepoRequest::new(repo_name))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                CreateRepoRequest::new(repo_name),
+            ),
+        }
     }
     /// Changes the description or visibility of an image repository.
     ///
@@ -106,7 +126,12 @@ impl Client {
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn update_repo(&self, repo_name: impl Into<String>) -> Call<UpdateRepoRequest> {
-        Call::new(self, UpdateRepoRequest::new(repo_name))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                UpdateRepoRequest::new(repo_name),
+            ),
+        }
     }
     /// Deletes an image repository; the service only deletes empty ones.
     ///
@@ -116,7 +141,12 @@ impl Client {
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn delete_repo(&self, repo_name: impl Into<String>) -> Call<DeleteRepoRequest> {
-        Call::new(self, DeleteRepoRequest::new(repo_name))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                DeleteRepoRequest::new(repo_name),
+            ),
+        }
     }
     /// Deletes one tag of an image, or the whole image with every tag.
     ///
@@ -131,7 +161,12 @@ impl Client {
         repo_name: impl Into<String>,
         image_name: impl Into<String>,
     ) -> Call<DeleteRepoImageRequest> {
-        Call::new(self, DeleteRepoImageRequest::new(repo_name, image_name))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                DeleteRepoImageRequest::new(repo_name, image_name),
+            ),
+        }
     }
 }
 /// One call, made by a [`Client`] method: set optional parameters with the chained
@@ -140,7 +175,7 @@ impl Client {
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct Call<R: ::uhub_sdk::runtime::Action> {
-    core: ::uhub_sdk::runtime::CallCore<R>,
+    pub(super) core: ::uhub_sdk::runtime::CallCore<R>,
 }
 impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// A call of `request` (made with its `new`) by `client`.
@@ -152,9 +187,6 @@ impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// The typed request as it stands.
     pub fn request(&self) -> &R {
         self.core.request()
-    }
-    pub(super) fn request_mut(&mut self) -> &mut R {
-        self.core.request_mut()
     }
     /// Retry this call by `policy` instead of the client's.
     pub fn with_retry_policy(self, policy: ::uhub_sdk::runtime::RetryPolicy) -> Self {

@@ -36,24 +36,25 @@ impl AnyRequest {
     ) -> Option<Result<Self, ::uhub_sdk::runtime::ParamError>> {
         Some(
             match action {
-                "GetRepo" => GetRepoRequest::from_form(fields).map(Self::GetRepo),
+                "GetRepo" => GetRepoRequest::from_form(fields).map(AnyRequest::GetRepo),
                 "GetRepoImage" => {
-                    GetRepoImageRequest::from_form(fields).map(Self::GetRepoImage)
+                    GetRepoImageRequest::from_form(fields).map(AnyRequest::GetRepoImage)
                 }
                 "GetImageTag" => {
-                    GetImageTagRequest::from_form(fields).map(Self::GetImageTag)
+                    GetImageTagRequest::from_form(fields).map(AnyRequest::GetImageTag)
                 }
                 "CreateRepo" => {
-                    CreateRepoRequest::from_form(fields).map(Self::CreateRepo)
+                    CreateRepoRequest::from_form(fields).map(AnyRequest::CreateRepo)
                 }
                 "UpdateRepo" => {
-                    UpdateRepoRequest::from_form(fields).map(Self::UpdateRepo)
+                    UpdateRepoRequest::from_form(fields).map(AnyRequest::UpdateRepo)
                 }
                 "DeleteRepo" => {
-                    DeleteRepoRequest::from_form(fields).map(Self::DeleteRepo)
+                    DeleteRepoRequest::from_form(fields).map(AnyRequest::DeleteRepo)
                 }
                 "DeleteRepoImage" => {
-                    DeleteRepoImageRequest::from_form(fields).map(Self::DeleteRepoImage)
+                    DeleteRepoImageRequest::from_form(fields)
+                        .map(AnyRequest::DeleteRepoImage)
                 }
                 _ => return None,
             },
@@ -62,25 +63,25 @@ impl AnyRequest {
     /// The action's wire name.
     pub fn action(&self) -> &'static str {
         match self {
-            Self::GetRepo(_) => "GetRepo",
-            Self::GetRepoImage(_) => "GetRepoImage",
-            Self::GetImageTag(_) => "GetImageTag",
-            Self::CreateRepo(_) => "CreateRepo",
-            Self::UpdateRepo(_) => "UpdateRepo",
-            Self::DeleteRepo(_) => "DeleteRepo",
-            Self::DeleteRepoImage(_) => "DeleteRepoImage",
+            AnyRequest::GetRepo(_) => "GetRepo",
+            AnyRequest::GetRepoImage(_) => "GetRepoImage",
+            AnyRequest::GetImageTag(_) => "GetImageTag",
+            AnyRequest::CreateRepo(_) => "CreateRepo",
+            AnyRequest::UpdateRepo(_) => "UpdateRepo",
+            AnyRequest::DeleteRepo(_) => "DeleteRepo",
+            AnyRequest::DeleteRepoImage(_) => "DeleteRepoImage",
         }
     }
     /// Adds the fields the request sends (its own and common parameters) to `form`.
     pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         match self {
-            Self::GetRepo(r) => r.encode(form),
-            Self::GetRepoImage(r) => r.encode(form),
-            Self::GetImageTag(r) => r.encode(form),
-            Self::CreateRepo(r) => r.encode(form),
-            Self::UpdateRepo(r) => r.encode(form),
-            Self::DeleteRepo(r) => r.encode(form),
-            Self::DeleteRepoImage(r) => r.encode(form),
+            AnyRequest::GetRepo(r) => r.encode(form),
+            AnyRequest::GetRepoImage(r) => r.encode(form),
+            AnyRequest::GetImageTag(r) => r.encode(form),
+            AnyRequest::CreateRepo(r) => r.encode(form),
+            AnyRequest::UpdateRepo(r) => r.encode(form),
+            AnyRequest::DeleteRepo(r) => r.encode(form),
+            AnyRequest::DeleteRepoImage(r) => r.encode(form),
         }
     }
     /// Sends the request with `client` and returns the response as JSON, in the form
@@ -90,13 +91,13 @@ impl AnyRequest {
         client: &super::Client,
     ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
         let prepared = match self {
-            Self::GetRepo(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::GetRepoImage(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::GetImageTag(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::CreateRepo(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::UpdateRepo(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::DeleteRepo(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::DeleteRepoImage(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::GetRepo(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::GetRepoImage(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::GetImageTag(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::CreateRepo(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::UpdateRepo(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::DeleteRepo(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::DeleteRepoImage(r) => ::uhub_sdk::runtime::prepare(&r),
         };
         ::uhub_sdk::runtime::send_prepared(client.core(), prepared).await
     }

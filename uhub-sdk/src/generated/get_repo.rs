@@ -48,84 +48,81 @@ impl ::uhub_sdk::runtime::Action for GetRepoRequest {
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
-        Ok(Self {
-            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
-            repo_type: ::uhub_sdk::runtime::optional_value(fields, "Type")?,
-            offset: ::uhub_sdk::runtime::optional_value(fields, "Offset")?,
-            limit: ::uhub_sdk::runtime::optional_value(fields, "Limit")?,
-        })
+        let mut form = ::uhub_sdk::runtime::FormReader::new(fields);
+        let request = Self {
+            project_id: form.read("ProjectId", ::uhub_sdk::runtime::optional_value),
+            repo_type: form.read("Type", ::uhub_sdk::runtime::optional_value),
+            offset: form.read("Offset", ::uhub_sdk::runtime::optional_value),
+            limit: form.read("Limit", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(request)
     }
 }
 impl super::Call<GetRepoRequest> {
     /// Sets [`GetRepoRequest::project_id`] (`ProjectId`).
     #[inline]
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.set_project_id(Some(value.into()))
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id = Some(value.into());
+        self
     }
     /// Sets or clears [`GetRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id = value;
+        self.core.request_mut().project_id = value;
         self
     }
     /// Sets [`GetRepoRequest::repo_type`] (`Type`).
     #[inline]
-    pub fn repo_type(self, value: RepoType) -> Self {
-        self.set_repo_type(Some(value))
+    pub fn repo_type(mut self, value: RepoType) -> Self {
+        self.core.request_mut().repo_type = Some(value);
+        self
     }
     /// Sets or clears [`GetRepoRequest::repo_type`] (`Type`): forwards an optional value as it is.
     #[inline]
     pub fn set_repo_type(mut self, value: Option<RepoType>) -> Self {
-        self.request_mut().repo_type = value;
+        self.core.request_mut().repo_type = value;
         self
     }
     /// Sets [`GetRepoRequest::offset`] (`Offset`).
     #[inline]
-    pub fn offset(self, value: i64) -> Self {
-        self.set_offset(Some(value))
+    pub fn offset(mut self, value: i64) -> Self {
+        self.core.request_mut().offset = Some(value);
+        self
     }
     /// Sets or clears [`GetRepoRequest::offset`] (`Offset`): forwards an optional value as it is.
     #[inline]
     pub fn set_offset(mut self, value: Option<i64>) -> Self {
-        self.request_mut().offset = value;
+        self.core.request_mut().offset = value;
         self
     }
     /// Sets [`GetRepoRequest::limit`] (`Limit`).
     #[inline]
-    pub fn limit(self, value: i64) -> Self {
-        self.set_limit(Some(value))
+    pub fn limit(mut self, value: i64) -> Self {
+        self.core.request_mut().limit = Some(value);
+        self
     }
     /// Sets or clears [`GetRepoRequest::limit`] (`Limit`): forwards an optional value as it is.
     #[inline]
     pub fn set_limit(mut self, value: Option<i64>) -> Self {
-        self.request_mut().limit = value;
+        self.core.request_mut().limit = value;
         self
     }
 }
 /// What `GetRepo` returns.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetRepoResponse {
     /// Number of repositories that match, over all pages.
     ///
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount")]
     pub total_count: i64,
     /// The repositories of this page.
     ///
     /// Wire name: `RepoSet`.
-    #[serde(rename = "RepoSet")]
     pub repo_set: Vec<RepoSet>,
-    #[serde(
-        rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
-    )]
     ret_code: Option<i64>,
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
-    #[serde(skip)]
     request_id: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetRepoResponse {
@@ -137,13 +134,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetRepoResponse {
 }
 impl ::uhub_sdk::runtime::FieldTable for GetRepoResponse {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "TotalCount" => Some(0usize),
-            "RepoSet" => Some(1usize),
-            "RetCode" => Some(2usize),
-            "Message" => Some(3usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &["TotalCount", "RepoSet", "RetCode", "Message"],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -151,12 +145,41 @@ impl ::uhub_sdk::runtime::FieldTable for GetRepoResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.total_count = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.repo_set = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.total_count, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.repo_set, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for GetRepoResponse {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for GetRepoResponse {
+    fn name(&self) -> &'static str {
+        "GetRepoResponse"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("TotalCount", ::uhub_sdk::runtime::WireField::value(&self.total_count));
+        field("RepoSet", ::uhub_sdk::runtime::WireField::value(&self.repo_set));
+        field(
+            "RetCode",
+            ::uhub_sdk::runtime::WireValue::Int(self.ret_code.unwrap_or(0)),
+        );
+        field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for GetRepoResponse {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl GetRepoResponse {

@@ -54,73 +54,69 @@ impl ::uhub_sdk::runtime::Action for GetRepoImageRequest {
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
-        Ok(Self {
-            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
-            repo_name: ::uhub_sdk::runtime::required_value(fields, "RepoName")?,
-            offset: ::uhub_sdk::runtime::optional_value(fields, "Offset")?,
-            limit: ::uhub_sdk::runtime::optional_value(fields, "Limit")?,
-        })
+        let mut form = ::uhub_sdk::runtime::FormReader::new(fields);
+        let request = Self {
+            project_id: form.read("ProjectId", ::uhub_sdk::runtime::optional_value),
+            repo_name: form.read("RepoName", ::uhub_sdk::runtime::required_value),
+            offset: form.read("Offset", ::uhub_sdk::runtime::optional_value),
+            limit: form.read("Limit", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(request)
     }
 }
 impl super::Call<GetRepoImageRequest> {
     /// Sets [`GetRepoImageRequest::project_id`] (`ProjectId`).
     #[inline]
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.set_project_id(Some(value.into()))
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id = Some(value.into());
+        self
     }
     /// Sets or clears [`GetRepoImageRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id = value;
+        self.core.request_mut().project_id = value;
         self
     }
     /// Sets [`GetRepoImageRequest::offset`] (`Offset`).
     #[inline]
-    pub fn offset(self, value: i64) -> Self {
-        self.set_offset(Some(value))
+    pub fn offset(mut self, value: i64) -> Self {
+        self.core.request_mut().offset = Some(value);
+        self
     }
     /// Sets or clears [`GetRepoImageRequest::offset`] (`Offset`): forwards an optional value as it is.
     #[inline]
     pub fn set_offset(mut self, value: Option<i64>) -> Self {
-        self.request_mut().offset = value;
+        self.core.request_mut().offset = value;
         self
     }
     /// Sets [`GetRepoImageRequest::limit`] (`Limit`).
     #[inline]
-    pub fn limit(self, value: i64) -> Self {
-        self.set_limit(Some(value))
+    pub fn limit(mut self, value: i64) -> Self {
+        self.core.request_mut().limit = Some(value);
+        self
     }
     /// Sets or clears [`GetRepoImageRequest::limit`] (`Limit`): forwards an optional value as it is.
     #[inline]
     pub fn set_limit(mut self, value: Option<i64>) -> Self {
-        self.request_mut().limit = value;
+        self.core.request_mut().limit = value;
         self
     }
 }
 /// What `GetRepoImage` returns.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetRepoImageResponse {
     /// Number of images in the repository, over all pages.
     ///
     /// Wire name: `TotalCount`.
-    #[serde(rename = "TotalCount")]
     pub total_count: i64,
     /// The images of this page.
     ///
     /// Wire name: `ImageSet`.
-    #[serde(rename = "ImageSet")]
     pub image_set: Vec<ImageSet>,
-    #[serde(
-        rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
-    )]
     ret_code: Option<i64>,
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
-    #[serde(skip)]
     request_id: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetRepoImageResponse {
@@ -132,13 +128,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetRepoImageResponse 
 }
 impl ::uhub_sdk::runtime::FieldTable for GetRepoImageResponse {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "TotalCount" => Some(0usize),
-            "ImageSet" => Some(1usize),
-            "RetCode" => Some(2usize),
-            "Message" => Some(3usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &["TotalCount", "ImageSet", "RetCode", "Message"],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -146,12 +139,41 @@ impl ::uhub_sdk::runtime::FieldTable for GetRepoImageResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.total_count = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.image_set = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.total_count, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.image_set, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for GetRepoImageResponse {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for GetRepoImageResponse {
+    fn name(&self) -> &'static str {
+        "GetRepoImageResponse"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("TotalCount", ::uhub_sdk::runtime::WireField::value(&self.total_count));
+        field("ImageSet", ::uhub_sdk::runtime::WireField::value(&self.image_set));
+        field(
+            "RetCode",
+            ::uhub_sdk::runtime::WireValue::Int(self.ret_code.unwrap_or(0)),
+        );
+        field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for GetRepoImageResponse {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl GetRepoImageResponse {

@@ -62,40 +62,38 @@ impl ::uhub_sdk::runtime::serde::Serialize for RepoType {
         s.serialize_str(self.as_str())
     }
 }
+impl ::uhub_sdk::runtime::WireField for RepoType {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
+    }
+}
 /// One image repository.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct RepoSet {
     /// Name of the repository.
     ///
     /// Wire name: `RepoName`.
-    #[serde(rename = "RepoName")]
     pub repo_name: String,
     /// When the repository was created. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `CreateTime`.
-    #[serde(rename = "CreateTime")]
     pub create_time: ::uhub_sdk::runtime::Time,
     /// When the repository last changed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
-    #[serde(rename = "UpdateTime")]
     pub update_time: ::uhub_sdk::runtime::Time,
     /// Free-text description of the repository.
     ///
     /// Wire name: `Description`.
-    #[serde(rename = "Description")]
     pub description: String,
     /// Whether the repository is public (true) or private (false).
     ///
     /// Wire name: `IsShared`.
-    #[serde(rename = "IsShared", serialize_with = "::uhub_sdk::runtime::bool_as_text")]
     pub is_shared: bool,
     /// Whether the repository can be reached from the public internet.
     ///
     /// Wire name: `IsOutSide`.
-    #[serde(rename = "IsOutSide", serialize_with = "::uhub_sdk::runtime::bool_as_text")]
     pub is_out_side: bool,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for RepoSet {
@@ -107,15 +105,17 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for RepoSet {
 }
 impl ::uhub_sdk::runtime::FieldTable for RepoSet {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "RepoName" => Some(0usize),
-            "CreateTime" => Some(1usize),
-            "UpdateTime" => Some(2usize),
-            "Description" => Some(3usize),
-            "IsShared" => Some(4usize),
-            "IsOutSide" => Some(5usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &[
+                "RepoName",
+                "CreateTime",
+                "UpdateTime",
+                "Description",
+                "IsShared",
+                "IsOutSide",
+            ],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -123,14 +123,42 @@ impl ::uhub_sdk::runtime::FieldTable for RepoSet {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.repo_name = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.create_time = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.update_time = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.description = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.is_shared = ::uhub_sdk::runtime::field(map)?,
-            _ => self.is_out_side = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.repo_name, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.create_time, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.update_time, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.description, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.is_shared, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.is_out_side, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for RepoSet {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for RepoSet {
+    fn name(&self) -> &'static str {
+        "RepoSet"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("RepoName", ::uhub_sdk::runtime::WireField::value(&self.repo_name));
+        field("CreateTime", ::uhub_sdk::runtime::WireField::value(&self.create_time));
+        field("UpdateTime", ::uhub_sdk::runtime::WireField::value(&self.update_time));
+        field("Description", ::uhub_sdk::runtime::WireField::value(&self.description));
+        field("IsShared", ::uhub_sdk::runtime::bool_text(self.is_shared));
+        field("IsOutSide", ::uhub_sdk::runtime::bool_text(self.is_out_side));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for RepoSet {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for RepoSet {
@@ -169,39 +197,32 @@ impl RepoSet {
     }
 }
 /// One image inside a repository.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ImageSet {
     /// Name of the image.
     ///
     /// Wire name: `ImageName`.
-    #[serde(rename = "ImageName")]
     pub image_name: String,
     /// How many times the image has been pulled.
     ///
     /// Wire name: `PullCount`.
-    #[serde(rename = "PullCount")]
     pub pull_count: i64,
     /// When the image was first pushed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `CreateTime`.
-    #[serde(rename = "CreateTime")]
     pub create_time: ::uhub_sdk::runtime::Time,
     /// When the image last changed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
-    #[serde(rename = "UpdateTime")]
     pub update_time: ::uhub_sdk::runtime::Time,
     /// The tag pushed most recently.
     ///
     /// Wire name: `LatestTag`.
-    #[serde(rename = "LatestTag")]
     pub latest_tag: String,
     /// Repository the image belongs to.
     ///
     /// Wire name: `RepoName`.
-    #[serde(rename = "RepoName")]
     pub repo_name: String,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for ImageSet {
@@ -213,15 +234,17 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for ImageSet {
 }
 impl ::uhub_sdk::runtime::FieldTable for ImageSet {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "ImageName" => Some(0usize),
-            "PullCount" => Some(1usize),
-            "CreateTime" => Some(2usize),
-            "UpdateTime" => Some(3usize),
-            "LatestTag" => Some(4usize),
-            "RepoName" => Some(5usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &[
+                "ImageName",
+                "PullCount",
+                "CreateTime",
+                "UpdateTime",
+                "LatestTag",
+                "RepoName",
+            ],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -229,14 +252,42 @@ impl ::uhub_sdk::runtime::FieldTable for ImageSet {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.image_name = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.pull_count = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.create_time = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.update_time = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.latest_tag = ::uhub_sdk::runtime::field(map)?,
-            _ => self.repo_name = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.image_name, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.pull_count, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.create_time, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.update_time, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.latest_tag, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.repo_name, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for ImageSet {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for ImageSet {
+    fn name(&self) -> &'static str {
+        "ImageSet"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("ImageName", ::uhub_sdk::runtime::WireField::value(&self.image_name));
+        field("PullCount", ::uhub_sdk::runtime::WireField::value(&self.pull_count));
+        field("CreateTime", ::uhub_sdk::runtime::WireField::value(&self.create_time));
+        field("UpdateTime", ::uhub_sdk::runtime::WireField::value(&self.update_time));
+        field("LatestTag", ::uhub_sdk::runtime::WireField::value(&self.latest_tag));
+        field("RepoName", ::uhub_sdk::runtime::WireField::value(&self.repo_name));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for ImageSet {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for ImageSet {
@@ -269,24 +320,20 @@ impl ImageSet {
     }
 }
 /// One tag of an image.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TagSet {
     /// Name of the tag.
     ///
     /// Wire name: `TagName`.
-    #[serde(rename = "TagName")]
     pub tag_name: String,
     /// When the tag was last pushed. UHub sends text or Unix seconds; both are read.
     ///
     /// Wire name: `UpdateTime`.
-    #[serde(rename = "UpdateTime")]
     pub update_time: ::uhub_sdk::runtime::Time,
     /// Content digest of the tagged manifest; the live service sends it although the reference pages omit it.
     ///
     /// Wire name: `Digest`.
-    #[serde(rename = "Digest", skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for TagSet {
@@ -298,12 +345,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for TagSet {
 }
 impl ::uhub_sdk::runtime::FieldTable for TagSet {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "TagName" => Some(0usize),
-            "UpdateTime" => Some(1usize),
-            "Digest" => Some(2usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["TagName", "UpdateTime", "Digest"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -311,11 +353,36 @@ impl ::uhub_sdk::runtime::FieldTable for TagSet {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.tag_name = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.update_time = ::uhub_sdk::runtime::field(map)?,
-            _ => self.digest = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.tag_name, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.update_time, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.digest, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for TagSet {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for TagSet {
+    fn name(&self) -> &'static str {
+        "TagSet"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("TagName", ::uhub_sdk::runtime::WireField::value(&self.tag_name));
+        field("UpdateTime", ::uhub_sdk::runtime::WireField::value(&self.update_time));
+        field("Digest", ::uhub_sdk::runtime::WireField::value(&self.digest));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for TagSet {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for TagSet {

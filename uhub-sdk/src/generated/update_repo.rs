@@ -54,66 +54,64 @@ impl ::uhub_sdk::runtime::Action for UpdateRepoRequest {
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
-        Ok(Self {
-            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
-            repo_name: ::uhub_sdk::runtime::required_value(fields, "RepoName")?,
-            description: ::uhub_sdk::runtime::optional_value(fields, "Description")?,
-            is_shared: ::uhub_sdk::runtime::optional_value(fields, "IsShared")?,
-        })
+        let mut form = ::uhub_sdk::runtime::FormReader::new(fields);
+        let request = Self {
+            project_id: form.read("ProjectId", ::uhub_sdk::runtime::optional_value),
+            repo_name: form.read("RepoName", ::uhub_sdk::runtime::required_value),
+            description: form.read("Description", ::uhub_sdk::runtime::optional_value),
+            is_shared: form.read("IsShared", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(request)
     }
 }
 impl super::Call<UpdateRepoRequest> {
     /// Sets [`UpdateRepoRequest::project_id`] (`ProjectId`).
     #[inline]
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.set_project_id(Some(value.into()))
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id = Some(value.into());
+        self
     }
     /// Sets or clears [`UpdateRepoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id = value;
+        self.core.request_mut().project_id = value;
         self
     }
     /// Sets [`UpdateRepoRequest::description`] (`Description`).
     #[inline]
-    pub fn description(self, value: impl Into<String>) -> Self {
-        self.set_description(Some(value.into()))
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().description = Some(value.into());
+        self
     }
     /// Sets or clears [`UpdateRepoRequest::description`] (`Description`): forwards an optional value as it is.
     #[inline]
     pub fn set_description(mut self, value: Option<String>) -> Self {
-        self.request_mut().description = value;
+        self.core.request_mut().description = value;
         self
     }
     /// Sets [`UpdateRepoRequest::is_shared`] (`IsShared`).
     #[inline]
-    pub fn is_shared(self, value: bool) -> Self {
-        self.set_is_shared(Some(value))
+    pub fn is_shared(mut self, value: bool) -> Self {
+        self.core.request_mut().is_shared = Some(value);
+        self
     }
     /// Sets or clears [`UpdateRepoRequest::is_shared`] (`IsShared`): forwards an optional value as it is.
     #[inline]
     pub fn set_is_shared(mut self, value: Option<bool>) -> Self {
-        self.request_mut().is_shared = value;
+        self.core.request_mut().is_shared = value;
         self
     }
 }
 /// What `UpdateRepo` returns.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRepoResponse {
     /// A human-readable note from the service about the change.
     ///
     /// Wire name: `Message`.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(
-        rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
-    )]
     ret_code: Option<i64>,
     /// Not part of the body: the header the answer came with.
-    #[serde(skip)]
     request_id: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UpdateRepoResponse {
@@ -125,11 +123,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UpdateRepoResponse {
 }
 impl ::uhub_sdk::runtime::FieldTable for UpdateRepoResponse {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Message" => Some(0usize),
-            "RetCode" => Some(1usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Message", "RetCode"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -137,10 +131,37 @@ impl ::uhub_sdk::runtime::FieldTable for UpdateRepoResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.message = ::uhub_sdk::runtime::field(map)?,
-            _ => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.message, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for UpdateRepoResponse {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for UpdateRepoResponse {
+    fn name(&self) -> &'static str {
+        "UpdateRepoResponse"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
+        field(
+            "RetCode",
+            ::uhub_sdk::runtime::WireValue::Int(self.ret_code.unwrap_or(0)),
+        );
+    }
+}
+impl ::uhub_sdk::runtime::WireField for UpdateRepoResponse {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl UpdateRepoResponse {

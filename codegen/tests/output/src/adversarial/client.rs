@@ -61,56 +61,96 @@ impl Client {
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn sign(&self, payload: impl Into<String>) -> Call<SignRequest> {
-        Call::new(self, SignRequest::new(payload))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                SignRequest::new(payload),
+            ),
+        }
     }
     /// Becomes get_ip_set.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn get_ip_set(&self) -> Call<GetIpSetRequest> {
-        Call::new(self, GetIpSetRequest::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                GetIpSetRequest::new(),
+            ),
+        }
     }
     /// Also becomes get_ip_set.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn get_ip_set_2(&self) -> Call<GetIpSet2Request> {
-        Call::new(self, GetIpSet2Request::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                GetIpSet2Request::new(),
+            ),
+        }
     }
     /// Named like the generated types module.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn types(&self) -> Call<TypesRequest> {
-        Call::new(self, TypesRequest::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                TypesRequest::new(),
+            ),
+        }
     }
     /// Named like a method Client derives.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn clone_(&self) -> Call<CloneRequest> {
-        Call::new(self, CloneRequest::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                CloneRequest::new(),
+            ),
+        }
     }
     /// A keyword.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn match_(&self) -> Call<MatchRequest> {
-        Call::new(self, MatchRequest::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                MatchRequest::new(),
+            ),
+        }
     }
     /// Its request type would be the SDK's SignedRequest.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn signed(&self) -> Call<Signed2Request> {
-        Call::new(self, Signed2Request::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                Signed2Request::new(),
+            ),
+        }
     }
     /// Named like Client::credentials.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn credentials_(&self) -> Call<CredentialsRequest> {
-        Call::new(self, CredentialsRequest::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                CredentialsRequest::new(),
+            ),
+        }
     }
 }
 /// One call, made by a [`Client`] method: set optional parameters with the chained
@@ -119,7 +159,7 @@ impl Client {
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct Call<R: ::uhub_sdk::runtime::Action> {
-    core: ::uhub_sdk::runtime::CallCore<R>,
+    pub(super) core: ::uhub_sdk::runtime::CallCore<R>,
 }
 impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// A call of `request` (made with its `new`) by `client`.
@@ -131,9 +171,6 @@ impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// The typed request as it stands.
     pub fn request(&self) -> &R {
         self.core.request()
-    }
-    pub(super) fn request_mut(&mut self) -> &mut R {
-        self.core.request_mut()
     }
     /// Retry this call by `policy` instead of the client's.
     pub fn with_retry_policy(self, policy: ::uhub_sdk::runtime::RetryPolicy) -> Self {

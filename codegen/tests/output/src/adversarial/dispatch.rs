@@ -39,15 +39,19 @@ impl AnyRequest {
     ) -> Option<Result<Self, ::uhub_sdk::runtime::ParamError>> {
         Some(
             match action {
-                "Sign" => SignRequest::from_form(fields).map(Self::Sign),
-                "GetIPSet" => GetIpSetRequest::from_form(fields).map(Self::GetIpSet),
-                "GetIpSet" => GetIpSet2Request::from_form(fields).map(Self::GetIpSet2),
-                "Types" => TypesRequest::from_form(fields).map(Self::Types),
-                "Clone" => CloneRequest::from_form(fields).map(Self::Clone),
-                "Match" => MatchRequest::from_form(fields).map(Self::Match),
-                "Signed" => Signed2Request::from_form(fields).map(Self::Signed2),
+                "Sign" => SignRequest::from_form(fields).map(AnyRequest::Sign),
+                "GetIPSet" => {
+                    GetIpSetRequest::from_form(fields).map(AnyRequest::GetIpSet)
+                }
+                "GetIpSet" => {
+                    GetIpSet2Request::from_form(fields).map(AnyRequest::GetIpSet2)
+                }
+                "Types" => TypesRequest::from_form(fields).map(AnyRequest::Types),
+                "Clone" => CloneRequest::from_form(fields).map(AnyRequest::Clone),
+                "Match" => MatchRequest::from_form(fields).map(AnyRequest::Match),
+                "Signed" => Signed2Request::from_form(fields).map(AnyRequest::Signed2),
                 "Credentials" => {
-                    CredentialsRequest::from_form(fields).map(Self::Credentials)
+                    CredentialsRequest::from_form(fields).map(AnyRequest::Credentials)
                 }
                 _ => return None,
             },
@@ -56,27 +60,27 @@ impl AnyRequest {
     /// The action's wire name.
     pub fn action(&self) -> &'static str {
         match self {
-            Self::Sign(_) => "Sign",
-            Self::GetIpSet(_) => "GetIPSet",
-            Self::GetIpSet2(_) => "GetIpSet",
-            Self::Types(_) => "Types",
-            Self::Clone(_) => "Clone",
-            Self::Match(_) => "Match",
-            Self::Signed2(_) => "Signed",
-            Self::Credentials(_) => "Credentials",
+            AnyRequest::Sign(_) => "Sign",
+            AnyRequest::GetIpSet(_) => "GetIPSet",
+            AnyRequest::GetIpSet2(_) => "GetIpSet",
+            AnyRequest::Types(_) => "Types",
+            AnyRequest::Clone(_) => "Clone",
+            AnyRequest::Match(_) => "Match",
+            AnyRequest::Signed2(_) => "Signed",
+            AnyRequest::Credentials(_) => "Credentials",
         }
     }
     /// Adds the fields the request sends (its own and common parameters) to `form`.
     pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         match self {
-            Self::Sign(r) => r.encode(form),
-            Self::GetIpSet(r) => r.encode(form),
-            Self::GetIpSet2(r) => r.encode(form),
-            Self::Types(r) => r.encode(form),
-            Self::Clone(r) => r.encode(form),
-            Self::Match(r) => r.encode(form),
-            Self::Signed2(r) => r.encode(form),
-            Self::Credentials(r) => r.encode(form),
+            AnyRequest::Sign(r) => r.encode(form),
+            AnyRequest::GetIpSet(r) => r.encode(form),
+            AnyRequest::GetIpSet2(r) => r.encode(form),
+            AnyRequest::Types(r) => r.encode(form),
+            AnyRequest::Clone(r) => r.encode(form),
+            AnyRequest::Match(r) => r.encode(form),
+            AnyRequest::Signed2(r) => r.encode(form),
+            AnyRequest::Credentials(r) => r.encode(form),
         }
     }
     /// Sends the request with `client` and returns the response as JSON, in the form
@@ -86,14 +90,14 @@ impl AnyRequest {
         client: &super::Client,
     ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
         let prepared = match self {
-            Self::Sign(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::GetIpSet(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::GetIpSet2(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::Types(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::Clone(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::Match(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::Signed2(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::Credentials(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::Sign(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::GetIpSet(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::GetIpSet2(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::Types(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::Clone(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::Match(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::Signed2(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::Credentials(r) => ::uhub_sdk::runtime::prepare(&r),
         };
         ::uhub_sdk::runtime::send_prepared(client.core(), prepared).await
     }

@@ -38,55 +38,51 @@ impl ::uhub_sdk::runtime::Action for GetIpSetRequest {
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
-        Ok(Self {
-            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
-            kind: ::uhub_sdk::runtime::optional_value(fields, "Kind")?,
-        })
+        let mut form = ::uhub_sdk::runtime::FormReader::new(fields);
+        let request = Self {
+            project_id: form.read("ProjectId", ::uhub_sdk::runtime::optional_value),
+            kind: form.read("Kind", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(request)
     }
 }
 impl super::Call<GetIpSetRequest> {
     /// Sets [`GetIpSetRequest::project_id`] (`ProjectId`).
     #[inline]
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.set_project_id(Some(value.into()))
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id = Some(value.into());
+        self
     }
     /// Sets or clears [`GetIpSetRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id = value;
+        self.core.request_mut().project_id = value;
         self
     }
     /// Sets [`GetIpSetRequest::kind`] (`Kind`).
     #[inline]
-    pub fn kind(self, value: Option2) -> Self {
-        self.set_kind(Some(value))
+    pub fn kind(mut self, value: Option2) -> Self {
+        self.core.request_mut().kind = Some(value);
+        self
     }
     /// Sets or clears [`GetIpSetRequest::kind`] (`Kind`): forwards an optional value as it is.
     #[inline]
     pub fn set_kind(mut self, value: Option<Option2>) -> Self {
-        self.request_mut().kind = value;
+        self.core.request_mut().kind = value;
         self
     }
 }
 /// What `GetIPSet` returns.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetIpSetResponse {
     /// The wire field Set.
     ///
     /// Wire name: `Set`.
-    #[serde(rename = "Set", skip_serializing_if = "Option::is_none")]
     pub set: Option<UHostIpSet>,
-    #[serde(
-        rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
-    )]
     ret_code: Option<i64>,
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
-    #[serde(skip)]
     request_id: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetIpSetResponse {
@@ -98,12 +94,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetIpSetResponse {
 }
 impl ::uhub_sdk::runtime::FieldTable for GetIpSetResponse {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Set" => Some(0usize),
-            "RetCode" => Some(1usize),
-            "Message" => Some(2usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Set", "RetCode", "Message"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -111,11 +102,39 @@ impl ::uhub_sdk::runtime::FieldTable for GetIpSetResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.set = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.set, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for GetIpSetResponse {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for GetIpSetResponse {
+    fn name(&self) -> &'static str {
+        "GetIpSetResponse"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Set", ::uhub_sdk::runtime::WireField::value(&self.set));
+        field(
+            "RetCode",
+            ::uhub_sdk::runtime::WireValue::Int(self.ret_code.unwrap_or(0)),
+        );
+        field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for GetIpSetResponse {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl GetIpSetResponse {

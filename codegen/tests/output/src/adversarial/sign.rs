@@ -89,177 +89,176 @@ impl ::uhub_sdk::runtime::Action for SignRequest {
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
-        Ok(Self {
-            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
-            payload: ::uhub_sdk::runtime::required_value(fields, "Payload")?,
-            send_: ::uhub_sdk::runtime::optional_value(fields, "Send")?,
-            default_: ::uhub_sdk::runtime::optional_value(fields, "Default")?,
-            clone_: ::uhub_sdk::runtime::optional_value(fields, "Clone")?,
-            with_retry_: ::uhub_sdk::runtime::optional_value(fields, "WithRetry")?,
-            set_name_: ::uhub_sdk::runtime::optional_value(fields, "SetName")?,
-            name: ::uhub_sdk::runtime::optional_value(fields, "Name")?,
-            project_id_: ::uhub_sdk::runtime::optional_value(fields, "ProjectID")?,
-            hosts: ::uhub_sdk::runtime::model_list(fields, "Hosts")?,
-            switch: ::uhub_sdk::runtime::optional_value(fields, "Switch")?,
-        })
+        let mut form = ::uhub_sdk::runtime::FormReader::new(fields);
+        let request = Self {
+            project_id: form.read("ProjectId", ::uhub_sdk::runtime::optional_value),
+            payload: form.read("Payload", ::uhub_sdk::runtime::required_value),
+            send_: form.read("Send", ::uhub_sdk::runtime::optional_value),
+            default_: form.read("Default", ::uhub_sdk::runtime::optional_value),
+            clone_: form.read("Clone", ::uhub_sdk::runtime::optional_value),
+            with_retry_: form.read("WithRetry", ::uhub_sdk::runtime::optional_value),
+            set_name_: form.read("SetName", ::uhub_sdk::runtime::optional_value),
+            name: form.read("Name", ::uhub_sdk::runtime::optional_value),
+            project_id_: form.read("ProjectID", ::uhub_sdk::runtime::optional_value),
+            hosts: form.read("Hosts", ::uhub_sdk::runtime::model_list),
+            switch: form.read("Switch", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(request)
     }
 }
 impl super::Call<SignRequest> {
     /// Sets [`SignRequest::project_id`] (`ProjectId`).
     #[inline]
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.set_project_id(Some(value.into()))
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id = Some(value.into());
+        self
     }
     /// Sets or clears [`SignRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id = value;
+        self.core.request_mut().project_id = value;
         self
     }
     /// Sets [`SignRequest::send_`] (`Send`).
     #[inline]
-    pub fn send_(self, value: impl Into<String>) -> Self {
-        self.set_send_(Some(value.into()))
+    pub fn send_(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().send_ = Some(value.into());
+        self
     }
     /// Sets or clears [`SignRequest::send_`] (`Send`): forwards an optional value as it is.
     #[inline]
     pub fn set_send_(mut self, value: Option<String>) -> Self {
-        self.request_mut().send_ = value;
+        self.core.request_mut().send_ = value;
         self
     }
     /// Sets [`SignRequest::default_`] (`Default`).
     #[inline]
-    pub fn default_(self, value: bool) -> Self {
-        self.set_default_(Some(value))
+    pub fn default_(mut self, value: bool) -> Self {
+        self.core.request_mut().default_ = Some(value);
+        self
     }
     /// Sets or clears [`SignRequest::default_`] (`Default`): forwards an optional value as it is.
     #[inline]
     pub fn set_default_(mut self, value: Option<bool>) -> Self {
-        self.request_mut().default_ = value;
+        self.core.request_mut().default_ = value;
         self
     }
     /// Sets [`SignRequest::clone_`] (`Clone`).
     #[inline]
-    pub fn clone_(self, value: impl Into<String>) -> Self {
-        self.set_clone_(Some(value.into()))
+    pub fn clone_(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().clone_ = Some(value.into());
+        self
     }
     /// Sets or clears [`SignRequest::clone_`] (`Clone`): forwards an optional value as it is.
     #[inline]
     pub fn set_clone_(mut self, value: Option<String>) -> Self {
-        self.request_mut().clone_ = value;
+        self.core.request_mut().clone_ = value;
         self
     }
     /// Sets [`SignRequest::with_retry_`] (`WithRetry`).
     #[inline]
-    pub fn with_retry_(self, value: i64) -> Self {
-        self.set_with_retry_(Some(value))
+    pub fn with_retry_(mut self, value: i64) -> Self {
+        self.core.request_mut().with_retry_ = Some(value);
+        self
     }
     /// Sets or clears [`SignRequest::with_retry_`] (`WithRetry`): forwards an optional value as it is.
     #[inline]
     pub fn set_with_retry_(mut self, value: Option<i64>) -> Self {
-        self.request_mut().with_retry_ = value;
+        self.core.request_mut().with_retry_ = value;
         self
     }
     /// Sets [`SignRequest::set_name_`] (`SetName`).
     #[inline]
-    pub fn set_name_(self, value: impl Into<String>) -> Self {
-        self.set_set_name_(Some(value.into()))
+    pub fn set_name_(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().set_name_ = Some(value.into());
+        self
     }
     /// Sets or clears [`SignRequest::set_name_`] (`SetName`): forwards an optional value as it is.
     #[inline]
     pub fn set_set_name_(mut self, value: Option<String>) -> Self {
-        self.request_mut().set_name_ = value;
+        self.core.request_mut().set_name_ = value;
         self
     }
     /// Sets [`SignRequest::name`] (`Name`).
     #[inline]
-    pub fn name(self, value: impl Into<String>) -> Self {
-        self.set_name(Some(value.into()))
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().name = Some(value.into());
+        self
     }
     /// Sets or clears [`SignRequest::name`] (`Name`): forwards an optional value as it is.
     #[inline]
     pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.request_mut().name = value;
+        self.core.request_mut().name = value;
         self
     }
     /// Sets [`SignRequest::project_id_`] (`ProjectID`).
     #[inline]
-    pub fn project_id_(self, value: impl Into<String>) -> Self {
-        self.set_project_id_(Some(value.into()))
+    pub fn project_id_(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id_ = Some(value.into());
+        self
     }
     /// Sets or clears [`SignRequest::project_id_`] (`ProjectID`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id_(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id_ = value;
+        self.core.request_mut().project_id_ = value;
         self
     }
     /// Sets [`SignRequest::hosts`] (`Hosts`).
     #[inline]
-    pub fn hosts(self, value: impl IntoIterator<Item = UHostIpSet>) -> Self {
-        self.set_hosts(Some(value.into_iter().collect()))
+    pub fn hosts(mut self, value: impl IntoIterator<Item = UHostIpSet>) -> Self {
+        self.core.request_mut().hosts = value.into_iter().collect();
+        self
     }
     /// Sets or clears [`SignRequest::hosts`] (`Hosts`): forwards an optional value as it is.
     #[inline]
     pub fn set_hosts(mut self, value: Option<Vec<UHostIpSet>>) -> Self {
-        self.request_mut().hosts = value.unwrap_or_default();
+        self.core.request_mut().hosts = value.unwrap_or_default();
         self
     }
     /// Sets [`SignRequest::switch`] (`Switch`).
     #[inline]
-    pub fn switch(self, value: Switch) -> Self {
-        self.set_switch(Some(value))
+    pub fn switch(mut self, value: Switch) -> Self {
+        self.core.request_mut().switch = Some(value);
+        self
     }
     /// Sets or clears [`SignRequest::switch`] (`Switch`): forwards an optional value as it is.
     #[inline]
     pub fn set_switch(mut self, value: Option<Switch>) -> Self {
-        self.request_mut().switch = value;
+        self.core.request_mut().switch = value;
         self
     }
 }
 /// What `Sign` returns.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SignResponse {
     /// A body field named like the response's request id.
     ///
     /// Wire name: `RequestId`.
-    #[serde(rename = "RequestId", skip_serializing_if = "Option::is_none")]
     pub request_id_: Option<String>,
     /// Not the service's Message.
     ///
     /// Wire name: `message`.
-    #[serde(rename = "message", skip_serializing_if = "Option::is_none")]
     pub message_: Option<String>,
     /// The wire field IPSet.
     ///
     /// Wire name: `IPSet`.
-    #[serde(rename = "IPSet", skip_serializing_if = "Option::is_none")]
     pub ip_set: Option<IpSet2>,
     /// The wire field IpSet.
     ///
     /// Wire name: `IpSet`.
-    #[serde(rename = "IpSet", skip_serializing_if = "Option::is_none")]
     pub ip_set_2: Option<IpSet>,
     /// The wire field Error.
     ///
     /// Wire name: `Error`.
-    #[serde(rename = "Error", skip_serializing_if = "Option::is_none")]
     pub error: Option<Error2>,
     /// The wire field Default.
     ///
     /// Wire name: `Default`.
-    #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
     pub default: Option<Default2>,
-    #[serde(
-        rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
-    )]
     ret_code: Option<i64>,
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
-    #[serde(skip)]
     request_id: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for SignResponse {
@@ -271,17 +270,19 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for SignResponse {
 }
 impl ::uhub_sdk::runtime::FieldTable for SignResponse {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "RequestId" => Some(0usize),
-            "message" => Some(1usize),
-            "IPSet" => Some(2usize),
-            "IpSet" => Some(3usize),
-            "Error" => Some(4usize),
-            "Default" => Some(5usize),
-            "RetCode" => Some(6usize),
-            "Message" => Some(7usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &[
+                "RequestId",
+                "message",
+                "IPSet",
+                "IpSet",
+                "Error",
+                "Default",
+                "RetCode",
+                "Message",
+            ],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -289,16 +290,49 @@ impl ::uhub_sdk::runtime::FieldTable for SignResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.request_id_ = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.message_ = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ip_set = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.ip_set_2 = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.error = ::uhub_sdk::runtime::field(map)?,
-            5usize => self.default = ::uhub_sdk::runtime::field(map)?,
-            6usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.request_id_, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.message_, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ip_set, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.ip_set_2, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.error, map),
+            5usize => ::uhub_sdk::runtime::read_field(&mut self.default, map),
+            6usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for SignResponse {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for SignResponse {
+    fn name(&self) -> &'static str {
+        "SignResponse"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("RequestId", ::uhub_sdk::runtime::WireField::value(&self.request_id_));
+        field("message", ::uhub_sdk::runtime::WireField::value(&self.message_));
+        field("IPSet", ::uhub_sdk::runtime::WireField::value(&self.ip_set));
+        field("IpSet", ::uhub_sdk::runtime::WireField::value(&self.ip_set_2));
+        field("Error", ::uhub_sdk::runtime::WireField::value(&self.error));
+        field("Default", ::uhub_sdk::runtime::WireField::value(&self.default));
+        field(
+            "RetCode",
+            ::uhub_sdk::runtime::WireValue::Int(self.ret_code.unwrap_or(0)),
+        );
+        field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for SignResponse {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl SignResponse {

@@ -74,6 +74,11 @@ impl ::uhub_sdk::runtime::serde::Serialize for Switch {
         s.serialize_str(self.as_str())
     }
 }
+impl ::uhub_sdk::runtime::WireField for Switch {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
+    }
+}
 /// An enum named like a prelude type.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -132,55 +137,50 @@ impl ::uhub_sdk::runtime::serde::Serialize for Option2 {
         s.serialize_str(self.as_str())
     }
 }
+impl ::uhub_sdk::runtime::WireField for Option2 {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
+    }
+}
 /// UCloud's shape: a field Default beside IPSet and IpSet.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UHostIpSet {
     /// The address.
     ///
     /// Wire name: `IP`.
-    #[serde(rename = "IP")]
     pub ip: String,
     /// Whether this is the default address.
     ///
     /// Wire name: `Default`.
-    #[serde(rename = "Default", skip_serializing_if = "Option::is_none")]
     pub default_: Option<bool>,
     /// The wire field IPSet.
     ///
     /// Wire name: `IPSet`.
-    #[serde(rename = "IPSet", skip_serializing_if = "Option::is_none")]
     pub ip_set: Option<String>,
     /// The wire field IpSet.
     ///
     /// Wire name: `IpSet`.
-    #[serde(rename = "IpSet", skip_serializing_if = "Option::is_none")]
     pub ip_set_2: Option<String>,
     /// Named like the constructor.
     ///
     /// Wire name: `New`.
-    #[serde(rename = "New", skip_serializing_if = "Option::is_none")]
     pub new_: Option<i64>,
     /// The wire field Clone.
     ///
     /// Wire name: `Clone`.
-    #[serde(rename = "Clone", skip_serializing_if = "Option::is_none")]
     pub clone_: Option<String>,
     /// The wire field Hash.
     ///
     /// Wire name: `Hash`.
-    #[serde(rename = "Hash", skip_serializing_if = "Option::is_none")]
     pub hash_: Option<String>,
     /// The wire field Type.
     ///
     /// Wire name: `Type`.
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// The wire field Into.
     ///
     /// Wire name: `Into`.
-    #[serde(rename = "Into", skip_serializing_if = "Option::is_none")]
     pub into_: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UHostIpSet {
@@ -192,18 +192,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UHostIpSet {
 }
 impl ::uhub_sdk::runtime::FieldTable for UHostIpSet {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "IP" => Some(0usize),
-            "Default" => Some(1usize),
-            "IPSet" => Some(2usize),
-            "IpSet" => Some(3usize),
-            "New" => Some(4usize),
-            "Clone" => Some(5usize),
-            "Hash" => Some(6usize),
-            "Type" => Some(7usize),
-            "Into" => Some(8usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &["IP", "Default", "IPSet", "IpSet", "New", "Clone", "Hash", "Type", "Into"],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -211,17 +203,48 @@ impl ::uhub_sdk::runtime::FieldTable for UHostIpSet {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.ip = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.default_ = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ip_set = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.ip_set_2 = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.new_ = ::uhub_sdk::runtime::field(map)?,
-            5usize => self.clone_ = ::uhub_sdk::runtime::field(map)?,
-            6usize => self.hash_ = ::uhub_sdk::runtime::field(map)?,
-            7usize => self.type_ = ::uhub_sdk::runtime::field(map)?,
-            _ => self.into_ = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.ip, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.default_, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ip_set, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.ip_set_2, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.new_, map),
+            5usize => ::uhub_sdk::runtime::read_field(&mut self.clone_, map),
+            6usize => ::uhub_sdk::runtime::read_field(&mut self.hash_, map),
+            7usize => ::uhub_sdk::runtime::read_field(&mut self.type_, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.into_, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for UHostIpSet {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for UHostIpSet {
+    fn name(&self) -> &'static str {
+        "UHostIpSet"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("IP", ::uhub_sdk::runtime::WireField::value(&self.ip));
+        field("Default", ::uhub_sdk::runtime::WireField::value(&self.default_));
+        field("IPSet", ::uhub_sdk::runtime::WireField::value(&self.ip_set));
+        field("IpSet", ::uhub_sdk::runtime::WireField::value(&self.ip_set_2));
+        field("New", ::uhub_sdk::runtime::WireField::value(&self.new_));
+        field("Clone", ::uhub_sdk::runtime::WireField::value(&self.clone_));
+        field("Hash", ::uhub_sdk::runtime::WireField::value(&self.hash_));
+        field("Type", ::uhub_sdk::runtime::WireField::value(&self.type_));
+        field("Into", ::uhub_sdk::runtime::WireField::value(&self.into_));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for UHostIpSet {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for UHostIpSet {
@@ -342,57 +365,28 @@ impl ::uhub_sdk::runtime::FromParams for UHostIpSet {
         if !fields.has_prefix(name) {
             return Ok(None);
         }
-        Ok(
-            Some(Self {
-                ip: ::uhub_sdk::runtime::required_value(
-                    fields,
-                    &format!("{name}.{}", "IP"),
-                )?,
-                default_: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Default"),
-                )?,
-                ip_set: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "IPSet"),
-                )?,
-                ip_set_2: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "IpSet"),
-                )?,
-                new_: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "New"),
-                )?,
-                clone_: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Clone"),
-                )?,
-                hash_: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Hash"),
-                )?,
-                type_: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Type"),
-                )?,
-                into_: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Into"),
-                )?,
-            }),
-        )
+        let mut form = ::uhub_sdk::runtime::FormReader::nested(fields, name);
+        let value = Self {
+            ip: form.read("IP", ::uhub_sdk::runtime::required_value),
+            default_: form.read("Default", ::uhub_sdk::runtime::optional_value),
+            ip_set: form.read("IPSet", ::uhub_sdk::runtime::optional_value),
+            ip_set_2: form.read("IpSet", ::uhub_sdk::runtime::optional_value),
+            new_: form.read("New", ::uhub_sdk::runtime::optional_value),
+            clone_: form.read("Clone", ::uhub_sdk::runtime::optional_value),
+            hash_: form.read("Hash", ::uhub_sdk::runtime::optional_value),
+            type_: form.read("Type", ::uhub_sdk::runtime::optional_value),
+            into_: form.read("Into", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(value).map(Some)
     }
 }
 /// Named like UHostIPSet's neighbour; one Rust type with IPSet.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IpSet {
     /// The wire field Name.
     ///
     /// Wire name: `Name`.
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for IpSet {
@@ -404,18 +398,38 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for IpSet {
 }
 impl ::uhub_sdk::runtime::FieldTable for IpSet {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Name" => Some(0usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Name"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.name = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.name, map)
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for IpSet {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for IpSet {
+    fn name(&self) -> &'static str {
+        "IpSet"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Name", ::uhub_sdk::runtime::WireField::value(&self.name));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for IpSet {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for IpSet {
@@ -439,14 +453,12 @@ impl IpSet {
     }
 }
 /// Becomes IpSet after case conversion.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct IpSet2 {
     /// The wire field Name.
     ///
     /// Wire name: `Name`.
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for IpSet2 {
@@ -458,18 +470,38 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for IpSet2 {
 }
 impl ::uhub_sdk::runtime::FieldTable for IpSet2 {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Name" => Some(0usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Name"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.name = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.name, map)
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for IpSet2 {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for IpSet2 {
+    fn name(&self) -> &'static str {
+        "IpSet2"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Name", ::uhub_sdk::runtime::WireField::value(&self.name));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for IpSet2 {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for IpSet2 {
@@ -493,14 +525,12 @@ impl IpSet2 {
     }
 }
 /// Named like the SDK's error type.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Error2 {
     /// The wire field Code.
     ///
     /// Wire name: `Code`.
-    #[serde(rename = "Code", skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Error2 {
@@ -512,18 +542,38 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Error2 {
 }
 impl ::uhub_sdk::runtime::FieldTable for Error2 {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Code" => Some(0usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Code"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.code = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.code, map)
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for Error2 {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for Error2 {
+    fn name(&self) -> &'static str {
+        "Error2"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Code", ::uhub_sdk::runtime::WireField::value(&self.code));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for Error2 {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Error2 {
@@ -547,14 +597,12 @@ impl Error2 {
     }
 }
 /// Named like a derive.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Default2 {
     /// The wire field Value.
     ///
     /// Wire name: `Value`.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Default2 {
@@ -566,18 +614,38 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Default2 {
 }
 impl ::uhub_sdk::runtime::FieldTable for Default2 {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Value" => Some(0usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Value"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.value = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.value, map)
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for Default2 {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for Default2 {
+    fn name(&self) -> &'static str {
+        "Default2"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Value", ::uhub_sdk::runtime::WireField::value(&self.value));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for Default2 {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Default2 {
@@ -601,14 +669,12 @@ impl Default2 {
     }
 }
 /// Named like the request of the action Sign.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SignRequest2 {
     /// The wire field Value.
     ///
     /// Wire name: `Value`.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for SignRequest2 {
@@ -620,18 +686,38 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for SignRequest2 {
 }
 impl ::uhub_sdk::runtime::FieldTable for SignRequest2 {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Value" => Some(0usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Value"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.value = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.value, map)
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for SignRequest2 {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for SignRequest2 {
+    fn name(&self) -> &'static str {
+        "SignRequest2"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Value", ::uhub_sdk::runtime::WireField::value(&self.value));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for SignRequest2 {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for SignRequest2 {

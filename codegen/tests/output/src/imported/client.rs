@@ -64,7 +64,12 @@ impl Client {
         zone: impl Into<String>,
         volumes: impl IntoIterator<Item = CreateBuildRunnerVolume>,
     ) -> Call<CreateBuildRunnerRequest> {
-        Call::new(self, CreateBuildRunnerRequest::new(region, zone, volumes))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                CreateBuildRunnerRequest::new(region, zone, volumes),
+            ),
+        }
     }
     /// Starts one run of a deploy pipeline with the given mounts, firewall rules and schedule.
     ///
@@ -80,7 +85,12 @@ impl Client {
         pipeline: impl Into<String>,
         mounts: impl IntoIterator<Item = MountSpec>,
     ) -> Call<StartDeployJobRequest> {
-        Call::new(self, StartDeployJobRequest::new(pipeline, mounts))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                StartDeployJobRequest::new(pipeline, mounts),
+            ),
+        }
     }
     /// List the deliveries of a webhook, newest first.
     ///
@@ -93,7 +103,12 @@ impl Client {
         &self,
         hook_id: impl Into<String>,
     ) -> Call<GetWebhookLogRequest> {
-        Call::new(self, GetWebhookLogRequest::new(hook_id))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                GetWebhookLogRequest::new(hook_id),
+            ),
+        }
     }
 }
 /// One call, made by a [`Client`] method: set optional parameters with the chained
@@ -102,7 +117,7 @@ impl Client {
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct Call<R: ::uhub_sdk::runtime::Action> {
-    core: ::uhub_sdk::runtime::CallCore<R>,
+    pub(super) core: ::uhub_sdk::runtime::CallCore<R>,
 }
 impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// A call of `request` (made with its `new`) by `client`.
@@ -114,9 +129,6 @@ impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// The typed request as it stands.
     pub fn request(&self) -> &R {
         self.core.request()
-    }
-    pub(super) fn request_mut(&mut self) -> &mut R {
-        self.core.request_mut()
     }
     /// Retry this call by `policy` instead of the client's.
     pub fn with_retry_policy(self, policy: ::uhub_sdk::runtime::RetryPolicy) -> Self {

@@ -91,116 +91,117 @@ impl ::uhub_sdk::runtime::Action for CreateBuildRunnerRequest {
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
-        Ok(Self {
-            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
-            region: ::uhub_sdk::runtime::required_value(fields, "Region")?,
-            zone: ::uhub_sdk::runtime::required_value(fields, "Zone")?,
-            name: ::uhub_sdk::runtime::optional_value(fields, "Name")?,
-            labels: ::uhub_sdk::runtime::value_list(fields, "Labels")?,
-            volumes: ::uhub_sdk::runtime::required_model_list(fields, "Volumes")?,
-            nics: ::uhub_sdk::runtime::model_list(fields, "Nics")?,
-            cpu_share: ::uhub_sdk::runtime::optional_value(fields, "CpuShare")?,
-            weight: ::uhub_sdk::runtime::optional_value(fields, "Weight")?,
-        })
+        let mut form = ::uhub_sdk::runtime::FormReader::new(fields);
+        let request = Self {
+            project_id: form.read("ProjectId", ::uhub_sdk::runtime::optional_value),
+            region: form.read("Region", ::uhub_sdk::runtime::required_value),
+            zone: form.read("Zone", ::uhub_sdk::runtime::required_value),
+            name: form.read("Name", ::uhub_sdk::runtime::optional_value),
+            labels: form.read("Labels", ::uhub_sdk::runtime::value_list),
+            volumes: form.read("Volumes", ::uhub_sdk::runtime::required_model_list),
+            nics: form.read("Nics", ::uhub_sdk::runtime::model_list),
+            cpu_share: form.read("CpuShare", ::uhub_sdk::runtime::optional_value),
+            weight: form.read("Weight", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(request)
     }
 }
 impl super::Call<CreateBuildRunnerRequest> {
     /// Sets [`CreateBuildRunnerRequest::project_id`] (`ProjectId`).
     #[inline]
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.set_project_id(Some(value.into()))
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id = Some(value.into());
+        self
     }
     /// Sets or clears [`CreateBuildRunnerRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id = value;
+        self.core.request_mut().project_id = value;
         self
     }
     /// Sets [`CreateBuildRunnerRequest::name`] (`Name`).
     #[inline]
-    pub fn name(self, value: impl Into<String>) -> Self {
-        self.set_name(Some(value.into()))
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().name = Some(value.into());
+        self
     }
     /// Sets or clears [`CreateBuildRunnerRequest::name`] (`Name`): forwards an optional value as it is.
     #[inline]
     pub fn set_name(mut self, value: Option<String>) -> Self {
-        self.request_mut().name = value;
+        self.core.request_mut().name = value;
         self
     }
     /// Sets [`CreateBuildRunnerRequest::labels`] (`Labels`).
     #[inline]
-    pub fn labels(self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.set_labels(Some(value.into_iter().map(Into::into).collect()))
+    pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.core.request_mut().labels = value.into_iter().map(Into::into).collect();
+        self
     }
     /// Sets or clears [`CreateBuildRunnerRequest::labels`] (`Labels`): forwards an optional value as it is.
     #[inline]
     pub fn set_labels(mut self, value: Option<Vec<String>>) -> Self {
-        self.request_mut().labels = value.unwrap_or_default();
+        self.core.request_mut().labels = value.unwrap_or_default();
         self
     }
     /// Sets [`CreateBuildRunnerRequest::nics`] (`Nics`).
     #[inline]
-    pub fn nics(self, value: impl IntoIterator<Item = CreateBuildRunnerNic>) -> Self {
-        self.set_nics(Some(value.into_iter().collect()))
+    pub fn nics(
+        mut self,
+        value: impl IntoIterator<Item = CreateBuildRunnerNic>,
+    ) -> Self {
+        self.core.request_mut().nics = value.into_iter().collect();
+        self
     }
     /// Sets or clears [`CreateBuildRunnerRequest::nics`] (`Nics`): forwards an optional value as it is.
     #[inline]
     pub fn set_nics(mut self, value: Option<Vec<CreateBuildRunnerNic>>) -> Self {
-        self.request_mut().nics = value.unwrap_or_default();
+        self.core.request_mut().nics = value.unwrap_or_default();
         self
     }
     /// Sets [`CreateBuildRunnerRequest::cpu_share`] (`CpuShare`).
     #[inline]
-    pub fn cpu_share(self, value: f64) -> Self {
-        self.set_cpu_share(Some(value))
+    pub fn cpu_share(mut self, value: f64) -> Self {
+        self.core.request_mut().cpu_share = Some(value);
+        self
     }
     /// Sets or clears [`CreateBuildRunnerRequest::cpu_share`] (`CpuShare`): forwards an optional value as it is.
     #[inline]
     pub fn set_cpu_share(mut self, value: Option<f64>) -> Self {
-        self.request_mut().cpu_share = value;
+        self.core.request_mut().cpu_share = value;
         self
     }
     /// Sets [`CreateBuildRunnerRequest::weight`] (`Weight`).
     #[inline]
-    pub fn weight(self, value: f64) -> Self {
-        self.set_weight(Some(value))
+    pub fn weight(mut self, value: f64) -> Self {
+        self.core.request_mut().weight = Some(value);
+        self
     }
     /// Sets or clears [`CreateBuildRunnerRequest::weight`] (`Weight`): forwards an optional value as it is.
     #[inline]
     pub fn set_weight(mut self, value: Option<f64>) -> Self {
-        self.request_mut().weight = value;
+        self.core.request_mut().weight = value;
         self
     }
 }
 /// What `CreateBuildRunner` returns.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerResponse {
     /// 新建构建机的ID
     ///
     /// Wire name: `RunnerIds`.
-    #[serde(rename = "RunnerIds")]
     pub runner_ids: Vec<String>,
     /// 每小时费用，单位元
     ///
     /// Wire name: `HourlyCost`.
-    #[serde(rename = "HourlyCost", skip_serializing_if = "Option::is_none")]
     pub hourly_cost: Option<f64>,
     /// 创建时间
     ///
     /// Wire name: `CreateTime`.
-    #[serde(rename = "CreateTime", skip_serializing_if = "Option::is_none")]
     pub create_time: Option<::uhub_sdk::runtime::Time>,
-    #[serde(
-        rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
-    )]
     ret_code: Option<i64>,
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
-    #[serde(skip)]
     request_id: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerResponse {
@@ -212,14 +213,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerResp
 }
 impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerResponse {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "RunnerIds" => Some(0usize),
-            "HourlyCost" => Some(1usize),
-            "CreateTime" => Some(2usize),
-            "RetCode" => Some(3usize),
-            "Message" => Some(4usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &["RunnerIds", "HourlyCost", "CreateTime", "RetCode", "Message"],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -227,13 +224,43 @@ impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.runner_ids = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.hourly_cost = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.create_time = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.runner_ids, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.hourly_cost, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.create_time, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerResponse {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for CreateBuildRunnerResponse {
+    fn name(&self) -> &'static str {
+        "CreateBuildRunnerResponse"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("RunnerIds", ::uhub_sdk::runtime::WireField::value(&self.runner_ids));
+        field("HourlyCost", ::uhub_sdk::runtime::WireField::value(&self.hourly_cost));
+        field("CreateTime", ::uhub_sdk::runtime::WireField::value(&self.create_time));
+        field(
+            "RetCode",
+            ::uhub_sdk::runtime::WireValue::Int(self.ret_code.unwrap_or(0)),
+        );
+        field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for CreateBuildRunnerResponse {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl CreateBuildRunnerResponse {

@@ -26,13 +26,15 @@ impl AnyRequest {
             match action {
                 "CreateBuildRunner" => {
                     CreateBuildRunnerRequest::from_form(fields)
-                        .map(Self::CreateBuildRunner)
+                        .map(AnyRequest::CreateBuildRunner)
                 }
                 "StartDeployJob" => {
-                    StartDeployJobRequest::from_form(fields).map(Self::StartDeployJob)
+                    StartDeployJobRequest::from_form(fields)
+                        .map(AnyRequest::StartDeployJob)
                 }
                 "GetWebhookLog" => {
-                    GetWebhookLogRequest::from_form(fields).map(Self::GetWebhookLog)
+                    GetWebhookLogRequest::from_form(fields)
+                        .map(AnyRequest::GetWebhookLog)
                 }
                 _ => return None,
             },
@@ -41,17 +43,17 @@ impl AnyRequest {
     /// The action's wire name.
     pub fn action(&self) -> &'static str {
         match self {
-            Self::CreateBuildRunner(_) => "CreateBuildRunner",
-            Self::StartDeployJob(_) => "StartDeployJob",
-            Self::GetWebhookLog(_) => "GetWebhookLog",
+            AnyRequest::CreateBuildRunner(_) => "CreateBuildRunner",
+            AnyRequest::StartDeployJob(_) => "StartDeployJob",
+            AnyRequest::GetWebhookLog(_) => "GetWebhookLog",
         }
     }
     /// Adds the fields the request sends (its own and common parameters) to `form`.
     pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         match self {
-            Self::CreateBuildRunner(r) => r.encode(form),
-            Self::StartDeployJob(r) => r.encode(form),
-            Self::GetWebhookLog(r) => r.encode(form),
+            AnyRequest::CreateBuildRunner(r) => r.encode(form),
+            AnyRequest::StartDeployJob(r) => r.encode(form),
+            AnyRequest::GetWebhookLog(r) => r.encode(form),
         }
     }
     /// Sends the request with `client` and returns the response as JSON, in the form
@@ -61,9 +63,9 @@ impl AnyRequest {
         client: &super::Client,
     ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
         let prepared = match self {
-            Self::CreateBuildRunner(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::StartDeployJob(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::GetWebhookLog(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::CreateBuildRunner(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::StartDeployJob(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::GetWebhookLog(r) => ::uhub_sdk::runtime::prepare(&r),
         };
         ::uhub_sdk::runtime::send_prepared(client.core(), prepared).await
     }

@@ -81,110 +81,109 @@ impl ::uhub_sdk::runtime::Action for StartDeployJobRequest {
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
-        Ok(Self {
-            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
-            pipeline: ::uhub_sdk::runtime::required_value(fields, "Pipeline")?,
-            mounts: ::uhub_sdk::runtime::required_model_list(fields, "Mounts")?,
-            rules: ::uhub_sdk::runtime::model_list(fields, "Rules")?,
-            schedule: ::uhub_sdk::runtime::optional_model(fields, "Schedule")?,
-            strategy: ::uhub_sdk::runtime::optional_value(fields, "Strategy")?,
-            visibility: ::uhub_sdk::runtime::optional_value(fields, "Visibility")?,
-            tier: ::uhub_sdk::runtime::optional_value(fields, "Tier")?,
-        })
+        let mut form = ::uhub_sdk::runtime::FormReader::new(fields);
+        let request = Self {
+            project_id: form.read("ProjectId", ::uhub_sdk::runtime::optional_value),
+            pipeline: form.read("Pipeline", ::uhub_sdk::runtime::required_value),
+            mounts: form.read("Mounts", ::uhub_sdk::runtime::required_model_list),
+            rules: form.read("Rules", ::uhub_sdk::runtime::model_list),
+            schedule: form.read("Schedule", ::uhub_sdk::runtime::optional_model),
+            strategy: form.read("Strategy", ::uhub_sdk::runtime::optional_value),
+            visibility: form.read("Visibility", ::uhub_sdk::runtime::optional_value),
+            tier: form.read("Tier", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(request)
     }
 }
 impl super::Call<StartDeployJobRequest> {
     /// Sets [`StartDeployJobRequest::project_id`] (`ProjectId`).
     #[inline]
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.set_project_id(Some(value.into()))
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id = Some(value.into());
+        self
     }
     /// Sets or clears [`StartDeployJobRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id = value;
+        self.core.request_mut().project_id = value;
         self
     }
     /// Sets [`StartDeployJobRequest::rules`] (`Rules`).
     #[inline]
-    pub fn rules(self, value: impl IntoIterator<Item = StartDeployJobRule>) -> Self {
-        self.set_rules(Some(value.into_iter().collect()))
+    pub fn rules(mut self, value: impl IntoIterator<Item = StartDeployJobRule>) -> Self {
+        self.core.request_mut().rules = value.into_iter().collect();
+        self
     }
     /// Sets or clears [`StartDeployJobRequest::rules`] (`Rules`): forwards an optional value as it is.
     #[inline]
     pub fn set_rules(mut self, value: Option<Vec<StartDeployJobRule>>) -> Self {
-        self.request_mut().rules = value.unwrap_or_default();
+        self.core.request_mut().rules = value.unwrap_or_default();
         self
     }
     /// Sets [`StartDeployJobRequest::schedule`] (`Schedule`).
     #[inline]
-    pub fn schedule(self, value: StartDeployJobSchedule) -> Self {
-        self.set_schedule(Some(value))
+    pub fn schedule(mut self, value: StartDeployJobSchedule) -> Self {
+        self.core.request_mut().schedule = Some(value);
+        self
     }
     /// Sets or clears [`StartDeployJobRequest::schedule`] (`Schedule`): forwards an optional value as it is.
     #[inline]
     pub fn set_schedule(mut self, value: Option<StartDeployJobSchedule>) -> Self {
-        self.request_mut().schedule = value;
+        self.core.request_mut().schedule = value;
         self
     }
     /// Sets [`StartDeployJobRequest::strategy`] (`Strategy`).
     #[inline]
-    pub fn strategy(self, value: StartDeployJobStrategy) -> Self {
-        self.set_strategy(Some(value))
+    pub fn strategy(mut self, value: StartDeployJobStrategy) -> Self {
+        self.core.request_mut().strategy = Some(value);
+        self
     }
     /// Sets or clears [`StartDeployJobRequest::strategy`] (`Strategy`): forwards an optional value as it is.
     #[inline]
     pub fn set_strategy(mut self, value: Option<StartDeployJobStrategy>) -> Self {
-        self.request_mut().strategy = value;
+        self.core.request_mut().strategy = value;
         self
     }
     /// Sets [`StartDeployJobRequest::visibility`] (`Visibility`).
     #[inline]
-    pub fn visibility(self, value: StartDeployJobVisibility) -> Self {
-        self.set_visibility(Some(value))
+    pub fn visibility(mut self, value: StartDeployJobVisibility) -> Self {
+        self.core.request_mut().visibility = Some(value);
+        self
     }
     /// Sets or clears [`StartDeployJobRequest::visibility`] (`Visibility`): forwards an optional value as it is.
     #[inline]
     pub fn set_visibility(mut self, value: Option<StartDeployJobVisibility>) -> Self {
-        self.request_mut().visibility = value;
+        self.core.request_mut().visibility = value;
         self
     }
     /// Sets [`StartDeployJobRequest::tier`] (`Tier`).
     #[inline]
-    pub fn tier(self, value: impl Into<String>) -> Self {
-        self.set_tier(Some(value.into()))
+    pub fn tier(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().tier = Some(value.into());
+        self
     }
     /// Sets or clears [`StartDeployJobRequest::tier`] (`Tier`): forwards an optional value as it is.
     #[inline]
     pub fn set_tier(mut self, value: Option<String>) -> Self {
-        self.request_mut().tier = value;
+        self.core.request_mut().tier = value;
         self
     }
 }
 /// What `StartDeployJob` returns.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct StartDeployJobResponse {
     /// The job started
     ///
     /// Wire name: `JobId`.
-    #[serde(rename = "JobId")]
     pub job_id: String,
     /// What the job mounted
     ///
     /// Wire name: `Mounts`.
-    #[serde(rename = "Mounts")]
     pub mounts: Vec<MountSpec>,
-    #[serde(
-        rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
-    )]
     ret_code: Option<i64>,
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
-    #[serde(skip)]
     request_id: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobResponse {
@@ -196,13 +195,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobRespons
 }
 impl ::uhub_sdk::runtime::FieldTable for StartDeployJobResponse {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "JobId" => Some(0usize),
-            "Mounts" => Some(1usize),
-            "RetCode" => Some(2usize),
-            "Message" => Some(3usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &["JobId", "Mounts", "RetCode", "Message"],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -210,12 +206,41 @@ impl ::uhub_sdk::runtime::FieldTable for StartDeployJobResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.job_id = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.mounts = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.job_id, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.mounts, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobResponse {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for StartDeployJobResponse {
+    fn name(&self) -> &'static str {
+        "StartDeployJobResponse"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("JobId", ::uhub_sdk::runtime::WireField::value(&self.job_id));
+        field("Mounts", ::uhub_sdk::runtime::WireField::value(&self.mounts));
+        field(
+            "RetCode",
+            ::uhub_sdk::runtime::WireValue::Int(self.ret_code.unwrap_or(0)),
+        );
+        field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for StartDeployJobResponse {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl StartDeployJobResponse {

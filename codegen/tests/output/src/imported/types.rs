@@ -62,6 +62,11 @@ impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerVolumeKind {
         s.serialize_str(self.as_str())
     }
 }
+impl ::uhub_sdk::runtime::WireField for CreateBuildRunnerVolumeKind {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
+    }
+}
 /// The values the page lists for Nics.N.PublicIp.Billing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -122,6 +127,11 @@ impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerNicPublicIpBilli
         s: S,
     ) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+impl ::uhub_sdk::runtime::WireField for CreateBuildRunnerNicPublicIpBilling {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
     }
 }
 /// The values the page lists for Strategy.
@@ -186,6 +196,11 @@ impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobStrategy {
         s.serialize_str(self.as_str())
     }
 }
+impl ::uhub_sdk::runtime::WireField for StartDeployJobStrategy {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
+    }
+}
 /// The values the page lists for Visibility.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -246,6 +261,11 @@ impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobVisibility {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+impl ::uhub_sdk::runtime::WireField for StartDeployJobVisibility {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
     }
 }
 /// The values the page lists for Events.N.
@@ -314,24 +334,25 @@ impl ::uhub_sdk::runtime::serde::Serialize for GetWebhookLogEvent {
         s.serialize_str(self.as_str())
     }
 }
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+impl ::uhub_sdk::runtime::WireField for GetWebhookLogEvent {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
+    }
+}
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerVolume {
     /// 盘的种类。枚举值：<br> > SSD，固态盘 <br> > HDD，机械盘 <br>不同可用区支持的种类不同
     ///
     /// Wire name: `Kind`.
-    #[serde(rename = "Kind")]
     pub kind: CreateBuildRunnerVolumeKind,
     /// 盘的大小，单位GB
     ///
     /// Wire name: `SizeGB`.
-    #[serde(rename = "SizeGB")]
     pub size_gb: i64,
     /// 是否为启动盘，只能有一块
     ///
     /// Wire name: `Boot`.
-    #[serde(rename = "Boot", skip_serializing_if = "Option::is_none")]
     pub boot: Option<bool>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerVolume {
@@ -343,12 +364,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerVolu
 }
 impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerVolume {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Kind" => Some(0usize),
-            "SizeGB" => Some(1usize),
-            "Boot" => Some(2usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Kind", "SizeGB", "Boot"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -356,11 +372,36 @@ impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerVolume {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.kind = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.size_gb = ::uhub_sdk::runtime::field(map)?,
-            _ => self.boot = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.kind, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.size_gb, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.boot, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerVolume {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for CreateBuildRunnerVolume {
+    fn name(&self) -> &'static str {
+        "CreateBuildRunnerVolume"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Kind", ::uhub_sdk::runtime::WireField::value(&self.kind));
+        field("SizeGB", ::uhub_sdk::runtime::WireField::value(&self.size_gb));
+        field("Boot", ::uhub_sdk::runtime::WireField::value(&self.boot));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for CreateBuildRunnerVolume {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerVolume {
@@ -414,37 +455,25 @@ impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerVolume {
         if !fields.has_prefix(name) {
             return Ok(None);
         }
-        Ok(
-            Some(Self {
-                kind: ::uhub_sdk::runtime::required_value(
-                    fields,
-                    &format!("{name}.{}", "Kind"),
-                )?,
-                size_gb: ::uhub_sdk::runtime::required_value(
-                    fields,
-                    &format!("{name}.{}", "SizeGB"),
-                )?,
-                boot: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Boot"),
-                )?,
-            }),
-        )
+        let mut form = ::uhub_sdk::runtime::FormReader::nested(fields, name);
+        let value = Self {
+            kind: form.read("Kind", ::uhub_sdk::runtime::required_value),
+            size_gb: form.read("SizeGB", ::uhub_sdk::runtime::required_value),
+            boot: form.read("Boot", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerNic {
     /// 网卡所在子网
     ///
     /// Wire name: `SubnetId`.
-    #[serde(rename = "SubnetId", skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
     ///
     ///
     /// Wire name: `PublicIp`.
-    #[serde(rename = "PublicIp", skip_serializing_if = "Option::is_none")]
     pub public_ip: Option<CreateBuildRunnerNicPublicIp>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerNic {
@@ -456,11 +485,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerNic 
 }
 impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerNic {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "SubnetId" => Some(0usize),
-            "PublicIp" => Some(1usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["SubnetId", "PublicIp"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -468,10 +493,34 @@ impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerNic {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.subnet_id = ::uhub_sdk::runtime::field(map)?,
-            _ => self.public_ip = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.subnet_id, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.public_ip, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerNic {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for CreateBuildRunnerNic {
+    fn name(&self) -> &'static str {
+        "CreateBuildRunnerNic"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("SubnetId", ::uhub_sdk::runtime::WireField::value(&self.subnet_id));
+        field("PublicIp", ::uhub_sdk::runtime::WireField::value(&self.public_ip));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for CreateBuildRunnerNic {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNic {
@@ -522,33 +571,24 @@ impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerNic {
         if !fields.has_prefix(name) {
             return Ok(None);
         }
-        Ok(
-            Some(Self {
-                subnet_id: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "SubnetId"),
-                )?,
-                public_ip: ::uhub_sdk::runtime::optional_model(
-                    fields,
-                    &format!("{name}.{}", "PublicIp"),
-                )?,
-            }),
-        )
+        let mut form = ::uhub_sdk::runtime::FormReader::nested(fields, name);
+        let value = Self {
+            subnet_id: form.read("SubnetId", ::uhub_sdk::runtime::optional_value),
+            public_ip: form.read("PublicIp", ::uhub_sdk::runtime::optional_model),
+        };
+        form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerNicPublicIp {
     /// 【绑定公网IP时必填】带宽，单位Mbps
     ///
     /// Wire name: `Bandwidth`.
-    #[serde(rename = "Bandwidth", skip_serializing_if = "Option::is_none")]
     pub bandwidth: Option<i64>,
     /// 计费方式。可选值：Traffic、Bandwidth，默认Traffic
     ///
     /// Wire name: `Billing`.
-    #[serde(rename = "Billing", skip_serializing_if = "Option::is_none")]
     pub billing: Option<CreateBuildRunnerNicPublicIpBilling>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerNicPublicIp {
@@ -560,11 +600,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerNicP
 }
 impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerNicPublicIp {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Bandwidth" => Some(0usize),
-            "Billing" => Some(1usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Bandwidth", "Billing"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -572,10 +608,34 @@ impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerNicPublicIp {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.bandwidth = ::uhub_sdk::runtime::field(map)?,
-            _ => self.billing = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.bandwidth, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.billing, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerNicPublicIp {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for CreateBuildRunnerNicPublicIp {
+    fn name(&self) -> &'static str {
+        "CreateBuildRunnerNicPublicIp"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Bandwidth", ::uhub_sdk::runtime::WireField::value(&self.bandwidth));
+        field("Billing", ::uhub_sdk::runtime::WireField::value(&self.billing));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for CreateBuildRunnerNicPublicIp {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNicPublicIp {
@@ -626,33 +686,24 @@ impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerNicPublicIp {
         if !fields.has_prefix(name) {
             return Ok(None);
         }
-        Ok(
-            Some(Self {
-                bandwidth: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Bandwidth"),
-                )?,
-                billing: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Billing"),
-                )?,
-            }),
-        )
+        let mut form = ::uhub_sdk::runtime::FormReader::nested(fields, name);
+        let value = Self {
+            bandwidth: form.read("Bandwidth", ::uhub_sdk::runtime::optional_value),
+            billing: form.read("Billing", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MountSpec {
     /// Where the volume appears
     ///
     /// Wire name: `Path`.
-    #[serde(rename = "Path")]
     pub path: String,
     /// Whether it is read-only
     ///
     /// Wire name: `ReadOnly`.
-    #[serde(rename = "ReadOnly", skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for MountSpec {
@@ -664,11 +715,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for MountSpec {
 }
 impl ::uhub_sdk::runtime::FieldTable for MountSpec {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Path" => Some(0usize),
-            "ReadOnly" => Some(1usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Path", "ReadOnly"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -676,10 +723,34 @@ impl ::uhub_sdk::runtime::FieldTable for MountSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.path = ::uhub_sdk::runtime::field(map)?,
-            _ => self.read_only = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.path, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.read_only, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for MountSpec {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for MountSpec {
+    fn name(&self) -> &'static str {
+        "MountSpec"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Path", ::uhub_sdk::runtime::WireField::value(&self.path));
+        field("ReadOnly", ::uhub_sdk::runtime::WireField::value(&self.read_only));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for MountSpec {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for MountSpec {
@@ -727,33 +798,24 @@ impl ::uhub_sdk::runtime::FromParams for MountSpec {
         if !fields.has_prefix(name) {
             return Ok(None);
         }
-        Ok(
-            Some(Self {
-                path: ::uhub_sdk::runtime::required_value(
-                    fields,
-                    &format!("{name}.{}", "Path"),
-                )?,
-                read_only: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "ReadOnly"),
-                )?,
-            }),
-        )
+        let mut form = ::uhub_sdk::runtime::FormReader::nested(fields, name);
+        let value = Self {
+            path: form.read("Path", ::uhub_sdk::runtime::required_value),
+            read_only: form.read("ReadOnly", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct StartDeployJobRule {
     /// Name of the firewall rule
     ///
     /// Wire name: `Name`.
-    #[serde(rename = "Name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Ports the rule opens
     ///
     /// Wire name: `Ports`.
-    #[serde(rename = "Ports")]
     pub ports: Vec<i64>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobRule {
@@ -765,11 +827,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobRule {
 }
 impl ::uhub_sdk::runtime::FieldTable for StartDeployJobRule {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Name" => Some(0usize),
-            "Ports" => Some(1usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Name", "Ports"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -777,10 +835,34 @@ impl ::uhub_sdk::runtime::FieldTable for StartDeployJobRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.name = ::uhub_sdk::runtime::field(map)?,
-            _ => self.ports = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.name, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.ports, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobRule {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for StartDeployJobRule {
+    fn name(&self) -> &'static str {
+        "StartDeployJobRule"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Name", ::uhub_sdk::runtime::WireField::value(&self.name));
+        field("Ports", ::uhub_sdk::runtime::WireField::value(&self.ports));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for StartDeployJobRule {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for StartDeployJobRule {
@@ -831,33 +913,24 @@ impl ::uhub_sdk::runtime::FromParams for StartDeployJobRule {
         if !fields.has_prefix(name) {
             return Ok(None);
         }
-        Ok(
-            Some(Self {
-                name: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Name"),
-                )?,
-                ports: ::uhub_sdk::runtime::value_list(
-                    fields,
-                    &format!("{name}.{}", "Ports"),
-                )?,
-            }),
-        )
+        let mut form = ::uhub_sdk::runtime::FormReader::nested(fields, name);
+        let value = Self {
+            name: form.read("Name", ::uhub_sdk::runtime::optional_value),
+            ports: form.read("Ports", ::uhub_sdk::runtime::value_list),
+        };
+        form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct StartDeployJobSchedule {
     /// When to run, in cron syntax
     ///
     /// Wire name: `Cron`.
-    #[serde(rename = "Cron", skip_serializing_if = "Option::is_none")]
     pub cron: Option<String>,
     /// Zone the cron line is read in
     ///
     /// Wire name: `TimeZone`.
-    #[serde(rename = "TimeZone", skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobSchedule {
@@ -869,11 +942,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobSchedul
 }
 impl ::uhub_sdk::runtime::FieldTable for StartDeployJobSchedule {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Cron" => Some(0usize),
-            "TimeZone" => Some(1usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Cron", "TimeZone"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -881,10 +950,34 @@ impl ::uhub_sdk::runtime::FieldTable for StartDeployJobSchedule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.cron = ::uhub_sdk::runtime::field(map)?,
-            _ => self.time_zone = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.cron, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.time_zone, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobSchedule {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for StartDeployJobSchedule {
+    fn name(&self) -> &'static str {
+        "StartDeployJobSchedule"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Cron", ::uhub_sdk::runtime::WireField::value(&self.cron));
+        field("TimeZone", ::uhub_sdk::runtime::WireField::value(&self.time_zone));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for StartDeployJobSchedule {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for StartDeployJobSchedule {
@@ -935,48 +1028,36 @@ impl ::uhub_sdk::runtime::FromParams for StartDeployJobSchedule {
         if !fields.has_prefix(name) {
             return Ok(None);
         }
-        Ok(
-            Some(Self {
-                cron: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Cron"),
-                )?,
-                time_zone: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "TimeZone"),
-                )?,
-            }),
-        )
+        let mut form = ::uhub_sdk::runtime::FormReader::nested(fields, name);
+        let value = Self {
+            cron: form.read("Cron", ::uhub_sdk::runtime::optional_value),
+            time_zone: form.read("TimeZone", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DeliveryLog {
     /// What triggered the delivery
     ///
     /// Wire name: `Event`.
-    #[serde(rename = "Event")]
     pub event: String,
     /// Seconds until the receiver answered
     ///
     /// Wire name: `Latency`.
-    #[serde(rename = "Latency")]
     pub latency: f64,
     /// Who answered
     ///
     /// Wire name: `Receiver`.
-    #[serde(rename = "Receiver", skip_serializing_if = "Option::is_none")]
     pub receiver: Option<Receiver>,
     /// HTTP status the receiver returned
     ///
     /// Wire name: `StatusCode`.
-    #[serde(rename = "StatusCode", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
     /// When the delivery was sent, Unix seconds
     ///
     /// Wire name: `SentTime`.
-    #[serde(rename = "SentTime")]
     pub sent_time: ::uhub_sdk::runtime::Time,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for DeliveryLog {
@@ -988,14 +1069,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for DeliveryLog {
 }
 impl ::uhub_sdk::runtime::FieldTable for DeliveryLog {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Event" => Some(0usize),
-            "Latency" => Some(1usize),
-            "Receiver" => Some(2usize),
-            "StatusCode" => Some(3usize),
-            "SentTime" => Some(4usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &["Event", "Latency", "Receiver", "StatusCode", "SentTime"],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -1003,13 +1080,40 @@ impl ::uhub_sdk::runtime::FieldTable for DeliveryLog {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.event = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.latency = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.receiver = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.status_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.sent_time = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.event, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.latency, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.receiver, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.status_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.sent_time, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for DeliveryLog {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for DeliveryLog {
+    fn name(&self) -> &'static str {
+        "DeliveryLog"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Event", ::uhub_sdk::runtime::WireField::value(&self.event));
+        field("Latency", ::uhub_sdk::runtime::WireField::value(&self.latency));
+        field("Receiver", ::uhub_sdk::runtime::WireField::value(&self.receiver));
+        field("StatusCode", ::uhub_sdk::runtime::WireField::value(&self.status_code));
+        field("SentTime", ::uhub_sdk::runtime::WireField::value(&self.sent_time));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for DeliveryLog {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for DeliveryLog {
@@ -1047,14 +1151,12 @@ impl DeliveryLog {
         self
     }
 }
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Receiver {
     /// Where the delivery was sent
     ///
     /// Wire name: `Url`.
-    #[serde(rename = "Url")]
     pub url: String,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Receiver {
@@ -1066,18 +1168,38 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Receiver {
 }
 impl ::uhub_sdk::runtime::FieldTable for Receiver {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Url" => Some(0usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Url"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.url = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.url, map)
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for Receiver {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for Receiver {
+    fn name(&self) -> &'static str {
+        "Receiver"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Url", ::uhub_sdk::runtime::WireField::value(&self.url));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for Receiver {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Receiver {

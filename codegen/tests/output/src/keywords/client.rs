@@ -55,7 +55,12 @@ impl Client {
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn find_gadgets(&self, gadget_type: GadgetType) -> Call<FindGadgetsRequest> {
-        Call::new(self, FindGadgetsRequest::new(gadget_type))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                FindGadgetsRequest::new(gadget_type),
+            ),
+        }
     }
     /// Pins gadgets by rule: two required arrays, one of strings and one of models.
     ///
@@ -70,7 +75,12 @@ impl Client {
         gadget_ids: impl IntoIterator<Item = impl Into<String>>,
         pins: impl IntoIterator<Item = Rule>,
     ) -> Call<PinGadgetsRequest> {
-        Call::new(self, PinGadgetsRequest::new(gadget_ids, pins))
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                PinGadgetsRequest::new(gadget_ids, pins),
+            ),
+        }
     }
 }
 /// One call, made by a [`Client`] method: set optional parameters with the chained
@@ -79,7 +89,7 @@ impl Client {
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct Call<R: ::uhub_sdk::runtime::Action> {
-    core: ::uhub_sdk::runtime::CallCore<R>,
+    pub(super) core: ::uhub_sdk::runtime::CallCore<R>,
 }
 impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// A call of `request` (made with its `new`) by `client`.
@@ -91,9 +101,6 @@ impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// The typed request as it stands.
     pub fn request(&self) -> &R {
         self.core.request()
-    }
-    pub(super) fn request_mut(&mut self) -> &mut R {
-        self.core.request_mut()
     }
     /// Retry this call by `policy` instead of the client's.
     pub fn with_retry_policy(self, policy: ::uhub_sdk::runtime::RetryPolicy) -> Self {

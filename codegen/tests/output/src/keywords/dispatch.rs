@@ -22,10 +22,10 @@ impl AnyRequest {
         Some(
             match action {
                 "FindGadgets" => {
-                    FindGadgetsRequest::from_form(fields).map(Self::FindGadgets)
+                    FindGadgetsRequest::from_form(fields).map(AnyRequest::FindGadgets)
                 }
                 "PinGadgets" => {
-                    PinGadgetsRequest::from_form(fields).map(Self::PinGadgets)
+                    PinGadgetsRequest::from_form(fields).map(AnyRequest::PinGadgets)
                 }
                 _ => return None,
             },
@@ -34,15 +34,15 @@ impl AnyRequest {
     /// The action's wire name.
     pub fn action(&self) -> &'static str {
         match self {
-            Self::FindGadgets(_) => "FindGadgets",
-            Self::PinGadgets(_) => "PinGadgets",
+            AnyRequest::FindGadgets(_) => "FindGadgets",
+            AnyRequest::PinGadgets(_) => "PinGadgets",
         }
     }
     /// Adds the fields the request sends (its own and common parameters) to `form`.
     pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         match self {
-            Self::FindGadgets(r) => r.encode(form),
-            Self::PinGadgets(r) => r.encode(form),
+            AnyRequest::FindGadgets(r) => r.encode(form),
+            AnyRequest::PinGadgets(r) => r.encode(form),
         }
     }
     /// Sends the request with `client` and returns the response as JSON, in the form
@@ -52,8 +52,8 @@ impl AnyRequest {
         client: &super::Client,
     ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
         let prepared = match self {
-            Self::FindGadgets(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::PinGadgets(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::FindGadgets(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::PinGadgets(r) => ::uhub_sdk::runtime::prepare(&r),
         };
         ::uhub_sdk::runtime::send_prepared(client.core(), prepared).await
     }

@@ -56,90 +56,86 @@ impl ::uhub_sdk::runtime::Action for FindGadgetsRequest {
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
-        Ok(Self {
-            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
-            gadget_type: ::uhub_sdk::runtime::required_value(fields, "Type")?,
-            match_: ::uhub_sdk::runtime::optional_value(fields, "Match")?,
-            async_: ::uhub_sdk::runtime::optional_value(fields, "Async")?,
-            rules: ::uhub_sdk::runtime::model_list(fields, "Rules")?,
-        })
+        let mut form = ::uhub_sdk::runtime::FormReader::new(fields);
+        let request = Self {
+            project_id: form.read("ProjectId", ::uhub_sdk::runtime::optional_value),
+            gadget_type: form.read("Type", ::uhub_sdk::runtime::required_value),
+            match_: form.read("Match", ::uhub_sdk::runtime::optional_value),
+            async_: form.read("Async", ::uhub_sdk::runtime::optional_value),
+            rules: form.read("Rules", ::uhub_sdk::runtime::model_list),
+        };
+        form.finish(request)
     }
 }
 impl super::Call<FindGadgetsRequest> {
     /// Sets [`FindGadgetsRequest::project_id`] (`ProjectId`).
     #[inline]
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.set_project_id(Some(value.into()))
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id = Some(value.into());
+        self
     }
     /// Sets or clears [`FindGadgetsRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id = value;
+        self.core.request_mut().project_id = value;
         self
     }
     /// Sets [`FindGadgetsRequest::match_`] (`Match`).
     #[inline]
-    pub fn match_(self, value: impl Into<String>) -> Self {
-        self.set_match_(Some(value.into()))
+    pub fn match_(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().match_ = Some(value.into());
+        self
     }
     /// Sets or clears [`FindGadgetsRequest::match_`] (`Match`): forwards an optional value as it is.
     #[inline]
     pub fn set_match_(mut self, value: Option<String>) -> Self {
-        self.request_mut().match_ = value;
+        self.core.request_mut().match_ = value;
         self
     }
     /// Sets [`FindGadgetsRequest::async_`] (`Async`).
     #[inline]
-    pub fn async_(self, value: bool) -> Self {
-        self.set_async_(Some(value))
+    pub fn async_(mut self, value: bool) -> Self {
+        self.core.request_mut().async_ = Some(value);
+        self
     }
     /// Sets or clears [`FindGadgetsRequest::async_`] (`Async`): forwards an optional value as it is.
     #[inline]
     pub fn set_async_(mut self, value: Option<bool>) -> Self {
-        self.request_mut().async_ = value;
+        self.core.request_mut().async_ = value;
         self
     }
     /// Sets [`FindGadgetsRequest::rules`] (`Rules`).
     #[inline]
-    pub fn rules(self, value: impl IntoIterator<Item = Rule>) -> Self {
-        self.set_rules(Some(value.into_iter().collect()))
+    pub fn rules(mut self, value: impl IntoIterator<Item = Rule>) -> Self {
+        self.core.request_mut().rules = value.into_iter().collect();
+        self
     }
     /// Sets or clears [`FindGadgetsRequest::rules`] (`Rules`): forwards an optional value as it is.
     #[inline]
     pub fn set_rules(mut self, value: Option<Vec<Rule>>) -> Self {
-        self.request_mut().rules = value.unwrap_or_default();
+        self.core.request_mut().rules = value.unwrap_or_default();
         self
     }
 }
 /// What `FindGadgets` returns.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FindGadgetsResponse {
     /// Where the gadgets were found.
     ///
     /// Wire name: `Where`.
-    #[serde(rename = "Where")]
     pub where_: String,
     /// The rules applied.
     ///
     /// Wire name: `Rules`.
-    #[serde(rename = "Rules")]
     pub rules: Vec<Rule>,
     /// Kind of the gadgets found.
     ///
     /// Wire name: `Type`.
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
     pub gadget_type: Option<GadgetType>,
-    #[serde(
-        rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
-    )]
     ret_code: Option<i64>,
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
-    #[serde(skip)]
     request_id: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for FindGadgetsResponse {
@@ -151,14 +147,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for FindGadgetsResponse {
 }
 impl ::uhub_sdk::runtime::FieldTable for FindGadgetsResponse {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Where" => Some(0usize),
-            "Rules" => Some(1usize),
-            "Type" => Some(2usize),
-            "RetCode" => Some(3usize),
-            "Message" => Some(4usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &["Where", "Rules", "Type", "RetCode", "Message"],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -166,13 +158,43 @@ impl ::uhub_sdk::runtime::FieldTable for FindGadgetsResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.where_ = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.rules = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.gadget_type = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.where_, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.rules, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.gadget_type, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for FindGadgetsResponse {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for FindGadgetsResponse {
+    fn name(&self) -> &'static str {
+        "FindGadgetsResponse"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Where", ::uhub_sdk::runtime::WireField::value(&self.where_));
+        field("Rules", ::uhub_sdk::runtime::WireField::value(&self.rules));
+        field("Type", ::uhub_sdk::runtime::WireField::value(&self.gadget_type));
+        field(
+            "RetCode",
+            ::uhub_sdk::runtime::WireValue::Int(self.ret_code.unwrap_or(0)),
+        );
+        field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for FindGadgetsResponse {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl FindGadgetsResponse {

@@ -62,30 +62,30 @@ impl ::uhub_sdk::runtime::serde::Serialize for GadgetType {
         s.serialize_str(self.as_str())
     }
 }
+impl ::uhub_sdk::runtime::WireField for GadgetType {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
+    }
+}
 /// A matching rule with keyword field names.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Rule {
     /// Pattern the rule matches.
     ///
     /// Wire name: `Match`.
-    #[serde(rename = "Match")]
     pub match_: String,
     /// A keyword of scalar type: gets a trailing underscore.
     ///
     /// Wire name: `Type`.
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Whether the rule is a reference.
     ///
     /// Wire name: `Ref`.
-    #[serde(rename = "Ref", skip_serializing_if = "Option::is_none")]
     pub ref_: Option<bool>,
     /// A keyword renamed by rust_name.
     ///
     /// Wire name: `Loop`.
-    #[serde(rename = "Loop", skip_serializing_if = "Option::is_none")]
     pub loop_count: Option<i64>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Rule {
@@ -97,13 +97,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Rule {
 }
 impl ::uhub_sdk::runtime::FieldTable for Rule {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Match" => Some(0usize),
-            "Type" => Some(1usize),
-            "Ref" => Some(2usize),
-            "Loop" => Some(3usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Match", "Type", "Ref", "Loop"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -111,12 +105,38 @@ impl ::uhub_sdk::runtime::FieldTable for Rule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.match_ = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.type_ = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.ref_ = ::uhub_sdk::runtime::field(map)?,
-            _ => self.loop_count = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.match_, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.type_, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.ref_, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.loop_count, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for Rule {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for Rule {
+    fn name(&self) -> &'static str {
+        "Rule"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Match", ::uhub_sdk::runtime::WireField::value(&self.match_));
+        field("Type", ::uhub_sdk::runtime::WireField::value(&self.type_));
+        field("Ref", ::uhub_sdk::runtime::WireField::value(&self.ref_));
+        field("Loop", ::uhub_sdk::runtime::WireField::value(&self.loop_count));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for Rule {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Rule {
@@ -186,25 +206,13 @@ impl ::uhub_sdk::runtime::FromParams for Rule {
         if !fields.has_prefix(name) {
             return Ok(None);
         }
-        Ok(
-            Some(Self {
-                match_: ::uhub_sdk::runtime::required_value(
-                    fields,
-                    &format!("{name}.{}", "Match"),
-                )?,
-                type_: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Type"),
-                )?,
-                ref_: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Ref"),
-                )?,
-                loop_count: ::uhub_sdk::runtime::optional_value(
-                    fields,
-                    &format!("{name}.{}", "Loop"),
-                )?,
-            }),
-        )
+        let mut form = ::uhub_sdk::runtime::FormReader::nested(fields, name);
+        let value = Self {
+            match_: form.read("Match", ::uhub_sdk::runtime::required_value),
+            type_: form.read("Type", ::uhub_sdk::runtime::optional_value),
+            ref_: form.read("Ref", ::uhub_sdk::runtime::optional_value),
+            loop_count: form.read("Loop", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(value).map(Some)
     }
 }

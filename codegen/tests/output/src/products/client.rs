@@ -53,21 +53,36 @@ impl Client {
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn list_fleet_nodes(&self) -> Call<ListFleetNodesRequest> {
-        Call::new(self, ListFleetNodesRequest::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                ListFleetNodesRequest::new(),
+            ),
+        }
     }
     /// Reads an edge node.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn get_uec_node(&self) -> Call<GetUEcNodeRequest> {
-        Call::new(self, GetUEcNodeRequest::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                GetUEcNodeRequest::new(),
+            ),
+        }
     }
     /// Reads a MongoDB instance's nodes.
     ///
     /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
     #[inline]
     pub fn describe_umongo_db_instance(&self) -> Call<DescribeUMongoDbInstanceRequest> {
-        Call::new(self, DescribeUMongoDbInstanceRequest::new())
+        Call {
+            core: ::uhub_sdk::runtime::CallCore::new(
+                self.core.clone(),
+                DescribeUMongoDbInstanceRequest::new(),
+            ),
+        }
     }
 }
 /// One call, made by a [`Client`] method: set optional parameters with the chained
@@ -76,7 +91,7 @@ impl Client {
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct Call<R: ::uhub_sdk::runtime::Action> {
-    core: ::uhub_sdk::runtime::CallCore<R>,
+    pub(super) core: ::uhub_sdk::runtime::CallCore<R>,
 }
 impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// A call of `request` (made with its `new`) by `client`.
@@ -88,9 +103,6 @@ impl<R: ::uhub_sdk::runtime::Action> Call<R> {
     /// The typed request as it stands.
     pub fn request(&self) -> &R {
         self.core.request()
-    }
-    pub(super) fn request_mut(&mut self) -> &mut R {
-        self.core.request_mut()
     }
     /// Retry this call by `policy` instead of the client's.
     pub fn with_retry_policy(self, policy: ::uhub_sdk::runtime::RetryPolicy) -> Self {

@@ -25,14 +25,15 @@ impl AnyRequest {
         Some(
             match action {
                 "ListFleetNodes" => {
-                    ListFleetNodesRequest::from_form(fields).map(Self::ListFleetNodes)
+                    ListFleetNodesRequest::from_form(fields)
+                        .map(AnyRequest::ListFleetNodes)
                 }
                 "GetUEcNode" => {
-                    GetUEcNodeRequest::from_form(fields).map(Self::GetUEcNode)
+                    GetUEcNodeRequest::from_form(fields).map(AnyRequest::GetUEcNode)
                 }
                 "DescribeUMongoDBInstance" => {
                     DescribeUMongoDbInstanceRequest::from_form(fields)
-                        .map(Self::DescribeUMongoDbInstance)
+                        .map(AnyRequest::DescribeUMongoDbInstance)
                 }
                 _ => return None,
             },
@@ -41,17 +42,17 @@ impl AnyRequest {
     /// The action's wire name.
     pub fn action(&self) -> &'static str {
         match self {
-            Self::ListFleetNodes(_) => "ListFleetNodes",
-            Self::GetUEcNode(_) => "GetUEcNode",
-            Self::DescribeUMongoDbInstance(_) => "DescribeUMongoDBInstance",
+            AnyRequest::ListFleetNodes(_) => "ListFleetNodes",
+            AnyRequest::GetUEcNode(_) => "GetUEcNode",
+            AnyRequest::DescribeUMongoDbInstance(_) => "DescribeUMongoDBInstance",
         }
     }
     /// Adds the fields the request sends (its own and common parameters) to `form`.
     pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         match self {
-            Self::ListFleetNodes(r) => r.encode(form),
-            Self::GetUEcNode(r) => r.encode(form),
-            Self::DescribeUMongoDbInstance(r) => r.encode(form),
+            AnyRequest::ListFleetNodes(r) => r.encode(form),
+            AnyRequest::GetUEcNode(r) => r.encode(form),
+            AnyRequest::DescribeUMongoDbInstance(r) => r.encode(form),
         }
     }
     /// Sends the request with `client` and returns the response as JSON, in the form
@@ -61,9 +62,9 @@ impl AnyRequest {
         client: &super::Client,
     ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
         let prepared = match self {
-            Self::ListFleetNodes(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::GetUEcNode(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::DescribeUMongoDbInstance(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::ListFleetNodes(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::GetUEcNode(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::DescribeUMongoDbInstance(r) => ::uhub_sdk::runtime::prepare(&r),
         };
         ::uhub_sdk::runtime::send_prepared(client.core(), prepared).await
     }

@@ -33,53 +33,46 @@ impl ::uhub_sdk::runtime::Action for GetUEcNodeRequest {
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
-        Ok(Self {
-            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
-        })
+        let mut form = ::uhub_sdk::runtime::FormReader::new(fields);
+        let request = Self {
+            project_id: form.read("ProjectId", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(request)
     }
 }
 impl super::Call<GetUEcNodeRequest> {
     /// Sets [`GetUEcNodeRequest::project_id`] (`ProjectId`).
     #[inline]
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.set_project_id(Some(value.into()))
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id = Some(value.into());
+        self
     }
     /// Sets or clears [`GetUEcNodeRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id = value;
+        self.core.request_mut().project_id = value;
         self
     }
 }
 /// What `GetUEcNode` returns.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetUEcNodeResponse {
     /// The node.
     ///
     /// Wire name: `Node`.
-    #[serde(rename = "Node", skip_serializing_if = "Option::is_none")]
     pub node: Option<UecNodeInfo>,
     /// Its disks.
     ///
     /// Wire name: `Disks`.
-    #[serde(rename = "Disks")]
     pub disks: Vec<DiskSet>,
     /// Free-form: the page says `object` and nothing more.
     ///
     /// Wire name: `Labels`.
-    #[serde(rename = "Labels", skip_serializing_if = "Option::is_none")]
     pub labels: Option<::uhub_sdk::runtime::serde_json::Value>,
-    #[serde(
-        rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
-    )]
     ret_code: Option<i64>,
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     message: Option<String>,
     /// Not part of the body: the header the answer came with.
-    #[serde(skip)]
     request_id: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetUEcNodeResponse {
@@ -91,14 +84,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetUEcNodeResponse {
 }
 impl ::uhub_sdk::runtime::FieldTable for GetUEcNodeResponse {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Node" => Some(0usize),
-            "Disks" => Some(1usize),
-            "Labels" => Some(2usize),
-            "RetCode" => Some(3usize),
-            "Message" => Some(4usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &["Node", "Disks", "Labels", "RetCode", "Message"],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -106,13 +95,43 @@ impl ::uhub_sdk::runtime::FieldTable for GetUEcNodeResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.node = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.disks = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.labels = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.ret_code = ::uhub_sdk::runtime::field(map)?,
-            _ => self.message = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.node, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.disks, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.labels, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.message, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for GetUEcNodeResponse {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for GetUEcNodeResponse {
+    fn name(&self) -> &'static str {
+        "GetUEcNodeResponse"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Node", ::uhub_sdk::runtime::WireField::value(&self.node));
+        field("Disks", ::uhub_sdk::runtime::WireField::value(&self.disks));
+        field("Labels", ::uhub_sdk::runtime::WireField::value(&self.labels));
+        field(
+            "RetCode",
+            ::uhub_sdk::runtime::WireValue::Int(self.ret_code.unwrap_or(0)),
+        );
+        field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for GetUEcNodeResponse {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl GetUEcNodeResponse {

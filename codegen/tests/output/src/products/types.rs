@@ -62,15 +62,18 @@ impl ::uhub_sdk::runtime::serde::Serialize for NodeState {
         s.serialize_str(self.as_str())
     }
 }
+impl ::uhub_sdk::runtime::WireField for NodeState {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
+    }
+}
 /// The spec's own product's node: it keeps its name.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct NodeInfo {
     /// Node.
     ///
     /// Wire name: `NodeId`.
-    #[serde(rename = "NodeId")]
     pub node_id: String,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for NodeInfo {
@@ -82,18 +85,38 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for NodeInfo {
 }
 impl ::uhub_sdk::runtime::FieldTable for NodeInfo {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "NodeId" => Some(0usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["NodeId"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.node_id = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.node_id, map)
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for NodeInfo {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for NodeInfo {
+    fn name(&self) -> &'static str {
+        "NodeInfo"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("NodeId", ::uhub_sdk::runtime::WireField::value(&self.node_id));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for NodeInfo {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for NodeInfo {
@@ -114,19 +137,16 @@ impl NodeInfo {
     }
 }
 /// An edge node.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UecNodeInfo {
     /// 1 when running.
     ///
     /// Wire name: `State`.
-    #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
     pub state: Option<i64>,
     /// Free-form inside a model.
     ///
     /// Wire name: `Extra`.
-    #[serde(rename = "Extra", skip_serializing_if = "Option::is_none")]
     pub extra: Option<::uhub_sdk::runtime::serde_json::Value>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UecNodeInfo {
@@ -138,11 +158,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UecNodeInfo {
 }
 impl ::uhub_sdk::runtime::FieldTable for UecNodeInfo {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "State" => Some(0usize),
-            "Extra" => Some(1usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["State", "Extra"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -150,10 +166,34 @@ impl ::uhub_sdk::runtime::FieldTable for UecNodeInfo {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.state = ::uhub_sdk::runtime::field(map)?,
-            _ => self.extra = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.state, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.extra, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for UecNodeInfo {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for UecNodeInfo {
+    fn name(&self) -> &'static str {
+        "UecNodeInfo"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("State", ::uhub_sdk::runtime::WireField::value(&self.state));
+        field("Extra", ::uhub_sdk::runtime::WireField::value(&self.extra));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for UecNodeInfo {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for UecNodeInfo {
@@ -183,14 +223,12 @@ impl UecNodeInfo {
     }
 }
 /// Only uec has one: it keeps its name.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct DiskSet {
     /// Size.
     ///
     /// Wire name: `SizeGB`.
-    #[serde(rename = "SizeGB", skip_serializing_if = "Option::is_none")]
     pub size_gb: Option<i64>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for DiskSet {
@@ -202,18 +240,38 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for DiskSet {
 }
 impl ::uhub_sdk::runtime::FieldTable for DiskSet {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "SizeGB" => Some(0usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["SizeGB"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.size_gb = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.size_gb, map)
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for DiskSet {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for DiskSet {
+    fn name(&self) -> &'static str {
+        "DiskSet"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("SizeGB", ::uhub_sdk::runtime::WireField::value(&self.size_gb));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for DiskSet {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for DiskSet {
@@ -237,14 +295,12 @@ impl DiskSet {
     }
 }
 /// A MongoDB node.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UmongodbNodeInfo {
     /// Its state.
     ///
     /// Wire name: `State`.
-    #[serde(rename = "State", skip_serializing_if = "Option::is_none")]
     pub state: Option<NodeState>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UmongodbNodeInfo {
@@ -256,18 +312,38 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UmongodbNodeInfo {
 }
 impl ::uhub_sdk::runtime::FieldTable for UmongodbNodeInfo {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "State" => Some(0usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["State"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        self.state = ::uhub_sdk::runtime::field(map)?;
-        Ok(())
+        ::uhub_sdk::runtime::read_field(&mut self.state, map)
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for UmongodbNodeInfo {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for UmongodbNodeInfo {
+    fn name(&self) -> &'static str {
+        "UmongodbNodeInfo"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("State", ::uhub_sdk::runtime::WireField::value(&self.state));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for UmongodbNodeInfo {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for UmongodbNodeInfo {

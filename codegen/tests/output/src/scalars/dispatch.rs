@@ -22,9 +22,11 @@ impl AnyRequest {
         Some(
             match action {
                 "UpdateGizmo" => {
-                    UpdateGizmoRequest::from_form(fields).map(Self::UpdateGizmo)
+                    UpdateGizmoRequest::from_form(fields).map(AnyRequest::UpdateGizmo)
                 }
-                "PingGizmo" => PingGizmoRequest::from_form(fields).map(Self::PingGizmo),
+                "PingGizmo" => {
+                    PingGizmoRequest::from_form(fields).map(AnyRequest::PingGizmo)
+                }
                 _ => return None,
             },
         )
@@ -32,15 +34,15 @@ impl AnyRequest {
     /// The action's wire name.
     pub fn action(&self) -> &'static str {
         match self {
-            Self::UpdateGizmo(_) => "UpdateGizmo",
-            Self::PingGizmo(_) => "PingGizmo",
+            AnyRequest::UpdateGizmo(_) => "UpdateGizmo",
+            AnyRequest::PingGizmo(_) => "PingGizmo",
         }
     }
     /// Adds the fields the request sends (its own and common parameters) to `form`.
     pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         match self {
-            Self::UpdateGizmo(r) => r.encode(form),
-            Self::PingGizmo(r) => r.encode(form),
+            AnyRequest::UpdateGizmo(r) => r.encode(form),
+            AnyRequest::PingGizmo(r) => r.encode(form),
         }
     }
     /// Sends the request with `client` and returns the response as JSON, in the form
@@ -50,8 +52,8 @@ impl AnyRequest {
         client: &super::Client,
     ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
         let prepared = match self {
-            Self::UpdateGizmo(r) => ::uhub_sdk::runtime::prepare(&r),
-            Self::PingGizmo(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::UpdateGizmo(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::PingGizmo(r) => ::uhub_sdk::runtime::prepare(&r),
         };
         ::uhub_sdk::runtime::send_prepared(client.core(), prepared).await
     }

@@ -90,179 +90,175 @@ impl ::uhub_sdk::runtime::Action for UpdateGizmoRequest {
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {
-        Ok(Self {
-            project_id: ::uhub_sdk::runtime::optional_value(fields, "ProjectId")?,
-            gizmo_id: ::uhub_sdk::runtime::required_value(fields, "GizmoId")?,
-            size: ::uhub_sdk::runtime::required_value(fields, "Size")?,
-            enabled: ::uhub_sdk::runtime::optional_value(fields, "Enabled")?,
-            public: ::uhub_sdk::runtime::optional_value(fields, "Public")?,
-            names: ::uhub_sdk::runtime::value_list(fields, "Names")?,
-            ports: ::uhub_sdk::runtime::value_list(fields, "Ports")?,
-            flags: ::uhub_sdk::runtime::value_list(fields, "Flags")?,
-            ratio: ::uhub_sdk::runtime::optional_value(fields, "Ratio")?,
-            weights: ::uhub_sdk::runtime::value_list(fields, "Weights")?,
-            since: ::uhub_sdk::runtime::optional_value(fields, "Since")?,
-        })
+        let mut form = ::uhub_sdk::runtime::FormReader::new(fields);
+        let request = Self {
+            project_id: form.read("ProjectId", ::uhub_sdk::runtime::optional_value),
+            gizmo_id: form.read("GizmoId", ::uhub_sdk::runtime::required_value),
+            size: form.read("Size", ::uhub_sdk::runtime::required_value),
+            enabled: form.read("Enabled", ::uhub_sdk::runtime::optional_value),
+            public: form.read("Public", ::uhub_sdk::runtime::optional_value),
+            names: form.read("Names", ::uhub_sdk::runtime::value_list),
+            ports: form.read("Ports", ::uhub_sdk::runtime::value_list),
+            flags: form.read("Flags", ::uhub_sdk::runtime::value_list),
+            ratio: form.read("Ratio", ::uhub_sdk::runtime::optional_value),
+            weights: form.read("Weights", ::uhub_sdk::runtime::value_list),
+            since: form.read("Since", ::uhub_sdk::runtime::optional_value),
+        };
+        form.finish(request)
     }
 }
 impl super::Call<UpdateGizmoRequest> {
     /// Sets [`UpdateGizmoRequest::project_id`] (`ProjectId`).
     #[inline]
-    pub fn project_id(self, value: impl Into<String>) -> Self {
-        self.set_project_id(Some(value.into()))
+    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+        self.core.request_mut().project_id = Some(value.into());
+        self
     }
     /// Sets or clears [`UpdateGizmoRequest::project_id`] (`ProjectId`): forwards an optional value as it is.
     #[inline]
     pub fn set_project_id(mut self, value: Option<String>) -> Self {
-        self.request_mut().project_id = value;
+        self.core.request_mut().project_id = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::enabled`] (`Enabled`).
     #[inline]
-    pub fn enabled(self, value: bool) -> Self {
-        self.set_enabled(Some(value))
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.core.request_mut().enabled = Some(value);
+        self
     }
     /// Sets or clears [`UpdateGizmoRequest::enabled`] (`Enabled`): forwards an optional value as it is.
     #[inline]
     pub fn set_enabled(mut self, value: Option<bool>) -> Self {
-        self.request_mut().enabled = value;
+        self.core.request_mut().enabled = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::public`] (`Public`).
     #[inline]
-    pub fn public(self, value: bool) -> Self {
-        self.set_public(Some(value))
+    pub fn public(mut self, value: bool) -> Self {
+        self.core.request_mut().public = Some(value);
+        self
     }
     /// Sets or clears [`UpdateGizmoRequest::public`] (`Public`): forwards an optional value as it is.
     #[inline]
     pub fn set_public(mut self, value: Option<bool>) -> Self {
-        self.request_mut().public = value;
+        self.core.request_mut().public = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::names`] (`Names`).
     #[inline]
-    pub fn names(self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.set_names(Some(value.into_iter().map(Into::into).collect()))
+    pub fn names(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.core.request_mut().names = value.into_iter().map(Into::into).collect();
+        self
     }
     /// Sets or clears [`UpdateGizmoRequest::names`] (`Names`): forwards an optional value as it is.
     #[inline]
     pub fn set_names(mut self, value: Option<Vec<String>>) -> Self {
-        self.request_mut().names = value.unwrap_or_default();
+        self.core.request_mut().names = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::ports`] (`Ports`).
     #[inline]
-    pub fn ports(self, value: impl IntoIterator<Item = i64>) -> Self {
-        self.set_ports(Some(value.into_iter().collect()))
+    pub fn ports(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.core.request_mut().ports = value.into_iter().collect();
+        self
     }
     /// Sets or clears [`UpdateGizmoRequest::ports`] (`Ports`): forwards an optional value as it is.
     #[inline]
     pub fn set_ports(mut self, value: Option<Vec<i64>>) -> Self {
-        self.request_mut().ports = value.unwrap_or_default();
+        self.core.request_mut().ports = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::flags`] (`Flags`).
     #[inline]
-    pub fn flags(self, value: impl IntoIterator<Item = bool>) -> Self {
-        self.set_flags(Some(value.into_iter().collect()))
+    pub fn flags(mut self, value: impl IntoIterator<Item = bool>) -> Self {
+        self.core.request_mut().flags = value.into_iter().collect();
+        self
     }
     /// Sets or clears [`UpdateGizmoRequest::flags`] (`Flags`): forwards an optional value as it is.
     #[inline]
     pub fn set_flags(mut self, value: Option<Vec<bool>>) -> Self {
-        self.request_mut().flags = value.unwrap_or_default();
+        self.core.request_mut().flags = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::ratio`] (`Ratio`).
     #[inline]
-    pub fn ratio(self, value: f64) -> Self {
-        self.set_ratio(Some(value))
+    pub fn ratio(mut self, value: f64) -> Self {
+        self.core.request_mut().ratio = Some(value);
+        self
     }
     /// Sets or clears [`UpdateGizmoRequest::ratio`] (`Ratio`): forwards an optional value as it is.
     #[inline]
     pub fn set_ratio(mut self, value: Option<f64>) -> Self {
-        self.request_mut().ratio = value;
+        self.core.request_mut().ratio = value;
         self
     }
     /// Sets [`UpdateGizmoRequest::weights`] (`Weights`).
     #[inline]
-    pub fn weights(self, value: impl IntoIterator<Item = f64>) -> Self {
-        self.set_weights(Some(value.into_iter().collect()))
+    pub fn weights(mut self, value: impl IntoIterator<Item = f64>) -> Self {
+        self.core.request_mut().weights = value.into_iter().collect();
+        self
     }
     /// Sets or clears [`UpdateGizmoRequest::weights`] (`Weights`): forwards an optional value as it is.
     #[inline]
     pub fn set_weights(mut self, value: Option<Vec<f64>>) -> Self {
-        self.request_mut().weights = value.unwrap_or_default();
+        self.core.request_mut().weights = value.unwrap_or_default();
         self
     }
     /// Sets [`UpdateGizmoRequest::since`] (`Since`).
     #[inline]
-    pub fn since(self, value: impl Into<::uhub_sdk::runtime::Time>) -> Self {
-        self.set_since(Some(value.into()))
+    pub fn since(mut self, value: impl Into<::uhub_sdk::runtime::Time>) -> Self {
+        self.core.request_mut().since = Some(value.into());
+        self
     }
     /// Sets or clears [`UpdateGizmoRequest::since`] (`Since`): forwards an optional value as it is.
     #[inline]
     pub fn set_since(mut self, value: Option<::uhub_sdk::runtime::Time>) -> Self {
-        self.request_mut().since = value;
+        self.core.request_mut().since = value;
         self
     }
 }
 /// What `UpdateGizmo` returns.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateGizmoResponse {
     /// The gizmo changed.
     ///
     /// Wire name: `GizmoId`.
-    #[serde(rename = "GizmoId")]
     pub gizmo_id: String,
     /// Whether it is enabled, served as the text true/false.
     ///
     /// Wire name: `Enabled`.
-    #[serde(rename = "Enabled", serialize_with = "::uhub_sdk::runtime::bool_as_text")]
     pub enabled: bool,
     /// An optional bool in a response.
     ///
     /// Wire name: `Archived`.
-    #[serde(rename = "Archived", skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
     /// Names now set.
     ///
     /// Wire name: `Names`.
-    #[serde(rename = "Names")]
     pub names: Vec<String>,
     /// Ports now open.
     ///
     /// Wire name: `Ports`.
-    #[serde(rename = "Ports")]
     pub ports: Vec<i64>,
     /// A float read from a number or a numeric string.
     ///
     /// Wire name: `Ratio`.
-    #[serde(rename = "Ratio")]
     pub ratio: f64,
     /// A time the service may write as text or as Unix seconds.
     ///
     /// Wire name: `CheckedAt`.
-    #[serde(rename = "CheckedAt")]
     pub checked_at: ::uhub_sdk::runtime::Time,
     /// Times in a list.
     ///
     /// Wire name: `History`.
-    #[serde(rename = "History")]
     pub history: Vec<::uhub_sdk::runtime::Time>,
     /// A note from the service.
     ///
     /// Wire name: `Message`.
-    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(
-        rename = "RetCode",
-        serialize_with = "::uhub_sdk::runtime::ret_code_or_zero"
-    )]
     ret_code: Option<i64>,
     /// Not part of the body: the header the answer came with.
-    #[serde(skip)]
     request_id: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UpdateGizmoResponse {
@@ -274,19 +270,21 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UpdateGizmoResponse {
 }
 impl ::uhub_sdk::runtime::FieldTable for UpdateGizmoResponse {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "GizmoId" => Some(0usize),
-            "Enabled" => Some(1usize),
-            "Archived" => Some(2usize),
-            "Names" => Some(3usize),
-            "Ports" => Some(4usize),
-            "Ratio" => Some(5usize),
-            "CheckedAt" => Some(6usize),
-            "History" => Some(7usize),
-            "Message" => Some(8usize),
-            "RetCode" => Some(9usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &[
+                "GizmoId",
+                "Enabled",
+                "Archived",
+                "Names",
+                "Ports",
+                "Ratio",
+                "CheckedAt",
+                "History",
+                "Message",
+                "RetCode",
+            ],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -294,18 +292,53 @@ impl ::uhub_sdk::runtime::FieldTable for UpdateGizmoResponse {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.gizmo_id = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.enabled = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.archived = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.names = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.ports = ::uhub_sdk::runtime::field(map)?,
-            5usize => self.ratio = ::uhub_sdk::runtime::field(map)?,
-            6usize => self.checked_at = ::uhub_sdk::runtime::field(map)?,
-            7usize => self.history = ::uhub_sdk::runtime::field(map)?,
-            8usize => self.message = ::uhub_sdk::runtime::field(map)?,
-            _ => self.ret_code = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.gizmo_id, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.enabled, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.archived, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.names, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.ports, map),
+            5usize => ::uhub_sdk::runtime::read_field(&mut self.ratio, map),
+            6usize => ::uhub_sdk::runtime::read_field(&mut self.checked_at, map),
+            7usize => ::uhub_sdk::runtime::read_field(&mut self.history, map),
+            8usize => ::uhub_sdk::runtime::read_field(&mut self.message, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.ret_code, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for UpdateGizmoResponse {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for UpdateGizmoResponse {
+    fn name(&self) -> &'static str {
+        "UpdateGizmoResponse"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("GizmoId", ::uhub_sdk::runtime::WireField::value(&self.gizmo_id));
+        field("Enabled", ::uhub_sdk::runtime::bool_text(self.enabled));
+        field("Archived", ::uhub_sdk::runtime::WireField::value(&self.archived));
+        field("Names", ::uhub_sdk::runtime::WireField::value(&self.names));
+        field("Ports", ::uhub_sdk::runtime::WireField::value(&self.ports));
+        field("Ratio", ::uhub_sdk::runtime::WireField::value(&self.ratio));
+        field("CheckedAt", ::uhub_sdk::runtime::WireField::value(&self.checked_at));
+        field("History", ::uhub_sdk::runtime::WireField::value(&self.history));
+        field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
+        field(
+            "RetCode",
+            ::uhub_sdk::runtime::WireValue::Int(self.ret_code.unwrap_or(0)),
+        );
+    }
+}
+impl ::uhub_sdk::runtime::WireField for UpdateGizmoResponse {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl UpdateGizmoResponse {

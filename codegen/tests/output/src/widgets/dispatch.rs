@@ -19,7 +19,7 @@ impl AnyRequest {
         Some(
             match action {
                 "ListWidgets" => {
-                    ListWidgetsRequest::from_form(fields).map(Self::ListWidgets)
+                    ListWidgetsRequest::from_form(fields).map(AnyRequest::ListWidgets)
                 }
                 _ => return None,
             },
@@ -28,13 +28,13 @@ impl AnyRequest {
     /// The action's wire name.
     pub fn action(&self) -> &'static str {
         match self {
-            Self::ListWidgets(_) => "ListWidgets",
+            AnyRequest::ListWidgets(_) => "ListWidgets",
         }
     }
     /// Adds the fields the request sends (its own and common parameters) to `form`.
     pub fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         match self {
-            Self::ListWidgets(r) => r.encode(form),
+            AnyRequest::ListWidgets(r) => r.encode(form),
         }
     }
     /// Sends the request with `client` and returns the response as JSON, in the form
@@ -44,7 +44,7 @@ impl AnyRequest {
         client: &super::Client,
     ) -> Result<::uhub_sdk::runtime::serde_json::Value, ::uhub_sdk::runtime::Error> {
         let prepared = match self {
-            Self::ListWidgets(r) => ::uhub_sdk::runtime::prepare(&r),
+            AnyRequest::ListWidgets(r) => ::uhub_sdk::runtime::prepare(&r),
         };
         ::uhub_sdk::runtime::send_prepared(client.core(), prepared).await
     }

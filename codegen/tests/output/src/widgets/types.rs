@@ -66,25 +66,26 @@ impl ::uhub_sdk::runtime::serde::Serialize for WidgetColor {
         s.serialize_str(self.as_str())
     }
 }
+impl ::uhub_sdk::runtime::WireField for WidgetColor {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Str(self.as_str())
+    }
+}
 /// Outer size of a widget or part.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Dimensions {
     /// Width in millimetres.
     ///
     /// Wire name: `Width`.
-    #[serde(rename = "Width")]
     pub width: i64,
     /// Height in millimetres.
     ///
     /// Wire name: `Height`.
-    #[serde(rename = "Height")]
     pub height: i64,
     /// Unit the service reports, when not millimetres.
     ///
     /// Wire name: `Unit`.
-    #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Dimensions {
@@ -96,12 +97,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Dimensions {
 }
 impl ::uhub_sdk::runtime::FieldTable for Dimensions {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "Width" => Some(0usize),
-            "Height" => Some(1usize),
-            "Unit" => Some(2usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["Width", "Height", "Unit"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -109,11 +105,36 @@ impl ::uhub_sdk::runtime::FieldTable for Dimensions {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.width = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.height = ::uhub_sdk::runtime::field(map)?,
-            _ => self.unit = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.width, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.height, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.unit, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for Dimensions {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for Dimensions {
+    fn name(&self) -> &'static str {
+        "Dimensions"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("Width", ::uhub_sdk::runtime::WireField::value(&self.width));
+        field("Height", ::uhub_sdk::runtime::WireField::value(&self.height));
+        field("Unit", ::uhub_sdk::runtime::WireField::value(&self.unit));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for Dimensions {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Dimensions {
@@ -141,24 +162,20 @@ impl Dimensions {
     }
 }
 /// One part a widget is made of.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Part {
     /// Name of the part.
     ///
     /// Wire name: `PartName`.
-    #[serde(rename = "PartName")]
     pub part_name: String,
     /// How many of this part the widget has.
     ///
     /// Wire name: `Count`.
-    #[serde(rename = "Count", skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Size of one part, a model inside a model inside a model.
     ///
     /// Wire name: `Size`.
-    #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
     pub size: Option<Dimensions>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Part {
@@ -170,12 +187,7 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Part {
 }
 impl ::uhub_sdk::runtime::FieldTable for Part {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "PartName" => Some(0usize),
-            "Count" => Some(1usize),
-            "Size" => Some(2usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(&["PartName", "Count", "Size"], name)
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -183,11 +195,36 @@ impl ::uhub_sdk::runtime::FieldTable for Part {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.part_name = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.count = ::uhub_sdk::runtime::field(map)?,
-            _ => self.size = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.part_name, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.count, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.size, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for Part {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for Part {
+    fn name(&self) -> &'static str {
+        "Part"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("PartName", ::uhub_sdk::runtime::WireField::value(&self.part_name));
+        field("Count", ::uhub_sdk::runtime::WireField::value(&self.count));
+        field("Size", ::uhub_sdk::runtime::WireField::value(&self.size));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for Part {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Part {
@@ -226,39 +263,32 @@ impl Part {
     }
 }
 /// One widget of the catalogue.
-#[derive(Clone, Debug, Default, PartialEq, ::uhub_sdk::runtime::serde::Serialize)]
-#[serde(crate = "::uhub_sdk::runtime::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Widget {
     /// Identifier of the widget.
     ///
     /// Wire name: `WidgetId`.
-    #[serde(rename = "WidgetId")]
     pub widget_id: String,
     /// Paint of the widget.
     ///
     /// Wire name: `Color`.
-    #[serde(rename = "Color")]
     pub color: WidgetColor,
     /// Outer size of the widget.
     ///
     /// Wire name: `Size`.
-    #[serde(rename = "Size")]
     pub size: Dimensions,
     /// What the widget is made of.
     ///
     /// Wire name: `Parts`.
-    #[serde(rename = "Parts")]
     pub parts: Vec<Part>,
     /// Free-form labels.
     ///
     /// Wire name: `Labels`.
-    #[serde(rename = "Labels")]
     pub labels: Vec<String>,
     /// Weights measured, in grams.
     ///
     /// Wire name: `Weights`.
-    #[serde(rename = "Weights")]
     pub weights: Vec<i64>,
 }
 impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Widget {
@@ -270,15 +300,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Widget {
 }
 impl ::uhub_sdk::runtime::FieldTable for Widget {
     fn index(name: &str) -> Option<usize> {
-        match name {
-            "WidgetId" => Some(0usize),
-            "Color" => Some(1usize),
-            "Size" => Some(2usize),
-            "Parts" => Some(3usize),
-            "Labels" => Some(4usize),
-            "Weights" => Some(5usize),
-            _ => None,
-        }
+        ::uhub_sdk::runtime::field_index(
+            &["WidgetId", "Color", "Size", "Parts", "Labels", "Weights"],
+            name,
+        )
     }
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
@@ -286,14 +311,42 @@ impl ::uhub_sdk::runtime::FieldTable for Widget {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0usize => self.widget_id = ::uhub_sdk::runtime::field(map)?,
-            1usize => self.color = ::uhub_sdk::runtime::field(map)?,
-            2usize => self.size = ::uhub_sdk::runtime::field(map)?,
-            3usize => self.parts = ::uhub_sdk::runtime::field(map)?,
-            4usize => self.labels = ::uhub_sdk::runtime::field(map)?,
-            _ => self.weights = ::uhub_sdk::runtime::field(map)?,
+            0usize => ::uhub_sdk::runtime::read_field(&mut self.widget_id, map),
+            1usize => ::uhub_sdk::runtime::read_field(&mut self.color, map),
+            2usize => ::uhub_sdk::runtime::read_field(&mut self.size, map),
+            3usize => ::uhub_sdk::runtime::read_field(&mut self.parts, map),
+            4usize => ::uhub_sdk::runtime::read_field(&mut self.labels, map),
+            _ => ::uhub_sdk::runtime::read_field(&mut self.weights, map),
         }
-        Ok(())
+    }
+}
+impl ::uhub_sdk::runtime::serde::Serialize for Widget {
+    fn serialize<S: ::uhub_sdk::runtime::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::uhub_sdk::runtime::serialize_object(self, s)
+    }
+}
+impl ::uhub_sdk::runtime::WireObject for Widget {
+    fn name(&self) -> &'static str {
+        "Widget"
+    }
+    fn fields(
+        &self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    ) {
+        field("WidgetId", ::uhub_sdk::runtime::WireField::value(&self.widget_id));
+        field("Color", ::uhub_sdk::runtime::WireField::value(&self.color));
+        field("Size", ::uhub_sdk::runtime::WireField::value(&self.size));
+        field("Parts", ::uhub_sdk::runtime::WireField::value(&self.parts));
+        field("Labels", ::uhub_sdk::runtime::WireField::value(&self.labels));
+        field("Weights", ::uhub_sdk::runtime::WireField::value(&self.weights));
+    }
+}
+impl ::uhub_sdk::runtime::WireField for Widget {
+    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
+        ::uhub_sdk::runtime::WireValue::Object(self)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Widget {
