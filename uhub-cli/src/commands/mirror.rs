@@ -509,7 +509,9 @@ fn rate_limit_waits(registries: [&Registries; 2]) -> Option<String> {
 fn total_waits(registries: [&Registries; 2]) -> Waits {
     let by_host: BTreeMap<&String, Waits> =
         registries.iter().flat_map(|r| r.by_host.iter()).map(|(host, registry)| (host, registry.waits())).collect();
-    by_host.into_values().fold(Waits::default(), |sum, w| Waits { count: sum.count + w.count, total: sum.total + w.total })
+    by_host
+        .into_values()
+        .fold(Waits::default(), |sum, w| Waits { count: sum.count + w.count, total: sum.total + w.total })
 }
 
 #[cfg(test)]
