@@ -23,7 +23,7 @@ async fn seed(src: &Target) -> Vec<(String, Pushed)> {
 }
 
 fn rows(json: &Value) -> &Vec<Value> {
-    json.as_array().unwrap_or_else(|| panic!("not a list: {json}"))
+    json["images"].as_array().unwrap_or_else(|| panic!("no list of images: {json}"))
 }
 
 /// The `GET /v2/` requests a proxy saw.
@@ -56,6 +56,9 @@ async fn a_source_answering_429_to_every_tenth_request_is_mirrored_whole_with_th
     });
     assert!(note.contains(&format!("{} ", proxy.host())), "{note}");
     assert!(!note.contains(&dst.host()), "the destination never limited: {note}");
+    // The summary at the top of the report counts them too, with the time waited.
+    let waits = run.stdout.lines().find(|l| l.starts_with("waits: ")).unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(waits != "waits: 0" && waits.ends_with(" s)"), "{}", run.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -300,7 +300,10 @@ impl Summary {
             human_bytes(self.bytes_mounted),
             human_bytes(self.bytes_skipped)
         );
-        block += &format!("waits: {} ({:.1} s)\n", self.waits, self.waited_ms as f64 / 1000.0);
+        block += &match self.waits {
+            0 => "waits: 0\n".to_owned(),
+            n => format!("waits: {n} ({:.1} s)\n", self.waited_ms as f64 / 1000.0),
+        };
         block
     }
 
