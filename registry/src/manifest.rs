@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -109,8 +110,9 @@ impl Parsed {
     }
 }
 
+/// The fields of a manifest body the engine reads.
 #[derive(Deserialize)]
-struct RawManifest {
+struct ManifestShape {
     #[serde(rename = "schemaVersion")]
     schema_version: Option<i64>,
     #[serde(rename = "mediaType")]
@@ -169,7 +171,7 @@ fn bad(target: &str, message: impl Into<String>) -> Error {
 /// nothing and is passed over; any other is kept as sent, for [`read`] to refuse when it is
 /// not one we know.
 pub fn media_type(bytes: &[u8], content_type: Option<&str>) -> String {
-    let body = serde_json::from_slice::<RawManifest>(bytes).ok();
+    let body = serde_json::from_slice::<ManifestShape>(bytes).ok();
     let from_body = body.as_ref().and_then(|m| m.media_type.clone()).filter(|m| !m.is_empty());
     let from_header = content_type
         .map(|c| c.split(';').next().unwrap_or(c).trim().to_ascii_lowercase())
@@ -181,10 +183,18 @@ pub fn media_type(bytes: &[u8], content_type: Option<&str>) -> String {
 /// Content-Types that say nothing of which manifest a body is.
 const GENERIC: [&str; 4] = ["application/json", "text/plain", "application/octet-stream", "binary/octet-stream"];
 
+/// A manifest's bytes, exactly as served, and what they are.
+#[derive(Clone, Debug)]
+pub struct RawManifest {
+    pub bytes: Bytes,
+    pub media_type: String,
+    pub digest: String,
+}
+
 /// Reads a manifest as served: [`parse`], and its media type (the body's, else the
 /// Content-Type's, as [`media_type`] found it) one we know and saying what the body is: an
 /// index type for a body listing manifests, an image type for one with a config.
-pub fn read(raw: &crate::RawManifest, target: &str) -> Result<Parsed, Error> {
+pub fn read(raw: &RawManifest, target: &str) -> Result<Parsed, Error> {
     let parsed = parse(&raw.bytes, target)?;
     let media_type = raw.media_type.as_str();
     if !KNOWN.contains(&media_type) {
@@ -220,7 +230,7 @@ pub fn parse(bytes: &[u8], target: &str) -> Result<Parsed, Error> {
     serde_json::from_slice::<Value>(bytes).map_err(|e| bad(target, format!("not JSON: {e}")))?;
     // Typed from the bytes (not the value): a known field given twice is an error, not the
     // last one silently winning.
-    let raw: RawManifest = serde_json::from_slice(bytes).map_err(|e| bad(target, format!("not a manifest: {e}")))?;
+    let raw: ManifestShape = serde_json::from_slice(bytes).map_err(|e| bad(target, format!("not a manifest: {e}")))?;
     if raw.schema_version != Some(2) {
         return Err(bad(
             target,
@@ -422,8 +432,8 @@ mod tests {
         assert!(Platform::parse("linux").is_err() && Platform::parse("linux/arm64/v8/x").is_err());
     }
 
-    fn raw(bytes: &str, media_type: &str) -> crate::RawManifest {
-        crate::RawManifest {
+    fn raw(bytes: &str, media_type: &str) -> RawManifest {
+        RawManifest {
             bytes: bytes::Bytes::from(bytes.to_owned()),
             media_type: media_type.to_owned(),
             digest: sha256_digest(bytes.as_bytes()),

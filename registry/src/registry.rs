@@ -22,7 +22,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, Heade
 
 use crate::auth;
 use crate::error::from_reqwest;
-use crate::manifest::{self, ACCEPT as MANIFEST_ACCEPT};
+use crate::manifest::{self, ACCEPT as MANIFEST_ACCEPT, RawManifest};
 use crate::names;
 use crate::pace::{self, Gate, Pacing, Waits};
 use crate::{Credentials, Error, RetryPolicy, paths};
@@ -72,14 +72,6 @@ pub struct ManifestHead {
     pub digest: String,
     pub media_type: Option<String>,
     pub size: Option<u64>,
-}
-
-/// A manifest's bytes, exactly as served, and what they are.
-#[derive(Clone, Debug)]
-pub struct RawManifest {
-    pub bytes: Bytes,
-    pub media_type: String,
-    pub digest: String,
 }
 
 /// One registry host (`docker.io`, `ghcr.io`, `127.0.0.1:5000`) and its credentials.
