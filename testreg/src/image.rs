@@ -108,32 +108,43 @@ pub async fn push_signature(t: &Target, repo: &str, subject_digest: &str) -> Pus
         "optional": null,
     });
     let payload = serde_json::to_vec(&payload).expect("JSON values serialize");
-    let payload_digest = push_blob(&session, repo, payload.clone()).await;
+    let annotations = json!({ "dev.cosignproject.cosign/signature": "MEUCIQDtestregNotARealSignature" });
+    push_cosign_artifact(&session, repo, &tag, payload, COSIGN_PAYLOAD, annotations).await
+}
+
+/// Pushes what cosign stores under one of its tags: an OCI manifest whose config lists the one
+/// layer (`layer`, of `media_type`, with `annotations`), the layer and the config first.
+async fn push_cosign_artifact(
+    session: &Session,
+    repo: &str,
+    tag: &str,
+    layer: Vec<u8>,
+    media_type: &str,
+    annotations: Value,
+) -> Pushed {
+    let layer_size = layer.len() as u64;
+    let layer_digest = push_blob(session, repo, layer).await;
     let config = json!({
         "architecture": "", "os": "", "created": "0001-01-01T00:00:00Z", "config": {},
-        "rootfs": { "type": "layers", "diff_ids": [payload_digest] },
+        "rootfs": { "type": "layers", "diff_ids": [layer_digest] },
     });
     let config = serde_json::to_vec(&config).expect("JSON values serialize");
     let config_size = config.len() as u64;
-    let config_digest = push_blob(&session, repo, config).await;
+    let config_digest = push_blob(session, repo, config).await;
     let manifest = json!({
         "schemaVersion": 2,
         "mediaType": OCI_MANIFEST,
         "config": { "mediaType": OCI_CONFIG, "digest": config_digest, "size": config_size },
         "layers": [{
-            "mediaType": COSIGN_PAYLOAD,
-            "digest": payload_digest,
-            "size": payload.len(),
-            "annotations": { "dev.cosignproject.cosign/signature": "MEUCIQDtestregNotARealSignature" },
+            "mediaType": media_type,
+            "digest": layer_digest,
+            "size": layer_size,
+            "annotations": annotations,
         }],
     });
     let manifest = serde_json::to_vec(&manifest).expect("JSON values serialize");
-    let digest = put_manifest(&session, repo, &tag, OCI_MANIFEST, &manifest).await;
-    Pushed {
-        digest,
-        children: Vec::new(),
-        blobs: vec![(config_digest, config_size), (payload_digest, payload.len() as u64)],
-    }
+    let digest = put_manifest(session, repo, tag, OCI_MANIFEST, &manifest).await;
+    Pushed { digest, children: Vec::new(), blobs: vec![(config_digest, config_size), (layer_digest, layer_size)] }
 }
 
 /// The payload type of a cosign attestation layer (a DSSE envelope of an in-toto statement).
@@ -160,32 +171,8 @@ pub async fn push_attestation(t: &Target, repo: &str, subject_digest: &str) -> P
         "signatures": [{ "keyid": "", "sig": "MEUCIQDtestregNotARealSignature" }],
     });
     let envelope = serde_json::to_vec(&envelope).expect("JSON values serialize");
-    let envelope_digest = push_blob(&session, repo, envelope.clone()).await;
-    let config = json!({
-        "architecture": "", "os": "", "created": "0001-01-01T00:00:00Z", "config": {},
-        "rootfs": { "type": "layers", "diff_ids": [envelope_digest] },
-    });
-    let config = serde_json::to_vec(&config).expect("JSON values serialize");
-    let config_size = config.len() as u64;
-    let config_digest = push_blob(&session, repo, config).await;
-    let manifest = json!({
-        "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "config": { "mediaType": OCI_CONFIG, "digest": config_digest, "size": config_size },
-        "layers": [{
-            "mediaType": DSSE_ENVELOPE,
-            "digest": envelope_digest,
-            "size": envelope.len(),
-            "annotations": { "predicateType": "https://slsa.dev/provenance/v0.2" },
-        }],
-    });
-    let manifest = serde_json::to_vec(&manifest).expect("JSON values serialize");
-    let digest = put_manifest(&session, repo, &format!("sha256-{hex}.att"), OCI_MANIFEST, &manifest).await;
-    Pushed {
-        digest,
-        children: Vec::new(),
-        blobs: vec![(config_digest, config_size), (envelope_digest, envelope.len() as u64)],
-    }
+    let annotations = json!({ "predicateType": "https://slsa.dev/provenance/v0.2" });
+    push_cosign_artifact(&session, repo, &format!("sha256-{hex}.att"), envelope, DSSE_ENVELOPE, annotations).await
 }
 
 /// Pushes an OCI 1.1 referrer of `subject_digest` (a manifest in `repo`): a manifest with
