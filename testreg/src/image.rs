@@ -167,7 +167,7 @@ pub async fn push_attestation(t: &Target, repo: &str, subject_digest: &str) -> P
     let statement = serde_json::to_vec(&statement).expect("JSON values serialize");
     let envelope = json!({
         "payloadType": "application/vnd.in-toto+json",
-        "payload": base64_of(&statement),
+        "payload": crate::proxy::base64(&statement),
         "signatures": [{ "keyid": "", "sig": "MEUCIQDtestregNotARealSignature" }],
     });
     let envelope = serde_json::to_vec(&envelope).expect("JSON values serialize");
@@ -228,23 +228,6 @@ fn subject_hex(subject_digest: &str) -> &str {
     subject_digest
         .strip_prefix("sha256:")
         .unwrap_or_else(|| panic!("uhub-testreg: a subject digest is sha256:<hex>, not {subject_digest:?}"))
-}
-
-/// Standard base64 with padding (a DSSE envelope's payload).
-fn base64_of(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// The digest `HEAD /v2/<repo>/manifests/<reference>` answers (`Docker-Content-Digest`), or
