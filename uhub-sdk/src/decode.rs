@@ -172,14 +172,17 @@ pub fn response_within<T: DeserializeOwned + Response>(
         }));
     }
     match within(limits, || serde_json::from_slice::<T>(json)) {
-        Ok(mut r) => match r.ret_code() {
-            Some(0) => {
-                r.set_request_id(request_id.map(str::to_owned));
-                Ok(r)
+        Ok(mut r) => {
+            let envelope = r.envelope();
+            match envelope.ret_code {
+                Some(0) => {
+                    *envelope.request_id = request_id.map(str::to_owned);
+                    Ok(r)
+                }
+                Some(code) => Err(Error::api(action, code, envelope.message.unwrap_or_default(), request_id)),
+                None => Err(invalid("RetCode is missing, so this is not a UCloud response")),
             }
-            Some(code) => Err(Error::api(action, code, r.message().unwrap_or_default(), request_id)),
-            None => Err(invalid("RetCode is missing, so this is not a UCloud response")),
-        },
+        }
         // The fast path has no field paths; decode again to find where it failed, but first
         // let a RetCode in a body that otherwise does not fit explain the failure.
         Err(_) => {
@@ -608,15 +611,13 @@ mod tests {
         ret_code: Option<i64>,
         #[serde(rename = "TotalCount", deserialize_with = "lenient")]
         total_count: i64,
+        #[serde(skip)]
+        request_id: Option<String>,
     }
 
     impl Response for Listing {
-        fn ret_code(&self) -> Option<i64> {
-            self.ret_code
-        }
-        fn set_request_id(&mut self, _: Option<String>) {}
-        fn message(&self) -> Option<&str> {
-            None
+        fn envelope(&mut self) -> crate::action::Envelope<'_> {
+            crate::action::Envelope { ret_code: self.ret_code, message: None, request_id: &mut self.request_id }
         }
     }
 
@@ -658,15 +659,13 @@ mod tests {
         ret_code: Option<i64>,
         #[serde(rename = "Set", deserialize_with = "lenient")]
         set: Vec<Vec<i64>>,
+        #[serde(skip)]
+        request_id: Option<String>,
     }
 
     impl Response for Nested {
-        fn ret_code(&self) -> Option<i64> {
-            self.ret_code
-        }
-        fn set_request_id(&mut self, _: Option<String>) {}
-        fn message(&self) -> Option<&str> {
-            None
+        fn envelope(&mut self) -> crate::action::Envelope<'_> {
+            crate::action::Envelope { ret_code: self.ret_code, message: None, request_id: &mut self.request_id }
         }
     }
 

@@ -7,7 +7,7 @@
 //! through this module, as `::uhub_sdk::runtime::...`, so the same generator output compiles
 //! inside this crate or in any other (the generator's golden crate does exactly that).
 
-pub use crate::action::{Action, Page, Paginated, Response};
+pub use crate::action::{Action, Envelope, Page, Paginated, Response};
 pub use crate::any::{Prepared, prepare, send as send_prepared};
 pub use crate::builder::ClientBuilder;
 pub use crate::call::CallCore;
@@ -22,7 +22,9 @@ pub use crate::form::{
 };
 pub use crate::paginate::Paginator;
 pub use crate::retry::RetryPolicy;
-pub use crate::serialize::{WireField, WireList, WireObject, WireValue, bool_text, serialize_object};
+pub use crate::serialize::{
+    WireField, WireList, WireObject, WireValue, bool_text, debug_object, debug_response, object_eq, serialize_object,
+};
 pub use crate::service::{Service, Target};
 pub use crate::sign::{sign, sign_form};
 pub use crate::signed::SignedRequest;

@@ -1,5 +1,5 @@
-//! Table-driven decoding of generated structs. A struct says which of its fields a wire name is
-//! (`index`, a `match` on text) and reads that field (`read`, one line per field); the loop
+//! Table-driven decoding of generated structs. A struct names its fields on the wire (`FIELDS`,
+//! a constant slice) and reads the field at an index of it (`read`, one line per field); the loop
 //! over the object, skipping unknown names and keeping defaults for missing ones, is written
 //! once here. Each field is still read through its [`Lenient`] impl, so every rule of tolerant
 //! decoding applies as before; what is gone is serde's derived visitor per struct and a wrapper
@@ -14,11 +14,14 @@ use crate::decode::Lenient;
 
 /// A generated struct read from a JSON object, field by field.
 pub trait FieldTable: Default {
-    /// The field a wire name stands for, as an index [`FieldTable::read`] understands; `None` for a
-    /// name the struct does not have, whose value is skipped.
-    fn index(name: &str) -> Option<usize>;
+    /// The struct's Rust name.
+    const NAME: &'static str;
+    /// The wire names of its fields, in the order [`FieldTable::read`] numbers them; a name not
+    /// among them is skipped. Constants, not a function per struct: rustc builds each function
+    /// body it compiles, and at 4,000 structs those few lines each were tens of megabytes.
+    const FIELDS: &'static [&'static str];
 
-    /// Reads the next value of `map` into the field at `index` (with [`read_field`]).
+    /// Reads the next value of `map` into the field at `index` of `FIELDS` (with [`read_field`]).
     fn read<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error>;
 }
 
@@ -29,9 +32,8 @@ pub fn object<'de, D: Deserializer<'de>, T: FieldTable>(d: D) -> Result<T, D::Er
     d.deserialize_map(ObjectVisitor(PhantomData))
 }
 
-/// The `index` of every generated struct: where `name` is in the struct's wire names. A slice
-/// searched by one function, rather than a `match` on text per struct, which rustc compiled
-/// into a chain of comparisons per struct.
+/// Where `name` is in a struct's wire names. A slice searched by one function, rather than a
+/// `match` on text per struct, which rustc compiled into a chain of comparisons per struct.
 pub fn field_index(names: &[&str], name: &str) -> Option<usize> {
     names.iter().position(|n| *n == name)
 }
@@ -59,7 +61,7 @@ impl<'de, T: FieldTable> Visitor<'de> for ObjectVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut value = T::default();
-        while let Some(index) = map.next_key_seed(Name(T::index))? {
+        while let Some(index) = map.next_key_seed(Name(T::FIELDS))? {
             match index {
                 Some(i) => value.read(i, &mut map)?,
                 None => {
@@ -71,8 +73,8 @@ impl<'de, T: FieldTable> Visitor<'de> for ObjectVisitor<T> {
     }
 }
 
-/// A key, looked up without allocating; one type for every struct (`index` is a plain `fn`).
-struct Name(fn(&str) -> Option<usize>);
+/// A key, looked up among a struct's wire names without allocating; one type for every struct.
+struct Name(&'static [&'static str]);
 
 impl<'de> DeserializeSeed<'de> for Name {
     type Value = Option<usize>;
@@ -90,11 +92,11 @@ impl Visitor<'_> for Name {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
-        Ok((self.0)(v))
+        Ok(field_index(self.0, v))
     }
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Option<usize>, E> {
-        Ok(std::str::from_utf8(v).ok().and_then(self.0))
+        Ok(std::str::from_utf8(v).ok().and_then(|v| field_index(self.0, v)))
     }
 }
 
@@ -120,9 +122,8 @@ mod tests {
     }
 
     impl FieldTable for Tag {
-        fn index(name: &str) -> Option<usize> {
-            ["Name", "Size", "Tags"].iter().position(|n| *n == name)
-        }
+        const NAME: &'static str = "Tag";
+        const FIELDS: &'static [&'static str] = &["Name", "Size", "Tags"];
         fn read<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
             match index {
                 0 => read_field(&mut self.name, map),

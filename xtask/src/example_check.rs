@@ -87,29 +87,46 @@ pub struct Checked {
     pub differences: Vec<Difference>,
 }
 
-/// The types of one spec a walk looks names up in.
-struct Types<'s> {
+/// The types of one spec a walk looks names up in (shared with `row_check`).
+pub(crate) struct Types<'s> {
     models: BTreeMap<&'s str, &'s Model>,
     /// Each enum's values, sorted: two enums are one type to the check when their values are
     /// (the page alone and the merged spec name the same list differently).
     enums: BTreeMap<&'s str, String>,
+    values: BTreeMap<&'s str, BTreeSet<String>>,
 }
 
 impl<'s> Types<'s> {
-    fn new(models: impl IntoIterator<Item = &'s Model>, enums: impl IntoIterator<Item = &'s Enum>) -> Self {
-        let enums = enums
-            .into_iter()
-            .map(|e| {
-                let values: BTreeSet<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
-                (e.name.as_str(), format!("enum({})", values.into_iter().collect::<Vec<_>>().join("|")))
-            })
+    pub(crate) fn new(models: impl IntoIterator<Item = &'s Model>, enums: impl IntoIterator<Item = &'s Enum>) -> Self {
+        let values: BTreeMap<&str, BTreeSet<String>> =
+            enums.into_iter().map(|e| (e.name.as_str(), e.values.iter().map(|v| v.value.clone()).collect())).collect();
+        let enums = values
+            .iter()
+            .map(|(name, values)| (*name, format!("enum({})", values.iter().cloned().collect::<Vec<_>>().join("|"))))
             .collect();
-        Types { models: models.into_iter().map(|m| (m.name.as_str(), m)).collect(), enums }
+        Types { models: models.into_iter().map(|m| (m.name.as_str(), m)).collect(), enums, values }
+    }
+
+    /// The values of an enum type (a list's items' when a list), `None` for any other type.
+    pub(crate) fn values(&self, ty: &TypeRef) -> Option<BTreeSet<String>> {
+        match ty {
+            TypeRef::Array(inner) => self.values(inner),
+            TypeRef::Named(name) => self.values.get(name.as_str()).cloned(),
+            _ => None,
+        }
+    }
+
+    /// The model a named type is, if it is one.
+    pub(crate) fn model(&self, ty: &TypeRef) -> Option<&'s Model> {
+        match ty {
+            TypeRef::Named(name) => self.models.get(name.as_str()).copied(),
+            _ => None,
+        }
     }
 
     /// What a type is to the check: a builtin by its spelling, an enum by its values, a model
     /// as a model (its fields are compared one by one, whatever its name).
-    fn key(&self, ty: &TypeRef) -> String {
+    pub(crate) fn key(&self, ty: &TypeRef) -> String {
         match ty {
             TypeRef::Array(inner) => format!("array[{}]", self.key(inner)),
             TypeRef::Named(name) => match self.enums.get(name.as_str()) {

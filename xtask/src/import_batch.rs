@@ -29,8 +29,8 @@ use uhub_codegen::spec::{self, Spec};
 use uhub_codegen::sync;
 
 use crate::catalogue_nav::Navigation;
-use crate::example_check;
 use crate::import_doc::{Options, check, read_spec, say};
+use crate::{example_check, row_check};
 
 /// What happened to one page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,7 +221,8 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
     let mut total = Tally::default();
     products.values().for_each(|t| total.sum(t));
     say(out, &table(&products, &total))?;
-    let examples_differ = if opts.check_examples { check_examples(&read, &chosen, &merged_spec, out, err)? } else { 0 };
+    let differ =
+        if opts.check_examples { check_examples(&read, &chosen, &merged_spec, out, err)? } else { Differ::default() };
     let after = spec::to_text(&merged_spec);
     // Validated even when printing, so a batch that would be refused says so now.
     let checked = check(&after);
@@ -239,7 +240,12 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
     )?;
     if !opts.write {
         checked.map_err(|e| e.replace("nothing written", "the batch would not be written"))?;
-        return examples_verdict(examples_differ);
+        return match differ.describe() {
+            None => Ok(()),
+            Some(what) => {
+                Err(format!("{what} under the merged spec than under their own import ({})", differ.listed()))
+            }
+        };
     }
     let given: Vec<String> = opts.pages.iter().map(|p| p.display().to_string()).collect();
     if total.partial > 0 && !opts.allow_partial {
@@ -260,10 +266,10 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write, err: &mut dyn Write
         ));
     }
     checked?;
-    if examples_differ > 0 && !opts.allow_partial {
+    if let Some(what) = differ.describe().filter(|_| !opts.allow_partial) {
         return Err(format!(
-            "nothing written: {examples_differ} page(s)' response examples read differently under the merged spec \
-             (listed above as `example differs:`); run again with --allow-partial to write anyway"
+            "nothing written: {what} under the merged spec ({}); run again with --allow-partial to write anyway",
+            differ.listed()
         ));
     }
     if after == before {
@@ -307,14 +313,14 @@ pub fn chosen_alone(given: &[PathBuf]) -> Result<Vec<(String, Import)>, String> 
 
 /// Checks each chosen page's response example under the merged spec against its own import
 /// (see `example_check`): each difference goes to `err`, a table of counts per product to
-/// `out`. Returns how many pages' examples differ.
+/// `out`; then the same for every row of each page (`check_rows`).
 fn check_examples(
     read: &[Read],
     chosen: &BTreeSet<usize>,
     merged: &Spec,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<usize, String> {
+) -> Result<Differ, String> {
     let flat = products::fold(merged);
     let merged = example_check::Merged::new(&flat);
     // Per product: pages checked, pages without an example, paths, pages that differ, then
@@ -336,15 +342,60 @@ fn check_examples(
             row[4 + example_check::KINDS.iter().position(|k| *k == d.kind).unwrap_or(0)] += 1;
         }
     }
-    let mut total = [0; 4 + example_check::KINDS.len()];
+    let mut columns = vec!["checked".to_owned(), "no example".to_owned(), "paths".to_owned(), "differ".to_owned()];
+    columns.extend(example_check::KINDS.iter().map(|k| k.to_string()));
+    let (text, total) = count_table("response examples", &columns, &counts);
+    say(out, &text)?;
+    let rows = check_rows(read, chosen, &flat, out, err)?;
+    Ok(Differ { examples: total[3], rows })
+}
+
+/// Checks each chosen page's rows under the merged spec against its own import (see
+/// `row_check`): each difference goes to `err` as `row differs:`, a table of counts per
+/// product to `out`. Returns how many pages' rows differ.
+fn check_rows(
+    read: &[Read],
+    chosen: &BTreeSet<usize>,
+    flat: &Spec,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<usize, String> {
+    let merged = row_check::Merged::new(flat);
+    // Per product: pages checked, rows, pages that differ, then the differences of each kind.
+    let mut counts: BTreeMap<String, [usize; 3 + row_check::KINDS.len()]> = BTreeMap::new();
+    for at in chosen {
+        let page = &read[*at];
+        let Ok(alone) = &page.alone else { continue };
+        let Some(checked) = row_check::check(alone, &merged) else { continue };
+        let row = counts.entry(product(&page.path)).or_default();
+        row[0] += 1;
+        row[1] += checked.rows;
+        row[2] += usize::from(!checked.differences.is_empty());
+        for d in &checked.differences {
+            say(err, &format!("{}: row differs: {}: {d}", page.name, alone.action.name))?;
+            row[3 + row_check::KINDS.iter().position(|k| *k == d.kind).unwrap_or(0)] += 1;
+        }
+    }
+    let mut columns = vec!["checked".to_owned(), "rows".to_owned(), "differ".to_owned()];
+    columns.extend(row_check::KINDS.iter().map(|k| k.to_string()));
+    let (text, total) = count_table("page rows", &columns, &counts);
+    say(out, &text)?;
+    Ok(total[2])
+}
+
+/// A table of counts per product with a total row, and the totals.
+fn count_table<const N: usize>(
+    title: &str,
+    columns: &[String],
+    counts: &BTreeMap<String, [usize; N]>,
+) -> (String, [usize; N]) {
+    let mut total = [0; N];
     for row in counts.values() {
         total.iter_mut().zip(row).for_each(|(t, n)| *t += n);
     }
-    let mut columns = vec!["checked".to_owned(), "no example".to_owned(), "paths".to_owned(), "differ".to_owned()];
-    columns.extend(example_check::KINDS.iter().map(|k| k.to_string()));
-    let first = counts.keys().map(|p| p.chars().count()).chain(["response examples".len()]).max().unwrap_or(0);
-    let mut text = format!("{:<first$}", "response examples");
-    for c in &columns {
+    let first = counts.keys().map(|p| p.chars().count()).chain([title.len()]).max().unwrap_or(0);
+    let mut text = format!("{title:<first$}");
+    for c in columns {
         text.push_str(&format!("  {c}"));
     }
     for (name, row) in counts.iter().map(|(p, r)| (p.as_str(), r)).chain([("total", &total)]) {
@@ -353,19 +404,43 @@ fn check_examples(
             text.push_str(&format!("  {n:>width$}", width = c.len()));
         }
     }
-    say(out, &text)?;
-    Ok(total[3])
+    (text, total)
 }
 
-/// The check's verdict when nothing is written: a failure when any example reads differently.
-fn examples_verdict(differ: usize) -> Result<(), String> {
-    if differ == 0 {
-        return Ok(());
+/// How many pages `--check-examples` found reading differently under the merged spec.
+#[derive(Default)]
+struct Differ {
+    /// Pages whose response example does.
+    examples: usize,
+    /// Pages some row of which does.
+    rows: usize,
+}
+
+impl Differ {
+    /// `3 page(s)' response examples and 1 page(s)' rows read differently`, or `None`.
+    fn describe(&self) -> Option<String> {
+        let examples = format!("{} page(s)' response examples", self.examples);
+        let rows = format!("{} page(s)' rows", self.rows);
+        let what = match (self.examples, self.rows) {
+            (0, 0) => return None,
+            (_, 0) => examples,
+            (0, _) => rows,
+            _ => format!("{examples} and {rows}"),
+        };
+        Some(format!("{what} read differently"))
     }
-    Err(format!(
-        "{differ} page(s)' response examples read differently under the merged spec than under their own import \
-         (listed above as `example differs:`)"
-    ))
+
+    /// Where the differences were listed.
+    fn listed(&self) -> String {
+        let mut prefixes = Vec::new();
+        if self.examples > 0 {
+            prefixes.push("`example differs:`");
+        }
+        if self.rows > 0 {
+            prefixes.push("`row differs:`");
+        }
+        format!("listed above as {}", prefixes.join(" and "))
+    }
 }
 
 /// Picks one page per action by the rules of `import::choose`: the indices of the chosen
@@ -883,9 +958,18 @@ total        5        3      2        0          1           0                  
         let before = tree.spec();
         let (result, out, err) = run_in(&tree, &[&dir, "--check-examples"]);
         let message = result.unwrap_err();
+        assert_eq!(
+            message,
+            "1 page(s)' response examples and 1 page(s)' rows read differently under the merged spec than under \
+             their own import (listed above as `example differs:` and `row differs:`)"
+        );
+        // The same page's row says it too, example or not.
         assert!(
-            message.starts_with("1 page(s)' response examples read differently under the merged spec"),
-            "{message}"
+            err.contains(&format!(
+                "{dir}/b_list_node.md: row differs: ListUEcNode: retyped: response: NodeInfo[].State: page string, \
+                 merged int\n"
+            )),
+            "{err}"
         );
         assert!(
             err.contains(&format!(
@@ -902,12 +986,15 @@ total        5        3      2        0          1           0                  
                 "response examples  checked  no example  paths  differ  refused  accepted  dropped  gained  retyped",
                 "uec                      2           0      8       1        1         0        0       0        0",
                 "total                    2           0      8       1        1         0        0       0        0",
+                "page rows  checked  rows  differ  missing  retyped  required",
+                "uec              2     8       1        0        1         0",
+                "total            2     8       1        0        1         0",
             ],
             "{out}"
         );
         // With --write the check refuses to write, as it does a partial page.
         let (result, _, _) = run_in(&tree, &[&dir, "--check-examples", "--write"]);
-        assert!(result.unwrap_err().starts_with("nothing written: 1 page(s)' response examples"));
+        assert!(result.unwrap_err().starts_with("nothing written: 1 page(s)' response examples and 1 page(s)' rows"));
         assert_eq!(tree.spec(), before);
     }
 

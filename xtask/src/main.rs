@@ -11,6 +11,7 @@ mod example_check;
 mod fmt_spec;
 mod import_batch;
 mod import_doc;
+mod row_check;
 #[cfg(test)]
 mod scratch;
 

@@ -43,12 +43,36 @@ fn request(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
         let ty = field_type(p);
         quote! { #d pub #id: #ty, }
     });
+    let text = name.to_string();
+    let rt = rt();
+    let entries = params.iter().map(|p| wire_entry(p));
+    let field = if params.is_empty() { quote!(_field) } else { quote!(field) };
     quote! {
         #d
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
+        }
+
+        // Listed for `Debug` and `PartialEq` (see the runtime's `serialize.rs`), not for sending:
+        // `Action::encode` writes the form.
+        impl #rt::WireObject for #name {
+            fn fields<'a>(&'a self, #field: &mut dyn FnMut(&'static str, #rt::WireValue<'a>)) {
+                #(#entries)*
+            }
+        }
+
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                #rt::debug_object(#text, self, f)
+            }
+        }
+
+        impl PartialEq for #name {
+            fn eq(&self, other: &Self) -> bool {
+                #rt::object_eq(self, other)
+            }
         }
     }
 }
@@ -80,7 +104,16 @@ fn action_impl(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
         let w = &p.wire;
         quote! { #rt::Param::encode(&self.#id, #w, form); }
     });
-    let checks = a.required_params().filter_map(required_check);
+    let checks: Vec<TokenStream> = a.required_params().filter_map(required_check).collect();
+    // Nothing to check: the trait's own `check`, rather than one more body per action.
+    let check = (!checks.is_empty()).then(|| {
+        quote! {
+            fn check(&self) -> Result<(), String> {
+                #(#checks)*
+                Ok(())
+            }
+        }
+    });
     let reader = if params.is_empty() { quote!(form) } else { quote!(mut form) };
     let parse = params.iter().map(|p| {
         let id = ident(p);
@@ -98,10 +131,7 @@ fn action_impl(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
                 #(#encode)*
             }
 
-            fn check(&self) -> Result<(), String> {
-                #(#checks)*
-                Ok(())
-            }
+            #check
 
             fn from_form(fields: &#rt::Fields) -> Result<Self, #rt::ParamError> {
                 let #reader = #rt::FormReader::new(fields);
@@ -184,10 +214,10 @@ fn response(a: &ir::Action) -> TokenStream {
     if !declares_message {
         entries.push(quote!(field("Message", #rt::WireField::value(&self.message));));
     }
-    let serialize = serialize_impls(&name, &entries);
+    let serialize = serialize_impls(&name, &entries, true);
     quote! {
         #d
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -209,16 +239,8 @@ fn response(a: &ir::Action) -> TokenStream {
         }
 
         impl #rt::Response for #name {
-            #[inline] fn ret_code(&self) -> Option<i64> {
-                self.ret_code
-            }
-
-            #[inline] fn set_request_id(&mut self, id: Option<String>) {
-                self.request_id = id;
-            }
-
-            #[inline] fn message(&self) -> Option<&str> {
-                #message
+            #[inline] fn envelope(&mut self) -> #rt::Envelope<'_> {
+                #rt::Envelope { ret_code: self.ret_code, message: #message, request_id: &mut self.request_id }
             }
         }
     }

@@ -95,44 +95,57 @@ pub fn wire_entry(f: &Field) -> TokenStream {
     }
 }
 
-/// `Serialize` for a generated struct, through the runtime's table-driven writer: the struct
-/// only lists its fields (`entries`, from [`wire_entry`]) in a plain function.
-pub fn serialize_impls(name: &proc_macro2::Ident, entries: &[TokenStream]) -> TokenStream {
+/// `Serialize`, `Debug` and `PartialEq` for a generated struct, through the runtime's
+/// table-driven writer: the struct only lists its fields (`entries`, from [`wire_entry`]) in a
+/// plain function, and the three impls call the runtime with it. A response's `Debug` and
+/// `PartialEq` add its request id, which is not part of the body.
+pub fn serialize_impls(name: &proc_macro2::Ident, entries: &[TokenStream], response: bool) -> TokenStream {
     let rt = rt();
     let text = name.to_string();
     let field = if entries.is_empty() { quote!(_field) } else { quote!(field) };
+    let (debug, eq) = if response {
+        (
+            quote!(#rt::debug_response(#text, self, self.request_id.as_deref(), f)),
+            quote!(#rt::object_eq(self, other) && self.request_id == other.request_id),
+        )
+    } else {
+        (quote!(#rt::debug_object(#text, self, f)), quote!(#rt::object_eq(self, other)))
+    };
     quote! {
         impl #rt::serde::Serialize for #name {
             fn serialize<S: #rt::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                #rt::serialize_object(self, s)
+                #rt::serialize_object(#text, self, s)
             }
         }
 
         impl #rt::WireObject for #name {
-            fn name(&self) -> &'static str {
-                #text
-            }
-
-            fn fields(&self, #field: &mut dyn FnMut(&'static str, #rt::WireValue<'_>)) {
+            fn fields<'a>(&'a self, #field: &mut dyn FnMut(&'static str, #rt::WireValue<'a>)) {
                 #(#entries)*
             }
         }
 
-        impl #rt::WireField for #name {
-            fn value(&self) -> #rt::WireValue<'_> {
-                #rt::WireValue::Object(self)
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                #debug
+            }
+        }
+
+        impl PartialEq for #name {
+            fn eq(&self, other: &Self) -> bool {
+                #eq
             }
         }
     }
 }
 
-/// `Deserialize` for a generated struct, through the runtime's table-driven decoder: which
-/// field each wire name is, and one line per field reading it leniently. `fields` are
+/// `Deserialize` for a generated struct, through the runtime's table-driven decoder: its name
+/// and wire names as constants, and one line per field reading it leniently. `fields` are
 /// (wire name, Rust field) pairs, the envelope's included for a response.
 pub fn decode_impls(name: &proc_macro2::Ident, fields: &[(String, String)]) -> TokenStream {
     let rt = rt();
+    let text = name.to_string();
     let names = fields.iter().map(|(wire, _)| wire);
-    // The last field is the catch-all arm: `index` comes from `index`, never out of range.
+    // The last field is the catch-all arm: `index` is a position in `FIELDS`, never out of range.
     let last = fields.len().saturating_sub(1);
     // One call per arm, which reads and stores the value: no `?` and no drop of the old value
     // in each struct's `read`, which is compiled for every deserializer it meets.
@@ -157,9 +170,8 @@ pub fn decode_impls(name: &proc_macro2::Ident, fields: &[(String, String)]) -> T
         }
 
         impl #rt::FieldTable for #name {
-            fn index(name: &str) -> Option<usize> {
-                #rt::field_index(&[#(#names),*], name)
-            }
+            const NAME: &'static str = #text;
+            const FIELDS: &'static [&'static str] = &[#(#names),*];
 
             fn read<'de, A: #rt::serde::de::MapAccess<'de>>(&mut self, #index_arg: usize, #map: &mut A) -> Result<(), A::Error> {
                 #read

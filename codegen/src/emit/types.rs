@@ -148,10 +148,10 @@ pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
     let table: Vec<(String, String)> = m.fields.iter().map(|f| (f.wire.clone(), f.ident.clone())).collect();
     let decode = decode_impls(&name, &table);
     let entries: Vec<TokenStream> = m.fields.iter().map(wire_entry).collect();
-    let serialize = serialize_impls(&name, &entries);
+    let serialize = serialize_impls(&name, &entries, false);
     quote! {
         #d
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*

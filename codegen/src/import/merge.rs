@@ -129,12 +129,17 @@ impl Merger<'_> {
             match same_field(existing, &f.name, place, self.notes) {
                 Some(e) => {
                     let kept = e.doc_type.as_ref() == Some(&f.ty) || keeps_type(&e.ty, &f.ty, self.proposed);
-                    if !kept && widens_to_float(&e.ty, &f.ty) {
-                        // A number one page says is an int and another a float decodes both as a float.
+                    if !kept && (widens_to_float(&e.ty, &f.ty) || widens_to_time(&e.ty, &f.ty)) {
+                        // A number one page says is an int and another a float decodes both as a
+                        // float; an int or text one page shows is a time, as a time (which reads
+                        // both), the page's type kept as the documented one.
                         self.notes.push(format!(
                             "{place}.{}: {action}'s page says {}; {} → {}, which reads both",
                             f.name, f.ty, e.ty, f.ty
                         ));
+                        if f.doc_type.is_some() {
+                            e.doc_type = f.doc_type.clone();
+                        }
                         e.ty = f.ty.clone();
                     } else if !kept {
                         self.notes.push(format!(
@@ -183,6 +188,14 @@ fn widens_to_float(spec: &TypeRef, page: &TypeRef) -> bool {
     spec.is_array() == page.is_array() && *spec.base() == TypeRef::Int && *page.base() == TypeRef::Float
 }
 
+/// Whether the spec's int or string becomes the page's time: the page's example showed points
+/// in time under it, and a time reads whatever the int or string did.
+fn widens_to_time(spec: &TypeRef, page: &TypeRef) -> bool {
+    spec.is_array() == page.is_array()
+        && matches!(spec.base(), TypeRef::Int | TypeRef::String)
+        && *page.base() == TypeRef::Time
+}
+
 /// The models an action's fields use, directly or through other models.
 fn reachable(spec: &Spec, index: &Index, action: &Action) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
@@ -229,6 +242,19 @@ mod tests {
         assert!(!keeps_type(&"int".into(), &"float".into(), none));
         assert!(!keeps_type(&"bool".into(), &"string".into(), none), "bool is kept through doc_type, not here");
         assert!(!keeps_type(&"array[TagSet]".into(), &"string".into(), none), "a list is not a documented string");
+    }
+
+    /// A model other actions use keeps its type against a page, except where the page's reads
+    /// everything the spec's did: a float over an int, a time over an int or a string.
+    #[test]
+    fn a_shared_field_widens_only_to_a_type_that_reads_both() {
+        assert!(widens_to_time(&"int".into(), &"time".into()));
+        assert!(widens_to_time(&"array[string]".into(), &"array[time]".into()));
+        assert!(!widens_to_time(&"int".into(), &"array[time]".into()));
+        assert!(!widens_to_time(&"bool".into(), &"time".into()));
+        assert!(!widens_to_time(&"time".into(), &"int".into()));
+        assert!(widens_to_float(&"int".into(), &"float".into()));
+        assert!(!widens_to_float(&"float".into(), &"int".into()));
     }
 
     #[test]

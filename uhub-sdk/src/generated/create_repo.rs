@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `CreateRepo`: Creates an image repository in a project.
 ///
 /// Made by [`super::Client::create_repo`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct CreateRepoRequest {
     /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
@@ -24,6 +24,27 @@ pub struct CreateRepoRequest {
     ///
     /// Wire name: `IsShared`. Service default: `false`.
     pub is_shared: Option<bool>,
+}
+impl ::uhub_sdk::runtime::WireObject for CreateRepoRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("RepoName", ::uhub_sdk::runtime::WireField::value(&self.repo_name));
+        field("Description", ::uhub_sdk::runtime::WireField::value(&self.description));
+        field("IsShared", ::uhub_sdk::runtime::WireField::value(&self.is_shared));
+    }
+}
+impl std::fmt::Debug for CreateRepoRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("CreateRepoRequest", self, f)
+    }
+}
+impl PartialEq for CreateRepoRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl CreateRepoRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -103,7 +124,7 @@ impl super::Call<CreateRepoRequest> {
     }
 }
 /// What `CreateRepo` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct CreateRepoResponse {
     /// A human-readable note from the service about the change.
@@ -122,9 +143,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateRepoResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for CreateRepoResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Message", "RetCode"], name)
-    }
+    const NAME: &'static str = "CreateRepoResponse";
+    const FIELDS: &'static [&'static str] = &["Message", "RetCode"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -141,16 +161,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for CreateRepoResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("CreateRepoResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for CreateRepoResponse {
-    fn name(&self) -> &'static str {
-        "CreateRepoResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
         field(
@@ -159,9 +176,20 @@ impl ::uhub_sdk::runtime::WireObject for CreateRepoResponse {
         );
     }
 }
-impl ::uhub_sdk::runtime::WireField for CreateRepoResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for CreateRepoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "CreateRepoResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for CreateRepoResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl CreateRepoResponse {
@@ -174,16 +202,12 @@ impl CreateRepoResponse {
 }
 impl ::uhub_sdk::runtime::Response for CreateRepoResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

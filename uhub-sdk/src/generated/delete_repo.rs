@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `DeleteRepo`: Deletes an image repository; the service only deletes empty ones.
 ///
 /// Made by [`super::Client::delete_repo`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteRepoRequest {
     /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
@@ -16,6 +16,25 @@ pub struct DeleteRepoRequest {
     ///
     /// Wire name: `RepoName`.
     pub repo_name: String,
+}
+impl ::uhub_sdk::runtime::WireObject for DeleteRepoRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("RepoName", ::uhub_sdk::runtime::WireField::value(&self.repo_name));
+    }
+}
+impl std::fmt::Debug for DeleteRepoRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("DeleteRepoRequest", self, f)
+    }
+}
+impl PartialEq for DeleteRepoRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl DeleteRepoRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -67,7 +86,7 @@ impl super::Call<DeleteRepoRequest> {
     }
 }
 /// What `DeleteRepo` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteRepoResponse {
     ret_code: Option<i64>,
@@ -83,9 +102,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for DeleteRepoResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for DeleteRepoResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["RetCode", "Message"], name)
-    }
+    const NAME: &'static str = "DeleteRepoResponse";
+    const FIELDS: &'static [&'static str] = &["RetCode", "Message"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -102,16 +120,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for DeleteRepoResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("DeleteRepoResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for DeleteRepoResponse {
-    fn name(&self) -> &'static str {
-        "DeleteRepoResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field(
             "RetCode",
@@ -120,9 +135,20 @@ impl ::uhub_sdk::runtime::WireObject for DeleteRepoResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for DeleteRepoResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for DeleteRepoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "DeleteRepoResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for DeleteRepoResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl DeleteRepoResponse {
@@ -135,16 +161,12 @@ impl DeleteRepoResponse {
 }
 impl ::uhub_sdk::runtime::Response for DeleteRepoResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `DeleteRepoImage`: Deletes one tag of an image, or the whole image with every tag.
 ///
 /// Made by [`super::Client::delete_repo_image`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteRepoImageRequest {
     /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
@@ -24,6 +24,27 @@ pub struct DeleteRepoImageRequest {
     ///
     /// Wire name: `TagName`.
     pub tag_name: Option<String>,
+}
+impl ::uhub_sdk::runtime::WireObject for DeleteRepoImageRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("RepoName", ::uhub_sdk::runtime::WireField::value(&self.repo_name));
+        field("ImageName", ::uhub_sdk::runtime::WireField::value(&self.image_name));
+        field("TagName", ::uhub_sdk::runtime::WireField::value(&self.tag_name));
+    }
+}
+impl std::fmt::Debug for DeleteRepoImageRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("DeleteRepoImageRequest", self, f)
+    }
+}
+impl PartialEq for DeleteRepoImageRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl DeleteRepoImageRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -95,7 +116,7 @@ impl super::Call<DeleteRepoImageRequest> {
     }
 }
 /// What `DeleteRepoImage` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct DeleteRepoImageResponse {
     ret_code: Option<i64>,
@@ -111,9 +132,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for DeleteRepoImageRespon
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for DeleteRepoImageResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["RetCode", "Message"], name)
-    }
+    const NAME: &'static str = "DeleteRepoImageResponse";
+    const FIELDS: &'static [&'static str] = &["RetCode", "Message"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -130,16 +150,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for DeleteRepoImageResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("DeleteRepoImageResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for DeleteRepoImageResponse {
-    fn name(&self) -> &'static str {
-        "DeleteRepoImageResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field(
             "RetCode",
@@ -148,9 +165,20 @@ impl ::uhub_sdk::runtime::WireObject for DeleteRepoImageResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for DeleteRepoImageResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for DeleteRepoImageResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "DeleteRepoImageResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for DeleteRepoImageResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl DeleteRepoImageResponse {
@@ -163,16 +191,12 @@ impl DeleteRepoImageResponse {
 }
 impl ::uhub_sdk::runtime::Response for DeleteRepoImageResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `GetImageTag`: Lists the tags of one image, or looks up a single tag by name.
 ///
 /// Made by [`super::Client::get_image_tag`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetImageTagRequest {
     /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
@@ -32,6 +32,29 @@ pub struct GetImageTagRequest {
     ///
     /// Wire name: `TagName`.
     pub tag_name: Option<String>,
+}
+impl ::uhub_sdk::runtime::WireObject for GetImageTagRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("RepoName", ::uhub_sdk::runtime::WireField::value(&self.repo_name));
+        field("ImageName", ::uhub_sdk::runtime::WireField::value(&self.image_name));
+        field("Offset", ::uhub_sdk::runtime::WireField::value(&self.offset));
+        field("Limit", ::uhub_sdk::runtime::WireField::value(&self.limit));
+        field("TagName", ::uhub_sdk::runtime::WireField::value(&self.tag_name));
+    }
+}
+impl std::fmt::Debug for GetImageTagRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("GetImageTagRequest", self, f)
+    }
+}
+impl PartialEq for GetImageTagRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl GetImageTagRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -131,7 +154,7 @@ impl super::Call<GetImageTagRequest> {
     }
 }
 /// What `GetImageTag` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetImageTagResponse {
     /// Number of matching tags, over all pages.
@@ -155,12 +178,13 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetImageTagResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for GetImageTagResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["TotalCount", "TagSet", "RetCode", "Message"],
-            name,
-        )
-    }
+    const NAME: &'static str = "GetImageTagResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "TotalCount",
+        "TagSet",
+        "RetCode",
+        "Message",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -179,16 +203,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for GetImageTagResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("GetImageTagResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for GetImageTagResponse {
-    fn name(&self) -> &'static str {
-        "GetImageTagResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("TotalCount", ::uhub_sdk::runtime::WireField::value(&self.total_count));
         field("TagSet", ::uhub_sdk::runtime::WireField::value(&self.tag_set));
@@ -199,9 +220,20 @@ impl ::uhub_sdk::runtime::WireObject for GetImageTagResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for GetImageTagResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for GetImageTagResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "GetImageTagResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for GetImageTagResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl GetImageTagResponse {
@@ -214,16 +246,12 @@ impl GetImageTagResponse {
 }
 impl ::uhub_sdk::runtime::Response for GetImageTagResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 impl ::uhub_sdk::runtime::Paginated for GetImageTagRequest {

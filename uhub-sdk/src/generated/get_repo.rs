@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `GetRepo`: Lists the image repositories of a project.
 ///
 /// Made by [`super::Client::get_repo`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetRepoRequest {
     /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
@@ -25,6 +25,27 @@ pub struct GetRepoRequest {
     /// Wire name: `Limit`. Service default: `20`.
     pub limit: Option<i64>,
 }
+impl ::uhub_sdk::runtime::WireObject for GetRepoRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("Type", ::uhub_sdk::runtime::WireField::value(&self.repo_type));
+        field("Offset", ::uhub_sdk::runtime::WireField::value(&self.offset));
+        field("Limit", ::uhub_sdk::runtime::WireField::value(&self.limit));
+    }
+}
+impl std::fmt::Debug for GetRepoRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("GetRepoRequest", self, f)
+    }
+}
+impl PartialEq for GetRepoRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
+}
 impl GetRepoRequest {
     /// A request with its required parameters set and every optional one unset.
     #[inline]
@@ -41,9 +62,6 @@ impl ::uhub_sdk::runtime::Action for GetRepoRequest {
         ::uhub_sdk::runtime::Param::encode(&self.repo_type, "Type", form);
         ::uhub_sdk::runtime::Param::encode(&self.offset, "Offset", form);
         ::uhub_sdk::runtime::Param::encode(&self.limit, "Limit", form);
-    }
-    fn check(&self) -> Result<(), String> {
-        Ok(())
     }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
@@ -109,7 +127,7 @@ impl super::Call<GetRepoRequest> {
     }
 }
 /// What `GetRepo` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetRepoResponse {
     /// Number of repositories that match, over all pages.
@@ -133,12 +151,13 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetRepoResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for GetRepoResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["TotalCount", "RepoSet", "RetCode", "Message"],
-            name,
-        )
-    }
+    const NAME: &'static str = "GetRepoResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "TotalCount",
+        "RepoSet",
+        "RetCode",
+        "Message",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -157,16 +176,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for GetRepoResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("GetRepoResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for GetRepoResponse {
-    fn name(&self) -> &'static str {
-        "GetRepoResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("TotalCount", ::uhub_sdk::runtime::WireField::value(&self.total_count));
         field("RepoSet", ::uhub_sdk::runtime::WireField::value(&self.repo_set));
@@ -177,9 +193,20 @@ impl ::uhub_sdk::runtime::WireObject for GetRepoResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for GetRepoResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for GetRepoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "GetRepoResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for GetRepoResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl GetRepoResponse {
@@ -192,16 +219,12 @@ impl GetRepoResponse {
 }
 impl ::uhub_sdk::runtime::Response for GetRepoResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 impl ::uhub_sdk::runtime::Paginated for GetRepoRequest {

@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `GetRepoImage`: Lists the images stored in one repository.
 ///
 /// Made by [`super::Client::get_repo_image`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetRepoImageRequest {
     /// Project the call acts in. Taken from the client's default unless set on the call; when neither is set the account's default project is used (sub-accounts must always name one).
@@ -24,6 +24,27 @@ pub struct GetRepoImageRequest {
     ///
     /// Wire name: `Limit`. Service default: `20`.
     pub limit: Option<i64>,
+}
+impl ::uhub_sdk::runtime::WireObject for GetRepoImageRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("RepoName", ::uhub_sdk::runtime::WireField::value(&self.repo_name));
+        field("Offset", ::uhub_sdk::runtime::WireField::value(&self.offset));
+        field("Limit", ::uhub_sdk::runtime::WireField::value(&self.limit));
+    }
+}
+impl std::fmt::Debug for GetRepoImageRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("GetRepoImageRequest", self, f)
+    }
+}
+impl PartialEq for GetRepoImageRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl GetRepoImageRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -103,7 +124,7 @@ impl super::Call<GetRepoImageRequest> {
     }
 }
 /// What `GetRepoImage` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetRepoImageResponse {
     /// Number of images in the repository, over all pages.
@@ -127,12 +148,13 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetRepoImageResponse 
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for GetRepoImageResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["TotalCount", "ImageSet", "RetCode", "Message"],
-            name,
-        )
-    }
+    const NAME: &'static str = "GetRepoImageResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "TotalCount",
+        "ImageSet",
+        "RetCode",
+        "Message",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -151,16 +173,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for GetRepoImageResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("GetRepoImageResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for GetRepoImageResponse {
-    fn name(&self) -> &'static str {
-        "GetRepoImageResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("TotalCount", ::uhub_sdk::runtime::WireField::value(&self.total_count));
         field("ImageSet", ::uhub_sdk::runtime::WireField::value(&self.image_set));
@@ -171,9 +190,20 @@ impl ::uhub_sdk::runtime::WireObject for GetRepoImageResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for GetRepoImageResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for GetRepoImageResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "GetRepoImageResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for GetRepoImageResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl GetRepoImageResponse {
@@ -186,16 +216,12 @@ impl GetRepoImageResponse {
 }
 impl ::uhub_sdk::runtime::Response for GetRepoImageResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 impl ::uhub_sdk::runtime::Paginated for GetRepoImageRequest {

@@ -68,7 +68,7 @@ impl ::uhub_sdk::runtime::WireField for RepoType {
     }
 }
 /// One image repository.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct RepoSet {
     /// Name of the repository.
@@ -104,19 +104,15 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for RepoSet {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for RepoSet {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &[
-                "RepoName",
-                "CreateTime",
-                "UpdateTime",
-                "Description",
-                "IsShared",
-                "IsOutSide",
-            ],
-            name,
-        )
-    }
+    const NAME: &'static str = "RepoSet";
+    const FIELDS: &'static [&'static str] = &[
+        "RepoName",
+        "CreateTime",
+        "UpdateTime",
+        "Description",
+        "IsShared",
+        "IsOutSide",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -137,16 +133,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for RepoSet {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("RepoSet", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for RepoSet {
-    fn name(&self) -> &'static str {
-        "RepoSet"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("RepoName", ::uhub_sdk::runtime::WireField::value(&self.repo_name));
         field("CreateTime", ::uhub_sdk::runtime::WireField::value(&self.create_time));
@@ -156,9 +149,14 @@ impl ::uhub_sdk::runtime::WireObject for RepoSet {
         field("IsOutSide", ::uhub_sdk::runtime::bool_text(self.is_out_side));
     }
 }
-impl ::uhub_sdk::runtime::WireField for RepoSet {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for RepoSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("RepoSet", self, f)
+    }
+}
+impl PartialEq for RepoSet {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for RepoSet {
@@ -197,7 +195,7 @@ impl RepoSet {
     }
 }
 /// One image inside a repository.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct ImageSet {
     /// Name of the image.
@@ -233,19 +231,15 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for ImageSet {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for ImageSet {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &[
-                "ImageName",
-                "PullCount",
-                "CreateTime",
-                "UpdateTime",
-                "LatestTag",
-                "RepoName",
-            ],
-            name,
-        )
-    }
+    const NAME: &'static str = "ImageSet";
+    const FIELDS: &'static [&'static str] = &[
+        "ImageName",
+        "PullCount",
+        "CreateTime",
+        "UpdateTime",
+        "LatestTag",
+        "RepoName",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -266,16 +260,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for ImageSet {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("ImageSet", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for ImageSet {
-    fn name(&self) -> &'static str {
-        "ImageSet"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("ImageName", ::uhub_sdk::runtime::WireField::value(&self.image_name));
         field("PullCount", ::uhub_sdk::runtime::WireField::value(&self.pull_count));
@@ -285,9 +276,14 @@ impl ::uhub_sdk::runtime::WireObject for ImageSet {
         field("RepoName", ::uhub_sdk::runtime::WireField::value(&self.repo_name));
     }
 }
-impl ::uhub_sdk::runtime::WireField for ImageSet {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for ImageSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("ImageSet", self, f)
+    }
+}
+impl PartialEq for ImageSet {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for ImageSet {
@@ -320,7 +316,7 @@ impl ImageSet {
     }
 }
 /// One tag of an image.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct TagSet {
     /// Name of the tag.
@@ -344,9 +340,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for TagSet {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for TagSet {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["TagName", "UpdateTime", "Digest"], name)
-    }
+    const NAME: &'static str = "TagSet";
+    const FIELDS: &'static [&'static str] = &["TagName", "UpdateTime", "Digest"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -364,25 +359,27 @@ impl ::uhub_sdk::runtime::serde::Serialize for TagSet {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("TagSet", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for TagSet {
-    fn name(&self) -> &'static str {
-        "TagSet"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("TagName", ::uhub_sdk::runtime::WireField::value(&self.tag_name));
         field("UpdateTime", ::uhub_sdk::runtime::WireField::value(&self.update_time));
         field("Digest", ::uhub_sdk::runtime::WireField::value(&self.digest));
     }
 }
-impl ::uhub_sdk::runtime::WireField for TagSet {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for TagSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("TagSet", self, f)
+    }
+}
+impl PartialEq for TagSet {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for TagSet {

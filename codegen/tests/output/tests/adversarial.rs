@@ -120,11 +120,11 @@ fn actions_whose_names_collide_in_rust_are_all_reachable_under_their_wire_names(
 fn response_fields_named_like_the_envelope_decode_from_their_own_wire_names() {
     let body = br#"{"RetCode": 0, "Message": "service note", "RequestId": "in-body", "message": "field",
         "IPSet": {"Name": "upper"}, "IpSet": {"Name": "camel"}, "Error": {"Code": 7}, "Default": {"Value": "d"}}"#;
-    let response: SignResponse =
+    let mut response: SignResponse =
         uhub_sdk::runtime::response("Sign", body, Some("from-header")).expect("the body decodes");
     assert_eq!(response.request_id(), Some("from-header"));
     assert_eq!(response.request_id_.as_deref(), Some("in-body"));
-    assert_eq!(response.message(), Some("service note"));
+    assert_eq!(response.envelope().message, Some("service note"));
     assert_eq!(response.message_.as_deref(), Some("field"));
     assert_eq!(response.ip_set, Some(IpSet2::new().name("upper")));
     assert_eq!(response.ip_set_2, Some(IpSet::new().name("camel")));

@@ -180,9 +180,10 @@ fn floats_and_times_decode_from_any_form_the_service_sends() {
 fn documented_text_bools_are_served_as_text_and_others_as_json() {
     let body =
         br#"{"RetCode":0,"GizmoId":"g-1","Enabled":"true","Archived":false,"Ports":[80,"443"],"Message":"done"}"#;
-    let r: scalars::UpdateGizmoResponse = uhub_sdk::runtime::response("UpdateGizmo", body, None).unwrap();
+    let mut r: scalars::UpdateGizmoResponse = uhub_sdk::runtime::response("UpdateGizmo", body, None).unwrap();
     assert!(r.enabled);
-    assert_eq!((r.archived, r.ports.as_slice(), r.message()), (Some(false), &[80, 443][..], Some("done")));
+    assert_eq!(r.envelope().message, Some("done"));
+    assert_eq!((r.archived, r.ports.as_slice()), (Some(false), &[80, 443][..]));
     let json: serde_json::Value = serde_json::to_value(&r).unwrap();
     assert_eq!(json["Enabled"], "true");
     assert_eq!(json["Archived"], false);
@@ -263,4 +264,33 @@ fn option_setters_forward_an_optional_value_or_clear_it() {
     assert_eq!((call.request().match_.as_deref(), call.request().rules.len()), (None, 1));
     let call = call.set_rules(None);
     assert!(call.request().rules.is_empty());
+}
+
+/// `Debug` and `==` of generated types read the same listing as serialization: wire names,
+/// values as sent, unset optional fields left out, and a response's request id.
+#[test]
+fn debug_and_equality_show_the_wire_view() {
+    let body =
+        br#"{"RetCode":0,"GizmoId":"g-1","Enabled":"true","Ports":[80],"CheckedAt":"1714557600","Message":"done"}"#;
+    let r: scalars::UpdateGizmoResponse = uhub_sdk::runtime::response("UpdateGizmo", body, Some("req-1")).unwrap();
+    assert_eq!(
+        format!("{r:?}"),
+        r#"UpdateGizmoResponse { GizmoId: "g-1", Enabled: "true", Names: [], Ports: [80], Ratio: 0.0, CheckedAt: "1714557600", History: [], Message: "done", RetCode: 0, request_id: Some("req-1") }"#
+    );
+    let same: scalars::UpdateGizmoResponse = uhub_sdk::runtime::response("UpdateGizmo", body, Some("req-1")).unwrap();
+    assert_eq!(r, same);
+    let other_call: scalars::UpdateGizmoResponse =
+        uhub_sdk::runtime::response("UpdateGizmo", body, Some("req-2")).unwrap();
+    assert_ne!(r, other_call, "the request id is compared");
+    let mut changed = same.clone();
+    changed.ports.push(443);
+    assert_ne!(r, changed);
+
+    let request = scalars::UpdateGizmoRequest::new("g-1", 2);
+    assert_eq!(request, scalars::UpdateGizmoRequest::new("g-1", 2));
+    assert_ne!(request, scalars::UpdateGizmoRequest::new("g-2", 2));
+    assert_eq!(
+        format!("{request:?}"),
+        r#"UpdateGizmoRequest { GizmoId: "g-1", Size: 2, Names: [], Ports: [], Flags: [], Weights: [] }"#
+    );
 }

@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `GetIPSet`: Becomes get_ip_set.
 ///
 /// Made by [`super::Client::get_ip_set`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetIpSetRequest {
     /// Project the call acts in.
@@ -16,6 +16,25 @@ pub struct GetIpSetRequest {
     ///
     /// Wire name: `Kind`.
     pub kind: Option<Option2>,
+}
+impl ::uhub_sdk::runtime::WireObject for GetIpSetRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("Kind", ::uhub_sdk::runtime::WireField::value(&self.kind));
+    }
+}
+impl std::fmt::Debug for GetIpSetRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("GetIpSetRequest", self, f)
+    }
+}
+impl PartialEq for GetIpSetRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl GetIpSetRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -31,9 +50,6 @@ impl ::uhub_sdk::runtime::Action for GetIpSetRequest {
     fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
         ::uhub_sdk::runtime::Param::encode(&self.kind, "Kind", form);
-    }
-    fn check(&self) -> Result<(), String> {
-        Ok(())
     }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
@@ -73,7 +89,7 @@ impl super::Call<GetIpSetRequest> {
     }
 }
 /// What `GetIPSet` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetIpSetResponse {
     /// The wire field Set.
@@ -93,9 +109,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetIpSetResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for GetIpSetResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Set", "RetCode", "Message"], name)
-    }
+    const NAME: &'static str = "GetIpSetResponse";
+    const FIELDS: &'static [&'static str] = &["Set", "RetCode", "Message"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -113,16 +128,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for GetIpSetResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("GetIpSetResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for GetIpSetResponse {
-    fn name(&self) -> &'static str {
-        "GetIpSetResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Set", ::uhub_sdk::runtime::WireField::value(&self.set));
         field(
@@ -132,9 +144,20 @@ impl ::uhub_sdk::runtime::WireObject for GetIpSetResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for GetIpSetResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for GetIpSetResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "GetIpSetResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for GetIpSetResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl GetIpSetResponse {
@@ -147,15 +170,11 @@ impl GetIpSetResponse {
 }
 impl ::uhub_sdk::runtime::Response for GetIpSetResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }

@@ -5,13 +5,31 @@ use super::types::*;
 /// The parameters of `GetIpSet`: Also becomes get_ip_set.
 ///
 /// Made by [`super::Client::get_ip_set_2`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetIpSet2Request {
     /// Project the call acts in.
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
+}
+impl ::uhub_sdk::runtime::WireObject for GetIpSet2Request {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+    }
+}
+impl std::fmt::Debug for GetIpSet2Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("GetIpSet2Request", self, f)
+    }
+}
+impl PartialEq for GetIpSet2Request {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl GetIpSet2Request {
     /// A request with its required parameters set and every optional one unset.
@@ -26,9 +44,6 @@ impl ::uhub_sdk::runtime::Action for GetIpSet2Request {
     type Response = GetIpSet2Response;
     fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-    }
-    fn check(&self) -> Result<(), String> {
-        Ok(())
     }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
@@ -55,7 +70,7 @@ impl super::Call<GetIpSet2Request> {
     }
 }
 /// What `GetIpSet` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetIpSet2Response {
     ret_code: Option<i64>,
@@ -71,9 +86,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetIpSet2Response {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for GetIpSet2Response {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["RetCode", "Message"], name)
-    }
+    const NAME: &'static str = "GetIpSet2Response";
+    const FIELDS: &'static [&'static str] = &["RetCode", "Message"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -90,16 +104,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for GetIpSet2Response {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("GetIpSet2Response", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for GetIpSet2Response {
-    fn name(&self) -> &'static str {
-        "GetIpSet2Response"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field(
             "RetCode",
@@ -108,9 +119,20 @@ impl ::uhub_sdk::runtime::WireObject for GetIpSet2Response {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for GetIpSet2Response {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for GetIpSet2Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "GetIpSet2Response",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for GetIpSet2Response {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl GetIpSet2Response {
@@ -123,15 +145,11 @@ impl GetIpSet2Response {
 }
 impl ::uhub_sdk::runtime::Response for GetIpSet2Response {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }

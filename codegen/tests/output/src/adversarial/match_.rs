@@ -5,13 +5,31 @@ use super::types::*;
 /// The parameters of `Match`: A keyword.
 ///
 /// Made by [`super::Client::match_`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct MatchRequest {
     /// Project the call acts in.
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
+}
+impl ::uhub_sdk::runtime::WireObject for MatchRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+    }
+}
+impl std::fmt::Debug for MatchRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("MatchRequest", self, f)
+    }
+}
+impl PartialEq for MatchRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl MatchRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -26,9 +44,6 @@ impl ::uhub_sdk::runtime::Action for MatchRequest {
     type Response = MatchResponse;
     fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-    }
-    fn check(&self) -> Result<(), String> {
-        Ok(())
     }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
@@ -55,7 +70,7 @@ impl super::Call<MatchRequest> {
     }
 }
 /// What `Match` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct MatchResponse {
     ret_code: Option<i64>,
@@ -71,9 +86,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for MatchResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for MatchResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["RetCode", "Message"], name)
-    }
+    const NAME: &'static str = "MatchResponse";
+    const FIELDS: &'static [&'static str] = &["RetCode", "Message"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -90,16 +104,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for MatchResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("MatchResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for MatchResponse {
-    fn name(&self) -> &'static str {
-        "MatchResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field(
             "RetCode",
@@ -108,9 +119,20 @@ impl ::uhub_sdk::runtime::WireObject for MatchResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for MatchResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for MatchResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "MatchResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for MatchResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl MatchResponse {
@@ -123,15 +145,11 @@ impl MatchResponse {
 }
 impl ::uhub_sdk::runtime::Response for MatchResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }

@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `Sign`: Named like the runtime's sign module.
 ///
 /// Made by [`super::Client::sign`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct SignRequest {
     /// Project the call acts in.
@@ -52,6 +52,34 @@ pub struct SignRequest {
     ///
     /// Wire name: `Switch`.
     pub switch: Option<Switch>,
+}
+impl ::uhub_sdk::runtime::WireObject for SignRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("Payload", ::uhub_sdk::runtime::WireField::value(&self.payload));
+        field("Send", ::uhub_sdk::runtime::WireField::value(&self.send_));
+        field("Default", ::uhub_sdk::runtime::WireField::value(&self.default_));
+        field("Clone", ::uhub_sdk::runtime::WireField::value(&self.clone_));
+        field("WithRetry", ::uhub_sdk::runtime::WireField::value(&self.with_retry_));
+        field("SetName", ::uhub_sdk::runtime::WireField::value(&self.set_name_));
+        field("Name", ::uhub_sdk::runtime::WireField::value(&self.name));
+        field("ProjectID", ::uhub_sdk::runtime::WireField::value(&self.project_id_));
+        field("Hosts", ::uhub_sdk::runtime::WireField::value(&self.hosts));
+        field("Switch", ::uhub_sdk::runtime::WireField::value(&self.switch));
+    }
+}
+impl std::fmt::Debug for SignRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("SignRequest", self, f)
+    }
+}
+impl PartialEq for SignRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl SignRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -229,7 +257,7 @@ impl super::Call<SignRequest> {
     }
 }
 /// What `Sign` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct SignResponse {
     /// A body field named like the response's request id.
@@ -269,21 +297,17 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for SignResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for SignResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &[
-                "RequestId",
-                "message",
-                "IPSet",
-                "IpSet",
-                "Error",
-                "Default",
-                "RetCode",
-                "Message",
-            ],
-            name,
-        )
-    }
+    const NAME: &'static str = "SignResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "RequestId",
+        "message",
+        "IPSet",
+        "IpSet",
+        "Error",
+        "Default",
+        "RetCode",
+        "Message",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -306,16 +330,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for SignResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("SignResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for SignResponse {
-    fn name(&self) -> &'static str {
-        "SignResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("RequestId", ::uhub_sdk::runtime::WireField::value(&self.request_id_));
         field("message", ::uhub_sdk::runtime::WireField::value(&self.message_));
@@ -330,9 +351,20 @@ impl ::uhub_sdk::runtime::WireObject for SignResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for SignResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for SignResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "SignResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for SignResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl SignResponse {
@@ -345,15 +377,11 @@ impl SignResponse {
 }
 impl ::uhub_sdk::runtime::Response for SignResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }

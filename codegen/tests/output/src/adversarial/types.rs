@@ -143,7 +143,7 @@ impl ::uhub_sdk::runtime::WireField for Option2 {
     }
 }
 /// UCloud's shape: a field Default beside IPSet and IpSet.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct UHostIpSet {
     /// The address.
@@ -191,12 +191,18 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UHostIpSet {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for UHostIpSet {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["IP", "Default", "IPSet", "IpSet", "New", "Clone", "Hash", "Type", "Into"],
-            name,
-        )
-    }
+    const NAME: &'static str = "UHostIpSet";
+    const FIELDS: &'static [&'static str] = &[
+        "IP",
+        "Default",
+        "IPSet",
+        "IpSet",
+        "New",
+        "Clone",
+        "Hash",
+        "Type",
+        "Into",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -220,16 +226,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for UHostIpSet {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("UHostIpSet", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for UHostIpSet {
-    fn name(&self) -> &'static str {
-        "UHostIpSet"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("IP", ::uhub_sdk::runtime::WireField::value(&self.ip));
         field("Default", ::uhub_sdk::runtime::WireField::value(&self.default_));
@@ -242,9 +245,14 @@ impl ::uhub_sdk::runtime::WireObject for UHostIpSet {
         field("Into", ::uhub_sdk::runtime::WireField::value(&self.into_));
     }
 }
-impl ::uhub_sdk::runtime::WireField for UHostIpSet {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for UHostIpSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("UHostIpSet", self, f)
+    }
+}
+impl PartialEq for UHostIpSet {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for UHostIpSet {
@@ -381,7 +389,7 @@ impl ::uhub_sdk::runtime::FromParams for UHostIpSet {
     }
 }
 /// Named like UHostIPSet's neighbour; one Rust type with IPSet.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct IpSet {
     /// The wire field Name.
@@ -397,9 +405,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for IpSet {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for IpSet {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Name"], name)
-    }
+    const NAME: &'static str = "IpSet";
+    const FIELDS: &'static [&'static str] = &["Name"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
@@ -413,23 +420,25 @@ impl ::uhub_sdk::runtime::serde::Serialize for IpSet {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("IpSet", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for IpSet {
-    fn name(&self) -> &'static str {
-        "IpSet"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Name", ::uhub_sdk::runtime::WireField::value(&self.name));
     }
 }
-impl ::uhub_sdk::runtime::WireField for IpSet {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for IpSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("IpSet", self, f)
+    }
+}
+impl PartialEq for IpSet {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for IpSet {
@@ -453,7 +462,7 @@ impl IpSet {
     }
 }
 /// Becomes IpSet after case conversion.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct IpSet2 {
     /// The wire field Name.
@@ -469,9 +478,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for IpSet2 {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for IpSet2 {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Name"], name)
-    }
+    const NAME: &'static str = "IpSet2";
+    const FIELDS: &'static [&'static str] = &["Name"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
@@ -485,23 +493,25 @@ impl ::uhub_sdk::runtime::serde::Serialize for IpSet2 {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("IpSet2", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for IpSet2 {
-    fn name(&self) -> &'static str {
-        "IpSet2"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Name", ::uhub_sdk::runtime::WireField::value(&self.name));
     }
 }
-impl ::uhub_sdk::runtime::WireField for IpSet2 {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for IpSet2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("IpSet2", self, f)
+    }
+}
+impl PartialEq for IpSet2 {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for IpSet2 {
@@ -525,7 +535,7 @@ impl IpSet2 {
     }
 }
 /// Named like the SDK's error type.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Error2 {
     /// The wire field Code.
@@ -541,9 +551,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Error2 {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for Error2 {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Code"], name)
-    }
+    const NAME: &'static str = "Error2";
+    const FIELDS: &'static [&'static str] = &["Code"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
@@ -557,23 +566,25 @@ impl ::uhub_sdk::runtime::serde::Serialize for Error2 {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("Error2", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for Error2 {
-    fn name(&self) -> &'static str {
-        "Error2"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Code", ::uhub_sdk::runtime::WireField::value(&self.code));
     }
 }
-impl ::uhub_sdk::runtime::WireField for Error2 {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for Error2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("Error2", self, f)
+    }
+}
+impl PartialEq for Error2 {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Error2 {
@@ -597,7 +608,7 @@ impl Error2 {
     }
 }
 /// Named like a derive.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Default2 {
     /// The wire field Value.
@@ -613,9 +624,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Default2 {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for Default2 {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Value"], name)
-    }
+    const NAME: &'static str = "Default2";
+    const FIELDS: &'static [&'static str] = &["Value"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
@@ -629,23 +639,25 @@ impl ::uhub_sdk::runtime::serde::Serialize for Default2 {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("Default2", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for Default2 {
-    fn name(&self) -> &'static str {
-        "Default2"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Value", ::uhub_sdk::runtime::WireField::value(&self.value));
     }
 }
-impl ::uhub_sdk::runtime::WireField for Default2 {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for Default2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("Default2", self, f)
+    }
+}
+impl PartialEq for Default2 {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Default2 {
@@ -669,7 +681,7 @@ impl Default2 {
     }
 }
 /// Named like the request of the action Sign.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct SignRequest2 {
     /// The wire field Value.
@@ -685,9 +697,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for SignRequest2 {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for SignRequest2 {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Value"], name)
-    }
+    const NAME: &'static str = "SignRequest2";
+    const FIELDS: &'static [&'static str] = &["Value"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
@@ -701,23 +712,25 @@ impl ::uhub_sdk::runtime::serde::Serialize for SignRequest2 {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("SignRequest2", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for SignRequest2 {
-    fn name(&self) -> &'static str {
-        "SignRequest2"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Value", ::uhub_sdk::runtime::WireField::value(&self.value));
     }
 }
-impl ::uhub_sdk::runtime::WireField for SignRequest2 {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for SignRequest2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("SignRequest2", self, f)
+    }
+}
+impl PartialEq for SignRequest2 {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for SignRequest2 {

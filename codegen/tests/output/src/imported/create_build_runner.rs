@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `CreateBuildRunner`: 创建一台或多台构建机，用来跑流水线任务。
 ///
 /// Made by [`super::Client::create_build_runner`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerRequest {
     /// Project to act in.
@@ -44,6 +44,32 @@ pub struct CreateBuildRunnerRequest {
     ///
     /// Wire name: `Weight`.
     pub weight: Option<f64>,
+}
+impl ::uhub_sdk::runtime::WireObject for CreateBuildRunnerRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("Region", ::uhub_sdk::runtime::WireField::value(&self.region));
+        field("Zone", ::uhub_sdk::runtime::WireField::value(&self.zone));
+        field("Name", ::uhub_sdk::runtime::WireField::value(&self.name));
+        field("Labels", ::uhub_sdk::runtime::WireField::value(&self.labels));
+        field("Volumes", ::uhub_sdk::runtime::WireField::value(&self.volumes));
+        field("Nics", ::uhub_sdk::runtime::WireField::value(&self.nics));
+        field("CpuShare", ::uhub_sdk::runtime::WireField::value(&self.cpu_share));
+        field("Weight", ::uhub_sdk::runtime::WireField::value(&self.weight));
+    }
+}
+impl std::fmt::Debug for CreateBuildRunnerRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("CreateBuildRunnerRequest", self, f)
+    }
+}
+impl PartialEq for CreateBuildRunnerRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl CreateBuildRunnerRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -184,7 +210,7 @@ impl super::Call<CreateBuildRunnerRequest> {
     }
 }
 /// What `CreateBuildRunner` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerResponse {
     /// 新建构建机的ID
@@ -212,12 +238,14 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerResp
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["RunnerIds", "HourlyCost", "CreateTime", "RetCode", "Message"],
-            name,
-        )
-    }
+    const NAME: &'static str = "CreateBuildRunnerResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "RunnerIds",
+        "HourlyCost",
+        "CreateTime",
+        "RetCode",
+        "Message",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -237,16 +265,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("CreateBuildRunnerResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for CreateBuildRunnerResponse {
-    fn name(&self) -> &'static str {
-        "CreateBuildRunnerResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("RunnerIds", ::uhub_sdk::runtime::WireField::value(&self.runner_ids));
         field("HourlyCost", ::uhub_sdk::runtime::WireField::value(&self.hourly_cost));
@@ -258,9 +283,20 @@ impl ::uhub_sdk::runtime::WireObject for CreateBuildRunnerResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for CreateBuildRunnerResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for CreateBuildRunnerResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "CreateBuildRunnerResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for CreateBuildRunnerResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl CreateBuildRunnerResponse {
@@ -273,16 +309,12 @@ impl CreateBuildRunnerResponse {
 }
 impl ::uhub_sdk::runtime::Response for CreateBuildRunnerResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

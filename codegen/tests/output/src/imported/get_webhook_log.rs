@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `GetWebhookLog`: List the deliveries of a webhook, newest first.
 ///
 /// Made by [`super::Client::get_webhook_log`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetWebhookLogRequest {
     /// Project to act in.
@@ -28,6 +28,28 @@ pub struct GetWebhookLogRequest {
     ///
     /// Wire name: `Limit`.
     pub limit: Option<i64>,
+}
+impl ::uhub_sdk::runtime::WireObject for GetWebhookLogRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("HookId", ::uhub_sdk::runtime::WireField::value(&self.hook_id));
+        field("Events", ::uhub_sdk::runtime::WireField::value(&self.events));
+        field("Offset", ::uhub_sdk::runtime::WireField::value(&self.offset));
+        field("Limit", ::uhub_sdk::runtime::WireField::value(&self.limit));
+    }
+}
+impl std::fmt::Debug for GetWebhookLogRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("GetWebhookLogRequest", self, f)
+    }
+}
+impl PartialEq for GetWebhookLogRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl GetWebhookLogRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -124,7 +146,7 @@ impl super::Call<GetWebhookLogRequest> {
     }
 }
 /// What `GetWebhookLog` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetWebhookLogResponse {
     ///
@@ -148,12 +170,13 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetWebhookLogResponse
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for GetWebhookLogResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["TotalCount", "LogSet", "RetCode", "Message"],
-            name,
-        )
-    }
+    const NAME: &'static str = "GetWebhookLogResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "TotalCount",
+        "LogSet",
+        "RetCode",
+        "Message",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -172,16 +195,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for GetWebhookLogResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("GetWebhookLogResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for GetWebhookLogResponse {
-    fn name(&self) -> &'static str {
-        "GetWebhookLogResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("TotalCount", ::uhub_sdk::runtime::WireField::value(&self.total_count));
         field("LogSet", ::uhub_sdk::runtime::WireField::value(&self.log_set));
@@ -192,9 +212,20 @@ impl ::uhub_sdk::runtime::WireObject for GetWebhookLogResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for GetWebhookLogResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for GetWebhookLogResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "GetWebhookLogResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for GetWebhookLogResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl GetWebhookLogResponse {
@@ -207,16 +238,12 @@ impl GetWebhookLogResponse {
 }
 impl ::uhub_sdk::runtime::Response for GetWebhookLogResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `StartDeployJob`: Starts one run of a deploy pipeline with the given mounts, firewall rules and schedule.
 ///
 /// Made by [`super::Client::start_deploy_job`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct StartDeployJobRequest {
     /// Project to act in.
@@ -40,6 +40,31 @@ pub struct StartDeployJobRequest {
     ///
     /// Wire name: `Tier`.
     pub tier: Option<String>,
+}
+impl ::uhub_sdk::runtime::WireObject for StartDeployJobRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("Pipeline", ::uhub_sdk::runtime::WireField::value(&self.pipeline));
+        field("Mounts", ::uhub_sdk::runtime::WireField::value(&self.mounts));
+        field("Rules", ::uhub_sdk::runtime::WireField::value(&self.rules));
+        field("Schedule", ::uhub_sdk::runtime::WireField::value(&self.schedule));
+        field("Strategy", ::uhub_sdk::runtime::WireField::value(&self.strategy));
+        field("Visibility", ::uhub_sdk::runtime::WireField::value(&self.visibility));
+        field("Tier", ::uhub_sdk::runtime::WireField::value(&self.tier));
+    }
+}
+impl std::fmt::Debug for StartDeployJobRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("StartDeployJobRequest", self, f)
+    }
+}
+impl PartialEq for StartDeployJobRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl StartDeployJobRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -170,7 +195,7 @@ impl super::Call<StartDeployJobRequest> {
     }
 }
 /// What `StartDeployJob` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct StartDeployJobResponse {
     /// The job started
@@ -194,12 +219,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobRespons
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for StartDeployJobResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["JobId", "Mounts", "RetCode", "Message"],
-            name,
-        )
-    }
+    const NAME: &'static str = "StartDeployJobResponse";
+    const FIELDS: &'static [&'static str] = &["JobId", "Mounts", "RetCode", "Message"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -218,16 +239,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("StartDeployJobResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for StartDeployJobResponse {
-    fn name(&self) -> &'static str {
-        "StartDeployJobResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("JobId", ::uhub_sdk::runtime::WireField::value(&self.job_id));
         field("Mounts", ::uhub_sdk::runtime::WireField::value(&self.mounts));
@@ -238,9 +256,20 @@ impl ::uhub_sdk::runtime::WireObject for StartDeployJobResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for StartDeployJobResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for StartDeployJobResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "StartDeployJobResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for StartDeployJobResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl StartDeployJobResponse {
@@ -253,16 +282,12 @@ impl StartDeployJobResponse {
 }
 impl ::uhub_sdk::runtime::Response for StartDeployJobResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

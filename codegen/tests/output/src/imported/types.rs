@@ -339,7 +339,7 @@ impl ::uhub_sdk::runtime::WireField for GetWebhookLogEvent {
         ::uhub_sdk::runtime::WireValue::Str(self.as_str())
     }
 }
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerVolume {
     /// 盘的种类。枚举值：<br> > SSD，固态盘 <br> > HDD，机械盘 <br>不同可用区支持的种类不同
@@ -363,9 +363,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerVolu
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerVolume {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Kind", "SizeGB", "Boot"], name)
-    }
+    const NAME: &'static str = "CreateBuildRunnerVolume";
+    const FIELDS: &'static [&'static str] = &["Kind", "SizeGB", "Boot"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -383,25 +382,27 @@ impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerVolume {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("CreateBuildRunnerVolume", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for CreateBuildRunnerVolume {
-    fn name(&self) -> &'static str {
-        "CreateBuildRunnerVolume"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Kind", ::uhub_sdk::runtime::WireField::value(&self.kind));
         field("SizeGB", ::uhub_sdk::runtime::WireField::value(&self.size_gb));
         field("Boot", ::uhub_sdk::runtime::WireField::value(&self.boot));
     }
 }
-impl ::uhub_sdk::runtime::WireField for CreateBuildRunnerVolume {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for CreateBuildRunnerVolume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("CreateBuildRunnerVolume", self, f)
+    }
+}
+impl PartialEq for CreateBuildRunnerVolume {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerVolume {
@@ -464,7 +465,7 @@ impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerVolume {
         form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerNic {
     /// 网卡所在子网
@@ -484,9 +485,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerNic 
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerNic {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["SubnetId", "PublicIp"], name)
-    }
+    const NAME: &'static str = "CreateBuildRunnerNic";
+    const FIELDS: &'static [&'static str] = &["SubnetId", "PublicIp"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -503,24 +503,26 @@ impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerNic {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("CreateBuildRunnerNic", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for CreateBuildRunnerNic {
-    fn name(&self) -> &'static str {
-        "CreateBuildRunnerNic"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("SubnetId", ::uhub_sdk::runtime::WireField::value(&self.subnet_id));
         field("PublicIp", ::uhub_sdk::runtime::WireField::value(&self.public_ip));
     }
 }
-impl ::uhub_sdk::runtime::WireField for CreateBuildRunnerNic {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for CreateBuildRunnerNic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("CreateBuildRunnerNic", self, f)
+    }
+}
+impl PartialEq for CreateBuildRunnerNic {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNic {
@@ -579,7 +581,7 @@ impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerNic {
         form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct CreateBuildRunnerNicPublicIp {
     /// 【绑定公网IP时必填】带宽，单位Mbps
@@ -599,9 +601,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for CreateBuildRunnerNicP
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for CreateBuildRunnerNicPublicIp {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Bandwidth", "Billing"], name)
-    }
+    const NAME: &'static str = "CreateBuildRunnerNicPublicIp";
+    const FIELDS: &'static [&'static str] = &["Bandwidth", "Billing"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -618,24 +619,26 @@ impl ::uhub_sdk::runtime::serde::Serialize for CreateBuildRunnerNicPublicIp {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("CreateBuildRunnerNicPublicIp", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for CreateBuildRunnerNicPublicIp {
-    fn name(&self) -> &'static str {
-        "CreateBuildRunnerNicPublicIp"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Bandwidth", ::uhub_sdk::runtime::WireField::value(&self.bandwidth));
         field("Billing", ::uhub_sdk::runtime::WireField::value(&self.billing));
     }
 }
-impl ::uhub_sdk::runtime::WireField for CreateBuildRunnerNicPublicIp {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for CreateBuildRunnerNicPublicIp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("CreateBuildRunnerNicPublicIp", self, f)
+    }
+}
+impl PartialEq for CreateBuildRunnerNicPublicIp {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNicPublicIp {
@@ -694,7 +697,7 @@ impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerNicPublicIp {
         form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct MountSpec {
     /// Where the volume appears
@@ -714,9 +717,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for MountSpec {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for MountSpec {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Path", "ReadOnly"], name)
-    }
+    const NAME: &'static str = "MountSpec";
+    const FIELDS: &'static [&'static str] = &["Path", "ReadOnly"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -733,24 +735,26 @@ impl ::uhub_sdk::runtime::serde::Serialize for MountSpec {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("MountSpec", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for MountSpec {
-    fn name(&self) -> &'static str {
-        "MountSpec"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Path", ::uhub_sdk::runtime::WireField::value(&self.path));
         field("ReadOnly", ::uhub_sdk::runtime::WireField::value(&self.read_only));
     }
 }
-impl ::uhub_sdk::runtime::WireField for MountSpec {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for MountSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("MountSpec", self, f)
+    }
+}
+impl PartialEq for MountSpec {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for MountSpec {
@@ -806,7 +810,7 @@ impl ::uhub_sdk::runtime::FromParams for MountSpec {
         form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct StartDeployJobRule {
     /// Name of the firewall rule
@@ -826,9 +830,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobRule {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for StartDeployJobRule {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Name", "Ports"], name)
-    }
+    const NAME: &'static str = "StartDeployJobRule";
+    const FIELDS: &'static [&'static str] = &["Name", "Ports"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -845,24 +848,26 @@ impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobRule {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("StartDeployJobRule", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for StartDeployJobRule {
-    fn name(&self) -> &'static str {
-        "StartDeployJobRule"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Name", ::uhub_sdk::runtime::WireField::value(&self.name));
         field("Ports", ::uhub_sdk::runtime::WireField::value(&self.ports));
     }
 }
-impl ::uhub_sdk::runtime::WireField for StartDeployJobRule {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for StartDeployJobRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("StartDeployJobRule", self, f)
+    }
+}
+impl PartialEq for StartDeployJobRule {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for StartDeployJobRule {
@@ -921,7 +926,7 @@ impl ::uhub_sdk::runtime::FromParams for StartDeployJobRule {
         form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct StartDeployJobSchedule {
     /// When to run, in cron syntax
@@ -941,9 +946,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for StartDeployJobSchedul
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for StartDeployJobSchedule {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Cron", "TimeZone"], name)
-    }
+    const NAME: &'static str = "StartDeployJobSchedule";
+    const FIELDS: &'static [&'static str] = &["Cron", "TimeZone"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -960,24 +964,26 @@ impl ::uhub_sdk::runtime::serde::Serialize for StartDeployJobSchedule {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("StartDeployJobSchedule", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for StartDeployJobSchedule {
-    fn name(&self) -> &'static str {
-        "StartDeployJobSchedule"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Cron", ::uhub_sdk::runtime::WireField::value(&self.cron));
         field("TimeZone", ::uhub_sdk::runtime::WireField::value(&self.time_zone));
     }
 }
-impl ::uhub_sdk::runtime::WireField for StartDeployJobSchedule {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for StartDeployJobSchedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("StartDeployJobSchedule", self, f)
+    }
+}
+impl PartialEq for StartDeployJobSchedule {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for StartDeployJobSchedule {
@@ -1036,7 +1042,7 @@ impl ::uhub_sdk::runtime::FromParams for StartDeployJobSchedule {
         form.finish(value).map(Some)
     }
 }
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct DeliveryLog {
     /// What triggered the delivery
@@ -1068,12 +1074,14 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for DeliveryLog {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for DeliveryLog {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["Event", "Latency", "Receiver", "StatusCode", "SentTime"],
-            name,
-        )
-    }
+    const NAME: &'static str = "DeliveryLog";
+    const FIELDS: &'static [&'static str] = &[
+        "Event",
+        "Latency",
+        "Receiver",
+        "StatusCode",
+        "SentTime",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -1093,16 +1101,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for DeliveryLog {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("DeliveryLog", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for DeliveryLog {
-    fn name(&self) -> &'static str {
-        "DeliveryLog"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Event", ::uhub_sdk::runtime::WireField::value(&self.event));
         field("Latency", ::uhub_sdk::runtime::WireField::value(&self.latency));
@@ -1111,9 +1116,14 @@ impl ::uhub_sdk::runtime::WireObject for DeliveryLog {
         field("SentTime", ::uhub_sdk::runtime::WireField::value(&self.sent_time));
     }
 }
-impl ::uhub_sdk::runtime::WireField for DeliveryLog {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for DeliveryLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("DeliveryLog", self, f)
+    }
+}
+impl PartialEq for DeliveryLog {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for DeliveryLog {
@@ -1151,7 +1161,7 @@ impl DeliveryLog {
         self
     }
 }
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Receiver {
     /// Where the delivery was sent
@@ -1167,9 +1177,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Receiver {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for Receiver {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Url"], name)
-    }
+    const NAME: &'static str = "Receiver";
+    const FIELDS: &'static [&'static str] = &["Url"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
@@ -1183,23 +1192,25 @@ impl ::uhub_sdk::runtime::serde::Serialize for Receiver {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("Receiver", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for Receiver {
-    fn name(&self) -> &'static str {
-        "Receiver"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Url", ::uhub_sdk::runtime::WireField::value(&self.url));
     }
 }
-impl ::uhub_sdk::runtime::WireField for Receiver {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for Receiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("Receiver", self, f)
+    }
+}
+impl PartialEq for Receiver {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Receiver {

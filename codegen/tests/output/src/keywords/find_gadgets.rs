@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `FindGadgets`: Finds gadgets of one type.
 ///
 /// Made by [`super::Client::find_gadgets`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct FindGadgetsRequest {
     /// Registry to search.
@@ -29,6 +29,28 @@ pub struct FindGadgetsRequest {
     /// Wire name: `Rules`.
     pub rules: Vec<Rule>,
 }
+impl ::uhub_sdk::runtime::WireObject for FindGadgetsRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("Type", ::uhub_sdk::runtime::WireField::value(&self.gadget_type));
+        field("Match", ::uhub_sdk::runtime::WireField::value(&self.match_));
+        field("Async", ::uhub_sdk::runtime::WireField::value(&self.async_));
+        field("Rules", ::uhub_sdk::runtime::WireField::value(&self.rules));
+    }
+}
+impl std::fmt::Debug for FindGadgetsRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("FindGadgetsRequest", self, f)
+    }
+}
+impl PartialEq for FindGadgetsRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
+}
 impl FindGadgetsRequest {
     /// A request with its required parameters set and every optional one unset.
     #[inline]
@@ -49,9 +71,6 @@ impl ::uhub_sdk::runtime::Action for FindGadgetsRequest {
         ::uhub_sdk::runtime::Param::encode(&self.match_, "Match", form);
         ::uhub_sdk::runtime::Param::encode(&self.async_, "Async", form);
         ::uhub_sdk::runtime::Param::encode(&self.rules, "Rules", form);
-    }
-    fn check(&self) -> Result<(), String> {
-        Ok(())
     }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
@@ -118,7 +137,7 @@ impl super::Call<FindGadgetsRequest> {
     }
 }
 /// What `FindGadgets` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct FindGadgetsResponse {
     /// Where the gadgets were found.
@@ -146,12 +165,14 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for FindGadgetsResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for FindGadgetsResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["Where", "Rules", "Type", "RetCode", "Message"],
-            name,
-        )
-    }
+    const NAME: &'static str = "FindGadgetsResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "Where",
+        "Rules",
+        "Type",
+        "RetCode",
+        "Message",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -171,16 +192,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for FindGadgetsResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("FindGadgetsResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for FindGadgetsResponse {
-    fn name(&self) -> &'static str {
-        "FindGadgetsResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Where", ::uhub_sdk::runtime::WireField::value(&self.where_));
         field("Rules", ::uhub_sdk::runtime::WireField::value(&self.rules));
@@ -192,9 +210,20 @@ impl ::uhub_sdk::runtime::WireObject for FindGadgetsResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for FindGadgetsResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for FindGadgetsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "FindGadgetsResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for FindGadgetsResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl FindGadgetsResponse {
@@ -207,16 +236,12 @@ impl FindGadgetsResponse {
 }
 impl ::uhub_sdk::runtime::Response for FindGadgetsResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `PinGadgets`: Pins gadgets by rule: two required arrays, one of strings and one of models.
 ///
 /// Made by [`super::Client::pin_gadgets`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct PinGadgetsRequest {
     /// Registry to search.
@@ -24,6 +24,27 @@ pub struct PinGadgetsRequest {
     ///
     /// Wire name: `Note`.
     pub note: Option<String>,
+}
+impl ::uhub_sdk::runtime::WireObject for PinGadgetsRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("GadgetIds", ::uhub_sdk::runtime::WireField::value(&self.gadget_ids));
+        field("Pins", ::uhub_sdk::runtime::WireField::value(&self.pins));
+        field("Note", ::uhub_sdk::runtime::WireField::value(&self.note));
+    }
+}
+impl std::fmt::Debug for PinGadgetsRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("PinGadgetsRequest", self, f)
+    }
+}
+impl PartialEq for PinGadgetsRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl PinGadgetsRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -98,7 +119,7 @@ impl super::Call<PinGadgetsRequest> {
     }
 }
 /// What `PinGadgets` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct PinGadgetsResponse {
     ret_code: Option<i64>,
@@ -114,9 +135,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for PinGadgetsResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for PinGadgetsResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["RetCode", "Message"], name)
-    }
+    const NAME: &'static str = "PinGadgetsResponse";
+    const FIELDS: &'static [&'static str] = &["RetCode", "Message"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -133,16 +153,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for PinGadgetsResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("PinGadgetsResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for PinGadgetsResponse {
-    fn name(&self) -> &'static str {
-        "PinGadgetsResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field(
             "RetCode",
@@ -151,9 +168,20 @@ impl ::uhub_sdk::runtime::WireObject for PinGadgetsResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for PinGadgetsResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for PinGadgetsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "PinGadgetsResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for PinGadgetsResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl PinGadgetsResponse {
@@ -166,16 +194,12 @@ impl PinGadgetsResponse {
 }
 impl ::uhub_sdk::runtime::Response for PinGadgetsResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

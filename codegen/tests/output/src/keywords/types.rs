@@ -68,7 +68,7 @@ impl ::uhub_sdk::runtime::WireField for GadgetType {
     }
 }
 /// A matching rule with keyword field names.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Rule {
     /// Pattern the rule matches.
@@ -96,9 +96,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Rule {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for Rule {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Match", "Type", "Ref", "Loop"], name)
-    }
+    const NAME: &'static str = "Rule";
+    const FIELDS: &'static [&'static str] = &["Match", "Type", "Ref", "Loop"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -117,16 +116,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for Rule {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("Rule", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for Rule {
-    fn name(&self) -> &'static str {
-        "Rule"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Match", ::uhub_sdk::runtime::WireField::value(&self.match_));
         field("Type", ::uhub_sdk::runtime::WireField::value(&self.type_));
@@ -134,9 +130,14 @@ impl ::uhub_sdk::runtime::WireObject for Rule {
         field("Loop", ::uhub_sdk::runtime::WireField::value(&self.loop_count));
     }
 }
-impl ::uhub_sdk::runtime::WireField for Rule {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("Rule", self, f)
+    }
+}
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Rule {

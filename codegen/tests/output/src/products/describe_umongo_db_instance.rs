@@ -5,13 +5,31 @@ use super::types::*;
 /// The parameters of `DescribeUMongoDBInstance`: Reads a MongoDB instance's nodes.
 ///
 /// Made by [`super::Client::describe_umongo_db_instance`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct DescribeUMongoDbInstanceRequest {
     /// Project to act in.
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
+}
+impl ::uhub_sdk::runtime::WireObject for DescribeUMongoDbInstanceRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+    }
+}
+impl std::fmt::Debug for DescribeUMongoDbInstanceRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("DescribeUMongoDbInstanceRequest", self, f)
+    }
+}
+impl PartialEq for DescribeUMongoDbInstanceRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl DescribeUMongoDbInstanceRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -26,9 +44,6 @@ impl ::uhub_sdk::runtime::Action for DescribeUMongoDbInstanceRequest {
     type Response = DescribeUMongoDbInstanceResponse;
     fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-    }
-    fn check(&self) -> Result<(), String> {
-        Ok(())
     }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
@@ -55,7 +70,7 @@ impl super::Call<DescribeUMongoDbInstanceRequest> {
     }
 }
 /// What `DescribeUMongoDBInstance` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct DescribeUMongoDbInstanceResponse {
     /// Its nodes.
@@ -76,9 +91,8 @@ for DescribeUMongoDbInstanceResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for DescribeUMongoDbInstanceResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["NodeInfo", "RetCode", "Message"], name)
-    }
+    const NAME: &'static str = "DescribeUMongoDbInstanceResponse";
+    const FIELDS: &'static [&'static str] = &["NodeInfo", "RetCode", "Message"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -96,16 +110,17 @@ impl ::uhub_sdk::runtime::serde::Serialize for DescribeUMongoDbInstanceResponse 
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object(
+            "DescribeUMongoDbInstanceResponse",
+            self,
+            s,
+        )
     }
 }
 impl ::uhub_sdk::runtime::WireObject for DescribeUMongoDbInstanceResponse {
-    fn name(&self) -> &'static str {
-        "DescribeUMongoDbInstanceResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("NodeInfo", ::uhub_sdk::runtime::WireField::value(&self.node_info));
         field(
@@ -115,9 +130,20 @@ impl ::uhub_sdk::runtime::WireObject for DescribeUMongoDbInstanceResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for DescribeUMongoDbInstanceResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for DescribeUMongoDbInstanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "DescribeUMongoDbInstanceResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for DescribeUMongoDbInstanceResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl DescribeUMongoDbInstanceResponse {
@@ -130,16 +156,12 @@ impl DescribeUMongoDbInstanceResponse {
 }
 impl ::uhub_sdk::runtime::Response for DescribeUMongoDbInstanceResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

@@ -5,13 +5,31 @@ use super::types::*;
 /// The parameters of `GetUEcNode`: Reads an edge node.
 ///
 /// Made by [`super::Client::get_uec_node`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetUEcNodeRequest {
     /// Project to act in.
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
+}
+impl ::uhub_sdk::runtime::WireObject for GetUEcNodeRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+    }
+}
+impl std::fmt::Debug for GetUEcNodeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("GetUEcNodeRequest", self, f)
+    }
+}
+impl PartialEq for GetUEcNodeRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl GetUEcNodeRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -26,9 +44,6 @@ impl ::uhub_sdk::runtime::Action for GetUEcNodeRequest {
     type Response = GetUEcNodeResponse;
     fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-    }
-    fn check(&self) -> Result<(), String> {
-        Ok(())
     }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
@@ -55,7 +70,7 @@ impl super::Call<GetUEcNodeRequest> {
     }
 }
 /// What `GetUEcNode` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct GetUEcNodeResponse {
     /// The node.
@@ -83,12 +98,14 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for GetUEcNodeResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for GetUEcNodeResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["Node", "Disks", "Labels", "RetCode", "Message"],
-            name,
-        )
-    }
+    const NAME: &'static str = "GetUEcNodeResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "Node",
+        "Disks",
+        "Labels",
+        "RetCode",
+        "Message",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -108,16 +125,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for GetUEcNodeResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("GetUEcNodeResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for GetUEcNodeResponse {
-    fn name(&self) -> &'static str {
-        "GetUEcNodeResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Node", ::uhub_sdk::runtime::WireField::value(&self.node));
         field("Disks", ::uhub_sdk::runtime::WireField::value(&self.disks));
@@ -129,9 +143,20 @@ impl ::uhub_sdk::runtime::WireObject for GetUEcNodeResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for GetUEcNodeResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for GetUEcNodeResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "GetUEcNodeResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for GetUEcNodeResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl GetUEcNodeResponse {
@@ -144,16 +169,12 @@ impl GetUEcNodeResponse {
 }
 impl ::uhub_sdk::runtime::Response for GetUEcNodeResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

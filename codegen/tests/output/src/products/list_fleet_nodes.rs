@@ -5,13 +5,31 @@ use super::types::*;
 /// The parameters of `ListFleetNodes`: Lists the fleet's own nodes.
 ///
 /// Made by [`super::Client::list_fleet_nodes`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct ListFleetNodesRequest {
     /// Project to act in.
     ///
     /// Wire name: `ProjectId`.
     pub project_id: Option<String>,
+}
+impl ::uhub_sdk::runtime::WireObject for ListFleetNodesRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+    }
+}
+impl std::fmt::Debug for ListFleetNodesRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("ListFleetNodesRequest", self, f)
+    }
+}
+impl PartialEq for ListFleetNodesRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl ListFleetNodesRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -26,9 +44,6 @@ impl ::uhub_sdk::runtime::Action for ListFleetNodesRequest {
     type Response = ListFleetNodesResponse;
     fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
         ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-    }
-    fn check(&self) -> Result<(), String> {
-        Ok(())
     }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
@@ -55,7 +70,7 @@ impl super::Call<ListFleetNodesRequest> {
     }
 }
 /// What `ListFleetNodes` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct ListFleetNodesResponse {
     /// Nodes.
@@ -75,9 +90,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for ListFleetNodesRespons
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for ListFleetNodesResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Nodes", "RetCode", "Message"], name)
-    }
+    const NAME: &'static str = "ListFleetNodesResponse";
+    const FIELDS: &'static [&'static str] = &["Nodes", "RetCode", "Message"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -95,16 +109,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for ListFleetNodesResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("ListFleetNodesResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for ListFleetNodesResponse {
-    fn name(&self) -> &'static str {
-        "ListFleetNodesResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Nodes", ::uhub_sdk::runtime::WireField::value(&self.nodes));
         field(
@@ -114,9 +125,20 @@ impl ::uhub_sdk::runtime::WireObject for ListFleetNodesResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for ListFleetNodesResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for ListFleetNodesResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "ListFleetNodesResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for ListFleetNodesResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl ListFleetNodesResponse {
@@ -129,15 +151,11 @@ impl ListFleetNodesResponse {
 }
 impl ::uhub_sdk::runtime::Response for ListFleetNodesResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }

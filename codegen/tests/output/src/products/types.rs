@@ -68,7 +68,7 @@ impl ::uhub_sdk::runtime::WireField for NodeState {
     }
 }
 /// The spec's own product's node: it keeps its name.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct NodeInfo {
     /// Node.
@@ -84,9 +84,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for NodeInfo {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for NodeInfo {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["NodeId"], name)
-    }
+    const NAME: &'static str = "NodeInfo";
+    const FIELDS: &'static [&'static str] = &["NodeId"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
@@ -100,23 +99,25 @@ impl ::uhub_sdk::runtime::serde::Serialize for NodeInfo {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("NodeInfo", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for NodeInfo {
-    fn name(&self) -> &'static str {
-        "NodeInfo"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("NodeId", ::uhub_sdk::runtime::WireField::value(&self.node_id));
     }
 }
-impl ::uhub_sdk::runtime::WireField for NodeInfo {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for NodeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("NodeInfo", self, f)
+    }
+}
+impl PartialEq for NodeInfo {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for NodeInfo {
@@ -137,7 +138,7 @@ impl NodeInfo {
     }
 }
 /// An edge node.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct UecNodeInfo {
     /// 1 when running.
@@ -157,9 +158,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UecNodeInfo {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for UecNodeInfo {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["State", "Extra"], name)
-    }
+    const NAME: &'static str = "UecNodeInfo";
+    const FIELDS: &'static [&'static str] = &["State", "Extra"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -176,24 +176,26 @@ impl ::uhub_sdk::runtime::serde::Serialize for UecNodeInfo {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("UecNodeInfo", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for UecNodeInfo {
-    fn name(&self) -> &'static str {
-        "UecNodeInfo"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("State", ::uhub_sdk::runtime::WireField::value(&self.state));
         field("Extra", ::uhub_sdk::runtime::WireField::value(&self.extra));
     }
 }
-impl ::uhub_sdk::runtime::WireField for UecNodeInfo {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for UecNodeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("UecNodeInfo", self, f)
+    }
+}
+impl PartialEq for UecNodeInfo {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for UecNodeInfo {
@@ -223,7 +225,7 @@ impl UecNodeInfo {
     }
 }
 /// Only uec has one: it keeps its name.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct DiskSet {
     /// Size.
@@ -239,9 +241,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for DiskSet {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for DiskSet {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["SizeGB"], name)
-    }
+    const NAME: &'static str = "DiskSet";
+    const FIELDS: &'static [&'static str] = &["SizeGB"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
@@ -255,23 +256,25 @@ impl ::uhub_sdk::runtime::serde::Serialize for DiskSet {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("DiskSet", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for DiskSet {
-    fn name(&self) -> &'static str {
-        "DiskSet"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("SizeGB", ::uhub_sdk::runtime::WireField::value(&self.size_gb));
     }
 }
-impl ::uhub_sdk::runtime::WireField for DiskSet {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for DiskSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("DiskSet", self, f)
+    }
+}
+impl PartialEq for DiskSet {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for DiskSet {
@@ -295,7 +298,7 @@ impl DiskSet {
     }
 }
 /// A MongoDB node.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct UmongodbNodeInfo {
     /// Its state.
@@ -311,9 +314,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UmongodbNodeInfo {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for UmongodbNodeInfo {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["State"], name)
-    }
+    const NAME: &'static str = "UmongodbNodeInfo";
+    const FIELDS: &'static [&'static str] = &["State"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         _index: usize,
@@ -327,23 +329,25 @@ impl ::uhub_sdk::runtime::serde::Serialize for UmongodbNodeInfo {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("UmongodbNodeInfo", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for UmongodbNodeInfo {
-    fn name(&self) -> &'static str {
-        "UmongodbNodeInfo"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("State", ::uhub_sdk::runtime::WireField::value(&self.state));
     }
 }
-impl ::uhub_sdk::runtime::WireField for UmongodbNodeInfo {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for UmongodbNodeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("UmongodbNodeInfo", self, f)
+    }
+}
+impl PartialEq for UmongodbNodeInfo {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for UmongodbNodeInfo {

@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `UpdateGizmo`: Changes a gizmo; not idempotent, so never retried once sent.
 ///
 /// Made by [`super::Client::update_gizmo`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateGizmoRequest {
     /// Lab to act in.
@@ -52,6 +52,34 @@ pub struct UpdateGizmoRequest {
     ///
     /// Wire name: `Since`.
     pub since: Option<::uhub_sdk::runtime::Time>,
+}
+impl ::uhub_sdk::runtime::WireObject for UpdateGizmoRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("GizmoId", ::uhub_sdk::runtime::WireField::value(&self.gizmo_id));
+        field("Size", ::uhub_sdk::runtime::WireField::value(&self.size));
+        field("Enabled", ::uhub_sdk::runtime::WireField::value(&self.enabled));
+        field("Public", ::uhub_sdk::runtime::bool_text(self.public));
+        field("Names", ::uhub_sdk::runtime::WireField::value(&self.names));
+        field("Ports", ::uhub_sdk::runtime::WireField::value(&self.ports));
+        field("Flags", ::uhub_sdk::runtime::WireField::value(&self.flags));
+        field("Ratio", ::uhub_sdk::runtime::WireField::value(&self.ratio));
+        field("Weights", ::uhub_sdk::runtime::WireField::value(&self.weights));
+        field("Since", ::uhub_sdk::runtime::WireField::value(&self.since));
+    }
+}
+impl std::fmt::Debug for UpdateGizmoRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("UpdateGizmoRequest", self, f)
+    }
+}
+impl PartialEq for UpdateGizmoRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
 }
 impl UpdateGizmoRequest {
     /// A request with its required parameters set and every optional one unset.
@@ -218,7 +246,7 @@ impl super::Call<UpdateGizmoRequest> {
     }
 }
 /// What `UpdateGizmo` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct UpdateGizmoResponse {
     /// The gizmo changed.
@@ -269,23 +297,19 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for UpdateGizmoResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for UpdateGizmoResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &[
-                "GizmoId",
-                "Enabled",
-                "Archived",
-                "Names",
-                "Ports",
-                "Ratio",
-                "CheckedAt",
-                "History",
-                "Message",
-                "RetCode",
-            ],
-            name,
-        )
-    }
+    const NAME: &'static str = "UpdateGizmoResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "GizmoId",
+        "Enabled",
+        "Archived",
+        "Names",
+        "Ports",
+        "Ratio",
+        "CheckedAt",
+        "History",
+        "Message",
+        "RetCode",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -310,16 +334,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for UpdateGizmoResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("UpdateGizmoResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for UpdateGizmoResponse {
-    fn name(&self) -> &'static str {
-        "UpdateGizmoResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("GizmoId", ::uhub_sdk::runtime::WireField::value(&self.gizmo_id));
         field("Enabled", ::uhub_sdk::runtime::bool_text(self.enabled));
@@ -336,9 +357,20 @@ impl ::uhub_sdk::runtime::WireObject for UpdateGizmoResponse {
         );
     }
 }
-impl ::uhub_sdk::runtime::WireField for UpdateGizmoResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for UpdateGizmoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "UpdateGizmoResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for UpdateGizmoResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl UpdateGizmoResponse {
@@ -351,16 +383,12 @@ impl UpdateGizmoResponse {
 }
 impl ::uhub_sdk::runtime::Response for UpdateGizmoResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 #[cfg(test)]

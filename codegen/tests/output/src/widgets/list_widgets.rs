@@ -5,7 +5,7 @@ use super::types::*;
 /// The parameters of `ListWidgets`: Lists the widgets of a catalogue, page by page.
 ///
 /// Made by [`super::Client::list_widgets`], which takes the required ones as arguments.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct ListWidgetsRequest {
     /// Catalogue to read.
@@ -25,6 +25,27 @@ pub struct ListWidgetsRequest {
     /// Wire name: `Limit`. Service default: `10`.
     pub limit: Option<i64>,
 }
+impl ::uhub_sdk::runtime::WireObject for ListWidgetsRequest {
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
+    ) {
+        field("ProjectId", ::uhub_sdk::runtime::WireField::value(&self.project_id));
+        field("Color", ::uhub_sdk::runtime::WireField::value(&self.color));
+        field("Offset", ::uhub_sdk::runtime::WireField::value(&self.offset));
+        field("Limit", ::uhub_sdk::runtime::WireField::value(&self.limit));
+    }
+}
+impl std::fmt::Debug for ListWidgetsRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("ListWidgetsRequest", self, f)
+    }
+}
+impl PartialEq for ListWidgetsRequest {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+    }
+}
 impl ListWidgetsRequest {
     /// A request with its required parameters set and every optional one unset.
     #[inline]
@@ -41,9 +62,6 @@ impl ::uhub_sdk::runtime::Action for ListWidgetsRequest {
         ::uhub_sdk::runtime::Param::encode(&self.color, "Color", form);
         ::uhub_sdk::runtime::Param::encode(&self.offset, "Offset", form);
         ::uhub_sdk::runtime::Param::encode(&self.limit, "Limit", form);
-    }
-    fn check(&self) -> Result<(), String> {
-        Ok(())
     }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
@@ -109,7 +127,7 @@ impl super::Call<ListWidgetsRequest> {
     }
 }
 /// What `ListWidgets` returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct ListWidgetsResponse {
     /// Number of widgets over all pages.
@@ -133,12 +151,13 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for ListWidgetsResponse {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for ListWidgetsResponse {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["TotalCount", "WidgetSet", "RetCode", "Message"],
-            name,
-        )
-    }
+    const NAME: &'static str = "ListWidgetsResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "TotalCount",
+        "WidgetSet",
+        "RetCode",
+        "Message",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -157,16 +176,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for ListWidgetsResponse {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("ListWidgetsResponse", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for ListWidgetsResponse {
-    fn name(&self) -> &'static str {
-        "ListWidgetsResponse"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("TotalCount", ::uhub_sdk::runtime::WireField::value(&self.total_count));
         field("WidgetSet", ::uhub_sdk::runtime::WireField::value(&self.widget_set));
@@ -177,9 +193,20 @@ impl ::uhub_sdk::runtime::WireObject for ListWidgetsResponse {
         field("Message", ::uhub_sdk::runtime::WireField::value(&self.message));
     }
 }
-impl ::uhub_sdk::runtime::WireField for ListWidgetsResponse {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for ListWidgetsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_response(
+            "ListWidgetsResponse",
+            self,
+            self.request_id.as_deref(),
+            f,
+        )
+    }
+}
+impl PartialEq for ListWidgetsResponse {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
+            && self.request_id == other.request_id
     }
 }
 impl ListWidgetsResponse {
@@ -192,16 +219,12 @@ impl ListWidgetsResponse {
 }
 impl ::uhub_sdk::runtime::Response for ListWidgetsResponse {
     #[inline]
-    fn ret_code(&self) -> Option<i64> {
-        self.ret_code
-    }
-    #[inline]
-    fn set_request_id(&mut self, id: Option<String>) {
-        self.request_id = id;
-    }
-    #[inline]
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+    fn envelope(&mut self) -> ::uhub_sdk::runtime::Envelope<'_> {
+        ::uhub_sdk::runtime::Envelope {
+            ret_code: self.ret_code,
+            message: self.message.as_deref(),
+            request_id: &mut self.request_id,
+        }
     }
 }
 impl ::uhub_sdk::runtime::Paginated for ListWidgetsRequest {

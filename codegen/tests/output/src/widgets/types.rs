@@ -72,7 +72,7 @@ impl ::uhub_sdk::runtime::WireField for WidgetColor {
     }
 }
 /// Outer size of a widget or part.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Dimensions {
     /// Width in millimetres.
@@ -96,9 +96,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Dimensions {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for Dimensions {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["Width", "Height", "Unit"], name)
-    }
+    const NAME: &'static str = "Dimensions";
+    const FIELDS: &'static [&'static str] = &["Width", "Height", "Unit"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -116,25 +115,27 @@ impl ::uhub_sdk::runtime::serde::Serialize for Dimensions {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("Dimensions", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for Dimensions {
-    fn name(&self) -> &'static str {
-        "Dimensions"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("Width", ::uhub_sdk::runtime::WireField::value(&self.width));
         field("Height", ::uhub_sdk::runtime::WireField::value(&self.height));
         field("Unit", ::uhub_sdk::runtime::WireField::value(&self.unit));
     }
 }
-impl ::uhub_sdk::runtime::WireField for Dimensions {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for Dimensions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("Dimensions", self, f)
+    }
+}
+impl PartialEq for Dimensions {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Dimensions {
@@ -162,7 +163,7 @@ impl Dimensions {
     }
 }
 /// One part a widget is made of.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Part {
     /// Name of the part.
@@ -186,9 +187,8 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Part {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for Part {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(&["PartName", "Count", "Size"], name)
-    }
+    const NAME: &'static str = "Part";
+    const FIELDS: &'static [&'static str] = &["PartName", "Count", "Size"];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -206,25 +206,27 @@ impl ::uhub_sdk::runtime::serde::Serialize for Part {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("Part", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for Part {
-    fn name(&self) -> &'static str {
-        "Part"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("PartName", ::uhub_sdk::runtime::WireField::value(&self.part_name));
         field("Count", ::uhub_sdk::runtime::WireField::value(&self.count));
         field("Size", ::uhub_sdk::runtime::WireField::value(&self.size));
     }
 }
-impl ::uhub_sdk::runtime::WireField for Part {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("Part", self, f)
+    }
+}
+impl PartialEq for Part {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Part {
@@ -263,7 +265,7 @@ impl Part {
     }
 }
 /// One widget of the catalogue.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Widget {
     /// Identifier of the widget.
@@ -299,12 +301,15 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Widget {
     }
 }
 impl ::uhub_sdk::runtime::FieldTable for Widget {
-    fn index(name: &str) -> Option<usize> {
-        ::uhub_sdk::runtime::field_index(
-            &["WidgetId", "Color", "Size", "Parts", "Labels", "Weights"],
-            name,
-        )
-    }
+    const NAME: &'static str = "Widget";
+    const FIELDS: &'static [&'static str] = &[
+        "WidgetId",
+        "Color",
+        "Size",
+        "Parts",
+        "Labels",
+        "Weights",
+    ];
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -325,16 +330,13 @@ impl ::uhub_sdk::runtime::serde::Serialize for Widget {
         &self,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        ::uhub_sdk::runtime::serialize_object(self, s)
+        ::uhub_sdk::runtime::serialize_object("Widget", self, s)
     }
 }
 impl ::uhub_sdk::runtime::WireObject for Widget {
-    fn name(&self) -> &'static str {
-        "Widget"
-    }
-    fn fields(
-        &self,
-        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'_>),
+    fn fields<'a>(
+        &'a self,
+        field: &mut dyn FnMut(&'static str, ::uhub_sdk::runtime::WireValue<'a>),
     ) {
         field("WidgetId", ::uhub_sdk::runtime::WireField::value(&self.widget_id));
         field("Color", ::uhub_sdk::runtime::WireField::value(&self.color));
@@ -344,9 +346,14 @@ impl ::uhub_sdk::runtime::WireObject for Widget {
         field("Weights", ::uhub_sdk::runtime::WireField::value(&self.weights));
     }
 }
-impl ::uhub_sdk::runtime::WireField for Widget {
-    fn value(&self) -> ::uhub_sdk::runtime::WireValue<'_> {
-        ::uhub_sdk::runtime::WireValue::Object(self)
+impl std::fmt::Debug for Widget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        ::uhub_sdk::runtime::debug_object("Widget", self, f)
+    }
+}
+impl PartialEq for Widget {
+    fn eq(&self, other: &Self) -> bool {
+        ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
 impl ::uhub_sdk::runtime::Lenient for Widget {
