@@ -36,6 +36,10 @@ pub(super) struct Builder<'a> {
     made: Vec<Model>,
     /// Enums proposed from descriptions.
     pub proposals: Vec<Enum>,
+    /// Enums of the spec a description listed the values of, used in place of a proposal for
+    /// a field the spec does not already type with them: the page's own list as much as a
+    /// proposal is (another page proposed it first).
+    pub listed: Vec<String>,
     /// Types fields refer to that neither the page nor the spec describes: such fields are
     /// dropped once every field is built.
     pub undescribed: Vec<String>,
@@ -57,6 +61,7 @@ impl<'a> Builder<'a> {
             referenced: Vec::new(),
             made: Vec::new(),
             proposals: Vec::new(),
+            listed: Vec::new(),
             undescribed: Vec::new(),
             problems,
             notes: Vec::new(),
@@ -235,11 +240,15 @@ impl<'a> Builder<'a> {
     /// singular for a list.
     fn enum_for(&mut self, node: &Node, description: &str, owner: &Owner, list: bool) -> Option<String> {
         let values = enums::values(description)?;
-        let known = self
-            .ctx
-            .enum_with_values(&values)
-            .or_else(|| self.proposals.iter().find(|e| same_values(&e.values, &values)));
-        if let Some(e) = known {
+        if let Some(e) = self.ctx.enum_with_values(&values) {
+            // Unless the spec already types this very field with it: then it is the spec's.
+            let spec_type = owner.existing.iter().find(|f| f.name == node.name).and_then(|f| f.ty.base().name());
+            if spec_type != Some(e.name.as_str()) && !self.listed.contains(&e.name) {
+                self.listed.push(e.name.clone());
+            }
+            return Some(e.name.clone());
+        }
+        if let Some(e) = self.proposals.iter().find(|e| same_values(&e.values, &values)) {
             return Some(e.name.clone());
         }
         let name = self.namer.claim(&naming::for_field(owner.name, &node.name, list));

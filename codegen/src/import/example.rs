@@ -23,6 +23,8 @@ pub(super) struct Known<'k> {
     pub params: &'k [Field],
     pub models: &'k [Model],
     pub enums: &'k [Enum],
+    /// The spec's enums whose values a description of the page listed (see `Builder::listed`).
+    pub listed: &'k [String],
     pub ctx: Context<'k>,
 }
 
@@ -229,10 +231,14 @@ fn scalar(ty: &TypeRef, raw: &str, known: &Known, off_list: &mut Vec<String>) ->
         },
         TypeRef::Time => raw.parse::<i64>().map_or_else(|_| Value::from(raw), Value::from),
         _ => {
-            // A value outside the page's own proposal withdraws it; one outside an enum the spec
-            // already has is the example's mistake.
+            // A value outside a list the page itself gives (its proposal, or the spec's enum of
+            // the same values, which another page proposed first) withdraws it for this page;
+            // one outside an enum the spec already gives the field is the example's mistake.
+            // Whether another page came first must not matter: the merged spec would depend
+            // on the order of its pages.
             if let Some(e) = known.enumeration(ty).filter(|e| !e.values.iter().any(|v| v.value == raw)) {
-                if !known.enums.iter().any(|p| p.name == e.name) {
+                let pages_own = known.enums.iter().any(|p| p.name == e.name) || known.listed.contains(&e.name);
+                if !pages_own {
                     return Err(format!("not a value of enum {}", e.name));
                 }
                 if !off_list.contains(&e.name) {

@@ -107,7 +107,7 @@ pub(super) fn run(text: &str, ctx: Context) -> Result<Import, Refused> {
     let owner = Owner { name: action_name, place: "response", existing: spec_fields(|a| &a.response) };
     let mut outputs = b.fields(response, &owner, ENVELOPE_FIELDS);
     let mut models = b.models();
-    let Builder { proposals, problems, mut notes, undescribed, .. } = b;
+    let Builder { proposals, listed, problems, mut notes, undescribed, .. } = b;
     // A field of a type nothing describes goes with it (listed among the problems).
     let described = |f: &Field| f.ty.base().name().is_none_or(|n| !undescribed.iter().any(|u| u == n));
     params.retain(described);
@@ -123,7 +123,7 @@ pub(super) fn run(text: &str, ctx: Context) -> Result<Import, Refused> {
         pagination: None,
         examples: Vec::new(),
     };
-    let known = example::Known { params: &action.request, models: &models, enums: &proposals, ctx };
+    let known = example::Known { params: &action.request, models: &models, enums: &proposals, listed: &listed, ctx };
     let mut warnings = Vec::new();
     let folded = example::fold(&page.request_example, &page.response_example, &known, &reserved, &mut warnings);
     let facts = PageFacts::of(&page);

@@ -22,9 +22,18 @@ pub(super) fn merge(
     let mut merger = Merger { proposed: &proposed, notes: &mut notes };
     let model_names: Vec<String> = models.iter().map(|m| m.name.clone()).collect();
     let own = index.action(&a.name).map(|at| reachable(spec, index, &spec.actions[at])).unwrap_or_default();
+    // A model other actions reach too is merged by the shared rules even when this action
+    // reaches it: a page imported again would otherwise undo what the other pages made of it
+    // (a field required because this page requires it, an int where another page needed a
+    // float), and the merged spec would depend on the order its pages came in.
+    let others: BTreeSet<String> = if models.iter().any(|m| own.contains(&m.name)) {
+        spec.actions.iter().filter(|x| x.name != a.name).flat_map(|x| reachable(spec, index, x)).collect()
+    } else {
+        BTreeSet::new()
+    };
     for m in models {
         match index.model(&m.name) {
-            Some(at) if own.contains(&m.name) => {
+            Some(at) if own.contains(&m.name) && !others.contains(&m.name) => {
                 merger.fields(&mut spec.models[at].fields, m.fields, &format!("models.{}", m.name))
             }
             Some(at) => merger.shared(&mut spec.models[at].fields, m.fields, &format!("models.{}", m.name), &a.name),

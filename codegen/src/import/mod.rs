@@ -46,13 +46,16 @@
 //! field the other requires (a table silent on what is required lacks nothing by this rule).
 //! Then the table takes the next numbered name (`UGN2`), or the numbered model an earlier
 //! import of it made. A model the action already uses, numbered or not, is its page's table
-//! again, and the page updates it.
+//! again, and the page updates it, unless other actions use it too: then it merges by the rules
+//! for a shared model, so that a page imported again never undoes what another page made of it.
 //!
 //! **Enumerations.** A string field whose description lists its values (`枚举值`, `可选值`,
 //! `取值`, `Enumeration values`, `Allowed values`, ...) is typed with an enum: an enum of the
 //! target spec with the same values, else a proposal in [`Import::enums`] named by rule 3
-//! above. When the page's own request example sends a value outside the list, the proposal is
-//! withdrawn and the field stays a string. [`merge()`] adds a proposal only when a merged field
+//! above. When the page's own request example sends a value outside the list, the list is not
+//! the field's type for this page, whether proposed here or by another page first (an enum of
+//! the spec with the same values the spec does not already give this field), and the field
+//! stays a string; either way the merged spec does not depend on which page came first. [`merge()`] adds a proposal only when a merged field
 //! uses it and no enum or model of that name exists.
 //!
 //! **Honesty.** Whatever of the API cannot be mapped — an unknown type, a malformed or
