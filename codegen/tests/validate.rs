@@ -537,7 +537,7 @@ const RENAMES: &[Rename] = &[
         generated: &[
             ("create_tag.rs", "pub color: Option<Color>,"),
             ("create_tag.rs", "pub color_2: Option<Color>,"),
-            ("create_tag.rs", "Param::encode(&self.color_2, \"Color\", form);"),
+            ("create_tag.rs", "field(\"Color\", ::uhub_sdk::runtime::WireField::value(&self.color_2));"),
         ],
     },
     Rename {
@@ -598,7 +598,7 @@ const RENAMES: &[Rename] = &[
         generated: &[
             ("create_tag.rs", "pub fn send_(mut self, value: impl Into<String>)"),
             ("create_tag.rs", "pub fn set_send_(mut self"),
-            ("create_tag.rs", "Param::encode(&self.send_, \"Send\", form);"),
+            ("create_tag.rs", "field(\"Send\", ::uhub_sdk::runtime::WireField::value(&self.send_));"),
         ],
     },
     Rename {
@@ -773,8 +773,8 @@ fn keyword_names_become_usable_rust_names() {
     assert!(create.contains("pub fn match_(mut self, value: bool) -> Self"), "{create}");
     assert!(create.contains("pub fn set_color(mut self, value: Option<Color>) -> Self"), "{create}");
     assert!(create.contains("pub fn set_match_(mut self, value: Option<bool>) -> Self"), "{create}");
-    assert!(create.contains("::uhub_sdk::runtime::Param::encode(&self.color, \"Type\", form);"), "{create}");
-    assert!(create.contains("::uhub_sdk::runtime::Param::encode(&self.match_, \"Match\", form);"), "{create}");
+    assert!(create.contains("field(\"Type\", ::uhub_sdk::runtime::WireField::value(&self.color));"), "{create}");
+    assert!(create.contains("field(\"Match\", ::uhub_sdk::runtime::WireField::value(&self.match_));"), "{create}");
     let types = file("types.rs");
     assert!(types.contains("pub ref_: Vec<String>,"), "{types}");
     assert!(types.contains("pub loop_count: Option<i64>,"), "{types}");

@@ -7,9 +7,10 @@ use serde::de::DeserializeOwned;
 
 use crate::encode::Form;
 use crate::form::{Fields, ParamError};
+use crate::serialize::WireObject;
 
 /// A typed request for one UHub action.
-pub trait Action: Clone + Send + Sync + 'static {
+pub trait Action: Clone + Send + Sync + WireObject + 'static {
     /// The wire name, sent as `Action`.
     const NAME: &'static str;
     /// Whether sending the request twice has the same effect as sending it once.
@@ -17,8 +18,10 @@ pub trait Action: Clone + Send + Sync + 'static {
     type Response: DeserializeOwned + Response + Send + 'static;
 
     /// Adds the parameters the call sets (its own and common ones such as `ProjectId`, but not
-    /// `Action`, keys or signature) to `form`.
-    fn encode(&self, form: &mut Form);
+    /// `Action`, keys or signature) to `form`: the fields the request lists, in order.
+    fn encode(&self, form: &mut Form) {
+        crate::encode::encode_fields(self, form);
+    }
     /// Client-side checks made before sending, such as required strings being non-empty (none
     /// unless the action has such parameters).
     fn check(&self) -> Result<(), String> {

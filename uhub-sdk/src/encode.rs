@@ -3,6 +3,8 @@
 //! Unset optional parameters send nothing; empty strings are sent as they are; arrays go as
 //! `Name.0`, `Name.1`, and arrays of models as `Name.0.Field`.
 
+use crate::serialize::{WireObject, WireValue};
+
 /// The form fields of one request, in the order they were added.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Form {
@@ -85,6 +87,35 @@ fn append_encoded(body: &mut Vec<u8>, mut text: &[u8]) {
         text = &text[i + 1..];
     }
     body.extend_from_slice(text);
+}
+
+/// `Action::encode` of every generated request: its fields as it lists them for
+/// [`WireObject`], each sent the way [`Param`] sends a value of its kind. One loop here rather
+/// than a function per request (and per model sent in requests) for rustc to build.
+pub fn encode_fields(request: &dyn WireObject, form: &mut Form) {
+    request.fields(&mut |name, value| encode_value(name, value, form));
+}
+
+/// One value under `name`: nothing when unset, lists as `name.0`, `name.1`, models' fields as
+/// `name.Field`.
+pub(crate) fn encode_value(name: &str, value: WireValue<'_>, form: &mut Form) {
+    match value {
+        WireValue::Absent => {}
+        WireValue::Str(s) => form.push(name, s),
+        WireValue::Int(n) => n.encode(name, form),
+        WireValue::Float(x) => x.encode(name, form),
+        WireValue::Bool(b) => b.encode(name, form),
+        WireValue::List(items) => {
+            for i in 0..items.len() {
+                encode_value(&format!("{name}.{i}"), items.item(i), form);
+            }
+        }
+        WireValue::Object(_, model) => {
+            model.fields(&mut |field, value| encode_value(&format!("{name}.{field}"), value, form));
+        }
+        // The spec has no free-form request parameter; one made by hand is refused, not guessed.
+        WireValue::Json(_) => form.refuse(name, "is free-form JSON, which a form cannot carry"),
+    }
 }
 
 /// A value that can be sent as one or more form fields under `name`.

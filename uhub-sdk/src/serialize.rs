@@ -53,14 +53,6 @@ pub trait WireField {
     fn value(&self) -> WireValue<'_>;
 }
 
-/// Every generated struct is a field value of its own kind: one impl here rather than one per
-/// struct.
-impl<T: crate::table::FieldTable + WireObject> WireField for T {
-    fn value(&self) -> WireValue<'_> {
-        WireValue::Object(T::NAME, self)
-    }
-}
-
 impl WireField for String {
     fn value(&self) -> WireValue<'_> {
         WireValue::Str(self)
@@ -154,12 +146,17 @@ pub fn serialize_object<S: Serializer>(name: &'static str, o: &dyn WireObject, s
 /// wire names (unset optional fields left out, as on the wire).
 pub fn debug_object(name: &'static str, o: &dyn WireObject, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let mut s = f.debug_struct(name);
+    debug_fields(&mut s, o);
+    s.finish()
+}
+
+/// The fields `o` sends, into `s`.
+fn debug_fields(s: &mut fmt::DebugStruct<'_, '_>, o: &dyn WireObject) {
     o.fields(&mut |field, v| {
         if !matches!(v, WireValue::Absent) {
             s.field(field, &v);
         }
     });
-    s.finish()
 }
 
 /// The `Debug::fmt` of a generated response: [`debug_object`] and, after the body's fields,
@@ -171,11 +168,7 @@ pub fn debug_response(
     f: &mut fmt::Formatter<'_>,
 ) -> fmt::Result {
     let mut s = f.debug_struct(name);
-    o.fields(&mut |field, v| {
-        if !matches!(v, WireValue::Absent) {
-            s.field(field, &v);
-        }
-    });
+    debug_fields(&mut s, o);
     s.field("request_id", &request_id).finish()
 }
 

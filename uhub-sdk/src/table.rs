@@ -8,9 +8,11 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::decode::Lenient;
+use crate::encode::{Form, Param, encode_value};
+use crate::serialize::{WireField, WireObject, WireValue};
 
 /// A generated struct read from a JSON object, field by field.
 pub trait FieldTable: Default {
@@ -20,9 +22,34 @@ pub trait FieldTable: Default {
     /// among them is skipped. Constants, not a function per struct: rustc builds each function
     /// body it compiles, and at 4,000 structs those few lines each were tens of megabytes.
     const FIELDS: &'static [&'static str];
+    /// The struct a bare string stands for, where the service sends a name in place of the
+    /// object (see `decode::model`); `None` for most.
+    const FROM_NAME: Option<fn(String) -> Self> = None;
 
     /// Reads the next value of `map` into the field at `index` of `FIELDS` (with [`read_field`]).
     fn read<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error>;
+}
+
+/// Every generated struct is a field value, a parameter and a leniently read value of its own
+/// kind: one impl each here rather than one per struct (each would be a function body rustc
+/// builds, 4,000 times over at the whole catalogue).
+impl<T: FieldTable + WireObject> WireField for T {
+    fn value(&self) -> WireValue<'_> {
+        WireValue::Object(T::NAME, self)
+    }
+}
+
+impl<T: FieldTable + WireObject> Param for T {
+    fn encode(&self, name: &str, form: &mut Form) {
+        encode_value(name, WireValue::Object(T::NAME, self), form);
+    }
+}
+
+/// Read through its table, or from a bare name where the struct names one (`FROM_NAME`).
+impl<T: FieldTable + DeserializeOwned> Lenient for T {
+    fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::decode::model(d, T::FROM_NAME)
+    }
 }
 
 /// The `Deserialize::deserialize` of every generated struct: an object whose known fields are

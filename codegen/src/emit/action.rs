@@ -55,8 +55,8 @@ fn request(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
             #(#fields)*
         }
 
-        // Listed for `Debug` and `PartialEq` (see the runtime's `serialize.rs`), not for sending:
-        // `Action::encode` writes the form.
+        // Listed once for sending (`Action::encode`), `Debug` and `PartialEq` (see the runtime's
+        // `encode.rs` and `serialize.rs`).
         impl #rt::WireObject for #name {
             fn fields<'a>(&'a self, #field: &mut dyn FnMut(&'static str, #rt::WireValue<'a>)) {
                 #(#entries)*
@@ -97,13 +97,6 @@ fn action_impl(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
     let response = self::name(&a.response);
     let wire = &a.wire;
     let idempotent = a.idempotent;
-    // An action without parameters leaves the form to the runtime (unused_variables).
-    let form = self::name(if params.is_empty() { "_form" } else { "form" });
-    let encode = params.iter().map(|p| {
-        let id = ident(p);
-        let w = &p.wire;
-        quote! { #rt::Param::encode(&self.#id, #w, form); }
-    });
     let checks: Vec<TokenStream> = a.required_params().filter_map(required_check).collect();
     // Nothing to check: the trait's own `check`, rather than one more body per action.
     let check = (!checks.is_empty()).then(|| {
@@ -126,10 +119,6 @@ fn action_impl(a: &ir::Action, params: &[&ir::Field]) -> TokenStream {
             const NAME: &'static str = #wire;
             const IDEMPOTENT: bool = #idempotent;
             type Response = #response;
-
-            fn encode(&self, #form: &mut #rt::Form) {
-                #(#encode)*
-            }
 
             #check
 
@@ -206,7 +195,7 @@ fn response(a: &ir::Action) -> TokenStream {
     if !declares_message {
         table.push(("Message".into(), "message".into()));
     }
-    let decode = decode_impls(&name, &table);
+    let decode = decode_impls(&name, &table, None);
     // RetCode is written 0 when unset: what a response serializes to is always a UCloud
     // response, so a fake service built from `Default` answers success.
     let mut entries: Vec<TokenStream> = a.fields.iter().map(wire_entry).collect();

@@ -141,9 +141,14 @@ pub fn serialize_impls(name: &proc_macro2::Ident, entries: &[TokenStream], respo
 /// `Deserialize` for a generated struct, through the runtime's table-driven decoder: its name
 /// and wire names as constants, and one line per field reading it leniently. `fields` are
 /// (wire name, Rust field) pairs, the envelope's included for a response.
-pub fn decode_impls(name: &proc_macro2::Ident, fields: &[(String, String)]) -> TokenStream {
+pub fn decode_impls(
+    name: &proc_macro2::Ident,
+    fields: &[(String, String)],
+    from_name: Option<TokenStream>,
+) -> TokenStream {
     let rt = rt();
     let text = name.to_string();
+    let from_name = from_name.map(|f| quote!(const FROM_NAME: Option<fn(String) -> Self> = #f;));
     let names = fields.iter().map(|(wire, _)| wire);
     // The last field is the catch-all arm: `index` is a position in `FIELDS`, never out of range.
     let last = fields.len().saturating_sub(1);
@@ -172,6 +177,7 @@ pub fn decode_impls(name: &proc_macro2::Ident, fields: &[(String, String)]) -> T
         impl #rt::FieldTable for #name {
             const NAME: &'static str = #text;
             const FIELDS: &'static [&'static str] = &[#(#names),*];
+            #from_name
 
             fn read<'de, A: #rt::serde::de::MapAccess<'de>>(&mut self, #index_arg: usize, #map: &mut A) -> Result<(), A::Error> {
                 #read

@@ -132,21 +132,17 @@ pub fn enumeration(e: &ir::Enum) -> TokenStream {
 }
 
 pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
-    let rt = rt();
     let name = format_ident!("{}", m.name);
     let d = doc(&m.doc);
     let fields = m.fields.iter().map(response_field);
-    let from_name = match &m.from_string {
-        Some(field) => {
-            let f = format_ident!("{}", field);
-            quote! { Some(|name| Self { #f: name, ..Self::default() }) }
-        }
-        None => quote!(None),
-    };
+    let from_name = m.from_string.as_ref().map(|field| {
+        let f = format_ident!("{}", field);
+        quote! { Some(|name| Self { #f: name, ..Self::default() }) }
+    });
     let form = in_requests.then(|| model_form(m));
     let builders = model_builders(m);
     let table: Vec<(String, String)> = m.fields.iter().map(|f| (f.wire.clone(), f.ident.clone())).collect();
-    let decode = decode_impls(&name, &table);
+    let decode = decode_impls(&name, &table, from_name);
     let entries: Vec<TokenStream> = m.fields.iter().map(wire_entry).collect();
     let serialize = serialize_impls(&name, &entries, false);
     quote! {
@@ -159,12 +155,6 @@ pub fn model(m: &ir::Model, in_requests: bool) -> TokenStream {
 
         #decode
         #serialize
-
-        impl #rt::Lenient for #name {
-            fn lenient<'de, D: #rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                #rt::model(d, #from_name)
-            }
-        }
 
         #builders
         #form
@@ -202,15 +192,11 @@ fn model_builders(m: &ir::Model) -> TokenStream {
     }
 }
 
-/// Form encoding (`Name.Field`) and parsing for a model sent in requests.
+/// Form parsing for a model sent in requests (`Name.Field`; the runtime encodes it from the
+/// model's field listing).
 fn model_form(m: &ir::Model) -> TokenStream {
     let rt = rt();
     let name = format_ident!("{}", m.name);
-    let encode = m.fields.iter().map(|f| {
-        let id = ident(f);
-        let wire = &f.wire;
-        quote! { #rt::Param::encode(&self.#id, &format!("{name}.{}", #wire), form); }
-    });
     let reader = if m.fields.is_empty() { quote!(form) } else { quote!(mut form) };
     let parse = m.fields.iter().map(|f| {
         let id = ident(f);
@@ -219,12 +205,6 @@ fn model_form(m: &ir::Model) -> TokenStream {
         quote! { #id: form.read(#wire, #getter), }
     });
     quote! {
-        impl #rt::Param for #name {
-            fn encode(&self, name: &str, form: &mut #rt::Form) {
-                #(#encode)*
-            }
-        }
-
         impl #rt::FromParams for #name {
             fn from_params(fields: &#rt::Fields, name: &str) -> Result<Option<Self>, #rt::ParamError> {
                 if !fields.has_prefix(name) {

@@ -60,12 +60,6 @@ impl ::uhub_sdk::runtime::Action for CreateRepoRequest {
     const NAME: &'static str = "CreateRepo";
     const IDEMPOTENT: bool = false;
     type Response = CreateRepoResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.repo_name, "RepoName", form);
-        ::uhub_sdk::runtime::Param::encode(&self.description, "Description", form);
-        ::uhub_sdk::runtime::Param::encode(&self.is_shared, "IsShared", form);
-    }
     fn check(&self) -> Result<(), String> {
         if self.repo_name.is_empty() {
             return Err("RepoName must not be empty".into());

@@ -50,10 +50,6 @@ impl ::uhub_sdk::runtime::Action for DeleteRepoRequest {
     const NAME: &'static str = "DeleteRepo";
     const IDEMPOTENT: bool = true;
     type Response = DeleteRepoResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.repo_name, "RepoName", form);
-    }
     fn check(&self) -> Result<(), String> {
         if self.repo_name.is_empty() {
             return Err("RepoName must not be empty".into());

@@ -71,14 +71,6 @@ impl ::uhub_sdk::runtime::Action for GetImageTagRequest {
     const NAME: &'static str = "GetImageTag";
     const IDEMPOTENT: bool = true;
     type Response = GetImageTagResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.repo_name, "RepoName", form);
-        ::uhub_sdk::runtime::Param::encode(&self.image_name, "ImageName", form);
-        ::uhub_sdk::runtime::Param::encode(&self.offset, "Offset", form);
-        ::uhub_sdk::runtime::Param::encode(&self.limit, "Limit", form);
-        ::uhub_sdk::runtime::Param::encode(&self.tag_name, "TagName", form);
-    }
     fn check(&self) -> Result<(), String> {
         if self.repo_name.is_empty() {
             return Err("RepoName must not be empty".into());

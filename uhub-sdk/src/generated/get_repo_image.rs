@@ -60,12 +60,6 @@ impl ::uhub_sdk::runtime::Action for GetRepoImageRequest {
     const NAME: &'static str = "GetRepoImage";
     const IDEMPOTENT: bool = true;
     type Response = GetRepoImageResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.repo_name, "RepoName", form);
-        ::uhub_sdk::runtime::Param::encode(&self.offset, "Offset", form);
-        ::uhub_sdk::runtime::Param::encode(&self.limit, "Limit", form);
-    }
     fn check(&self) -> Result<(), String> {
         if self.repo_name.is_empty() {
             return Err("RepoName must not be empty".into());

@@ -113,6 +113,10 @@ impl ::uhub_sdk::runtime::FieldTable for RepoSet {
         "IsShared",
         "IsOutSide",
     ];
+    const FROM_NAME: Option<fn(String) -> Self> = Some(|name| Self {
+        repo_name: name,
+        ..Self::default()
+    });
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -157,19 +161,6 @@ impl std::fmt::Debug for RepoSet {
 impl PartialEq for RepoSet {
     fn eq(&self, other: &Self) -> bool {
         ::uhub_sdk::runtime::object_eq(self, other)
-    }
-}
-impl ::uhub_sdk::runtime::Lenient for RepoSet {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(
-            d,
-            Some(|name| Self {
-                repo_name: name,
-                ..Self::default()
-            }),
-        )
     }
 }
 impl RepoSet {
@@ -286,13 +277,6 @@ impl PartialEq for ImageSet {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for ImageSet {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl ImageSet {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -380,13 +364,6 @@ impl std::fmt::Debug for TagSet {
 impl PartialEq for TagSet {
     fn eq(&self, other: &Self) -> bool {
         ::uhub_sdk::runtime::object_eq(self, other)
-    }
-}
-impl ::uhub_sdk::runtime::Lenient for TagSet {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
     }
 }
 impl TagSet {

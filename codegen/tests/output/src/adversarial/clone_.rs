@@ -42,9 +42,6 @@ impl ::uhub_sdk::runtime::Action for CloneRequest {
     const NAME: &'static str = "Clone";
     const IDEMPOTENT: bool = true;
     type Response = CloneResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-    }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {

@@ -47,10 +47,6 @@ impl ::uhub_sdk::runtime::Action for GetIpSetRequest {
     const NAME: &'static str = "GetIPSet";
     const IDEMPOTENT: bool = true;
     type Response = GetIpSetResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.kind, "Kind", form);
-    }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {

@@ -95,19 +95,6 @@ impl ::uhub_sdk::runtime::Action for SignRequest {
     const NAME: &'static str = "Sign";
     const IDEMPOTENT: bool = true;
     type Response = SignResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.payload, "Payload", form);
-        ::uhub_sdk::runtime::Param::encode(&self.send_, "Send", form);
-        ::uhub_sdk::runtime::Param::encode(&self.default_, "Default", form);
-        ::uhub_sdk::runtime::Param::encode(&self.clone_, "Clone", form);
-        ::uhub_sdk::runtime::Param::encode(&self.with_retry_, "WithRetry", form);
-        ::uhub_sdk::runtime::Param::encode(&self.set_name_, "SetName", form);
-        ::uhub_sdk::runtime::Param::encode(&self.name, "Name", form);
-        ::uhub_sdk::runtime::Param::encode(&self.project_id_, "ProjectID", form);
-        ::uhub_sdk::runtime::Param::encode(&self.hosts, "Hosts", form);
-        ::uhub_sdk::runtime::Param::encode(&self.switch, "Switch", form);
-    }
     fn check(&self) -> Result<(), String> {
         if self.payload.is_empty() {
             return Err("Payload must not be empty".into());

@@ -255,13 +255,6 @@ impl PartialEq for UHostIpSet {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for UHostIpSet {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl UHostIpSet {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -318,51 +311,6 @@ impl UHostIpSet {
     pub fn into_(mut self, value: impl Into<String>) -> Self {
         self.into_ = Some(value.into());
         self
-    }
-}
-impl ::uhub_sdk::runtime::Param for UHostIpSet {
-    fn encode(&self, name: &str, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.ip, &format!("{name}.{}", "IP"), form);
-        ::uhub_sdk::runtime::Param::encode(
-            &self.default_,
-            &format!("{name}.{}", "Default"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.ip_set,
-            &format!("{name}.{}", "IPSet"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.ip_set_2,
-            &format!("{name}.{}", "IpSet"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.new_,
-            &format!("{name}.{}", "New"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.clone_,
-            &format!("{name}.{}", "Clone"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.hash_,
-            &format!("{name}.{}", "Hash"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.type_,
-            &format!("{name}.{}", "Type"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.into_,
-            &format!("{name}.{}", "Into"),
-            form,
-        );
     }
 }
 impl ::uhub_sdk::runtime::FromParams for UHostIpSet {
@@ -441,13 +389,6 @@ impl PartialEq for IpSet {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for IpSet {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl IpSet {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -512,13 +453,6 @@ impl std::fmt::Debug for IpSet2 {
 impl PartialEq for IpSet2 {
     fn eq(&self, other: &Self) -> bool {
         ::uhub_sdk::runtime::object_eq(self, other)
-    }
-}
-impl ::uhub_sdk::runtime::Lenient for IpSet2 {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
     }
 }
 impl IpSet2 {
@@ -587,13 +521,6 @@ impl PartialEq for Error2 {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for Error2 {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl Error2 {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -660,13 +587,6 @@ impl PartialEq for Default2 {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for Default2 {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl Default2 {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -731,13 +651,6 @@ impl std::fmt::Debug for SignRequest2 {
 impl PartialEq for SignRequest2 {
     fn eq(&self, other: &Self) -> bool {
         ::uhub_sdk::runtime::object_eq(self, other)
-    }
-}
-impl ::uhub_sdk::runtime::Lenient for SignRequest2 {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
     }
 }
 impl SignRequest2 {

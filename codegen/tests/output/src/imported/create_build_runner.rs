@@ -91,17 +91,6 @@ impl ::uhub_sdk::runtime::Action for CreateBuildRunnerRequest {
     const NAME: &'static str = "CreateBuildRunner";
     const IDEMPOTENT: bool = false;
     type Response = CreateBuildRunnerResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.region, "Region", form);
-        ::uhub_sdk::runtime::Param::encode(&self.zone, "Zone", form);
-        ::uhub_sdk::runtime::Param::encode(&self.name, "Name", form);
-        ::uhub_sdk::runtime::Param::encode(&self.labels, "Labels", form);
-        ::uhub_sdk::runtime::Param::encode(&self.volumes, "Volumes", form);
-        ::uhub_sdk::runtime::Param::encode(&self.nics, "Nics", form);
-        ::uhub_sdk::runtime::Param::encode(&self.cpu_share, "CpuShare", form);
-        ::uhub_sdk::runtime::Param::encode(&self.weight, "Weight", form);
-    }
     fn check(&self) -> Result<(), String> {
         if self.region.is_empty() {
             return Err("Region must not be empty".into());

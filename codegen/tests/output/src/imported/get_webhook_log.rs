@@ -65,13 +65,6 @@ impl ::uhub_sdk::runtime::Action for GetWebhookLogRequest {
     const NAME: &'static str = "GetWebhookLog";
     const IDEMPOTENT: bool = true;
     type Response = GetWebhookLogResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.hook_id, "HookId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.events, "Events", form);
-        ::uhub_sdk::runtime::Param::encode(&self.offset, "Offset", form);
-        ::uhub_sdk::runtime::Param::encode(&self.limit, "Limit", form);
-    }
     fn check(&self) -> Result<(), String> {
         if self.hook_id.is_empty() {
             return Err("HookId must not be empty".into());

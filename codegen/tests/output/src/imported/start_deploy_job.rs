@@ -84,16 +84,6 @@ impl ::uhub_sdk::runtime::Action for StartDeployJobRequest {
     const NAME: &'static str = "StartDeployJob";
     const IDEMPOTENT: bool = false;
     type Response = StartDeployJobResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.pipeline, "Pipeline", form);
-        ::uhub_sdk::runtime::Param::encode(&self.mounts, "Mounts", form);
-        ::uhub_sdk::runtime::Param::encode(&self.rules, "Rules", form);
-        ::uhub_sdk::runtime::Param::encode(&self.schedule, "Schedule", form);
-        ::uhub_sdk::runtime::Param::encode(&self.strategy, "Strategy", form);
-        ::uhub_sdk::runtime::Param::encode(&self.visibility, "Visibility", form);
-        ::uhub_sdk::runtime::Param::encode(&self.tier, "Tier", form);
-    }
     fn check(&self) -> Result<(), String> {
         if self.pipeline.is_empty() {
             return Err("Pipeline must not be empty".into());

@@ -405,13 +405,6 @@ impl PartialEq for CreateBuildRunnerVolume {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerVolume {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl CreateBuildRunnerVolume {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -427,25 +420,6 @@ impl CreateBuildRunnerVolume {
     pub fn boot(mut self, value: bool) -> Self {
         self.boot = Some(value);
         self
-    }
-}
-impl ::uhub_sdk::runtime::Param for CreateBuildRunnerVolume {
-    fn encode(&self, name: &str, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(
-            &self.kind,
-            &format!("{name}.{}", "Kind"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.size_gb,
-            &format!("{name}.{}", "SizeGB"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.boot,
-            &format!("{name}.{}", "Boot"),
-            form,
-        );
     }
 }
 impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerVolume {
@@ -525,13 +499,6 @@ impl PartialEq for CreateBuildRunnerNic {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNic {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl CreateBuildRunnerNic {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -549,20 +516,6 @@ impl CreateBuildRunnerNic {
     pub fn public_ip(mut self, value: CreateBuildRunnerNicPublicIp) -> Self {
         self.public_ip = Some(value);
         self
-    }
-}
-impl ::uhub_sdk::runtime::Param for CreateBuildRunnerNic {
-    fn encode(&self, name: &str, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(
-            &self.subnet_id,
-            &format!("{name}.{}", "SubnetId"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.public_ip,
-            &format!("{name}.{}", "PublicIp"),
-            form,
-        );
     }
 }
 impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerNic {
@@ -641,13 +594,6 @@ impl PartialEq for CreateBuildRunnerNicPublicIp {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for CreateBuildRunnerNicPublicIp {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl CreateBuildRunnerNicPublicIp {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -665,20 +611,6 @@ impl CreateBuildRunnerNicPublicIp {
     pub fn billing(mut self, value: CreateBuildRunnerNicPublicIpBilling) -> Self {
         self.billing = Some(value);
         self
-    }
-}
-impl ::uhub_sdk::runtime::Param for CreateBuildRunnerNicPublicIp {
-    fn encode(&self, name: &str, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(
-            &self.bandwidth,
-            &format!("{name}.{}", "Bandwidth"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.billing,
-            &format!("{name}.{}", "Billing"),
-            form,
-        );
     }
 }
 impl ::uhub_sdk::runtime::FromParams for CreateBuildRunnerNicPublicIp {
@@ -757,13 +689,6 @@ impl PartialEq for MountSpec {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for MountSpec {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl MountSpec {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -778,20 +703,6 @@ impl MountSpec {
     pub fn read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
-    }
-}
-impl ::uhub_sdk::runtime::Param for MountSpec {
-    fn encode(&self, name: &str, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(
-            &self.path,
-            &format!("{name}.{}", "Path"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.read_only,
-            &format!("{name}.{}", "ReadOnly"),
-            form,
-        );
     }
 }
 impl ::uhub_sdk::runtime::FromParams for MountSpec {
@@ -870,13 +781,6 @@ impl PartialEq for StartDeployJobRule {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for StartDeployJobRule {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl StartDeployJobRule {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -894,20 +798,6 @@ impl StartDeployJobRule {
     pub fn ports(mut self, value: impl IntoIterator<Item = i64>) -> Self {
         self.ports = value.into_iter().collect();
         self
-    }
-}
-impl ::uhub_sdk::runtime::Param for StartDeployJobRule {
-    fn encode(&self, name: &str, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(
-            &self.name,
-            &format!("{name}.{}", "Name"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.ports,
-            &format!("{name}.{}", "Ports"),
-            form,
-        );
     }
 }
 impl ::uhub_sdk::runtime::FromParams for StartDeployJobRule {
@@ -986,13 +876,6 @@ impl PartialEq for StartDeployJobSchedule {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for StartDeployJobSchedule {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl StartDeployJobSchedule {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -1010,20 +893,6 @@ impl StartDeployJobSchedule {
     pub fn time_zone(mut self, value: impl Into<String>) -> Self {
         self.time_zone = Some(value.into());
         self
-    }
-}
-impl ::uhub_sdk::runtime::Param for StartDeployJobSchedule {
-    fn encode(&self, name: &str, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(
-            &self.cron,
-            &format!("{name}.{}", "Cron"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.time_zone,
-            &format!("{name}.{}", "TimeZone"),
-            form,
-        );
     }
 }
 impl ::uhub_sdk::runtime::FromParams for StartDeployJobSchedule {
@@ -1126,13 +995,6 @@ impl PartialEq for DeliveryLog {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for DeliveryLog {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl DeliveryLog {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -1211,13 +1073,6 @@ impl std::fmt::Debug for Receiver {
 impl PartialEq for Receiver {
     fn eq(&self, other: &Self) -> bool {
         ::uhub_sdk::runtime::object_eq(self, other)
-    }
-}
-impl ::uhub_sdk::runtime::Lenient for Receiver {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
     }
 }
 impl Receiver {

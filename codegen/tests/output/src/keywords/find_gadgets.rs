@@ -65,13 +65,6 @@ impl ::uhub_sdk::runtime::Action for FindGadgetsRequest {
     const NAME: &'static str = "FindGadgets";
     const IDEMPOTENT: bool = true;
     type Response = FindGadgetsResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.gadget_type, "Type", form);
-        ::uhub_sdk::runtime::Param::encode(&self.match_, "Match", form);
-        ::uhub_sdk::runtime::Param::encode(&self.async_, "Async", form);
-        ::uhub_sdk::runtime::Param::encode(&self.rules, "Rules", form);
-    }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {

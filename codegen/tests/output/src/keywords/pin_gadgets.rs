@@ -64,12 +64,6 @@ impl ::uhub_sdk::runtime::Action for PinGadgetsRequest {
     const NAME: &'static str = "PinGadgets";
     const IDEMPOTENT: bool = true;
     type Response = PinGadgetsResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.gadget_ids, "GadgetIds", form);
-        ::uhub_sdk::runtime::Param::encode(&self.pins, "Pins", form);
-        ::uhub_sdk::runtime::Param::encode(&self.note, "Note", form);
-    }
     fn check(&self) -> Result<(), String> {
         if self.gadget_ids.is_empty() {
             return Err("GadgetIds needs at least one element".into());

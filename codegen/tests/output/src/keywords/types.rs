@@ -140,13 +140,6 @@ impl PartialEq for Rule {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for Rule {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl Rule {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -173,30 +166,6 @@ impl Rule {
     pub fn loop_count(mut self, value: i64) -> Self {
         self.loop_count = Some(value);
         self
-    }
-}
-impl ::uhub_sdk::runtime::Param for Rule {
-    fn encode(&self, name: &str, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(
-            &self.match_,
-            &format!("{name}.{}", "Match"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.type_,
-            &format!("{name}.{}", "Type"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.ref_,
-            &format!("{name}.{}", "Ref"),
-            form,
-        );
-        ::uhub_sdk::runtime::Param::encode(
-            &self.loop_count,
-            &format!("{name}.{}", "Loop"),
-            form,
-        );
     }
 }
 impl ::uhub_sdk::runtime::FromParams for Rule {

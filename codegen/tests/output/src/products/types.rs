@@ -120,13 +120,6 @@ impl PartialEq for NodeInfo {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for NodeInfo {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl NodeInfo {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -196,13 +189,6 @@ impl std::fmt::Debug for UecNodeInfo {
 impl PartialEq for UecNodeInfo {
     fn eq(&self, other: &Self) -> bool {
         ::uhub_sdk::runtime::object_eq(self, other)
-    }
-}
-impl ::uhub_sdk::runtime::Lenient for UecNodeInfo {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
     }
 }
 impl UecNodeInfo {
@@ -277,13 +263,6 @@ impl PartialEq for DiskSet {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for DiskSet {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl DiskSet {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -348,13 +327,6 @@ impl std::fmt::Debug for UmongodbNodeInfo {
 impl PartialEq for UmongodbNodeInfo {
     fn eq(&self, other: &Self) -> bool {
         ::uhub_sdk::runtime::object_eq(self, other)
-    }
-}
-impl ::uhub_sdk::runtime::Lenient for UmongodbNodeInfo {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
     }
 }
 impl UmongodbNodeInfo {

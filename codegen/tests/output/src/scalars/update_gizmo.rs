@@ -96,19 +96,6 @@ impl ::uhub_sdk::runtime::Action for UpdateGizmoRequest {
     const NAME: &'static str = "UpdateGizmo";
     const IDEMPOTENT: bool = false;
     type Response = UpdateGizmoResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.gizmo_id, "GizmoId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.size, "Size", form);
-        ::uhub_sdk::runtime::Param::encode(&self.enabled, "Enabled", form);
-        ::uhub_sdk::runtime::Param::encode(&self.public, "Public", form);
-        ::uhub_sdk::runtime::Param::encode(&self.names, "Names", form);
-        ::uhub_sdk::runtime::Param::encode(&self.ports, "Ports", form);
-        ::uhub_sdk::runtime::Param::encode(&self.flags, "Flags", form);
-        ::uhub_sdk::runtime::Param::encode(&self.ratio, "Ratio", form);
-        ::uhub_sdk::runtime::Param::encode(&self.weights, "Weights", form);
-        ::uhub_sdk::runtime::Param::encode(&self.since, "Since", form);
-    }
     fn check(&self) -> Result<(), String> {
         if self.gizmo_id.is_empty() {
             return Err("GizmoId must not be empty".into());

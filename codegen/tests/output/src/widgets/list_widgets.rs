@@ -57,12 +57,6 @@ impl ::uhub_sdk::runtime::Action for ListWidgetsRequest {
     const NAME: &'static str = "ListWidgets";
     const IDEMPOTENT: bool = true;
     type Response = ListWidgetsResponse;
-    fn encode(&self, form: &mut ::uhub_sdk::runtime::Form) {
-        ::uhub_sdk::runtime::Param::encode(&self.project_id, "ProjectId", form);
-        ::uhub_sdk::runtime::Param::encode(&self.color, "Color", form);
-        ::uhub_sdk::runtime::Param::encode(&self.offset, "Offset", form);
-        ::uhub_sdk::runtime::Param::encode(&self.limit, "Limit", form);
-    }
     fn from_form(
         fields: &::uhub_sdk::runtime::Fields,
     ) -> Result<Self, ::uhub_sdk::runtime::ParamError> {

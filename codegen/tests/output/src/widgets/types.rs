@@ -138,13 +138,6 @@ impl PartialEq for Dimensions {
         ::uhub_sdk::runtime::object_eq(self, other)
     }
 }
-impl ::uhub_sdk::runtime::Lenient for Dimensions {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
-    }
-}
 impl Dimensions {
     /// A value with its required fields set and every optional one unset.
     #[inline]
@@ -189,6 +182,10 @@ impl<'de> ::uhub_sdk::runtime::serde::Deserialize<'de> for Part {
 impl ::uhub_sdk::runtime::FieldTable for Part {
     const NAME: &'static str = "Part";
     const FIELDS: &'static [&'static str] = &["PartName", "Count", "Size"];
+    const FROM_NAME: Option<fn(String) -> Self> = Some(|name| Self {
+        part_name: name,
+        ..Self::default()
+    });
     fn read<'de, A: ::uhub_sdk::runtime::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -227,19 +224,6 @@ impl std::fmt::Debug for Part {
 impl PartialEq for Part {
     fn eq(&self, other: &Self) -> bool {
         ::uhub_sdk::runtime::object_eq(self, other)
-    }
-}
-impl ::uhub_sdk::runtime::Lenient for Part {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(
-            d,
-            Some(|name| Self {
-                part_name: name,
-                ..Self::default()
-            }),
-        )
     }
 }
 impl Part {
@@ -354,13 +338,6 @@ impl std::fmt::Debug for Widget {
 impl PartialEq for Widget {
     fn eq(&self, other: &Self) -> bool {
         ::uhub_sdk::runtime::object_eq(self, other)
-    }
-}
-impl ::uhub_sdk::runtime::Lenient for Widget {
-    fn lenient<'de, D: ::uhub_sdk::runtime::serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Self, D::Error> {
-        ::uhub_sdk::runtime::model(d, None)
     }
 }
 impl Widget {
