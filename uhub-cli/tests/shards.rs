@@ -18,21 +18,7 @@ const REPOSITORIES: usize = 9;
 const BASE: [(usize, u64); 2] = [(150_000, 1), (40_000, 2)];
 
 async fn seed_fleet(src: &Target) -> BTreeMap<String, Vec<(String, Pushed)>> {
-    let mut fleet = BTreeMap::new();
-    for r in 0..REPOSITORIES {
-        let repository = format!("fleet/app{r:03}");
-        let mut images = Vec::new();
-        for (t, tag) in ["1.0", "1.1"].into_iter().enumerate() {
-            let seed = 2000 + (r * 10 + t) as u64;
-            let layers = [BASE[0], BASE[1], (10_000 + t, seed)];
-            images.push((tag.to_owned(), image::push_layered(src, &repository, tag, &layers, seed).await));
-        }
-        let newest = images[1].1.clone();
-        image::tag_manifest(src, &repository, &newest.digest, "latest").await;
-        images.push(("latest".to_owned(), newest));
-        fleet.insert(repository, images);
-    }
-    fleet
+    support::seed_fleet(src, REPOSITORIES, 2000, |_, t, seed| vec![BASE[0], BASE[1], (10_000 + t, seed)]).await
 }
 
 fn images(json: &Value) -> &Vec<Value> {

@@ -299,3 +299,30 @@ pub async fn digest_of(mock: &MockHandle, repo: &str, image: &str, tag: &str) ->
     let found = client(mock).get_image_tag(repo, image).tag_name(tag).await.ok()?;
     found.tag_set.into_iter().find(|t| t.tag_name == tag).and_then(|t| t.digest)
 }
+
+/// A fleet for `uhub mirror` tests, pushed to a real registry: `repositories` repositories
+/// (`fleet/app000`, ...), each with images `1.0` and `1.1` and a `latest` tag naming `1.1`.
+/// `layers(repository, image, seed)` gives each image's layers (size, seed); `first_seed`
+/// keeps two tests' fleets from sharing blobs they do not mean to.
+pub async fn seed_fleet(
+    src: &uhub_testreg::Target,
+    repositories: usize,
+    first_seed: u64,
+    layers: impl Fn(usize, usize, u64) -> Vec<(usize, u64)>,
+) -> std::collections::BTreeMap<String, Vec<(String, uhub_testreg::Pushed)>> {
+    use uhub_testreg::image;
+    let mut fleet = std::collections::BTreeMap::new();
+    for r in 0..repositories {
+        let repository = format!("fleet/app{r:03}");
+        let mut images = Vec::new();
+        for (t, tag) in ["1.0", "1.1"].into_iter().enumerate() {
+            let seed = first_seed + (r * 10 + t) as u64;
+            images.push((tag.to_owned(), image::push_layered(src, &repository, tag, &layers(r, t, seed), seed).await));
+        }
+        let newest = images[1].1.clone();
+        image::tag_manifest(src, &repository, &newest.digest, "latest").await;
+        images.push(("latest".to_owned(), newest));
+        fleet.insert(repository, images);
+    }
+    fleet
+}
