@@ -13,6 +13,11 @@
 //! `UHUB_BENCH_COMPILE_SIZES=7,500` measures other sizes, `UHUB_BENCH_COMPILE_RELEASE=0` skips the
 //! release builds; `UHUB_BENCH_COMPILE_SPEC=FILE` measures
 //! the SDK generated from another spec (a whole catalogue merged by `import-doc`, say) instead.
+//! A spec with products is built both ways the generator lays it out: each product a crate of
+//! its own (`uhub_codegen::crates`, what a catalogue is generated as; the targets judge it),
+//! and every product a module of uhub-sdk, one crate (a report row). With several crates the
+//! time is still the whole `cargo build`'s, and the memory the most the rustc processes held
+//! at once: each one's peak, summed over those that ran at the same time (an upper bound).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -47,12 +52,14 @@ pub fn run(root: &Path) -> Result<Vec<Row>, String> {
     let base = spec::parse(&base_text).map_err(|e| format!("{}: {e}", sync::SPEC))?;
     let mut rows = Vec::new();
     let mut smallest: Option<(usize, Build)> = None;
+    let mut products = false;
     let specs: Vec<(usize, String)> = match std::env::var_os("UHUB_BENCH_COMPILE_SPEC") {
         Some(path) => {
             let text = read(Path::new(&path))?;
             let spec = spec::parse(&text).map_err(|e| format!("{}: {e}", Path::new(&path).display()))?;
             // Every action the SDK gets: UHub's own and those of the spec's product sections.
             let n = spec.actions.len() + spec.products.iter().map(|p| p.actions.len()).sum::<usize>();
+            products = !spec.products.is_empty();
             vec![(n, text)]
         }
         // The real spec at its own size, a synthetic one otherwise.
@@ -73,16 +80,35 @@ pub fn run(root: &Path) -> Result<Vec<Row>, String> {
         scratch.cargo(&["build", "-p", "uhub-sdk"], &["--release"], None)?;
     }
     for (n, text) in specs {
+        if products {
+            let lines = scratch.generate_crates(&text)?;
+            let build = scratch.builds(release, lines)?;
+            rows.extend(rows_for(n, &build, None, Layout::Crates));
+            // The same catalogue as one crate, for comparison only.
+            let lines = scratch.generate(&text)?;
+            let build = scratch.builds(release, lines)?;
+            rows.extend(rows_for(n, &build, None, Layout::OneCrate));
+            continue;
+        }
         let lines = scratch.generate(&text)?;
-        let debug = scratch.build(false)?;
-        let release = if release { Some(scratch.build(true)?) } else { None };
-        let build = Build { debug, release, lines };
-        rows.extend(rows_for(n, &build, smallest.as_ref()));
+        let build = scratch.builds(release, lines)?;
+        rows.extend(rows_for(n, &build, smallest.as_ref(), Layout::Sdk));
         if smallest.is_none() {
             smallest = Some((n, build));
         }
     }
     Ok(rows)
+}
+
+/// How the measured spec's code was laid out in crates.
+#[derive(Clone, Copy, PartialEq)]
+enum Layout {
+    /// uhub-sdk alone: a spec without products.
+    Sdk,
+    /// Each product a crate of its own beside uhub-sdk: judged by the targets.
+    Crates,
+    /// Every product a module of uhub-sdk: reported only.
+    OneCrate,
 }
 
 struct Build {
@@ -100,18 +126,26 @@ struct Rustc {
     rustc_secs: f64,
     /// That rustc's CPU time, user and system.
     cpu_secs: f64,
+    /// The most the measured rustc processes held at once (see the module's docs).
     peak_kb: u64,
     /// `/proc/loadavg`'s 1-minute load before and after the build.
     load: (String, String),
+    /// How many crates were measured, and the largest one's peak.
+    crates: usize,
+    largest_kb: u64,
 }
 
 /// A build's wait, its rustc's share and CPU time, and the load around it:
 /// `58.2s (rustc 57.9s, CPU 60.1s, load 1.02 -> 1.87)`.
 fn wait(r: &Rustc) -> String {
-    format!("{:.1}s (rustc {:.1}s, CPU {:.1}s, load {} -> {})", r.secs, r.rustc_secs, r.cpu_secs, r.load.0, r.load.1)
+    let crates = if r.crates > 1 { format!(" in {} crates", r.crates) } else { String::new() };
+    format!(
+        "{:.1}s (rustc {:.1}s{crates}, CPU {:.1}s, load {} -> {})",
+        r.secs, r.rustc_secs, r.cpu_secs, r.load.0, r.load.1
+    )
 }
 
-fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> {
+fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>, layout: Layout) -> Vec<Row> {
     let per = |v: f64| v / n as f64;
     let mb = |r: &Rustc| r.peak_kb as f64 / 1024.0;
     let release_mb = |b: &Build| b.release.as_ref().map_or(0.0, mb);
@@ -125,7 +159,16 @@ fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> 
             (mb(&b.debug).max(release_mb(b)) - mb(&s.debug).max(release_mb(s))) / d
         )
     });
-    let judged = n >= 100;
+    let judged = n >= 100 && layout != Layout::OneCrate;
+    let (debug_name, memory_name, layout_note) = match layout {
+        Layout::Sdk => ("compile debug", "compile memory", String::new()),
+        Layout::Crates => (
+            "compile debug",
+            "compile memory",
+            format!("; uhub-sdk and a crate per product, the largest {:.0} MB", b.debug.largest_kb as f64 / 1024.0),
+        ),
+        Layout::OneCrate => ("  as one crate", "  as one crate", "; every product a module of uhub-sdk".to_owned()),
+    };
     let row = |name, label: &str, ratio: f64, target: f64, raw: String| {
         if judged {
             Row::ratio(name, label, ratio, Target::AtMost(target), raw)
@@ -136,7 +179,7 @@ fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> 
     let peak = mb(&b.debug).max(release_mb(b));
     vec![
         row(
-            "compile debug",
+            debug_name,
             &format!("s/action at {n}"),
             per(b.debug.secs),
             SECONDS_PER_ACTION,
@@ -149,11 +192,15 @@ fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> 
             ),
         ),
         row(
-            "compile memory",
+            memory_name,
             &format!("MB/action at {n}"),
             per(peak),
             MB_PER_ACTION,
-            format!("peak rustc RSS debug {:.0} MB release {}", mb(&b.debug), release(&|r| format!("{:.0} MB", mb(r)))),
+            format!(
+                "peak rustc RSS debug {:.0} MB release {}{layout_note}",
+                mb(&b.debug),
+                release(&|r| format!("{:.0} MB", mb(r)))
+            ),
         ),
     ]
 }
@@ -162,7 +209,12 @@ fn rows_for(n: usize, b: &Build, smallest: Option<&(usize, Build)>) -> Vec<Row> 
 /// dependencies are built only once.
 struct Scratch {
     dir: PathBuf,
+    /// The workspace manifest, with `{members}` where the members go.
+    manifest: String,
 }
+
+/// Where the product crates go in the scratch workspace.
+const PRODUCTS_DIR: &str = "products";
 
 impl Scratch {
     fn new(root: &Path) -> Result<Scratch, String> {
@@ -172,14 +224,12 @@ impl Scratch {
         copy_dir(&root.join("uhub-sdk/src"), &sdk.join("src"))?;
         // The workspace manifest without the members and path dependencies the SDK does not need.
         let needed = |l: &str| LOCAL_CRATES.iter().any(|(name, _)| l.starts_with(&format!("{name} ")));
-        let members = LOCAL_CRATES.iter().map(|(_, dir)| format!("{dir:?}")).collect::<Vec<_>>().join(", ");
         let manifest: String = read(&root.join("Cargo.toml"))?
             .lines()
             .filter(|l| !l.starts_with("uhub-") || needed(l))
-            .map(|l| if l.starts_with("members = ") { format!("members = [{members}]") } else { l.to_owned() })
+            .map(|l| if l.starts_with("members = ") { "members = [{members}]".to_owned() } else { l.to_owned() })
             .map(|l| format!("{l}\n"))
             .collect();
-        write(&dir.join("Cargo.toml"), &manifest)?;
         for (_, crate_dir) in LOCAL_CRATES {
             let crate_manifest = read(&root.join(crate_dir).join("Cargo.toml"))?;
             let crate_manifest = crate_manifest.split("[dev-dependencies]").next().unwrap_or_default();
@@ -190,24 +240,66 @@ impl Scratch {
         write(&sdk.join("README.md"), &read(&root.join("uhub-sdk/README.md")).unwrap_or_default())?;
         fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
             .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
-        Ok(Scratch { dir })
+        let scratch = Scratch { dir, manifest };
+        scratch.members(&[])?;
+        Ok(scratch)
+    }
+
+    /// Writes the workspace manifest: uhub-sdk, what it needs, and the product crates `products`.
+    fn members(&self, products: &[String]) -> Result<(), String> {
+        let local = LOCAL_CRATES.iter().map(|(_, dir)| format!("{dir:?}"));
+        let products = products.iter().map(|p| format!("\"{PRODUCTS_DIR}/{p}\""));
+        let members = local.chain(products).collect::<Vec<_>>().join(", ");
+        write(&self.dir.join("Cargo.toml"), &self.manifest.replace("{members}", &members))
+    }
+
+    /// Lays `spec` out as uhub-sdk (its own product) and a crate per product; returns the line
+    /// count of what was generated.
+    fn generate_crates(&self, spec: &str) -> Result<usize, String> {
+        let crates = uhub_codegen::crates::generate(spec, "spec.json", "../../uhub-sdk")
+            .map_err(|e| format!("the spec is invalid:\n{e}"))?;
+        let products = self.dir.join(PRODUCTS_DIR);
+        let _ = fs::remove_dir_all(&products);
+        let own = self.write_generated(&crates.own)?;
+        let mut lines = 0;
+        for f in &crates.products {
+            lines += f.contents.lines().count();
+            write(&products.join(&f.path), &f.contents)?;
+        }
+        self.members(&crates.names)?;
+        Ok(own + lines)
     }
 
     /// Replaces the SDK's generated modules with the output for `spec`; returns its line count.
     fn generate(&self, spec: &str) -> Result<usize, String> {
         let files = uhub_codegen::generate(spec).map_err(|e| format!("a spec the bench made is invalid:\n{e}"))?;
+        let _ = fs::remove_dir_all(self.dir.join(PRODUCTS_DIR));
+        self.members(&[])?;
+        self.write_generated(&files)
+    }
+
+    /// Replaces uhub-sdk's generated modules with `files`; returns their line count.
+    fn write_generated(&self, files: &[uhub_codegen::File]) -> Result<usize, String> {
         let out = self.dir.join("uhub-sdk/src/generated");
         let _ = fs::remove_dir_all(&out);
         let mut lines = 0;
-        for f in &files {
+        for f in files {
             lines += f.contents.lines().count();
             write(&out.join(&f.path), &f.contents)?;
         }
         Ok(lines)
     }
 
-    /// Builds the SDK as a user rebuilds it after an edit (its dependencies are built): touches
-    /// its `lib.rs`, then times the whole `cargo build -p uhub-sdk`.
+    /// The debug build and, if `release`, the release build of what is generated.
+    fn builds(&self, release: bool, lines: usize) -> Result<Build, String> {
+        let debug = self.build(false)?;
+        let release = if release { Some(self.build(true)?) } else { None };
+        Ok(Build { debug, release, lines })
+    }
+
+    /// Builds the SDK (and the product crates, if any) as a user rebuilds it after an edit (its
+    /// dependencies are built): touches uhub-sdk's `lib.rs`, which every product crate depends
+    /// on, then times the whole `cargo build` of the workspace.
     fn build(&self, release: bool) -> Result<Rustc, String> {
         let profile: &[&str] = if release { &["--release"] } else { &[] };
         let log = self.dir.join("rustc-peak.txt");
@@ -215,20 +307,25 @@ impl Scratch {
         touch(&self.dir.join("uhub-sdk/src/lib.rs"))?;
         let before = load();
         let started = Instant::now();
-        self.cargo(&["build", "-p", "uhub-sdk"], profile, Some(&log))?;
+        self.cargo(&["build", "--workspace"], profile, Some(&log))?;
         let secs = started.elapsed().as_secs_f64();
         let load = (before, load());
         let text = read(&log)?;
-        let mut fields = text.lines().last().unwrap_or_default().split_whitespace();
-        let rustc_secs = fields.next().and_then(|s| s.parse().ok());
-        let peak_kb = fields.next().and_then(|s| s.parse().ok());
-        let cpu_secs = fields.next().and_then(|s| s.parse().ok());
-        match (rustc_secs, peak_kb, cpu_secs) {
-            (Some(rustc_secs), Some(peak_kb), Some(cpu_secs)) => {
-                Ok(Rustc { secs, rustc_secs, cpu_secs, peak_kb, load })
-            }
-            _ => Err(format!("the rustc wrapper wrote {text:?}, not \"<seconds> <kB> <CPU seconds>\"")),
-        }
+        let runs = text.lines().map(RustcRun::parse).collect::<Option<Vec<_>>>().filter(|r| !r.is_empty());
+        let Some(runs) = runs else {
+            return Err(format!(
+                "the rustc wrapper wrote {text:?}, not \"<start> <seconds> <kB> <CPU seconds>\" lines"
+            ));
+        };
+        Ok(Rustc {
+            secs,
+            rustc_secs: runs.iter().map(|r| r.secs).sum(),
+            cpu_secs: runs.iter().map(|r| r.cpu_secs).sum(),
+            peak_kb: held_at_once(&runs),
+            load,
+            crates: runs.len(),
+            largest_kb: runs.iter().map(|r| r.peak_kb).max().unwrap_or(0),
+        })
     }
 
     fn cargo(&self, args: &[&str], profile: &[&str], log: Option<&Path>) -> Result<(), String> {
@@ -252,12 +349,50 @@ impl Scratch {
     }
 }
 
-/// As `RUSTC_WRAPPER`: runs rustc; for the SDK's own crate, samples its VmHWM and CPU time until
-/// it exits and appends `<seconds> <peak kB> <CPU seconds>` to the file in [`WRAPPER_ENV`].
+/// One measured rustc, as the wrapper logged it.
+struct RustcRun {
+    /// When it started, in seconds since the Unix epoch.
+    start: f64,
+    secs: f64,
+    peak_kb: u64,
+    cpu_secs: f64,
+}
+
+impl RustcRun {
+    fn parse(line: &str) -> Option<RustcRun> {
+        let mut f = line.split_whitespace().map(str::parse::<f64>);
+        let (start, secs, peak, cpu) = (f.next()?.ok()?, f.next()?.ok()?, f.next()?.ok()?, f.next()?.ok()?);
+        Some(RustcRun { start, secs, peak_kb: peak as u64, cpu_secs: cpu })
+    }
+}
+
+/// The most the runs held at once: each run's peak counted for all its life, summed over the
+/// runs alive together (an upper bound: their peaks need not coincide).
+fn held_at_once(runs: &[RustcRun]) -> u64 {
+    let mut events: Vec<(f64, i64)> = Vec::new();
+    for r in runs {
+        events.push((r.start, r.peak_kb as i64));
+        events.push((r.start + r.secs, -(r.peak_kb as i64)));
+    }
+    // Ends before starts at the same instant.
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut now = 0i64;
+    let mut most = 0i64;
+    for (_, change) in events {
+        now += change;
+        most = most.max(now);
+    }
+    most as u64
+}
+
+/// As `RUSTC_WRAPPER`: runs rustc; for the SDK's crate and the product crates (`uhub_*` but the
+/// mask), samples its VmHWM and CPU time until it exits and appends
+/// `<start> <seconds> <peak kB> <CPU seconds>` to the file in [`WRAPPER_ENV`].
 pub fn wrap(log: &Path, rustc: &[String]) -> ExitCode {
     let Some((program, args)) = rustc.split_first() else { return ExitCode::FAILURE };
-    let measured = args.windows(2).any(|w| w[0] == "--crate-name" && w[1] == "uhub_sdk")
+    let measured = args.windows(2).any(|w| w[0] == "--crate-name" && w[1].starts_with("uhub_") && w[1] != "uhub_mask")
         && !args.iter().any(|a| a == "-" || a.starts_with("--print"));
+    let start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs_f64();
     let started = Instant::now();
     let mut child = match Command::new(program).args(args).spawn() {
         Ok(c) => c,
@@ -282,7 +417,7 @@ pub fn wrap(log: &Path, rustc: &[String]) -> ExitCode {
         }
     };
     if measured && status.success() {
-        let line = format!("{:.3} {peak} {cpu:.2}\n", started.elapsed().as_secs_f64());
+        let line = format!("{start:.3} {:.3} {peak} {cpu:.2}\n", started.elapsed().as_secs_f64());
         let appended = fs::OpenOptions::new().create(true).append(true).open(log).and_then(|mut f| {
             use std::io::Write as _;
             f.write_all(line.as_bytes())
@@ -356,4 +491,22 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_held_at_once_sums_the_runs_that_overlap_only() {
+        let runs: Vec<RustcRun> = ["100.0 10.0 300 9.0", "105.0 10.0 200 9.0", "110.0 5.0 50 4.0", "120.0 1.0 900 1.0"]
+            .iter()
+            .map(|l| RustcRun::parse(l).unwrap())
+            .collect();
+        // 300 + 200 from 105 to 110; at 110 the first ends as the third starts: 200 + 50.
+        assert_eq!(held_at_once(&runs[..3]), 500);
+        // The last runs alone.
+        assert_eq!(held_at_once(&runs), 900);
+        assert!(RustcRun::parse("12.5 300 9.0").is_none(), "the old three-field line is refused");
+    }
 }

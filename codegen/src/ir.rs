@@ -6,6 +6,9 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
     pub product: String,
+    /// The Rust module a product of the spec is generated into (`ulb`); empty for the spec's
+    /// own product, whose module is the output folder itself.
+    pub module: String,
     pub description: String,
     pub providers: Vec<Provider>,
     /// Parameters every request carries (`ProjectId`), optional, each filled in from the
@@ -14,6 +17,9 @@ pub struct Service {
     pub enums: Vec<Enum>,
     pub models: Vec<Model>,
     pub actions: Vec<Action>,
+    /// The spec's other products, each lowered on its own: its own `Client`, `Call`,
+    /// `Endpoint`, types and actions, in a module of the spec's own output.
+    pub products: Vec<Service>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,7 @@
 //! The flow is [`spec::parse`] → [`validate::validate`] → [`lower::lower`] → [`emit::emit`];
 //! [`sync`] compares or writes the result on disk for `cargo xtask codegen`.
 
+pub mod crates;
 pub mod emit;
 pub mod import;
 pub mod ir;

@@ -5,22 +5,40 @@ use serde_json::Value;
 
 use crate::ir::{self, Type};
 use crate::names;
+use crate::products;
 use crate::spec::{self, Spec};
 use crate::validate::resolve_type;
 
-/// Lowers a spec that [`crate::validate::validate`] accepted.
+/// Lowers a spec that [`crate::validate::validate`] accepted (read with its products folded
+/// in, see [`crate::products`]): its own product, then each other product on its own, named
+/// within its own module.
 pub fn lower(spec: &Spec) -> ir::Service {
+    let mut own = lower_one(spec);
+    let taken: Vec<&str> = own.actions.iter().map(|a| a.module.as_str()).collect();
+    let modules: Vec<String> = spec.products.iter().map(|p| names::product_module(&p.name, &taken)).collect();
+    own.products = products::split(spec)
+        .iter()
+        .zip(modules)
+        .map(|(product, module)| ir::Service { module, ..lower_one(product) })
+        .collect();
+    own
+}
+
+/// One product's service: the spec's enums, models and actions, without its `products`.
+fn lower_one(spec: &Spec) -> ir::Service {
     let names = names::Names::of(spec);
     let common: Vec<ir::Field> = spec.common.iter().map(common).collect();
     let taken: Vec<String> = common.iter().map(|c| c.ident.clone()).collect();
     ir::Service {
         product: spec.product.clone(),
+        module: String::new(),
         description: spec.description.clone(),
         providers: spec.providers.iter().map(provider).collect(),
         common,
         enums: spec.enums.iter().map(|e| enumeration(&names, e)).collect(),
         models: spec.models.iter().map(|m| model(spec, &names, m)).collect(),
         actions: spec.actions.iter().map(|a| action(spec, &names, &taken, a)).collect(),
+        products: Vec::new(),
     }
 }
 

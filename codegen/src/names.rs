@@ -19,7 +19,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-use crate::products;
 use crate::spec::{CommonParam, Field, Spec};
 
 /// Rust's strict and reserved keywords, plus the ones that would be confusing as field names.
@@ -276,7 +275,7 @@ impl Names {
             |stem, n| format!("{stem}{n}"),
         );
         let wanted = spec.enums.iter().map(|e| &e.name).chain(spec.models.iter().map(|m| &m.name));
-        let types = product_types(wanted.clone());
+        let types = wanted.clone().map(|w| type_name(w)).collect();
         let types = claims.give(types, |t| vec![t.to_owned()], |t, n| format!("{t}{n}"));
         let reserved_methods: Vec<&str> = CLIENT_METHODS.iter().chain(TRAIT_METHODS).copied().collect();
         let methods = spec
@@ -318,26 +317,6 @@ impl Names {
     pub fn action(&self, wire: &str) -> &ActionNames {
         &self.actions[wire]
     }
-}
-
-/// The Rust type names spec types want, before numbering: a type's own name, unless it is a
-/// product's (`uec::NodeInfo`, see [`crate::products`]) and another type wants the same name,
-/// when the product's name goes first (`UecNodeInfo`). The spec's own types keep their names.
-fn product_types<'n>(wire: impl Iterator<Item = &'n String>) -> Vec<String> {
-    let wire: Vec<&String> = wire.collect();
-    let mut wanted: BTreeMap<String, usize> = BTreeMap::new();
-    for w in &wire {
-        *wanted.entry(type_name(products::local(w))).or_default() += 1;
-    }
-    wire.iter()
-        .map(|w| {
-            let own = type_name(products::local(w));
-            match products::product_of(w) {
-                Some(product) if wanted[&own] > 1 => format!("{}{own}", type_name(product)),
-                _ => own,
-            }
-        })
-        .collect()
 }
 
 /// Which struct a list of fields belongs to: it decides the names already taken there.
@@ -484,6 +463,18 @@ pub fn type_name(s: &str) -> String {
     s.to_upper_camel_case()
 }
 
+/// The module a product of the spec is generated into: its name with `-` and `.` as `_`
+/// (`ulb`, `vpc2_0`), then `_` after a keyword or a module the spec's own output already has
+/// (`taken`: the fixed modules and its actions' modules).
+pub fn product_module(product: &str, taken: &[&str]) -> String {
+    let module = product.replace(['-', '.'], "_");
+    if is_keyword(&module) || FIXED_MODULES.contains(&module.as_str()) || taken.contains(&module.as_str()) {
+        format!("{module}_")
+    } else {
+        module
+    }
+}
+
 /// Method names before their scope is considered: `get_repo_image`.
 pub fn method(s: &str) -> String {
     snake(s)
@@ -536,6 +527,16 @@ mod tests {
     fn ordinary_names_are_snake_case() {
         assert_eq!(field(&f("IsOutSide", "bool")), "is_out_side");
         assert_eq!(field(&f("ProjectId", "string")), "project_id");
+    }
+
+    #[test]
+    fn a_product_module_is_its_name_in_snake_case_clear_of_keywords_and_taken_modules() {
+        assert_eq!(product_module("ulb", &[]), "ulb");
+        assert_eq!(product_module("vpc2.0", &[]), "vpc2_0");
+        assert_eq!(product_module("ipv6-gw", &[]), "ipv6_gw");
+        assert_eq!(product_module("type", &[]), "type_");
+        assert_eq!(product_module("types", &[]), "types_");
+        assert_eq!(product_module("get_repo", &["get_repo"]), "get_repo_");
     }
 
     #[test]

@@ -20,8 +20,7 @@ pub struct SpecError {
 pub fn load(text: &str) -> Result<ir::Service, SpecError> {
     let spec = spec::parse(text).map_err(|p| SpecError { problems: vec![p] })?;
     let sections = products::check(&spec);
-    let spec = products::fold(&spec);
-    let checked = validate::validate(&spec);
+    let checked = validate::validate(&products::fold(&spec));
     let problems: Vec<String> = sections.into_iter().chain(checked.err().unwrap_or_default()).collect();
     if !problems.is_empty() {
         return Err(SpecError { problems });

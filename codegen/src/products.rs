@@ -1,11 +1,17 @@
-//! Products as namespaces. A spec's `products` sections are folded into one list of enums,
-//! models and actions before validation, each product's enum and model named `product::Name`
-//! and each type its fields name looked up in its own product only. So two products'
-//! `NodeInfo` are two types (`uec::NodeInfo`, `umongodb::NodeInfo`), and a type a product does
-//! not declare is unknown there even when another product, or the spec's own, declares it.
-//! Actions keep their names: an action is called by its name alone, so it is one across the
-//! spec. [`crate::names`] gives a product's type its own Rust name when that is free, and
-//! prefixes the product's only where two types would take the same one.
+//! Products as namespaces. A spec's `products` sections are checked as one: [`fold`] turns them
+//! into one list of enums, models and actions, each product's enum and model named
+//! `product::Name` and each type its fields name looked up in its own product only, and the
+//! validator reads that list (so every problem names its place, and an action's name is one
+//! across the spec: it is how the service is called). So two products' `NodeInfo` are two
+//! types, and a type a product does not declare is unknown there even when another product,
+//! or the spec's own, declares it.
+//!
+//! Code is generated from [`split`] instead: each product as a spec of its own, lowered and
+//! emitted on its own into a module of the spec's output (`ulb`), with its own `Client`,
+//! `Call`, `Endpoint`, types and actions. Types keep their names there (`uec::NodeInfo`,
+//! `umongodb::NodeInfo`), and since a product's module needs nothing from another's, each can
+//! also be compiled as a crate of its own: how a catalogue of thousands of actions stays cheap
+//! to build (see `bench/src/compile.rs`).
 
 use std::collections::BTreeSet;
 
@@ -42,6 +48,25 @@ pub fn fold(spec: &Spec) -> Spec {
     flat
 }
 
+/// Each product of `spec` as a spec of its own: the spec's providers and common parameters,
+/// the product's enums, models and actions, and its name as the product's.
+pub fn split(spec: &Spec) -> Vec<Spec> {
+    spec.products
+        .iter()
+        .map(|p| Spec {
+            schema: None,
+            product: p.name.clone(),
+            description: if p.description.is_empty() { spec.description.clone() } else { p.description.clone() },
+            providers: spec.providers.clone(),
+            common: spec.common.clone(),
+            enums: p.enums.clone(),
+            models: p.models.clone(),
+            actions: p.actions.clone(),
+            products: Vec::new(),
+        })
+        .collect()
+}
+
 /// `ulb::NodeInfo`.
 pub fn key(product: &str, name: &str) -> String {
     format!("{product}{SEPARATOR}{name}")
@@ -72,6 +97,7 @@ fn qualified(product: &str, ty: &TypeRef) -> TypeRef {
 pub fn check(spec: &Spec) -> Vec<String> {
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut modules = std::collections::BTreeMap::new();
     let own = spec.product.to_lowercase();
     for Product { name, .. } in &spec.products {
         let place = format!("products.{name}");
@@ -87,6 +113,8 @@ pub fn check(spec: &Spec) -> Vec<String> {
         }
         if !seen.insert(name.as_str()) {
             problems.push(format!("{place}: appears twice"));
+        } else if let Some(other) = modules.insert(crate::names::product_module(name, &[]), name) {
+            problems.push(format!("{place}: its Rust module would be products.{other}'s; rename one of them"));
         }
     }
     // The separator would let a name pass for another product's (the rest of a name is
@@ -113,6 +141,37 @@ pub fn check(spec: &Spec) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::spec::parse;
+
+    #[test]
+    fn two_products_that_would_share_a_module_are_refused_by_name() {
+        let spec = parse(
+            r#"{"product": "UHub", "description": "", "providers": [], "actions": [],
+                "products": [{"name": "ipv6-gw"}, {"name": "ipv6_gw"}, {"name": "ulb"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(check(&spec), ["products.ipv6_gw: its Rust module would be products.ipv6-gw's; rename one of them"]);
+    }
+
+    #[test]
+    fn each_product_splits_into_a_spec_of_its_own() {
+        let spec = parse(
+            r#"{"product": "UHub", "description": "d", "providers": [], "common": [
+                  {"name": "ProjectId", "type": "string", "source": "client_default", "description": ""}],
+                "actions": [{"name": "GetRepo", "description": "", "idempotent": true}],
+                "products": [{"name": "uec", "description": "Edge",
+                  "models": [{"name": "NodeInfo", "description": "", "fields": []}],
+                  "actions": [{"name": "GetNode", "description": "", "idempotent": true}]}]}"#,
+        )
+        .unwrap();
+        let parts = split(&spec);
+        assert_eq!(parts.len(), 1);
+        let uec = &parts[0];
+        assert_eq!((uec.product.as_str(), uec.description.as_str()), ("uec", "Edge"));
+        assert_eq!(uec.common, spec.common);
+        assert_eq!(uec.models[0].name, "NodeInfo");
+        assert_eq!(uec.actions.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["GetNode"]);
+        assert!(uec.products.is_empty());
+    }
 
     #[test]
     fn a_product_reads_its_own_types_only() {

@@ -33,7 +33,8 @@ pub struct Spec {
     pub actions: Vec<Action>,
     /// Other products of the same API (UCloud's catalogue: `ulb`, `uhost`, ...), each a
     /// namespace of its own: its actions' types are looked up among its own enums and models
-    /// only, so two products' `NodeInfo` stay two types. The enums, models and actions above
+    /// only, so two products' `NodeInfo` stay two types, and its code is generated in a module
+    /// (or crate) of its own (see `crate::products`). The enums, models and actions above
     /// are the spec's own product's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub products: Vec<Product>,

@@ -106,8 +106,11 @@ pub fn sync(root: &Path, mode: Mode) -> Result<Report, String> {
             if mode == Mode::Write {
                 for p in &files {
                     fs::remove_file(p).map_err(|e| format!("cannot remove {}: {e}", p.display()))?;
+                    // Its products' folders first; each only goes when nothing else was in it.
+                    if let Some(parent) = p.parent().filter(|d| *d != dir.as_path()) {
+                        let _ = fs::remove_dir(parent);
+                    }
                 }
-                // Only succeeds when nothing else was in it.
                 let _ = fs::remove_dir(&dir);
             }
             report.extra.extend(files);
@@ -130,7 +133,8 @@ pub fn sync_target(root: &Path, target: &Target, mode: Mode, report: &mut Report
         let on_disk = fs::read_to_string(&path).ok().map(|t| t.replace("\r\n", "\n"));
         if on_disk.as_deref() != Some(f.contents.as_str()) {
             if mode == Mode::Write {
-                fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+                let dir = path.parent().unwrap_or(out);
+                fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 fs::write(&path, &f.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             }
             report.changed.push(path);
@@ -141,6 +145,10 @@ pub fn sync_target(root: &Path, target: &Target, mode: Mode, report: &mut Report
     for p in &extra {
         if mode == Mode::Write {
             fs::remove_file(p).map_err(|e| format!("cannot remove {}: {e}", p.display()))?;
+            // A product no longer in the spec leaves its folder: removed once empty.
+            if let Some(dir) = p.parent().filter(|d| *d != out.as_path()) {
+                let _ = fs::remove_dir(dir);
+            }
         }
     }
     report.extra.extend(extra);
@@ -149,9 +157,17 @@ pub fn sync_target(root: &Path, target: &Target, mode: Mode, report: &mut Report
 
 /// The `.rs` files directly in `dir`, sorted; none when it does not exist.
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> =
+    let entries: Vec<PathBuf> =
         fs::read_dir(dir).map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
-    files.retain(|p| p.is_file() && p.extension().is_some_and(|x| x == "rs"));
+    let mut files = Vec::new();
+    for p in entries {
+        if p.is_dir() {
+            // A product's folder (see `crate::products`).
+            files.extend(rust_files(&p));
+        } else if p.is_file() && p.extension().is_some_and(|x| x == "rs") {
+            files.push(p);
+        }
+    }
     files.sort();
     files
 }

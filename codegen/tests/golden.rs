@@ -46,6 +46,16 @@ fn first_difference(expected: &str, actual: &str) -> String {
     unreachable!()
 }
 
+/// Every file in `dir`, products' folders included.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { files.extend(files_under(&path)) } else { files.push(path) }
+    }
+    files
+}
+
 #[test]
 fn committed_goldens_equal_fresh_output_byte_for_byte() {
     let root = root();
@@ -70,8 +80,7 @@ fn committed_goldens_equal_fresh_output_byte_for_byte() {
             assert!(f.contents.starts_with(&uhub_codegen::emit::header(&source)), "{}", path.display());
         }
         let produced: BTreeSet<PathBuf> = files.iter().map(|f| dir.join(&f.path)).collect();
-        for entry in fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
+        for path in files_under(&dir) {
             if !produced.contains(&path) {
                 problems.push(format!("{}: not produced by fixture {name}", path.display()));
             }

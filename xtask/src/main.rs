@@ -11,6 +11,7 @@ mod example_check;
 mod fmt_spec;
 mod import_batch;
 mod import_doc;
+mod product_crates;
 mod row_check;
 #[cfg(test)]
 mod scratch;
@@ -44,6 +45,11 @@ const USAGE: &str = "usage: cargo xtask <command>
                                 Go), else by the page's own examples `drift` (they agree with
                                 Go), `go-bug` (they agree with the page) or `drift, undecided`;
                                 --counts prints only the table per product
+  product-crates SPEC OUT [--sdk PATH]
+                                writes each product of SPEC as a crate of its own (uhub-ulb,
+                                ...) depending on uhub-sdk (at PATH, else this repository's),
+                                in a workspace at OUT: how a catalogue is built in little
+                                memory; deletes nothing
   fmt-spec                      rewrite spec/uhub.json in its canonical form
   fmt-spec --check              write nothing; fail if spec/uhub.json is not in canonical form
   synth-spec N                  print a synthetic spec of N actions with the shapes of UCloud's
@@ -70,6 +76,9 @@ fn main() -> ExitCode {
         }),
         ["compare-go", args @ ..] => {
             compare_go::parse(args).and_then(|opts| compare_go::run(&opts, &mut std::io::stdout()))
+        }
+        ["product-crates", args @ ..] => {
+            product_crates::parse(args).and_then(|opts| product_crates::run(&root(), &opts, &mut std::io::stdout()))
         }
         ["fmt-spec"] => fmt_spec::run(&root(), false, &mut std::io::stdout()),
         ["fmt-spec", "--check"] => fmt_spec::run(&root(), true, &mut std::io::stdout()),

@@ -59,6 +59,12 @@ pub fn emit(service: &ir::Service, source: &str) -> Vec<File> {
     for a in &service.actions {
         files.push(file(&header, &format!("{}.rs", a.module), action::file(service, a)));
     }
+    // Each product is the same set of files, in its module's folder.
+    for product in &service.products {
+        files.extend(
+            emit(product, source).into_iter().map(|f| File { path: format!("{}/{}", product.module, f.path), ..f }),
+        );
+    }
     files
 }
 
@@ -72,10 +78,17 @@ fn file(header: &str, path: &str, tokens: TokenStream) -> File {
 }
 
 fn module_index(service: &ir::Service) -> TokenStream {
-    let doc = tokens::inner_doc(&format!(
-        "Code generated from the {} spec: the client, endpoints, shared types and one module per action.",
-        service.product
-    ));
+    let doc = tokens::inner_doc(&if service.module.is_empty() {
+        format!(
+            "Code generated from the {} spec: the client, endpoints, shared types and one module per action.",
+            service.product
+        )
+    } else {
+        format!(
+            "Code generated for the spec's `{}` product: its client, endpoints, types and one module per action.",
+            service.product
+        )
+    });
     let fixed = FIXED_MODULES.iter().filter(|m| **m != "mod").map(|m| tokens::name(m));
     let mods = service.actions.iter().map(|a| tokens::name(&a.module));
     let reexports = service.actions.iter().map(|a| {
@@ -85,6 +98,14 @@ fn module_index(service: &ir::Service) -> TokenStream {
         quote! { pub use #m::{#req, #resp}; }
     });
     let names = service.actions.iter().map(|a| &a.wire);
+    let products = service.products.iter().map(|p| {
+        let doc = tokens::doc(&format!("The `{}` product: its own client, types and actions.", p.product));
+        let m = tokens::name(&p.module);
+        quote! {
+            #doc
+            pub mod #m;
+        }
+    });
     // A spec without enums or models has an empty types module, with nothing to re-export.
     let types = (!service.enums.is_empty() || !service.models.is_empty()).then(|| {
         quote!(
@@ -104,7 +125,9 @@ fn module_index(service: &ir::Service) -> TokenStream {
         #types
         #(#reexports)*
 
-        /// The wire names of every action the spec describes, in spec order.
+        /// The wire names of every action of this product, in spec order.
         pub const ACTIONS: &[&str] = &[#(#names),*];
+
+        #(#products)*
     }
 }

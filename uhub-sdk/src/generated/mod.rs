@@ -22,7 +22,7 @@ pub use create_repo::{CreateRepoRequest, CreateRepoResponse};
 pub use update_repo::{UpdateRepoRequest, UpdateRepoResponse};
 pub use delete_repo::{DeleteRepoRequest, DeleteRepoResponse};
 pub use delete_repo_image::{DeleteRepoImageRequest, DeleteRepoImageResponse};
-/// The wire names of every action the spec describes, in spec order.
+/// The wire names of every action of this product, in spec order.
 pub const ACTIONS: &[&str] = &[
     "GetRepo",
     "GetRepoImage",

@@ -24,7 +24,7 @@ pub use clone_::{CloneRequest, CloneResponse};
 pub use match_::{MatchRequest, MatchResponse};
 pub use signed::{Signed2Request, Signed2Response};
 pub use credentials_::{CredentialsRequest, CredentialsResponse};
-/// The wire names of every action the spec describes, in spec order.
+/// The wire names of every action of this product, in spec order.
 pub const ACTIONS: &[&str] = &[
     "Sign",
     "GetIPSet",

@@ -14,5 +14,5 @@ pub use types::*;
 pub use create_build_runner::{CreateBuildRunnerRequest, CreateBuildRunnerResponse};
 pub use start_deploy_job::{StartDeployJobRequest, StartDeployJobResponse};
 pub use get_webhook_log::{GetWebhookLogRequest, GetWebhookLogResponse};
-/// The wire names of every action the spec describes, in spec order.
+/// The wire names of every action of this product, in spec order.
 pub const ACTIONS: &[&str] = &["CreateBuildRunner", "StartDeployJob", "GetWebhookLog"];

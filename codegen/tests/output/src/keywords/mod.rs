@@ -12,5 +12,5 @@ pub use endpoint::Endpoint;
 pub use types::*;
 pub use find_gadgets::{FindGadgetsRequest, FindGadgetsResponse};
 pub use pin_gadgets::{PinGadgetsRequest, PinGadgetsResponse};
-/// The wire names of every action the spec describes, in spec order.
+/// The wire names of every action of this product, in spec order.
 pub const ACTIONS: &[&str] = &["FindGadgets", "PinGadgets"];

@@ -3,8 +3,6 @@
 #[allow(unused_imports)]
 use super::types::*;
 use super::list_fleet_nodes::ListFleetNodesRequest;
-use super::get_uec_node::GetUEcNodeRequest;
-use super::describe_umongo_db_instance::DescribeUMongoDbInstanceRequest;
 /// A Fleet client. Create one with [`Client::builder`] (or [`Client::from_env`]) and share it: clones are cheap and share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -57,30 +55,6 @@ impl Client {
             core: ::uhub_sdk::runtime::CallCore::new(
                 self.core.clone(),
                 ListFleetNodesRequest::new(),
-            ),
-        }
-    }
-    /// Reads an edge node.
-    ///
-    /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
-    #[inline]
-    pub fn get_uec_node(&self) -> Call<GetUEcNodeRequest> {
-        Call {
-            core: ::uhub_sdk::runtime::CallCore::new(
-                self.core.clone(),
-                GetUEcNodeRequest::new(),
-            ),
-        }
-    }
-    /// Reads a MongoDB instance's nodes.
-    ///
-    /// Optional parameters are set on the returned [`Call`]; send it with `.send().await` or just `.await`.
-    #[inline]
-    pub fn describe_umongo_db_instance(&self) -> Call<DescribeUMongoDbInstanceRequest> {
-        Call {
-            core: ::uhub_sdk::runtime::CallCore::new(
-                self.core.clone(),
-                DescribeUMongoDbInstanceRequest::new(),
             ),
         }
     }

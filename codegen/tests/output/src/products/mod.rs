@@ -5,20 +5,14 @@ mod dispatch;
 mod endpoint;
 mod types;
 mod list_fleet_nodes;
-mod get_uec_node;
-mod describe_umongo_db_instance;
 pub use client::{Call, Client, ClientBuilder};
 pub use dispatch::AnyRequest;
 pub use endpoint::Endpoint;
 pub use types::*;
 pub use list_fleet_nodes::{ListFleetNodesRequest, ListFleetNodesResponse};
-pub use get_uec_node::{GetUEcNodeRequest, GetUEcNodeResponse};
-pub use describe_umongo_db_instance::{
-    DescribeUMongoDbInstanceRequest, DescribeUMongoDbInstanceResponse,
-};
-/// The wire names of every action the spec describes, in spec order.
-pub const ACTIONS: &[&str] = &[
-    "ListFleetNodes",
-    "GetUEcNode",
-    "DescribeUMongoDBInstance",
-];
+/// The wire names of every action of this product, in spec order.
+pub const ACTIONS: &[&str] = &["ListFleetNodes"];
+/// The `uec` product: its own client, types and actions.
+pub mod uec;
+/// The `umongodb` product: its own client, types and actions.
+pub mod umongodb;

@@ -11,5 +11,5 @@ pub use dispatch::AnyRequest;
 pub use endpoint::Endpoint;
 pub use update_gizmo::{UpdateGizmoRequest, UpdateGizmoResponse};
 pub use ping_gizmo::{PingGizmoRequest, PingGizmoResponse};
-/// The wire names of every action the spec describes, in spec order.
+/// The wire names of every action of this product, in spec order.
 pub const ACTIONS: &[&str] = &["UpdateGizmo", "PingGizmo"];

@@ -10,5 +10,5 @@ pub use dispatch::AnyRequest;
 pub use endpoint::Endpoint;
 pub use types::*;
 pub use list_widgets::{ListWidgetsRequest, ListWidgetsResponse};
-/// The wire names of every action the spec describes, in spec order.
+/// The wire names of every action of this product, in spec order.
 pub const ACTIONS: &[&str] = &["ListWidgets"];
