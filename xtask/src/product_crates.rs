@@ -86,11 +86,11 @@ mod tests {
         let mut out = Vec::new();
         run(&crate::root(), &opts, &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
-        assert!(out.starts_with("wrote 2 product crates to "), "{out}");
+        assert!(out.starts_with("wrote 3 product crates to "), "{out}");
         assert!(out.contains("not produced by the spec, left in place: ") && out.contains("uhub-gone"), "{out}");
         assert!(out_dir.join("uhub-gone").is_dir(), "nothing is deleted");
         let workspace = fs::read_to_string(out_dir.join("Cargo.toml")).unwrap();
-        assert!(workspace.contains("members = [\"uhub-uec\", \"uhub-umongodb\"]"), "{workspace}");
+        assert!(workspace.contains("members = [\"uhub-uec\", \"uhub-umongodb\", \"uhub-spare\"]"), "{workspace}");
         let manifest = fs::read_to_string(out_dir.join("uhub-uec/Cargo.toml")).unwrap();
         assert!(manifest.contains("uhub-sdk = { path = \"../../uhub-sdk\" }"), "{manifest}");
         // The product's module in the golden crate, byte for byte but for the header's source.

@@ -46,10 +46,44 @@ pub fn file(service: &ir::Service) -> TokenStream {
         let v = variant(a);
         quote! { AnyRequest::#v(r) => #rt::prepare(&r), }
     });
+    // A product without actions (a spec may declare one) gets an enum without variants, whose
+    // methods must not leave unused names or unreachable code behind.
+    let empty = service.actions.is_empty();
+    // An empty match on `&AnyRequest` is refused (a reference is never uninhabited); on the
+    // enum itself it is not.
+    let this = if empty { quote!(*self) } else { quote!(self) };
+    let unused_form = empty.then(|| quote!(let _ = form;));
+    let action_trait = (!empty).then(|| quote!(use #rt::Action as _;));
+    let parse = if empty {
+        quote! {
+            let _ = (action, fields);
+            None
+        }
+    } else {
+        quote! {
+            Some(match action {
+                #(#parse_arms)*
+                _ => return None,
+            })
+        }
+    };
+    let send = if empty {
+        quote! {
+            let _ = client;
+            match self {}
+        }
+    } else {
+        quote! {
+            let prepared = match self {
+                #(#send_arms)*
+            };
+            #rt::send_prepared(client.core(), prepared).await
+        }
+    };
     quote! {
         #module_doc
         #(#uses)*
-        use #rt::Action as _;
+        #action_trait
 
         /// A request of any action in the spec, as a service receives it.
         // Requests differ in size as their actions' parameters do; one is parsed per request
@@ -67,22 +101,20 @@ pub fn file(service: &ir::Service) -> TokenStream {
                 action: &str,
                 fields: &#rt::Fields,
             ) -> Option<Result<Self, #rt::ParamError>> {
-                Some(match action {
-                    #(#parse_arms)*
-                    _ => return None,
-                })
+                #parse
             }
 
             /// The action's wire name.
             pub fn action(&self) -> &'static str {
-                match self {
+                match #this {
                     #(#name_arms)*
                 }
             }
 
             /// Adds the fields the request sends (its own and common parameters) to `form`.
             pub fn encode(&self, form: &mut #rt::Form) {
-                match self {
+                #unused_form
+                match #this {
                     #(#encode_arms)*
                 }
             }
@@ -90,10 +122,7 @@ pub fn file(service: &ir::Service) -> TokenStream {
             /// Sends the request with `client` and returns the response as JSON, in the form
             /// the typed response serializes to (the documented one).
             pub async fn send(self, client: &super::Client) -> Result<#rt::serde_json::Value, #rt::Error> {
-                let prepared = match self {
-                    #(#send_arms)*
-                };
-                #rt::send_prepared(client.core(), prepared).await
+                #send
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use uec::GetUEcNodeResponse;
 use uhub_golden::products::umongodb::{DescribeUMongoDbInstanceResponse, NodeState};
-use uhub_golden::products::{ListFleetNodesResponse, NodeInfo, uec, umongodb};
+use uhub_golden::products::{ListFleetNodesResponse, NodeInfo, spare, uec, umongodb};
 use uhub_sdk::runtime::serde_json::json;
 use uhub_sdk::runtime::{ListLimits, response, response_within};
 
@@ -55,4 +55,8 @@ fn each_product_has_its_own_client_and_actions() {
     let signed = client.get_uec_node().signed_request().unwrap();
     assert!(signed.fields().contains(&("Action".to_owned(), "GetUEcNode".to_owned())), "{:?}", signed.fields());
     assert!(uec::AnyRequest::from_form("DescribeUMongoDBInstance", &Default::default()).is_none());
+    // A product with a model and no action: its types are there, its dispatch knows nothing.
+    assert!(spare::ACTIONS.is_empty());
+    assert!(spare::AnyRequest::from_form("GetUEcNode", &Default::default()).is_none());
+    assert_eq!(spare::Quota::default().limit, None);
 }

@@ -16,3 +16,5 @@ pub const ACTIONS: &[&str] = &["ListFleetNodes"];
 pub mod uec;
 /// The `umongodb` product: its own client, types and actions.
 pub mod umongodb;
+/// The `spare` product: its own client, types and actions.
+pub mod spare;
