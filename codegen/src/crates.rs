@@ -44,9 +44,28 @@ pub fn generate(text: &str, source: &str, sdk: &str) -> Result<Crates, SpecError
     Ok(Crates { own, products: files, names })
 }
 
-/// `uhub-ulb` for the module `ulb`.
+/// The packages of this workspace that a product crate must not be named after (a product
+/// `sdk` would otherwise be a second `uhub-sdk` beside the one it depends on).
+const TAKEN_PACKAGES: &[&str] = &[
+    "uhub-sdk",
+    "uhub-mask",
+    "uhub-mock",
+    "uhub-cli",
+    "uhub-codegen",
+    "uhub-golden",
+    "uhub-loopback",
+    "uhub-registry",
+    "uhub-testreg",
+    "uhub-tests",
+    "uhub-bench",
+    "uhub-fuzz",
+];
+
+/// `uhub-ulb` for the module `ulb`; `uhub-sdk-api` for a product named like one of this
+/// workspace's packages.
 pub fn package(module: &str) -> String {
-    format!("uhub-{}", module.trim_end_matches('_').replace('_', "-"))
+    let name = format!("uhub-{}", module.trim_end_matches('_').replace('_', "-"));
+    if TAKEN_PACKAGES.contains(&name.as_str()) { format!("{name}-api") } else { name }
 }
 
 fn manifest(name: &str, product: &str, sdk: &str) -> String {
@@ -87,6 +106,15 @@ mod tests {
         "actions": [{"name": "ListFleetNodes", "description": "", "idempotent": true}],
         "products": [{"name": "uec", "actions": [{"name": "GetUEcNode", "description": "", "idempotent": true}]},
                      {"name": "ipv6-gw", "actions": [{"name": "GetGw", "description": "", "idempotent": true}]}]}"#;
+
+    #[test]
+    fn a_product_crate_is_never_named_like_a_package_of_this_workspace() {
+        assert_eq!(package("ulb"), "uhub-ulb");
+        assert_eq!(package("ipv6_gw"), "uhub-ipv6-gw");
+        assert_eq!(package("type_"), "uhub-type");
+        assert_eq!(package("sdk"), "uhub-sdk-api");
+        assert_eq!(package("mask"), "uhub-mask-api");
+    }
 
     #[test]
     fn each_product_is_a_crate_and_the_own_output_leaves_them_out() {
