@@ -1,9 +1,10 @@
-//! Compile cost per action: the SDK crate alone built from specs of 7 (the real spec), 500 and
-//! 2,000 actions (synthetic, with the shapes of UCloud's catalogue), in debug (non-incremental)
-//! and release, in a scratch copy of the workspace outside the repository's target.
+//! Compile cost per action: the SDK built from specs of 7 (the real spec), 500 and 2,000
+//! actions (synthetic, with the shapes of UCloud's catalogue: products of twenty actions), in
+//! debug (non-incremental) and release, in a scratch copy of the workspace outside the
+//! repository's target.
 //!
-//! The time is the one a user waits for: the wall time of the whole `cargo build -p uhub-sdk`
-//! after its `lib.rs` is touched (`CARGO_INCREMENTAL=0`, dependencies already built), not only
+//! The time is the one a user waits for: the wall time of the whole `cargo build` after
+//! uhub-sdk's `lib.rs` is touched (`CARGO_INCREMENTAL=0`, dependencies already built), not only
 //! rustc's. The machine's load (the 1-minute figure of `/proc/loadavg`) is printed before and
 //! after each build, since on a shared machine the same build takes twice as long at load 4 as
 //! on idle cores. This binary also wraps rustc (`RUSTC_WRAPPER`) to sample the SDK's own rustc's
@@ -52,14 +53,12 @@ pub fn run(root: &Path) -> Result<Vec<Row>, String> {
     let base = spec::parse(&base_text).map_err(|e| format!("{}: {e}", sync::SPEC))?;
     let mut rows = Vec::new();
     let mut smallest: Option<(usize, Build)> = None;
-    let mut products = false;
     let specs: Vec<(usize, String)> = match std::env::var_os("UHUB_BENCH_COMPILE_SPEC") {
         Some(path) => {
             let text = read(Path::new(&path))?;
             let spec = spec::parse(&text).map_err(|e| format!("{}: {e}", Path::new(&path).display()))?;
             // Every action the SDK gets: UHub's own and those of the spec's product sections.
             let n = spec.actions.len() + spec.products.iter().map(|p| p.actions.len()).sum::<usize>();
-            products = !spec.products.is_empty();
             vec![(n, text)]
         }
         // The real spec at its own size, a synthetic one otherwise.
@@ -80,6 +79,7 @@ pub fn run(root: &Path) -> Result<Vec<Row>, String> {
         scratch.cargo(&["build", "-p", "uhub-sdk"], &["--release"], None)?;
     }
     for (n, text) in specs {
+        let products = spec::parse(&text).is_ok_and(|s| !s.products.is_empty());
         if products {
             let lines = scratch.generate_crates(&text)?;
             let build = scratch.builds(release, lines)?;

@@ -5,32 +5,45 @@
 //! `Describe` returning a list of a nested model (times, floats, bools, enums, arrays of scalars
 //! and of models), a `Create` taking a required list of request models, a `Modify`, a `Delete`
 //! and a `Get...Price`. Each group has its own models and enums, like pages imported one by one.
+//! Four groups make a product (`product0`, `product1`, ...): UCloud's catalogue averages 22
+//! actions a product, and a spec with products is generated a product at a time.
 
 use serde_json::{Value, json};
 
 use crate::spec::{self, Spec};
 
-/// A spec with `actions` actions, keeping `base`'s product, providers and common parameters.
+/// Groups of five actions in a product.
+const GROUPS_PER_PRODUCT: usize = 4;
+
+/// A spec of `actions` actions in products of twenty, keeping `base`'s product name,
+/// providers and common parameters (its own product has no action).
 pub fn spec(base: &Spec, actions: usize) -> Spec {
-    let mut enums = Vec::new();
-    let mut models = Vec::new();
-    let mut list = Vec::new();
-    for group in 0..actions.div_ceil(5) {
-        let r = format!("Res{group}");
-        enums.push(enumeration(&format!("{r}State"), &["Running", "Stopped", "Failed"]));
-        enums.push(enumeration(&format!("{r}ChargeType"), &["Year", "Month", "Dynamic"]));
-        models.extend(group_models(&r));
-        let shapes = [describe(&r), create(&r), modify(&r), delete(&r), price(&r)];
-        list.extend(shapes.into_iter().take(actions - group * 5));
+    let mut products = Vec::new();
+    for (k, first) in (0..actions.div_ceil(5)).step_by(GROUPS_PER_PRODUCT).enumerate() {
+        let (mut enums, mut models, mut list) = (Vec::new(), Vec::new(), Vec::new());
+        for group in first..(first + GROUPS_PER_PRODUCT).min(actions.div_ceil(5)) {
+            let r = format!("Res{group}");
+            enums.push(enumeration(&format!("{r}State"), &["Running", "Stopped", "Failed"]));
+            enums.push(enumeration(&format!("{r}ChargeType"), &["Year", "Month", "Dynamic"]));
+            models.extend(group_models(&r));
+            let shapes = [describe(&r), create(&r), modify(&r), delete(&r), price(&r)];
+            list.extend(shapes.into_iter().take(actions - group * 5));
+        }
+        products.push(json!({
+            "name": format!("product{k}"),
+            "description": format!("Synthetic product {k}."),
+            "enums": enums,
+            "models": models,
+            "actions": list,
+        }));
     }
     let value = json!({
         "product": base.product,
         "description": format!("{} synthetic actions with the shapes of UCloud's catalogue.", actions),
         "providers": base.providers,
         "common": base.common,
-        "enums": enums,
-        "models": models,
-        "actions": list,
+        "actions": [],
+        "products": products,
     });
     spec::parse(&value.to_string()).expect("synthetic specs parse")
 }
@@ -194,16 +207,19 @@ mod tests {
     }
 
     #[test]
-    fn a_synthetic_spec_has_the_actions_asked_for_and_is_valid() {
-        for n in [1, 7, 12] {
+    fn a_synthetic_spec_has_the_actions_asked_for_in_products_of_twenty_and_is_valid() {
+        for (n, products) in [(1, 1), (7, 1), (20, 1), (21, 2), (45, 3)] {
             let s = spec(&base(), n);
-            assert_eq!(s.actions.len(), n);
-            crate::validate::validate(&s).unwrap_or_else(|e| panic!("{n} actions: {e:?}"));
+            assert!(s.actions.is_empty());
+            assert_eq!(s.products.len(), products, "{n} actions");
+            assert_eq!(s.products.iter().map(|p| p.actions.len()).sum::<usize>(), n);
+            crate::load(&spec::to_text(&s)).unwrap_or_else(|e| panic!("{n} actions: {e}"));
         }
-        let s = spec(&base(), 5);
-        let names: Vec<&str> = s.actions.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["DescribeRes0", "CreateRes0", "ModifyRes0", "DeleteRes0", "GetRes0Price"]);
-        assert!(s.actions[0].pagination.is_some());
+        let s = spec(&base(), 25);
+        let names: Vec<&str> = s.products[1].actions.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["DescribeRes4", "CreateRes4", "ModifyRes4", "DeleteRes4", "GetRes4Price"]);
+        assert_eq!(s.products[1].name, "product1");
+        assert!(s.products[0].actions[0].pagination.is_some());
         assert_eq!(s.providers, base().providers);
     }
 }

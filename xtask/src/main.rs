@@ -53,12 +53,13 @@ const USAGE: &str = "usage: cargo xtask <command>
   fmt-spec                      rewrite spec/uhub.json in its canonical form
   fmt-spec --check              write nothing; fail if spec/uhub.json is not in canonical form
   synth-spec N                  print a synthetic spec of N actions with the shapes of UCloud's
-                                catalogue (paginated lists, nested models, enums, times, arrays),
+                                catalogue (products of twenty actions: paginated lists, nested
+                                models, enums, times, arrays),
                                 to measure what generated code costs as a spec grows
   bench [MEASURE...]            build in release mode and print the SDK's benchmark table
                                 (measures: call, decode, memory, codegen, listing, cli, mirror,
                                 fleet, compile;
-                                default all but compile, which builds the SDK six times)";
+                                default all but compile, which builds the SDK ten times)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
