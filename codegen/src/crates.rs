@@ -5,7 +5,7 @@
 //! uhub-sdk: `uhub-ulb`, with `ulb`'s `Client`, `Call`, `Endpoint`, types and actions at its
 //! root. rustc holds a whole crate in memory while it compiles it, so the memory a build needs
 //! grows with its largest crate; at UCloud's catalogue (1,650 actions, 76 products) one crate
-//! peaked near 3 GB, the largest product's crate (101 actions) at a tenth of that. A program
+//! peaked near 3 GB, the largest product's crate (101 actions) at 336 MB. A program
 //! also compiles only the products it depends on, as with one crate per service in the AWS SDK
 //! for Rust.
 
