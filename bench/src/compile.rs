@@ -261,11 +261,7 @@ impl Scratch {
         let products = self.dir.join(PRODUCTS_DIR);
         let _ = fs::remove_dir_all(&products);
         let own = self.write_generated(&crates.own)?;
-        let mut lines = 0;
-        for f in &crates.products {
-            lines += f.contents.lines().count();
-            write(&products.join(&f.path), &f.contents)?;
-        }
+        let lines = uhub_codegen::crates::write(&products, &crates.products)?;
         self.members(&crates.names)?;
         Ok(own + lines)
     }
@@ -282,12 +278,7 @@ impl Scratch {
     fn write_generated(&self, files: &[uhub_codegen::File]) -> Result<usize, String> {
         let out = self.dir.join("uhub-sdk/src/generated");
         let _ = fs::remove_dir_all(&out);
-        let mut lines = 0;
-        for f in files {
-            lines += f.contents.lines().count();
-            write(&out.join(&f.path), &f.contents)?;
-        }
-        Ok(lines)
+        uhub_codegen::crates::write(&out, files)
     }
 
     /// The debug build and, if `release`, the release build of what is generated.

@@ -9,6 +9,9 @@
 //! also compiles only the products it depends on, as with one crate per service in the AWS SDK
 //! for Rust.
 
+use std::fs;
+use std::path::Path;
+
 use crate::emit::{self, File};
 use crate::pipeline::{SpecError, load};
 
@@ -60,6 +63,20 @@ const TAKEN_PACKAGES: &[&str] = &[
     "uhub-bench",
     "uhub-fuzz",
 ];
+
+/// Writes `files` under `dir`, making their folders; returns how many lines they hold.
+pub fn write(dir: &Path, files: &[File]) -> Result<usize, String> {
+    let mut lines = 0;
+    for f in files {
+        let path = dir.join(&f.path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        fs::write(&path, &f.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        lines += f.contents.lines().count();
+    }
+    Ok(lines)
+}
 
 /// `uhub-ulb` for the module `ulb`; `uhub-sdk-api` for a product named like one of this
 /// workspace's packages.
