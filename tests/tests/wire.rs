@@ -636,6 +636,14 @@ async fn chunked_body_over_the_limit_is_response_too_large() {
     bounded(too_large(Canned::json(big_body()).chunked())).await
 }
 
+/// A body with no length, ended by the server closing the connection, comes to the client in
+/// one piece when it is small: the limit holds for that piece too.
+#[tokio::test]
+async fn unframed_body_over_the_limit_is_response_too_large() {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
+    bounded(too_large(Canned::raw(format!("{head}{}", big_body())))).await
+}
+
 #[tokio::test]
 async fn chunked_body_under_the_limit_decodes() {
     bounded(async {

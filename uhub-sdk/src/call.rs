@@ -1,7 +1,10 @@
 //! A call ready to send: a typed request, the client core to send it with, and per-call
 //! options. Generated code wraps it in its own `Call`, which adds one setter per parameter.
 
+use std::future::Future;
 use std::time::Duration;
+
+use futures::FutureExt as _;
 
 use crate::action::Action;
 use crate::client::ClientCore;
@@ -70,34 +73,41 @@ impl<R: Action> CallCore<R> {
     }
 
     /// Sends the call and decodes the response.
-    pub async fn send(self) -> Result<R::Response, Error> {
-        self.send_hashed(false).await.map(|(response, _)| response)
+    pub fn send(self) -> impl Future<Output = Result<R::Response, Error>> + Send {
+        self.send_hashed(false).map(|sent| sent.map(|(response, _)| response))
     }
 
     /// Sends the call; the decoded response, and a fingerprint of its body by which a paginator
     /// tells a page the server repeats.
-    pub(crate) async fn send_fingerprinted(self) -> Result<(R::Response, u64), Error> {
-        self.send_hashed(true).await
+    pub(crate) fn send_fingerprinted(self) -> impl Future<Output = Result<(R::Response, u64), Error>> + Send {
+        self.send_hashed(true)
     }
 
     /// Sends the call, hashing the body only when asked: a plain call does not pay for it.
-    async fn send_hashed(self, hash: bool) -> Result<(R::Response, u64), Error> {
-        let form = self.form()?;
+    ///
+    /// The request is encoded before the future is made, and the future holds only the form,
+    /// the client and the options: each layer of a call's future is copied as it is built,
+    /// so what it carries is paid for on every call.
+    fn send_hashed(self, hash: bool) -> impl Future<Output = Result<(R::Response, u64), Error>> + Send {
+        let form = self.form();
         let CallCore { core, options, .. } = self;
-        let limits = list_limits(&form, &core);
-        let mut out = None;
-        execute::execute(&core, R::NAME, R::IDEMPOTENT, form, &options, &mut |reply| {
-            let response = crate::decode::response_within::<R::Response>(
-                R::NAME,
-                &reply.body,
-                reply.request_id.as_deref(),
-                limits,
-            )?;
-            out = Some((response, if hash { fingerprint(&reply.body) } else { 0 }));
-            Ok(())
-        })
-        .await?;
-        Ok(out.expect("execute succeeds only after decode stored a response"))
+        async move {
+            let form = form?;
+            let limits = list_limits(&form, &core);
+            let mut out = None;
+            execute::execute(&core, R::NAME, R::IDEMPOTENT, form, &options, &mut |reply| {
+                let response = crate::decode::response_within::<R::Response>(
+                    R::NAME,
+                    &reply.body,
+                    reply.request_id.as_deref(),
+                    limits,
+                )?;
+                out = Some((response, if hash { fingerprint(&reply.body) } else { 0 }));
+                Ok(())
+            })
+            .await?;
+            Ok(out.expect("execute succeeds only after decode stored a response"))
+        }
     }
 }
 

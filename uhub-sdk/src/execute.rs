@@ -102,13 +102,30 @@ pub(crate) async fn execute(
     let span =
         tracing::info_span!("uhub.call", action, attempts = tracing::field::Empty, outcome = tracing::field::Empty);
     let mut attempts = 0;
-    let deadline = options.call_timeout.or(inner.call_timeout);
-    let call_started = Instant::now();
-    let attempt_loop = async {
+    // The call's deadline and when the call began, read off the clock only when there is one.
+    let deadline = options.call_timeout.or(inner.call_timeout).map(|d| (d, Instant::now()));
+    let timed = tracing::enabled!(tracing::Level::DEBUG);
+    let attempt_timeout = inner.transport.attempt_timeout;
+    let result = async {
         loop {
             attempts += 1;
-            let started = Instant::now();
-            let result = inner.transport.attempt(action, body.clone()).await;
+            let started = timed.then(Instant::now);
+            // One timer bounds the attempt: its own timeout, or what is left of the call's
+            // deadline when that comes first (`cut`). The waits between attempts are kept
+            // within the deadline below, so no second timer around the loop is needed.
+            let cut = deadline.and_then(|(d, since)| {
+                let left = d.saturating_sub(since.elapsed());
+                (left <= attempt_timeout).then_some((d, left))
+            });
+            let limit = cut.map_or(attempt_timeout, |(_, left)| left);
+            let result = match inner.transport.attempt(action, body.clone(), limit).await {
+                Some(result) => result,
+                None => match cut {
+                    // The call is over, whatever the retry policy would say.
+                    Some((d, _)) => return Err(Error::timeout(action, format!("call deadline of {d:?} exceeded"))),
+                    None => Err(Error::timeout(action, format!("attempt timeout of {attempt_timeout:?} exceeded"))),
+                },
+            };
             let result = result.and_then(|reply| decode(&reply).map(|()| reply.request_id));
             // Before anything shows the error (the retry's log line included); a success
             // never gets here.
@@ -118,7 +135,7 @@ pub(crate) async fn execute(
                     tracing::debug!(
                         attempt = attempts,
                         request_id,
-                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        elapsed_ms = started.map(|s| s.elapsed().as_millis() as u64),
                         "attempt succeeded"
                     );
                     return Ok(());
@@ -129,7 +146,7 @@ pub(crate) async fn execute(
                     // pointless, so the error is returned instead. (Saturating: the server
                     // chooses Retry-After, up to u64::MAX seconds.)
                     let Some(wait) = policy.wait(&e, attempts) else { return Err(e) };
-                    if deadline.is_some_and(|d| call_started.elapsed().saturating_add(wait) >= d) {
+                    if deadline.is_some_and(|(d, since)| since.elapsed().saturating_add(wait) >= d) {
                         return Err(e);
                     }
                     tracing::warn!(attempt = attempts, request_id = e.request_id(), error = %e, wait_ms = wait.as_millis() as u64, "retrying");
@@ -137,14 +154,6 @@ pub(crate) async fn execute(
                 }
                 Err(e) => return Err(e),
             }
-        }
-    };
-    let result = async {
-        match deadline {
-            Some(d) => tokio::time::timeout(d, attempt_loop)
-                .await
-                .unwrap_or_else(|_| Err(Error::timeout(action, format!("call deadline of {d:?} exceeded")))),
-            None => attempt_loop.await,
         }
     }
     .instrument(span.clone())

@@ -119,8 +119,9 @@ pub fn file(service: &ir::Service) -> TokenStream {
             }
 
             /// Sends the call and decodes the response.
-            pub async fn send(self) -> Result<R::Response, #rt::Error> {
-                self.core.send().await
+            // Not an `async fn`: its future would hold this call as well as the one it awaits.
+            pub fn send(self) -> impl std::future::Future<Output = Result<R::Response, #rt::Error>> + Send {
+                self.core.send()
             }
 
             /// The exact request `send` would make now, signed, without sending it: to debug a

@@ -143,8 +143,12 @@ impl<R: ::uhub_sdk::runtime::Action> Call<R> {
         }
     }
     /// Sends the call and decodes the response.
-    pub async fn send(self) -> Result<R::Response, ::uhub_sdk::runtime::Error> {
-        self.core.send().await
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<R::Response, ::uhub_sdk::runtime::Error>,
+    > + Send {
+        self.core.send()
     }
     /// The exact request `send` would make now, signed, without sending it: to debug a
     /// call or reproduce it with curl. Its `Debug` masks the signature and token.
